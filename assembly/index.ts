@@ -1,0 +1,14 @@
+// longtail's numeric kernels. Every export takes byte pointers into this module's memory and
+// element counts; the typed TypeScript layer (ts/engine/kernels.ts) checks shapes before calling.
+// The same sources build twice: with SIMD (`--target simd`) and without (`--target scalar`);
+// each kernel picks its path on the compile-time constant ASC_FEATURE_SIMD.
+
+export { alloc, free } from "./memory";
+export { dot, rowwise_dot, gather_rows, scatter_add_rows } from "./rows";
+export { packed_items_length, pack_items, score_packed, score_rows_dot } from "./scoring";
+export { gemm_nn, gemm_tn } from "./gemm";
+export { softmax_xent, lse_rows } from "./softmax";
+export { topk_rows } from "./topk";
+export { project_out, l2_normalize_rows } from "./projection";
+export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
+export { bpr_batch, bce_batch } from "./pairwise";

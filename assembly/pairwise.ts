@@ -1,0 +1,2 @@
+export function bpr_batch(P: usize, Q: usize, d: i32, users: usize, pos: usize, neg: usize, B: i32, uSlot: usize, iSlot: usize, jSlot: usize, weights: usize, gradU: usize, gradI: usize): f64 { unreachable(); return 0; }
+export function bce_batch(P: usize, Q: usize, d: i32, users: usize, items: usize, labels: usize, B: i32, uSlot: usize, iSlot: usize, weights: usize, gradU: usize, gradI: usize): f64 { unreachable(); return 0; }

@@ -1,0 +1,247 @@
+import { WasmEngine, WasmF32Array, WasmI32Array } from "./wasm-engine.js";
+
+/**
+ * The typed layer over the pointer-and-count kernels. Every method checks that the arrays it is
+ * given cover the shape it is asked to compute, so a wrong shape is an exception here and never a
+ * silent write past the end of a buffer inside wasm memory. Offsets are in elements.
+ */
+export class Kernels {
+  readonly x;
+  constructor(readonly engine: WasmEngine) {
+    this.x = engine.exports;
+  }
+
+  /** a·b over n elements. */
+  dot(a: WasmF32Array, b: WasmF32Array, n = a.length, aOffset = 0, bOffset = 0): number {
+    need(a, aOffset + n, "dot a");
+    need(b, bOffset + n, "dot b");
+    return this.x.dot(at(a, aOffset), at(b, bOffset), n);
+  }
+
+  /** out[r] = a[r]·b[r] for n rows of d. */
+  rowwiseDot(a: WasmF32Array, b: WasmF32Array, n: number, d: number, out: WasmF32Array): void {
+    need(a, n * d, "rowwiseDot a");
+    need(b, n * d, "rowwiseDot b");
+    need(out, n, "rowwiseDot out");
+    this.x.rowwise_dot(a.ptr, b.ptr, n, d, out.ptr);
+  }
+
+  /** dst[r] = src[indices[r]] (rows of d). */
+  gatherRows(src: WasmF32Array, d: number, indices: WasmI32Array, n: number, dst: WasmF32Array): void {
+    need(indices, n, "gatherRows indices");
+    need(dst, n * d, "gatherRows dst");
+    checkIndices(indices, n, src.length / d, "gatherRows");
+    this.x.gather_rows(src.ptr, d, indices.ptr, n, dst.ptr);
+  }
+
+  /** dst[indices[r]] += src[r] (rows of d). */
+  scatterAddRows(dst: WasmF32Array, d: number, indices: WasmI32Array, n: number, src: WasmF32Array): void {
+    need(indices, n, "scatterAddRows indices");
+    need(src, n * d, "scatterAddRows src");
+    checkIndices(indices, n, dst.length / d, "scatterAddRows");
+    this.x.scatter_add_rows(dst.ptr, d, indices.ptr, n, src.ptr);
+  }
+
+  /** Floats needed to hold m items of d packed for {@link scorePacked}. */
+  packedItemsLength(m: number, d: number): number {
+    return this.x.packed_items_length(m, d);
+  }
+
+  /** Re-lay the item table (m×d row-major) in the panel layout the blocked scoring kernel reads. */
+  packItems(q: WasmF32Array, m: number, d: number, out: WasmF32Array): void {
+    need(q, m * d, "packItems q");
+    need(out, this.packedItemsLength(m, d), "packItems out");
+    this.x.pack_items(q.ptr, m, d, out.ptr);
+  }
+
+  /**
+   * out[u*outStride + i] = users[u]·items[i] for nUsers rows (from row `userRow`) against the m
+   * packed items. Register- and cache-blocked: the hot path of evaluation, serving and full softmax.
+   */
+  scorePacked(
+    users: WasmF32Array, nUsers: number, d: number, packed: WasmF32Array, m: number,
+    out: WasmF32Array, outStride = m, userRow = 0, outOffset = 0,
+  ): void {
+    need(users, (userRow + nUsers) * d, "scorePacked users");
+    need(packed, this.packedItemsLength(m, d), "scorePacked packed items");
+    if (outStride < m) throw new RangeError(`scorePacked: outStride ${outStride} < m ${m}`);
+    if (nUsers > 0) need(out, outOffset + (nUsers - 1) * outStride + m, "scorePacked out");
+    this.x.score_packed(at(users, userRow * d), nUsers, d, packed.ptr, m, at(out, outOffset), outStride);
+  }
+
+  /** The same scores one dot product at a time (the naive baseline the benchmark compares with). */
+  scoreRowsDot(users: WasmF32Array, nUsers: number, d: number, items: WasmF32Array, m: number, out: WasmF32Array, outStride = m): void {
+    need(users, nUsers * d, "scoreRowsDot users");
+    need(items, m * d, "scoreRowsDot items");
+    if (nUsers > 0) need(out, (nUsers - 1) * outStride + m, "scoreRowsDot out");
+    this.x.score_rows_dot(users.ptr, nUsers, d, items.ptr, m, out.ptr, outStride);
+  }
+
+  /** C[M×N] (+)= A[M×K]·B[K×N], all row-major and contiguous. */
+  gemmNN(a: WasmF32Array, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
+    need(a, M * K, "gemmNN a");
+    need(b, K * N, "gemmNN b");
+    need(c, M * N, "gemmNN c");
+    this.x.gemm_nn(a.ptr, b.ptr, c.ptr, M, N, K, accumulate ? 1 : 0);
+  }
+
+  /** C[M×N] (+)= Aᵀ·B with A[K×M], B[K×N], all row-major and contiguous. */
+  gemmTN(a: WasmF32Array, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
+    need(a, K * M, "gemmTN a");
+    need(b, K * N, "gemmTN b");
+    need(c, M * N, "gemmTN c");
+    this.x.gemm_tn(a.ptr, b.ptr, c.ptr, M, N, K, accumulate ? 1 : 0);
+  }
+
+  /**
+   * Softmax cross-entropy over rows of logits z = scores·invTemp + colBias. Row r's targets are
+   * targetIndices[targetOffsets[r] .. targetOffsets[r+1]) (CSR; each target counts once).
+   * Returns Σ_r w_r Σ_t (lse(z_r) − z_rt). With writeGrad, scores are overwritten by
+   * ∂loss/∂scores = w_r·invTemp·(n_r·softmax(z_r) − onehot_t).
+   */
+  softmaxXent(
+    scores: WasmF32Array, nRows: number, nCols: number, stride: number, invTemp: number,
+    colBias: WasmF32Array | null, targetOffsets: WasmI32Array, targetIndices: WasmI32Array,
+    rowWeights: WasmF32Array | null, writeGrad: boolean,
+  ): number {
+    if (nRows > 0) need(scores, (nRows - 1) * stride + nCols, "softmaxXent scores");
+    if (colBias) need(colBias, nCols, "softmaxXent colBias");
+    need(targetOffsets, nRows + 1, "softmaxXent targetOffsets");
+    if (rowWeights) need(rowWeights, nRows, "softmaxXent rowWeights");
+    const off = targetOffsets.view;
+    need(targetIndices, off[nRows], "softmaxXent targetIndices");
+    checkIndices(targetIndices, off[nRows], nCols, "softmaxXent targets");
+    return this.x.softmax_xent(
+      scores.ptr, nRows, nCols, stride, invTemp, ptrOrNull(colBias), targetOffsets.ptr, targetIndices.ptr,
+      ptrOrNull(rowWeights), writeGrad ? 1 : 0,
+    );
+  }
+
+  /** out[r] = log Σ_c exp(scores[r,c]·invTemp + colBias[c]), computed stably. */
+  lseRows(scores: WasmF32Array, nRows: number, nCols: number, stride: number, invTemp: number, colBias: WasmF32Array | null, out: WasmF32Array): void {
+    if (nRows > 0) need(scores, (nRows - 1) * stride + nCols, "lseRows scores");
+    if (colBias) need(colBias, nCols, "lseRows colBias");
+    need(out, nRows, "lseRows out");
+    this.x.lse_rows(scores.ptr, nRows, nCols, stride, invTemp, ptrOrNull(colBias), out.ptr);
+  }
+
+  /**
+   * Top-k columns of each row, best first, skipping the columns listed for that row in the CSR
+   * exclusion (offsets read from row `exclRow`, absolute into exclIndices). Excluded entries of
+   * `scores` are overwritten with -Infinity. Rows with fewer than k candidates are padded with
+   * index -1 and score -Infinity. Ties break towards the lower column index.
+   */
+  topkRows(
+    scores: WasmF32Array, nRows: number, nCols: number, stride: number, k: number,
+    excl: { offsets: WasmI32Array; indices: WasmI32Array; row?: number } | null,
+    outIndices: WasmI32Array, outScores: WasmF32Array, scoresOffset = 0,
+  ): void {
+    if (!(k > 0) || !Number.isInteger(k)) throw new RangeError(`k must be a positive integer, got ${k}`);
+    if (nRows > 0) need(scores, scoresOffset + (nRows - 1) * stride + nCols, "topkRows scores");
+    need(outIndices, nRows * k, "topkRows outIndices");
+    need(outScores, nRows * k, "topkRows outScores");
+    let exclOffsetsPtr = 0;
+    let exclIndicesPtr = 0;
+    if (excl) {
+      const row = excl.row ?? 0;
+      need(excl.offsets, row + nRows + 1, "topkRows exclusion offsets");
+      exclOffsetsPtr = at(excl.offsets, row);
+      exclIndicesPtr = excl.indices.ptr;
+    }
+    this.x.topk_rows(at(scores, scoresOffset), nRows, nCols, stride, k, exclOffsetsPtr, exclIndicesPtr, outIndices.ptr, outScores.ptr);
+  }
+
+  /** rows[i] -= alpha·(rows[i]·û)·û with û = direction/‖direction‖ (no-op for a zero direction). */
+  projectOut(rows: WasmF32Array, n: number, d: number, direction: WasmF32Array, alpha: number): void {
+    need(rows, n * d, "projectOut rows");
+    need(direction, d, "projectOut direction");
+    this.x.project_out(rows.ptr, n, d, direction.ptr, alpha);
+  }
+
+  /** Scale every row to unit L2 norm (all-zero rows stay zero). */
+  l2NormalizeRows(rows: WasmF32Array, n: number, d: number): void {
+    need(rows, n * d, "l2NormalizeRows rows");
+    this.x.l2_normalize_rows(rows.ptr, n, d);
+  }
+
+  /** params[rows[r]] -= lr·(grads[r] + l2·params[rows[r]]); rows null = the first nRows rows. */
+  sgdRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, lr: number, l2: number): void {
+    this.checkRows(params, d, rows, nRows, grads, "sgdRows");
+    this.x.sgd_rows(params.ptr, d, ptrOrNull(rows), nRows, grads.ptr, lr, l2);
+  }
+
+  adagradRows(
+    params: WasmF32Array, accum: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number,
+    grads: WasmF32Array, lr: number, eps: number, l2: number,
+  ): void {
+    this.checkRows(params, d, rows, nRows, grads, "adagradRows");
+    need(accum, params.length, "adagradRows accum");
+    this.x.adagrad_rows(params.ptr, accum.ptr, d, ptrOrNull(rows), nRows, grads.ptr, lr, eps, l2);
+  }
+
+  /** Lazy (sparse-row) Adam: only the given rows' moments advance; bias correction uses the global step (≥ 1). */
+  adamRows(
+    params: WasmF32Array, m: WasmF32Array, v: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number,
+    grads: WasmF32Array, lr: number, beta1: number, beta2: number, eps: number, step: number, l2: number,
+  ): void {
+    this.checkRows(params, d, rows, nRows, grads, "adamRows");
+    need(m, params.length, "adamRows m");
+    need(v, params.length, "adamRows v");
+    if (!(step >= 1)) throw new RangeError(`adamRows: step must be >= 1, got ${step}`);
+    this.x.adam_rows(params.ptr, m.ptr, v.ptr, d, ptrOrNull(rows), nRows, grads.ptr, lr, beta1, beta2, eps, step, l2);
+  }
+
+  /**
+   * BPR over B triples (users[b], pos[b], neg[b]): returns Σ w_b·−log σ(s_ui − s_uj) and adds the
+   * gradients into gradU[uSlot[b]] and gradI[iSlot[b]] / gradI[jSlot[b]] (compact rows of d).
+   */
+  bprBatch(
+    P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, pos: WasmI32Array, neg: WasmI32Array, B: number,
+    uSlot: WasmI32Array, iSlot: WasmI32Array, jSlot: WasmI32Array, weights: WasmF32Array | null,
+    gradU: WasmF32Array, gradI: WasmF32Array,
+  ): number {
+    for (const [a, name] of [[users, "users"], [pos, "pos"], [neg, "neg"], [uSlot, "uSlot"], [iSlot, "iSlot"], [jSlot, "jSlot"]] as const) need(a, B, `bprBatch ${name}`);
+    if (weights) need(weights, B, "bprBatch weights");
+    return this.x.bpr_batch(P.ptr, Q.ptr, d, users.ptr, pos.ptr, neg.ptr, B, uSlot.ptr, iSlot.ptr, jSlot.ptr, ptrOrNull(weights), gradU.ptr, gradI.ptr);
+  }
+
+  /** BCE with logits over B pairs with labels 0/1; gradients accumulate like {@link bprBatch}. */
+  bceBatch(
+    P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, items: WasmI32Array, labels: WasmF32Array, B: number,
+    uSlot: WasmI32Array, iSlot: WasmI32Array, weights: WasmF32Array | null, gradU: WasmF32Array, gradI: WasmF32Array,
+  ): number {
+    for (const [a, name] of [[users, "users"], [items, "items"], [labels, "labels"], [uSlot, "uSlot"], [iSlot, "iSlot"]] as const) need(a, B, `bceBatch ${name}`);
+    if (weights) need(weights, B, "bceBatch weights");
+    return this.x.bce_batch(P.ptr, Q.ptr, d, users.ptr, items.ptr, labels.ptr, B, uSlot.ptr, iSlot.ptr, ptrOrNull(weights), gradU.ptr, gradI.ptr);
+  }
+
+  private checkRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, name: string): void {
+    need(grads, nRows * d, `${name} grads`);
+    if (rows) {
+      need(rows, nRows, `${name} rows`);
+      checkIndices(rows, nRows, params.length / d, name);
+    } else {
+      need(params, nRows * d, `${name} params`);
+    }
+  }
+}
+
+function at(a: WasmF32Array | WasmI32Array, index: number): number {
+  return a.ptr + index * 4;
+}
+
+function ptrOrNull(a: WasmF32Array | WasmI32Array | null): number {
+  return a ? a.ptr : 0;
+}
+
+function need(a: WasmF32Array | WasmI32Array, length: number, what: string): void {
+  if (a.length < length) throw new RangeError(`${what}: needs ${length} elements, has ${a.length}`);
+}
+
+function checkIndices(a: WasmI32Array, n: number, limit: number, what: string): void {
+  const v = a.view;
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (!(x >= 0 && x < limit)) throw new RangeError(`${what}: index ${x} at position ${i} is outside [0, ${limit})`);
+  }
+}
