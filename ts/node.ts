@@ -1,0 +1,28 @@
+/**
+ * The Node entry: the runtime-neutral core plus what only Node can do (read the .wasm and data
+ * files from disk, write files atomically). Nothing else in ts/ imports node: modules except the
+ * files under ts/node/.
+ */
+import { readFile } from "node:fs/promises";
+import { preferredVariant, type KernelVariant } from "./engine/capabilities.js";
+import { WasmEngine } from "./engine/wasm-engine.js";
+
+export * from "./index.js";
+
+const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+
+/** Path of a kernel build shipped in the package (build/longtail.<variant>.wasm). */
+export function wasmPath(variant: KernelVariant): URL {
+  return new URL(`../../build/longtail.${variant}.wasm`, import.meta.url);
+}
+
+/** Compile (once per process) and instantiate the kernel build for this runtime. */
+export async function loadEngine(options: { variant?: KernelVariant } = {}): Promise<WasmEngine> {
+  const variant = options.variant ?? preferredVariant();
+  let module = compiled.get(variant);
+  if (!module) {
+    module = readFile(wasmPath(variant)).then((bytes) => WebAssembly.compile(bytes));
+    compiled.set(variant, module);
+  }
+  return WasmEngine.fromModule(await module, variant);
+}
