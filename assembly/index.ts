@@ -5,7 +5,7 @@
 
 export { alloc, free } from "./memory";
 export { dot, rowwise_dot, gather_rows, scatter_add_rows } from "./rows";
-export { packed_items_length, pack_items, score_packed, score_rows_dot } from "./scoring";
+export { packed_panel_width, packed_items_length, pack_items, score_packed, score_rows_dot } from "./scoring";
 export { gemm_nn, gemm_tn } from "./gemm";
 export { softmax_xent, lse_rows } from "./softmax";
 export { topk_rows } from "./topk";

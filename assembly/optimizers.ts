@@ -1,3 +1,127 @@
-export function sgd_rows(params: usize, d: i32, rows: usize, nRows: i32, grads: usize, lr: f32, l2: f32): void { unreachable(); }
-export function adagrad_rows(params: usize, accum: usize, d: i32, rows: usize, nRows: i32, grads: usize, lr: f32, eps: f32, l2: f32): void { unreachable(); }
-export function adam_rows(params: usize, m: usize, v: usize, d: i32, rows: usize, nRows: i32, grads: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, step: i32, l2: f32): void { unreachable(); }
+// Row-sparse optimizer steps: a batch touches few rows of the user and item tables, so only those
+// rows (and their optimizer state) are read and written. rows[r] names the parameter row that
+// compact gradient row r belongs to; rows = 0 means the dense rows 0 .. nRows-1. Each row must
+// appear at most once per call (callers sum duplicate gradients first, e.g. with
+// scatter_add_rows): a repeated row would be stepped twice with stale state.
+// L2 regularisation is folded into the gradient first: g = grad + l2·param.
+
+/** Byte offset of the parameter row that compact row r updates (the same in params and state). */
+// @ts-ignore: decorator
+@inline function rowOffset(rows: usize, r: i32, rowBytes: usize): usize {
+  const index = rows != 0 ? <usize>load<i32>(rows + (<usize>r << 2)) : <usize>r;
+  return index * rowBytes;
+}
+
+/** p −= lr·(g + l2·p). */
+export function sgd_rows(params: usize, d: i32, rows: usize, nRows: i32, grads: usize, lr: f32, l2: f32): void {
+  const rowBytes = <usize>d << 2;
+  for (let r = 0; r < nRows; r++) {
+    const offset = rowOffset(rows, r, rowBytes);
+    const p = params + offset;
+    const g = grads + <usize>r * rowBytes;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vlr = f32x4.splat(lr);
+      const vl2 = f32x4.splat(l2);
+      for (; i + 4 <= d; i += 4) {
+        const o = <usize>i << 2;
+        const pv = v128.load(p + o);
+        const gv = f32x4.add(v128.load(g + o), f32x4.mul(vl2, pv));
+        v128.store(p + o, f32x4.sub(pv, f32x4.mul(vlr, gv)));
+      }
+    }
+    for (; i < d; i++) {
+      const o = <usize>i << 2;
+      const pv = load<f32>(p + o);
+      store<f32>(p + o, pv - lr * (load<f32>(g + o) + l2 * pv));
+    }
+  }
+}
+
+/** acc += g²; p −= lr·g/(√acc + eps), with g = grad + l2·p. */
+export function adagrad_rows(params: usize, accum: usize, d: i32, rows: usize, nRows: i32, grads: usize, lr: f32, eps: f32, l2: f32): void {
+  const rowBytes = <usize>d << 2;
+  for (let r = 0; r < nRows; r++) {
+    const offset = rowOffset(rows, r, rowBytes);
+    const p = params + offset;
+    const a = accum + offset;
+    const g = grads + <usize>r * rowBytes;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vlr = f32x4.splat(lr);
+      const vl2 = f32x4.splat(l2);
+      const veps = f32x4.splat(eps);
+      for (; i + 4 <= d; i += 4) {
+        const o = <usize>i << 2;
+        const pv = v128.load(p + o);
+        const gv = f32x4.add(v128.load(g + o), f32x4.mul(vl2, pv));
+        const av = f32x4.add(v128.load(a + o), f32x4.mul(gv, gv));
+        v128.store(a + o, av);
+        v128.store(p + o, f32x4.sub(pv, f32x4.div(f32x4.mul(vlr, gv), f32x4.add(f32x4.sqrt(av), veps))));
+      }
+    }
+    for (; i < d; i++) {
+      const o = <usize>i << 2;
+      const pv = load<f32>(p + o);
+      const gv = load<f32>(g + o) + l2 * pv;
+      const av = load<f32>(a + o) + gv * gv;
+      store<f32>(a + o, av);
+      store<f32>(p + o, pv - (lr * gv) / (Mathf.sqrt(av) + eps));
+    }
+  }
+}
+
+/**
+ * Lazy Adam: m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g² on the given rows only, then
+ * p −= lr·m̂/(√v̂ + eps) with m̂ = m/(1−β1^step), v̂ = v/(1−β2^step) and the global step (≥ 1).
+ */
+export function adam_rows(
+  params: usize, m: usize, v: usize, d: i32, rows: usize, nRows: i32, grads: usize,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, step: i32, l2: f32,
+): void {
+  // Bias corrections in f64: 1 − β^step loses most of its digits in f32 for β2 = 0.999 and small steps.
+  const stepSize = <f32>(<f64>lr / (1 - Math.pow(<f64>beta1, <f64>step)));
+  const invSqrtCorrection2 = <f32>(1 / Math.sqrt(1 - Math.pow(<f64>beta2, <f64>step)));
+  const oneMinusBeta1 = <f32>(1 - <f64>beta1);
+  const oneMinusBeta2 = <f32>(1 - <f64>beta2);
+  const rowBytes = <usize>d << 2;
+  for (let r = 0; r < nRows; r++) {
+    const offset = rowOffset(rows, r, rowBytes);
+    const p = params + offset;
+    const pm = m + offset;
+    const pv = v + offset;
+    const g = grads + <usize>r * rowBytes;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vl2 = f32x4.splat(l2);
+      const vb1 = f32x4.splat(beta1);
+      const vb2 = f32x4.splat(beta2);
+      const v1b1 = f32x4.splat(oneMinusBeta1);
+      const v1b2 = f32x4.splat(oneMinusBeta2);
+      const vStep = f32x4.splat(stepSize);
+      const vCorr2 = f32x4.splat(invSqrtCorrection2);
+      const veps = f32x4.splat(eps);
+      for (; i + 4 <= d; i += 4) {
+        const o = <usize>i << 2;
+        const pCur = v128.load(p + o);
+        const gv = f32x4.add(v128.load(g + o), f32x4.mul(vl2, pCur));
+        const mv = f32x4.add(f32x4.mul(vb1, v128.load(pm + o)), f32x4.mul(v1b1, gv));
+        const vv = f32x4.add(f32x4.mul(vb2, v128.load(pv + o)), f32x4.mul(v1b2, f32x4.mul(gv, gv)));
+        v128.store(pm + o, mv);
+        v128.store(pv + o, vv);
+        const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vv), vCorr2), veps);
+        v128.store(p + o, f32x4.sub(pCur, f32x4.div(f32x4.mul(vStep, mv), denom)));
+      }
+    }
+    for (; i < d; i++) {
+      const o = <usize>i << 2;
+      const pCur = load<f32>(p + o);
+      const gv = load<f32>(g + o) + l2 * pCur;
+      const mv = beta1 * load<f32>(pm + o) + oneMinusBeta1 * gv;
+      const vv = beta2 * load<f32>(pv + o) + oneMinusBeta2 * gv * gv;
+      store<f32>(pm + o, mv);
+      store<f32>(pv + o, vv);
+      store<f32>(p + o, pCur - (stepSize * mv) / (Mathf.sqrt(vv) * invSqrtCorrection2 + eps));
+    }
+  }
+}

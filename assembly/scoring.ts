@@ -1,4 +1,99 @@
-export function packed_items_length(m: i32, d: i32): i32 { unreachable(); return 0; }
-export function pack_items(q: usize, m: i32, d: i32, out: usize): void { unreachable(); }
-export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m: i32, out: usize, outStride: i32): void { unreachable(); }
-export function score_rows_dot(users: usize, nUsers: i32, d: i32, items: usize, m: i32, out: usize, outStride: i32): void { unreachable(); }
+// Batched scoring: out[u*outStride + i] = users[u]·items[i]. The items are packed once into panels
+// (pack_items) so the hot loop of score_packed reads them as one sequential stream; score_rows_dot
+// is the unpacked one-dot-product-per-pair baseline that shows what the blocking buys.
+
+import { PANEL, packPanels, packRows, tile, groupRows } from "./microkernel";
+
+// Users packed per call block: 256 users × d = 64 is 64 KiB, which stays in L2 while every item
+// panel of a block is swept against it.
+const USER_BLOCK: i32 = 256;
+// Item panels per cache block: 64 panels × 8 items × d = 64 is 128 KiB of items, reused from L2
+// by every user group of the block; one panel (2 KiB) stays in L1 across the 4-user tile.
+const PANEL_BLOCK: i32 = 64;
+
+/**
+ * Items per panel of the packed layout. Panel p holds items p*W .. p*W+W-1 as d groups of W floats
+ * (the k-th component of each of the W items, side by side), so panel p starts at float p*W*d and
+ * a catalog tile that starts at an item index multiple of W is itself a valid packed table.
+ */
+export function packed_panel_width(): i32 {
+  return PANEL;
+}
+
+/** Floats needed to pack m items of d: whole panels, the last one zero-padded. */
+export function packed_items_length(m: i32, d: i32): i32 {
+  return ((m + PANEL - 1) / PANEL) * PANEL * d;
+}
+
+/** Re-lay Q (m×d, row-major) into the panel layout of {@link packed_panel_width}. */
+export function pack_items(q: usize, m: i32, d: i32, out: usize): void {
+  if (m <= 0 || d <= 0) return;
+  packPanels(q, <usize>d << 2, 4, m, d, out);
+}
+
+/**
+ * out[u*outStride + i] = users[u]·Q[i] for u < nUsers, i < m, from the packed items. Columns
+ * i >= m of each output row are never written.
+ */
+export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m: i32, out: usize, outStride: i32): void {
+  if (nUsers <= 0 || m <= 0) return;
+  const dBytes = <usize>d << 2;
+  const rowPitch = <usize>outStride << 2;
+  const panelBytes = dBytes * PANEL;
+  const panels = (m + PANEL - 1) / PANEL;
+  const block = min<i32>(nUsers, USER_BLOCK);
+  const scratch = d > 0 ? heap.alloc(<usize>block * dBytes) : 0;
+  for (let u0 = 0; u0 < nUsers; u0 += USER_BLOCK) {
+    const nb = min<i32>(USER_BLOCK, nUsers - u0);
+    packRows(users + <usize>u0 * dBytes, dBytes, 4, nb, d, scratch);
+    for (let p0 = 0; p0 < panels; p0 += PANEL_BLOCK) {
+      const p1 = min<i32>(panels, p0 + PANEL_BLOCK);
+      let pa = scratch;
+      let r = 0;
+      while (r < nb) {
+        const g = groupRows(nb, r);
+        const rowOut = out + <usize>(u0 + r) * rowPitch;
+        for (let p = p0; p < p1; p++) {
+          const cols = min<i32>(PANEL, m - p * PANEL);
+          tile(g, pa, packed + <usize>p * panelBytes, d, rowOut + (<usize>(p * PANEL) << 2), rowPitch, cols, false);
+        }
+        pa += <usize>g * dBytes;
+        r += g;
+      }
+    }
+  }
+  if (scratch != 0) heap.free(scratch);
+}
+
+/** The same scores as score_packed from the unpacked item table, one dot product per pair. */
+export function score_rows_dot(users: usize, nUsers: i32, d: i32, items: usize, m: i32, out: usize, outStride: i32): void {
+  const dBytes = <usize>d << 2;
+  for (let u = 0; u < nUsers; u++) {
+    const user = users + <usize>u * dBytes;
+    const row = out + <usize>u * (<usize>outStride << 2);
+    let item = items;
+    for (let i = 0; i < m; i++) {
+      store<f32>(row + (<usize>i << 2), dotProduct(user, item, d));
+      item += dBytes;
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function dotProduct(a: usize, b: usize, n: i32): f32 {
+  let k = 0;
+  let s: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (; k + 4 <= n; k += 4) {
+      const o = <usize>k << 2;
+      acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    }
+    s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  }
+  for (; k < n; k++) {
+    const o = <usize>k << 2;
+    s += load<f32>(a + o) * load<f32>(b + o);
+  }
+  return s;
+}

@@ -1,2 +1,160 @@
-export function softmax_xent(scores: usize, nRows: i32, nCols: i32, stride: i32, invTemp: f32, colBias: usize, targetOffsets: usize, targetIndices: usize, rowWeights: usize, writeGrad: i32): f64 { unreachable(); return 0; }
-export function lse_rows(scores: usize, nRows: i32, nCols: i32, stride: i32, invTemp: f32, colBias: usize, out: usize): void { unreachable(); }
+// Softmax cross-entropy and log-sum-exp over rows of logits z = s·invTemp + colBias.
+//
+// Stability: every row is shifted by its largest logit before exp, so exp never sees a positive
+// argument and the largest term is exactly 1. Logits saturate at ±f32 max (LOGIT_LIMIT), which keeps
+// ±Infinity scores (a masked column) and huge logits finite instead of producing Inf − Inf = NaN.
+// A NaN score makes its row's max NaN (wasm's max propagates NaN), hence a NaN loss: divergence
+// shows instead of being hidden.
+//
+// Accuracy: exp terms are summed in f32 lanes for at most SUM_BLOCK columns, then in f64, so a
+// 41k-column row loses no more than a 256-column one; the loss itself is accumulated in f64.
+
+import { expLanes, expScalar } from "./exp";
+import { horizontalSum, scaleRow } from "./rows";
+
+const LOGIT_LIMIT: f32 = f32.MAX_VALUE;
+const SUM_BLOCK: i32 = 256;
+
+/**
+ * Returns Σ_r w_r Σ_{t ∈ targets(r)} (lse_r − z_rt). With writeGrad, row r of scores becomes
+ * w_r·invTemp·(n_r·softmax(z_r) − Σ_t onehot_t); a row without targets (or of weight 0) adds no
+ * loss and gets a zero gradient. Targets are CSR: targetIndices[targetOffsets[r] .. targetOffsets[r+1]).
+ */
+export function softmax_xent(
+  scores: usize, nRows: i32, nCols: i32, stride: i32, invTemp: f32, colBias: usize,
+  targetOffsets: usize, targetIndices: usize, rowWeights: usize, writeGrad: i32,
+): f64 {
+  let loss: f64 = 0;
+  for (let r = 0; r < nRows; r++) {
+    const row = scores + ((<usize>r * <usize>stride) << 2);
+    const first = load<i32>(targetOffsets + (<usize>r << 2));
+    const end = load<i32>(targetOffsets + (<usize>r << 2), 4);
+    const nTargets = end - first;
+    const weight: f32 = rowWeights != 0 ? load<f32>(rowWeights + (<usize>r << 2)) : 1;
+    if (nTargets <= 0 || weight == 0) {
+      if (writeGrad) memory.fill(row, 0, <usize>nCols << 2);
+      continue;
+    }
+    const shift = rowLogitMax(row, nCols, invTemp, colBias);
+    // The targets' logits are read before the gradient overwrites the row.
+    let targetGap: f64 = 0;
+    for (let e = first; e < end; e++) {
+      const c = load<i32>(targetIndices + (<usize>e << 2));
+      targetGap += <f64>shift - <f64>logitAt(row, colBias, c, invTemp);
+    }
+    const sumExp = writeGrad
+      ? storeExpShifted(row, nCols, invTemp, colBias, shift)
+      : sumExpShifted(row, nCols, invTemp, colBias, shift);
+    loss += <f64>weight * (targetGap + <f64>nTargets * Math.log(sumExp));
+    if (writeGrad) {
+      const gradScale = <f64>weight * <f64>invTemp;
+      // sumExp ≥ 1 (the max term is e^0) unless the row holds a NaN.
+      scaleRow(row, sumExp > 0 ? <f32>(gradScale * <f64>nTargets / sumExp) : 0, nCols);
+      const oneHot = <f32>gradScale;
+      for (let e = first; e < end; e++) {
+        const at = row + (<usize>load<i32>(targetIndices + (<usize>e << 2)) << 2);
+        store<f32>(at, load<f32>(at) - oneHot);
+      }
+    }
+  }
+  return loss;
+}
+
+/** out[r] = lse(z_r) as f32; a row of nCols = 0 gives -Infinity. */
+export function lse_rows(scores: usize, nRows: i32, nCols: i32, stride: i32, invTemp: f32, colBias: usize, out: usize): void {
+  for (let r = 0; r < nRows; r++) {
+    const row = scores + ((<usize>r * <usize>stride) << 2);
+    const shift = rowLogitMax(row, nCols, invTemp, colBias);
+    store<f32>(out + (<usize>r << 2), <f32>(<f64>shift + Math.log(sumExpShifted(row, nCols, invTemp, colBias, shift))));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function clampLogit(z: f32): f32 {
+  return min(max(z, -LOGIT_LIMIT), LOGIT_LIMIT);
+}
+
+// @ts-ignore: decorator
+@inline function logitAt(row: usize, colBias: usize, c: i32, invTemp: f32): f32 {
+  const o = <usize>c << 2;
+  let z = load<f32>(row + o) * invTemp;
+  if (colBias != 0) z += load<f32>(colBias + o);
+  return clampLogit(z);
+}
+
+// @ts-ignore: decorator
+@inline function logitLanes(row: usize, colBias: usize, o: usize, invTemp: v128): v128 {
+  let z = f32x4.mul(v128.load(row + o), invTemp);
+  if (colBias != 0) z = f32x4.add(z, v128.load(colBias + o));
+  return f32x4.min(f32x4.max(z, f32x4.splat(-LOGIT_LIMIT)), f32x4.splat(LOGIT_LIMIT));
+}
+
+/** The row's largest (saturated) logit; -LOGIT_LIMIT for an empty row, NaN if any score is NaN. */
+function rowLogitMax(row: usize, n: i32, invTemp: f32, colBias: usize): f32 {
+  let best: f32 = -LOGIT_LIMIT;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vInvTemp = f32x4.splat(invTemp);
+    let best0 = f32x4.splat(-LOGIT_LIMIT);
+    let best1 = f32x4.splat(-LOGIT_LIMIT);
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      best0 = f32x4.max(best0, logitLanes(row, colBias, o, vInvTemp));
+      best1 = f32x4.max(best1, logitLanes(row, colBias, o + 16, vInvTemp));
+    }
+    for (; i + 4 <= n; i += 4) best0 = f32x4.max(best0, logitLanes(row, colBias, <usize>i << 2, vInvTemp));
+    const b = f32x4.max(best0, best1);
+    best = max(max(f32x4.extract_lane(b, 0), f32x4.extract_lane(b, 1)), max(f32x4.extract_lane(b, 2), f32x4.extract_lane(b, 3)));
+  }
+  for (; i < n; i++) best = max(best, logitAt(row, colBias, i, invTemp));
+  return best;
+}
+
+/** Σ_c exp(z_c − shift). */
+function sumExpShifted(row: usize, n: i32, invTemp: f32, colBias: usize, shift: f32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vInvTemp = f32x4.splat(invTemp);
+    const vShift = f32x4.splat(shift);
+    const vectorEnd = n & ~3;
+    while (i < vectorEnd) {
+      const blockEnd = min(vectorEnd, i + SUM_BLOCK);
+      let acc = f32x4.splat(0);
+      for (; i < blockEnd; i += 4) {
+        acc = f32x4.add(acc, expLanes(f32x4.sub(logitLanes(row, colBias, <usize>i << 2, vInvTemp), vShift)));
+      }
+      total += <f64>horizontalSum(acc);
+    }
+  }
+  for (; i < n; i++) total += <f64>expScalar(logitAt(row, colBias, i, invTemp) - shift);
+  return total;
+}
+
+/** row[c] = exp(z_c − shift), returning their sum (the unnormalised softmax, kept for the gradient). */
+function storeExpShifted(row: usize, n: i32, invTemp: f32, colBias: usize, shift: f32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vInvTemp = f32x4.splat(invTemp);
+    const vShift = f32x4.splat(shift);
+    const vectorEnd = n & ~3;
+    while (i < vectorEnd) {
+      const blockEnd = min(vectorEnd, i + SUM_BLOCK);
+      let acc = f32x4.splat(0);
+      for (; i < blockEnd; i += 4) {
+        const o = <usize>i << 2;
+        const e = expLanes(f32x4.sub(logitLanes(row, colBias, o, vInvTemp), vShift));
+        v128.store(row + o, e);
+        acc = f32x4.add(acc, e);
+      }
+      total += <f64>horizontalSum(acc);
+    }
+  }
+  for (; i < n; i++) {
+    const e = expScalar(logitAt(row, colBias, i, invTemp) - shift);
+    store<f32>(row + (<usize>i << 2), e);
+    total += <f64>e;
+  }
+  return total;
+}

@@ -11,6 +11,7 @@ export interface KernelExports {
   gather_rows(src: number, d: number, indices: number, n: number, dst: number): void;
   scatter_add_rows(dst: number, d: number, indices: number, n: number, src: number): void;
 
+  packed_panel_width(): number;
   packed_items_length(m: number, d: number): number;
   pack_items(q: number, m: number, d: number, out: number): void;
   score_packed(users: number, nUsers: number, d: number, packed: number, m: number, out: number, outStride: number): void;

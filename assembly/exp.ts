@@ -1,0 +1,50 @@
+// exp for the softmax kernels, which spend most of their time here (full-softmax training takes
+// the exp of every logit of every row, every step).
+//
+// SIMD build: four lanes at once with the Cephes expf scheme: Cody-Waite range reduction
+// x = n·ln2 + r (|r| ≤ ln2/2, ln2 split in a part exact in f32 and a correction), a degree-6
+// polynomial for e^r, and 2^n built directly in the exponent bits. Relative error about 2e-7.
+// Scalar build: Mathf.exp (correctly rounded to within an ulp).
+//
+// Both clamp the same way, so that neither can produce Infinity or NaN from a finite or infinite
+// input: results saturate at e^88 above, and are exactly 0 below EXP_ZERO_BELOW (there e^x is under
+// 1.2e-38, the smallest normal f32, and 2^n would no longer fit the exponent field). NaN gives 0
+// too; callers that must propagate NaN do so through their max (wasm's min/max propagate NaN).
+
+export const EXP_ZERO_BELOW: f32 = -87.3;
+export const EXP_SATURATE_ABOVE: f32 = 88.0;
+
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const P0: f32 = 1.9875691500e-4;
+const P1: f32 = 1.3981999507e-3;
+const P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2;
+const P4: f32 = 1.6666665459e-1;
+const P5: f32 = 5.0000001201e-1;
+
+/** e^x on four lanes (SIMD build only). */
+// @ts-ignore: decorator
+@inline export function expLanes(x: v128): v128 {
+  const inRange = f32x4.ge(x, f32x4.splat(EXP_ZERO_BELOW));
+  const xc = f32x4.min(f32x4.max(x, f32x4.splat(EXP_ZERO_BELOW)), f32x4.splat(EXP_SATURATE_ABOVE));
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return v128.and(f32x4.mul(p, pow2n), inRange);
+}
+
+/** e^x with the same clamping as {@link expLanes}. */
+// @ts-ignore: decorator
+@inline export function expScalar(x: f32): f32 {
+  if (!(x >= EXP_ZERO_BELOW)) return 0;
+  return Mathf.exp(min(x, EXP_SATURATE_ABOVE));
+}

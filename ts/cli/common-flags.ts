@@ -1,0 +1,17 @@
+import type { FlagSpec } from "./args.js";
+
+/** Flags every command shares. */
+export const QUIET = { name: "quiet", short: "q", type: "boolean", help: "Print no progress on stderr." } as const satisfies FlagSpec;
+export const JSON_OUTPUT = { name: "json", type: "boolean", help: "Print one JSON object on stdout instead of text." } as const satisfies FlagSpec;
+export const FORMAT = {
+  name: "format", type: "enum", choices: ["auto", "movielens", "movielens-dat", "lines", "csv"], default: "auto",
+  help: "Format of the data files: auto decides from the file name, then from the first line.",
+} as const satisfies FlagSpec;
+export const MIN_RATING = {
+  name: "min-rating", type: "number",
+  help: "Explicit ratings to implicit feedback: keep ratings >= this value (default: keep every rating).",
+} as const satisfies FlagSpec;
+export const VARIANT = {
+  name: "kernels", type: "enum", choices: ["auto", "simd", "scalar"], default: "auto",
+  help: "Kernel build: auto picks SIMD when the runtime supports it.",
+} as const satisfies FlagSpec;

@@ -1,0 +1,58 @@
+import { ArgsError, formatHelp, parseArgs, selectCommand, type CommandSpec, type ParsedArgs, type ProgramSpec } from "./args.js";
+import { DEMO, runDemo } from "./commands/demo.js";
+import { EVALUATE, runEvaluate } from "./commands/evaluate.js";
+import { RECOMMEND, runRecommend } from "./commands/recommend.js";
+import { TRAIN, runTrain } from "./commands/train.js";
+import { DataError } from "../data/errors.js";
+import { ConfigError } from "../train/config.js";
+import { DivergenceError } from "../train/training-context.js";
+import { ModelFileError } from "../model/model-file.js";
+import { UnknownIdError } from "../model/matrix-factorization.js";
+import { EvaluationError } from "../eval/evaluate.js";
+import { WRITER_LIBRARY } from "../model/model-file.js";
+
+type Runner = (args: ParsedArgs<any>) => Promise<number>;
+
+const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
+  [DEMO, runDemo],
+  [TRAIN, runTrain],
+  [EVALUATE, runEvaluate],
+  [RECOMMEND, runRecommend],
+];
+
+export const PROGRAM: ProgramSpec = {
+  name: "longtail",
+  version: WRITER_LIBRARY.version,
+  summary: "Train and serve recommenders that surface the long tail, and measure how much popularity bias a model has.",
+  commands: COMMANDS.map(([spec]) => spec),
+};
+
+/** Errors whose message is the whole story for a user: printed without a stack trace. */
+const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError];
+
+/** Run the CLI; returns the process exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const selection = selectCommand(PROGRAM, argv);
+    if (selection.kind !== "command") {
+      process.stdout.write(selection.text.endsWith("\n") ? selection.text : selection.text + "\n");
+      return 0;
+    }
+    const args = parseArgs(selection.command, selection.argv);
+    if (args.help) {
+      process.stdout.write(formatHelp(selection.command));
+      return 0;
+    }
+    const run = COMMANDS.find(([spec]) => spec.name === selection.command.name)![1];
+    return await run(args);
+  } catch (e) {
+    const err = e as Error;
+    if (USER_ERRORS.some((cls) => err instanceof cls) || (err as NodeJS.ErrnoException).code === "ENOENT") {
+      process.stderr.write(`longtail: ${err.message}\n`);
+      if (err instanceof ArgsError) process.stderr.write(`${err.hint}\n`);
+      return err instanceof ArgsError ? 2 : 1;
+    }
+    process.stderr.write(`longtail: unexpected error: ${err?.stack ?? String(e)}\n`);
+    return 70;
+  }
+}

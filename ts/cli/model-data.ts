@@ -1,0 +1,46 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Interactions } from "../data/interactions.js";
+import { readInteractions, type InteractionsFormat } from "../data/read.js";
+import { DataError } from "../data/errors.js";
+import type { MatrixFactorization } from "../model/matrix-factorization.js";
+import { fileSource } from "../node/dataset-files.js";
+
+export interface ModelDataOptions {
+  format: InteractionsFormat | "auto";
+  minRating?: number;
+  onUnknown: "error" | "drop";
+}
+
+/**
+ * Read train and test parts against a trained model's id maps, so indices agree with the model.
+ * `data` may be a folder holding train.txt (and test.txt, used when `test` is not given).
+ */
+export async function readPartsForModel(
+  model: MatrixFactorization, data: string, test: string | undefined, options: ModelDataOptions,
+): Promise<{ train: Interactions; test: Interactions }> {
+  let trainPath = data;
+  let testPath = test;
+  if (await isDirectory(data)) {
+    trainPath = join(data, "train.txt");
+    testPath ??= join(data, "test.txt");
+  }
+  if (testPath === undefined) {
+    throw new DataError({ file: data }, "no test part: pass --test <file>, or --data a folder holding train.txt and test.txt");
+  }
+  const read = (path: string) =>
+    readInteractions(fileSource(path), {
+      fileName: path, name: path, format: options.format, users: model.users, items: model.items, onUnknown: options.onUnknown,
+      unknownHint: "this model was not trained on it; pass --unknown drop to leave such interactions out",
+      ...(options.minRating !== undefined && { minRating: options.minRating }),
+    });
+  return { train: await read(trainPath), test: await read(testPath) };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,27 @@
+import { readFile } from "node:fs/promises";
+import type { Kernels } from "../engine/kernels.js";
+import { MatrixFactorization } from "../model/matrix-factorization.js";
+import { decodeModelFile, encodeModelFile } from "../model/model-file.js";
+import { writeFileAtomic } from "../node/atomic-write.js";
+
+/** Read a model file written by `longtail train`. */
+export async function readModel(path: string, kernels: Kernels): Promise<MatrixFactorization> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === "ENOENT" ? `${path}: no such model file (write one with "longtail train ... --out ${path}")` : `${path}: cannot read the model file (${(e as Error).message})`);
+  }
+  const model = MatrixFactorization.fromModelFile(kernels, decodeModelFile(bytes, path));
+  model.users.freeze();
+  model.items.freeze();
+  return model;
+}
+
+/** Write a model atomically: an existing file at `path` is replaced only by a complete new one. */
+export async function writeModel(path: string, model: MatrixFactorization, metadata: Record<string, unknown>): Promise<number> {
+  const bytes = encodeModelFile(model.toModelFile(metadata));
+  await writeFileAtomic(path, bytes);
+  return bytes.byteLength;
+}

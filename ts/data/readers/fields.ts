@@ -1,0 +1,48 @@
+import { DataError, quoteFound, type DataLocation } from "../errors.js";
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A plain decimal number, or undefined. Stricter than Number(): "" , " ", "0x1F", "Infinity"
+ * and "1,5" are not ratings anyone meant.
+ */
+export function parseDecimal(text: string): number | undefined {
+  const t = text.trim();
+  if (!DECIMAL.test(t)) return undefined;
+  const value = Number(t);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export function requireNumber(text: string, where: DataLocation): number {
+  const value = parseDecimal(text);
+  if (value === undefined) throw new DataError(where, `expected a number, got ${quoteFound(text)}`);
+  return value;
+}
+
+/**
+ * A timestamp: a number as written (any unit; only its order is used), or, when `allowDates`,
+ * an ISO-8601 date or date-time, converted to seconds since 1970 (UTC unless an offset is given,
+ * so the result does not depend on the machine's time zone).
+ */
+export function requireTimestamp(text: string, where: DataLocation, allowDates: boolean): number {
+  const value = parseDecimal(text);
+  if (value !== undefined) return value;
+  const t = text.trim();
+  const match = allowDates ? ISO_DATE.exec(t) : null;
+  if (match !== null) {
+    const hasTime = t.length > 10;
+    const iso = t.replace(" ", "T") + (hasTime && match[1] === undefined ? "Z" : "");
+    const ms = Date.parse(iso);
+    if (Number.isFinite(ms)) return ms / 1000;
+  }
+  const expected = allowDates ? "a number or an ISO-8601 date" : "a number";
+  throw new DataError(where, `expected ${expected}, got ${quoteFound(text)}`);
+}
+
+/** A non-empty id, trimmed (a space after a comma is layout, not part of an id). */
+export function requireId(text: string, where: DataLocation, what: string): string {
+  const id = text.trim();
+  if (id.length === 0) throw new DataError(where, `expected ${what}, got ${quoteFound(text)}`);
+  return id;
+}

@@ -1,0 +1,87 @@
+import type { Rng } from "../util/rng.js";
+import { Interactions } from "./interactions.js";
+
+export interface HoldoutOptions {
+  /** Share of each user's interactions moved to the test part, in [0, 1). Default 0.2. */
+  readonly testFraction?: number;
+  readonly rng: Rng;
+  /** A user keeps at least this many interactions in train (users with fewer keep all). Default 1. */
+  readonly minTrainPerUser?: number;
+}
+
+/**
+ * Random per-user holdout: a user with n interactions gets round(n · testFraction) of them,
+ * chosen uniformly, in the test part, capped so that at least minTrainPerUser stay in train.
+ * Every interaction lands in exactly one part; both parts keep each row's order (time order when
+ * timestamps exist), its ratings and timestamps, and share the id maps of `data` (same nUsers,
+ * nItems). The choice depends only on the data and the rng's state: same seed, same split.
+ */
+export function randomHoldout(input: Interactions, options: HoldoutOptions): { train: Interactions; test: Interactions } {
+  const data = input.resizedToMaps();
+  const testFraction = options.testFraction ?? 0.2;
+  const minTrainPerUser = options.minTrainPerUser ?? 1;
+  if (!(testFraction >= 0 && testFraction < 1)) throw new RangeError(`testFraction must be in [0, 1), got ${testFraction}`);
+  if (!Number.isInteger(minTrainPerUser) || minTrainPerUser < 0) {
+    throw new RangeError(`minTrainPerUser must be a non-negative integer, got ${minTrainPerUser}`);
+  }
+  const { indptr } = data.byUser;
+  const inTest = new Uint8Array(data.nnz);
+  let scratch = new Int32Array(64);
+  for (let u = 0; u < data.nUsers; u++) {
+    const start = indptr[u]!;
+    const n = indptr[u + 1]! - start;
+    const nTest = Math.max(0, Math.min(Math.round(n * testFraction), n - minTrainPerUser));
+    if (nTest === 0) continue;
+    if (scratch.length < n) scratch = new Int32Array(n * 2);
+    for (let k = 0; k < n; k++) scratch[k] = k;
+    // Partial Fisher-Yates: the first nTest slots become a uniform sample without replacement.
+    for (let k = 0; k < nTest; k++) {
+      const j = k + options.rng.int(n - k);
+      const t = scratch[k]!;
+      scratch[k] = scratch[j]!;
+      scratch[j] = t;
+      inTest[start + scratch[k]!] = 1;
+    }
+  }
+  return {
+    train: selectEntries(data, inTest, 0, `${data.name} (train part)`),
+    test: selectEntries(data, inTest, 1, `${data.name} (test part)`),
+  };
+}
+
+/**
+ * A validation split is a holdout of a train part: `validationSplit(train, ...)` returns
+ * { train: the smaller train part, test: the validation part }, all three sharing the id maps.
+ */
+export const validationSplit = randomHoldout;
+
+/** The entries whose flag equals `keep`, in their original order, as a new part over the same maps. */
+function selectEntries(data: Interactions, flags: Uint8Array, keep: 0 | 1, name: string): Interactions {
+  let count = 0;
+  for (let k = 0; k < flags.length; k++) if (flags[k] === keep) count++;
+  const { indptr, indices } = data.byUser;
+  const outIndptr = new Int32Array(data.nUsers + 1);
+  const outIndices = new Int32Array(count);
+  const outTimestamps = data.timestamps === undefined ? undefined : new Float64Array(count);
+  const outRatings = data.ratings === undefined ? undefined : new Float32Array(count);
+  let w = 0;
+  for (let u = 0; u < data.nUsers; u++) {
+    const end = indptr[u + 1]!;
+    for (let k = indptr[u]!; k < end; k++) {
+      if (flags[k] !== keep) continue;
+      outIndices[w] = indices[k]!;
+      if (outTimestamps !== undefined) outTimestamps[w] = data.timestamps![k]!;
+      if (outRatings !== undefined) outRatings[w] = data.ratings![k]!;
+      w++;
+    }
+    outIndptr[u + 1] = w;
+  }
+  return new Interactions({
+    users: data.users,
+    items: data.items,
+    byUser: { indptr: outIndptr, indices: outIndices },
+    name,
+    ...(outTimestamps !== undefined && { timestamps: outTimestamps }),
+    ...(outRatings !== undefined && { ratings: outRatings }),
+  });
+}

@@ -1,0 +1,255 @@
+import type { Csr } from "../data/csr.js";
+import { IdMap } from "../data/id-map.js";
+import type { Interactions } from "../data/interactions.js";
+import type { Kernels } from "../engine/kernels.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import { evaluateRanking, type EvaluationResult } from "../eval/evaluate.js";
+import type { UserBlockScorer } from "../eval/scorer.js";
+import { resolveMfConfig, type MfConfig } from "../train/config.js";
+import { fitMatrixFactorization, type FitOptions, type FitReport } from "../train/fit.js";
+import type { ModelFileContents } from "./model-file.js";
+import { Rng } from "../util/rng.js";
+
+export interface Recommendation {
+  /** External item ids, best first. */
+  items: string[];
+  /** Item indices (the model's dense ids), best first. */
+  indices: Int32Array;
+  scores: Float32Array;
+}
+
+export class UnknownIdError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnknownIdError";
+  }
+}
+
+/**
+ * Matrix factorisation: score(u, i) = P_u · Q_i. The tables live in wasm memory owned by this
+ * object; dispose() frees them. Serving excludes the items the user interacted with in training
+ * (kept with the model as a CSR, so a saved model recommends like the trained one).
+ */
+export class MatrixFactorization implements UserBlockScorer {
+  readonly config: MfConfig;
+  private tables: { users: WasmF32Array; items: WasmF32Array } | null = null;
+  private packed: WasmF32Array | null = null;
+  private seenCsr: Csr | null = null;
+  private counts: Int32Array | null = null;
+  private userMap: IdMap = new IdMap();
+  private itemMap: IdMap = new IdMap();
+
+  constructor(readonly kernels: Kernels, config: Partial<MfConfig> = {}) {
+    this.config = resolveMfConfig(config);
+  }
+
+  get dim(): number {
+    return this.config.dim;
+  }
+  get nUsers(): number {
+    return this.userMap.size;
+  }
+  get nItems(): number {
+    return this.itemMap.size;
+  }
+  get users(): IdMap {
+    return this.userMap;
+  }
+  get items(): IdMap {
+    return this.itemMap;
+  }
+  get isFitted(): boolean {
+    return this.tables !== null;
+  }
+  /** Training interactions per item (the popularity the model was trained on). */
+  get itemCounts(): Int32Array {
+    return this.requireFitted().counts!;
+  }
+  get userFactors(): WasmF32Array {
+    return this.requireTables().users;
+  }
+  get itemFactors(): WasmF32Array {
+    return this.requireTables().items;
+  }
+
+  /** Train on `train` (re-initialising any previous fit). */
+  async fit(train: Interactions, options: FitOptions = {}): Promise<FitReport> {
+    if (train.nUsers === 0 || train.nItems === 0 || train.nnz === 0) {
+      throw new RangeError(`cannot fit on ${train.name ?? "the data"}: it has ${train.nUsers} users, ${train.nItems} items and ${train.nnz} interactions`);
+    }
+    this.release();
+    const e = this.kernels.engine;
+    const d = this.config.dim;
+    this.userMap = train.users;
+    this.itemMap = train.items;
+    this.seenCsr = train.byUser;
+    this.counts = train.itemCounts();
+    const users = e.f32(train.nUsers * d);
+    const items = e.f32(train.nItems * d);
+    this.tables = { users, items };
+    const rng = new Rng(this.config.seed);
+    fillNormal(users.view, rng, this.config.initStd);
+    fillNormal(items.view, rng, this.config.initStd);
+    const report = await fitMatrixFactorization(this, train, rng, options);
+    this.invalidatePacked();
+    return report;
+  }
+
+  scoreUsers(users: WasmI32Array, n: number, out: WasmF32Array): void {
+    const { users: P } = this.requireTables();
+    const d = this.config.dim;
+    const block = this.kernels.engine.f32(n * d);
+    try {
+      this.kernels.gatherRows(P, d, users, n, block);
+      this.kernels.scorePacked(block, n, d, this.packedItems(), this.nItems, out, this.nItems);
+    } finally {
+      block.free();
+    }
+  }
+
+  /** Top-k items for a user (external id or index), excluding the user's training items unless told otherwise. */
+  recommend(user: string | number, k = 10, options: { excludeSeen?: boolean } = {}): Recommendation {
+    if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
+    const u = this.userIndex(user);
+    const e = this.kernels.engine;
+    const m = this.nItems;
+    const kk = Math.min(k, m);
+    const users = e.i32From([u]);
+    const scores = e.f32(m);
+    const topIdx = e.i32(kk);
+    const topScore = e.f32(kk);
+    const seen = options.excludeSeen === false ? null : this.seenCsr;
+    let exclOffsets: WasmI32Array | null = null;
+    let exclIndices: WasmI32Array | null = null;
+    try {
+      this.scoreUsers(users, 1, scores);
+      if (seen) {
+        const a = seen.indptr[u], b = seen.indptr[u + 1];
+        exclOffsets = e.i32From([0, b - a]);
+        exclIndices = e.i32From(b > a ? seen.indices.subarray(a, b) : [0]);
+      }
+      this.kernels.topkRows(scores, 1, m, m, kk, exclOffsets && exclIndices ? { offsets: exclOffsets, indices: exclIndices } : null, topIdx, topScore);
+      const idx = topIdx.view.slice();
+      const sc = topScore.view.slice();
+      let n = idx.indexOf(-1);
+      if (n < 0) n = idx.length;
+      return {
+        indices: idx.subarray(0, n),
+        scores: sc.subarray(0, n),
+        items: Array.from(idx.subarray(0, n), (i) => this.itemMap.id(i)),
+      };
+    } finally {
+      freeAll(users, scores, topIdx, topScore, exclOffsets, exclIndices);
+    }
+  }
+
+  /** Full-ranking accuracy on held-out interactions (read with this model's id maps). */
+  evaluate(train: Interactions, test: Interactions, options: { k?: number } = {}): EvaluationResult {
+    this.requireFitted();
+    return evaluateRanking(this, train, test, options);
+  }
+
+  userIndex(user: string | number): number {
+    if (typeof user === "number") {
+      if (!Number.isInteger(user) || user < 0 || user >= this.nUsers) throw new UnknownIdError(`user index ${user} is outside [0, ${this.nUsers})`);
+      return user;
+    }
+    const u = this.userMap.index(user);
+    if (u === undefined) {
+      const examples = this.userMap.ids().slice(0, 3).join(", ");
+      throw new UnknownIdError(`user "${user}" is not in the model (it knows ${this.nUsers} users, e.g. ${examples})`);
+    }
+    return u;
+  }
+
+  /** The portable model file's contents (see docs/model-format.md). */
+  toModelFile(metadata: Record<string, unknown> = {}): ModelFileContents {
+    const { users, items } = this.requireTables();
+    const d = this.config.dim;
+    const seen = this.seenCsr!;
+    return {
+      kind: "mf",
+      config: { ...this.config },
+      shapes: { nUsers: this.nUsers, nItems: this.nItems, dim: d },
+      userIds: [...this.userMap.ids()],
+      itemIds: [...this.itemMap.ids()],
+      tables: {
+        userFactors: { rows: this.nUsers, cols: d, data: users.view.slice() },
+        itemFactors: { rows: this.nItems, cols: d, data: items.view.slice() },
+        itemCounts: { rows: 1, cols: this.nItems, data: this.counts!.slice() },
+        seenIndptr: { rows: 1, cols: seen.indptr.length, data: seen.indptr.slice() },
+        seenIndices: { rows: 1, cols: seen.indices.length, data: seen.indices.slice() },
+      },
+      metadata,
+    };
+  }
+
+  static fromModelFile(kernels: Kernels, contents: ModelFileContents): MatrixFactorization {
+    if (contents.kind !== "mf") throw new TypeError(`expected a matrix factorisation model, got kind "${contents.kind}"`);
+    const model = new MatrixFactorization(kernels, contents.config as Partial<MfConfig>);
+    const { nUsers, nItems, dim } = contents.shapes;
+    const t = contents.tables;
+    const need = (name: string, length: number, kind: "f32" | "i32") => {
+      const table = t[name];
+      if (!table) throw new TypeError(`model file has no "${name}" table`);
+      const ok = kind === "f32" ? table.data instanceof Float32Array : table.data instanceof Int32Array;
+      if (!ok || table.data.length !== length) throw new TypeError(`model table "${name}" should be ${length} ${kind} values, has ${table.data.length}`);
+      return table.data;
+    };
+    if (dim !== model.config.dim) throw new TypeError(`model shapes say dim ${dim} but its config says ${model.config.dim}`);
+    const e = kernels.engine;
+    model.userMap = IdMap.from(contents.userIds);
+    model.itemMap = IdMap.from(contents.itemIds);
+    if (model.userMap.size !== nUsers || model.itemMap.size !== nItems) throw new TypeError(`model id lists do not match its shapes (${nUsers} users, ${nItems} items)`);
+    const users = e.f32From(need("userFactors", nUsers * dim, "f32"));
+    const items = e.f32From(need("itemFactors", nItems * dim, "f32"));
+    model.tables = { users, items };
+    model.counts = need("itemCounts", nItems, "i32") as Int32Array;
+    const indptr = need("seenIndptr", nUsers + 1, "i32") as Int32Array;
+    const indices = t.seenIndices?.data as Int32Array;
+    if (!(indices instanceof Int32Array) || indices.length !== indptr[nUsers]) throw new TypeError(`model table "seenIndices" does not match "seenIndptr"`);
+    model.seenCsr = { indptr, indices };
+    return model;
+  }
+
+  /** Free the wasm memory this model owns. */
+  dispose(): void {
+    this.release();
+  }
+
+  private packedItems(): WasmF32Array {
+    if (!this.packed) {
+      const { items } = this.requireTables();
+      const k = this.kernels;
+      this.packed = k.engine.f32(k.packedItemsLength(this.nItems, this.config.dim));
+      k.packItems(items, this.nItems, this.config.dim, this.packed);
+    }
+    return this.packed;
+  }
+
+  /** Call after changing the item table in place (training, post-hoc adjustments). */
+  invalidatePacked(): void {
+    this.packed?.free();
+    this.packed = null;
+  }
+
+  private release(): void {
+    this.invalidatePacked();
+    if (this.tables) freeAll(this.tables.users, this.tables.items);
+    this.tables = null;
+  }
+
+  private requireTables(): { users: WasmF32Array; items: WasmF32Array } {
+    if (!this.tables) throw new Error("the model is not trained yet: call fit() or load a model file first");
+    return this.tables;
+  }
+
+  private requireFitted(): this {
+    this.requireTables();
+    return this;
+  }
+}
+
+function fillNormal(a: Float32Array, rng: Rng, std: number): void {
+  for (let i = 0; i < a.length; i++) a[i] = rng.normal() * std;
+}

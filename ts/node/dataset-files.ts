@@ -1,0 +1,156 @@
+/**
+ * Node-only: data files on disk as byte sources for the runtime-neutral readers, and the data
+ * folders longtail knows (LightGCN/ReSN train.txt + test.txt, MovieLens ratings.csv / ratings.dat).
+ */
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { DataError } from "../data/errors.js";
+import type { IdMap } from "../data/id-map.js";
+import type { Interactions } from "../data/interactions.js";
+import { readInteractions, type ReadInteractionsOptions } from "../data/read.js";
+import { readMovieLensMovies, type MovieInfo } from "../data/readers/movielens-csv.js";
+import { readMovieLensDatMovies } from "../data/readers/movielens-dat.js";
+import { readUserItemLines } from "../data/readers/lines.js";
+import { NOT_UTF8 } from "../data/readers/text-lines.js";
+
+const CHUNK_BYTES = 1 << 20;
+
+/** A file as a byte source in 1 MiB chunks; each iteration opens the file anew and closes it when done or abandoned. */
+export function fileSource(path: string): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+      for await (const chunk of stream) yield chunk as Buffer;
+    },
+  };
+}
+
+/**
+ * Test ids that the train part lacks: "error" (default; a DataError naming the test file and
+ * line), "drop" (leave those interactions out and count them), or "extend" (add them to the
+ * catalog: items only the test part has become items without training interactions, which a
+ * full-ranking evaluation over the whole catalog should keep).
+ */
+export type UnknownInTest = "error" | "drop" | "extend";
+
+export interface LoadTrainTestOptions extends Omit<ReadInteractionsOptions, "users" | "items" | "onUnknown" | "name" | "fileName"> {
+  readonly unknownInTest?: UnknownInTest;
+}
+
+export interface LoadedData {
+  readonly train: Interactions;
+  /** Present when the folder holds a fixed test part (test.txt). */
+  readonly test?: Interactions;
+  /** Titles and genres, when a movies.csv / movies.dat sits next to the ratings. */
+  readonly items?: Map<string, MovieInfo>;
+  /** What was read, one line per part, for logs and reports. */
+  readonly describe: string;
+}
+
+const EXPECTED =
+  "a data file (ratings.csv, ratings.dat, a .txt file of \"user item item ...\" lines, a .csv/.tsv with a header) " +
+  "or a folder holding train.txt (+ test.txt), ratings.csv (+ movies.csv) or ratings.dat (+ movies.dat)";
+
+/**
+ * Reads a data set from a file or a folder. After loading, the id maps are frozen: train and
+ * test share them, so an index means the same user/item in both parts.
+ */
+export async function loadTrainTest(path: string, options: LoadTrainTestOptions = {}): Promise<LoadedData> {
+  const kind = await pathKind(path);
+  if (kind === "missing") throw new DataError({ file: path }, `no such file or folder; expected ${EXPECTED}`);
+  if (kind === "file") return loadFile(path, options);
+
+  const names = new Set(await readdir(path));
+  if (names.has("train.txt")) return loadLinesFolder(path, names.has("test.txt"), options);
+  for (const [ratings, movies] of [["ratings.csv", "movies.csv"], ["ratings.dat", "movies.dat"]] as const) {
+    if (names.has(ratings)) return loadFile(join(path, ratings), options, names.has(movies) ? join(path, movies) : undefined);
+  }
+  const held = [...names].sort().slice(0, 10);
+  const holds = held.length === 0 ? "it is empty" : `it holds ${held.join(", ")}${names.size > held.length ? ", ..." : ""}`;
+  throw new DataError({ file: path }, `no data files found (${holds}); expected ${EXPECTED}`);
+}
+
+async function loadFile(path: string, options: LoadTrainTestOptions, moviesPath?: string): Promise<LoadedData> {
+  const train = await readInteractions(fileSource(path), { ...options, fileName: path, name: path });
+  train.users.freeze();
+  train.items.freeze();
+  const movies = moviesPath ?? (await siblingMoviesFile(path));
+  const items = movies === undefined ? undefined : await readMovies(movies);
+  const lines = [`train: ${train.describe()}`];
+  if (items !== undefined) lines.push(`items: ${items.size.toLocaleString("en-US")} titles from ${movies}`);
+  return { train, ...(items !== undefined && { items }), describe: lines.join("\n") };
+}
+
+async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTrainTestOptions): Promise<LoadedData> {
+  const policy = options.unknownInTest ?? "error";
+  const trainPath = join(folder, "train.txt");
+  const common = { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.minRating !== undefined && { minRating: options.minRating }) };
+  let train = await readUserItemLines(fileSource(trainPath), { ...common, name: trainPath });
+  const lines = [`train: ${train.describe()}`];
+  let test: Interactions | undefined;
+  if (hasTest) {
+    const testPath = join(folder, "test.txt");
+    const { users, items } = train;
+    if (policy !== "extend") freeze(users, items);
+    test = await readUserItemLines(fileSource(testPath), {
+      ...common,
+      name: testPath,
+      users,
+      items,
+      onUnknown: policy === "drop" ? "drop" : "error",
+      unknownHint: 'set unknownInTest to "drop" or "extend" to accept such ids; CLI: --unknown-in-test',
+    });
+    freeze(users, items);
+    const addedUsers = users.size - train.nUsers;
+    const addedItems = items.size - train.nItems;
+    train = train.resizedToMaps();
+    lines.push(`test: ${test.describe()}`);
+    if (addedUsers > 0 || addedItems > 0) {
+      lines.push(`test ids not in train added to the catalog (unknownInTest "extend"): ${addedUsers} users, ${addedItems} items`);
+    }
+  } else {
+    freeze(train.users, train.items);
+  }
+  return { train, ...(test !== undefined && { test }), describe: lines.join("\n") };
+}
+
+function freeze(users: IdMap, items: IdMap): void {
+  users.freeze();
+  items.freeze();
+}
+
+/** movies.csv next to ratings.csv, movies.dat next to ratings.dat. */
+async function siblingMoviesFile(ratingsPath: string): Promise<string | undefined> {
+  const base = basename(ratingsPath).toLowerCase();
+  const sibling = base === "ratings.csv" ? "movies.csv" : base === "ratings.dat" ? "movies.dat" : undefined;
+  if (sibling === undefined) return undefined;
+  const path = join(dirname(ratingsPath), sibling);
+  return (await pathKind(path)) === "file" ? path : undefined;
+}
+
+/**
+ * movies.csv is UTF-8; movies.dat is UTF-8 in some MovieLens releases and ISO-8859-1 in ML-1M,
+ * so a .dat that is not valid UTF-8 is read again as latin1 (it is small).
+ */
+async function readMovies(path: string): Promise<Map<string, MovieInfo>> {
+  if (!path.toLowerCase().endsWith(".dat")) return readMovieLensMovies(fileSource(path), { name: path });
+  try {
+    return await readMovieLensDatMovies(fileSource(path), { name: path });
+  } catch (e) {
+    if (e instanceof DataError && e.detail === NOT_UTF8) {
+      return readMovieLensDatMovies(fileSource(path), { name: path, encoding: "latin1" });
+    }
+    throw e;
+  }
+}
+
+async function pathKind(path: string): Promise<"file" | "folder" | "missing"> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? "folder" : "file";
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return "missing";
+    throw e;
+  }
+}

@@ -1,0 +1,160 @@
+import type { Interactions } from "../data/interactions.js";
+import { evaluateRanking } from "../eval/evaluate.js";
+import type { MatrixFactorization } from "../model/matrix-factorization.js";
+import type { Rng } from "../util/rng.js";
+import { PairwiseRunner } from "./pairwise-runner.js";
+import { SampledSoftmaxRunner } from "./sampled-softmax-runner.js";
+import { SoftmaxRunner } from "./softmax-runner.js";
+import { DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
+
+export interface TrainingProgress {
+  phase: "batch" | "epoch";
+  epoch: number;
+  epochs: number;
+  /** Interactions processed in this epoch so far, and in all. */
+  done: number;
+  total: number;
+  /** Mean loss per interaction so far in this epoch. */
+  loss: number;
+  examplesPerSecond: number;
+  /** Validation Recall@K after this epoch, when early stopping evaluates it. */
+  validationRecall?: number;
+}
+
+export interface FitOptions {
+  onProgress?: (progress: TrainingProgress) => void;
+  /** Held-out interactions (same id maps as train) for early stopping on Recall@K. */
+  validation?: Interactions;
+  /** K of the validation Recall@K (default 20). */
+  validationK?: number;
+  /** Epochs without a better validation Recall@K before stopping (default 3). */
+  patience?: number;
+  /** Evaluate every this many epochs (default 1). */
+  validateEvery?: number;
+  /** Milliseconds between batch progress reports (default 200). */
+  progressIntervalMs?: number;
+}
+
+export interface EpochSummary {
+  epoch: number;
+  loss: number;
+  seconds: number;
+  examplesPerSecond: number;
+  validationRecall?: number;
+}
+
+export interface FitReport {
+  epochs: EpochSummary[];
+  /** Epoch whose parameters the model holds (the best on validation, else the last). */
+  bestEpoch: number;
+  bestValidationRecall?: number;
+  stoppedEarly: boolean;
+  seconds: number;
+}
+
+function createRunner(ctx: TrainingContext): EpochRunner {
+  switch (ctx.config.loss) {
+    case "bpr":
+    case "bce":
+      return new PairwiseRunner(ctx);
+    case "softmax":
+      return new SoftmaxRunner(ctx);
+    case "sampled-softmax":
+      return new SampledSoftmaxRunner(ctx);
+  }
+}
+
+const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/**
+ * The epoch loop shared by every loss: progress reports, validation with early stopping (the
+ * best epoch's parameters are kept), and divergence handling (a NaN/Inf loss restores the last
+ * finite parameters and throws, so a model never holds NaN).
+ */
+export async function fitMatrixFactorization(model: MatrixFactorization, train: Interactions, rng: Rng, options: FitOptions): Promise<FitReport> {
+  const config = model.config;
+  const kernels = model.kernels;
+  const userFactors = model.userFactors;
+  const itemFactors = model.itemFactors;
+  const { userOptimizer, itemOptimizer } = makeOptimizers(kernels, config, userFactors, itemFactors);
+  const ctx: TrainingContext = { kernels, config, train, userFactors, itemFactors, userOptimizer, itemOptimizer, rng };
+  const runner = createRunner(ctx);
+  const validation = options.validation;
+  const k = options.validationK ?? 20;
+  const patience = options.patience ?? 3;
+  const every = options.validateEvery ?? 1;
+  const interval = options.progressIntervalMs ?? 200;
+  const epochs: EpochSummary[] = [];
+  // Snapshots: the last finite state (divergence) and the best validation state (early stopping).
+  let lastGood = { users: userFactors.view.slice(), items: itemFactors.view.slice() };
+  let best: typeof lastGood | null = null;
+  let bestEpoch = 0;
+  let bestRecall = -Infinity;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  const started = now();
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const t0 = now();
+      let lastReport = 0;
+      let result;
+      try {
+        result = runner.runEpoch((done, total, loss) => {
+          const t = now();
+          if (!options.onProgress || t - lastReport < interval) return;
+          lastReport = t;
+          options.onProgress({ phase: "batch", epoch, epochs: config.epochs, done, total, loss, examplesPerSecond: done / Math.max(1e-9, (t - t0) / 1000) });
+        });
+      } catch (err) {
+        if (err instanceof DivergenceError) {
+          userFactors.view.set(lastGood.users);
+          itemFactors.view.set(lastGood.items);
+          model.invalidatePacked();
+        }
+        throw err;
+      }
+      const seconds = (now() - t0) / 1000;
+      const summary: EpochSummary = { epoch, loss: result.loss, seconds, examplesPerSecond: result.examples / Math.max(1e-9, seconds) };
+      lastGood = { users: userFactors.view.slice(), items: itemFactors.view.slice() };
+      model.invalidatePacked();
+      if (validation && (epoch % every === 0 || epoch === config.epochs)) {
+        const recall = evaluateRanking(model, train, validation, { k }).metrics[`recall@${k}`];
+        summary.validationRecall = recall;
+        if (recall > bestRecall) {
+          bestRecall = recall;
+          bestEpoch = epoch;
+          best = lastGood;
+          sinceBest = 0;
+        } else if (++sinceBest >= patience) {
+          stoppedEarly = true;
+        }
+      } else {
+        bestEpoch = epoch;
+      }
+      epochs.push(summary);
+      options.onProgress?.({
+        phase: "epoch", epoch, epochs: config.epochs, done: result.examples, total: result.examples,
+        loss: result.loss, examplesPerSecond: summary.examplesPerSecond, validationRecall: summary.validationRecall,
+      });
+      // Let a host event loop breathe between epochs (progress rendering, worker messages).
+      await Promise.resolve();
+      if (stoppedEarly) break;
+    }
+    if (validation && best && bestEpoch !== epochs.length) {
+      userFactors.view.set(best.users);
+      itemFactors.view.set(best.items);
+      model.invalidatePacked();
+    }
+  } finally {
+    runner.dispose();
+    userOptimizer.dispose();
+    itemOptimizer.dispose();
+  }
+  return {
+    epochs,
+    bestEpoch,
+    bestValidationRecall: validation ? bestRecall : undefined,
+    stoppedEarly,
+    seconds: (now() - started) / 1000,
+  };
+}

@@ -1,0 +1,59 @@
+import type { Kernels } from "../engine/kernels.js";
+import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
+import type { OptimizerName } from "./config.js";
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const ADAM_EPS = 1e-8;
+const ADAGRAD_EPS = 1e-8;
+
+/**
+ * Optimizer state for one embedding table. Steps touch only the rows given (sparse rows),
+ * or the whole table when rows is null; the state arrays are owned here and freed by dispose().
+ */
+export class TableOptimizer {
+  private readonly first: WasmF32Array | null;
+  private readonly second: WasmF32Array | null;
+  private step = 0;
+
+  constructor(
+    private readonly kernels: Kernels,
+    private readonly kind: OptimizerName,
+    private readonly table: WasmF32Array,
+    private readonly dim: number,
+    private readonly learningRate: number,
+    private readonly l2: number,
+  ) {
+    const engine = kernels.engine;
+    this.first = kind === "sgd" ? null : zeroed(engine.f32(table.length));
+    this.second = kind === "adam" ? zeroed(engine.f32(table.length)) : null;
+  }
+
+  /** Apply grads (compact, nRows×d) to `rows` of the table (null: the first nRows rows). */
+  apply(rows: WasmI32Array | null, nRows: number, grads: WasmF32Array): void {
+    if (nRows === 0) return;
+    const k = this.kernels;
+    switch (this.kind) {
+      case "sgd":
+        k.sgdRows(this.table, this.dim, rows, nRows, grads, this.learningRate, this.l2);
+        break;
+      case "adagrad":
+        k.adagradRows(this.table, this.first!, this.dim, rows, nRows, grads, this.learningRate, ADAGRAD_EPS, this.l2);
+        break;
+      case "adam":
+        this.step++;
+        k.adamRows(this.table, this.first!, this.second!, this.dim, rows, nRows, grads, this.learningRate, BETA1, BETA2, ADAM_EPS, this.step, this.l2);
+        break;
+    }
+  }
+
+  dispose(): void {
+    this.first?.free();
+    this.second?.free();
+  }
+}
+
+function zeroed(a: WasmF32Array): WasmF32Array {
+  a.view.fill(0);
+  return a;
+}

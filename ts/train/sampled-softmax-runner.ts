@@ -1,0 +1,195 @@
+import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
+import { freeAll } from "../engine/wasm-engine.js";
+import { AliasSampler } from "./alias-sampler.js";
+import { SlotMap } from "./slot-map.js";
+import {
+  checkFinite, shuffledRange, userOfPosition,
+  type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
+} from "./training-context.js";
+
+/** Logit given to a sampled negative that is the row's own positive ("accidental hit"): its softmax weight is 0. */
+const MASKED_LOGIT = -1e9;
+
+/**
+ * Sampled softmax with negatives shared by the whole batch, drawn from q(i) ∝ (count_i + 1)^β,
+ * and the logQ correction: every candidate's logit (the positive's included) is
+ * s/T − log(N·q(i)), which makes the sampled loss a consistent estimate of the full softmax.
+ * Row b's candidates are [its positive, the N shared negatives].
+ */
+export class SampledSoftmaxRunner implements EpochRunner {
+  private readonly sampler: AliasSampler;
+  private readonly userOf: Int32Array;
+  private readonly userSlots: SlotMap;
+  private readonly itemSlots: SlotMap;
+  private readonly batchUsers: WasmI32Array;
+  private readonly batchPositives: WasmI32Array;
+  private readonly negatives: WasmI32Array;
+  private readonly userSlotOf: WasmI32Array;
+  private readonly posSlotOf: WasmI32Array;
+  private readonly negSlotOf: WasmI32Array;
+  private readonly userBlock: WasmF32Array;
+  private readonly posBlock: WasmF32Array;
+  private readonly negBlock: WasmF32Array;
+  private readonly packedNeg: WasmF32Array;
+  private readonly logits: WasmF32Array;
+  private readonly posScores: WasmF32Array;
+  private readonly negGrad: WasmF32Array;
+  private readonly colBias: WasmF32Array;
+  private readonly targetOffsets: WasmI32Array;
+  private readonly targetIndices: WasmI32Array;
+  private readonly gradUserBlock: WasmF32Array;
+  private readonly gradNeg: WasmF32Array;
+  private readonly gradPos: WasmF32Array;
+  private readonly gradU: WasmF32Array;
+  private readonly gradI: WasmF32Array;
+  private readonly userRows: WasmI32Array;
+  private readonly itemRows: WasmI32Array;
+  private readonly logExpected: Float64Array;
+
+  constructor(private readonly ctx: TrainingContext, private readonly logitBias: Float32Array | null = null) {
+    const { config, train, kernels } = ctx;
+    const e = kernels.engine;
+    const d = config.dim, B = config.batchSize, N = config.negatives, m = train.nItems;
+    const counts = train.itemCounts();
+    const weights = new Float64Array(m);
+    for (let i = 0; i < m; i++) weights[i] = Math.pow(counts[i] + 1, config.samplingExponent);
+    this.sampler = new AliasSampler(weights);
+    this.logExpected = new Float64Array(m);
+    for (let i = 0; i < m; i++) this.logExpected[i] = Math.log(N * this.sampler.probabilities[i]);
+    this.userOf = userOfPosition(train);
+    this.userSlots = new SlotMap(train.nUsers, B);
+    this.itemSlots = new SlotMap(m, B + N);
+    this.batchUsers = e.i32(B);
+    this.batchPositives = e.i32(B);
+    this.negatives = e.i32(N);
+    this.userSlotOf = e.i32(B);
+    this.posSlotOf = e.i32(B);
+    this.negSlotOf = e.i32(N);
+    this.userBlock = e.f32(B * d);
+    this.posBlock = e.f32(B * d);
+    this.negBlock = e.f32(N * d);
+    this.packedNeg = e.f32(kernels.packedItemsLength(N, d));
+    this.logits = e.f32(B * (N + 1));
+    this.posScores = e.f32(B);
+    this.negGrad = e.f32(B * N);
+    this.colBias = e.f32(N + 1);
+    this.targetOffsets = e.i32(B + 1);
+    this.targetIndices = e.i32(B);
+    this.gradUserBlock = e.f32(B * d);
+    this.gradNeg = e.f32(N * d);
+    this.gradPos = e.f32(B * d);
+    this.gradU = e.f32(B * d);
+    this.gradI = e.f32((B + N) * d);
+    this.userRows = e.i32(B);
+    this.itemRows = e.i32(B + N);
+    const offsets = this.targetOffsets.view;
+    for (let b = 0; b <= B; b++) offsets[b] = b;
+    this.targetIndices.view.fill(0);
+  }
+
+  runEpoch(onBatch?: BatchCallback): EpochResult {
+    const { config, train, rng } = this.ctx;
+    const order = shuffledRange(train.nnz, rng);
+    const B = config.batchSize;
+    const steps = Math.ceil(train.nnz / B);
+    let lossSum = 0;
+    for (let step = 0; step < steps; step++) {
+      const start = step * B;
+      const end = Math.min(train.nnz, start + B);
+      lossSum += this.step(order, start, end);
+      checkFinite(lossSum, config, `at epoch step ${step + 1}/${steps}`);
+      onBatch?.(end, train.nnz, lossSum / end);
+    }
+    return { loss: train.nnz ? lossSum / train.nnz : 0, examples: train.nnz };
+  }
+
+  private step(order: Int32Array, start: number, end: number): number {
+    const { config, train, kernels, userFactors, itemFactors, rng } = this.ctx;
+    const d = config.dim, N = config.negatives, m = train.nItems;
+    const nb = end - start;
+    const T = config.temperature;
+    const width = N + 1;
+    const indices = train.byUser.indices;
+    this.userSlots.reset();
+    this.itemSlots.reset();
+
+    const users = this.batchUsers.view, positives = this.batchPositives.view, negatives = this.negatives.view;
+    const uSlot = this.userSlotOf.view, pSlot = this.posSlotOf.view, nSlot = this.negSlotOf.view;
+    for (let b = 0; b < nb; b++) {
+      const k = order[start + b];
+      users[b] = this.userOf[k];
+      positives[b] = indices[k];
+      uSlot[b] = this.userSlots.slot(users[b]);
+      pSlot[b] = this.itemSlots.slot(positives[b]);
+    }
+    const bias = this.colBias.view;
+    bias[0] = 0;
+    for (let j = 0; j < N; j++) {
+      const item = this.sampler.sample(rng);
+      negatives[j] = item;
+      nSlot[j] = this.itemSlots.slot(item);
+      bias[j + 1] = -this.logExpected[item] + (this.logitBias ? this.logitBias[item] : 0);
+    }
+
+    kernels.gatherRows(userFactors, d, this.batchUsers, nb, this.userBlock);
+    kernels.gatherRows(itemFactors, d, this.batchPositives, nb, this.posBlock);
+    kernels.gatherRows(itemFactors, d, this.negatives, N, this.negBlock);
+    kernels.packItems(this.negBlock, N, d, this.packedNeg);
+    kernels.scorePacked(this.userBlock, nb, d, this.packedNeg, N, this.logits, width, 0, 1);
+    kernels.rowwiseDot(this.userBlock, this.posBlock, nb, d, this.posScores);
+
+    // Column 0 holds each row's own positive; its correction differs per row, so it is folded
+    // into the score (pre-multiplied by T, since the kernel scales scores by 1/T before adding biases).
+    const logits = this.logits.view, pos = this.posScores.view;
+    for (let b = 0; b < nb; b++) {
+      const i = positives[b];
+      const rowBias = -this.logExpected[i] + (this.logitBias ? this.logitBias[i] : 0);
+      const row = b * width;
+      logits[row] = pos[b] + T * rowBias;
+      for (let j = 0; j < N; j++) if (negatives[j] === i) logits[row + 1 + j] = MASKED_LOGIT;
+    }
+    const loss = kernels.softmaxXent(this.logits, nb, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, null, true);
+
+    // Split the gradient: column 0 → the positives, columns 1..N → the shared negatives.
+    const grad = this.logits.view, negGrad = this.negGrad.view;
+    const posGrad = this.posScores.view;
+    for (let b = 0; b < nb; b++) {
+      const row = b * width;
+      posGrad[b] = grad[row];
+      negGrad.set(grad.subarray(row + 1, row + width), b * N);
+    }
+    kernels.gemmNN(this.negGrad, this.negBlock, this.gradUserBlock, nb, d, N);
+    kernels.gemmTN(this.negGrad, this.userBlock, this.gradNeg, N, d, nb);
+    const gUser = this.gradUserBlock.view, gPos = this.gradPos.view;
+    const uBlock = this.userBlock.view, pBlock = this.posBlock.view;
+    for (let b = 0; b < nb; b++) {
+      const g = posGrad[b];
+      const o = b * d;
+      for (let c = 0; c < d; c++) {
+        gUser[o + c] += g * pBlock[o + c];
+        gPos[o + c] = g * uBlock[o + c];
+      }
+    }
+
+    const nu = this.userSlots.size, ni = this.itemSlots.size;
+    this.gradU.view.fill(0, 0, nu * d);
+    this.gradI.view.fill(0, 0, ni * d);
+    kernels.scatterAddRows(this.gradU, d, this.userSlotOf, nb, this.gradUserBlock);
+    kernels.scatterAddRows(this.gradI, d, this.posSlotOf, nb, this.gradPos);
+    kernels.scatterAddRows(this.gradI, d, this.negSlotOf, N, this.gradNeg);
+    this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
+    this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
+    this.ctx.userOptimizer.apply(this.userRows, nu, this.gradU);
+    this.ctx.itemOptimizer.apply(this.itemRows, ni, this.gradI);
+    return loss;
+  }
+
+  dispose(): void {
+    freeAll(
+      this.batchUsers, this.batchPositives, this.negatives, this.userSlotOf, this.posSlotOf, this.negSlotOf,
+      this.userBlock, this.posBlock, this.negBlock, this.packedNeg, this.logits, this.posScores, this.negGrad,
+      this.colBias, this.targetOffsets, this.targetIndices, this.gradUserBlock, this.gradNeg, this.gradPos,
+      this.gradU, this.gradI, this.userRows, this.itemRows,
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import type { Kernels } from "../engine/kernels.js";
+import type { WasmF32Array } from "../engine/wasm-engine.js";
+import type { Interactions } from "../data/interactions.js";
+import type { Rng } from "../util/rng.js";
+import type { MfConfig } from "./config.js";
+import { TableOptimizer } from "./optimizer.js";
+
+/** What every loss's epoch runner works on: the two tables, their optimizers and the data. */
+export interface TrainingContext {
+  readonly kernels: Kernels;
+  readonly config: MfConfig;
+  readonly train: Interactions;
+  readonly userFactors: WasmF32Array;
+  readonly itemFactors: WasmF32Array;
+  readonly userOptimizer: TableOptimizer;
+  readonly itemOptimizer: TableOptimizer;
+  readonly rng: Rng;
+}
+
+export interface EpochResult {
+  /** Mean loss per training example of the epoch. */
+  loss: number;
+  /** Positive interactions processed. */
+  examples: number;
+}
+
+export type BatchCallback = (done: number, total: number, meanLoss: number) => void;
+
+/** One loss's training procedure: runs epochs, owns its scratch buffers. */
+export interface EpochRunner {
+  runEpoch(onBatch?: BatchCallback): EpochResult;
+  dispose(): void;
+}
+
+export class DivergenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DivergenceError";
+  }
+}
+
+export function checkFinite(loss: number, config: MfConfig, where: string): void {
+  if (Number.isFinite(loss)) return;
+  const hints = [`lower --lr (now ${config.learningRate})`];
+  if (config.loss === "softmax" || config.loss === "sampled-softmax") hints.push(`raise --temperature (now ${config.temperature})`);
+  if (config.initStd > 0.1) hints.push(`lower the initial scale (now ${config.initStd})`);
+  throw new DivergenceError(`training diverged: the loss became ${loss} ${where}; ${hints.join(" or ")}. The model was restored to its last finite state.`);
+}
+
+/** Every user's items sorted ascending, for O(log n) "is this a positive?" tests during negative sampling. */
+export class SortedRows {
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  constructor(data: Interactions) {
+    this.indptr = data.byUser.indptr;
+    this.indices = data.byUser.indices.slice();
+    for (let u = 0; u < data.nUsers; u++) this.indices.subarray(this.indptr[u], this.indptr[u + 1]).sort();
+  }
+  contains(user: number, item: number): boolean {
+    let lo = this.indptr[user];
+    let hi = this.indptr[user + 1] - 1;
+    const a = this.indices;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = a[mid];
+      if (v === item) return true;
+      if (v < item) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}
+
+/** The user of every interaction position in byUser order (so a shuffled position gives (u, i) in O(1)). */
+export function userOfPosition(data: Interactions): Int32Array {
+  const out = new Int32Array(data.nnz);
+  const p = data.byUser.indptr;
+  for (let u = 0; u < data.nUsers; u++) out.fill(u, p[u], p[u + 1]);
+  return out;
+}
+
+/** A random permutation of 0..n-1 from the training generator. */
+export function shuffledRange(n: number, rng: Rng): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return rng.shuffle(a);
+}
+
+export function makeOptimizers(kernels: Kernels, config: MfConfig, userFactors: WasmF32Array, itemFactors: WasmF32Array) {
+  return {
+    userOptimizer: new TableOptimizer(kernels, config.optimizer, userFactors, config.dim, config.learningRate, config.l2),
+    itemOptimizer: new TableOptimizer(kernels, config.optimizer, itemFactors, config.dim, config.learningRate, config.l2),
+  };
+}
