@@ -1,71 +1,70 @@
 // The register-blocked tile products behind score_packed, gemm_nn and gemm_tn, and the packing
-// routines that feed them. All three kernels reduce to the same shape of work: a tile of C
-// (R rows × PANEL columns) (+)= Σ_k a_k ⊗ b_k, where both operands were first re-laid k-major so
-// that the inner loop reads two sequential streams with constant offsets and nothing else.
+// routines that feed them. All three kernels reduce to the same work: a tile of C (up to 4 rows ×
+// PANEL columns) (+)= Σ_k a_k ⊗ b_k, with both operands first re-laid k-major so that the inner
+// loop reads two sequential streams at constant offsets and does nothing else.
 //
-//   packed rows (A side): a group of R rows, for each k the R values of that k side by side
-//                         (groups of 4, then a group of 2 and/or 1 for the remainder);
-//   packed panels (B side): PANEL columns, for each k the PANEL values of that k side by side,
-//                         zero-padded past the last real column.
+//   row groups (left operand):  4 rows (then 2 and/or 1 for the remainder); for each k, the
+//                               group's values side by side, each in a slot of A_SLOT bytes;
+//   panels (right operand):     PANEL columns; for each k, the PANEL values side by side,
+//                               zero-padded past the last real column.
 //
-// The SIMD tile keeps 4×8 results in 8 f32x4 accumulators (plus 2 panel vectors, 1 broadcast and
-// V8's temporary: 12 of the 15 xmm registers V8 allocates), so it neither spills nor re-reads C.
+// Why the SIMD build stores every left value pre-broadcast (16-byte slots): V8 folds a constant
+// offset into a v128.load but materialises it with an extra `lea` for v128.load32_splat, so
+// broadcasting while packing (once per value) takes 3 integer ops out of every k step.
+//
+// Why the loops look the way they do (measured on V8 11.3 / Node 20, see bench/kernels.ts):
+// - 4×8 is the largest tile that fits: V8 schedules all loads of a block before its arithmetic,
+//   so a k step holds 8 accumulators + 4 left + 2 panel vectors + 1 temporary = 15 of the 15 xmm
+//   registers it allocates. 5×8, 6×8 or 3×12 spill.
+// - Two k steps per trip, but with the exit test between them: a plain 2-step body lets V8 hoist
+//   the loads of both steps to the top and spill 4 accumulators (−15%); the mid-body branch
+//   splits the basic block so each step keeps its own loads, and the loop's stack check, index
+//   zero-extensions and back-edge are paid once per two steps.
 
 /** Columns per packed panel. The packed item layout (see scoring.ts) depends on it. */
 export const PANEL: i32 = 8;
 
-/** Rows per full register block. */
-export const ROW_BLOCK: i32 = 4;
+/** Bytes per packed left-operand value: pre-broadcast f32x4 with SIMD, a plain f32 without. */
+export const A_SLOT: usize = ASC_FEATURE_SIMD ? 16 : 4;
 
-// Staging for tiles that are narrower than a panel: the tile is stored here whole, then only its
-// real columns are copied out, so columns past the edge of C are never written.
-const EDGE_TILE: usize = memory.data(ROW_BLOCK * PANEL * 4, 16);
+// Staging for tiles narrower than a panel: the tile is stored here whole, then only its real
+// columns are copied out, so columns past the edge of C are never written.
+const EDGE_ROW: usize = memory.data(PANEL * 4, 16);
 
-/** Rows in the group that starts `done` rows into a block of `rows`: 4 while possible, then 2, then 1. */
+/** Rows in the group that starts `done` rows into `rows`: 4 while possible, then 2, then 1. */
 // @ts-ignore: decorator
 @inline export function groupRows(rows: i32, done: i32): i32 {
   const left = rows - done;
   return left >= 4 ? 4 : left >= 2 ? 2 : 1;
 }
 
+/** Bytes of packed left operand for `rows` rows of `kc` values. */
+// @ts-ignore: decorator
+@inline export function packedRowsBytes(rows: i32, kc: i32): usize {
+  return <usize>rows * <usize>kc * A_SLOT;
+}
+
 /**
- * Pack `rows` rows of `kc` values into row groups. Value (r, k) of the source sits at
- * src + r*rowStride + k*kStride (bytes), so the same routine packs row-major user tables
- * (kStride 4) and the transposed operand of gemm_tn (rowStride 4).
+ * Pack `rows` rows of `kc` values into row groups (see groupRows). Value (r, k) of the source
+ * sits at src + r*rowStride + k*kStride (bytes), so the same routine packs row-major tables
+ * (kStride 4) and the transposed left operand of gemm_tn (rowStride 4).
  */
 export function packRows(src: usize, rowStride: usize, kStride: usize, rows: i32, kc: i32, dst: usize): void {
   let r = 0;
   while (r < rows) {
     const g = groupRows(rows, r);
-    const base = src + <usize>r * rowStride;
-    if (g == 4 && rowStride == 4) {
-      // The 4 values of one k are adjacent in the source: copy them as one block.
-      let s = base;
+    const step = <usize>g * A_SLOT;
+    for (let j = 0; j < g; j++) {
+      let s = src + <usize>(r + j) * rowStride;
+      let o = dst + <usize>j * A_SLOT;
       for (let k = 0; k < kc; k++) {
-        if (ASC_FEATURE_SIMD) {
-          v128.store(dst, v128.load(s));
-        } else {
-          store<f32>(dst, load<f32>(s, 0), 0);
-          store<f32>(dst, load<f32>(s, 4), 4);
-          store<f32>(dst, load<f32>(s, 8), 8);
-          store<f32>(dst, load<f32>(s, 12), 12);
-        }
+        if (ASC_FEATURE_SIMD) v128.store(o, v128.load32_splat(s));
+        else store<f32>(o, load<f32>(s));
         s += kStride;
-        dst += 16;
+        o += step;
       }
-    } else {
-      for (let j = 0; j < g; j++) {
-        let s = base + <usize>j * rowStride;
-        let o = dst + (<usize>j << 2);
-        const step = <usize>g << 2;
-        for (let k = 0; k < kc; k++) {
-          store<f32>(o, load<f32>(s));
-          s += kStride;
-          o += step;
-        }
-      }
-      dst += <usize>(g * kc) << 2;
     }
+    dst += packedRowsBytes(g, kc);
     r += g;
   }
 }
@@ -76,23 +75,29 @@ export function packRows(src: usize, rowStride: usize, kStride: usize, rows: i32
  * (one item per row: colStride d*4, kStride 4) and GEMM right operands (colStride 4) alike.
  */
 export function packPanels(src: usize, colStride: usize, kStride: usize, cols: i32, kc: i32, dst: usize): void {
+  const panelBytes = <usize>(kc * PANEL) << 2;
   for (let p = 0; p < cols; p += PANEL) {
     const width = min<i32>(PANEL, cols - p);
     const base = src + <usize>p * colStride;
     if (width == PANEL && colStride == 4) {
+      // A full panel of a row-major right operand: each k is one contiguous 32-byte run.
       let s = base;
+      let o = dst;
       for (let k = 0; k < kc; k++) {
         if (ASC_FEATURE_SIMD) {
-          v128.store(dst, v128.load(s), 0);
-          v128.store(dst, v128.load(s, 16), 16);
+          v128.store(o, v128.load(s, 0), 0);
+          v128.store(o, v128.load(s, 16), 16);
         } else {
-          memory.copy(dst, s, 32);
+          store<u64>(o, load<u64>(s, 0), 0);
+          store<u64>(o, load<u64>(s, 8), 8);
+          store<u64>(o, load<u64>(s, 16), 16);
+          store<u64>(o, load<u64>(s, 24), 24);
         }
         s += kStride;
-        dst += 32;
+        o += 32;
       }
     } else {
-      if (width < PANEL) memory.fill(dst, 0, <usize>(kc * PANEL) << 2);
+      if (width < PANEL) memory.fill(dst, 0, panelBytes);
       for (let j = 0; j < width; j++) {
         let s = base + <usize>j * colStride;
         let o = dst + (<usize>j << 2);
@@ -102,33 +107,34 @@ export function packPanels(src: usize, colStride: usize, kStride: usize, cols: i
           o += 32;
         }
       }
-      dst += <usize>(kc * PANEL) << 2;
     }
+    dst += panelBytes;
   }
 }
 
 /**
- * C tile (+)= packed row group × packed panel. `pa` holds `rows` (4, 2 or 1) rows packed k-major,
- * `pb` one panel, both over kc steps. The tile starts at byte address c with row pitch cStride
- * (bytes); only its first `cols` (1..PANEL) columns are written. accumulate = false overwrites.
+ * C tile (+)= packed row group × packed panel. `pa` holds `rows` (4, 2 or 1) rows packed by
+ * packRows, `pb` one panel packed by packPanels, both over kc steps. The tile starts at byte
+ * address c with row pitch cStride (bytes); only its first `cols` (1..PANEL) columns are
+ * written. accumulate = false overwrites C (kc = 0 then writes zeros).
  */
 export function tile(rows: i32, pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: i32, accumulate: bool): void {
   if (ASC_FEATURE_SIMD) {
     if (rows == 4) tile4x8(pa, pb, kc, c, cStride, cols, accumulate);
     else if (rows == 2) tile2x8(pa, pb, kc, c, cStride, cols, accumulate);
-    else tile1x8(pa, pb, kc, c, cStride, cols, accumulate);
+    else tile1x8(pa, pb, kc, c, cols, accumulate);
   } else {
-    // 2×4 scalar accumulators (8 values) is the largest block that stays in registers once the
-    // operands are counted; a 4-row group is two of them per half-panel.
-    const aStep = <usize>rows << 2;
+    // 2 rows × 4 columns (8 scalar accumulators) is the largest block that stays in registers
+    // once its operands are counted; a group is covered by row pairs × half panels.
+    const aStep = <usize>rows * A_SLOT;
     for (let r = 0; r < rows; r += 2) {
-      const pair = rows - r >= 2;
-      for (let half = 0; half < PANEL; half += 4) {
+      for (let half = 0; half < cols; half += 4) {
         const halfCols = min<i32>(4, cols - half);
-        if (halfCols <= 0) break;
+        const a = pa + <usize>r * A_SLOT;
+        const b = pb + (<usize>half << 2);
         const cc = c + <usize>r * cStride + (<usize>half << 2);
-        if (pair) scalarTile2x4(pa + (<usize>r << 2), aStep, pb + (<usize>half << 2), kc, cc, cStride, halfCols, accumulate);
-        else scalarTile1x4(pa + (<usize>r << 2), aStep, pb + (<usize>half << 2), kc, cc, halfCols, accumulate);
+        if (rows - r >= 2) scalarTile2x4(a, aStep, b, kc, cc, cStride, halfCols, accumulate);
+        else scalarTile1x4(a, aStep, b, kc, cc, halfCols, accumulate);
       }
     }
   }
@@ -139,104 +145,126 @@ function tile4x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: 
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const paEnd = pa + (<usize>kc << 4);
-  while (pa < paEnd) {
-    const b0 = v128.load(pb, 0);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa, 0);
+  let b0: v128, b1: v128, a: v128;
+  const paEnd = pa + packedRowsBytes(4, kc);
+  if (kc > 0) while (true) {
+    b0 = v128.load(pb, 0);
+    b1 = v128.load(pb, 16);
+    a = v128.load(pa, 0);
     c00 = f32x4.add(c00, f32x4.mul(a, b0));
     c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 4);
+    a = v128.load(pa, 16);
     c10 = f32x4.add(c10, f32x4.mul(a, b0));
     c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 8);
+    a = v128.load(pa, 32);
     c20 = f32x4.add(c20, f32x4.mul(a, b0));
     c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 12);
+    a = v128.load(pa, 48);
     c30 = f32x4.add(c30, f32x4.mul(a, b0));
     c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pa += 16;
+    pa += 64;
     pb += 32;
+    if (pa >= paEnd) break;
+    b0 = v128.load(pb, 0);
+    b1 = v128.load(pb, 16);
+    a = v128.load(pa, 0);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load(pa, 16);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load(pa, 32);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load(pa, 48);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 64;
+    pb += 32;
+    if (pa >= paEnd) break;
   }
-  if (cols == PANEL) {
-    storeRow(c, c00, c01, accumulate);
-    storeRow(c + cStride, c10, c11, accumulate);
-    storeRow(c + 2 * cStride, c20, c21, accumulate);
-    storeRow(c + 3 * cStride, c30, c31, accumulate);
-  } else {
-    storeRowPart(c, c00, c01, cols, accumulate);
-    storeRowPart(c + cStride, c10, c11, cols, accumulate);
-    storeRowPart(c + 2 * cStride, c20, c21, cols, accumulate);
-    storeRowPart(c + 3 * cStride, c30, c31, cols, accumulate);
-  }
+  storeRow(c, c00, c01, cols, accumulate);
+  storeRow(c + cStride, c10, c11, cols, accumulate);
+  storeRow(c + 2 * cStride, c20, c21, cols, accumulate);
+  storeRow(c + 3 * cStride, c30, c31, cols, accumulate);
 }
 
 function tile2x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: i32, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(pb, 0);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa, 0);
+  let b0: v128, b1: v128, a: v128;
+  const paEnd = pa + packedRowsBytes(2, kc);
+  if (kc > 0) while (true) {
+    b0 = v128.load(pb, 0);
+    b1 = v128.load(pb, 16);
+    a = v128.load(pa, 0);
     c00 = f32x4.add(c00, f32x4.mul(a, b0));
     c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 4);
+    a = v128.load(pa, 16);
     c10 = f32x4.add(c10, f32x4.mul(a, b0));
     c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    pa += 8;
+    pa += 32;
     pb += 32;
+    if (pa >= paEnd) break;
+    b0 = v128.load(pb, 0);
+    b1 = v128.load(pb, 16);
+    a = v128.load(pa, 0);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load(pa, 16);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    pa += 32;
+    pb += 32;
+    if (pa >= paEnd) break;
   }
-  if (cols == PANEL) {
-    storeRow(c, c00, c01, accumulate);
-    storeRow(c + cStride, c10, c11, accumulate);
-  } else {
-    storeRowPart(c, c00, c01, cols, accumulate);
-    storeRowPart(c + cStride, c10, c11, cols, accumulate);
-  }
+  storeRow(c, c00, c01, cols, accumulate);
+  storeRow(c + cStride, c10, c11, cols, accumulate);
 }
 
-function tile1x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: i32, accumulate: bool): void {
-  // Two accumulator pairs over alternating k halve the add dependency chain of a lone row.
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let e00 = f32x4.splat(0), e01 = f32x4.splat(0);
-  let k = 0;
-  for (; k + 2 <= kc; k += 2) {
-    let a = v128.load32_splat(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, v128.load(pb, 0)));
-    c01 = f32x4.add(c01, f32x4.mul(a, v128.load(pb, 16)));
-    a = v128.load32_splat(pa, 4);
-    e00 = f32x4.add(e00, f32x4.mul(a, v128.load(pb, 32)));
-    e01 = f32x4.add(e01, f32x4.mul(a, v128.load(pb, 48)));
-    pa += 8;
-    pb += 64;
+function tile1x8(pa: usize, pb: usize, kc: i32, c: usize, cols: i32, accumulate: bool): void {
+  // Two accumulator pairs on alternating k halve the add dependency chain of a lone row.
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let e0 = f32x4.splat(0), e1 = f32x4.splat(0);
+  let a: v128;
+  const paEnd = pa + packedRowsBytes(1, kc);
+  if (kc > 0) while (true) {
+    a = v128.load(pa, 0);
+    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb, 0)));
+    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb, 16)));
+    pa += 16;
+    pb += 32;
+    if (pa >= paEnd) break;
+    a = v128.load(pa, 0);
+    e0 = f32x4.add(e0, f32x4.mul(a, v128.load(pb, 0)));
+    e1 = f32x4.add(e1, f32x4.mul(a, v128.load(pb, 16)));
+    pa += 16;
+    pb += 32;
+    if (pa >= paEnd) break;
   }
-  if (k < kc) {
-    const a = v128.load32_splat(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, v128.load(pb, 0)));
-    c01 = f32x4.add(c01, f32x4.mul(a, v128.load(pb, 16)));
-  }
-  c00 = f32x4.add(c00, e00);
-  c01 = f32x4.add(c01, e01);
-  if (cols == PANEL) storeRow(c, c00, c01, accumulate);
-  else storeRowPart(c, c00, c01, cols, accumulate);
+  storeRow(c, f32x4.add(c0, e0), f32x4.add(c1, e1), cols, accumulate);
 }
 
 // @ts-ignore: decorator
-@inline function storeRow(p: usize, lo: v128, hi: v128, accumulate: bool): void {
-  if (accumulate) {
-    lo = f32x4.add(lo, v128.load(p, 0));
-    hi = f32x4.add(hi, v128.load(p, 16));
+@inline function storeRow(p: usize, lo: v128, hi: v128, cols: i32, accumulate: bool): void {
+  if (cols == PANEL) {
+    if (accumulate) {
+      lo = f32x4.add(lo, v128.load(p, 0));
+      hi = f32x4.add(hi, v128.load(p, 16));
+    }
+    v128.store(p, lo, 0);
+    v128.store(p, hi, 16);
+  } else {
+    storeRowPart(p, lo, hi, cols, accumulate);
   }
-  v128.store(p, lo, 0);
-  v128.store(p, hi, 16);
 }
 
 function storeRowPart(p: usize, lo: v128, hi: v128, cols: i32, accumulate: bool): void {
-  v128.store(EDGE_TILE, lo, 0);
-  v128.store(EDGE_TILE, hi, 16);
+  v128.store(EDGE_ROW, lo, 0);
+  v128.store(EDGE_ROW, hi, 16);
   for (let j = 0; j < cols; j++) {
     const o = p + (<usize>j << 2);
-    let v = load<f32>(EDGE_TILE + (<usize>j << 2));
+    let v = load<f32>(EDGE_ROW + (<usize>j << 2));
     if (accumulate) v += load<f32>(o);
     store<f32>(o, v);
   }
@@ -278,14 +306,13 @@ function scalarTile1x4(pa: usize, aStep: usize, pb: usize, kc: i32, c: usize, co
 // @ts-ignore: decorator
 @inline function storeScalar4(p: usize, s0: f32, s1: f32, s2: f32, s3: f32, cols: i32, accumulate: bool): void {
   if (accumulate) {
-    store<f32>(p, s0 + load<f32>(p, 0), 0);
-    if (cols > 1) store<f32>(p, s1 + load<f32>(p, 4), 4);
-    if (cols > 2) store<f32>(p, s2 + load<f32>(p, 8), 8);
-    if (cols > 3) store<f32>(p, s3 + load<f32>(p, 12), 12);
-  } else {
-    store<f32>(p, s0, 0);
-    if (cols > 1) store<f32>(p, s1, 4);
-    if (cols > 2) store<f32>(p, s2, 8);
-    if (cols > 3) store<f32>(p, s3, 12);
+    s0 += load<f32>(p, 0);
+    if (cols > 1) s1 += load<f32>(p, 4);
+    if (cols > 2) s2 += load<f32>(p, 8);
+    if (cols > 3) s3 += load<f32>(p, 12);
   }
+  store<f32>(p, s0, 0);
+  if (cols > 1) store<f32>(p, s1, 4);
+  if (cols > 2) store<f32>(p, s2, 8);
+  if (cols > 3) store<f32>(p, s3, 12);
 }

@@ -1,20 +1,21 @@
 // Batched scoring: out[u*outStride + i] = users[u]·items[i]. The items are packed once into panels
-// (pack_items) so the hot loop of score_packed reads them as one sequential stream; score_rows_dot
-// is the unpacked one-dot-product-per-pair baseline that shows what the blocking buys.
+// (pack_items) so that score_packed reads them as one sequential stream; score_rows_dot is the
+// unpacked one-dot-product-per-pair baseline that shows what the blocking buys.
 
-import { PANEL, packPanels, packRows, tile, groupRows } from "./microkernel";
+import { PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile } from "./microkernel";
 
-// Users packed per call block: 256 users × d = 64 is 64 KiB, which stays in L2 while every item
-// panel of a block is swept against it.
+// Users packed per block: 256 users × d = 64 pre-broadcast is 256 KiB, kept in L2 while every
+// item panel is swept against it (a 4-user group, 4 KiB, stays in L1 across its panel run).
 const USER_BLOCK: i32 = 256;
-// Item panels per cache block: 64 panels × 8 items × d = 64 is 128 KiB of items, reused from L2
-// by every user group of the block; one panel (2 KiB) stays in L1 across the 4-user tile.
+// Panels swept by one group before the next group starts: 64 panels × 8 items × d = 64 is
+// 128 KiB of items, read from memory once per user block and then from L2 by every group.
 const PANEL_BLOCK: i32 = 64;
 
 /**
- * Items per panel of the packed layout. Panel p holds items p*W .. p*W+W-1 as d groups of W floats
- * (the k-th component of each of the W items, side by side), so panel p starts at float p*W*d and
- * a catalog tile that starts at an item index multiple of W is itself a valid packed table.
+ * Items per panel of the packed layout (W). Panel p holds items p*W .. p*W+W-1 as d runs of W
+ * floats (the k-th component of each of the W items side by side, zero past the last item), so
+ * panel p starts at float p*W*d and a catalog tile that starts at an item index that is a
+ * multiple of W is itself a valid packed table.
  */
 export function packed_panel_width(): i32 {
   return PANEL;
@@ -32,8 +33,8 @@ export function pack_items(q: usize, m: i32, d: i32, out: usize): void {
 }
 
 /**
- * out[u*outStride + i] = users[u]·Q[i] for u < nUsers, i < m, from the packed items. Columns
- * i >= m of each output row are never written.
+ * out[u*outStride + i] = users[u]·Q[i] for u < nUsers and i < m, from the packed items. Columns
+ * i >= m of each output row are never written; d = 0 writes zeros.
  */
 export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m: i32, out: usize, outStride: i32): void {
   if (nUsers <= 0 || m <= 0) return;
@@ -41,8 +42,7 @@ export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m
   const rowPitch = <usize>outStride << 2;
   const panelBytes = dBytes * PANEL;
   const panels = (m + PANEL - 1) / PANEL;
-  const block = min<i32>(nUsers, USER_BLOCK);
-  const scratch = d > 0 ? heap.alloc(<usize>block * dBytes) : 0;
+  const scratch = heap.alloc(max<usize>(16, packedRowsBytes(min<i32>(nUsers, USER_BLOCK), d)));
   for (let u0 = 0; u0 < nUsers; u0 += USER_BLOCK) {
     const nb = min<i32>(USER_BLOCK, nUsers - u0);
     packRows(users + <usize>u0 * dBytes, dBytes, 4, nb, d, scratch);
@@ -57,15 +57,15 @@ export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m
           const cols = min<i32>(PANEL, m - p * PANEL);
           tile(g, pa, packed + <usize>p * panelBytes, d, rowOut + (<usize>(p * PANEL) << 2), rowPitch, cols, false);
         }
-        pa += <usize>g * dBytes;
+        pa += packedRowsBytes(g, d);
         r += g;
       }
     }
   }
-  if (scratch != 0) heap.free(scratch);
+  heap.free(scratch);
 }
 
-/** The same scores as score_packed from the unpacked item table, one dot product per pair. */
+/** The same scores as score_packed from the unpacked item table (m×d), one dot product per pair. */
 export function score_rows_dot(users: usize, nUsers: i32, d: i32, items: usize, m: i32, out: usize, outStride: i32): void {
   const dBytes = <usize>d << 2;
   for (let u = 0; u < nUsers; u++) {

@@ -2,7 +2,39 @@
  * longtail's runtime-neutral core. It never touches a file system or a network: the per-runtime
  * entries (ts/node.ts, ...) compile the .wasm their own way and pass a WebAssembly.Module in.
  */
+import { preferredVariant, type KernelVariant } from "./engine/capabilities.js";
+import { Kernels } from "./engine/kernels.js";
+import { WasmEngine } from "./engine/wasm-engine.js";
+
 export { detectCapabilities, preferredVariant, type Capabilities, type KernelVariant } from "./engine/capabilities.js";
-export { WasmEngine, WasmF32Array, WasmI32Array } from "./engine/wasm-engine.js";
+export { WasmEngine, WasmF32Array, WasmI32Array, freeAll } from "./engine/wasm-engine.js";
 export { Kernels } from "./engine/kernels.js";
 export { Rng } from "./util/rng.js";
+
+export { DataError } from "./data/errors.js";
+export { IdMap } from "./data/id-map.js";
+export type { Csr } from "./data/csr.js";
+export { Interactions, InteractionsBuilder } from "./data/interactions.js";
+export { readInteractions, INTERACTION_FORMATS, type InteractionsFormat, type ReadInteractionsOptions } from "./data/read.js";
+export { readMovieLensMovies, type MovieInfo } from "./data/readers/movielens-csv.js";
+export { readMovieLensDatMovies } from "./data/readers/movielens-dat.js";
+export { randomHoldout, validationSplit } from "./data/splits.js";
+
+export { MatrixFactorization, UnknownIdError, type Recommendation } from "./model/matrix-factorization.js";
+export { MostPopular } from "./model/most-popular.js";
+export { encodeModelFile, decodeModelFile, ModelFileError, type ModelFileContents } from "./model/model-file.js";
+export { resolveMfConfig, ConfigError, LOSSES, OPTIMIZERS, LOSS_DEFAULTS, type MfConfig, type LossName, type OptimizerName } from "./train/config.js";
+export { DivergenceError } from "./train/training-context.js";
+export type { FitOptions, FitReport, TrainingProgress, EpochSummary } from "./train/fit.js";
+export { evaluateRanking, EvaluationError, type EvaluateOptions, type EvaluationResult } from "./eval/evaluate.js";
+export type { UserBlockScorer } from "./eval/scorer.js";
+export { generateSyntheticWorld, type SyntheticWorld, type SyntheticWorldOptions } from "./synthetic/world.js";
+export { worldToInteractions } from "./synthetic/to-interactions.js";
+
+/**
+ * Kernels from a compiled kernel module: the seam every runtime goes through (Workers import the
+ * .wasm as a module, browsers and Deno compile it streaming, Node reads it from disk).
+ */
+export async function createKernels(module: WebAssembly.Module, variant: KernelVariant = preferredVariant()): Promise<Kernels> {
+  return new Kernels(await WasmEngine.fromModule(module, variant));
+}

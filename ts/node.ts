@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { preferredVariant, type KernelVariant } from "./engine/capabilities.js";
 import { WasmEngine } from "./engine/wasm-engine.js";
+import { Kernels } from "./engine/kernels.js";
 
 export * from "./index.js";
 
@@ -26,3 +27,11 @@ export async function loadEngine(options: { variant?: KernelVariant } = {}): Pro
   }
   return WasmEngine.fromModule(await module, variant);
 }
+
+/** The kernels for this process: `const kernels = await loadKernels()`, then `new MatrixFactorization(kernels, {...})`. */
+export async function loadKernels(options: { variant?: KernelVariant } = {}): Promise<Kernels> {
+  return new Kernels(await loadEngine(options));
+}
+
+export { fileSource, loadTrainTest, type LoadedData, type LoadTrainTestOptions, type UnknownInTest } from "./node/dataset-files.js";
+export { writeFileAtomic, AtomicWriteError } from "./node/atomic-write.js";

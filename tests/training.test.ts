@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import type { Interactions } from "../ts/data/interactions.js";
+import { randomHoldout } from "../ts/data/splits.js";
+import { Kernels } from "../ts/engine/kernels.js";
+import { evaluateRanking } from "../ts/eval/evaluate.js";
+import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
+import { loadEngine } from "../ts/node.js";
+import { generateSyntheticWorld } from "../ts/synthetic/world.js";
+import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
+import { ConfigError, LOSSES, type LossName } from "../ts/train/config.js";
+import { DivergenceError } from "../ts/train/training-context.js";
+import { Rng } from "../ts/util/rng.js";
+
+let kernels: Kernels;
+let train: Interactions;
+let test: Interactions;
+let isRelevant: (u: number, i: number) => boolean;
+
+before(async () => {
+  kernels = new Kernels(await loadEngine());
+  const world = generateSyntheticWorld({ seed: 7, nUsers: 400, nItems: 500 });
+  isRelevant = world.isRelevant;
+  ({ train, test } = randomHoldout(worldToInteractions(world), { testFraction: 0.2, rng: new Rng(7) }));
+});
+
+/** Share of the top-10 that the synthetic world's ground truth marks relevant, over all users. */
+function trueFit(model: MatrixFactorization): number {
+  let hits = 0;
+  for (let u = 0; u < model.nUsers; u++) for (const i of model.recommend(u, 10).indices) if (isRelevant(u, i)) hits++;
+  return hits / (model.nUsers * 10);
+}
+
+const EPOCHS: Record<LossName, number> = { bpr: 15, bce: 10, softmax: 10, "sampled-softmax": 10 };
+
+describe("matrix factorisation training", () => {
+  for (const loss of LOSSES) {
+    it(`${loss}: the loss falls, and the model beats an untrained one on held-out data and on true fit`, async () => {
+      const start = kernels.engine.allocatedBytes;
+      const untrained = new MatrixFactorization(kernels, { loss, epochs: 0, seed: 1 });
+      await untrained.fit(train);
+      const model = new MatrixFactorization(kernels, { loss, epochs: EPOCHS[loss], seed: 1, negatives: loss === "sampled-softmax" ? 128 : undefined, batchSize: loss === "sampled-softmax" ? 256 : undefined });
+      const report = await model.fit(train);
+      const losses = report.epochs.map((e) => e.loss);
+      assert.ok(losses.every(Number.isFinite), `finite losses: ${losses}`);
+      assert.ok(losses.at(-1)! < losses[0] * 0.9, `loss falls: ${losses.map((l) => l.toFixed(3)).join(" ")}`);
+      const base = evaluateRanking(untrained, train, test, { k: 10 }).metrics["recall@10"];
+      const recall = model.evaluate(train, test, { k: 10 }).metrics["recall@10"];
+      assert.ok(recall > 2 * base && recall > 0.1, `recall@10 ${recall} vs untrained ${base}`);
+      const fit = trueFit(model);
+      assert.ok(fit > 0.3 && fit > 2 * trueFit(untrained), `true fit ${fit}`);
+      model.dispose();
+      untrained.dispose();
+      assert.equal(kernels.engine.allocatedBytes, start, "every wasm allocation freed");
+    });
+  }
+
+  it("is deterministic: the same seed gives the same model, another seed a different one", async () => {
+    const tables = async (seed: number) => {
+      const m = new MatrixFactorization(kernels, { loss: "sampled-softmax", epochs: 2, seed, negatives: 64 });
+      await m.fit(train);
+      const out = [m.userFactors.view.slice(), m.itemFactors.view.slice()];
+      m.dispose();
+      return out;
+    };
+    const [a, b, c] = [await tables(3), await tables(3), await tables(4)];
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+  });
+
+  it("stops on a diverging loss with a message and keeps a finite model", async () => {
+    const model = new MatrixFactorization(kernels, { loss: "bce", optimizer: "sgd", learningRate: 1e30, epochs: 3 });
+    await assert.rejects(model.fit(train), (e: Error) => e instanceof DivergenceError && /diverged.*lower --lr/.test(e.message));
+    assert.ok(model.userFactors.view.every(Number.isFinite) && model.itemFactors.view.every(Number.isFinite));
+    model.dispose();
+  });
+
+  it("early-stops on validation Recall@K and keeps the best epoch", async () => {
+    const split = randomHoldout(train, { testFraction: 0.1, rng: new Rng(5) });
+    const model = new MatrixFactorization(kernels, { loss: "softmax", epochs: 30, learningRate: 0.05 });
+    const report = await model.fit(split.train, { validation: split.test, validationK: 10, patience: 2 });
+    const recalls = report.epochs.map((e) => e.validationRecall!);
+    assert.ok(recalls.every((r) => r >= 0 && r <= 1));
+    assert.equal(report.bestValidationRecall, Math.max(...recalls));
+    assert.equal(report.bestEpoch, recalls.indexOf(Math.max(...recalls)) + 1);
+    const again = evaluateRanking(model, split.train, split.test, { k: 10 }).metrics["recall@10"];
+    assert.ok(Math.abs(again - report.bestValidationRecall!) < 1e-12, "the model holds the best epoch's parameters");
+    if (report.stoppedEarly) assert.ok(report.epochs.length < 30);
+    model.dispose();
+  });
+
+  it("survives a model-file round trip with identical recommendations", async () => {
+    const model = new MatrixFactorization(kernels, { loss: "bpr", epochs: 2, dim: 7 });
+    await model.fit(train);
+    const loaded = MatrixFactorization.fromModelFile(kernels, decodeModelFile(encodeModelFile(model.toModelFile())));
+    for (const u of [0, 5, 99]) assert.deepEqual(loaded.recommend(u, 10), model.recommend(u, 10));
+    assert.deepEqual(loaded.recommend(train.users.id(3), 5).items, model.recommend(3, 5).items);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it("rejects bad configurations and unknown users with errors that teach", async () => {
+    assert.throws(() => new MatrixFactorization(kernels, { dim: 0 }), (e: Error) => e instanceof ConfigError && /dim must be a positive integer/.test(e.message));
+    assert.throws(() => new MatrixFactorization(kernels, { loss: "hinge" as LossName }), /loss must be one of bpr, bce, softmax, sampled-softmax/);
+    assert.throws(() => new MatrixFactorization(kernels, { temperature: -1, loss: "softmax" }), /temperature must be a positive number/);
+    const model = new MatrixFactorization(kernels, { epochs: 1 });
+    await model.fit(train);
+    assert.throws(() => model.recommend("nobody", 5), /user "nobody" is not in the model/);
+    assert.throws(() => model.recommend(0, 0), /k must be a positive integer/);
+    model.dispose();
+  });
+});
