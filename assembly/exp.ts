@@ -23,13 +23,20 @@ const P2: f32 = 8.3334519073e-3;
 const P3: f32 = 4.1665795894e-2;
 const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
+const ROUNDING_SHIFT: f32 = 12582912.0; // 1.5·2^23: its ulp is 1
+const ROUNDING_SHIFT_BITS: i32 = 0x4b400000; // the bit pattern of ROUNDING_SHIFT
 
 /** e^x on four lanes (SIMD build only). */
 // @ts-ignore: decorator
 @inline export function expLanes(x: v128): v128 {
   const inRange = f32x4.ge(x, f32x4.splat(EXP_ZERO_BELOW));
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(EXP_ZERO_BELOW)), f32x4.splat(EXP_SATURATE_ABOVE));
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  // pmin/pmax are single instructions on x86 where min/max are NaN-exact sequences; a NaN lane is
+  // masked off by inRange anyway.
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_ZERO_BELOW)), f32x4.splat(EXP_SATURATE_ABOVE));
+  // Adding 1.5·2^23 rounds x·log2e to the nearest integer n and leaves n in the low mantissa bits,
+  // which gives both n as a float (after subtracting it back) and 2^n, without a float-to-int conversion.
+  const shifted = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUNDING_SHIFT));
+  const n = f32x4.sub(shifted, f32x4.splat(ROUNDING_SHIFT));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
@@ -38,7 +45,7 @@ const P5: f32 = 5.0000001201e-1;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const pow2n = i32x4.shl(i32x4.add(shifted, i32x4.splat(127 - ROUNDING_SHIFT_BITS)), 23);
   return v128.and(f32x4.mul(p, pow2n), inRange);
 }
 

@@ -10,16 +10,18 @@
 //
 // Why the SIMD build stores every left value pre-broadcast (16-byte slots): V8 folds a constant
 // offset into a v128.load but materialises it with an extra `lea` for v128.load32_splat, so
-// broadcasting while packing (once per value) takes 3 integer ops out of every k step.
+// broadcasting once while packing takes 3 integer ops out of every k step.
 //
-// Why the loops look the way they do (measured on V8 11.3 / Node 20, see bench/kernels.ts):
-// - 4×8 is the largest tile that fits: V8 schedules all loads of a block before its arithmetic,
-//   so a k step holds 8 accumulators + 4 left + 2 panel vectors + 1 temporary = 15 of the 15 xmm
-//   registers it allocates. 5×8, 6×8 or 3×12 spill.
-// - Two k steps per trip, but with the exit test between them: a plain 2-step body lets V8 hoist
-//   the loads of both steps to the top and spill 4 accumulators (−15%); the mid-body branch
-//   splits the basic block so each step keeps its own loads, and the loop's stack check, index
-//   zero-extensions and back-edge are paid once per two steps.
+// Why the loops look the way they do (read off V8 11.3's x64 code for this file, Node 20, and
+// timed with bench/kernels.ts):
+// - 4×8 is the largest tile that fits: V8 schedules all loads of a basic block before its
+//   arithmetic, so one k step holds 8 accumulators + 4 left + 2 panel vectors + 1 temporary =
+//   15 xmm registers, all that V8 allocates: a 5th row or a 3rd panel vector (5×8, 6×8, 3×12)
+//   has nowhere to live but the stack.
+// - Two k steps per trip with the exit test between them. A plain two-step body lets V8 hoist
+//   the loads of both steps to the top and spill 4 accumulators (measured 10-15% slower than one
+//   step); the mid-body branch splits the basic block, so each step keeps its own loads while
+//   the loop's stack check and index zero-extensions are paid once per two steps.
 
 /** Columns per packed panel. The packed item layout (see scoring.ts) depends on it. */
 export const PANEL: i32 = 8;
@@ -50,22 +52,46 @@ const EDGE_ROW: usize = memory.data(PANEL * 4, 16);
  * (kStride 4) and the transposed left operand of gemm_tn (rowStride 4).
  */
 export function packRows(src: usize, rowStride: usize, kStride: usize, rows: i32, kc: i32, dst: usize): void {
-  let r = 0;
-  while (r < rows) {
-    const g = groupRows(rows, r);
-    const step = <usize>g * A_SLOT;
-    for (let j = 0; j < g; j++) {
-      let s = src + <usize>(r + j) * rowStride;
-      let o = dst + <usize>j * A_SLOT;
-      for (let k = 0; k < kc; k++) {
-        if (ASC_FEATURE_SIMD) v128.store(o, v128.load32_splat(s));
-        else store<f32>(o, load<f32>(s));
-        s += kStride;
-        o += step;
+  if (kStride <= rowStride) {
+    // Row-major source: walk each row along k, a sequential stream per row.
+    let r = 0;
+    while (r < rows) {
+      const g = groupRows(rows, r);
+      const step = <usize>g * A_SLOT;
+      for (let j = 0; j < g; j++) {
+        let s = src + <usize>(r + j) * rowStride;
+        let o = dst + <usize>j * A_SLOT;
+        for (let k = 0; k < kc; k++) {
+          if (ASC_FEATURE_SIMD) v128.store(o, v128.load32_splat(s));
+          else store<f32>(o, load<f32>(s));
+          s += kStride;
+          o += step;
+        }
+      }
+      dst += packedRowsBytes(g, kc);
+      r += g;
+    }
+  } else {
+    // Transposed source (gemm_tn): the rows' values for one k are adjacent and successive k are
+    // a whole source row apart, so take all rows at each k: one page per k instead of one per
+    // (row, k). Walking row by row instead made gemm_tn ~15% slower (measured; most likely TLB misses).
+    for (let k = 0; k < kc; k++) {
+      let s = src + <usize>k * kStride;
+      let groupStart = dst;
+      let r = 0;
+      while (r < rows) {
+        const g = groupRows(rows, r);
+        let o = groupStart + <usize>(k * g) * A_SLOT;
+        for (let j = 0; j < g; j++) {
+          if (ASC_FEATURE_SIMD) v128.store(o, v128.load32_splat(s));
+          else store<f32>(o, load<f32>(s));
+          s += rowStride;
+          o += A_SLOT;
+        }
+        groupStart += packedRowsBytes(g, kc);
+        r += g;
       }
     }
-    dst += packedRowsBytes(g, kc);
-    r += g;
   }
 }
 

@@ -83,31 +83,47 @@ export function lse_rows(scores: usize, nRows: i32, nCols: i32, stride: i32, inv
 }
 
 // @ts-ignore: decorator
+@inline function rawLogitLanes(row: usize, colBias: usize, o: usize, invTemp: v128): v128 {
+  const z = f32x4.mul(v128.load(row + o), invTemp);
+  return colBias != 0 ? f32x4.add(z, v128.load(colBias + o)) : z;
+}
+
+// @ts-ignore: decorator
 @inline function logitLanes(row: usize, colBias: usize, o: usize, invTemp: v128): v128 {
-  let z = f32x4.mul(v128.load(row + o), invTemp);
-  if (colBias != 0) z = f32x4.add(z, v128.load(colBias + o));
-  return f32x4.min(f32x4.max(z, f32x4.splat(-LOGIT_LIMIT)), f32x4.splat(LOGIT_LIMIT));
+  // pmax/pmin (single instructions on x86) keep a NaN lane NaN with the operands in this order.
+  return f32x4.pmin(f32x4.pmax(rawLogitLanes(row, colBias, o, invTemp), f32x4.splat(-LOGIT_LIMIT)), f32x4.splat(LOGIT_LIMIT));
 }
 
 /** The row's largest (saturated) logit; -LOGIT_LIMIT for an empty row, NaN if any score is NaN. */
 function rowLogitMax(row: usize, n: i32, invTemp: f32, colBias: usize): f32 {
-  let best: f32 = -LOGIT_LIMIT;
+  let best: f32 = -Infinity;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
+    // pmax is one instruction on x86 where max is a NaN-exact sequence; it drops NaN lanes, so NaN
+    // is tracked on the side. Saturation commutes with max, so it is applied once at the end.
     const vInvTemp = f32x4.splat(invTemp);
-    let best0 = f32x4.splat(-LOGIT_LIMIT);
-    let best1 = f32x4.splat(-LOGIT_LIMIT);
+    let best0 = f32x4.splat(-Infinity);
+    let best1 = f32x4.splat(-Infinity);
+    let nanLanes = v128.splat<i32>(0);
     for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2;
-      best0 = f32x4.max(best0, logitLanes(row, colBias, o, vInvTemp));
-      best1 = f32x4.max(best1, logitLanes(row, colBias, o + 16, vInvTemp));
+      const z0 = rawLogitLanes(row, colBias, o, vInvTemp);
+      const z1 = rawLogitLanes(row, colBias, o + 16, vInvTemp);
+      best0 = f32x4.pmax(best0, z0);
+      best1 = f32x4.pmax(best1, z1);
+      nanLanes = v128.or(nanLanes, v128.or(f32x4.ne(z0, z0), f32x4.ne(z1, z1)));
     }
-    for (; i + 4 <= n; i += 4) best0 = f32x4.max(best0, logitLanes(row, colBias, <usize>i << 2, vInvTemp));
-    const b = f32x4.max(best0, best1);
+    for (; i + 4 <= n; i += 4) {
+      const z = rawLogitLanes(row, colBias, <usize>i << 2, vInvTemp);
+      best0 = f32x4.pmax(best0, z);
+      nanLanes = v128.or(nanLanes, f32x4.ne(z, z));
+    }
+    const b = f32x4.pmax(best0, best1);
     best = max(max(f32x4.extract_lane(b, 0), f32x4.extract_lane(b, 1)), max(f32x4.extract_lane(b, 2), f32x4.extract_lane(b, 3)));
+    if (v128.any_true(nanLanes)) best = NaN;
   }
   for (; i < n; i++) best = max(best, logitAt(row, colBias, i, invTemp));
-  return best;
+  return clampLogit(best);
 }
 
 /** Σ_c exp(z_c − shift). */

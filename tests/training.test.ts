@@ -111,3 +111,23 @@ describe("matrix factorisation training", () => {
     model.dispose();
   });
 });
+
+describe("cancellation", () => {
+  it("stops between steps when the signal aborts and keeps the last completed epoch", async () => {
+    const { TrainingAbortedError } = await import("../ts/train/fit.js");
+    const model = new MatrixFactorization(kernels, { loss: "bpr", epochs: 50, batchSize: 64 });
+    const controller = new AbortController();
+    let snapshot: Float32Array | undefined;
+    const fitting = model.fit(train, {
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        if (p.phase === "epoch" && p.epoch === 2) snapshot = model.itemFactors.view.slice();
+        if (p.phase === "batch" && p.epoch === 3) controller.abort();
+      },
+      signal: controller.signal,
+    });
+    await assert.rejects(fitting, (e: Error) => e instanceof TrainingAbortedError && /during epoch 3/.test(e.message));
+    assert.deepEqual(model.itemFactors.view.slice(), snapshot);
+    model.dispose();
+  });
+});

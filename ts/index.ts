@@ -25,7 +25,7 @@ export { MostPopular } from "./model/most-popular.js";
 export { encodeModelFile, decodeModelFile, ModelFileError, type ModelFileContents } from "./model/model-file.js";
 export { resolveMfConfig, ConfigError, LOSSES, OPTIMIZERS, LOSS_DEFAULTS, type MfConfig, type LossName, type OptimizerName } from "./train/config.js";
 export { DivergenceError } from "./train/training-context.js";
-export type { FitOptions, FitReport, TrainingProgress, EpochSummary } from "./train/fit.js";
+export { TrainingAbortedError, type FitOptions, type FitReport, type TrainingProgress, type EpochSummary } from "./train/fit.js";
 export { evaluateRanking, EvaluationError, type EvaluateOptions, type EvaluationResult } from "./eval/evaluate.js";
 export type { UserBlockScorer } from "./eval/scorer.js";
 export { generateSyntheticWorld, type SyntheticWorld, type SyntheticWorldOptions } from "./synthetic/world.js";

@@ -10,6 +10,8 @@ import { ModelFileError } from "../model/model-file.js";
 import { UnknownIdError } from "../model/matrix-factorization.js";
 import { EvaluationError } from "../eval/evaluate.js";
 import { WRITER_LIBRARY } from "../model/model-file.js";
+import { AtomicWriteError } from "../node/atomic-write.js";
+import { TrainingAbortedError } from "../train/fit.js";
 
 type Runner = (args: ParsedArgs<any>) => Promise<number>;
 
@@ -28,7 +30,7 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Errors whose message is the whole story for a user: printed without a stack trace. */
-const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError];
+const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError];
 
 /** Run the CLI; returns the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -13,7 +13,7 @@ export async function readModel(path: string, kernels: Kernels): Promise<MatrixF
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === "ENOENT" ? `${path}: no such model file (write one with "longtail train ... --out ${path}")` : `${path}: cannot read the model file (${(e as Error).message})`);
   }
-  const model = MatrixFactorization.fromModelFile(kernels, decodeModelFile(bytes, path));
+  const model = MatrixFactorization.fromModelFile(kernels, decodeModelFile(bytes, path), path);
   model.users.freeze();
   model.items.freeze();
   return model;
@@ -21,7 +21,7 @@ export async function readModel(path: string, kernels: Kernels): Promise<MatrixF
 
 /** Write a model atomically: an existing file at `path` is replaced only by a complete new one. */
 export async function writeModel(path: string, model: MatrixFactorization, metadata: Record<string, unknown>): Promise<number> {
-  const bytes = encodeModelFile(model.toModelFile(metadata));
+  const bytes = encodeModelFile(model.toModelFile(metadata), path);
   await writeFileAtomic(path, bytes);
   return bytes.byteLength;
 }

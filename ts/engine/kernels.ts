@@ -95,9 +95,12 @@ export class Kernels {
 
   /**
    * Softmax cross-entropy over rows of logits z = scores·invTemp + colBias. Row r's targets are
-   * targetIndices[targetOffsets[r] .. targetOffsets[r+1]) (CSR; each target counts once).
+   * targetIndices[targetOffsets[r] .. targetOffsets[r+1]) (CSR; each entry counts once, so a column
+   * listed twice counts twice, in the loss and the gradient alike; n_r = the row's entry count).
    * Returns Σ_r w_r Σ_t (lse(z_r) − z_rt). With writeGrad, scores are overwritten by
-   * ∂loss/∂scores = w_r·invTemp·(n_r·softmax(z_r) − onehot_t).
+   * ∂loss/∂scores = w_r·invTemp·(n_r·softmax(z_r) − Σ_t onehot_t); a row without targets or of
+   * weight 0 adds no loss and gets an all-zero gradient. Logits saturate at ±f32 max, so huge and
+   * ±Infinity scores give finite results; a NaN score makes the loss NaN (divergence stays visible).
    */
   softmaxXent(
     scores: WasmF32Array, nRows: number, nCols: number, stride: number, invTemp: number,
@@ -117,7 +120,7 @@ export class Kernels {
     );
   }
 
-  /** out[r] = log Σ_c exp(scores[r,c]·invTemp + colBias[c]), computed stably. */
+  /** out[r] = log Σ_c exp(scores[r,c]·invTemp + colBias[c]), computed stably (logits saturated as in softmaxXent; -Infinity when nCols = 0). */
   lseRows(scores: WasmF32Array, nRows: number, nCols: number, stride: number, invTemp: number, colBias: WasmF32Array | null, out: WasmF32Array): void {
     if (nRows > 0) need(scores, (nRows - 1) * stride + nCols, "lseRows scores");
     if (colBias) need(colBias, nCols, "lseRows colBias");
@@ -127,9 +130,12 @@ export class Kernels {
 
   /**
    * Top-k columns of each row, best first, skipping the columns listed for that row in the CSR
-   * exclusion (offsets read from row `exclRow`, absolute into exclIndices). Excluded entries of
-   * `scores` are overwritten with -Infinity. Rows with fewer than k candidates are padded with
-   * index -1 and score -Infinity. Ties break towards the lower column index.
+   * exclusion (offsets read from row `excl.row`, absolute into exclIndices). Excluded entries of
+   * `scores` are overwritten with -Infinity. Columns scoring -Infinity or NaN are never returned
+   * (they rank like excluded ones), so a row has fewer than k candidates when fewer than k of its
+   * columns score above -Infinity; such rows are padded with index -1 and score -Infinity. Ties
+   * break towards the lower column index. The kernel ignores exclusion indices outside [0, nCols)
+   * (this layer does not check them).
    */
   topkRows(
     scores: WasmF32Array, nRows: number, nCols: number, stride: number, k: number,
@@ -158,18 +164,33 @@ export class Kernels {
     this.x.project_out(rows.ptr, n, d, direction.ptr, alpha);
   }
 
-  /** Scale every row to unit L2 norm (all-zero rows stay zero). */
+  /** Scale every row to unit L2 norm (all-zero rows stay zero; rows holding Infinity or NaN are left as they are). */
   l2NormalizeRows(rows: WasmF32Array, n: number, d: number): void {
     need(rows, n * d, "l2NormalizeRows rows");
     this.x.l2_normalize_rows(rows.ptr, n, d);
   }
 
-  /** params[rows[r]] -= lr·(grads[r] + l2·params[rows[r]]); rows null = the first nRows rows. */
+  /** Scale rows[r] of the table to unit L2 norm, for r < n (rows null: the first n rows). */
+  l2NormalizeRowsAt(table: WasmF32Array, d: number, rows: WasmI32Array | null, n: number): void {
+    if (!rows) return this.l2NormalizeRows(table, n, d);
+    need(rows, n, "l2NormalizeRowsAt rows");
+    checkIndices(rows, n, table.length / d, "l2NormalizeRowsAt");
+    const r = rows.view;
+    const base = table.ptr;
+    for (let i = 0; i < n; i++) this.x.l2_normalize_rows(base + r[i] * d * 4, 1, d);
+  }
+
+  /**
+   * params[rows[r]] -= lr·(grads[r] + l2·params[rows[r]]); rows null = the first nRows rows. In all
+   * three optimizers the rows of one call must be distinct: sum duplicate gradients first
+   * (scatterAddRows), since a repeated row would be stepped twice from stale optimizer state.
+   */
   sgdRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, lr: number, l2: number): void {
     this.checkRows(params, d, rows, nRows, grads, "sgdRows");
     this.x.sgd_rows(params.ptr, d, ptrOrNull(rows), nRows, grads.ptr, lr, l2);
   }
 
+  /** accum += g², params −= lr·g/(√accum + eps) on the given rows, with g = grads[r] + l2·params[rows[r]]. */
   adagradRows(
     params: WasmF32Array, accum: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number,
     grads: WasmF32Array, lr: number, eps: number, l2: number,
@@ -179,7 +200,11 @@ export class Kernels {
     this.x.adagrad_rows(params.ptr, accum.ptr, d, ptrOrNull(rows), nRows, grads.ptr, lr, eps, l2);
   }
 
-  /** Lazy (sparse-row) Adam: only the given rows' moments advance; bias correction uses the global step (≥ 1). */
+  /**
+   * Lazy (sparse-row) Adam: only the given rows' moments advance (m = β1·m + (1−β1)·g,
+   * v = β2·v + (1−β2)·g², g = grads[r] + l2·param); params −= lr·m̂/(√v̂ + eps) with
+   * m̂ = m/(1−β1^step), v̂ = v/(1−β2^step) and the global step (≥ 1).
+   */
   adamRows(
     params: WasmF32Array, m: WasmF32Array, v: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number,
     grads: WasmF32Array, lr: number, beta1: number, beta2: number, eps: number, step: number, l2: number,
@@ -193,7 +218,9 @@ export class Kernels {
 
   /**
    * BPR over B triples (users[b], pos[b], neg[b]): returns Σ w_b·−log σ(s_ui − s_uj) and adds the
-   * gradients into gradU[uSlot[b]] and gradI[iSlot[b]] / gradI[jSlot[b]] (compact rows of d).
+   * gradients into gradU[uSlot[b]] and gradI[iSlot[b]] / gradI[jSlot[b]] (compact rows of d):
+   * with s = P_u·(Q_i − Q_j) and g = −w·σ(−s), gradU += g·(Q_i − Q_j), gradI[i] += g·P_u,
+   * gradI[j] −= g·P_u. P and Q are only read. Ids and slots are not range-checked by this layer.
    */
   bprBatch(
     P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, pos: WasmI32Array, neg: WasmI32Array, B: number,
@@ -205,7 +232,10 @@ export class Kernels {
     return this.x.bpr_batch(P.ptr, Q.ptr, d, users.ptr, pos.ptr, neg.ptr, B, uSlot.ptr, iSlot.ptr, jSlot.ptr, ptrOrNull(weights), gradU.ptr, gradI.ptr);
   }
 
-  /** BCE with logits over B pairs with labels 0/1; gradients accumulate like {@link bprBatch}. */
+  /**
+   * BCE with logits over B pairs with labels 0/1: s = P_u·Q_i, loss Σ w·(softplus(s) − y·s),
+   * g = w·(σ(s) − y), gradU[uSlot] += g·Q_i, gradI[iSlot] += g·P_u (accumulating like {@link bprBatch}).
+   */
   bceBatch(
     P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, items: WasmI32Array, labels: WasmF32Array, B: number,
     uSlot: WasmI32Array, iSlot: WasmI32Array, weights: WasmF32Array | null, gradU: WasmF32Array, gradI: WasmF32Array,

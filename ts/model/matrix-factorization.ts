@@ -7,7 +7,7 @@ import { evaluateRanking, type EvaluationResult } from "../eval/evaluate.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import { resolveMfConfig, type MfConfig } from "../train/config.js";
 import { fitMatrixFactorization, type FitOptions, type FitReport } from "../train/fit.js";
-import type { ModelFileContents } from "./model-file.js";
+import { ModelFileError, requireTable, type ModelFileContents } from "./model-file.js";
 import { Rng } from "../util/rng.js";
 
 export interface Recommendation {
@@ -90,6 +90,10 @@ export class MatrixFactorization implements UserBlockScorer {
     const rng = new Rng(this.config.seed);
     fillNormal(users.view, rng, this.config.initStd);
     fillNormal(items.view, rng, this.config.initStd);
+    if (this.config.normalize) {
+      this.kernels.l2NormalizeRows(users, train.nUsers, d);
+      this.kernels.l2NormalizeRows(items, train.nItems, d);
+    }
     const report = await fitMatrixFactorization(this, train, rng, options);
     this.invalidatePacked();
     return report;
@@ -184,30 +188,28 @@ export class MatrixFactorization implements UserBlockScorer {
     };
   }
 
-  static fromModelFile(kernels: Kernels, contents: ModelFileContents): MatrixFactorization {
-    if (contents.kind !== "mf") throw new TypeError(`expected a matrix factorisation model, got kind "${contents.kind}"`);
-    const model = new MatrixFactorization(kernels, contents.config as Partial<MfConfig>);
+  static fromModelFile(kernels: Kernels, contents: ModelFileContents, fileName = "model"): MatrixFactorization {
+    if (contents.kind !== "mf") {
+      throw new ModelFileError(fileName, "shape-mismatch", `expected a matrix factorisation model (kind "mf"), got kind "${contents.kind}"`);
+    }
     const { nUsers, nItems, dim } = contents.shapes;
-    const t = contents.tables;
-    const need = (name: string, length: number, kind: "f32" | "i32") => {
-      const table = t[name];
-      if (!table) throw new TypeError(`model file has no "${name}" table`);
-      const ok = kind === "f32" ? table.data instanceof Float32Array : table.data instanceof Int32Array;
-      if (!ok || table.data.length !== length) throw new TypeError(`model table "${name}" should be ${length} ${kind} values, has ${table.data.length}`);
-      return table.data;
-    };
-    if (dim !== model.config.dim) throw new TypeError(`model shapes say dim ${dim} but its config says ${model.config.dim}`);
-    const e = kernels.engine;
+    const model = new MatrixFactorization(kernels, contents.config as Partial<MfConfig>);
+    if (dim !== model.config.dim) throw new ModelFileError(fileName, "shape-mismatch", `shapes say dim ${dim} but the config says ${model.config.dim}`);
+    const table = (name: string, rows: number, cols: number, dtype: "f32" | "i32") => requireTable(contents, name, { rows, cols, dtype }, fileName).data;
+    const userFactors = table("userFactors", nUsers, dim, "f32");
+    const itemFactors = table("itemFactors", nItems, dim, "f32");
+    const counts = table("itemCounts", 1, nItems, "i32") as Int32Array;
+    const indptr = table("seenIndptr", 1, nUsers + 1, "i32") as Int32Array;
+    const indices = table("seenIndices", 1, indptr[nUsers] ?? 0, "i32") as Int32Array;
+    for (let u = 0; u < nUsers; u++) {
+      if (!(indptr[u] <= indptr[u + 1])) throw new ModelFileError(fileName, "shape-mismatch", `table "seenIndptr" is not non-decreasing at user ${u}`);
+    }
+    for (const i of indices) if (!(i >= 0 && i < nItems)) throw new ModelFileError(fileName, "shape-mismatch", `table "seenIndices" holds item ${i}, outside [0, ${nItems})`);
     model.userMap = IdMap.from(contents.userIds);
     model.itemMap = IdMap.from(contents.itemIds);
-    if (model.userMap.size !== nUsers || model.itemMap.size !== nItems) throw new TypeError(`model id lists do not match its shapes (${nUsers} users, ${nItems} items)`);
-    const users = e.f32From(need("userFactors", nUsers * dim, "f32"));
-    const items = e.f32From(need("itemFactors", nItems * dim, "f32"));
-    model.tables = { users, items };
-    model.counts = need("itemCounts", nItems, "i32") as Int32Array;
-    const indptr = need("seenIndptr", nUsers + 1, "i32") as Int32Array;
-    const indices = t.seenIndices?.data as Int32Array;
-    if (!(indices instanceof Int32Array) || indices.length !== indptr[nUsers]) throw new TypeError(`model table "seenIndices" does not match "seenIndptr"`);
+    const e = kernels.engine;
+    model.tables = { users: e.f32From(userFactors), items: e.f32From(itemFactors) };
+    model.counts = counts;
     model.seenCsr = { indptr, indices };
     return model;
   }

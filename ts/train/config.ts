@@ -19,18 +19,26 @@ export interface MfConfig {
   batchSize: number;
   /** Negatives per positive (BPR, BCE); shared negatives per batch (sampled softmax). */
   negatives: number;
+  /** BPR/BCE: each negative is the best-scored of this many uniform draws (1 = uniform sampling). */
+  hardNegatives: number;
   /** L2 penalty on the embedding rows a step touches. */
   l2: number;
   /** Softmax temperature T: logits are s/T (softmax losses only). */
   temperature: number;
   /** Exponent β of the sampled softmax's proposal q(i) ∝ count(i)^β (0 = uniform). */
   samplingExponent: number;
+  /**
+   * Keep every user and item embedding at unit L2 norm (initialised so, projected back after
+   * every step): scores are cosine similarities in [-1, 1], and the temperature alone sets how
+   * peaked the softmax is. Curbs the overfitting of softmax losses on sparse data.
+   */
+  normalize: boolean;
   /** Standard deviation of the initial embeddings. */
   initStd: number;
   seed: number;
 }
 
-const COMMON = { dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75 };
+const COMMON = { normalize: false, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75 };
 
 /** Defaults per loss (measured on Gowalla and ML-1M; see README). */
 export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss">> = {
@@ -64,6 +72,8 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   if (!OPTIMIZERS.includes(config.optimizer)) {
     throw new ConfigError(`optimizer must be one of ${OPTIMIZERS.join(", ")}, got "${config.optimizer}"`);
   }
+  positiveInt(config.hardNegatives, "hardNegatives", "1 = uniform negatives");
+  if (typeof config.normalize !== "boolean") throw new ConfigError(`normalize must be true or false, got ${config.normalize}`);
   if (!Number.isInteger(config.seed)) throw new ConfigError(`seed must be an integer, got ${config.seed}`);
   if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax") {
     positiveInt(config.negatives, "negatives", loss === "sampled-softmax" ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");

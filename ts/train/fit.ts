@@ -33,6 +33,15 @@ export interface FitOptions {
   validateEvery?: number;
   /** Milliseconds between batch progress reports (default 200). */
   progressIntervalMs?: number;
+  /** Cancels training between steps: fit() rejects with TrainingAbortedError, the model keeps its last completed epoch. */
+  signal?: AbortSignal;
+}
+
+export class TrainingAbortedError extends Error {
+  constructor(epoch: number) {
+    super(`training was cancelled during epoch ${epoch}; the model holds the parameters after epoch ${epoch - 1}`);
+    this.name = "TrainingAbortedError";
+  }
 }
 
 export interface EpochSummary {
@@ -100,13 +109,14 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
       let result;
       try {
         result = runner.runEpoch((done, total, loss) => {
+          if (options.signal?.aborted) throw new TrainingAbortedError(epoch);
           const t = now();
           if (!options.onProgress || t - lastReport < interval) return;
           lastReport = t;
           options.onProgress({ phase: "batch", epoch, epochs: config.epochs, done, total, loss, examplesPerSecond: done / Math.max(1e-9, (t - t0) / 1000) });
         });
       } catch (err) {
-        if (err instanceof DivergenceError) {
+        if (err instanceof DivergenceError || err instanceof TrainingAbortedError) {
           userFactors.view.set(lastGood.users);
           itemFactors.view.set(lastGood.items);
           model.invalidatePacked();

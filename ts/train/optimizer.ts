@@ -23,6 +23,8 @@ export class TableOptimizer {
     private readonly dim: number,
     private readonly learningRate: number,
     private readonly l2: number,
+    /** Keep updated rows on the unit sphere (scores become cosines). */
+    private readonly unitNorm: boolean,
   ) {
     const engine = kernels.engine;
     this.first = kind === "sgd" ? null : zeroed(engine.f32(table.length));
@@ -45,6 +47,8 @@ export class TableOptimizer {
         k.adamRows(this.table, this.first!, this.second!, this.dim, rows, nRows, grads, this.learningRate, BETA1, BETA2, ADAM_EPS, this.step, this.l2);
         break;
     }
+    // Projected gradient descent on the sphere: the step leaves it, the projection returns.
+    if (this.unitNorm) k.l2NormalizeRowsAt(this.table, this.dim, rows, nRows);
   }
 
   dispose(): void {

@@ -11,7 +11,7 @@ const MAX_NEGATIVE_TRIES = 32;
 /**
  * BPR and BCE with sampled negatives. Each epoch visits every training interaction once in a
  * fresh random order; every positive is paired with `negatives` items drawn uniformly among the
- * items the user has not interacted with. The loss kernel accumulates gradients into compact
+ * items the user has not interacted with (or the hardest of `hardNegatives` such draws). The loss kernel accumulates gradients into compact
  * per-step buffers, then the sparse optimizers update only the rows the step touched.
  */
 export class PairwiseRunner implements EpochRunner {
@@ -74,7 +74,30 @@ export class PairwiseRunner implements EpochRunner {
     return { loss: positions ? lossSum / positions : 0, examples: positions };
   }
 
+  /**
+   * A negative for `user`: uniform among the items the user has not interacted with; with
+   * hardNegatives = C > 1, the best-scored of C such draws (dynamic negative sampling, Zhang et
+   * al. SIGIR 2013), which keeps informative pairs once uniform negatives are all easy.
+   */
   private sampleNegative(user: number): number {
+    const { config, kernels, userFactors, itemFactors } = this.ctx;
+    const candidates = config.hardNegatives;
+    let best = this.uniformNegative(user);
+    if (candidates <= 1) return best;
+    const d = config.dim;
+    let bestScore = kernels.dot(userFactors, itemFactors, d, user * d, best * d);
+    for (let c = 1; c < candidates; c++) {
+      const j = this.uniformNegative(user);
+      const s = kernels.dot(userFactors, itemFactors, d, user * d, j * d);
+      if (s > bestScore) {
+        bestScore = s;
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  private uniformNegative(user: number): number {
     const { rng, train } = this.ctx;
     const m = train.nItems;
     let j = rng.int(m);

@@ -1,0 +1,374 @@
+/**
+ * The kernel benchmark: one run, side by side, of what each way of computing scores reaches on this
+ * machine, in GFLOP/s (medians over ≥ 5 timed runs after warm-up).
+ *
+ *   dot product, n = 100k:            plain JS, wasm scalar, wasm SIMD (one query: memory-bound)
+ *   scoring, 512 users × 100k items:  plain JS blocked loop, wasm scalar score_packed, wasm SIMD
+ *                                      score_rows_dot (naive), wasm SIMD score_packed, numpy/BLAS
+ *   gemm_nn 256×40k · 40k×64, gemm_tn (40k×256)ᵀ · 256×64: the two products of a full-softmax step
+ *
+ * The slow implementations score a slice of the catalog (the shape column says which) so that a
+ * full run stays near a minute; their GFLOP/s are rates and compare across slice sizes because
+ * every implementation here is compute-bound at these sizes. numpy runs the full shapes.
+ *
+ * Usage: node dist/bench/kernels.js [--json] [--quick] [--repeats N] [--no-numpy] [--python PATH]
+ */
+import { pathToFileURL } from "node:url";
+import { Kernels } from "../ts/engine/kernels.js";
+import type { KernelVariant } from "../ts/engine/capabilities.js";
+import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
+import { plainDot, plainScoreBlocked } from "../ts/engine/reference/scoring.js";
+import { loadEngine } from "../ts/node.js";
+import { Rng } from "../ts/util/rng.js";
+import { describeMachine, type MachineInfo } from "./machine.js";
+import { runNumpyMatmul, type MatmulShape, type NumpyOutcome } from "./numpy.js";
+import { summarize, type SampleStats } from "./stats.js";
+import { timeRuns, type TimingOptions } from "./timing.js";
+
+export interface KernelBenchOptions {
+  /** Timed runs per row (at least 5 unless `quick`). */
+  readonly repeats?: number;
+  /** Small shapes, for checking that the benchmark works (numbers are not meaningful). */
+  readonly quick?: boolean;
+  /** Run the numpy comparison when python3 with numpy is available (default true). */
+  readonly numpy?: boolean;
+  readonly python?: string;
+  /** Progress lines (the script sends them to stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export type BenchmarkName = "dot" | "scoring" | "gemm_nn" | "gemm_tn";
+
+export interface KernelBenchRow {
+  readonly benchmark: BenchmarkName;
+  readonly implementation: string;
+  readonly shape: string;
+  readonly flopsPerCall: number;
+  /** Milliseconds per call; absent when the implementation failed (see `error`). */
+  readonly ms?: SampleStats;
+  /** GFLOP/s at the median time. */
+  readonly gflops?: number;
+  /** GFLOP/s at the slowest and the fastest sample. */
+  readonly gflopsRange?: readonly [number, number];
+  readonly error?: string;
+}
+
+export interface KernelBenchRatio {
+  readonly name: string;
+  /** Numerator GFLOP/s divided by denominator GFLOP/s; null when either side is missing. */
+  readonly value: number | null;
+}
+
+export interface KernelBenchResult {
+  readonly machine: MachineInfo;
+  readonly repeats: number;
+  readonly quick: boolean;
+  readonly rows: readonly KernelBenchRow[];
+  readonly numpy: NumpyOutcome | { readonly available: false; readonly reason: string };
+  readonly ratios: readonly KernelBenchRatio[];
+  readonly seconds: number;
+}
+
+interface Shapes {
+  dotN: number;
+  users: number;
+  d: number;
+  items: number;
+  /** Items scored by the implementations too slow for the whole catalog. */
+  plainItems: number;
+  scalarItems: number;
+  naiveItems: number;
+  gemmBatch: number;
+  gemmCatalog: number;
+}
+
+const FULL: Shapes = {
+  dotN: 100_000, users: 512, d: 64, items: 100_000,
+  plainItems: 4_096, scalarItems: 16_384, naiveItems: 16_384,
+  gemmBatch: 256, gemmCatalog: 40_000,
+};
+
+const QUICK: Shapes = {
+  dotN: 10_000, users: 64, d: 64, items: 8_192,
+  plainItems: 512, scalarItems: 2_048, naiveItems: 2_048,
+  gemmBatch: 32, gemmCatalog: 2_048,
+};
+
+const IMPL = {
+  plainDot: "plain JS Float32Array loop",
+  scalarDot: "wasm scalar dot",
+  simdDot: "wasm SIMD dot",
+  plainScore: "plain JS blocked loop (4 users/pass)",
+  scalarPacked: "wasm scalar score_packed",
+  simdNaive: "wasm SIMD score_rows_dot (naive)",
+  simdPacked: "wasm SIMD score_packed",
+  scalarGemm: "wasm scalar",
+  simdGemm: "wasm SIMD",
+  numpy: "numpy/BLAS, 1 thread",
+} as const;
+
+export async function runKernelBench(options: KernelBenchOptions = {}): Promise<KernelBenchResult> {
+  const started = performance.now();
+  const quick = options.quick ?? false;
+  const repeats = options.repeats ?? 5;
+  if (!Number.isInteger(repeats) || repeats < 1 || (!quick && repeats < 5)) {
+    throw new RangeError(`repeats must be an integer >= 5 (>= 1 with quick), got ${repeats}`);
+  }
+  const log = options.log ?? (() => {});
+  const shapes = quick ? QUICK : FULL;
+  const machine = describeMachine();
+  const timing: TimingOptions = { repeats, warmupRuns: 1, minSampleMs: quick ? 5 : 40 };
+  const rows: KernelBenchRow[] = [];
+  const rng = new Rng(20240611);
+
+  const simd = new Kernels(await loadEngine({ variant: "simd" }));
+  const scalar = new Kernels(await loadEngine({ variant: "scalar" }));
+  const owned: WasmF32Array[] = [];
+  const upload = (k: Kernels, data: Float32Array): WasmF32Array => {
+    const a = k.engine.f32From(data);
+    owned.push(a);
+    return a;
+  };
+  const zeros = (k: Kernels, n: number): WasmF32Array => {
+    const a = k.engine.f32(n);
+    owned.push(a);
+    return a;
+  };
+
+  const measure = (benchmark: BenchmarkName, implementation: string, shape: string, flops: number, work: () => void): void => {
+    log(`${benchmark}: ${implementation} (${shape})`);
+    try {
+      const ms = summarize(timeRuns(work, timing));
+      rows.push({
+        benchmark, implementation, shape, flopsPerCall: flops, ms,
+        gflops: flops / ms.median / 1e6,
+        gflopsRange: [flops / ms.max / 1e6, flops / ms.min / 1e6],
+      });
+    } catch (e) {
+      rows.push({ benchmark, implementation, shape, flopsPerCall: flops, error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  try {
+    // One query against n items: a dot product of length n.
+    const { dotN } = shapes;
+    const a = uniform(rng, dotN);
+    const b = uniform(rng, dotN);
+    const dotShape = `n=${dotN}`;
+    let sink = 0;
+    measure("dot", IMPL.plainDot, dotShape, 2 * dotN, () => { sink += plainDot(a, b, dotN); });
+    for (const [k, name] of [[scalar, IMPL.scalarDot], [simd, IMPL.simdDot]] as const) {
+      const wa = upload(k, a);
+      const wb = upload(k, b);
+      measure("dot", name, dotShape, 2 * dotN, () => { sink += k.dot(wa, wb, dotN); });
+    }
+
+    // Batched scoring: users × items, d components.
+    const { users, d, items } = shapes;
+    const userTable = uniform(rng, users * d);
+    const itemTable = uniform(rng, items * d);
+    const scoreShape = (m: number) => `${users}×${d} · ${m}×${d}ᵀ`;
+    const scoreFlops = (m: number) => 2 * users * m * d;
+    {
+      const m = shapes.plainItems;
+      const out = new Float32Array(users * m);
+      measure("scoring", IMPL.plainScore, scoreShape(m), scoreFlops(m), () => plainScoreBlocked(userTable, users, d, itemTable, m, out));
+    }
+    for (const [k, name, m] of [[scalar, IMPL.scalarPacked, shapes.scalarItems], [simd, IMPL.simdPacked, items]] as const) {
+      const wu = upload(k, userTable);
+      const packed = zeros(k, k.packedItemsLength(m, d));
+      k.packItems(upload(k, itemTable.subarray(0, m * d)), m, d, packed);
+      const out = zeros(k, users * m);
+      prewarmScoring(k, wu, d, packed);
+      measure("scoring", name, scoreShape(m), scoreFlops(m), () => k.scorePacked(wu, users, d, packed, m, out));
+    }
+    {
+      const m = shapes.naiveItems;
+      const wu = upload(simd, userTable);
+      const wi = upload(simd, itemTable.subarray(0, m * d));
+      const out = zeros(simd, users * m);
+      measure("scoring", IMPL.simdNaive, scoreShape(m), scoreFlops(m), () => simd.scoreRowsDot(wu, users, d, wi, m, out));
+    }
+
+    // The two products of a full-softmax step: dP = G·Q and dQ = Gᵀ·P.
+    const { gemmBatch: batch, gemmCatalog: catalog } = shapes;
+    const grads = uniform(rng, batch * catalog);
+    const factors = uniform(rng, catalog * d);
+    const gemmFlops = 2 * batch * catalog * d;
+    const nnShape = `${batch}×${catalog} · ${catalog}×${d}`;
+    const tnShape = `Gᵀ: ${catalog}×${batch} · ${batch}×${d}`;
+    for (const [k, name] of [[simd, IMPL.simdGemm], [scalar, IMPL.scalarGemm]] as const) {
+      const g = upload(k, grads);
+      const q = upload(k, factors);
+      const p = upload(k, factors.subarray(0, batch * d));
+      const dP = zeros(k, batch * d);
+      const dQ = zeros(k, catalog * d);
+      measure("gemm_nn", `${name} gemm_nn`, nnShape, gemmFlops, () => k.gemmNN(g, q, dP, batch, d, catalog));
+      measure("gemm_tn", `${name} gemm_tn`, tnShape, gemmFlops, () => k.gemmTN(g, p, dQ, catalog, d, batch));
+    }
+    if (sink === 0.123456789) log("(unlikely sum, printed so the dot products stay live)");
+  } finally {
+    for (const a of owned) a.free();
+  }
+
+  let numpy: KernelBenchResult["numpy"] = { available: false, reason: "disabled (--no-numpy)" };
+  if (options.numpy ?? true) {
+    log("numpy/BLAS (single thread)");
+    const numpyShapes: MatmulShape[] = [
+      { name: "scoring", M: shapes.users, N: shapes.items, K: shapes.d, transB: true },
+      { name: "gemm_nn", M: shapes.gemmBatch, N: shapes.d, K: shapes.gemmCatalog },
+      { name: "gemm_tn", M: shapes.gemmCatalog, N: shapes.d, K: shapes.gemmBatch, transA: true },
+    ];
+    numpy = runNumpyMatmul(numpyShapes, repeats, options.python);
+    if (numpy.available) {
+      for (const r of numpy.results) {
+        const s = numpyShapes.find((x) => x.name === r.name)!;
+        rows.push({
+          benchmark: r.name as BenchmarkName,
+          implementation: `${IMPL.numpy} (${numpy.blas})`,
+          shape: numpyShapeLabel(r.name as BenchmarkName, s),
+          flopsPerCall: 2 * s.M * s.N * s.K,
+          ms: { median: r.medianSeconds * 1e3, min: r.minSeconds * 1e3, max: r.maxSeconds * 1e3, count: r.repeats },
+          gflops: r.gflops,
+          gflopsRange: [(2 * s.M * s.N * s.K) / r.maxSeconds / 1e9, (2 * s.M * s.N * s.K) / r.minSeconds / 1e9],
+        });
+      }
+    }
+  }
+
+  return { machine, repeats, quick, rows, numpy, ratios: ratios(rows), seconds: (performance.now() - started) / 1e3 };
+}
+
+function numpyShapeLabel(benchmark: BenchmarkName, s: MatmulShape): string {
+  if (benchmark === "scoring") return `${s.M}×${s.K} · ${s.N}×${s.K}ᵀ`;
+  if (benchmark === "gemm_nn") return `${s.M}×${s.K} · ${s.K}×${s.N}`;
+  return `Gᵀ: ${s.M}×${s.K} · ${s.K}×${s.N}`;
+}
+
+/** Uniform values in [-0.5, 0.5): scores of this size neither overflow nor go subnormal. */
+function uniform(rng: Rng, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.next() - 0.5;
+  return out;
+}
+
+/**
+ * Many short calls on a small slice before the timed runs, so that every function score_packed
+ * reaches (packing, tile kernels, edge stores) has been tiered up to TurboFan.
+ */
+function prewarmScoring(k: Kernels, users: WasmF32Array, d: number, packed: WasmF32Array): void {
+  const nUsers = Math.min(7, users.length / d);
+  const m = 29;
+  const out = k.engine.f32(nUsers * m);
+  try {
+    for (let i = 0; i < 300; i++) k.scorePacked(users, nUsers, d, packed, m, out);
+  } finally {
+    out.free();
+  }
+}
+
+function gflopsOf(rows: readonly KernelBenchRow[], benchmark: BenchmarkName, implementation: string): number | null {
+  const row = rows.find((r) => r.benchmark === benchmark && r.implementation.startsWith(implementation));
+  return row?.gflops ?? null;
+}
+
+function ratios(rows: readonly KernelBenchRow[]): KernelBenchRatio[] {
+  const pairs: Array<[string, BenchmarkName, string, BenchmarkName, string]> = [
+    ["wasm SIMD score_packed / numpy", "scoring", IMPL.simdPacked, "scoring", IMPL.numpy],
+    ["wasm SIMD score_packed / wasm SIMD score_rows_dot", "scoring", IMPL.simdPacked, "scoring", IMPL.simdNaive],
+    ["wasm SIMD score_packed / wasm scalar score_packed", "scoring", IMPL.simdPacked, "scoring", IMPL.scalarPacked],
+    ["wasm SIMD score_packed / plain JS", "scoring", IMPL.simdPacked, "scoring", IMPL.plainScore],
+    ["wasm SIMD gemm_nn / numpy", "gemm_nn", `${IMPL.simdGemm} gemm_nn`, "gemm_nn", IMPL.numpy],
+    ["wasm SIMD gemm_tn / numpy", "gemm_tn", `${IMPL.simdGemm} gemm_tn`, "gemm_tn", IMPL.numpy],
+    ["wasm SIMD dot / plain JS dot", "dot", IMPL.simdDot, "dot", IMPL.plainDot],
+    ["wasm scalar dot / plain JS dot", "dot", IMPL.scalarDot, "dot", IMPL.plainDot],
+  ];
+  return pairs.map(([name, nb, ni, db, di]) => {
+    const num = gflopsOf(rows, nb, ni);
+    const den = gflopsOf(rows, db, di);
+    return { name, value: num !== null && den !== null && den > 0 ? num / den : null };
+  });
+}
+
+/** The human-readable report: machine, one table row per measurement, then the ratios. */
+export function formatKernelBench(result: KernelBenchResult): string {
+  const m = result.machine;
+  const lines: string[] = [];
+  lines.push(`Machine: ${m.cpuModel}, ${m.logicalCores} logical cores, ${m.totalMemoryGiB} GiB, ${m.platform} ${m.arch}`);
+  lines.push(`Node ${m.node}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`);
+  if (result.numpy.available) lines.push(`numpy ${result.numpy.numpy}, ${result.numpy.blas}, threads ${JSON.stringify(result.numpy.threads)}`);
+  else lines.push(`numpy: not measured (${result.numpy.reason})`);
+  lines.push(`Medians of ${result.repeats} timed runs after warm-up${result.quick ? " (QUICK shapes: not representative)" : ""}; GFLOP/s range = slowest..fastest run.`);
+  lines.push("");
+  const header = ["benchmark", "implementation", "shape", "median ms", "GFLOP/s", "range"];
+  const body = result.rows.map((r) => [
+    r.benchmark, r.implementation, r.shape,
+    r.ms ? fmt(r.ms.median, 3) : "-",
+    r.gflops !== undefined ? fmt(r.gflops, 3) : `failed: ${r.error}`,
+    r.gflopsRange ? `${fmt(r.gflopsRange[0], 3)}..${fmt(r.gflopsRange[1], 3)}` : "",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  lines.push(line(header));
+  lines.push(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of body) lines.push(line(row));
+  lines.push("");
+  for (const r of result.ratios) lines.push(`${r.name}: ${r.value === null ? "n/a" : `${fmt(r.value, 3)}×`}`);
+  lines.push(`(total ${fmt(result.seconds, 3)} s)`);
+  return lines.join("\n");
+}
+
+function fmt(x: number, digits: number): string {
+  return x >= 100 ? x.toFixed(0) : x.toPrecision(digits);
+}
+
+function parseArgs(argv: readonly string[]): { json: boolean; options: KernelBenchOptions } {
+  let json = false;
+  let quick = false;
+  let numpy = true;
+  let repeats: number | undefined;
+  let python: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--json") json = true;
+    else if (arg === "--quick") quick = true;
+    else if (arg === "--no-numpy") numpy = false;
+    else if (arg === "--repeats") {
+      const v = value();
+      repeats = Number(v);
+      if (!Number.isInteger(repeats)) throw new Error(`--repeats: expected an integer, got "${v}"`);
+    } else if (arg === "--python") python = value();
+    else throw new Error(`unknown argument "${arg}" (expected --json, --quick, --repeats N, --no-numpy, --python PATH)`);
+  }
+  return { json, options: { quick, numpy, repeats, python } };
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench/kernels: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  let result: KernelBenchResult;
+  try {
+    result = await runKernelBench({ ...parsed.options, log: (l) => process.stderr.write(`  ${l}\n`) });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    process.stderr.write(`bench/kernels: ${e.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stdout.write(parsed.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatKernelBench(result)}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

@@ -1,0 +1,63 @@
+/**
+ * The numpy/BLAS side of the kernel benchmark: runs bench/numpy_matmul.py single-threaded when a
+ * python3 with numpy is available, and reports why not otherwise (never fails the benchmark).
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export interface MatmulShape {
+  readonly name: string;
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  /** A is stored K×M and used transposed. */
+  readonly transA?: boolean;
+  /** B is stored N×K and used transposed. */
+  readonly transB?: boolean;
+}
+
+export interface NumpyShapeResult {
+  readonly name: string;
+  readonly medianSeconds: number;
+  readonly minSeconds: number;
+  readonly maxSeconds: number;
+  readonly repeats: number;
+  readonly gflops: number;
+}
+
+export type NumpyOutcome =
+  | { readonly available: true; readonly numpy: string; readonly blas: string; readonly threads: Record<string, string | null>; readonly results: NumpyShapeResult[] }
+  | { readonly available: false; readonly reason: string };
+
+// Every thread pool numpy's BLAS might use, pinned to one thread: the comparison is one core each.
+const SINGLE_THREAD_ENV = {
+  OPENBLAS_NUM_THREADS: "1",
+  OMP_NUM_THREADS: "1",
+  MKL_NUM_THREADS: "1",
+  VECLIB_MAXIMUM_THREADS: "1",
+  NUMEXPR_NUM_THREADS: "1",
+  BLIS_NUM_THREADS: "1",
+};
+
+/** bench/numpy_matmul.py, seen from the compiled dist/bench/numpy.js. */
+function scriptPath(): string {
+  return fileURLToPath(new URL("../../bench/numpy_matmul.py", import.meta.url));
+}
+
+export function runNumpyMatmul(shapes: readonly MatmulShape[], repeats: number, python = "python3"): NumpyOutcome {
+  const probe = spawnSync(python, ["-c", "import numpy"], { encoding: "utf8" });
+  if (probe.error) return { available: false, reason: `${python} not runnable: ${probe.error.message}` };
+  if (probe.status !== 0) return { available: false, reason: `${python} -c "import numpy" failed: ${probe.stderr.trim().split("\n").pop()}` };
+  const run = spawnSync(python, [scriptPath(), JSON.stringify({ repeats, shapes })], {
+    encoding: "utf8",
+    env: { ...process.env, ...SINGLE_THREAD_ENV },
+    maxBuffer: 1 << 20,
+  });
+  if (run.status !== 0) return { available: false, reason: `numpy_matmul.py exited with ${run.status}: ${run.stderr.trim().split("\n").pop()}` };
+  try {
+    const parsed = JSON.parse(run.stdout.trim().split("\n").pop() ?? "");
+    return { available: true, numpy: parsed.numpy, blas: parsed.blas, threads: parsed.threads, results: parsed.results };
+  } catch (e) {
+    return { available: false, reason: `numpy_matmul.py printed no JSON: ${(e as Error).message}` };
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Training throughput per loss on a real data set: interactions per second over a time-boxed
+ * slice of one epoch (cancelled through the fit() signal), plus one full-ranking evaluation.
+ */
+import { loadTrainTest } from "../ts/node/dataset-files.js";
+import { loadKernels } from "../ts/node.js";
+import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { TrainingAbortedError } from "../ts/train/fit.js";
+import { LOSSES, type LossName } from "../ts/train/config.js";
+
+export interface TrainingBenchRow {
+  loss: LossName;
+  interactionsPerSecond: number;
+  seconds: number;
+  interactions: number;
+}
+
+export interface TrainingBenchResult {
+  data: string;
+  users: number;
+  items: number;
+  interactions: number;
+  rows: TrainingBenchRow[];
+  evaluation: { users: number; seconds: number; usersPerSecond: number };
+}
+
+export async function runTrainingBench(options: { data: string; secondsPerLoss?: number; log?: (line: string) => void }): Promise<TrainingBenchResult> {
+  const log = options.log ?? (() => {});
+  const seconds = options.secondsPerLoss ?? 12;
+  const { train, test } = await loadTrainTest(options.data, { unknownInTest: "extend" });
+  const kernels = await loadKernels({ variant: "simd" });
+  const rows: TrainingBenchRow[] = [];
+  let lastModel: MatrixFactorization | undefined;
+  for (const loss of LOSSES) {
+    const model = new MatrixFactorization(kernels, { loss, epochs: 1 });
+    let done = 0;
+    const t0 = performance.now();
+    try {
+      await model.fit(train, { signal: AbortSignal.timeout(seconds * 1000), progressIntervalMs: 0, onProgress: (p) => (done = p.done) });
+    } catch (e) {
+      if (!(e instanceof TrainingAbortedError)) throw e;
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const row = { loss, interactionsPerSecond: done / elapsed, seconds: elapsed, interactions: done };
+    rows.push(row);
+    log(`  ${loss.padEnd(16)} ${Math.round(row.interactionsPerSecond).toLocaleString("en-US").padStart(10)} interactions/s (${done.toLocaleString("en-US")} in ${elapsed.toFixed(1)} s)`);
+    lastModel?.dispose();
+    lastModel = model;
+  }
+  let evaluation = { users: 0, seconds: 0, usersPerSecond: 0 };
+  if (test && lastModel) {
+    const t0 = performance.now();
+    const r = lastModel.evaluate(train, test, { k: 20 });
+    const s = (performance.now() - t0) / 1000;
+    evaluation = { users: r.users, seconds: s, usersPerSecond: r.users / s };
+    log(`  full-ranking evaluation: ${r.users.toLocaleString("en-US")} users × ${train.nItems.toLocaleString("en-US")} items in ${s.toFixed(1)} s`);
+  }
+  lastModel?.dispose();
+  return { data: options.data, users: train.nUsers, items: train.nItems, interactions: train.nnz, rows, evaluation };
+}
