@@ -9,7 +9,7 @@
 // Both clamp the same way, so that neither can produce Infinity or NaN from a finite or infinite
 // input: results saturate at e^88 above, and are exactly 0 below EXP_ZERO_BELOW (there e^x is under
 // 1.2e-38, the smallest normal f32, and 2^n would no longer fit the exponent field). NaN gives 0
-// too; callers that must propagate NaN do so through their max (wasm's min/max propagate NaN).
+// too: callers that must propagate NaN do it on their own (softmax does it through its row max).
 
 export const EXP_ZERO_BELOW: f32 = -87.3;
 export const EXP_SATURATE_ABOVE: f32 = 88.0;

@@ -3,8 +3,7 @@
 // Stability: every row is shifted by its largest logit before exp, so exp never sees a positive
 // argument and the largest term is exactly 1. Logits saturate at ±f32 max (LOGIT_LIMIT), which keeps
 // ±Infinity scores (a masked column) and huge logits finite instead of producing Inf − Inf = NaN.
-// A NaN score makes its row's max NaN (wasm's max propagates NaN), hence a NaN loss: divergence
-// shows instead of being hidden.
+// A NaN score makes its row's max NaN, hence a NaN loss: divergence shows instead of being hidden.
 //
 // Accuracy: exp terms are summed in f32 lanes for at most SUM_BLOCK columns, then in f64, so a
 // 41k-column row loses no more than a 256-column one; the loss itself is accumulated in f64.
@@ -136,11 +135,18 @@ function sumExpShifted(row: usize, n: i32, invTemp: f32, colBias: usize, shift: 
     const vectorEnd = n & ~3;
     while (i < vectorEnd) {
       const blockEnd = min(vectorEnd, i + SUM_BLOCK);
-      let acc = f32x4.splat(0);
-      for (; i < blockEnd; i += 4) {
-        acc = f32x4.add(acc, expLanes(f32x4.sub(logitLanes(row, colBias, <usize>i << 2, vInvTemp), vShift)));
+      // Two vectors per iteration: each exp is a long dependent chain, two chains overlap.
+      let acc0 = f32x4.splat(0);
+      let acc1 = f32x4.splat(0);
+      for (; i + 8 <= blockEnd; i += 8) {
+        const o = <usize>i << 2;
+        acc0 = f32x4.add(acc0, expLanes(f32x4.sub(logitLanes(row, colBias, o, vInvTemp), vShift)));
+        acc1 = f32x4.add(acc1, expLanes(f32x4.sub(logitLanes(row, colBias, o + 16, vInvTemp), vShift)));
       }
-      total += <f64>horizontalSum(acc);
+      for (; i < blockEnd; i += 4) {
+        acc0 = f32x4.add(acc0, expLanes(f32x4.sub(logitLanes(row, colBias, <usize>i << 2, vInvTemp), vShift)));
+      }
+      total += <f64>horizontalSum(f32x4.add(acc0, acc1));
     }
   }
   for (; i < n; i++) total += <f64>expScalar(logitAt(row, colBias, i, invTemp) - shift);
@@ -157,14 +163,24 @@ function storeExpShifted(row: usize, n: i32, invTemp: f32, colBias: usize, shift
     const vectorEnd = n & ~3;
     while (i < vectorEnd) {
       const blockEnd = min(vectorEnd, i + SUM_BLOCK);
-      let acc = f32x4.splat(0);
+      let acc0 = f32x4.splat(0);
+      let acc1 = f32x4.splat(0);
+      for (; i + 8 <= blockEnd; i += 8) {
+        const o = <usize>i << 2;
+        const e0 = expLanes(f32x4.sub(logitLanes(row, colBias, o, vInvTemp), vShift));
+        const e1 = expLanes(f32x4.sub(logitLanes(row, colBias, o + 16, vInvTemp), vShift));
+        v128.store(row + o, e0);
+        v128.store(row + o, e1, 16);
+        acc0 = f32x4.add(acc0, e0);
+        acc1 = f32x4.add(acc1, e1);
+      }
       for (; i < blockEnd; i += 4) {
         const o = <usize>i << 2;
         const e = expLanes(f32x4.sub(logitLanes(row, colBias, o, vInvTemp), vShift));
         v128.store(row + o, e);
-        acc = f32x4.add(acc, e);
+        acc0 = f32x4.add(acc0, e);
       }
-      total += <f64>horizontalSum(acc);
+      total += <f64>horizontalSum(f32x4.add(acc0, acc1));
     }
   }
   for (; i < n; i++) {

@@ -49,8 +49,9 @@ function collectBest(row: usize, n: i32, k: i32, heapScores: usize, heapIndices:
   let threshold: f32 = -Infinity;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
+    let vThreshold = f32x4.splat(threshold);
     for (; i + 4 <= n; i += 4) {
-      const pass = f32x4.gt(v128.load(row + (<usize>i << 2)), f32x4.splat(threshold));
+      const pass = f32x4.gt(v128.load(row + (<usize>i << 2)), vThreshold);
       if (!v128.any_true(pass)) continue;
       let lanes = i32x4.bitmask(pass);
       while (lanes != 0) {
@@ -62,6 +63,7 @@ function collectBest(row: usize, n: i32, k: i32, heapScores: usize, heapIndices:
           if (size == k) threshold = load<f32>(heapScores);
         }
       }
+      vThreshold = f32x4.splat(threshold);
     }
   }
   for (; i < n; i++) {

@@ -35,8 +35,14 @@ export async function runTrainingBench(options: { data: string; secondsPerLoss?:
     const model = new MatrixFactorization(kernels, { loss, epochs: 1 });
     let done = 0;
     const t0 = performance.now();
+    // An epoch runs synchronously, so a timer could not fire: the deadline is checked per step.
+    const controller = new AbortController();
+    const onProgress = (p: { done: number }) => {
+      done = p.done;
+      if (performance.now() - t0 > seconds * 1000) controller.abort();
+    };
     try {
-      await model.fit(train, { signal: AbortSignal.timeout(seconds * 1000), progressIntervalMs: 0, onProgress: (p) => (done = p.done) });
+      await model.fit(train, { signal: controller.signal, progressIntervalMs: 0, onProgress });
     } catch (e) {
       if (!(e instanceof TrainingAbortedError)) throw e;
     }

@@ -166,6 +166,19 @@ for (const variant of VARIANTS) {
         for (let r = 0; r < 4; r++) assert.ok(Number.isFinite(lse.view[r]), `lse[${r}] = ${lse.view[r]}`);
       }));
 
+    it("a NaN score makes the loss NaN instead of hiding it (vector and tail positions)", () =>
+      withKernels(variant, (k, mem) => {
+        for (const at of [1, 9]) {
+          const scores = Float32Array.from({ length: 10 }, (_, i) => i / 10);
+          scores[at] = NaN;
+          const p: SoftmaxProblem = {
+            scores, nRows: 1, nCols: 10, stride: 10, invTemp: 1, colBias: null,
+            targetOffsets: Int32Array.from([0, 1]), targetIndices: Int32Array.from([0]), rowWeights: null,
+          };
+          assert.ok(Number.isNaN(runKernel(k, mem, p, false).loss), `NaN at column ${at}`);
+        }
+      }));
+
     it("exp is accurate to 4e-7 relative over its whole range: softmax of [0, x, -Inf, -Inf] for x from −87 to 80", () =>
       withKernels(variant, (k, mem) => {
         // With target 0, gradient[1] = softmax_1 = e^x/(1+e^x): a direct read-out of exp. Four

@@ -151,6 +151,14 @@ export class Kernels {
     if (excl) {
       const row = excl.row ?? 0;
       need(excl.offsets, row + nRows + 1, "topkRows exclusion offsets");
+      const off = excl.offsets.view;
+      const first = off[row], last = off[row + nRows];
+      if (!(first >= 0 && first <= last)) throw new RangeError(`topkRows: exclusion offsets ${first}..${last} are not a valid range`);
+      need(excl.indices, last, "topkRows exclusion indices");
+      const ex = excl.indices.view;
+      for (let i = first; i < last; i++) {
+        if (!(ex[i] >= 0 && ex[i] < nCols)) throw new RangeError(`topkRows: excluded column ${ex[i]} at position ${i} is outside [0, ${nCols})`);
+      }
       exclOffsetsPtr = at(excl.offsets, row);
       exclIndicesPtr = excl.indices.ptr;
     }
@@ -227,7 +235,11 @@ export class Kernels {
     uSlot: WasmI32Array, iSlot: WasmI32Array, jSlot: WasmI32Array, weights: WasmF32Array | null,
     gradU: WasmF32Array, gradI: WasmF32Array,
   ): number {
-    for (const [a, name] of [[users, "users"], [pos, "pos"], [neg, "neg"], [uSlot, "uSlot"], [iSlot, "iSlot"], [jSlot, "jSlot"]] as const) need(a, B, `bprBatch ${name}`);
+    const nUsers = P.length / d, nItems = Q.length / d, uRows = gradU.length / d, iRows = gradI.length / d;
+    for (const [a, limit, name] of [[users, nUsers, "users"], [pos, nItems, "pos"], [neg, nItems, "neg"], [uSlot, uRows, "uSlot"], [iSlot, iRows, "iSlot"], [jSlot, iRows, "jSlot"]] as const) {
+      need(a, B, `bprBatch ${name}`);
+      checkIndices(a, B, limit, `bprBatch ${name}`);
+    }
     if (weights) need(weights, B, "bprBatch weights");
     return this.x.bpr_batch(P.ptr, Q.ptr, d, users.ptr, pos.ptr, neg.ptr, B, uSlot.ptr, iSlot.ptr, jSlot.ptr, ptrOrNull(weights), gradU.ptr, gradI.ptr);
   }
@@ -240,7 +252,12 @@ export class Kernels {
     P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, items: WasmI32Array, labels: WasmF32Array, B: number,
     uSlot: WasmI32Array, iSlot: WasmI32Array, weights: WasmF32Array | null, gradU: WasmF32Array, gradI: WasmF32Array,
   ): number {
-    for (const [a, name] of [[users, "users"], [items, "items"], [labels, "labels"], [uSlot, "uSlot"], [iSlot, "iSlot"]] as const) need(a, B, `bceBatch ${name}`);
+    const nUsers = P.length / d, nItems = Q.length / d, uRows = gradU.length / d, iRows = gradI.length / d;
+    for (const [a, limit, name] of [[users, nUsers, "users"], [items, nItems, "items"], [uSlot, uRows, "uSlot"], [iSlot, iRows, "iSlot"]] as const) {
+      need(a, B, `bceBatch ${name}`);
+      checkIndices(a, B, limit, `bceBatch ${name}`);
+    }
+    need(labels, B, "bceBatch labels");
     if (weights) need(weights, B, "bceBatch weights");
     return this.x.bce_batch(P.ptr, Q.ptr, d, users.ptr, items.ptr, labels.ptr, B, uSlot.ptr, iSlot.ptr, ptrOrNull(weights), gradU.ptr, gradI.ptr);
   }
