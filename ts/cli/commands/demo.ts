@@ -1,7 +1,7 @@
 import { defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
-import { createProgress } from "../progress.js";
+import { createProgress, type ProgressBar } from "../progress.js";
 import { randomHoldout } from "../../data/splits.js";
 import { evaluateRanking } from "../../eval/evaluate.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
@@ -41,12 +41,15 @@ export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
   progress.log(`synthetic world: ${train.describe()}; held out ${test.nnz} interactions`);
   const kernels = await cliKernels(v.kernels);
   const model = new MatrixFactorization(kernels, { loss: v.loss, epochs: v.epochs, seed: v.seed });
-  let bar = progress.start("training epoch 1", train.nnz, "interactions");
+  let bar: ProgressBar | null = null;
+  const epochBar = (epoch: number) => (bar ??= progress.start(`training epoch ${epoch}/${v.epochs}`, train.nnz, "interactions"));
   const report = await model.fit(train, {
     onProgress: (p) => {
-      if (p.phase === "batch") return bar.update(p.done, `loss ${p.loss.toFixed(4)}`);
-      bar.finish(`epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}`);
-      if (p.epoch < p.epochs) bar = progress.start(`training epoch ${p.epoch + 1}`, train.nnz, "interactions");
+      if (p.phase === "batch") return epochBar(p.epoch).update(p.done, `loss ${p.loss.toFixed(4)}`);
+      const b = epochBar(p.epoch);
+      b.update(p.total, "");
+      b.finish(`loss ${p.loss.toFixed(4)}`);
+      bar = null;
     },
   });
   const popular = new MostPopular(kernels, train.nUsers, train.itemCounts());

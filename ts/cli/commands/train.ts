@@ -2,7 +2,7 @@ import { defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { writeModel } from "../model-io.js";
-import { createProgress } from "../progress.js";
+import { createProgress, type ProgressBar } from "../progress.js";
 import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
@@ -54,9 +54,12 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   const v = args.values;
   const progress = createProgress({ quiet: v.quiet });
   const started = performance.now();
-  const reading = progress.start(`reading ${v.data}`);
-  const loaded = await loadTrainTest(v.data, { format: v.format, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }) });
-  reading.finish(loaded.train.describe());
+  // A folder's test.txt may name items that never occur in train.txt (ml-1m-resn, coat): they join
+  // the catalog as items without training interactions, so the model can be evaluated on that test part.
+  const loaded = await loadTrainTest(v.data, {
+    format: v.format, unknownInTest: "extend", ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+  });
+  progress.log(loaded.describe);
   let train: Interactions = loaded.train;
   let validation: Interactions | undefined;
   if (v.validation !== undefined && v.validation > 0) {
@@ -69,21 +72,23 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   };
   const kernels = await cliKernels(v.kernels);
   const model = new MatrixFactorization(kernels, config);
-  let bar = progress.start("epoch 1", train.nnz, "interactions");
+  let bar: ProgressBar | null = null;
+  const epochBar = (epoch: number) => (bar ??= progress.start(`epoch ${epoch}/${model.config.epochs}`, train.nnz, "interactions"));
   const report = await model.fit(train, {
     ...(validation && { validation, validationK: v.k, patience: v.patience }),
     onProgress: (p: TrainingProgress) => {
       const info = `loss ${p.loss.toFixed(4)}`;
       if (p.phase === "batch") {
-        bar.update(p.done, info);
+        epochBar(p.epoch).update(p.done, info);
         return;
       }
-      const val = p.validationRecall !== undefined ? `, valid recall@${v.k} ${p.validationRecall.toFixed(4)}` : "";
-      bar.finish(`epoch ${p.epoch}/${p.epochs}: ${info}, ${Math.round(p.examplesPerSecond).toLocaleString("en-US")} interactions/s${val}`);
-      if (p.epoch < p.epochs) bar = progress.start(`epoch ${p.epoch + 1}`, train.nnz, "interactions");
+      const val = p.validationRecall !== undefined ? ` · valid recall@${v.k} ${p.validationRecall.toFixed(4)}` : "";
+      const b = epochBar(p.epoch);
+      b.update(p.total, "");
+      b.finish(`${info}${val}`);
+      bar = null;
     },
   });
-  bar.finish();
   const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: { ...report } });
   const summary = {
     model: v.out,
