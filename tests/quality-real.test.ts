@@ -16,14 +16,14 @@ const DATA = fileURLToPath(new URL("../../../shared/data/", import.meta.url));
 const skip = existsSync(DATA) ? false : `shared data not found at ${DATA}`;
 
 describe("accuracy on real data", { skip }, () => {
-  it("ml-1m-resn: full softmax (5 epochs) reaches Recall@20 >= 0.15 and beats Most Popular", async () => {
+  it("ml-1m-resn: full softmax (5 epochs) reaches Recall@20 >= 0.20 and beats Most Popular", async () => {
     const kernels = await loadKernels();
     const { train, test } = await loadTrainTest(`${DATA}ml-1m-resn`, { unknownInTest: "extend" });
     const model = new MatrixFactorization(kernels, { loss: "softmax", epochs: 5 });
     await model.fit(train);
     const r = model.evaluate(train, test!, { k: 20 }).metrics;
     const pop = evaluateRanking(new MostPopular(kernels, train.nUsers, train.itemCounts()), train, test!, { k: 20 }).metrics;
-    assert.ok(r["recall@20"] >= 0.15, `recall@20 ${r["recall@20"]}`);
+    assert.ok(r["recall@20"] >= 0.2, `recall@20 ${r["recall@20"]}`);
     assert.ok(r["ndcg@20"] > pop["ndcg@20"] * 1.15, `ndcg@20 ${r["ndcg@20"]} vs Most Popular ${pop["ndcg@20"]}`);
     model.dispose();
   });

@@ -90,10 +90,8 @@ export class MatrixFactorization implements UserBlockScorer {
     const rng = new Rng(this.config.seed);
     fillNormal(users.view, rng, this.config.initStd);
     fillNormal(items.view, rng, this.config.initStd);
-    if (this.config.normalize) {
-      this.kernels.l2NormalizeRows(users, train.nUsers, d);
-      this.kernels.l2NormalizeRows(items, train.nItems, d);
-    }
+    if (this.config.normalize !== "none") this.kernels.l2NormalizeRows(users, train.nUsers, d);
+    if (this.config.normalize === "both") this.kernels.l2NormalizeRows(items, train.nItems, d);
     const report = await fitMatrixFactorization(this, train, rng, options);
     this.invalidatePacked();
     return report;

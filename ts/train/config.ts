@@ -4,9 +4,12 @@
  */
 export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax";
 export type OptimizerName = "adam" | "adagrad" | "sgd";
+/** Which embeddings are kept at unit L2 norm during training. */
+export type NormalizeMode = "none" | "users" | "both";
 
 export const LOSSES: readonly LossName[] = ["bpr", "bce", "softmax", "sampled-softmax"];
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adagrad", "sgd"];
+export const NORMALIZE_MODES: readonly NormalizeMode[] = ["none", "users", "both"];
 
 export interface MfConfig {
   /** Embedding size d. */
@@ -28,24 +31,30 @@ export interface MfConfig {
   /** Exponent β of the sampled softmax's proposal q(i) ∝ count(i)^β (0 = uniform). */
   samplingExponent: number;
   /**
-   * Keep every user and item embedding at unit L2 norm (initialised so, projected back after
-   * every step): scores are cosine similarities in [-1, 1], and the temperature alone sets how
-   * peaked the softmax is. Curbs the overfitting of softmax losses on sparse data.
+   * Keep embeddings at unit L2 norm (initialised so, projected back after every step).
+   * "both": scores are cosine similarities in [-1, 1] and the temperature alone sets how peaked
+   * the softmax is, which curbs the overfitting of softmax losses on sparse data. "users": item
+   * norms stay free to carry popularity while a user's scale (a per-user temperature) is fixed.
    */
-  normalize: boolean;
+  normalize: NormalizeMode;
   /** Standard deviation of the initial embeddings. */
   initStd: number;
   seed: number;
 }
 
-const COMMON = { normalize: false, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75 };
+const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75 };
 
-/** Defaults per loss (measured on Gowalla and ML-1M; see README). */
+/**
+ * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (README, "Accuracy on real data"):
+ * BPR with hard negatives; softmax losses on unit-norm embeddings (cosine scores / T), the full
+ * softmax with Adagrad (its item table gets a dense gradient every step, which Adam's per-row
+ * normalisation turns into full-size steps for every tail item).
+ */
 export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss">> = {
-  bpr: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 1, l2: 1e-4, temperature: 1 },
+  bpr: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
   bce: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
-  softmax: { ...COMMON, learningRate: 0.01, batchSize: 32, negatives: 0, l2: 0, temperature: 0.1 },
-  "sampled-softmax": { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 1024, l2: 0, temperature: 0.1 },
+  softmax: { ...COMMON, optimizer: "adagrad", learningRate: 0.1, batchSize: 128, negatives: 0, l2: 0, temperature: 0.1, normalize: "both" },
+  "sampled-softmax": { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 512, l2: 0, temperature: 0.1, normalize: "both" },
 };
 
 export class ConfigError extends Error {
@@ -73,7 +82,9 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
     throw new ConfigError(`optimizer must be one of ${OPTIMIZERS.join(", ")}, got "${config.optimizer}"`);
   }
   positiveInt(config.hardNegatives, "hardNegatives", "1 = uniform negatives");
-  if (typeof config.normalize !== "boolean") throw new ConfigError(`normalize must be true or false, got ${config.normalize}`);
+  if (!NORMALIZE_MODES.includes(config.normalize)) {
+    throw new ConfigError(`normalize must be one of ${NORMALIZE_MODES.join(", ")}, got "${config.normalize}"`);
+  }
   if (!Number.isInteger(config.seed)) throw new ConfigError(`seed must be an integer, got ${config.seed}`);
   if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax") {
     positiveInt(config.negatives, "negatives", loss === "sampled-softmax" ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");

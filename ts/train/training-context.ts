@@ -88,7 +88,7 @@ export function shuffledRange(n: number, rng: Rng): Int32Array {
 
 export function makeOptimizers(kernels: Kernels, config: MfConfig, userFactors: WasmF32Array, itemFactors: WasmF32Array) {
   return {
-    userOptimizer: new TableOptimizer(kernels, config.optimizer, userFactors, config.dim, config.learningRate, config.l2, config.normalize),
-    itemOptimizer: new TableOptimizer(kernels, config.optimizer, itemFactors, config.dim, config.learningRate, config.l2, config.normalize),
+    userOptimizer: new TableOptimizer(kernels, config.optimizer, userFactors, config.dim, config.learningRate, config.l2, config.normalize !== "none"),
+    itemOptimizer: new TableOptimizer(kernels, config.optimizer, itemFactors, config.dim, config.learningRate, config.l2, config.normalize === "both"),
   };
 }

@@ -6,7 +6,7 @@ import { createProgress, type ProgressBar } from "../progress.js";
 import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
-import { LOSSES, OPTIMIZERS, type MfConfig } from "../../train/config.js";
+import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, type MfConfig } from "../../train/config.js";
 import type { TrainingProgress } from "../../train/fit.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";
@@ -28,7 +28,7 @@ export const TRAIN = defineCommand({
     { name: "lr", type: "number", positive: true, help: "Learning rate (default depends on the optimizer and loss)." },
     { name: "batch", type: "int", positive: true, help: "Interactions per step (users per step for --loss softmax)." },
     { name: "negatives", type: "int", positive: true, help: "Negatives per positive (bpr, bce) or shared per batch (sampled-softmax)." },
-    { name: "normalize", type: "boolean", help: "Keep embeddings at unit length: scores are cosines (pair with --temperature for softmax losses)." },
+    { name: "normalize", type: "enum", choices: NORMALIZE_MODES, help: "Keep embeddings at unit length during training: both (cosine scores; default for softmax losses), users, or none." },
     { name: "hard-negatives", type: "int", positive: true, help: "bpr/bce: each negative is the best-scored of this many uniform draws (default 1 = uniform)." },
     { name: "reg", type: "number", min: 0, help: "L2 penalty on the rows each step updates." },
     { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
@@ -66,7 +66,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     ({ train, test: validation } = randomHoldout(train, { testFraction: v.validation, rng: new Rng(v.seed ^ 0x5eed) }));
   }
   const config: Partial<MfConfig> = {
-    loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives, hardNegatives: v["hard-negatives"], normalize: args.given.has("normalize") ? v.normalize : undefined,
+    loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives, hardNegatives: v["hard-negatives"], normalize: v.normalize,
     l2: v.reg, temperature: v.temperature, optimizer: v.optimizer, initStd: v["init-std"],
     samplingExponent: v["sampling-exponent"], seed: v.seed,
   };
