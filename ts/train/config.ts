@@ -54,7 +54,7 @@ export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss">> = {
   bpr: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
   bce: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
   softmax: { ...COMMON, optimizer: "adagrad", learningRate: 0.1, batchSize: 128, negatives: 0, l2: 0, temperature: 0.1, normalize: "both" },
-  "sampled-softmax": { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 512, l2: 0, temperature: 0.1, normalize: "both" },
+  "sampled-softmax": { ...COMMON, learningRate: 0.005, batchSize: 256, negatives: 1024, l2: 0, temperature: 0.1, normalize: "both" },
 };
 
 export class ConfigError extends Error {
