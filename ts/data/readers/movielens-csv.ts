@@ -1,7 +1,8 @@
 import { DataError, quoteFound } from "../errors.js";
 import type { Interactions } from "../interactions.js";
 import { CsvRecordAssembler } from "./csv-record.js";
-import { requireId, requireNumber } from "./fields.js";
+import { requireId } from "./fields.js";
+import { addRatingRow } from "./rating-row.js";
 import { parseGenres, type MovieInfo } from "./movie-info.js";
 import { builderFor, minRatingOf, type ReaderOptions } from "./reader-options.js";
 import { forEachLine } from "./text-lines.js";
@@ -36,15 +37,7 @@ export async function readMovieLensRatings(source: AsyncIterable<Uint8Array>, op
       );
     }
     dataRows++;
-    const user = requireId(fields[0]!, { file: name, line, field: "userId" }, "a user id");
-    const item = requireId(fields[1]!, { file: name, line, field: "movieId" }, "a movie id");
-    const rating = requireNumber(fields[2]!, { file: name, line, field: "rating" });
-    const timestamp = requireNumber(fields[3]!, { file: name, line, field: "timestamp" });
-    if (minRating !== undefined && rating < minRating) {
-      builder.noteBelowMinRating();
-      return;
-    }
-    builder.add(user, item, rating, timestamp, line);
+    addRatingRow(builder, fields, name, line, { user: "userId", item: "movieId" }, minRating);
   });
   await forEachLine(source, { name, ...(options.encoding && { encoding: options.encoding }) }, (text, line) =>
     records.pushLine(text, line),

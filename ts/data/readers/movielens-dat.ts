@@ -1,6 +1,7 @@
 import { DataError, quoteFound } from "../errors.js";
 import type { Interactions } from "../interactions.js";
-import { requireId, requireNumber } from "./fields.js";
+import { requireId } from "./fields.js";
+import { addRatingRow } from "./rating-row.js";
 import { parseGenres, type MovieInfo } from "./movie-info.js";
 import { builderFor, minRatingOf, type ReaderOptions } from "./reader-options.js";
 import { forEachLine, type TextEncoding } from "./text-lines.js";
@@ -23,15 +24,7 @@ export async function readMovieLensDatRatings(source: AsyncIterable<Uint8Array>,
       );
     }
     dataRows++;
-    const user = requireId(fields[0]!, { file: name, line, field: "user" }, "a user id");
-    const item = requireId(fields[1]!, { file: name, line, field: "item" }, "an item id");
-    const rating = requireNumber(fields[2]!, { file: name, line, field: "rating" });
-    const timestamp = requireNumber(fields[3]!, { file: name, line, field: "timestamp" });
-    if (minRating !== undefined && rating < minRating) {
-      builder.noteBelowMinRating();
-      return;
-    }
-    builder.add(user, item, rating, timestamp, line);
+    addRatingRow(builder, fields, name, line, { user: "user", item: "item" }, minRating);
   });
   if (dataRows === 0) throw new DataError({ file: name }, "no data rows (expected lines of user::item::rating::timestamp)");
   return builder.build();
