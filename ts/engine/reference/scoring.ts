@@ -52,26 +52,26 @@ export function referencePackItems(q: ArrayLike<number>, m: number, d: number, w
 export function referenceGemmNN(
   a: ArrayLike<number>, b: ArrayLike<number>, M: number, N: number, K: number, c0: ArrayLike<number> | null,
 ): Float64Array {
-  const c = c0 ? Float64Array.from(c0) : new Float64Array(M * N);
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += a[i * K + k] * b[k * N + j];
-      c[i * N + j] += s;
-    }
-  }
-  return c;
+  return referenceGemm(a, K, 1, b, M, N, K, c0);
 }
 
 /** C (+)= Aᵀ·B with A K×M, B K×N (row-major), in f64; `c0` is C before the call (used when accumulating). */
 export function referenceGemmTN(
   a: ArrayLike<number>, b: ArrayLike<number>, M: number, N: number, K: number, c0: ArrayLike<number> | null,
 ): Float64Array {
+  return referenceGemm(a, 1, M, b, M, N, K, c0);
+}
+
+/** C (+)= op(A)·B where op(A)[i][k] = a[i·rowStride + k·colStride]. */
+function referenceGemm(
+  a: ArrayLike<number>, rowStride: number, colStride: number, b: ArrayLike<number>,
+  M: number, N: number, K: number, c0: ArrayLike<number> | null,
+): Float64Array {
   const c = c0 ? Float64Array.from(c0) : new Float64Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let s = 0;
-      for (let k = 0; k < K; k++) s += a[k * M + i] * b[k * N + j];
+      for (let k = 0; k < K; k++) s += a[i * rowStride + k * colStride] * b[k * N + j];
       c[i * N + j] += s;
     }
   }
