@@ -131,3 +131,52 @@ describe("longtail CLI", () => {
     assert.match(c.stderr, /corrupt\.ltm/);
   });
 });
+
+describe("longtail compare and sweep", () => {
+  it("compares configurations on one split and reports changes against the first", () => {
+    const out = join(dir, "comparison.json");
+    const r = cli(
+      "compare", "--data", dir, "--common", "--loss softmax --dim 8 --epochs 3", "--k", "5", "--out", out, "--json", "--quiet",
+      "plain:", "warm: --temperature 0.5", "pop: most-popular",
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.baseline, "plain");
+    assert.deepEqual(report.configurations.map((c: { label: string }) => c.label), ["plain", "warm", "pop"]);
+    assert.equal(report.configurations[1].config.temperature, 0.5);
+    assert.equal(report.configurations[0].config.dim, 8);
+    const base = report.configurations[0].metrics["recall@5"];
+    const pop = report.configurations[2].metrics["recall@5"];
+    assert.ok(Math.abs(report.changes.pop["recall@5"] - (pop - base) / base) < 1e-12);
+    assert.deepEqual(JSON.parse(readFileSync(out, "utf8")).changes, report.changes);
+    const text = cli("compare", "--data", dir, "--common", "--loss softmax --dim 8 --epochs 1", "--k", "5", "--quiet", "a:", "b: most-popular");
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /metric\s+a\s+b\s+change/);
+    assert.match(text.stdout, /recall@5\s+\d\.\d{4}\s+\d\.\d{4}\s+[+-]\d/);
+  });
+
+  it("rejects a bad configuration before training anything", () => {
+    const r = cli("compare", "--data", dir, "a: --loss softmax", "b: --lossy bpr");
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /configuration "b".*unknown flag --lossy; did you mean --loss/);
+    const twice = cli("compare", "--data", dir, "a: --loss softmax", "a: --loss bpr");
+    assert.equal(twice.status, 2);
+    assert.match(twice.stderr, /two configurations are labelled "a"/);
+  });
+
+  it("sweeps a grid and writes the frontier as CSV", () => {
+    const out = join(dir, "frontier.csv");
+    const r = cli("sweep", "--data", dir, "--base", "--loss softmax --dim 8 --epochs 2", "--k", "5", "--out", out, "--quiet", "temperature=0.1,1", "reg=0:0.01:0.01");
+    assert.equal(r.status, 0, r.stderr);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    assert.equal(lines.length, 5);
+    const header = lines[0].split(",");
+    assert.deepEqual(header.slice(0, 3), ["temperature", "reg", "recall@5"]);
+    assert.equal(header.at(-1), "frontier");
+    assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 2).join(" ")), ["0.1 0.00", "0.1 0.01", "1 0.00", "1 0.01"]);
+    assert.ok(lines.slice(1).some((l) => l.endsWith(",true")), "at least one point is on the frontier");
+    const bad = cli("sweep", "--data", dir, "--y", "nonsense", "--base", "--epochs 1 --dim 4", "temperature=1");
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /"nonsense" is not a reported metric/);
+  });
+});

@@ -34,6 +34,8 @@ export interface PositionalSpec {
   readonly name: string;
   readonly help: string;
   readonly required?: boolean;
+  /** The last positional may take any number of arguments ("required": at least one). */
+  readonly variadic?: boolean;
 }
 
 export interface CommandSpec {
@@ -193,7 +195,8 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
   if (endOfFlags >= 0) positionals.push(...argv.slice(endOfFlags + 1));
 
   const expected = spec.positionals ?? [];
-  if (positionals.length > expected.length) {
+  const variadic = expected.at(-1)?.variadic === true;
+  if (!variadic && positionals.length > expected.length) {
     const extra = positionals[expected.length];
     fail(
       expected.length === 0
@@ -254,7 +257,7 @@ export function selectCommand(program: ProgramSpec, argv: readonly string[]): Co
 /** The --help text of one command: usage, summary, description, flags with defaults, examples. */
 export function formatHelp(spec: CommandSpec, width = 80): string {
   checkSpec(spec);
-  const positionals = (spec.positionals ?? []).map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`));
+  const positionals = (spec.positionals ?? []).map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`) + (p.variadic ? "..." : ""));
   const required = spec.flags.filter((f) => f.required).map((f) => `--${f.name} ${placeholder(f)}`);
   const usage = [`Usage: ${commandPath(spec)}`, ...required, "[flags]", ...positionals].join(" ");
   const out = [usage, "", ...wrap(spec.summary, width)];
@@ -281,7 +284,8 @@ function takeValue(args: readonly string[], i: number, shown: string, flag: Flag
   const next = args[i];
   if (next === undefined) return fail(`${shown} needs a value (${placeholder(flag)}): ${flag.help}`);
   // A following flag is far more often a forgotten value than a value that starts with a dash.
-  if (next.startsWith("-") && next.length > 1 && !isNumeric(next)) {
+  // (A value holding whitespace is never a flag: it is a quoted list of flags, as in --common "--loss softmax".)
+  if (next.startsWith("-") && next.length > 1 && !isNumeric(next) && !/\s/.test(next)) {
     return fail(`${shown} needs a value, but the next argument is the flag ${next}; to pass a value that starts with "-", write --${flag.name}=${next}`);
   }
   return next;
@@ -478,5 +482,7 @@ function checkSpec(spec: CommandSpec): void {
       }
     }
   }
+  const positionals = spec.positionals ?? [];
+  if (positionals.slice(0, -1).some((p) => p.variadic)) problem("only the last positional can be variadic");
   checkedSpecs.add(spec);
 }

@@ -1,7 +1,9 @@
 import { ArgsError, formatHelp, parseArgs, selectCommand, type CommandSpec, type ParsedArgs, type ProgramSpec } from "./args.js";
+import { COMPARE, runCompare } from "./commands/compare.js";
 import { DEMO, runDemo } from "./commands/demo.js";
 import { EVALUATE, runEvaluate } from "./commands/evaluate.js";
 import { RECOMMEND, runRecommend } from "./commands/recommend.js";
+import { SWEEP, runSweep } from "./commands/sweep.js";
 import { TRAIN, runTrain } from "./commands/train.js";
 import { DataError } from "../data/errors.js";
 import { ConfigError } from "../train/config.js";
@@ -20,6 +22,8 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [TRAIN, runTrain],
   [EVALUATE, runEvaluate],
   [RECOMMEND, runRecommend],
+  [COMPARE, runCompare],
+  [SWEEP, runSweep],
 ];
 
 export const PROGRAM: ProgramSpec = {

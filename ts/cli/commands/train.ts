@@ -2,12 +2,12 @@ import { defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { writeModel } from "../model-io.js";
-import { createProgress, type ProgressBar } from "../progress.js";
+import { createProgress } from "../progress.js";
+import { trainingProgress } from "../training-progress.js";
 import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
-import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, type MfConfig } from "../../train/config.js";
-import type { TrainingProgress } from "../../train/fit.js";
+import { mfConfigFromFlags, TRAINING_FLAGS } from "../training-flags.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";
 
@@ -22,20 +22,7 @@ export const TRAIN = defineCommand({
     { name: "data", type: "path", required: true, help: "Training data: a file, or a folder with train.txt, ratings.csv or ratings.dat." },
     FORMAT,
     MIN_RATING,
-    { name: "loss", type: "enum", choices: LOSSES, default: "bpr", help: "Training objective." },
-    { name: "dim", type: "int", positive: true, help: "Embedding size (default 64)." },
-    { name: "epochs", type: "int", min: 0, help: "Passes over the training data (default 20)." },
-    { name: "lr", type: "number", positive: true, help: "Learning rate (default depends on the optimizer and loss)." },
-    { name: "batch", type: "int", positive: true, help: "Interactions per step (users per step for --loss softmax)." },
-    { name: "negatives", type: "int", positive: true, help: "Negatives per positive (bpr, bce) or shared per batch (sampled-softmax)." },
-    { name: "normalize", type: "enum", choices: NORMALIZE_MODES, help: "Keep embeddings at unit length during training: both (cosine scores; default for softmax losses), users, or none." },
-    { name: "hard-negatives", type: "int", positive: true, help: "bpr/bce: each negative is the best-scored of this many uniform draws (default 1 = uniform)." },
-    { name: "reg", type: "number", min: 0, help: "L2 penalty on the rows each step updates." },
-    { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
-    { name: "optimizer", type: "enum", choices: OPTIMIZERS, help: "Sparse-row optimizer (default adam)." },
-    { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
-    { name: "sampling-exponent", type: "number", min: 0, help: "Sampled softmax proposal q(i) ∝ (count+1)^β (default 0.75; 0 = uniform)." },
-    { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice." },
+    ...TRAINING_FLAGS,
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
     { name: "patience", type: "int", positive: true, default: 3, help: "Epochs without a better validation Recall@K before stopping." },
     { name: "k", type: "int", positive: true, default: 20, help: "K of the validation Recall@K." },
@@ -65,29 +52,12 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   if (v.validation !== undefined && v.validation > 0) {
     ({ train, test: validation } = randomHoldout(train, { testFraction: v.validation, rng: new Rng(v.seed ^ 0x5eed) }));
   }
-  const config: Partial<MfConfig> = {
-    loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives, hardNegatives: v["hard-negatives"], normalize: v.normalize,
-    l2: v.reg, temperature: v.temperature, optimizer: v.optimizer, initStd: v["init-std"],
-    samplingExponent: v["sampling-exponent"], seed: v.seed,
-  };
+  const config = mfConfigFromFlags(v);
   const kernels = await cliKernels(v.kernels);
   const model = new MatrixFactorization(kernels, config);
-  let bar: ProgressBar | null = null;
-  const epochBar = (epoch: number) => (bar ??= progress.start(`epoch ${epoch}/${model.config.epochs}`, train.nnz, "interactions"));
   const report = await model.fit(train, {
     ...(validation && { validation, validationK: v.k, patience: v.patience }),
-    onProgress: (p: TrainingProgress) => {
-      const info = `loss ${p.loss.toFixed(4)}`;
-      if (p.phase === "batch") {
-        epochBar(p.epoch).update(p.done, info);
-        return;
-      }
-      const val = p.validationRecall !== undefined ? ` · valid recall@${v.k} ${p.validationRecall.toFixed(4)}` : "";
-      const b = epochBar(p.epoch);
-      b.update(p.total, "");
-      b.finish(`${info}${val}`);
-      bar = null;
-    },
+    onProgress: trainingProgress(progress, train.nnz, v.k),
   });
   const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: { ...report } });
   const summary = {

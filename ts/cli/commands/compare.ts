@@ -1,0 +1,84 @@
+import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
+import { parseConfiguration } from "../configuration-spec.js";
+import { cliKernels } from "../engine.js";
+import { loadExperimentData, SPLIT_SEED, TEST_FRACTION } from "../experiment-data.js";
+import { createProgress } from "../progress.js";
+import { shellWords } from "../shell-words.js";
+import { trainingProgress } from "../training-progress.js";
+import { writeFileAtomic } from "../../node/atomic-write.js";
+import { compareResults, formatComparison } from "../../experiments/comparison.js";
+import { runExperiments } from "../../experiments/experiment.js";
+
+export const COMPARE = defineCommand({
+  name: "compare",
+  summary: "Train and evaluate several configurations on one split and print them side by side (before, after, change).",
+  description:
+    "Each configuration is one argument: an optional label, a colon, then the model and training flags of \"longtail train\" " +
+    "(quote it), or \"most-popular\" for the unpersonalised baseline. The first configuration is the baseline: every other " +
+    "column shows its value and its relative change against it. --common holds flags every configuration shares.\n" +
+    "All configurations see the same split: the train/test parts of a folder such as ../shared/data/ml-1m-resn, or a seeded " +
+    "random per-user holdout (--test-fraction) of a single ratings file. Evaluation is full ranking with training items excluded.",
+  flags: [
+    { name: "data", type: "path", required: true, help: "A folder with train.txt + test.txt, or a data file/folder to split at random." },
+    FORMAT,
+    MIN_RATING,
+    TEST_FRACTION,
+    SPLIT_SEED,
+    { name: "common", type: "string", default: "", help: "Training flags applied to every configuration, e.g. \"--loss softmax --epochs 5\"." },
+    { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
+    { name: "out", type: "path", help: "Also write the comparison as JSON to this file (atomically)." },
+    QUIET,
+    JSON_OUTPUT,
+    VARIANT,
+  ],
+  positionals: [{ name: "configuration", required: true, variadic: true, help: "\"[label:] <train flags>\" or \"[label:] most-popular\"; the first is the baseline." }],
+  examples: [
+    "longtail compare --data ../shared/data/ml-1m-resn --common \"--loss softmax --epochs 5\" \"plain: \" \"popular-first: most-popular\"",
+    "longtail compare --data ml-latest-small/ratings.csv \"bpr: --loss bpr --epochs 30\" \"softmax: --loss softmax --epochs 10\" --json",
+  ],
+});
+
+export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<number> {
+  const v = args.values;
+  const common = shellWords(v.common, "compare");
+  // Parse every configuration before any work, so a typo in the last one fails in a second, not after hours.
+  const specs = args.positionals.map((text, i) => parseConfiguration(text, i, common, "compare"));
+  const labels = specs.map((s) => s.label);
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice !== undefined) throw new ArgsError(`two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`, "compare", 'Run "longtail compare --help".');
+  const progress = createProgress({ quiet: v.quiet });
+  const data = await loadExperimentData(v.data, {
+    format: v.format, testFraction: v["test-fraction"], splitSeed: v["split-seed"], ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+  }, progress);
+  const kernels = await cliKernels(v.kernels);
+  const results = await runExperiments(kernels, specs, data.train, data.test, {
+    evaluate: { k: v.k },
+    fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, v.k, spec.label) }),
+    onEvaluateStart: (spec) => progress.log(`${spec.label}: evaluating`),
+  });
+  const comparison = compareResults(results);
+  const report = {
+    data: v.data,
+    split: data.split,
+    k: v.k,
+    users: results[0].evaluation.users,
+    testInteractions: results[0].evaluation.testInteractions,
+    baseline: comparison.baseline,
+    configurations: results.map((r) => ({
+      label: r.label, model: r.model, config: r.config ?? null, epochs: r.epochs,
+      trainSeconds: r.trainSeconds, evaluateSeconds: r.evaluateSeconds, metrics: r.evaluation.metrics,
+    })),
+    changes: comparison.changes,
+  };
+  if (v.out) await writeFileAtomic(v.out, JSON.stringify(report, null, 2) + "\n");
+  if (v.json) {
+    process.stdout.write(JSON.stringify(report) + "\n");
+  } else {
+    process.stdout.write(`${data.split}; ${report.users} test users, K = ${v.k}\n\n`);
+    process.stdout.write(formatComparison(comparison));
+    process.stdout.write("\n" + results.map((r) => `${r.label}: ${r.model === "most-popular" ? "most popular" : `${r.config!.loss}, ${r.epochs} epochs`} · train ${r.trainSeconds.toFixed(1)} s · evaluate ${r.evaluateSeconds.toFixed(1)} s`).join("\n") + "\n");
+    if (v.out) process.stdout.write(`wrote ${v.out}\n`);
+  }
+  return 0;
+}

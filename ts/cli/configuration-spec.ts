@@ -1,0 +1,32 @@
+import { ArgsError, defineCommand, parseArgs } from "./args.js";
+import { shellWords } from "./shell-words.js";
+import { mfConfigFromFlags, TRAINING_FLAGS } from "./training-flags.js";
+import type { ExperimentSpec } from "../experiments/experiment.js";
+
+/** The flags a configuration string may hold: exactly `longtail train`'s model and training flags. */
+const CONFIGURATION = defineCommand({
+  name: "configuration",
+  summary: "One configuration of compare/sweep: the model and training flags of longtail train.",
+  flags: TRAINING_FLAGS,
+});
+
+/**
+ * Parse one configuration: `[label:] <train flags>` (e.g. `la: --loss softmax --logit-adjust 0.5`),
+ * or `[label:] most-popular` for the unpersonalised baseline. `common` flags come first, so a
+ * configuration's own flags may not repeat them.
+ */
+export function parseConfiguration(text: string, index: number, common: readonly string[], command: string): ExperimentSpec {
+  const match = /^\s*([^\s:-][^:]*?)\s*:(?!\/)(.*)$/s.exec(text);
+  const label = match ? match[1] : `config ${index + 1}`;
+  const words = shellWords(match ? match[2] : text, command);
+  if (words.length === 1 && words[0] === "most-popular") return { label, model: "most-popular" };
+  try {
+    const args = parseArgs(CONFIGURATION, [...common, ...words]);
+    return { label, model: "mf", config: mfConfigFromFlags(args.values) };
+  } catch (e) {
+    if (e instanceof ArgsError) {
+      throw new ArgsError(`configuration "${label}" (${JSON.stringify(text)}): ${e.message}`, command, `Run "longtail ${command} --help": a configuration takes the flags of "longtail train --help" (model and training flags only).`);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,37 @@
+import type { FlagSpec } from "./args.js";
+import type { Progress } from "./progress.js";
+import type { Interactions } from "../data/interactions.js";
+import type { InteractionsFormat } from "../data/read.js";
+import { randomHoldout } from "../data/splits.js";
+import { loadTrainTest } from "../node/dataset-files.js";
+import { Rng } from "../util/rng.js";
+
+/** --test-fraction: the random per-user holdout used when the data has no test part of its own. */
+export const TEST_FRACTION = {
+  name: "test-fraction", type: "number", min: 0.01, max: 0.9, default: 0.2,
+  help: "When --data has no test part (no test.txt), hold out this share of each user's interactions at random (seeded by --split-seed).",
+} as const satisfies FlagSpec;
+export const SPLIT_SEED = {
+  name: "split-seed", type: "int", default: 42, help: "Seed of the random holdout (when --data has no test part).",
+} as const satisfies FlagSpec;
+
+export interface ExperimentData {
+  train: Interactions;
+  test: Interactions;
+  /** How the split was made, for the report. */
+  split: string;
+}
+
+/** One split for every configuration of a comparison: the folder's train/test parts, or a seeded random holdout. */
+export async function loadExperimentData(
+  path: string, options: { format: InteractionsFormat | "auto"; minRating?: number; testFraction: number; splitSeed: number }, progress: Progress,
+): Promise<ExperimentData> {
+  const loaded = await loadTrainTest(path, {
+    format: options.format, unknownInTest: "extend", ...(options.minRating !== undefined && { minRating: options.minRating }),
+  });
+  progress.log(loaded.describe);
+  if (loaded.test) return { train: loaded.train, test: loaded.test, split: `train/test parts of ${path}` };
+  const { train, test } = randomHoldout(loaded.train, { testFraction: options.testFraction, rng: new Rng(options.splitSeed) });
+  progress.log(`random holdout: ${test.nnz} of ${loaded.train.nnz} interactions in the test part (seed ${options.splitSeed})`);
+  return { train, test, split: `random per-user holdout of ${path}, test fraction ${options.testFraction}, seed ${options.splitSeed}` };
+}

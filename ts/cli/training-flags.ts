@@ -1,0 +1,35 @@
+import type { FlagSpec, FlagValues } from "./args.js";
+import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, type MfConfig } from "../train/config.js";
+
+/**
+ * The flags that describe a model and how it is trained. `longtail train` takes them on its
+ * command line; `compare` and `sweep` take the same flags inside each configuration string, so a
+ * configuration means the same thing everywhere.
+ */
+export const TRAINING_FLAGS = [
+  { name: "loss", type: "enum", choices: LOSSES, default: "bpr", help: "Training objective." },
+  { name: "dim", type: "int", positive: true, help: "Embedding size (default 64)." },
+  { name: "epochs", type: "int", min: 0, help: "Passes over the training data (default 20)." },
+  { name: "lr", type: "number", positive: true, help: "Learning rate (default depends on the optimizer and loss)." },
+  { name: "batch", type: "int", positive: true, help: "Interactions per step (users per step for --loss softmax)." },
+  { name: "negatives", type: "int", positive: true, help: "Negatives per positive (bpr, bce) or shared per batch (sampled-softmax)." },
+  { name: "normalize", type: "enum", choices: NORMALIZE_MODES, help: "Keep embeddings at unit length during training: both (cosine scores; default for softmax losses), users, or none." },
+  { name: "hard-negatives", type: "int", positive: true, help: "bpr/bce: each negative is the best-scored of this many uniform draws (default 1 = uniform)." },
+  { name: "reg", type: "number", min: 0, help: "L2 penalty on the rows each step updates." },
+  { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
+  { name: "optimizer", type: "enum", choices: OPTIMIZERS, help: "Sparse-row optimizer (default adam)." },
+  { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
+  { name: "sampling-exponent", type: "number", min: 0, help: "Sampled softmax proposal q(i) ∝ (count+1)^β (default 0.75; 0 = uniform)." },
+  { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice." },
+] as const satisfies readonly FlagSpec[];
+
+export type TrainingFlagValues = FlagValues<typeof TRAINING_FLAGS>;
+
+/** The model configuration the training flags describe (unset flags keep the loss's defaults). */
+export function mfConfigFromFlags(v: TrainingFlagValues): Partial<MfConfig> {
+  return {
+    loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives,
+    hardNegatives: v["hard-negatives"], normalize: v.normalize, l2: v.reg, temperature: v.temperature, optimizer: v.optimizer,
+    initStd: v["init-std"], samplingExponent: v["sampling-exponent"], seed: v.seed,
+  };
+}
