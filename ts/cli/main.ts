@@ -2,6 +2,7 @@ import { ArgsError, formatHelp, parseArgs, selectCommand, type CommandSpec, type
 import { DEMO, runDemo } from "./commands/demo.js";
 import { EVALUATE, runEvaluate } from "./commands/evaluate.js";
 import { RECOMMEND, runRecommend } from "./commands/recommend.js";
+import { SPLIT, runSplit } from "./commands/split.js";
 import { TRAIN, runTrain } from "./commands/train.js";
 import { DataError } from "../data/errors.js";
 import { ConfigError } from "../train/config.js";
@@ -20,6 +21,7 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [TRAIN, runTrain],
   [EVALUATE, runEvaluate],
   [RECOMMEND, runRecommend],
+  [SPLIT, runSplit],
 ];
 
 export const PROGRAM: ProgramSpec = {

@@ -1,0 +1,65 @@
+import type { Rng } from "../../util/rng.js";
+import type { Interactions } from "../interactions.js";
+import { ItemPools } from "./item-pools.js";
+import { checkCount, checkShares, partsFromAssignment, pct, PART, type SplitParts } from "./parts.js";
+
+export interface ItemBalancedOptions {
+  /** Share of all interactions sampled into the test part. Default 0.3 (Ren et al. on ML-10M and Netflix). */
+  readonly testShare?: number;
+  /** Share of all interactions sampled, the same way, into the validation part. Default 0 (Ren et al.: 0.1). */
+  readonly validShare?: number;
+  /** Every item keeps at least this many training interactions. Default 1. */
+  readonly minTrainPerItem?: number;
+  /** Every user keeps at least this many training interactions. Default 1. */
+  readonly minTrainPerUser?: number;
+  readonly rng: Rng;
+}
+
+/**
+ * Ren et al.'s unbiased test set: "we randomly sample interactions with equal probability given
+ * to all items to construct the test and validation data", 30% test, 10% validation, the
+ * popularity-biased rest for training. Each draw picks an item uniformly among the items that can
+ * still give an interaction, then one of that item's interactions uniformly; draws go on until the
+ * test part holds round(testShare · N) interactions, then the same for validation. So every item
+ * has the same chance at every draw, and an item's expected number of test interactions is the
+ * same for all items until an item runs out. An item runs out when it is down to minTrainPerItem
+ * training interactions (default 1: an item never loses its last one, so every test item can be
+ * scored from training data); an interaction whose user is down to minTrainPerUser is never drawn.
+ * When every item has run out before the target is reached, the part is smaller and a note says so.
+ */
+export function itemBalancedSplit(data: Interactions, options: ItemBalancedOptions): SplitParts {
+  const testShare = options.testShare ?? 0.3;
+  const validShare = options.validShare ?? 0;
+  checkShares(testShare, validShare);
+  const pools = new ItemPools(
+    data,
+    options.rng,
+    checkCount("minTrainPerItem", options.minTrainPerItem ?? 1),
+    checkCount("minTrainPerUser", options.minTrainPerUser ?? 1),
+  );
+  const active = new Int32Array(data.nItems);
+  let nActive = 0;
+  for (let i = 0; i < data.nItems; i++) if (pools.canGive(i)) active[nActive++] = i;
+
+  const assignment = new Uint8Array(data.nnz);
+  const notes = [`item-balanced (Ren et al.): interactions drawn with equal probability per item, ${pct(testShare)} to test`];
+  if (validShare > 0) notes[0] += `, then ${pct(validShare)} to validation`;
+  for (const [part, share, name] of [[PART.test, testShare, "test"], [PART.valid, validShare, "validation"]] as const) {
+    const target = Math.round(share * data.nnz);
+    let drawn = 0;
+    while (drawn < target && nActive > 0) {
+      const slot = options.rng.int(nActive);
+      const item = active[slot]!;
+      const entry = pools.take(item);
+      if (entry >= 0) {
+        assignment[entry] = part;
+        drawn++;
+      }
+      if (entry < 0 || !pools.canGive(item)) active[slot] = active[--nActive]!;
+    }
+    if (drawn < target) {
+      notes.push(`${name}: ${drawn} of the ${target} interactions asked for: every item is down to its last training interactions`);
+    }
+  }
+  return partsFromAssignment(data, assignment, validShare > 0, notes);
+}
