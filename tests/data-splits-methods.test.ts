@@ -204,7 +204,7 @@ describe("itemBalancedSplit (Ren et al.: equal probability per item)", () => {
     const trainUsers = split.train.userCounts();
     for (let u = 0; u < data.nUsers; u++) if (users[u]! > 0) assert.ok(trainUsers[u]! >= 1, `user ${u}`);
     assert.ok(split.test.nnz < Math.round(0.99 * data.nnz));
-    assert.match(split.notes.join("\n"), new RegExp(`test: ${split.test.nnz} of the ${Math.round(0.99 * data.nnz)} interactions asked for`));
+    assert.match(split.notes.join("\n"), new RegExp(`${split.test.nnz} of the ${Math.round(0.99 * data.nnz)} held-out interactions asked for`));
     const summary = summarizeSplit(split);
     assert.equal(summary.itemsWithoutTraining, 0);
     assert.equal(summary.usersWithoutTraining, 0);
