@@ -1,18 +1,12 @@
-import type { Rng } from "../../util/rng.js";
 import type { Interactions } from "../interactions.js";
-import { ItemPools } from "./item-pools.js";
-import { checkCount, checkShares, partsFromAssignment, pct, PART, type SplitParts } from "./parts.js";
+import { ItemPools, type ItemSamplingOptions } from "./item-pools.js";
+import { checkShares, partsFromAssignment, pct, PART, type SplitParts } from "./parts.js";
 
-export interface ItemBalancedOptions {
+export interface ItemBalancedOptions extends ItemSamplingOptions {
   /** Share of all interactions sampled into the test part. Default 0.3 (Ren et al. on ML-10M and Netflix). */
   readonly testShare?: number;
   /** Share of all interactions sampled, the same way, into the validation part. Default 0 (Ren et al.: 0.1). */
   readonly validShare?: number;
-  /** Every item keeps at least this many training interactions. Default 1. */
-  readonly minTrainPerItem?: number;
-  /** Every user keeps at least this many training interactions. Default 1. */
-  readonly minTrainPerUser?: number;
-  readonly rng: Rng;
 }
 
 /**
@@ -34,12 +28,7 @@ export function itemBalancedSplit(data: Interactions, options: ItemBalancedOptio
   const testShare = options.testShare ?? 0.3;
   const validShare = options.validShare ?? 0;
   checkShares(testShare, validShare);
-  const pools = new ItemPools(
-    data,
-    options.rng,
-    checkCount("minTrainPerItem", options.minTrainPerItem ?? 1),
-    checkCount("minTrainPerUser", options.minTrainPerUser ?? 1),
-  );
+  const pools = ItemPools.of(data, options);
   const active = new Int32Array(data.nItems);
   let nActive = 0;
   for (let i = 0; i < data.nItems; i++) if (pools.canGive(i)) active[nActive++] = i;

@@ -1,21 +1,15 @@
-import type { Rng } from "../../util/rng.js";
 import { DataError } from "../errors.js";
 import type { Interactions } from "../interactions.js";
-import { ItemPools } from "./item-pools.js";
-import { checkCount, checkShares, partsFromAssignment, pct, PART, type SplitParts } from "./parts.js";
+import { ItemPools, type ItemSamplingOptions } from "./item-pools.js";
+import { checkShares, partsFromAssignment, pct, PART, type SplitParts } from "./parts.js";
 
-export interface ItemEqualCountOptions {
+export interface ItemEqualCountOptions extends ItemSamplingOptions {
   /** The test part holds about this share of all interactions, the same number from every item. Default 0.2. */
   readonly testShare?: number;
   /** The same for a validation part. Default 0: none. */
   readonly validShare?: number;
   /** An item gives at most floor(maxItemShare · n) of its n interactions to test and validation together. Default 0.9. */
   readonly maxItemShare?: number;
-  /** Every item keeps at least this many training interactions. Default 1. */
-  readonly minTrainPerItem?: number;
-  /** Every user keeps at least this many training interactions. Default 1. */
-  readonly minTrainPerUser?: number;
-  readonly rng: Rng;
 }
 
 /**
@@ -36,8 +30,8 @@ export function itemEqualCountSplit(data: Interactions, options: ItemEqualCountO
   checkShares(testShare, validShare);
   const maxItemShare = options.maxItemShare ?? 0.9;
   if (!(maxItemShare > 0 && maxItemShare <= 1)) throw new RangeError(`maxItemShare must be in (0, 1], got ${maxItemShare}`);
-  const minTrainPerItem = checkCount("minTrainPerItem", options.minTrainPerItem ?? 1);
-  const pools = new ItemPools(data, options.rng, minTrainPerItem, checkCount("minTrainPerUser", options.minTrainPerUser ?? 1));
+  const pools = ItemPools.of(data, options);
+  const { minTrainPerItem } = pools;
   const counts = data.itemCounts();
   let itemsWithData = 0;
   for (let i = 0; i < data.nItems; i++) if (counts[i]! > 0) itemsWithData++;

@@ -1,5 +1,15 @@
 import type { Rng } from "../../util/rng.js";
 import type { Interactions } from "../interactions.js";
+import { checkCount } from "./parts.js";
+
+/** What the item-based splits share: the generator and the training data no item or user may lose. */
+export interface ItemSamplingOptions {
+  /** Every item keeps at least this many training interactions. Default 1. */
+  readonly minTrainPerItem?: number;
+  /** Every user keeps at least this many training interactions. Default 1. */
+  readonly minTrainPerUser?: number;
+  readonly rng: Rng;
+}
 
 /**
  * What item-based test sampling draws from: for each item, the entries (positions in
@@ -17,10 +27,20 @@ export class ItemPools {
   private readonly entries: Int32Array;
   private readonly entryUser: Int32Array;
 
-  constructor(
+  /** The pools of `data` under the options' minimums (checked: non-negative integers, default 1). */
+  static of(data: Interactions, options: ItemSamplingOptions): ItemPools {
+    return new ItemPools(
+      data,
+      options.rng,
+      checkCount("minTrainPerItem", options.minTrainPerItem ?? 1),
+      checkCount("minTrainPerUser", options.minTrainPerUser ?? 1),
+    );
+  }
+
+  private constructor(
     data: Interactions,
     private readonly rng: Rng,
-    private readonly minTrainPerItem: number,
+    readonly minTrainPerItem: number,
     private readonly minTrainPerUser: number,
   ) {
     this.itemTrain = data.itemCounts();
