@@ -19,6 +19,15 @@ export { readInteractions, INTERACTION_FORMATS, type InteractionsFormat, type Re
 export { readMovieLensMovies, type MovieInfo } from "./data/readers/movielens-csv.js";
 export { readMovieLensDatMovies } from "./data/readers/movielens-dat.js";
 export { randomHoldout, validationSplit } from "./data/splits.js";
+export { randomSplit, type RandomSplitOptions } from "./data/splits/random.js";
+export { temporalSplit, leaveLastSplit, type TemporalSplitOptions, type LeaveLastOptions } from "./data/splits/temporal.js";
+export { itemBalancedSplit, type ItemBalancedOptions } from "./data/splits/item-balanced.js";
+export { itemEqualCountSplit, type ItemEqualCountOptions } from "./data/splits/item-equal-count.js";
+export { splitInteractions, SPLIT_METHODS, type SplitMethod, type SplitSpec } from "./data/splits/split-by-method.js";
+export { summarizeSplit, formatSplitSummary, type SplitSummary, type PartSummary } from "./data/splits/summary.js";
+export { mergeParts } from "./data/splits/merge.js";
+export { linesText } from "./data/splits/lines-text.js";
+export type { SplitParts } from "./data/splits/parts.js";
 
 export { MatrixFactorization, UnknownIdError, type Recommendation } from "./model/matrix-factorization.js";
 export { MostPopular } from "./model/most-popular.js";

@@ -3,6 +3,7 @@ import { COMPARE, runCompare } from "./commands/compare.js";
 import { DEMO, runDemo } from "./commands/demo.js";
 import { EVALUATE, runEvaluate } from "./commands/evaluate.js";
 import { RECOMMEND, runRecommend } from "./commands/recommend.js";
+import { SPLIT, runSplit } from "./commands/split.js";
 import { SWEEP, runSweep } from "./commands/sweep.js";
 import { TRAIN, runTrain } from "./commands/train.js";
 import { DataError } from "../data/errors.js";
@@ -22,6 +23,7 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [TRAIN, runTrain],
   [EVALUATE, runEvaluate],
   [RECOMMEND, runRecommend],
+  [SPLIT, runSplit],
   [COMPARE, runCompare],
   [SWEEP, runSweep],
 ];

@@ -1,5 +1,6 @@
 import type { Rng } from "../util/rng.js";
-import { Interactions } from "./interactions.js";
+import type { Interactions } from "./interactions.js";
+import { selectEntries } from "./splits/parts.js";
 
 export interface HoldoutOptions {
   /** Share of each user's interactions moved to the test part, in [0, 1). Default 0.2. */
@@ -54,34 +55,3 @@ export function randomHoldout(input: Interactions, options: HoldoutOptions): { t
  * { train: the smaller train part, test: the validation part }, all three sharing the id maps.
  */
 export const validationSplit = randomHoldout;
-
-/** The entries whose flag equals `keep`, in their original order, as a new part over the same maps. */
-function selectEntries(data: Interactions, flags: Uint8Array, keep: 0 | 1, name: string): Interactions {
-  let count = 0;
-  for (let k = 0; k < flags.length; k++) if (flags[k] === keep) count++;
-  const { indptr, indices } = data.byUser;
-  const outIndptr = new Int32Array(data.nUsers + 1);
-  const outIndices = new Int32Array(count);
-  const outTimestamps = data.timestamps === undefined ? undefined : new Float64Array(count);
-  const outRatings = data.ratings === undefined ? undefined : new Float32Array(count);
-  let w = 0;
-  for (let u = 0; u < data.nUsers; u++) {
-    const end = indptr[u + 1]!;
-    for (let k = indptr[u]!; k < end; k++) {
-      if (flags[k] !== keep) continue;
-      outIndices[w] = indices[k]!;
-      if (outTimestamps !== undefined) outTimestamps[w] = data.timestamps![k]!;
-      if (outRatings !== undefined) outRatings[w] = data.ratings![k]!;
-      w++;
-    }
-    outIndptr[u + 1] = w;
-  }
-  return new Interactions({
-    users: data.users,
-    items: data.items,
-    byUser: { indptr: outIndptr, indices: outIndices },
-    name,
-    ...(outTimestamps !== undefined && { timestamps: outTimestamps }),
-    ...(outRatings !== undefined && { ratings: outRatings }),
-  });
-}

@@ -42,6 +42,8 @@ export interface LoadedData {
   readonly train: Interactions;
   /** Present when the folder holds a fixed test part (test.txt). */
   readonly test?: Interactions;
+  /** Present when the folder holds a validation part (valid.txt, as `longtail split --valid` writes), for early stopping and tuning. */
+  readonly valid?: Interactions;
   /** Titles and genres, when a movies.csv / movies.dat sits next to the ratings. */
   readonly items?: Map<string, MovieInfo>;
   /** What was read, one line per part, for logs and reports. */
@@ -62,7 +64,7 @@ export async function loadTrainTest(path: string, options: LoadTrainTestOptions 
   if (kind === "file") return loadFile(path, options);
 
   const names = new Set(await readdir(path));
-  if (names.has("train.txt")) return loadLinesFolder(path, names.has("test.txt"), options);
+  if (names.has("train.txt")) return loadLinesFolder(path, names.has("test.txt"), options, names.has("valid.txt"));
   for (const [ratings, movies] of [["ratings.csv", "movies.csv"], ["ratings.dat", "movies.dat"]] as const) {
     if (names.has(ratings)) return loadFile(join(path, ratings), options, names.has(movies) ? join(path, movies) : undefined);
   }
@@ -82,13 +84,14 @@ async function loadFile(path: string, options: LoadTrainTestOptions, moviesPath?
   return { train, ...(items !== undefined && { items }), describe: lines.join("\n") };
 }
 
-async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTrainTestOptions): Promise<LoadedData> {
+async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTrainTestOptions, hasValid = false): Promise<LoadedData> {
   const policy = options.unknownInTest ?? "error";
   const trainPath = join(folder, "train.txt");
   const common = { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.minRating !== undefined && { minRating: options.minRating }) };
   let train = await readUserItemLines(fileSource(trainPath), { ...common, name: trainPath });
   const lines = [`train: ${train.describe()}`];
   let test: Interactions | undefined;
+  let valid: Interactions | undefined;
   if (hasTest) {
     const testPath = join(folder, "test.txt");
     const { users, items } = train;
@@ -101,18 +104,29 @@ async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTr
       onUnknown: policy === "drop" ? "drop" : "error",
       unknownHint: 'set unknownInTest to "drop" or "extend" to accept such ids; CLI: --unknown-in-test',
     });
+    // valid.txt is read under the same policy as test.txt, against the same maps.
+    if (hasValid) {
+      const validPath = join(folder, "valid.txt");
+      valid = await readUserItemLines(fileSource(validPath), {
+        ...common, name: validPath, users, items, onUnknown: policy === "drop" ? "drop" : "error",
+        unknownHint: 'set unknownInTest to "drop" or "extend" to accept such ids; CLI: --unknown-in-test',
+      });
+    }
     freeze(users, items);
     const addedUsers = users.size - train.nUsers;
     const addedItems = items.size - train.nItems;
     train = train.resizedToMaps();
+    test = test.resizedToMaps();
+    valid = valid?.resizedToMaps();
     lines.push(`test: ${test.describe()}`);
+    if (valid !== undefined) lines.push(`valid: ${valid.describe()}`);
     if (addedUsers > 0 || addedItems > 0) {
       lines.push(`test ids not in train added to the catalog (unknownInTest "extend"): ${addedUsers} users, ${addedItems} items`);
     }
   } else {
     freeze(train.users, train.items);
   }
-  return { train, ...(test !== undefined && { test }), describe: lines.join("\n") };
+  return { train, ...(test !== undefined && { test }), ...(valid !== undefined && { valid }), describe: lines.join("\n") };
 }
 
 function freeze(users: IdMap, items: IdMap): void {

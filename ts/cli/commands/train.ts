@@ -16,7 +16,7 @@ export const TRAIN = defineCommand({
   summary: "Train a matrix factorisation model on interaction data and save it to a model file.",
   description:
     "Defaults depend on --loss (see the README's table). The softmax losses use temperature T: logits are score/T.\n" +
-    "With --validation F, a fraction F of each user's training interactions is held out, Recall@K on it is measured after " +
+    "With --validation F, a fraction F of each user's training interactions is held out (a folder's valid.txt, as longtail split writes it, is used when --validation is not given), Recall@K on it is measured after " +
     "every epoch, training stops after --patience epochs without improvement, and the best epoch's model is saved.",
   flags: [
     { name: "data", type: "path", required: true, help: "Training data: a file, or a folder with train.txt, ratings.csv or ratings.dat." },
@@ -51,6 +51,10 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   let validation: Interactions | undefined;
   if (v.validation !== undefined && v.validation > 0) {
     ({ train, test: validation } = randomHoldout(train, { testFraction: v.validation, rng: new Rng(v.seed ^ 0x5eed) }));
+  } else if (loaded.valid) {
+    // A folder written by `longtail split --valid` carries its own validation part: early stopping uses it.
+    validation = loaded.valid;
+    progress.log("early stopping on the folder's valid.txt (Recall@" + v.k + ")");
   }
   const config = mfConfigFromFlags(v);
   const kernels = await cliKernels(v.kernels);
