@@ -1,5 +1,5 @@
 import { count_above } from "../rank";
-import { filledF32, release, setF32 } from "./support/kernel-spec-data";
+import { filledF32, release, rowSizes, setF32 } from "./support/kernel-spec-data";
 
 /** Plain loop: how many of the n floats at p are > t. */
 function referenceCount(p: usize, n: i32, t: f32): i32 {
@@ -10,10 +10,7 @@ function referenceCount(p: usize, n: i32, t: f32): i32 {
 
 describe("count_above", () => {
   it("matches the plain loop for n = 0..40 and long rows (tails of 1-7, blocks of 8)", () => {
-    const sizes: i32[] = [];
-    for (let n = 0; n <= 40; n++) sizes.push(n);
-    sizes.push(1000);
-    sizes.push(4099);
+    const sizes = rowSizes();
     for (let s = 0; s < sizes.length; s++) {
       const n = sizes[s];
       const p = filledF32(n, 50 + n);
