@@ -63,7 +63,7 @@ describe("longtail evaluate: popularity metrics", () => {
   it("takes the boundary by count and prints it with the tables; Most Popular covers only the head", () => {
     const e = cli("evaluate", "--model", model, "--data", dir, "--k", "5", "--head-min-count", "15", "--quiet");
     assert.equal(e.status, 0, e.stderr);
-    assert.match(e.stdout, /head = items with at least 15 training interactions: \d+ items with >= 15 interactions/);
+    assert.match(e.stdout, /head = items with at least 15 training interactions: \d+ items \(count >= 15\) holding [\d.]+% of them; tail = the other \d+ items/);
     for (const row of ["recall@5", "mrr", "coverage@5", "gini@5", "psei@5", "b50ps@5", "top 5%", "bottom 80%"]) assert.match(e.stdout, new RegExp(`^${row}\\s`, "m"));
     const pop = JSON.parse(cli("evaluate", "--model", model, "--data", dir, "--k", "5", "--most-popular", "--json", "--quiet").stdout);
     assert.equal(pop.scorer, "most-popular");

@@ -8,7 +8,9 @@ import type { PopularityRanking } from "./popularity-ranking.js";
  */
 export type HeadRule = { share: number } | { minCount: number };
 
-export const DEFAULT_HEAD_RULE: HeadRule = { share: 0.8 };
+/** methods.md: head = the most popular items holding 80% of the training interactions. */
+export const DEFAULT_HEAD_SHARE = 0.8;
+export const DEFAULT_HEAD_RULE: HeadRule = { share: DEFAULT_HEAD_SHARE };
 
 /** The boundary actually used, as evaluation results report it. */
 export interface HeadTailBoundary {

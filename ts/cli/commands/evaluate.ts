@@ -5,10 +5,8 @@ import { readModel } from "../model-io.js";
 import { readPartsForModel } from "../model-data.js";
 import { createProgress } from "../progress.js";
 import { DEFAULT_EXPOSURE_THRESHOLD, evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
-import { DEFAULT_HEAD_RULE, type HeadRule } from "../../eval/head-tail.js";
+import { DEFAULT_HEAD_SHARE, type HeadRule } from "../../eval/head-tail.js";
 import { MostPopular } from "../../model/most-popular.js";
-
-const DEFAULT_HEAD_SHARE = "share" in DEFAULT_HEAD_RULE ? DEFAULT_HEAD_RULE.share : 0.8;
 
 export const EVALUATE = defineCommand({
   name: "evaluate",
@@ -103,7 +101,7 @@ export function formatResult(result: EvaluationResult, what: string): string {
   const rule = b.rule === "share" ? `the most popular items holding ${b.share} of the training interactions` : `items with at least ${b.minCount} training interactions`;
   const lines = [
     `${what}: ${result.users} test users, ${result.testInteractions} held-out interactions, K = ${k}`,
-    `head = ${rule}: ${b.headItems} items with >= ${b.minCount} interactions, holding ${(100 * b.headInteractionShare).toFixed(1)}% of them; tail = the other ${b.tailItems} items`,
+    `head = ${rule}: ${b.headItems} items (count >= ${b.minCount}) holding ${(100 * b.headInteractionShare).toFixed(1)}% of them; tail = the other ${b.tailItems} items`,
     "",
     `${"accuracy".padEnd(14)}${"all".padStart(10)}${"head".padStart(10)}${"tail".padStart(10)}`,
     ...[`recall@${k}`, `ndcg@${k}`, "mrr", `hitrate@${k}`, `precision@${k}`].map(
@@ -121,7 +119,7 @@ export function formatResult(result: EvaluationResult, what: string): string {
       [`b50ps@${k}`, "share of slots on the bottom 50% of items"],
       [`t1ps@${k}`, "share of slots on the top 1% of items"],
       [`psei@${k}`, `share of the catalog shown at least E = ${result.exposureThreshold} times`],
-    ].map(([name, what]) => `${name.padEnd(22)}${(name.endsWith(`Popularity@${k}`) ? m[name].toFixed(1) : m[name].toFixed(4)).padStart(12)}  ${what}`),
+    ].map(([name, meaning]) => `${name.padEnd(22)}${(name.endsWith(`Popularity@${k}`) ? m[name].toFixed(1) : m[name].toFixed(4)).padStart(12)}  ${meaning}`),
     "",
     `popularity groups (Ren et al.)`,
     `${"group".padEnd(12)}${"items".padStart(8)}${"counts".padStart(16)}${"slot share".padStart(12)}${`recall@${k}`.padStart(12)}${"users".padStart(8)}`,
@@ -131,4 +129,3 @@ export function formatResult(result: EvaluationResult, what: string): string {
   ];
   return lines.join("\n") + "\n";
 }
-
