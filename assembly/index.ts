@@ -9,6 +9,7 @@ export { packed_panel_width, packed_items_length, pack_items, score_packed, scor
 export { gemm_nn, gemm_tn } from "./gemm";
 export { softmax_xent, lse_rows } from "./softmax";
 export { topk_rows } from "./topk";
+export { count_above } from "./rank";
 export { project_out, l2_normalize_rows } from "./projection";
 export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
 export { bpr_batch, bce_batch } from "./pairwise";

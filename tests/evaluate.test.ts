@@ -1,23 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Kernels } from "../ts/engine/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../ts/engine/wasm-engine.js";
 import { evaluateRanking, EvaluationError } from "../ts/eval/evaluate.js";
-import type { UserBlockScorer } from "../ts/eval/scorer.js";
 import { MostPopular } from "../ts/model/most-popular.js";
 import { loadEngine } from "../ts/node.js";
+import { FixedScorer } from "./support/fixed-scorer.js";
 import { tinyParts } from "./support/tiny-data.js";
-
-/** A model whose scores are given outright. */
-class FixedScorer implements UserBlockScorer {
-  constructor(readonly kernels: Kernels, private readonly rows: number[][]) {}
-  get nUsers() { return this.rows.length; }
-  get nItems() { return this.rows[0].length; }
-  scoreUsers(users: WasmI32Array, n: number, out: WasmF32Array): void {
-    const u = users.view;
-    for (let r = 0; r < n; r++) out.view.set(this.rows[u[r]], r * this.nItems);
-  }
-}
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} != ${b}`);
 

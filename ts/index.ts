@@ -36,6 +36,9 @@ export { resolveMfConfig, ConfigError, LOSSES, OPTIMIZERS, NORMALIZE_MODES, LOSS
 export { DivergenceError } from "./train/training-context.js";
 export { TrainingAbortedError, type FitOptions, type FitReport, type TrainingProgress, type EpochSummary } from "./train/fit.js";
 export { evaluateRanking, EvaluationError, type EvaluateOptions, type EvaluationResult } from "./eval/evaluate.js";
+export { DEFAULT_EXPOSURE_THRESHOLD } from "./eval/evaluate.js";
+export { DEFAULT_HEAD_RULE, DEFAULT_HEAD_SHARE, type HeadRule, type HeadTailBoundary } from "./eval/head-tail.js";
+export type { PopularityGroup } from "./eval/popularity-groups.js";
 export type { UserBlockScorer } from "./eval/scorer.js";
 export { generateSyntheticWorld, type SyntheticWorld, type SyntheticWorldOptions } from "./synthetic/world.js";
 export { worldToInteractions } from "./synthetic/to-interactions.js";

@@ -165,6 +165,15 @@ export class Kernels {
     this.x.topk_rows(at(scores, scoresOffset), nRows, nCols, stride, k, exclOffsetsPtr, exclIndicesPtr, outIndices.ptr, outScores.ptr);
   }
 
+  /**
+   * How many of scores[offset .. offset+n) are > threshold (-Infinity and NaN entries never are):
+   * the 1-based rank of a score in a row is this count + 1.
+   */
+  countAbove(scores: WasmF32Array, n: number, threshold: number, offset = 0): number {
+    need(scores, offset + n, "countAbove scores");
+    return this.x.count_above(at(scores, offset), n, threshold);
+  }
+
   /** rows[i] -= alpha·(rows[i]·û)·û with û = direction/‖direction‖ (no-op for a zero direction). */
   projectOut(rows: WasmF32Array, n: number, d: number, direction: WasmF32Array, alpha: number): void {
     need(rows, n * d, "projectOut rows");

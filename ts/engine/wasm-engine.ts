@@ -29,6 +29,7 @@ export interface KernelExports {
     scores: number, nRows: number, nCols: number, stride: number, k: number,
     exclOffsets: number, exclIndices: number, outIndices: number, outScores: number,
   ): void;
+  count_above(scores: number, n: number, threshold: number): number;
 
   project_out(rows: number, n: number, d: number, direction: number, alpha: number): void;
   l2_normalize_rows(rows: number, n: number, d: number): void;

@@ -1,7 +1,18 @@
 import type { Interactions } from "../data/interactions.js";
-import { freeAll } from "../engine/wasm-engine.js";
+import type { Kernels } from "../engine/kernels.js";
+import { freeAll, type WasmF32Array } from "../engine/wasm-engine.js";
+import { EvaluationError } from "./evaluation-error.js";
+import { DEFAULT_HEAD_RULE, headTailBoundary, type HeadRule, type HeadTailBoundary } from "./head-tail.js";
+import { groupMetrics, PopularityGroupAccumulator, type PopularityGroup } from "./popularity-groups.js";
+import { PopularityRanking } from "./popularity-ranking.js";
 import { AccuracyAccumulator } from "./ranking-metrics.js";
 import type { UserBlockScorer } from "./scorer.js";
+import { servedPopularityMetrics } from "./served-popularity.js";
+
+export { EvaluationError } from "./evaluation-error.js";
+
+/** E of PSEI when none is given: a handful of impressions, reachable on small data sets, yet more than one stray appearance. */
+export const DEFAULT_EXPOSURE_THRESHOLD = 5;
 
 export interface EvaluateOptions {
   /** Cut-off K of the top-K lists (default 20). */
@@ -9,6 +20,12 @@ export interface EvaluateOptions {
   /** Users scored per block (memory: block × catalog floats). */
   blockUsers?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Popularity of each item: its training interaction count (default: counted from `train`; pass the model's own counts). */
+  itemPopularity?: Int32Array;
+  /** Where the head ends (default: the most popular items holding 80% of the training interactions). */
+  head?: HeadRule;
+  /** E of PSEI@K: the share of the catalog shown at least E times (default {@link DEFAULT_EXPOSURE_THRESHOLD}). */
+  exposureThreshold?: number;
 }
 
 export interface EvaluationResult {
@@ -17,14 +34,18 @@ export interface EvaluationResult {
   users: number;
   /** Held-out interactions over those users. */
   testInteractions: number;
+  /**
+   * Accuracy (`recall@K` ...), the same split over head and tail test items (`recall@K.head`,
+   * `mrr.tail` ...), the popularity of what was served (`coverage@K`, `gini@K` ...) and the five
+   * groups flat (`slotShare@K.group1`, `recall@K.group1` ...).
+   */
   metrics: Record<string, number>;
-}
-
-export class EvaluationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "EvaluationError";
-  }
+  /** The head/tail boundary used, with the users that had head and tail test items. */
+  headTail: HeadTailBoundary & { headUsers: number; tailUsers: number };
+  /** E of `psei@K`. */
+  exposureThreshold: number;
+  /** The five popularity groups of Ren et al., most popular first. */
+  groups: PopularityGroup[];
 }
 
 /**
@@ -43,6 +64,15 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   if (test.nUsers > scorer.nUsers || train.nUsers > scorer.nUsers) {
     throw new EvaluationError(`the data has users the model does not know (model: ${scorer.nUsers}, data: ${Math.max(train.nUsers, test.nUsers)})`);
   }
+  const exposureThreshold = options.exposureThreshold ?? DEFAULT_EXPOSURE_THRESHOLD;
+  if (!Number.isSafeInteger(exposureThreshold) || exposureThreshold <= 0) {
+    throw new EvaluationError(`the exposure threshold E of PSEI must be a positive integer, got ${exposureThreshold}`);
+  }
+  const popularity = options.itemPopularity ?? train.itemCounts();
+  if (popularity.length !== m) throw new EvaluationError(`itemPopularity has ${popularity.length} counts but the model scores ${m} items`);
+  const ranking = new PopularityRanking(popularity);
+  const { boundary, isHead } = headTailBoundary(ranking, options.head ?? DEFAULT_HEAD_RULE);
+
   const kernels = scorer.kernels;
   const engine = kernels.engine;
   const testUsers = test.usersWithInteractions();
@@ -58,7 +88,16 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   const topIdx = engine.i32(block * kk);
   const topScore = engine.f32(block * kk);
   const accuracy = new AccuracyAccumulator(k);
+  const headAccuracy = new AccuracyAccumulator(k);
+  const tailAccuracy = new AccuracyAccumulator(k);
+  const groups = new PopularityGroupAccumulator(ranking, k);
+  const exposure = new Int32Array(m);
+  // The user's test items: HEAD_TEST or TAIL_TEST, 0 elsewhere (reset after each user).
   const relevant = new Uint8Array(m);
+  // Per relevance kind (index HEAD_TEST, TAIL_TEST): hits, DCG and first rank of one user's list.
+  const hits = new Int32Array(3);
+  const dcg = new Float64Array(3);
+  const ranks = new Float64Array(3);
   const topRow = new Int32Array(k).fill(-1);
   try {
     const trainP = train.byUser.indptr, trainI = train.byUser.indices;
@@ -81,15 +120,25 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
       }
       scorer.scoreUsers(users, n, scores);
       kernels.topkRows(scores, n, m, m, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
-      const s = scores.view;
       const ti = topIdx.view;
       for (let r = 0; r < n; r++) {
         const user = testUsers[start + r];
         const a = testP[user], b = testP[user + 1];
-        for (let t = a; t < b; t++) relevant[testI[t]] = 1;
+        let nHead = 0;
+        for (let t = a; t < b; t++) {
+          const item = testI[t];
+          relevant[item] = isHead[item] === 1 ? HEAD_TEST : TAIL_TEST;
+          nHead += isHead[item];
+        }
+        const nTail = b - a - nHead;
         topRow.set(ti.subarray(r * kk, r * kk + kk));
-        const rank = firstRelevantRank(topRow, kk, relevant, s, r * m, m, testI.subarray(a, b));
-        accuracy.add(topRow, (item) => relevant[item] === 1, b - a, rank);
+        readTopList(topRow, kk, relevant, accuracy.discount, exposure, hits, dcg, ranks);
+        const testItems = testI.subarray(a, b);
+        rankOutsideTopList(kernels, relevant, scores, r * m, m, testItems, nHead, nTail, ranks);
+        accuracy.add(hits[HEAD_TEST] + hits[TAIL_TEST], dcg[HEAD_TEST] + dcg[TAIL_TEST], b - a, Math.min(ranks[HEAD_TEST], ranks[TAIL_TEST]));
+        if (nHead > 0) headAccuracy.add(hits[HEAD_TEST], dcg[HEAD_TEST], nHead, ranks[HEAD_TEST]);
+        if (nTail > 0) tailAccuracy.add(hits[TAIL_TEST], dcg[TAIL_TEST], nTail, ranks[TAIL_TEST]);
+        groups.addUser(topRow, relevant, testItems);
         for (let t = a; t < b; t++) relevant[testI[t]] = 0;
       }
       options.onProgress?.(start + n, total);
@@ -97,27 +146,72 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   } finally {
     freeAll(users, scores, exclOffsets, exclIndices, topIdx, topScore);
   }
-  return { k, users: accuracy.count, testInteractions: countTest(test, testUsers), metrics: accuracy.result() };
+  const groupResults = groups.result(exposure);
+  return {
+    k,
+    users: accuracy.count,
+    testInteractions: countTest(test, testUsers),
+    metrics: {
+      ...accuracy.result(),
+      ...headAccuracy.result(".head"),
+      ...tailAccuracy.result(".tail"),
+      ...servedPopularityMetrics(exposure, ranking, { k, isHead, exposureThreshold }),
+      ...groupMetrics(groupResults, k),
+    },
+    headTail: { ...boundary, headUsers: headAccuracy.count, tailUsers: tailAccuracy.count },
+    exposureThreshold,
+    groups: groupResults,
+  };
+}
+
+const HEAD_TEST = 1;
+const TAIL_TEST = 2;
+
+/**
+ * One pass over a user's top-K list: counts each served item's exposure, and per kind of test item
+ * (HEAD_TEST, TAIL_TEST) the hits, their DCG and the 1-based rank of the first (Infinity if none).
+ */
+function readTopList(
+  top: Int32Array, k: number, relevant: Uint8Array, discount: Float64Array, exposure: Int32Array,
+  hits: Int32Array, dcg: Float64Array, ranks: Float64Array,
+): void {
+  hits.fill(0);
+  dcg.fill(0);
+  ranks.fill(Infinity);
+  for (let r = 0; r < k; r++) {
+    const item = top[r];
+    if (item < 0) continue;
+    exposure[item]++;
+    const kind = relevant[item];
+    if (kind === 0) continue;
+    hits[kind]++;
+    dcg[kind] += discount[r];
+    if (ranks[kind] === Infinity) ranks[kind] = r + 1;
+  }
 }
 
 /**
- * 1-based rank of the user's best-ranked test item among the non-excluded items (excluded ones
- * were set to -Infinity by the top-k kernel). Read from the top-K list when it is there; otherwise
- * counted over the row (ties count in the item's favour).
+ * Ranks of the best head and tail test items that the top-K list did not reach: 1 + the number
+ * of items scoring above the item, counted over the row by the SIMD kernel among the non-excluded
+ * items (the top-k kernel set excluded ones to -Infinity; ties count in the item's favour). An
+ * item that is excluded or scores NaN keeps rank Infinity.
  */
-function firstRelevantRank(
-  top: Int32Array, k: number, relevant: Uint8Array, scores: Float32Array, rowStart: number, m: number, testItems: Int32Array,
-): number {
-  for (let r = 0; r < k; r++) if (top[r] >= 0 && relevant[top[r]] === 1) return r + 1;
-  let best = -Infinity;
+function rankOutsideTopList(
+  kernels: Kernels, relevant: Uint8Array, scores: WasmF32Array, rowStart: number, m: number,
+  testItems: Int32Array, nHead: number, nTail: number, ranks: Float64Array,
+): void {
+  const countHead = nHead > 0 && ranks[HEAD_TEST] === Infinity;
+  const countTail = nTail > 0 && ranks[TAIL_TEST] === Infinity;
+  if (!countHead && !countTail) return;
+  const row = scores.view;
+  let bestHead = -Infinity, bestTail = -Infinity;
   for (let t = 0; t < testItems.length; t++) {
-    const v = scores[rowStart + testItems[t]];
-    if (v > best) best = v;
+    const v = row[rowStart + testItems[t]];
+    if (relevant[testItems[t]] === HEAD_TEST) bestHead = v > bestHead ? v : bestHead;
+    else bestTail = v > bestTail ? v : bestTail;
   }
-  if (best === -Infinity || Number.isNaN(best)) return Infinity;
-  let above = 0;
-  for (let i = rowStart, end = rowStart + m; i < end; i++) if (scores[i] > best) above++;
-  return above + 1;
+  if (countHead && bestHead > -Infinity) ranks[HEAD_TEST] = kernels.countAbove(scores, m, bestHead, rowStart) + 1;
+  if (countTail && bestTail > -Infinity) ranks[TAIL_TEST] = kernels.countAbove(scores, m, bestTail, rowStart) + 1;
 }
 
 function defaultBlock(m: number): number {

@@ -12,29 +12,28 @@ export class AccuracyAccumulator {
   private hitRate = 0;
   private precision = 0;
   private readonly idcg: Float64Array;
+  /** discount[r] = 1/log2(r + 2): the DCG gain of a relevant item at 0-based position r of the list. */
+  readonly discount: Float64Array;
 
   constructor(readonly k: number) {
+    this.discount = new Float64Array(k);
     this.idcg = new Float64Array(k + 1);
-    for (let n = 1; n <= k; n++) this.idcg[n] = this.idcg[n - 1] + 1 / Math.log2(n + 1);
+    for (let r = 0; r < k; r++) {
+      this.discount[r] = 1 / Math.log2(r + 2);
+      this.idcg[r + 1] = this.idcg[r] + this.discount[r];
+    }
   }
 
   /**
-   * @param topK the user's ranked list (item indices, -1 = empty slot), at least k long
-   * @param isRelevant membership test for the user's test items
-   * @param nRelevant number of the user's test items (> 0)
+   * One user, from what the caller read off the user's top-K list in its own single pass (so one
+   * pass can serve several relevance sets, e.g. all, head and tail test items).
+   * @param hits relevant items in the top-K list
+   * @param dcg Σ discount[r] over the positions r of those hits
+   * @param nRelevant number of the user's relevant items (> 0)
    * @param firstRelevantRank 1-based rank of the first relevant item in the full ranking (Infinity if unreachable)
    */
-  add(topK: ArrayLike<number>, isRelevant: (item: number) => boolean, nRelevant: number, firstRelevantRank: number): void {
+  add(hits: number, dcg: number, nRelevant: number, firstRelevantRank: number): void {
     const k = this.k;
-    let hits = 0;
-    let dcg = 0;
-    for (let r = 0; r < k; r++) {
-      const item = topK[r];
-      if (item >= 0 && isRelevant(item)) {
-        hits++;
-        dcg += 1 / Math.log2(r + 2);
-      }
-    }
     this.users++;
     this.recall += hits / nRelevant;
     this.ndcg += dcg / this.idcg[Math.min(nRelevant, k)];

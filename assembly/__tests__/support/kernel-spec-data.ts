@@ -27,6 +27,15 @@ export function filledF32(n: i32, seed: i32, scale: f32 = 1): usize {
   return p;
 }
 
+/** Row lengths 0..40 (every SIMD tail and block edge) and two long rows. */
+export function rowSizes(): i32[] {
+  const sizes: i32[] = [];
+  for (let n = 0; n <= 40; n++) sizes.push(n);
+  sizes.push(1000);
+  sizes.push(4099);
+  return sizes;
+}
+
 export function zeroF32(n: i32): usize {
   const p = alloc(max(n, 1) << 2);
   memory.fill(p, 0, <usize>max(n, 1) << 2);

@@ -1,51 +1,131 @@
-import { defineCommand, type ParsedArgs } from "../args.js";
+import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { readModel } from "../model-io.js";
 import { readPartsForModel } from "../model-data.js";
 import { createProgress } from "../progress.js";
-import { evaluateRanking } from "../../eval/evaluate.js";
+import { DEFAULT_EXPOSURE_THRESHOLD, evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
+import { DEFAULT_HEAD_SHARE, type HeadRule } from "../../eval/head-tail.js";
+import { MostPopular } from "../../model/most-popular.js";
 
 export const EVALUATE = defineCommand({
   name: "evaluate",
-  summary: "Full-ranking accuracy of a model on held-out interactions (training items excluded).",
+  summary: "Full-ranking accuracy and popularity bias of a model on held-out interactions (training items excluded).",
   description:
     "Every test user is ranked against the whole catalog; the items the user has in --data are excluded. " +
-    "Metrics are means over users with at least one test item: Recall@K, NDCG@K, MRR (full ranking), HitRate@K, Precision@K.",
+    "Accuracy metrics are means over users with at least one test item: Recall@K, NDCG@K, MRR (full ranking), HitRate@K, " +
+    "Precision@K; each also over head and tail test items separately (.head, .tail: means over the users having such items).\n" +
+    "Popularity of what is served, over all users' top-K lists (popularity = the item's training count in the model): " +
+    "coverage, Gini of the exposure counts, median and mean popularity, long-tail share (slots on tail items), " +
+    "B50PS and T1PS (slots on the bottom 50% and top 1% of items by popularity), PSEI (share of items shown at least E times), " +
+    "and the five popularity groups of Ren et al. (top 5%, 5-10%, 10-15%, 15-20%, the rest): share of slots and Recall@K.",
   flags: [
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
     { name: "data", type: "path", required: true, help: "The training part (its items are excluded from each user's ranking), or a folder with train.txt and test.txt." },
     { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
     { name: "unknown", type: "enum", choices: ["error", "drop"], default: "error", help: "Users or items the model does not know: stop with an error, or drop them." },
+    {
+      name: "head-share", type: "number", positive: true, max: 1, default: DEFAULT_HEAD_SHARE,
+      help: "Head = the most popular items holding this share of the training interactions (items with equal counts stay together).",
+    },
+    {
+      name: "head-min-count", type: "int", positive: true,
+      help: "Head = every item with at least this many training interactions, instead of --head-share (the blog's \"more than 1,000 ratings\" is 1001).",
+    },
+    {
+      name: "exposure-threshold", type: "int", positive: true, default: DEFAULT_EXPOSURE_THRESHOLD, placeholder: "E",
+      help: "E of PSEI@K: the share of the catalog shown in at least E users' top-K lists.",
+    },
+    { name: "most-popular", type: "boolean", help: "Evaluate the Most Popular shelf (the model's training counts) instead of the model." },
     FORMAT,
     MIN_RATING,
     QUIET,
     JSON_OUTPUT,
     VARIANT,
   ],
-  examples: ["longtail evaluate --model gowalla-bpr.ltm --data ../shared/data/gowalla --k 20 --json"],
+  examples: [
+    "longtail evaluate --model gowalla-bpr.ltm --data ../shared/data/gowalla --k 20 --json",
+    "longtail evaluate --model ml1m.ltm --data ../shared/data/ml-1m-resn --head-min-count 1001 --exposure-threshold 10",
+  ],
 });
 
 export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<number> {
   const v = args.values;
+  const head = headRule(args);
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels);
   const model = await readModel(v.model, kernels);
   const { train, test } = await readPartsForModel(model, v.data, v.test, {
     format: v.format, onUnknown: v.unknown, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
   });
+  const scorer = v["most-popular"] ? new MostPopular(kernels, model.nUsers, model.itemCounts) : model;
   const bar = progress.start("evaluating", test.usersWithInteractions().length, "users");
   const started = performance.now();
-  const result = evaluateRanking(model, train, test, { k: v.k, onProgress: (done) => bar.update(done) });
+  const result = evaluateRanking(scorer, train, test, {
+    k: v.k, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts, onProgress: (done) => bar.update(done),
+  });
   const seconds = (performance.now() - started) / 1000;
   bar.finish(`${result.users} users in ${seconds.toFixed(1)} s`);
   if (v.json) {
-    process.stdout.write(JSON.stringify({ model: v.model, k: result.k, users: result.users, testInteractions: result.testInteractions, seconds, metrics: result.metrics }) + "\n");
+    process.stdout.write(JSON.stringify({
+      model: v.model, ...(v["most-popular"] && { scorer: "most-popular" }), k: result.k, users: result.users, testInteractions: result.testInteractions, seconds,
+      metrics: result.metrics, headTail: result.headTail, exposureThreshold: result.exposureThreshold, groups: result.groups,
+    }) + "\n");
   } else {
-    process.stdout.write(`${result.users} test users, ${result.testInteractions} held-out interactions, K = ${result.k}\n`);
-    for (const [name, value] of Object.entries(result.metrics)) process.stdout.write(`  ${name.padEnd(14)} ${value.toFixed(4)}\n`);
+    process.stdout.write(formatResult(result, v["most-popular"] ? "the Most Popular shelf" : v.model));
   }
   model.dispose();
   return 0;
+}
+
+function headRule(args: ParsedArgs<typeof EVALUATE>): HeadRule {
+  const minCount = args.values["head-min-count"];
+  if (minCount === undefined) return { share: args.values["head-share"] };
+  if (args.given.has("head-share")) {
+    throw new ArgsError(
+      `--head-share ${args.values["head-share"]} and --head-min-count ${minCount} both set the head/tail boundary; give one of them`,
+      EVALUATE.name, `Run "longtail evaluate --help" to see its flags.`,
+    );
+  }
+  return { minCount };
+}
+
+/** The human-readable report: accuracy (all / head / tail), the boundary, the popularity of what is served, the five groups. */
+export function formatResult(result: EvaluationResult, what: string): string {
+  const k = result.k;
+  const m = result.metrics;
+  const b = result.headTail;
+  const num = (x: number) => x.toFixed(4).padStart(10);
+  const count = (x: number) => String(x).padStart(10);
+  const rule = b.rule === "share" ? `the most popular items holding ${b.share} of the training interactions` : `items with at least ${b.minCount} training interactions`;
+  const lines = [
+    `${what}: ${result.users} test users, ${result.testInteractions} held-out interactions, K = ${k}`,
+    `head = ${rule}: ${b.headItems} items (count >= ${b.minCount}) holding ${(100 * b.headInteractionShare).toFixed(1)}% of them; tail = the other ${b.tailItems} items`,
+    "",
+    `${"accuracy".padEnd(14)}${"all".padStart(10)}${"head".padStart(10)}${"tail".padStart(10)}`,
+    ...[`recall@${k}`, `ndcg@${k}`, "mrr", `hitrate@${k}`, `precision@${k}`].map(
+      (name) => `${name.padEnd(14)}${num(m[name])}${num(m[`${name}.head`])}${num(m[`${name}.tail`])}`,
+    ),
+    `${"users".padEnd(14)}${count(result.users)}${count(b.headUsers)}${count(b.tailUsers)}`,
+    "",
+    `popularity of the top-${k} lists (popularity = training count)`,
+    ...[
+      [`coverage@${k}`, "share of the catalog shown at least once"],
+      [`gini@${k}`, "Gini of per-item exposure over the whole catalog"],
+      [`medianPopularity@${k}`, "median popularity of the served slots"],
+      [`meanPopularity@${k}`, "mean popularity of the served slots (ARP)"],
+      [`longTailShare@${k}`, "share of slots on tail items"],
+      [`b50ps@${k}`, "share of slots on the bottom 50% of items"],
+      [`t1ps@${k}`, "share of slots on the top 1% of items"],
+      [`psei@${k}`, `share of the catalog shown at least E = ${result.exposureThreshold} times`],
+    ].map(([name, meaning]) => `${name.padEnd(22)}${(name.endsWith(`Popularity@${k}`) ? m[name].toFixed(1) : m[name].toFixed(4)).padStart(12)}  ${meaning}`),
+    "",
+    `popularity groups (Ren et al.)`,
+    `${"group".padEnd(12)}${"items".padStart(8)}${"counts".padStart(16)}${"slot share".padStart(12)}${`recall@${k}`.padStart(12)}${"users".padStart(8)}`,
+    ...result.groups.map(
+      (g) => `${g.name.padEnd(12)}${String(g.items).padStart(8)}${`${g.minCount}..${g.maxCount}`.padStart(16)}${num(g.slotShare).padStart(12)}${num(g.recall).padStart(12)}${String(g.users).padStart(8)}`,
+    ),
+  ];
+  return lines.join("\n") + "\n";
 }
