@@ -41,7 +41,7 @@ describe("longtail evaluate: popularity metrics", () => {
     const keys = [
       "recall@5", "ndcg@5", "mrr", "hitrate@5", "precision@5",
       "recall@5.head", "recall@5.tail", "ndcg@5.head", "ndcg@5.tail", "mrr.head", "mrr.tail",
-      "hitrate@5.head", "hitrate@5.tail", "precision@5.head", "precision@5.tail",
+      "hitrate@5.head", "hitrate@5.tail", "precision@5.head", "precision@5.tail", "itemMrr", "itemMrr.head", "itemMrr.tail",
       "coverage@5", "gini@5", "medianPopularity@5", "meanPopularity@5", "longTailShare@5", "b50ps@5", "t1ps@5", "psei@5",
       ...[1, 2, 3, 4, 5].flatMap((g) => [`slotShare@5.group${g}`, `recall@5.group${g}`]),
     ];

@@ -133,6 +133,10 @@ for (const variant of ["simd", "scalar"] as const) {
       close(m["mrr.tail"], (1 / 5 + 1 + 1 / 3) / 3, "mrr tail");
       close(m["hitrate@3.tail"], 2 / 3, "hitrate tail");
       close(m["precision@3.tail"], (0 + 1 / 3 + 1 / 3) / 3, "precision tail");
+      // Per interaction: u0 i2 at 2, i5 at 5, i8 at 8; u1 i0 at 9, i9 at 1; u2 (nothing excluded) i3 at 8, i6 at 3.
+      close(m["itemMrr.head"], (1 / 2 + 1 / 9) / 2, "item mrr head: i2, i0");
+      close(m["itemMrr.tail"], (1 / 5 + 1 / 8 + 1 + 1 / 8 + 1 / 3) / 5, "item mrr tail");
+      close(m["itemMrr"], (1 / 2 + 1 / 9 + 1 / 5 + 1 / 8 + 1 + 1 / 8 + 1 / 3) / 7, "item mrr");
       // Served: i1, i2, i3 | i9, i8, i7 | i2, i4, i6 → exposure [0,1,2,1,1,0,1,1,1,1], 9 slots.
       close(m["coverage@3"], 8 / 10, "coverage");
       close(m["gini@3"], 25 / 90, "gini: sorted 0,0,1×7,2 → (−5−3−1+1+3+5+7 + 9·2)/(10·9)");

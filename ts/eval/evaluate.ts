@@ -2,6 +2,7 @@ import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array } from "../engine/wasm-engine.js";
 import { EvaluationError } from "./evaluation-error.js";
+import { InteractionRankAccumulator } from "./interaction-ranks.js";
 import { DEFAULT_HEAD_RULE, headTailBoundary, type HeadRule, type HeadTailBoundary } from "./head-tail.js";
 import { groupMetrics, PopularityGroupAccumulator, type PopularityGroup } from "./popularity-groups.js";
 import { PopularityRanking } from "./popularity-ranking.js";
@@ -91,6 +92,7 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   const headAccuracy = new AccuracyAccumulator(k);
   const tailAccuracy = new AccuracyAccumulator(k);
   const groups = new PopularityGroupAccumulator(ranking, k);
+  const interactionRanks = new InteractionRankAccumulator();
   const exposure = new Int32Array(m);
   // The user's test items: HEAD_TEST or TAIL_TEST, 0 elsewhere (reset after each user).
   const relevant = new Uint8Array(m);
@@ -139,6 +141,7 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
         if (nHead > 0) headAccuracy.add(hits[HEAD_TEST], dcg[HEAD_TEST], nHead, ranks[HEAD_TEST]);
         if (nTail > 0) tailAccuracy.add(hits[TAIL_TEST], dcg[TAIL_TEST], nTail, ranks[TAIL_TEST]);
         groups.addUser(topRow, relevant, testItems);
+        interactionRanks.addUser(kernels, topRow, kk, testItems, isHead, scores, r * m, m);
         for (let t = a; t < b; t++) relevant[testI[t]] = 0;
       }
       options.onProgress?.(start + n, total);
@@ -155,6 +158,7 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
       ...accuracy.result(),
       ...headAccuracy.result(".head"),
       ...tailAccuracy.result(".tail"),
+      ...interactionRanks.result(),
       ...servedPopularityMetrics(exposure, ranking, { k, isHead, exposureThreshold }),
       ...groupMetrics(groupResults, k),
     },

@@ -3,6 +3,7 @@ import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
 import { loadExperimentData, SPLIT_SEED, TEST_FRACTION } from "../experiment-data.js";
+import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { shellWords } from "../shell-words.js";
 import { trainingProgress } from "../training-progress.js";
@@ -27,6 +28,7 @@ export const COMPARE = defineCommand({
     SPLIT_SEED,
     { name: "common", type: "string", default: "", help: "Training flags applied to every configuration, e.g. \"--loss softmax --epochs 5\"." },
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
+    ...EVALUATION_FLAGS,
     { name: "out", type: "path", help: "Also write the comparison as JSON to this file (atomically)." },
     QUIET,
     JSON_OUTPUT,
@@ -47,13 +49,14 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
   const labels = specs.map((s) => s.label);
   const twice = labels.find((l, i) => labels.indexOf(l) !== i);
   if (twice !== undefined) throw new ArgsError(`two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`, "compare", 'Run "longtail compare --help".');
+  const head = headRuleFromFlags(v, args.given, "compare");
   const progress = createProgress({ quiet: v.quiet });
   const data = await loadExperimentData(v.data, {
     format: v.format, testFraction: v["test-fraction"], splitSeed: v["split-seed"], ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
   }, progress);
   const kernels = await cliKernels(v.kernels);
   const results = await runExperiments(kernels, specs, data.train, data.test, {
-    evaluate: { k: v.k },
+    evaluate: { k: v.k, head, exposureThreshold: v["exposure-threshold"] },
     fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, v.k, spec.label) }),
     onEvaluateStart: (spec) => progress.log(`${spec.label}: evaluating`),
   });

@@ -1,11 +1,11 @@
-import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
+import { defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { readModel } from "../model-io.js";
 import { readPartsForModel } from "../model-data.js";
+import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
-import { DEFAULT_EXPOSURE_THRESHOLD, evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
-import { DEFAULT_HEAD_SHARE, type HeadRule } from "../../eval/head-tail.js";
+import { evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
 import { MostPopular } from "../../model/most-popular.js";
 
 export const EVALUATE = defineCommand({
@@ -25,18 +25,7 @@ export const EVALUATE = defineCommand({
     { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
     { name: "unknown", type: "enum", choices: ["error", "drop"], default: "error", help: "Users or items the model does not know: stop with an error, or drop them." },
-    {
-      name: "head-share", type: "number", positive: true, max: 1, default: DEFAULT_HEAD_SHARE,
-      help: "Head = the most popular items holding this share of the training interactions (items with equal counts stay together).",
-    },
-    {
-      name: "head-min-count", type: "int", positive: true,
-      help: "Head = every item with at least this many training interactions, instead of --head-share (the blog's \"more than 1,000 ratings\" is 1001).",
-    },
-    {
-      name: "exposure-threshold", type: "int", positive: true, default: DEFAULT_EXPOSURE_THRESHOLD, placeholder: "E",
-      help: "E of PSEI@K: the share of the catalog shown in at least E users' top-K lists.",
-    },
+    ...EVALUATION_FLAGS,
     { name: "most-popular", type: "boolean", help: "Evaluate the Most Popular shelf (the model's training counts) instead of the model." },
     FORMAT,
     MIN_RATING,
@@ -52,7 +41,7 @@ export const EVALUATE = defineCommand({
 
 export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<number> {
   const v = args.values;
-  const head = headRule(args);
+  const head = headRuleFromFlags(v, args.given, EVALUATE.name);
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels);
   const model = await readModel(v.model, kernels);
@@ -79,18 +68,6 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   return 0;
 }
 
-function headRule(args: ParsedArgs<typeof EVALUATE>): HeadRule {
-  const minCount = args.values["head-min-count"];
-  if (minCount === undefined) return { share: args.values["head-share"] };
-  if (args.given.has("head-share")) {
-    throw new ArgsError(
-      `--head-share ${args.values["head-share"]} and --head-min-count ${minCount} both set the head/tail boundary; give one of them`,
-      EVALUATE.name, `Run "longtail evaluate --help" to see its flags.`,
-    );
-  }
-  return { minCount };
-}
-
 /** The human-readable report: accuracy (all / head / tail), the boundary, the popularity of what is served, the five groups. */
 export function formatResult(result: EvaluationResult, what: string): string {
   const k = result.k;
@@ -104,7 +81,7 @@ export function formatResult(result: EvaluationResult, what: string): string {
     `head = ${rule}: ${b.headItems} items (count >= ${b.minCount}) holding ${(100 * b.headInteractionShare).toFixed(1)}% of them; tail = the other ${b.tailItems} items`,
     "",
     `${"accuracy".padEnd(14)}${"all".padStart(10)}${"head".padStart(10)}${"tail".padStart(10)}`,
-    ...[`recall@${k}`, `ndcg@${k}`, "mrr", `hitrate@${k}`, `precision@${k}`].map(
+    ...[`recall@${k}`, `ndcg@${k}`, "mrr", "itemMrr", `hitrate@${k}`, `precision@${k}`].map(
       (name) => `${name.padEnd(14)}${num(m[name])}${num(m[`${name}.head`])}${num(m[`${name}.tail`])}`,
     ),
     `${"users".padEnd(14)}${count(result.users)}${count(b.headUsers)}${count(b.tailUsers)}`,

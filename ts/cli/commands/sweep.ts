@@ -3,6 +3,7 @@ import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
 import { loadExperimentData, SPLIT_SEED, TEST_FRACTION } from "../experiment-data.js";
+import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { shellWords } from "../shell-words.js";
 import { trainingProgress } from "../training-progress.js";
@@ -29,6 +30,7 @@ export const SWEEP = defineCommand({
     SPLIT_SEED,
     { name: "base", type: "string", default: "", help: "Training flags shared by every point, e.g. \"--loss softmax --epochs 5\"." },
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
+    ...EVALUATION_FLAGS,
     { name: "x", type: "string", help: "Accuracy axis of the frontier (default recall@K)." },
     { name: "y", type: "string", help: "Popularity axis of the frontier (default coverage@K when evaluation reports it, else the second metric)." },
     { name: "out", type: "path", help: "Write the points here, atomically: CSV when the name ends in .csv, JSON otherwise." },
@@ -65,6 +67,7 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
     return parseConfiguration(`${label}: ${words.map(quote).join(" ")}`, i, base, "sweep");
   });
 
+  const head = headRuleFromFlags(v, args.given, "sweep");
   const progress = createProgress({ quiet: v.quiet });
   const data = await loadExperimentData(v.data, {
     format: v.format, testFraction: v["test-fraction"], splitSeed: v["split-seed"], ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
@@ -83,7 +86,7 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
   for (let i = 0; i < specs.length; i++) {
     progress.log(`point ${i + 1}/${specs.length}: ${specs[i].label}`);
     const r = await runExperiment(kernels, specs[i], data.train, data.test, {
-      evaluate: { k: v.k },
+      evaluate: { k: v.k, head, exposureThreshold: v["exposure-threshold"] },
       fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, v.k, spec.label) }),
     });
     metricsOf.push(r.evaluation.metrics);

@@ -1,0 +1,48 @@
+import type { Kernels } from "../engine/kernels.js";
+import type { WasmF32Array } from "../engine/wasm-engine.js";
+
+/**
+ * The reciprocal rank of every held-out interaction: for each test item of a user, 1 / its
+ * 1-based rank among the user's non-excluded items, averaged over interactions (all, head, tail).
+ * This is the MRR of next-item evaluation, where every example has one target (the blog's
+ * "MRR head / tail" and the reference table in methods.md), generalised to users with several
+ * test items; `mrr` itself is the reciprocal rank of each user's first relevant item.
+ */
+export class InteractionRankAccumulator {
+  private readonly sums = new Float64Array(3);
+  private readonly counts = new Float64Array(3);
+
+  /**
+   * @param top the user's top-K list (item indices, -1 = empty), its ranks known without counting
+   * @param isHead 1 for head items
+   * @param scores the block's scores after top-k (excluded items are -Infinity); the user's row starts at rowStart
+   */
+  addUser(
+    kernels: Kernels, top: Int32Array, k: number, testItems: Int32Array, isHead: Uint8Array,
+    scores: WasmF32Array, rowStart: number, m: number,
+  ): void {
+    const row = scores.view;
+    for (let t = 0; t < testItems.length; t++) {
+      const item = testItems[t];
+      let rank = top.indexOf(item) + 1;
+      if (rank === 0 || rank > k) {
+        const v = row[rowStart + item];
+        // Excluded (training) items and NaN scores are unreachable: reciprocal rank 0.
+        rank = v > -Infinity ? kernels.countAbove(scores, m, v, rowStart) + 1 : Infinity;
+      }
+      const kind = isHead[item] === 1 ? 1 : 2;
+      this.sums[kind] += 1 / rank;
+      this.counts[kind]++;
+    }
+  }
+
+  /** `itemMrr`, `itemMrr.head`, `itemMrr.tail`: means over the test interactions of each kind. */
+  result(): Record<string, number> {
+    const mean = (s: number, c: number) => (c > 0 ? s / c : 0);
+    return {
+      itemMrr: mean(this.sums[1] + this.sums[2], this.counts[1] + this.counts[2]),
+      "itemMrr.head": mean(this.sums[1], this.counts[1]),
+      "itemMrr.tail": mean(this.sums[2], this.counts[2]),
+    };
+  }
+}
