@@ -4,7 +4,9 @@ import { cliKernels } from "../engine.js";
 import { readModel } from "../model-io.js";
 import { readPartsForModel } from "../model-data.js";
 import { createProgress } from "../progress.js";
+import { RERANK_FLAG } from "../debiasing-flags.js";
 import { evaluateRanking } from "../../eval/evaluate.js";
+import { PopularityReranker } from "../../model/popularity-rerank.js";
 
 export const EVALUATE = defineCommand({
   name: "evaluate",
@@ -18,13 +20,17 @@ export const EVALUATE = defineCommand({
     { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
     { name: "unknown", type: "enum", choices: ["error", "drop"], default: "error", help: "Users or items the model does not know: stop with an error, or drop them." },
+    RERANK_FLAG,
     FORMAT,
     MIN_RATING,
     QUIET,
     JSON_OUTPUT,
     VARIANT,
   ],
-  examples: ["longtail evaluate --model gowalla-bpr.ltm --data ../shared/data/gowalla --k 20 --json"],
+  examples: [
+    "longtail evaluate --model gowalla-bpr.ltm --data ../shared/data/gowalla --k 20 --json",
+    "longtail evaluate --model ml1m.ltm --data ../shared/data/ml-1m-resn --k 20 --rerank 0.05",
+  ],
 });
 
 export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<number> {
@@ -37,11 +43,13 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   });
   const bar = progress.start("evaluating", test.usersWithInteractions().length, "users");
   const started = performance.now();
-  const result = evaluateRanking(model, train, test, { k: v.k, onProgress: (done) => bar.update(done) });
+  const reranker = v.rerank !== undefined ? new PopularityReranker(model, model.itemCounts, v.rerank) : null;
+  const result = evaluateRanking(reranker ?? model, train, test, { k: v.k, onProgress: (done) => bar.update(done) });
+  reranker?.dispose();
   const seconds = (performance.now() - started) / 1000;
   bar.finish(`${result.users} users in ${seconds.toFixed(1)} s`);
   if (v.json) {
-    process.stdout.write(JSON.stringify({ model: v.model, k: result.k, users: result.users, testInteractions: result.testInteractions, seconds, metrics: result.metrics }) + "\n");
+    process.stdout.write(JSON.stringify({ model: v.model, ...(v.rerank !== undefined && { rerank: v.rerank }), k: result.k, users: result.users, testInteractions: result.testInteractions, seconds, metrics: result.metrics }) + "\n");
   } else {
     process.stdout.write(`${result.users} test users, ${result.testInteractions} held-out interactions, K = ${result.k}\n`);
     for (const [name, value] of Object.entries(result.metrics)) process.stdout.write(`  ${name.padEnd(14)} ${value.toFixed(4)}\n`);

@@ -6,6 +6,7 @@ import { createProgress, type ProgressBar } from "../progress.js";
 import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
+import { DEBIASING_FLAGS, debiasingConfigFromFlags } from "../debiasing-flags.js";
 import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, type MfConfig } from "../../train/config.js";
 import type { TrainingProgress } from "../../train/fit.js";
 import { Rng } from "../../util/rng.js";
@@ -36,6 +37,7 @@ export const TRAIN = defineCommand({
     { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
     { name: "sampling-exponent", type: "number", min: 0, help: "Sampled softmax proposal q(i) ∝ (count+1)^β (default 0.75; 0 = uniform)." },
     { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice." },
+    ...DEBIASING_FLAGS,
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
     { name: "patience", type: "int", positive: true, default: 3, help: "Epochs without a better validation Recall@K before stopping." },
     { name: "k", type: "int", positive: true, default: 20, help: "K of the validation Recall@K." },
@@ -47,6 +49,7 @@ export const TRAIN = defineCommand({
   examples: [
     "longtail train --data ../shared/data/gowalla --loss bpr --epochs 40 --out gowalla-bpr.ltm",
     "longtail train --data ml-latest-small/ratings.csv --loss softmax --temperature 0.1 --validation 0.1 --out ml.ltm",
+    "longtail train --data ../shared/data/ml-1m-resn --loss softmax --epochs 5 --logit-adjustment 0.5 --out ml1m-la.ltm",
   ],
 });
 
@@ -68,7 +71,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   const config: Partial<MfConfig> = {
     loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives, hardNegatives: v["hard-negatives"], normalize: v.normalize,
     l2: v.reg, temperature: v.temperature, optimizer: v.optimizer, initStd: v["init-std"],
-    samplingExponent: v["sampling-exponent"], seed: v.seed,
+    samplingExponent: v["sampling-exponent"], seed: v.seed, ...debiasingConfigFromFlags(v),
   };
   const kernels = await cliKernels(v.kernels);
   const model = new MatrixFactorization(kernels, config);
