@@ -42,6 +42,16 @@ function context(config: MfConfig, seed: number): { ctx: TrainingContext; P: Flo
   return { ctx, P, Q, dispose: () => { opt.userOptimizer.dispose(); opt.itemOptimizer.dispose(); userFactors.free(); itemFactors.free(); } };
 }
 
+/** The mean loss of one epoch run by the configured runner over fresh random tables (one step when the batch holds everything). */
+function firstEpochLoss(config: MfConfig, seed: number): { loss: number; P: Float32Array; Q: Float32Array } {
+  const { ctx, P, Q, dispose } = context(config, seed);
+  const runner = createRunner(ctx);
+  const { loss } = runner.runEpoch();
+  runner.dispose();
+  dispose();
+  return { loss, P, Q };
+}
+
 function score(P: ArrayLike<number>, Q: ArrayLike<number>, d: number, u: number, i: number): number {
   let s = 0;
   for (let c = 0; c < d; c++) s += P[u * d + c] * Q[i * d + c];
@@ -59,11 +69,7 @@ const relClose = (got: number, want: number, rel: number, what: string) =>
 describe("logit adjustment", () => {
   it("full softmax: the epoch loss equals the f64 loss with s/T + α·log(1 + c) on every logit", () => {
     const config = resolveMfConfig({ loss: "softmax", dim: 5, normalize: "none", temperature: 0.5, logitAdjustment: 0.7, batchSize: 1000, optimizer: "sgd", learningRate: 1e-9 });
-    const { ctx, P, Q, dispose } = context(config, 1);
-    const runner = createRunner(ctx);
-    const { loss } = runner.runEpoch();
-    runner.dispose();
-    dispose();
+    const { loss, P, Q } = firstEpochLoss(config, 1);
     const counts = data.itemCounts();
     const d = config.dim, T = config.temperature, a = config.logitAdjustment;
     let sum = 0;
@@ -78,11 +84,7 @@ describe("logit adjustment", () => {
   it("sampled softmax: the loss equals the f64 loss with bias and logQ correction together (s/T + α·log(1 + c) − log(N·q))", () => {
     const N = 16;
     const config = resolveMfConfig({ loss: "sampled-softmax", dim: 4, normalize: "none", temperature: 0.25, logitAdjustment: 0.5, negatives: N, batchSize: 100_000, optimizer: "sgd", learningRate: 1e-9 });
-    const { ctx, P, Q, dispose } = context(config, 2);
-    const runner = createRunner(ctx);
-    const { loss } = runner.runEpoch();
-    runner.dispose();
-    dispose();
+    const { loss, P, Q } = firstEpochLoss(config, 2);
     // Replay the runner's random choices: the shuffle, then the N shared negatives.
     const counts = data.itemCounts();
     const sampler = new AliasSampler(Array.from(counts, (c) => Math.pow(c + 1, config.samplingExponent)));
@@ -239,22 +241,26 @@ describe("full softmax with logit adjustment, IPS and ReSN together", () => {
     const uth = new Float64Array(d);
     for (let u = 0; u < n; u++) for (let c = 0; c < d; c++) uth[c] += P[u * d + c] * h[u];
     const lambda2 = 2 * config.spectralPenalty;
-    for (let u = 0; u < n; u++) {
-      for (let c = 0; c < d; c++) {
-        let g = lambda2 * h[u] * b[c];
-        for (let j = 0; j < m; j++) g += G[u * m + j] * Q[j * d + c];
-        const want = P[u * d + c] - lr * g;
-        assert.ok(Math.abs(P1[u * d + c] - want) <= 1e-5 * Math.max(1, Math.abs(g)), `P[${u},${c}]: got ${P1[u * d + c]}, want ${want}`);
+    /** Every parameter of a table after the step is before − lr·gradient(row, column). */
+    const expectStep = (name: string, after: Float32Array, before: Float32Array, rows: number, gradient: (r: number, c: number) => number) => {
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < d; c++) {
+          const g = gradient(r, c);
+          const want = before[r * d + c] - lr * g;
+          assert.ok(Math.abs(after[r * d + c] - want) <= 1e-5 * Math.max(1, Math.abs(g)), `${name}[${r},${c}]: got ${after[r * d + c]}, want ${want}`);
+        }
       }
-    }
-    for (let j = 0; j < m; j++) {
-      for (let c = 0; c < d; c++) {
-        let g = lambda2 * q[j] * uth[c];
-        for (let u = 0; u < n; u++) g += G[u * m + j] * P[u * d + c];
-        const want = Q[j * d + c] - lr * g;
-        assert.ok(Math.abs(Q1[j * d + c] - want) <= 1e-5 * Math.max(1, Math.abs(g)), `Q[${j},${c}]: got ${Q1[j * d + c]}, want ${want}`);
-      }
-    }
+    };
+    expectStep("P", P1, P, n, (u, c) => {
+      let g = lambda2 * h[u] * b[c];
+      for (let j = 0; j < m; j++) g += G[u * m + j] * Q[j * d + c];
+      return g;
+    });
+    expectStep("Q", Q1, Q, m, (j, c) => {
+      let g = lambda2 * q[j] * uth[c];
+      for (let u = 0; u < n; u++) g += G[u * m + j] * P[u * d + c];
+      return g;
+    });
   });
 });
 

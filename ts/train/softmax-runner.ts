@@ -95,7 +95,7 @@ export class SoftmaxRunner implements EpochRunner {
     kernels.scorePacked(this.userBlock, nb, d, this.packed, m, this.scores, m);
     const invTemp = 1 / config.temperature;
     const weights = this.targetWeights;
-    const correction = weights ? weights.prepare(this.scores.view, m, nb, offsets, targets, invTemp, this.logitBias?.view ?? null) : 0;
+    const correction = weights ? weights.prepare(this.scores.view, m, nb, this.targetOffsets.view, this.targetIndices.view, invTemp, this.logitBias?.view ?? null) : 0;
     const loss = kernels.softmaxXent(
       this.scores, nb, m, m, invTemp, this.logitBias, this.targetOffsets, this.targetIndices, weights?.rowWeights ?? null, true,
     );
