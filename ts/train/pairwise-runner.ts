@@ -142,7 +142,7 @@ export class PairwiseRunner implements EpochRunner {
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
     const loss = kernels.bprBatch(userFactors, itemFactors, d, this.users, this.items, this.negs, b, this.uSlot, this.iSlot, this.jSlot, this.exampleWeights, this.gradU, this.gradI);
-    return (loss + this.applyUpdates()) / config.negatives;
+    return loss / config.negatives + this.applyUpdates();
   }
 
   private bceStep(order: Int32Array, start: number, end: number): number {
