@@ -13,3 +13,4 @@ export { count_above } from "./rank";
 export { project_out, l2_normalize_rows } from "./projection";
 export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
 export { bpr_batch, bce_batch } from "./pairwise";
+export { matvec, matvec_t, add_outer, add_to_rows } from "./matvec";

@@ -31,9 +31,12 @@ export type { SplitParts } from "./data/splits/parts.js";
 
 export { MatrixFactorization, UnknownIdError, type Recommendation } from "./model/matrix-factorization.js";
 export { MostPopular } from "./model/most-popular.js";
+export { PopularityReranker } from "./model/popularity-rerank.js";
 export { encodeModelFile, decodeModelFile, ModelFileError, type ModelFileContents } from "./model/model-file.js";
 export { resolveMfConfig, ConfigError, LOSSES, OPTIMIZERS, NORMALIZE_MODES, LOSS_DEFAULTS, type MfConfig, type NormalizeMode, type LossName, type OptimizerName } from "./train/config.js";
 export { DivergenceError } from "./train/training-context.js";
+export { SpectralPenalty } from "./train/resn.js";
+export { clippedInversePropensities } from "./train/ips.js";
 export { TrainingAbortedError, type FitOptions, type FitReport, type TrainingProgress, type EpochSummary } from "./train/fit.js";
 export { evaluateRanking, EvaluationError, type EvaluateOptions, type EvaluationResult } from "./eval/evaluate.js";
 export { DEFAULT_EXPOSURE_THRESHOLD } from "./eval/evaluate.js";

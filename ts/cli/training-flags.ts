@@ -1,4 +1,5 @@
 import type { FlagSpec, FlagValues } from "./args.js";
+import { DEBIASING_FLAGS, debiasingConfigFromFlags } from "./debiasing-flags.js";
 import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, type MfConfig } from "../train/config.js";
 
 /**
@@ -21,6 +22,7 @@ export const TRAINING_FLAGS = [
   { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
   { name: "sampling-exponent", type: "number", min: 0, help: "Sampled softmax proposal q(i) ∝ (count+1)^β (default 0.75; 0 = uniform)." },
   { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice." },
+  ...DEBIASING_FLAGS,
 ] as const satisfies readonly FlagSpec[];
 
 export type TrainingFlagValues = FlagValues<typeof TRAINING_FLAGS>;
@@ -30,6 +32,6 @@ export function mfConfigFromFlags(v: TrainingFlagValues): Partial<MfConfig> {
   return {
     loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives,
     hardNegatives: v["hard-negatives"], normalize: v.normalize, l2: v.reg, temperature: v.temperature, optimizer: v.optimizer,
-    initStd: v["init-std"], samplingExponent: v["sampling-exponent"], seed: v.seed,
+    initStd: v["init-std"], samplingExponent: v["sampling-exponent"], seed: v.seed, ...debiasingConfigFromFlags(v),
   };
 }

@@ -271,6 +271,38 @@ export class Kernels {
     return this.x.bce_batch(P.ptr, Q.ptr, d, users.ptr, items.ptr, labels.ptr, B, uSlot.ptr, iSlot.ptr, ptrOrNull(weights), gradU.ptr, gradI.ptr);
   }
 
+  /** out[r] = a[r]·x for n rows of d (A·x). */
+  matvec(a: WasmF32Array, n: number, d: number, x: WasmF32Array, out: WasmF32Array): void {
+    need(a, n * d, "matvec a");
+    need(x, d, "matvec x");
+    need(out, n, "matvec out");
+    this.x.matvec(a.ptr, n, d, x.ptr, out.ptr);
+  }
+
+  /** out = Aᵀ·x = Σ_r x[r]·a[r] over n rows of d (out, of length d, is overwritten). */
+  matvecT(a: WasmF32Array, n: number, d: number, x: WasmF32Array, out: WasmF32Array): void {
+    need(a, n * d, "matvecT a");
+    need(x, n, "matvecT x");
+    need(out, d, "matvecT out");
+    this.x.matvec_t(a.ptr, n, d, x.ptr, out.ptr);
+  }
+
+  /** A += alpha·x·yᵀ: a[r] += alpha·x[r]·y for n rows of d. */
+  addOuter(a: WasmF32Array, n: number, d: number, alpha: number, x: WasmF32Array, y: WasmF32Array): void {
+    need(a, n * d, "addOuter a");
+    need(x, n, "addOuter x");
+    need(y, d, "addOuter y");
+    this.x.add_outer(a.ptr, n, d, alpha, x.ptr, y.ptr);
+  }
+
+  /** a[r·stride + c] += alpha·v[c] for n rows of m columns: one vector added to every row. */
+  addToRows(a: WasmF32Array, n: number, m: number, stride: number, alpha: number, v: WasmF32Array): void {
+    if (stride < m) throw new RangeError(`addToRows: stride ${stride} < m ${m}`);
+    if (n > 0) need(a, (n - 1) * stride + m, "addToRows a");
+    need(v, m, "addToRows v");
+    this.x.add_to_rows(a.ptr, n, m, stride, alpha, v.ptr);
+  }
+
   private checkRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, name: string): void {
     need(grads, nRows * d, `${name} grads`);
     if (rows) {

@@ -49,6 +49,10 @@ export interface KernelExports {
     P: number, Q: number, d: number, users: number, items: number, labels: number, B: number,
     uSlot: number, iSlot: number, weights: number, gradU: number, gradI: number,
   ): number;
+  matvec(a: number, n: number, d: number, x: number, out: number): void;
+  matvec_t(a: number, n: number, d: number, x: number, out: number): void;
+  add_outer(a: number, n: number, d: number, alpha: number, x: number, y: number): void;
+  add_to_rows(a: number, n: number, m: number, stride: number, alpha: number, v: number): void;
 }
 
 /**

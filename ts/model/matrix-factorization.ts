@@ -8,6 +8,7 @@ import type { UserBlockScorer } from "../eval/scorer.js";
 import { resolveMfConfig, type MfConfig } from "../train/config.js";
 import { fitMatrixFactorization, type FitOptions, type FitReport } from "../train/fit.js";
 import { ModelFileError, requireTable, type ModelFileContents } from "./model-file.js";
+import { PopularityReranker } from "./popularity-rerank.js";
 import { Rng } from "../util/rng.js";
 
 export interface Recommendation {
@@ -109,8 +110,11 @@ export class MatrixFactorization implements UserBlockScorer {
     }
   }
 
-  /** Top-k items for a user (external id or index), excluding the user's training items unless told otherwise. */
-  recommend(user: string | number, k = 10, options: { excludeSeen?: boolean } = {}): Recommendation {
+  /**
+   * Top-k items for a user (external id or index), excluding the user's training items unless told
+   * otherwise; popularityPenalty β > 0 re-ranks on score − β·log(1 + count) (see PopularityReranker).
+   */
+  recommend(user: string | number, k = 10, options: { excludeSeen?: boolean; popularityPenalty?: number } = {}): Recommendation {
     if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
     const u = this.userIndex(user);
     const e = this.kernels.engine;
@@ -123,8 +127,9 @@ export class MatrixFactorization implements UserBlockScorer {
     const seen = options.excludeSeen === false ? null : this.seenCsr;
     let exclOffsets: WasmI32Array | null = null;
     let exclIndices: WasmI32Array | null = null;
+    const reranker = options.popularityPenalty !== undefined ? new PopularityReranker(this, this.itemCounts, options.popularityPenalty) : null;
     try {
-      this.scoreUsers(users, 1, scores);
+      (reranker ?? this).scoreUsers(users, 1, scores);
       if (seen) {
         const a = seen.indptr[u], b = seen.indptr[u + 1];
         exclOffsets = e.i32From([0, b - a]);
@@ -142,13 +147,19 @@ export class MatrixFactorization implements UserBlockScorer {
       };
     } finally {
       freeAll(users, scores, topIdx, topScore, exclOffsets, exclIndices);
+      reranker?.dispose();
     }
   }
 
-  /** Full-ranking accuracy on held-out interactions (read with this model's id maps). */
-  evaluate(train: Interactions, test: Interactions, options: { k?: number } = {}): EvaluationResult {
+  /** Full-ranking accuracy on held-out interactions (read with this model's id maps), optionally re-ranked by popularity. */
+  evaluate(train: Interactions, test: Interactions, options: { k?: number; popularityPenalty?: number } = {}): EvaluationResult {
     this.requireFitted();
-    return evaluateRanking(this, train, test, options);
+    const reranker = options.popularityPenalty !== undefined ? new PopularityReranker(this, this.itemCounts, options.popularityPenalty) : null;
+    try {
+      return evaluateRanking(reranker ?? this, train, test, options);
+    } finally {
+      reranker?.dispose();
+    }
   }
 
   userIndex(user: string | number): number {

@@ -40,9 +40,26 @@ export interface MfConfig {
   /** Standard deviation of the initial embeddings. */
   initStd: number;
   seed: number;
+  /**
+   * Logit adjustment α (Menon et al. 2020; softmax losses only): every item's training logit,
+   * negatives included, becomes s/T + α·log(1 + c_i) with c_i its training count. Serving ranks on
+   * the raw score. 0 (default) = the plain model.
+   */
+  logitAdjustment: number;
+  /**
+   * ReSN λ (Lin et al., WSDM 2025): every step minimises its summed loss + λ·σ_max(Ŷ)², Ŷ = U·Vᵀ
+   * on the step's users and the whole catalog, on raw scores. 0 (default) = no penalty.
+   */
+  spectralPenalty: number;
+  /** IPS: weight every positive by 1/propensity (propensity = count / max count), normalised to mean 1. */
+  ips: boolean;
+  /** IPS clipping: propensities below this count as this, so no weight exceeds 1/ipsMinPropensity before normalisation. */
+  ipsMinPropensity: number;
 }
 
 const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75 };
+/** The debiasing methods are off by default: a config without them is the plain model. */
+const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
 
 /**
  * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (README, "Accuracy on real data"):
@@ -51,10 +68,10 @@ const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, 
  * normalisation turns into full-size steps for every tail item).
  */
 export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss">> = {
-  bpr: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
-  bce: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
-  softmax: { ...COMMON, optimizer: "adagrad", learningRate: 0.1, batchSize: 128, negatives: 0, l2: 0, temperature: 0.1, normalize: "both" },
-  "sampled-softmax": { ...COMMON, learningRate: 0.005, batchSize: 256, negatives: 1024, l2: 0, temperature: 0.1, normalize: "both" },
+  bpr: { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
+  bce: { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
+  softmax: { ...COMMON, ...DEBIASING_DEFAULTS, optimizer: "adagrad", learningRate: 0.1, batchSize: 128, negatives: 0, l2: 0, temperature: 0.1, normalize: "both" },
+  "sampled-softmax": { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 256, negatives: 1024, l2: 0, temperature: 0.1, normalize: "both" },
 };
 
 export class ConfigError extends Error {
@@ -89,7 +106,23 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax") {
     positiveInt(config.negatives, "negatives", loss === "sampled-softmax" ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");
   }
+  validateDebiasing(config);
   return config;
+}
+
+function validateDebiasing(config: MfConfig): void {
+  nonNegativeNumber(config.logitAdjustment, "logitAdjustment");
+  if (config.logitAdjustment > 0 && config.loss !== "softmax" && config.loss !== "sampled-softmax") {
+    throw new ConfigError(
+      `logitAdjustment (α = ${config.logitAdjustment}) adjusts softmax logits: use loss "softmax" or "sampled-softmax", not "${config.loss}" (for ${config.loss}, try ips or spectralPenalty)`,
+    );
+  }
+  nonNegativeNumber(config.spectralPenalty, "spectralPenalty");
+  if (typeof config.ips !== "boolean") throw new ConfigError(`ips must be true or false, got ${config.ips}`);
+  const p = config.ipsMinPropensity;
+  if (!(typeof p === "number" && p > 0 && p <= 1)) {
+    throw new ConfigError(`ipsMinPropensity must be a number in (0, 1] (e.g. 0.01: weights are clipped at 100× the most popular item's), got ${p}`);
+  }
 }
 
 function positiveInt(v: number, name: string, hint = ""): void {

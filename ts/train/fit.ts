@@ -2,6 +2,7 @@ import type { Interactions } from "../data/interactions.js";
 import { evaluateRanking } from "../eval/evaluate.js";
 import type { MatrixFactorization } from "../model/matrix-factorization.js";
 import type { Rng } from "../util/rng.js";
+import { logitAdjustmentBias } from "./logit-adjustment.js";
 import { PairwiseRunner } from "./pairwise-runner.js";
 import { SampledSoftmaxRunner } from "./sampled-softmax-runner.js";
 import { SoftmaxRunner } from "./softmax-runner.js";
@@ -61,15 +62,25 @@ export interface FitReport {
   seconds: number;
 }
 
-function createRunner(ctx: TrainingContext): EpochRunner {
+/** The runner for the configured loss; the logit-adjustment bias (when α > 0) goes to the softmax runners. */
+export function createRunner(ctx: TrainingContext): EpochRunner {
+  const logitBias = logitAdjustmentBias(ctx.config, ctx.train);
   switch (ctx.config.loss) {
     case "bpr":
     case "bce":
       return new PairwiseRunner(ctx);
-    case "softmax":
-      return new SoftmaxRunner(ctx);
+    case "softmax": {
+      // The runner only reads the wasm copy of the bias; this wrapper owns and frees it.
+      const bias = logitBias ? ctx.kernels.engine.f32From(logitBias) : null;
+      const runner = new SoftmaxRunner(ctx, bias);
+      const dispose = () => {
+        runner.dispose();
+        bias?.free();
+      };
+      return { runEpoch: (onBatch) => runner.runEpoch(onBatch), dispose };
+    }
     case "sampled-softmax":
-      return new SampledSoftmaxRunner(ctx);
+      return new SampledSoftmaxRunner(ctx, logitBias);
   }
 }
 

@@ -1,5 +1,7 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
+import { ipsItemWeights } from "./ips.js";
+import { RowGradientStep } from "./resn.js";
 import { SlotMap } from "./slot-map.js";
 import {
   checkFinite, shuffledRange, SortedRows, userOfPosition,
@@ -32,6 +34,10 @@ export class PairwiseRunner implements EpochRunner {
   private readonly gradI: WasmF32Array;
   private readonly userRows: WasmI32Array;
   private readonly itemRows: WasmI32Array;
+  /** IPS weight per item (applied to positives), and the kernel's per-example weights, when configured. */
+  private readonly ipsWeights: Float32Array | null;
+  private readonly exampleWeights: WasmF32Array | null;
+  private readonly update: RowGradientStep;
 
   constructor(private readonly ctx: TrainingContext) {
     const { config, train, kernels } = ctx;
@@ -56,6 +62,9 @@ export class PairwiseRunner implements EpochRunner {
     this.gradI = e.f32(itemCap * d);
     this.userRows = e.i32(this.rowsCap);
     this.itemRows = e.i32(itemCap);
+    this.ipsWeights = ipsItemWeights(config, train);
+    this.exampleWeights = this.ipsWeights ? e.f32(this.rowsCap) : null;
+    this.update = new RowGradientStep(ctx, this.rowsCap);
   }
 
   runEpoch(onBatch?: BatchCallback): EpochResult {
@@ -113,6 +122,8 @@ export class PairwiseRunner implements EpochRunner {
     this.itemSlots.reset();
     const users = this.users.view, pos = this.items.view, neg = this.negs.view;
     const uSlot = this.uSlot.view, iSlot = this.iSlot.view, jSlot = this.jSlot.view;
+    const ips = this.ipsWeights;
+    const weights = this.exampleWeights?.view;
     let b = 0;
     for (let p = start; p < end; p++) {
       const k = order[p];
@@ -121,6 +132,7 @@ export class PairwiseRunner implements EpochRunner {
       for (let n = 0; n < config.negatives; n++, b++) {
         const j = this.sampleNegative(u);
         users[b] = u; pos[b] = i; neg[b] = j;
+        if (weights) weights[b] = ips![i];
         uSlot[b] = this.userSlots.slot(u);
         iSlot[b] = this.itemSlots.slot(i);
         jSlot[b] = this.itemSlots.slot(j);
@@ -129,9 +141,8 @@ export class PairwiseRunner implements EpochRunner {
     const nu = this.userSlots.size, ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
-    const loss = kernels.bprBatch(userFactors, itemFactors, d, this.users, this.items, this.negs, b, this.uSlot, this.iSlot, this.jSlot, null, this.gradU, this.gradI);
-    this.applyUpdates();
-    return loss / config.negatives;
+    const loss = kernels.bprBatch(userFactors, itemFactors, d, this.users, this.items, this.negs, b, this.uSlot, this.iSlot, this.jSlot, this.exampleWeights, this.gradU, this.gradI);
+    return loss / config.negatives + this.applyUpdates();
   }
 
   private bceStep(order: Int32Array, start: number, end: number): number {
@@ -142,9 +153,13 @@ export class PairwiseRunner implements EpochRunner {
     this.itemSlots.reset();
     const users = this.users.view, items = this.items.view, labels = this.labels.view;
     const uSlot = this.uSlot.view, iSlot = this.iSlot.view;
+    const ips = this.ipsWeights;
+    const weights = this.exampleWeights?.view;
     let b = 0;
     const push = (u: number, i: number, y: number): void => {
       users[b] = u; items[b] = i; labels[b] = y;
+      // IPS reweights the observed positives only; sampled negatives keep weight 1.
+      if (weights) weights[b] = y === 1 ? ips![i] : 1;
       uSlot[b] = this.userSlots.slot(u);
       iSlot[b] = this.itemSlots.slot(i);
       b++;
@@ -158,20 +173,20 @@ export class PairwiseRunner implements EpochRunner {
     const nu = this.userSlots.size, ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
-    const loss = kernels.bceBatch(userFactors, itemFactors, d, this.users, this.items, this.labels, b, this.uSlot, this.iSlot, null, this.gradU, this.gradI);
-    this.applyUpdates();
-    return loss;
+    const loss = kernels.bceBatch(userFactors, itemFactors, d, this.users, this.items, this.labels, b, this.uSlot, this.iSlot, this.exampleWeights, this.gradU, this.gradI);
+    return loss + this.applyUpdates();
   }
 
-  private applyUpdates(): void {
+  /** Steps the optimizers on the rows the step touched; returns ReSN's penalty (0 without it). */
+  private applyUpdates(): number {
     const nu = this.userSlots.size, ni = this.itemSlots.size;
     this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
     this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
-    this.ctx.userOptimizer.apply(this.userRows, nu, this.gradU);
-    this.ctx.itemOptimizer.apply(this.itemRows, ni, this.gradI);
+    return this.update.apply(this.userRows, nu, this.gradU, this.itemRows, ni, this.gradI);
   }
 
   dispose(): void {
-    freeAll(this.users, this.items, this.negs, this.uSlot, this.iSlot, this.jSlot, this.labels, this.gradU, this.gradI, this.userRows, this.itemRows);
+    freeAll(this.users, this.items, this.negs, this.uSlot, this.iSlot, this.jSlot, this.labels, this.gradU, this.gradI, this.userRows, this.itemRows, this.exampleWeights);
+    this.update.dispose();
   }
 }

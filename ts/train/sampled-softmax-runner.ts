@@ -1,6 +1,8 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
 import { AliasSampler } from "./alias-sampler.js";
+import { ipsItemWeights } from "./ips.js";
+import { RowGradientStep } from "./resn.js";
 import { SlotMap } from "./slot-map.js";
 import {
   checkFinite, shuffledRange, userOfPosition,
@@ -45,6 +47,10 @@ export class SampledSoftmaxRunner implements EpochRunner {
   private readonly userRows: WasmI32Array;
   private readonly itemRows: WasmI32Array;
   private readonly logExpected: Float64Array;
+  /** IPS weight per item and the kernel's row weights (a row = one positive), when configured. */
+  private readonly ipsWeights: Float32Array | null;
+  private readonly rowWeights: WasmF32Array | null;
+  private readonly update: RowGradientStep;
 
   constructor(private readonly ctx: TrainingContext, private readonly logitBias: Float32Array | null = null) {
     const { config, train, kernels } = ctx;
@@ -85,6 +91,9 @@ export class SampledSoftmaxRunner implements EpochRunner {
     const offsets = this.targetOffsets.view;
     for (let b = 0; b <= B; b++) offsets[b] = b;
     this.targetIndices.view.fill(0);
+    this.ipsWeights = ipsItemWeights(config, train);
+    this.rowWeights = this.ipsWeights ? e.f32(B) : null;
+    this.update = new RowGradientStep(ctx, B);
   }
 
   runEpoch(onBatch?: BatchCallback): EpochResult {
@@ -148,7 +157,11 @@ export class SampledSoftmaxRunner implements EpochRunner {
       logits[row] = pos[b] + T * rowBias;
       for (let j = 0; j < N; j++) if (negatives[j] === i) logits[row + 1 + j] = MASKED_LOGIT;
     }
-    const loss = kernels.softmaxXent(this.logits, nb, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, null, true);
+    if (this.rowWeights) {
+      const w = this.rowWeights.view;
+      for (let b = 0; b < nb; b++) w[b] = this.ipsWeights![positives[b]];
+    }
+    const loss = kernels.softmaxXent(this.logits, nb, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, this.rowWeights, true);
 
     // Split the gradient: column 0 → the positives, columns 1..N → the shared negatives.
     const grad = this.logits.view, negGrad = this.negGrad.view;
@@ -179,9 +192,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     kernels.scatterAddRows(this.gradI, d, this.negSlotOf, N, this.gradNeg);
     this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
     this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
-    this.ctx.userOptimizer.apply(this.userRows, nu, this.gradU);
-    this.ctx.itemOptimizer.apply(this.itemRows, ni, this.gradI);
-    return loss;
+    return loss + this.update.apply(this.userRows, nu, this.gradU, this.itemRows, ni, this.gradI);
   }
 
   dispose(): void {
@@ -189,7 +200,8 @@ export class SampledSoftmaxRunner implements EpochRunner {
       this.batchUsers, this.batchPositives, this.negatives, this.userSlotOf, this.posSlotOf, this.negSlotOf,
       this.userBlock, this.posBlock, this.negBlock, this.packedNeg, this.logits, this.posScores, this.negGrad,
       this.colBias, this.targetOffsets, this.targetIndices, this.gradUserBlock, this.gradNeg, this.gradPos,
-      this.gradU, this.gradI, this.userRows, this.itemRows,
+      this.gradU, this.gradI, this.userRows, this.itemRows, this.rowWeights,
     );
+    this.update.dispose();
   }
 }

@@ -1,5 +1,7 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
+import { ipsItemWeights, SoftmaxTargetWeights } from "./ips.js";
+import { SpectralPenalty } from "./resn.js";
 import {
   checkFinite, shuffledRange,
   type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
@@ -22,6 +24,10 @@ export class SoftmaxRunner implements EpochRunner {
   private readonly gradItems: WasmF32Array;
   private readonly targetOffsets: WasmI32Array;
   private readonly targetIndices: WasmI32Array;
+  /** IPS (per-positive weights), when configured. */
+  private readonly targetWeights: SoftmaxTargetWeights | null;
+  /** ReSN's spectral-norm penalty on the block's users, when configured. */
+  private readonly spectral: SpectralPenalty | null;
 
   constructor(private readonly ctx: TrainingContext, private readonly logitBias: WasmF32Array | null = null) {
     const { config, train, kernels } = ctx;
@@ -42,6 +48,9 @@ export class SoftmaxRunner implements EpochRunner {
     this.gradItems = e.f32(m * d);
     this.targetOffsets = e.i32(B + 1);
     this.targetIndices = e.i32(Math.max(1, this.maxBlockTargets));
+    const ips = ipsItemWeights(config, train);
+    this.targetWeights = ips ? new SoftmaxTargetWeights(e, B, this.maxBlockTargets, ips) : null;
+    this.spectral = config.spectralPenalty > 0 ? new SpectralPenalty(kernels, d, B, m, config.spectralPenalty) : null;
   }
 
   runEpoch(onBatch?: BatchCallback): EpochResult {
@@ -84,17 +93,24 @@ export class SoftmaxRunner implements EpochRunner {
     kernels.gatherRows(userFactors, d, this.blockUsers, nb, this.userBlock);
     kernels.packItems(itemFactors, m, d, this.packed);
     kernels.scorePacked(this.userBlock, nb, d, this.packed, m, this.scores, m);
+    const invTemp = 1 / config.temperature;
+    const weights = this.targetWeights;
+    const correction = weights ? weights.prepare(this.scores.view, m, nb, this.targetOffsets.view, this.targetIndices.view, invTemp, this.logitBias?.view ?? null) : 0;
     const loss = kernels.softmaxXent(
-      this.scores, nb, m, m, 1 / config.temperature, this.logitBias, this.targetOffsets, this.targetIndices, null, true,
+      this.scores, nb, m, m, invTemp, this.logitBias, this.targetOffsets, this.targetIndices, weights?.rowWeights ?? null, true,
     );
+    weights?.correctGradient(this.scores.view, m, nb, this.targetOffsets.view, this.targetIndices.view, invTemp);
     kernels.gemmNN(this.scores, itemFactors, this.gradUsers, nb, d, m);
     kernels.gemmTN(this.scores, this.userBlock, this.gradItems, m, d, nb);
+    const penalty = this.spectral ? this.spectral.addGradients(this.userBlock, nb, itemFactors, this.gradUsers, this.gradItems) : 0;
     this.ctx.userOptimizer.apply(this.blockUsers, nb, this.gradUsers);
     this.ctx.itemOptimizer.apply(null, m, this.gradItems);
-    return { loss, targets: t };
+    return { loss: loss + correction + penalty, targets: t };
   }
 
   dispose(): void {
     freeAll(this.blockUsers, this.userBlock, this.packed, this.scores, this.gradUsers, this.gradItems, this.targetOffsets, this.targetIndices);
+    this.targetWeights?.dispose();
+    this.spectral?.dispose();
   }
 }

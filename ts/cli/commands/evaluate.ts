@@ -7,6 +7,8 @@ import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
 import { MostPopular } from "../../model/most-popular.js";
+import { RERANK_FLAG } from "../debiasing-flags.js";
+import { PopularityReranker } from "../../model/popularity-rerank.js";
 
 export const EVALUATE = defineCommand({
   name: "evaluate",
@@ -26,6 +28,7 @@ export const EVALUATE = defineCommand({
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
     { name: "unknown", type: "enum", choices: ["error", "drop"], default: "error", help: "Users or items the model does not know: stop with an error, or drop them." },
     ...EVALUATION_FLAGS,
+    RERANK_FLAG,
     { name: "most-popular", type: "boolean", help: "Evaluate the Most Popular shelf (the model's training counts) instead of the model." },
     FORMAT,
     MIN_RATING,
@@ -36,6 +39,7 @@ export const EVALUATE = defineCommand({
   examples: [
     "longtail evaluate --model gowalla-bpr.ltm --data ../shared/data/gowalla --k 20 --json",
     "longtail evaluate --model ml1m.ltm --data ../shared/data/ml-1m-resn --head-min-count 1001 --exposure-threshold 10",
+    "longtail evaluate --model ml1m.ltm --data ../shared/data/ml-1m-resn --k 20 --rerank 0.05",
   ],
 });
 
@@ -51,14 +55,16 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   const scorer = v["most-popular"] ? new MostPopular(kernels, model.nUsers, model.itemCounts) : model;
   const bar = progress.start("evaluating", test.usersWithInteractions().length, "users");
   const started = performance.now();
-  const result = evaluateRanking(scorer, train, test, {
+  const reranker = v.rerank !== undefined && !v["most-popular"] ? new PopularityReranker(model, model.itemCounts, v.rerank) : null;
+  const result = evaluateRanking(reranker ?? scorer, train, test, {
     k: v.k, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts, onProgress: (done) => bar.update(done),
   });
+  reranker?.dispose();
   const seconds = (performance.now() - started) / 1000;
   bar.finish(`${result.users} users in ${seconds.toFixed(1)} s`);
   if (v.json) {
     process.stdout.write(JSON.stringify({
-      model: v.model, ...(v["most-popular"] && { scorer: "most-popular" }), k: result.k, users: result.users, testInteractions: result.testInteractions, seconds,
+      model: v.model, ...(v["most-popular"] && { scorer: "most-popular" }), ...(reranker && { rerank: v.rerank }), k: result.k, users: result.users, testInteractions: result.testInteractions, seconds,
       metrics: result.metrics, headTail: result.headTail, exposureThreshold: result.exposureThreshold, groups: result.groups,
     }) + "\n");
   } else {

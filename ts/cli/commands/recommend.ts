@@ -2,6 +2,7 @@ import { defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { readModel } from "../model-io.js";
+import { RERANK_FLAG } from "../debiasing-flags.js";
 
 export const RECOMMEND = defineCommand({
   name: "recommend",
@@ -11,18 +12,19 @@ export const RECOMMEND = defineCommand({
     { name: "user", type: "string", required: true, help: "The user's id exactly as in the training data." },
     { name: "k", type: "int", positive: true, default: 10, help: "How many items." },
     { name: "include-seen", type: "boolean", help: "Also rank the items the user interacted with in training." },
+    RERANK_FLAG,
     QUIET,
     JSON_OUTPUT,
     VARIANT,
   ],
-  examples: ["longtail recommend --model gowalla-bpr.ltm --user 42 --k 10"],
+  examples: ["longtail recommend --model gowalla-bpr.ltm --user 42 --k 10", "longtail recommend --model ml1m.ltm --user 42 --k 10 --rerank 0.05"],
 });
 
 export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<number> {
   const v = args.values;
   const kernels = await cliKernels(v.kernels);
   const model = await readModel(v.model, kernels);
-  const rec = model.recommend(v.user, v.k, { excludeSeen: !v["include-seen"] });
+  const rec = model.recommend(v.user, v.k, { excludeSeen: !v["include-seen"], popularityPenalty: v.rerank });
   const counts = model.itemCounts;
   if (v.json) {
     const items = rec.items.map((id, r) => ({ rank: r + 1, item: id, score: rec.scores[r], popularity: counts[rec.indices[r]] }));

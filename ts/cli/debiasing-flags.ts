@@ -1,0 +1,30 @@
+import type { FlagSpec, FlagValues } from "./args.js";
+import type { MfConfig } from "../train/config.js";
+
+/** Training flags of the popularity-debiasing methods (README, "Debiasing methods"); all off by default. */
+export const DEBIASING_FLAGS = [
+  {
+    name: "logit-adjustment", type: "number", min: 0, placeholder: "α",
+    help: "Logit adjustment (softmax losses): add α·log(1 + item count) to every training logit, negatives included; serving uses raw scores (default 0; the blog's choice 0.5).",
+  },
+  {
+    name: "resn", type: "number", min: 0, placeholder: "λ",
+    help: "ReSN: add λ·σ_max(U·Vᵀ)² over each step's users to the step's summed loss, computed through the factors (default 0; any loss).",
+  },
+  { name: "ips", type: "boolean", help: "IPS: weight every positive by 1/propensity (count / max count), clipped and normalised to mean 1 (any loss)." },
+  {
+    name: "ips-min-propensity", type: "number", positive: true, max: 1, placeholder: "p",
+    help: "IPS clipping: propensities below p count as p, so no weight exceeds 1/p before normalisation (default 0.01).",
+  },
+] as const satisfies readonly FlagSpec[];
+
+/** The debiasing part of the model configuration (unset flags keep the defaults: no debiasing). */
+export function debiasingConfigFromFlags(v: FlagValues<typeof DEBIASING_FLAGS>): Partial<MfConfig> {
+  return { logitAdjustment: v["logit-adjustment"], spectralPenalty: v.resn, ips: v.ips, ipsMinPropensity: v["ips-min-propensity"] };
+}
+
+/** Serving-time popularity-penalty re-ranking, for `recommend` and `evaluate`. */
+export const RERANK_FLAG = {
+  name: "rerank", type: "number", min: 0, placeholder: "β",
+  help: "Re-rank on score − β·log(1 + item's training count) (popularity penalty; training items stay excluded). Default: no re-ranking.",
+} as const satisfies FlagSpec;
