@@ -96,6 +96,10 @@ describe("configuration strings", () => {
     assert.equal(b.label, "config 2");
     assert.equal(b.config!.loss, "bce");
     assert.deepEqual(parseConfiguration("pop: most-popular", 2, [], "compare"), { label: "pop", model: "most-popular" });
+    const r = parseConfiguration("rr: --loss softmax --rerank 0.05 --logit-adjustment 0.5", 3, [], "compare");
+    assert.equal(r.popularityPenalty, 0.05);
+    assert.equal(r.config!.logitAdjustment, 0.5);
+    assert.equal(parseConfiguration("plain: --loss softmax", 4, [], "compare").popularityPenalty, undefined);
     assert.throws(() => parseConfiguration("x: --epoch 3", 0, [], "compare"), /configuration "x".*unknown flag --epoch; did you mean --epochs/);
     assert.throws(() => parseConfiguration("x: --epochs 3", 0, ["--epochs", "2"], "compare"), /given twice/);
     assert.throws(() => parseConfiguration("x: --data foo", 0, [], "compare"), /unknown flag --data/);

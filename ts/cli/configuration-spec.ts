@@ -1,13 +1,14 @@
 import { ArgsError, defineCommand, parseArgs } from "./args.js";
+import { RERANK_FLAG } from "./debiasing-flags.js";
 import { shellWords } from "./shell-words.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "./training-flags.js";
 import type { ExperimentSpec } from "../experiments/experiment.js";
 
-/** The flags a configuration string may hold: exactly `longtail train`'s model and training flags. */
+/** The flags a configuration string may hold: `longtail train`'s model and training flags, and serving-time `--rerank β`. */
 const CONFIGURATION = defineCommand({
   name: "configuration",
   summary: "One configuration of compare/sweep: the model and training flags of longtail train.",
-  flags: TRAINING_FLAGS,
+  flags: [...TRAINING_FLAGS, RERANK_FLAG],
 });
 
 /**
@@ -22,7 +23,8 @@ export function parseConfiguration(text: string, index: number, common: readonly
   if (words.length === 1 && words[0] === "most-popular") return { label, model: "most-popular" };
   try {
     const args = parseArgs(CONFIGURATION, [...common, ...words]);
-    return { label, model: "mf", config: mfConfigFromFlags(args.values) };
+    const rerank = args.values.rerank;
+    return { label, model: "mf", config: mfConfigFromFlags(args.values), ...(rerank !== undefined && { popularityPenalty: rerank }) };
   } catch (e) {
     if (e instanceof ArgsError) {
       throw new ArgsError(`configuration "${label}" (${JSON.stringify(text)}): ${e.message}`, command, `Run "longtail ${command} --help": a configuration takes the flags of "longtail train --help" (model and training flags only).`);

@@ -3,6 +3,7 @@ import type { Kernels } from "../engine/kernels.js";
 import { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "../eval/evaluate.js";
 import { MatrixFactorization } from "../model/matrix-factorization.js";
 import { MostPopular } from "../model/most-popular.js";
+import { PopularityReranker } from "../model/popularity-rerank.js";
 import type { MfConfig } from "../train/config.js";
 import type { FitOptions } from "../train/fit.js";
 
@@ -13,6 +14,8 @@ export interface ExperimentSpec {
   model?: "mf" | "most-popular";
   /** Matrix factorisation settings; unset fields keep the loss's defaults. */
   config?: Partial<MfConfig>;
+  /** Serve through popularity-penalty re-ranking with this β (MF only; see PopularityReranker). */
+  popularityPenalty?: number;
 }
 
 export interface ExperimentResult {
@@ -51,16 +54,19 @@ export async function runExperiment(
     return { label: spec.label, model: kind, epochs: 0, trainSeconds: 0, evaluateSeconds: (now() - t0) / 1000, evaluation };
   }
   const model = new MatrixFactorization(kernels, spec.config ?? {});
+  let reranker: PopularityReranker | null = null;
   try {
     const report = await model.fit(train, options.fit?.(spec) ?? {});
+    if (spec.popularityPenalty !== undefined) reranker = new PopularityReranker(model, model.itemCounts, spec.popularityPenalty);
     options.onEvaluateStart?.(spec);
     const t0 = now();
-    const evaluation = evaluateRanking(model, train, test, options.evaluate);
+    const evaluation = evaluateRanking(reranker ?? model, train, test, { itemPopularity: model.itemCounts, ...options.evaluate });
     return {
       label: spec.label, model: kind, config: model.config, epochs: report.epochs.length,
       trainSeconds: report.seconds, evaluateSeconds: (now() - t0) / 1000, evaluation,
     };
   } finally {
+    reranker?.dispose();
     model.dispose();
   }
 }
