@@ -23,6 +23,8 @@
 //   step); the mid-body branch splits the basic block, so each step keeps its own loads while
 //   the loop's stack check and index zero-extensions are paid once per two steps.
 
+import { madd } from "./madd";
+
 /** Columns per packed panel. The packed item layout (see scoring.ts) depends on it. */
 export const PANEL: i32 = 8;
 
@@ -177,34 +179,34 @@ function tile4x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: 
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
     a = v128.load(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load(pa, 32);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load(pa, 48);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += 64;
     pb += 32;
     if (pa >= paEnd) break;
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
     a = v128.load(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load(pa, 32);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load(pa, 48);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += 64;
     pb += 32;
     if (pa >= paEnd) break;
@@ -224,22 +226,22 @@ function tile2x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: 
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
     a = v128.load(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     pa += 32;
     pb += 32;
     if (pa >= paEnd) break;
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
     a = v128.load(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     pa += 32;
     pb += 32;
     if (pa >= paEnd) break;
@@ -256,14 +258,14 @@ function tile1x8(pa: usize, pb: usize, kc: i32, c: usize, cols: i32, accumulate:
   const paEnd = pa + packedRowsBytes(1, kc);
   if (kc > 0) while (true) {
     a = v128.load(pa, 0);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb, 0)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb, 16)));
+    c0 = madd(a, v128.load(pb, 0), c0);
+    c1 = madd(a, v128.load(pb, 16), c1);
     pa += 16;
     pb += 32;
     if (pa >= paEnd) break;
     a = v128.load(pa, 0);
-    e0 = f32x4.add(e0, f32x4.mul(a, v128.load(pb, 0)));
-    e1 = f32x4.add(e1, f32x4.mul(a, v128.load(pb, 16)));
+    e0 = madd(a, v128.load(pb, 0), e0);
+    e1 = madd(a, v128.load(pb, 16), e1);
     pa += 16;
     pb += 32;
     if (pa >= paEnd) break;

@@ -1,16 +1,17 @@
 /**
- * What every kernel test needs: both builds, an allocation scope whose arrays are all freed at the
+ * What every kernel test needs: all three builds, an allocation scope whose arrays are all freed at the
  * end (and a check that the engine's live bytes are back to where they started), seeded random
  * data, and comparisons with a tolerance relative to the size of the numbers involved.
  */
 import assert from "node:assert/strict";
-import type { KernelVariant } from "../../ts/engine/capabilities.js";
+import { KERNEL_VARIANTS, type KernelVariant } from "../../ts/engine/capabilities.js";
 import { Kernels } from "../../ts/engine/kernels.js";
 import { WasmEngine, WasmF32Array, WasmI32Array } from "../../ts/engine/wasm-engine.js";
 import { loadEngine } from "../../ts/node.js";
 import { Rng } from "../../ts/util/rng.js";
 
-export const VARIANTS: readonly KernelVariant[] = ["simd", "scalar"];
+/** Every build: relaxed (fused multiply-add), simd, scalar. The Node entry switches relaxed SIMD on. */
+export const VARIANTS: readonly KernelVariant[] = KERNEL_VARIANTS;
 
 /** Allocations made for one test; freeAll() releases them in one place. */
 export class WasmScope {
