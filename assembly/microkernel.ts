@@ -22,6 +22,15 @@
 //   the loads of both steps to the top and spill 4 accumulators (measured 10-15% slower than one
 //   step); the mid-body branch splits the basic block, so each step keeps its own loads while
 //   the loop's stack check and index zero-extensions are paid once per two steps.
+// - The relaxed build runs the same 4×8 tile with one fused vfmadd231ps per product (madd.ts):
+//   14 xmm registers, no temporary. Tried for it and measured slower on 512×64 · 100k×64 scoring
+//   (CPU time, Node 20, this 2.1 GHz Xeon; the 4×8 tile reached 19.5-21 GFLOP/s): 6×8 and 5×8
+//   tiles (12 and 10 accumulators) kept in registers by splitting each k step into blocks with
+//   never-taken branches, 15.7-18.6 (the extra compare-and-branch uops compete with the FMAs for
+//   ports 0/1); 4 k steps per trip, 19.9-20.4; left values packed 4 per v128 and broadcast with
+//   i32x4.shuffle in the tile, 19.8; panel blocks of 16-128 panels, all within 5%. A pure
+//   register loop of 8 independent FMA chains reaches only ~26 GFLOP/s here (12 chains: ~32),
+//   so with 8 accumulators the tile is within ~80% of what 128-bit FMA allows V8 on this CPU.
 
 import { madd } from "./madd";
 
