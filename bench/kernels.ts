@@ -27,7 +27,7 @@ import { loadEngine } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine, type MachineInfo } from "./machine.js";
 import { runNumpyMatmul, type MatmulShape, type NumpyOutcome } from "./numpy.js";
-import { summarize, type SampleStats } from "./stats.js";
+import { median, summarize, type SampleStats } from "./stats.js";
 import { timeRuns, type TimingOptions } from "./timing.js";
 
 export interface KernelBenchOptions {
@@ -55,6 +55,8 @@ export interface KernelBenchRow {
   readonly gflops?: number;
   /** GFLOP/s at the slowest and the fastest sample. */
   readonly gflopsRange?: readonly [number, number];
+  /** GFLOP/s at the median process CPU time per call (see bench/timing.ts: robust to time-slicing). */
+  readonly cpuGflops?: number;
   readonly error?: string;
 }
 
@@ -62,6 +64,8 @@ export interface KernelBenchRatio {
   readonly name: string;
   /** Numerator GFLOP/s divided by denominator GFLOP/s; null when either side is missing. */
   readonly value: number | null;
+  /** The same ratio from CPU-time GFLOP/s. */
+  readonly cpuValue: number | null;
 }
 
 export interface KernelBenchResult {
@@ -147,11 +151,13 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
   const measure = (benchmark: BenchmarkName, implementation: string, shape: string, flops: number, work: () => void): void => {
     log(`${benchmark}: ${implementation} (${shape})`);
     try {
-      const ms = summarize(timeRuns(work, timing));
+      const times = timeRuns(work, timing);
+      const ms = summarize(times.wallMs);
       rows.push({
         benchmark, implementation, shape, flopsPerCall: flops, ms,
         gflops: flops / ms.median / 1e6,
         gflopsRange: [flops / ms.max / 1e6, flops / ms.min / 1e6],
+        cpuGflops: flops / median(times.cpuMs) / 1e6,
       });
     } catch (e) {
       rows.push({ benchmark, implementation, shape, flopsPerCall: flops, error: e instanceof Error ? e.message : String(e) });
@@ -254,6 +260,7 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
           ms: { median: r.medianSeconds * 1e3, min: r.minSeconds * 1e3, max: r.maxSeconds * 1e3, count: r.repeats },
           gflops: r.gflops,
           gflopsRange: [(2 * s.M * s.N * s.K) / r.maxSeconds / 1e9, (2 * s.M * s.N * s.K) / r.minSeconds / 1e9],
+          cpuGflops: (2 * s.M * s.N * s.K) / r.medianCpuSeconds / 1e9,
         });
       }
     }
@@ -307,9 +314,9 @@ async function loadRelaxed(): Promise<Kernels | string> {
   }
 }
 
-function gflopsOf(rows: readonly KernelBenchRow[], benchmark: BenchmarkName, implementation: string): number | null {
+function gflopsOf(rows: readonly KernelBenchRow[], benchmark: BenchmarkName, implementation: string, clock: "wall" | "cpu"): number | null {
   const row = rows.find((r) => r.benchmark === benchmark && r.implementation.startsWith(implementation));
-  return row?.gflops ?? null;
+  return (clock === "wall" ? row?.gflops : row?.cpuGflops) ?? null;
 }
 
 function ratios(rows: readonly KernelBenchRow[]): KernelBenchRatio[] {
@@ -327,11 +334,12 @@ function ratios(rows: readonly KernelBenchRow[]): KernelBenchRatio[] {
     ["wasm SIMD dot / plain JS dot", "dot", IMPL.simdDot, "dot", IMPL.plainDot],
     ["wasm scalar dot / plain JS dot", "dot", IMPL.scalarDot, "dot", IMPL.plainDot],
   ];
-  return pairs.map(([name, nb, ni, db, di]) => {
-    const num = gflopsOf(rows, nb, ni);
-    const den = gflopsOf(rows, db, di);
-    return { name, value: num !== null && den !== null && den > 0 ? num / den : null };
-  });
+  const ratio = (clock: "wall" | "cpu", nb: BenchmarkName, ni: string, db: BenchmarkName, di: string): number | null => {
+    const num = gflopsOf(rows, nb, ni, clock);
+    const den = gflopsOf(rows, db, di, clock);
+    return num !== null && den !== null && den > 0 ? num / den : null;
+  };
+  return pairs.map(([name, nb, ni, db, di]) => ({ name, value: ratio("wall", nb, ni, db, di), cpuValue: ratio("cpu", nb, ni, db, di) }));
 }
 
 /** The human-readable report: machine, one table row per measurement, then the ratios. */
@@ -342,14 +350,16 @@ export function formatKernelBench(result: KernelBenchResult): string {
   lines.push(`Node ${m.node}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`);
   if (result.numpy.available) lines.push(`numpy ${result.numpy.numpy}, ${result.numpy.blas}, threads ${JSON.stringify(result.numpy.threads)}`);
   else lines.push(`numpy: not measured (${result.numpy.reason})`);
-  lines.push(`Medians of ${result.repeats} timed runs after warm-up${result.quick ? " (QUICK shapes: not representative)" : ""}; GFLOP/s range = slowest..fastest run.`);
+  lines.push(`Medians of ${result.repeats} timed runs after warm-up${result.quick ? " (QUICK shapes: not representative)" : ""}; GFLOP/s range = slowest..fastest run;`);
+  lines.push("CPU GFLOP/s = at the median process CPU time (user + system), which leaves out time other processes held the core.");
   lines.push("");
-  const header = ["benchmark", "implementation", "shape", "median ms", "GFLOP/s", "range"];
+  const header = ["benchmark", "implementation", "shape", "median ms", "GFLOP/s", "range", "CPU GFLOP/s"];
   const body = result.rows.map((r) => [
     r.benchmark, r.implementation, r.shape,
     r.ms ? fmt(r.ms.median, 3) : "-",
     r.gflops !== undefined ? fmt(r.gflops, 3) : `failed: ${r.error}`,
     r.gflopsRange ? `${fmt(r.gflopsRange[0], 3)}..${fmt(r.gflopsRange[1], 3)}` : "",
+    r.cpuGflops !== undefined ? fmt(r.cpuGflops, 3) : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
@@ -357,7 +367,8 @@ export function formatKernelBench(result: KernelBenchResult): string {
   lines.push(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of body) lines.push(line(row));
   lines.push("");
-  for (const r of result.ratios) lines.push(`${r.name}: ${r.value === null ? "n/a" : `${fmt(r.value, 3)}×`}`);
+  const times = (x: number | null) => (x === null ? "n/a" : `${fmt(x, 3)}×`);
+  for (const r of result.ratios) lines.push(`${r.name}: ${times(r.value)} (by CPU time: ${times(r.cpuValue)})`);
   lines.push(`(total ${fmt(result.seconds, 3)} s)`);
   return lines.join("\n");
 }
