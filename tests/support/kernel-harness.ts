@@ -10,7 +10,12 @@ import { WasmEngine, WasmF32Array, WasmI32Array } from "../../ts/engine/wasm-eng
 import { loadEngine } from "../../ts/node.js";
 import { Rng } from "../../ts/util/rng.js";
 
-/** Every build: relaxed (fused multiply-add), simd, scalar. The Node entry switches relaxed SIMD on. */
+/**
+ * Every build: relaxed (fused multiply-add), simd, scalar. The Node entry switches relaxed SIMD on.
+ * All three share the tolerances: they bound the f32 error of sums of products by the number of
+ * roundings, and a fused multiply-add rounds once where mul + add rounds twice, so the relaxed
+ * build's error is within the same bounds (relaxed_madd may also be unfused: the simd case).
+ */
 export const VARIANTS: readonly KernelVariant[] = KERNEL_VARIANTS;
 
 /** Allocations made for one test; freeAll() releases them in one place. */
