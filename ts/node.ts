@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import v8 from "node:v8";
-import { detectCapabilities, preferredVariant, type KernelVariant } from "./engine/capabilities.js";
+import { KernelUnavailableError, detectCapabilities, preferredVariant, type KernelVariant } from "./engine/capabilities.js";
 import { WasmEngine } from "./engine/wasm-engine.js";
 import { Kernels } from "./engine/kernels.js";
 
@@ -57,10 +57,10 @@ function assertRunnable(variant: KernelVariant): void {
   const caps = detectCapabilities();
   if (variant === "relaxed" && !caps.wasmRelaxedSimd) {
     const why = relaxedAllowed() ? "this runtime does not validate WebAssembly relaxed SIMD" : `${RELAXED_OPT_OUT_ENV}=${process.env[RELAXED_OPT_OUT_ENV]} kept it switched off`;
-    throw new Error(`kernel build "relaxed" cannot run: ${why}; load variant "${caps.wasmSimd ? "simd" : "scalar"}" instead`);
+    throw new KernelUnavailableError(`kernel build "relaxed" cannot run: ${why}; load variant "${caps.wasmSimd ? "simd" : "scalar"}" instead`);
   }
   if (variant === "simd" && !caps.wasmSimd) {
-    throw new Error(`kernel build "simd" cannot run: this runtime does not validate WebAssembly SIMD; load variant "scalar" instead`);
+    throw new KernelUnavailableError(`kernel build "simd" cannot run: this runtime does not validate WebAssembly SIMD; load variant "scalar" instead`);
   }
 }
 

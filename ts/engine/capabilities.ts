@@ -72,6 +72,14 @@ export interface VariantChoice {
   readonly relaxedSimd?: boolean;
 }
 
+/** A kernel build was asked for that this runtime cannot run; the message says which one can. */
+export class KernelUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KernelUnavailableError";
+  }
+}
+
 /** The fastest build the given capabilities can run: relaxed, else simd, else scalar. */
 export function chooseVariant(caps: Pick<Capabilities, "wasmSimd" | "wasmRelaxedSimd">, options: VariantChoice = {}): KernelVariant {
   if (caps.wasmRelaxedSimd && (options.relaxedSimd ?? true)) return "relaxed";
