@@ -64,4 +64,15 @@ describe("kernel build choice", () => {
     if (got.relaxedValidates) assert.equal(got.forced, "relaxed");
     else assert.match(got.forced, /kernel build "relaxed" cannot run: LONGTAIL_WASM_RELAXED=0 kept it switched off; load variant "simd" instead/);
   });
+
+  it(`a ${RELAXED_OPT_OUT_ENV} value that is not 0/1 is an error naming it`, () => {
+    const got = runChild(
+      `import { loadEngine } from ${JSON.stringify(NODE_ENTRY)};
+       let message = "loaded";
+       try { await loadEngine(); } catch (e) { message = e.name + ": " + e.message; }
+       console.log(JSON.stringify({ message }));`,
+      { env: { [RELAXED_OPT_OUT_ENV]: "maybe" } },
+    );
+    assert.equal(got.message, `KernelUnavailableError: ${RELAXED_OPT_OUT_ENV} must be 0 or 1 (or false/true, off/on, no/yes), got "maybe"`);
+  });
 });

@@ -16,17 +16,32 @@ const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
 /** Environment variable that keeps the Node entry off relaxed SIMD: `LONGTAIL_WASM_RELAXED=0`. */
 export const RELAXED_OPT_OUT_ENV = "LONGTAIL_WASM_RELAXED";
 
-/** False when the user set LONGTAIL_WASM_RELAXED=0 (or "false", "off", "no"). */
+/**
+ * False when the user set LONGTAIL_WASM_RELAXED=0 (or false/off/no); true when unset, empty or
+ * 1/true/on/yes. Any other value is an error that names it.
+ */
 function relaxedAllowed(): boolean {
-  const value = process.env[RELAXED_OPT_OUT_ENV]?.trim().toLowerCase();
-  return !(value === "0" || value === "false" || value === "off" || value === "no");
+  const raw = process.env[RELAXED_OPT_OUT_ENV];
+  const value = raw?.trim().toLowerCase() ?? "";
+  if (["", "1", "true", "on", "yes"].includes(value)) return true;
+  if (["0", "false", "off", "no"].includes(value)) return false;
+  throw new KernelUnavailableError(`${RELAXED_OPT_OUT_ENV} must be 0 or 1 (or false/true, off/on, no/yes), got "${raw}"`);
+}
+
+/** relaxedAllowed() for the import-time switch, where an error must wait for loadEngine to be seen. */
+function relaxedAllowedOrOff(): boolean {
+  try {
+    return relaxedAllowed();
+  } catch {
+    return false;
+  }
 }
 
 // Node 20's V8 (11.3) implements relaxed SIMD but validates it only behind a flag (Node >= 22 ships
 // it on). Switching the flag on at run time, before any kernel module is compiled, is what lets the
 // `relaxed` build (fused multiply-add: ~2x the scoring speed here) be chosen. Done once, on import,
 // only where the probe fails, and never when the user opted out.
-if (relaxedAllowed() && !detectCapabilities().wasmRelaxedSimd) {
+if (relaxedAllowedOrOff() && !detectCapabilities().wasmRelaxedSimd) {
   v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
   detectCapabilities({ refresh: true });
 }

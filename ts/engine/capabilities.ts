@@ -72,7 +72,7 @@ export interface VariantChoice {
   readonly relaxedSimd?: boolean;
 }
 
-/** A kernel build was asked for that this runtime cannot run; the message says which one can. */
+/** The kernel build cannot be chosen as asked (one this runtime cannot run, a bad setting); the message says what to do. */
 export class KernelUnavailableError extends Error {
   constructor(message: string) {
     super(message);
