@@ -39,7 +39,7 @@ function relaxedAllowedOrOff(): boolean {
 
 // Node 20's V8 (11.3) implements relaxed SIMD but validates it only behind a flag (Node >= 22 ships
 // it on). Switching the flag on at run time, before any kernel module is compiled, is what lets the
-// `relaxed` build (fused multiply-add: ~2x the scoring speed here) be chosen. Done once, on import,
+// `relaxed` build (fused multiply-add: 1.4-1.5x the SIMD build's scoring speed here) be chosen. Done once, on import,
 // only where the probe fails, and never when the user opted out.
 if (relaxedAllowedOrOff() && !detectCapabilities().wasmRelaxedSimd) {
   v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
@@ -54,7 +54,7 @@ export function wasmPath(variant: KernelVariant): URL {
 /**
  * Compile (once per process) and instantiate the kernel build for this runtime: `relaxed` where
  * relaxed SIMD validates (and LONGTAIL_WASM_RELAXED is not 0), else `simd`, else `scalar`.
- * `variant` forces one build; forcing `relaxed` where it does not validate fails to compile.
+ * `variant` forces one build; one this runtime cannot run is a KernelUnavailableError.
  */
 export async function loadEngine(options: { variant?: KernelVariant } = {}): Promise<WasmEngine> {
   const variant = options.variant ?? preferredVariant({ relaxedSimd: relaxedAllowed() });
