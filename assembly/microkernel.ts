@@ -22,6 +22,18 @@
 //   the loads of both steps to the top and spill 4 accumulators (measured 10-15% slower than one
 //   step); the mid-body branch splits the basic block, so each step keeps its own loads while
 //   the loop's stack check and index zero-extensions are paid once per two steps.
+// - The relaxed build runs the same 4×8 tile with one fused vfmadd231ps per product (madd.ts):
+//   14 xmm registers, no temporary. Tried for it and measured slower on 512×64 · 100k×64 scoring
+//   (CPU time, Node 20, this 2.1 GHz Xeon; the 4×8 tile reached 19.5-21 GFLOP/s): 6×8 and 5×8
+//   tiles (12 and 10 accumulators) kept in registers by splitting each k step into blocks with
+//   never-taken branches, 15.7-18.6 (the extra compare-and-branch uops compete with the FMAs for
+//   ports 0/1); 4 k steps per trip, 19.9-20.4; left values packed 4 per v128 and broadcast with
+//   i32x4.shuffle in the tile, 19.8; panel blocks of 16-128 panels, all within 5%; one call per
+//   run of 64 panels instead of one per panel, +3% (within the noise: not kept). A pure
+//   register loop of 8 independent FMA chains reaches only ~26 GFLOP/s here (12 chains: ~32),
+//   so with 8 accumulators the tile is within ~80% of what 128-bit FMA allows V8 on this CPU.
+
+import { madd } from "./madd";
 
 /** Columns per packed panel. The packed item layout (see scoring.ts) depends on it. */
 export const PANEL: i32 = 8;
@@ -177,34 +189,34 @@ function tile4x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: 
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
     a = v128.load(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load(pa, 32);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load(pa, 48);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += 64;
     pb += 32;
     if (pa >= paEnd) break;
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
     a = v128.load(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load(pa, 32);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load(pa, 48);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += 64;
     pb += 32;
     if (pa >= paEnd) break;
@@ -224,22 +236,22 @@ function tile2x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: 
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
     a = v128.load(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     pa += 32;
     pb += 32;
     if (pa >= paEnd) break;
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
     a = v128.load(pa, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     pa += 32;
     pb += 32;
     if (pa >= paEnd) break;
@@ -256,14 +268,14 @@ function tile1x8(pa: usize, pb: usize, kc: i32, c: usize, cols: i32, accumulate:
   const paEnd = pa + packedRowsBytes(1, kc);
   if (kc > 0) while (true) {
     a = v128.load(pa, 0);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb, 0)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb, 16)));
+    c0 = madd(a, v128.load(pb, 0), c0);
+    c1 = madd(a, v128.load(pb, 16), c1);
     pa += 16;
     pb += 32;
     if (pa >= paEnd) break;
     a = v128.load(pa, 0);
-    e0 = f32x4.add(e0, f32x4.mul(a, v128.load(pb, 0)));
-    e1 = f32x4.add(e1, f32x4.mul(a, v128.load(pb, 16)));
+    e0 = madd(a, v128.load(pb, 0), e0);
+    e1 = madd(a, v128.load(pb, 16), e1);
     pa += 16;
     pb += 32;
     if (pa >= paEnd) break;

@@ -1,6 +1,8 @@
 // Row primitives over row-major f32 tables (row r of width d starts at float r·d). They are the
 // building blocks the other kernels reuse (dot products, axpy into a gradient row).
 
+import { madd } from "./madd";
+
 /** a·b over n floats. */
 export function dot(a: usize, b: usize, n: i32): f32 {
   return dotProduct(a, b, n);
@@ -47,14 +49,14 @@ export function dotProduct(a: usize, b: usize, n: i32): f32 {
     for (; i + 16 <= n; i += 16) {
       const pa = a + (<usize>i << 2);
       const pb = b + (<usize>i << 2);
-      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(pa), v128.load(pb)));
-      acc1 = f32x4.add(acc1, f32x4.mul(v128.load(pa, 16), v128.load(pb, 16)));
-      acc2 = f32x4.add(acc2, f32x4.mul(v128.load(pa, 32), v128.load(pb, 32)));
-      acc3 = f32x4.add(acc3, f32x4.mul(v128.load(pa, 48), v128.load(pb, 48)));
+      acc0 = madd(v128.load(pa), v128.load(pb), acc0);
+      acc1 = madd(v128.load(pa, 16), v128.load(pb, 16), acc1);
+      acc2 = madd(v128.load(pa, 32), v128.load(pb, 32), acc2);
+      acc3 = madd(v128.load(pa, 48), v128.load(pb, 48), acc3);
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+      acc0 = madd(v128.load(a + o), v128.load(b + o), acc0);
     }
     let sum = horizontalSum(f32x4.add(f32x4.add(acc0, acc1), f32x4.add(acc2, acc3)));
     for (; i < n; i++) {
@@ -91,7 +93,7 @@ export function addScaledRow(y: usize, alpha: f32, x: usize, n: i32): void {
     const va = f32x4.splat(alpha);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
+      v128.store(y + o, madd(va, v128.load(x + o), v128.load(y + o)));
     }
   }
   for (; i < n; i++) {

@@ -3,6 +3,7 @@
 // unpacked one-dot-product-per-pair baseline that shows what the blocking buys.
 
 import { PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile } from "./microkernel";
+import { madd } from "./madd";
 
 // Users packed per block: 256 users × d = 64 pre-broadcast is 256 KiB, kept in L2 while every
 // item panel is swept against it (a 4-user group, 4 KiB, stays in L1 across its panel run).
@@ -87,7 +88,7 @@ export function score_rows_dot(users: usize, nUsers: i32, d: i32, items: usize, 
     let acc = f32x4.splat(0);
     for (; k + 4 <= n; k += 4) {
       const o = <usize>k << 2;
-      acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+      acc = madd(v128.load(a + o), v128.load(b + o), acc);
     }
     s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
   }

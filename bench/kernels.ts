@@ -2,10 +2,15 @@
  * The kernel benchmark: one run, side by side, of what each way of computing scores reaches on this
  * machine, in GFLOP/s (medians over ≥ 5 timed runs after warm-up).
  *
- *   dot product, n = 100k:            plain JS, wasm scalar, wasm SIMD (one query: memory-bound)
+ *   dot product, n = 100k:            plain JS, wasm scalar, wasm SIMD, wasm relaxed SIMD (one
+ *                                      query: memory-bound)
  *   scoring, 512 users × 100k items:  plain JS blocked loop, wasm scalar score_packed, wasm SIMD
- *                                      score_rows_dot (naive), wasm SIMD score_packed, numpy/BLAS
+ *                                      score_rows_dot (naive), wasm SIMD and wasm relaxed SIMD
+ *                                      (fused multiply-add) score_packed, numpy/BLAS
  *   gemm_nn 256×40k · 40k×64, gemm_tn (40k×256)ᵀ · 256×64: the two products of a full-softmax step
+ *
+ * The relaxed build runs only where relaxed SIMD validates (the Node entry switches it on for
+ * Node 20); elsewhere its rows say why they are missing.
  *
  * The slow implementations score a slice of the catalog (the shape column says which) so that a
  * full run stays near a minute; their GFLOP/s are rates and compare across slice sizes because
@@ -22,7 +27,7 @@ import { loadEngine } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine, type MachineInfo } from "./machine.js";
 import { runNumpyMatmul, type MatmulShape, type NumpyOutcome } from "./numpy.js";
-import { summarize, type SampleStats } from "./stats.js";
+import { median, summarize, type SampleStats } from "./stats.js";
 import { timeRuns, type TimingOptions } from "./timing.js";
 
 export interface KernelBenchOptions {
@@ -50,6 +55,8 @@ export interface KernelBenchRow {
   readonly gflops?: number;
   /** GFLOP/s at the slowest and the fastest sample. */
   readonly gflopsRange?: readonly [number, number];
+  /** GFLOP/s at the median process CPU time per call (see bench/timing.ts: robust to time-slicing). */
+  readonly cpuGflops?: number;
   readonly error?: string;
 }
 
@@ -57,6 +64,8 @@ export interface KernelBenchRatio {
   readonly name: string;
   /** Numerator GFLOP/s divided by denominator GFLOP/s; null when either side is missing. */
   readonly value: number | null;
+  /** The same ratio from CPU-time GFLOP/s. */
+  readonly cpuValue: number | null;
 }
 
 export interface KernelBenchResult {
@@ -98,12 +107,15 @@ const IMPL = {
   plainDot: "plain JS Float32Array loop",
   scalarDot: "wasm scalar dot",
   simdDot: "wasm SIMD dot",
+  relaxedDot: "wasm relaxed SIMD dot",
   plainScore: "plain JS blocked loop (4 users/pass)",
   scalarPacked: "wasm scalar score_packed",
   simdNaive: "wasm SIMD score_rows_dot (naive)",
   simdPacked: "wasm SIMD score_packed",
+  relaxedPacked: "wasm relaxed SIMD (FMA) score_packed",
   scalarGemm: "wasm scalar",
   simdGemm: "wasm SIMD",
+  relaxedGemm: "wasm relaxed SIMD (FMA)",
   numpy: "numpy/BLAS, 1 thread",
 } as const;
 
@@ -123,6 +135,7 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
 
   const simd = new Kernels(await loadEngine({ variant: "simd" }));
   const scalar = new Kernels(await loadEngine({ variant: "scalar" }));
+  const relaxed = await loadRelaxed();
   const owned: WasmF32Array[] = [];
   const upload = (k: Kernels, data: Float32Array): WasmF32Array => {
     const a = k.engine.f32From(data);
@@ -138,15 +151,22 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
   const measure = (benchmark: BenchmarkName, implementation: string, shape: string, flops: number, work: () => void): void => {
     log(`${benchmark}: ${implementation} (${shape})`);
     try {
-      const ms = summarize(timeRuns(work, timing));
+      const times = timeRuns(work, timing);
+      const ms = summarize(times.wallMs);
       rows.push({
         benchmark, implementation, shape, flopsPerCall: flops, ms,
         gflops: flops / ms.median / 1e6,
         gflopsRange: [flops / ms.max / 1e6, flops / ms.min / 1e6],
+        cpuGflops: flops / median(times.cpuMs) / 1e6,
       });
     } catch (e) {
       rows.push({ benchmark, implementation, shape, flopsPerCall: flops, error: e instanceof Error ? e.message : String(e) });
     }
+  };
+
+  const unavailable = (benchmark: BenchmarkName, implementation: string, shape: string, flops: number, reason: string): void => {
+    log(`${benchmark}: ${implementation} skipped: ${reason}`);
+    rows.push({ benchmark, implementation, shape, flopsPerCall: flops, error: `not measured: ${reason}` });
   };
 
   try {
@@ -157,7 +177,8 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
     const dotShape = `n=${dotN}`;
     let sink = 0;
     measure("dot", IMPL.plainDot, dotShape, 2 * dotN, () => { sink += plainDot(a, b, dotN); });
-    for (const [k, name] of [[scalar, IMPL.scalarDot], [simd, IMPL.simdDot]] as const) {
+    for (const [k, name] of [[scalar, IMPL.scalarDot], [simd, IMPL.simdDot], [relaxed, IMPL.relaxedDot]] as const) {
+      if (typeof k === "string") { unavailable("dot", name, dotShape, 2 * dotN, k); continue; }
       const wa = upload(k, a);
       const wb = upload(k, b);
       measure("dot", name, dotShape, 2 * dotN, () => { sink += k.dot(wa, wb, dotN); });
@@ -174,7 +195,9 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
       const out = new Float32Array(users * m);
       measure("scoring", IMPL.plainScore, scoreShape(m), scoreFlops(m), () => plainScoreBlocked(userTable, users, d, itemTable, m, out));
     }
-    for (const [k, name, m] of [[scalar, IMPL.scalarPacked, shapes.scalarItems], [simd, IMPL.simdPacked, items]] as const) {
+    const packedBuilds = [[scalar, IMPL.scalarPacked, shapes.scalarItems], [simd, IMPL.simdPacked, items], [relaxed, IMPL.relaxedPacked, items]] as const;
+    for (const [k, name, m] of packedBuilds) {
+      if (typeof k === "string") { unavailable("scoring", name, scoreShape(m), scoreFlops(m), k); continue; }
       const wu = upload(k, userTable);
       const packed = zeros(k, k.packedItemsLength(m, d));
       k.packItems(upload(k, itemTable.subarray(0, m * d)), m, d, packed);
@@ -197,12 +220,18 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
     const gemmFlops = 2 * batch * catalog * d;
     const nnShape = `${batch}×${catalog} · ${catalog}×${d}`;
     const tnShape = `Gᵀ: ${catalog}×${batch} · ${batch}×${d}`;
-    for (const [k, name] of [[simd, IMPL.simdGemm], [scalar, IMPL.scalarGemm]] as const) {
+    for (const [k, name] of [[relaxed, IMPL.relaxedGemm], [simd, IMPL.simdGemm], [scalar, IMPL.scalarGemm]] as const) {
+      if (typeof k === "string") {
+        unavailable("gemm_nn", `${name} gemm_nn`, nnShape, gemmFlops, k);
+        unavailable("gemm_tn", `${name} gemm_tn`, tnShape, gemmFlops, k);
+        continue;
+      }
       const g = upload(k, grads);
       const q = upload(k, factors);
       const p = upload(k, factors.subarray(0, batch * d));
       const dP = zeros(k, batch * d);
       const dQ = zeros(k, catalog * d);
+      prewarmGemm(k, g, q, p, dP, dQ, d);
       measure("gemm_nn", `${name} gemm_nn`, nnShape, gemmFlops, () => k.gemmNN(g, q, dP, batch, d, catalog));
       measure("gemm_tn", `${name} gemm_tn`, tnShape, gemmFlops, () => k.gemmTN(g, p, dQ, catalog, d, batch));
     }
@@ -231,6 +260,7 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
           ms: { median: r.medianSeconds * 1e3, min: r.minSeconds * 1e3, max: r.maxSeconds * 1e3, count: r.repeats },
           gflops: r.gflops,
           gflopsRange: [(2 * s.M * s.N * s.K) / r.maxSeconds / 1e9, (2 * s.M * s.N * s.K) / r.minSeconds / 1e9],
+          cpuGflops: (2 * s.M * s.N * s.K) / r.medianCpuSeconds / 1e9,
         });
       }
     }
@@ -267,27 +297,49 @@ function prewarmScoring(k: Kernels, users: WasmF32Array, d: number, packed: Wasm
   }
 }
 
-function gflopsOf(rows: readonly KernelBenchRow[], benchmark: BenchmarkName, implementation: string): number | null {
+/** The same warm-up for the GEMMs: short products that reach every packing and tile path. */
+function prewarmGemm(k: Kernels, g: WasmF32Array, q: WasmF32Array, p: WasmF32Array, dP: WasmF32Array, dQ: WasmF32Array, d: number): void {
+  for (let i = 0; i < 300; i++) {
+    k.gemmNN(g, q, dP, 7, d, 29);
+    k.gemmTN(g, p, dQ, 29, d, 7);
+  }
+}
+
+/** The relaxed-SIMD build, or why this runtime cannot run it (its rows then carry the reason). */
+async function loadRelaxed(): Promise<Kernels | string> {
+  try {
+    return new Kernels(await loadEngine({ variant: "relaxed" }));
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+function gflopsOf(rows: readonly KernelBenchRow[], benchmark: BenchmarkName, implementation: string, clock: "wall" | "cpu"): number | null {
   const row = rows.find((r) => r.benchmark === benchmark && r.implementation.startsWith(implementation));
-  return row?.gflops ?? null;
+  return (clock === "wall" ? row?.gflops : row?.cpuGflops) ?? null;
 }
 
 function ratios(rows: readonly KernelBenchRow[]): KernelBenchRatio[] {
   const pairs: Array<[string, BenchmarkName, string, BenchmarkName, string]> = [
+    ["wasm relaxed SIMD score_packed / numpy", "scoring", IMPL.relaxedPacked, "scoring", IMPL.numpy],
+    ["wasm relaxed SIMD score_packed / wasm SIMD score_packed", "scoring", IMPL.relaxedPacked, "scoring", IMPL.simdPacked],
     ["wasm SIMD score_packed / numpy", "scoring", IMPL.simdPacked, "scoring", IMPL.numpy],
     ["wasm SIMD score_packed / wasm SIMD score_rows_dot", "scoring", IMPL.simdPacked, "scoring", IMPL.simdNaive],
     ["wasm SIMD score_packed / wasm scalar score_packed", "scoring", IMPL.simdPacked, "scoring", IMPL.scalarPacked],
     ["wasm SIMD score_packed / plain JS", "scoring", IMPL.simdPacked, "scoring", IMPL.plainScore],
+    ["wasm relaxed SIMD gemm_nn / numpy", "gemm_nn", `${IMPL.relaxedGemm} gemm_nn`, "gemm_nn", IMPL.numpy],
+    ["wasm relaxed SIMD gemm_tn / numpy", "gemm_tn", `${IMPL.relaxedGemm} gemm_tn`, "gemm_tn", IMPL.numpy],
     ["wasm SIMD gemm_nn / numpy", "gemm_nn", `${IMPL.simdGemm} gemm_nn`, "gemm_nn", IMPL.numpy],
     ["wasm SIMD gemm_tn / numpy", "gemm_tn", `${IMPL.simdGemm} gemm_tn`, "gemm_tn", IMPL.numpy],
     ["wasm SIMD dot / plain JS dot", "dot", IMPL.simdDot, "dot", IMPL.plainDot],
     ["wasm scalar dot / plain JS dot", "dot", IMPL.scalarDot, "dot", IMPL.plainDot],
   ];
-  return pairs.map(([name, nb, ni, db, di]) => {
-    const num = gflopsOf(rows, nb, ni);
-    const den = gflopsOf(rows, db, di);
-    return { name, value: num !== null && den !== null && den > 0 ? num / den : null };
-  });
+  const ratio = (clock: "wall" | "cpu", nb: BenchmarkName, ni: string, db: BenchmarkName, di: string): number | null => {
+    const num = gflopsOf(rows, nb, ni, clock);
+    const den = gflopsOf(rows, db, di, clock);
+    return num !== null && den !== null && den > 0 ? num / den : null;
+  };
+  return pairs.map(([name, nb, ni, db, di]) => ({ name, value: ratio("wall", nb, ni, db, di), cpuValue: ratio("cpu", nb, ni, db, di) }));
 }
 
 /** The human-readable report: machine, one table row per measurement, then the ratios. */
@@ -298,14 +350,16 @@ export function formatKernelBench(result: KernelBenchResult): string {
   lines.push(`Node ${m.node}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`);
   if (result.numpy.available) lines.push(`numpy ${result.numpy.numpy}, ${result.numpy.blas}, threads ${JSON.stringify(result.numpy.threads)}`);
   else lines.push(`numpy: not measured (${result.numpy.reason})`);
-  lines.push(`Medians of ${result.repeats} timed runs after warm-up${result.quick ? " (QUICK shapes: not representative)" : ""}; GFLOP/s range = slowest..fastest run.`);
+  lines.push(`Medians of ${result.repeats} timed runs after warm-up${result.quick ? " (QUICK shapes: not representative)" : ""}; GFLOP/s range = slowest..fastest run;`);
+  lines.push("CPU GFLOP/s = at the median process CPU time (user + system), which leaves out time other processes held the core.");
   lines.push("");
-  const header = ["benchmark", "implementation", "shape", "median ms", "GFLOP/s", "range"];
+  const header = ["benchmark", "implementation", "shape", "median ms", "GFLOP/s", "range", "CPU GFLOP/s"];
   const body = result.rows.map((r) => [
     r.benchmark, r.implementation, r.shape,
     r.ms ? fmt(r.ms.median, 3) : "-",
     r.gflops !== undefined ? fmt(r.gflops, 3) : `failed: ${r.error}`,
     r.gflopsRange ? `${fmt(r.gflopsRange[0], 3)}..${fmt(r.gflopsRange[1], 3)}` : "",
+    r.cpuGflops !== undefined ? fmt(r.cpuGflops, 3) : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
@@ -313,7 +367,8 @@ export function formatKernelBench(result: KernelBenchResult): string {
   lines.push(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of body) lines.push(line(row));
   lines.push("");
-  for (const r of result.ratios) lines.push(`${r.name}: ${r.value === null ? "n/a" : `${fmt(r.value, 3)}×`}`);
+  const times = (x: number | null) => (x === null ? "n/a" : `${fmt(x, 3)}×`);
+  for (const r of result.ratios) lines.push(`${r.name}: ${times(r.value)} (by CPU time: ${times(r.cpuValue)})`);
   lines.push(`(total ${fmt(result.seconds, 3)} s)`);
   return lines.join("\n");
 }

@@ -23,6 +23,8 @@ export interface NumpyShapeResult {
   readonly maxSeconds: number;
   readonly repeats: number;
   readonly gflops: number;
+  /** Median process CPU seconds per product (one BLAS thread: close to wall time on an idle core). */
+  readonly medianCpuSeconds: number;
 }
 
 export type NumpyOutcome =

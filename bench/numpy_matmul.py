@@ -4,7 +4,8 @@ Usage: python3 bench/numpy_matmul.py '<json>' where <json> is
   {"repeats": 5, "shapes": [{"name": ..., "M": .., "N": .., "K": .., "transA": bool, "transB": bool}, ...]}
 Each shape times C[M×N] = op(A)·op(B) into a preallocated C, with A stored K×M when transA and
 B stored N×K when transB (exactly the layouts the wasm kernels read). Prints one JSON object on
-stdout: numpy/BLAS versions, the thread settings seen, and per shape the median seconds and GFLOP/s.
+stdout: numpy/BLAS versions, the thread settings seen, and per shape the median seconds (wall clock
+and process CPU time) and GFLOP/s.
 The caller sets OPENBLAS_NUM_THREADS=1 (and the other thread variables) before numpy is imported.
 """
 import json
@@ -24,6 +25,12 @@ def blas_name():
         return "unknown"
 
 
+def median(values):
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else 0.5 * (values[mid - 1] + values[mid])
+
+
 def main():
     request = json.loads(sys.argv[1])
     repeats = int(request.get("repeats", 5))
@@ -39,17 +46,21 @@ def main():
         for _ in range(2):  # warm-up: page in C, let BLAS pick its kernels
             np.matmul(op_a, op_b, out=c)
         samples = []
+        cpu_samples = []
         for _ in range(repeats):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             np.matmul(op_a, op_b, out=c)
             samples.append(time.perf_counter() - t0)
+            cpu_samples.append(time.process_time() - c0)
         samples.sort()
-        med = samples[len(samples) // 2] if len(samples) % 2 else 0.5 * (samples[len(samples) // 2 - 1] + samples[len(samples) // 2])
+        med = median(samples)
         flops = 2.0 * m * n * k
         results.append({
             "name": shape["name"], "M": m, "N": n, "K": k,
             "medianSeconds": med, "minSeconds": samples[0], "maxSeconds": samples[-1], "repeats": repeats,
             "gflops": flops / med / 1e9,
+            "medianCpuSeconds": median(cpu_samples),
         })
     threads = {v: os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     print(json.dumps({"numpy": np.__version__, "blas": blas_name(), "threads": threads, "results": results}))

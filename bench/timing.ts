@@ -13,8 +13,18 @@ export interface TimingOptions {
   readonly minSampleMs: number;
 }
 
-/** Milliseconds per call of `work`, one entry per sample. */
-export function timeRuns(work: () => void, options: TimingOptions): number[] {
+/** Milliseconds per call of `work`, one entry per sample, by the wall clock and by process CPU time. */
+export interface RunTimes {
+  readonly wallMs: number[];
+  /**
+   * User + system CPU time of this process per call. On a shared machine the wall clock also
+   * counts the time other processes held the core; CPU time does not (it still includes slowdown
+   * from a busy sibling hyperthread or evicted caches).
+   */
+  readonly cpuMs: number[];
+}
+
+export function timeRuns(work: () => void, options: TimingOptions): RunTimes {
   for (let i = 0; i < options.warmupRuns; i++) work();
   let callsPerSample = 1;
   for (;;) {
@@ -24,11 +34,15 @@ export function timeRuns(work: () => void, options: TimingOptions): number[] {
     if (elapsed >= options.minSampleMs || callsPerSample >= 1 << 20) break;
     callsPerSample *= Math.max(2, Math.min(16, Math.ceil(options.minSampleMs / Math.max(elapsed, 0.01))));
   }
-  const samples: number[] = [];
+  const wallMs: number[] = [];
+  const cpuMs: number[] = [];
   for (let s = 0; s < options.repeats; s++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < callsPerSample; i++) work();
-    samples.push((performance.now() - t0) / callsPerSample);
+    wallMs.push((performance.now() - t0) / callsPerSample);
+    const cpu = process.cpuUsage(c0);
+    cpuMs.push((cpu.user + cpu.system) / 1e3 / callsPerSample);
   }
-  return samples;
+  return { wallMs, cpuMs };
 }

@@ -7,6 +7,7 @@ import { Kernels } from "./engine/kernels.js";
 import { WasmEngine } from "./engine/wasm-engine.js";
 
 export { detectCapabilities, preferredVariant, type Capabilities, type KernelVariant } from "./engine/capabilities.js";
+export { chooseVariant, KERNEL_VARIANTS, KernelUnavailableError, type VariantChoice } from "./engine/capabilities.js";
 export { WasmEngine, WasmF32Array, WasmI32Array, freeAll } from "./engine/wasm-engine.js";
 export { Kernels } from "./engine/kernels.js";
 export { Rng } from "./util/rng.js";

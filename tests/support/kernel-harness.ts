@@ -1,16 +1,22 @@
 /**
- * What every kernel test needs: both builds, an allocation scope whose arrays are all freed at the
+ * What every kernel test needs: all three builds, an allocation scope whose arrays are all freed at the
  * end (and a check that the engine's live bytes are back to where they started), seeded random
  * data, and comparisons with a tolerance relative to the size of the numbers involved.
  */
 import assert from "node:assert/strict";
-import type { KernelVariant } from "../../ts/engine/capabilities.js";
+import { KERNEL_VARIANTS, type KernelVariant } from "../../ts/engine/capabilities.js";
 import { Kernels } from "../../ts/engine/kernels.js";
 import { WasmEngine, WasmF32Array, WasmI32Array } from "../../ts/engine/wasm-engine.js";
 import { loadEngine } from "../../ts/node.js";
 import { Rng } from "../../ts/util/rng.js";
 
-export const VARIANTS: readonly KernelVariant[] = ["simd", "scalar"];
+/**
+ * Every build: relaxed (fused multiply-add), simd, scalar. The Node entry switches relaxed SIMD on.
+ * All three share the tolerances: they bound the f32 error of sums of products by the number of
+ * roundings, and a fused multiply-add rounds once where mul + add rounds twice, so the relaxed
+ * build's error is within the same bounds (relaxed_madd may also be unfused: the simd case).
+ */
+export const VARIANTS: readonly KernelVariant[] = KERNEL_VARIANTS;
 
 /** Allocations made for one test; freeAll() releases them in one place. */
 export class WasmScope {

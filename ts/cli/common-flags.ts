@@ -12,6 +12,6 @@ export const MIN_RATING = {
   help: "Explicit ratings to implicit feedback: keep ratings >= this value (default: keep every rating).",
 } as const satisfies FlagSpec;
 export const VARIANT = {
-  name: "kernels", type: "enum", choices: ["auto", "simd", "scalar"], default: "auto",
-  help: "Kernel build: auto picks SIMD when the runtime supports it.",
+  name: "kernels", type: "enum", choices: ["auto", "relaxed", "simd", "scalar"], default: "auto",
+  help: "Kernel build: auto picks relaxed SIMD (fused multiply-add), else SIMD, else scalar, as the runtime supports (LONGTAIL_WASM_RELAXED=0: never relaxed).",
 } as const satisfies FlagSpec;

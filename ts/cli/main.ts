@@ -15,6 +15,7 @@ import { EvaluationError } from "../eval/evaluate.js";
 import { WRITER_LIBRARY } from "../model/model-file.js";
 import { AtomicWriteError } from "../node/atomic-write.js";
 import { TrainingAbortedError } from "../train/fit.js";
+import { KernelUnavailableError } from "../engine/capabilities.js";
 
 type Runner = (args: ParsedArgs<any>) => Promise<number>;
 
@@ -36,7 +37,7 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Errors whose message is the whole story for a user: printed without a stack trace. */
-const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError];
+const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError];
 
 /** Run the CLI; returns the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {

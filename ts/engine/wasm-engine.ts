@@ -1,6 +1,6 @@
 import type { KernelVariant } from "./capabilities.js";
 
-/** The raw exports of build/longtail.{simd,scalar}.wasm: pointers are byte offsets, counts are i32. */
+/** The raw exports of build/longtail.{relaxed,simd,scalar}.wasm: pointers are byte offsets, counts are i32. */
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   alloc(bytes: number): number;
