@@ -40,7 +40,7 @@ describe("matrix factorisation training", () => {
       const start = kernels.engine.allocatedBytes;
       const untrained = new MatrixFactorization(kernels, { loss, epochs: 0, seed: 1 });
       await untrained.fit(train);
-      const model = new MatrixFactorization(kernels, { loss, epochs: EPOCHS[loss], seed: 1, negatives: loss === "sampled-softmax" ? 128 : undefined, batchSize: loss === "sampled-softmax" ? 256 : undefined });
+      const model = new MatrixFactorization(kernels, { loss, epochs: EPOCHS[loss], seed: 1, negatives: loss === "sampled-softmax" ? 128 : undefined, batchSize: loss === "sampled-softmax" ? 256 : undefined, sampling: loss === "sampled-softmax" ? "interactions" : undefined });
       const report = await model.fit(train);
       const losses = report.epochs.map((e) => e.loss);
       assert.ok(losses.every(Number.isFinite), `finite losses: ${losses}`);
@@ -58,7 +58,7 @@ describe("matrix factorisation training", () => {
 
   it("is deterministic: the same seed gives the same model, another seed a different one", async () => {
     const tables = async (seed: number) => {
-      const m = new MatrixFactorization(kernels, { loss: "sampled-softmax", epochs: 2, seed, negatives: 64 });
+      const m = new MatrixFactorization(kernels, { loss: "sampled-softmax", sampling: "interactions", epochs: 2, seed, negatives: 64 });
       await m.fit(train);
       const out = [m.userFactors.view.slice(), m.itemFactors.view.slice()];
       m.dispose();

@@ -1,0 +1,224 @@
+import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
+import { freeAll } from "../engine/wasm-engine.js";
+import { AliasSampler } from "./alias-sampler.js";
+import { SlotMap } from "./slot-map.js";
+import {
+  checkFinite, shuffledRange,
+  type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
+} from "./training-context.js";
+
+/** Logit of a padding column or of a sampled negative that is one of the row's own positives: softmax weight 0. */
+const MASKED_LOGIT = -1e9;
+
+/**
+ * Sampled softmax over blocks of users. In MF all positives of a user share the user's logits, so
+ * a step takes a block of users with all their training positives, one row per user, and the
+ * row's candidates are its own positives (exact, the CSR targets) plus N negatives shared by the
+ * block, drawn from q(i) ∝ (count_i + 1)^β. The normaliser of the full softmax splits into the
+ * user's positives (kept exactly) and the rest of the catalog, which the negatives estimate by
+ * importance sampling: a negative's logit is s/T − log(N·q(i)), and a negative that is one of the
+ * row's positives is masked (it is already counted exactly). Each row's loss is the full-softmax
+ * loss of all its positives, as in the full-softmax runner, at N columns per user instead of the
+ * whole catalog, and at 1/(interactions per user) of the per-interaction sampled softmax's cost.
+ *
+ * Row layout: columns [0, N) the shared negatives (one blocked-scoring call), columns
+ * [N, N + maxPositives) the row's positives, padded with masked columns.
+ */
+export class UserBlockSampledSoftmaxRunner implements EpochRunner {
+  private readonly sampler: AliasSampler;
+  private readonly logExpected: Float64Array;
+  private readonly activeUsers: Int32Array;
+  private readonly itemSlots: SlotMap;
+  /** Columns of each sampled item among the negatives, as linked lists (an item can be drawn twice). */
+  private readonly firstColumnOf: Int32Array;
+  private readonly columnStamp: Int32Array;
+  private readonly nextColumn: Int32Array;
+  private generation = 0;
+  private readonly blockUsers: WasmI32Array;
+  private readonly userBlock: WasmF32Array;
+  private readonly negatives: WasmI32Array;
+  private readonly negBlock: WasmF32Array;
+  private readonly packedNeg: WasmF32Array;
+  private readonly positives: WasmI32Array;
+  private readonly posBlock: WasmF32Array;
+  private readonly logits: WasmF32Array;
+  private readonly colBias: WasmF32Array;
+  private readonly negGrad: WasmF32Array;
+  private readonly targetOffsets: WasmI32Array;
+  private readonly targetIndices: WasmI32Array;
+  private readonly gradUsers: WasmF32Array;
+  private readonly gradNeg: WasmF32Array;
+  private readonly gradPos: WasmF32Array;
+  private readonly posSlotOf: WasmI32Array;
+  private readonly negSlotOf: WasmI32Array;
+  private readonly gradItems: WasmF32Array;
+  private readonly itemRows: WasmI32Array;
+
+  /** logitBias: optional per-item term added to every candidate's training logit (positives and negatives). */
+  constructor(private readonly ctx: TrainingContext, private readonly logitBias: Float32Array | null = null) {
+    const { config, train, kernels } = ctx;
+    const e = kernels.engine;
+    const d = config.dim, B = config.batchSize, N = config.negatives, m = train.nItems;
+    const counts = train.itemCounts();
+    const weights = new Float64Array(m);
+    for (let i = 0; i < m; i++) weights[i] = Math.pow(counts[i] + 1, config.samplingExponent);
+    this.sampler = new AliasSampler(weights);
+    this.logExpected = new Float64Array(m);
+    for (let i = 0; i < m; i++) this.logExpected[i] = Math.log(N * this.sampler.probabilities[i]);
+    const userCounts = train.userCounts();
+    const active: number[] = [];
+    for (let u = 0; u < train.nUsers; u++) if (userCounts[u] > 0) active.push(u);
+    this.activeUsers = Int32Array.from(active);
+    // Capacities for any block: the B largest histories in all, the largest one per row.
+    const sortedCounts = Array.from(userCounts).sort((a, b) => b - a);
+    const maxTargets = Math.max(1, sortedCounts.slice(0, B).reduce((s, c) => s + c, 0));
+    const maxWidth = N + Math.max(1, sortedCounts[0] ?? 0);
+    this.itemSlots = new SlotMap(m, maxTargets + N);
+    this.firstColumnOf = new Int32Array(m);
+    this.columnStamp = new Int32Array(m);
+    this.nextColumn = new Int32Array(N);
+    this.blockUsers = e.i32(B);
+    this.userBlock = e.f32(B * d);
+    this.negatives = e.i32(N);
+    this.negBlock = e.f32(N * d);
+    this.packedNeg = e.f32(kernels.packedItemsLength(N, d));
+    this.positives = e.i32(maxTargets);
+    this.posBlock = e.f32(maxTargets * d);
+    this.logits = e.f32(B * maxWidth);
+    this.colBias = e.f32(maxWidth);
+    this.negGrad = e.f32(B * N);
+    this.targetOffsets = e.i32(B + 1);
+    this.targetIndices = e.i32(maxTargets);
+    this.gradUsers = e.f32(B * d);
+    this.gradNeg = e.f32(N * d);
+    this.gradPos = e.f32(maxTargets * d);
+    this.posSlotOf = e.i32(maxTargets);
+    this.negSlotOf = e.i32(N);
+    this.gradItems = e.f32((maxTargets + N) * d);
+    this.itemRows = e.i32(maxTargets + N);
+  }
+
+  runEpoch(onBatch?: BatchCallback): EpochResult {
+    const { config, train, rng } = this.ctx;
+    const order = shuffledRange(this.activeUsers.length, rng);
+    const B = config.batchSize;
+    const steps = Math.ceil(order.length / B);
+    let lossSum = 0;
+    let examples = 0;
+    for (let step = 0; step < steps; step++) {
+      const start = step * B;
+      const end = Math.min(order.length, start + B);
+      const { loss, targets } = this.step(order, start, end);
+      lossSum += loss;
+      examples += targets;
+      checkFinite(lossSum, config, `at epoch step ${step + 1}/${steps}`);
+      onBatch?.(examples, train.nnz, lossSum / Math.max(1, examples));
+    }
+    return { loss: examples ? lossSum / examples : 0, examples };
+  }
+
+  private step(order: Int32Array, start: number, end: number): { loss: number; targets: number } {
+    const { config, train, kernels, userFactors, itemFactors, rng } = this.ctx;
+    const d = config.dim, N = config.negatives;
+    const T = config.temperature;
+    const nb = end - start;
+    const bias = this.logitBias;
+    const { indptr, indices } = train.byUser;
+    this.itemSlots.reset();
+
+    // The block's users and their positives, in row order.
+    const users = this.blockUsers.view, positives = this.positives.view, pSlot = this.posSlotOf.view;
+    const offsets = this.targetOffsets.view;
+    let t = 0, maxPositives = 1;
+    offsets[0] = 0;
+    for (let r = 0; r < nb; r++) {
+      const u = this.activeUsers[order[start + r]];
+      users[r] = u;
+      const a = indptr[u], b = indptr[u + 1];
+      for (let k = a; k < b; k++) {
+        positives[t] = indices[k];
+        pSlot[t] = this.itemSlots.slot(indices[k]);
+        t++;
+      }
+      offsets[r + 1] = t;
+      maxPositives = Math.max(maxPositives, b - a);
+    }
+    const width = N + maxPositives;
+
+    const negatives = this.negatives.view, nSlot = this.negSlotOf.view, colBias = this.colBias.view;
+    this.generation++;
+    for (let j = 0; j < N; j++) {
+      const item = this.sampler.sample(rng);
+      negatives[j] = item;
+      nSlot[j] = this.itemSlots.slot(item);
+      colBias[j] = -this.logExpected[item] + (bias ? bias[item] : 0);
+      this.nextColumn[j] = this.columnStamp[item] === this.generation ? this.firstColumnOf[item] : -1;
+      this.columnStamp[item] = this.generation;
+      this.firstColumnOf[item] = j;
+    }
+    // A positive's logit bias differs per row, so it is folded into its score (times T: the kernel divides by T).
+    colBias.fill(0, N, width);
+
+    kernels.gatherRows(userFactors, d, this.blockUsers, nb, this.userBlock);
+    kernels.gatherRows(itemFactors, d, this.positives, t, this.posBlock);
+    kernels.gatherRows(itemFactors, d, this.negatives, N, this.negBlock);
+    kernels.packItems(this.negBlock, N, d, this.packedNeg);
+    kernels.scorePacked(this.userBlock, nb, d, this.packedNeg, N, this.logits, width);
+
+    const logits = this.logits.view, uBlock = this.userBlock.view, pBlock = this.posBlock.view;
+    const targets = this.targetIndices.view;
+    for (let r = 0; r < nb; r++) {
+      const row = r * width, first = offsets[r], count = offsets[r + 1] - first;
+      const uo = r * d;
+      for (let k = 0; k < count; k++) {
+        const item = positives[first + k];
+        const po = (first + k) * d;
+        let s = 0;
+        for (let c = 0; c < d; c++) s += uBlock[uo + c] * pBlock[po + c];
+        logits[row + N + k] = s + (bias ? T * bias[item] : 0);
+        targets[first + k] = N + k;
+        if (this.columnStamp[item] === this.generation) {
+          for (let j = this.firstColumnOf[item]; j >= 0; j = this.nextColumn[j]) logits[row + j] = MASKED_LOGIT;
+        }
+      }
+      logits.fill(MASKED_LOGIT, row + N + count, row + width);
+    }
+    const loss = kernels.softmaxXent(this.logits, nb, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, null, true);
+
+    // Split the gradient: columns [0, N) → the shared negatives (two GEMMs), the rest → each row's positives.
+    const grad = this.logits.view, negGrad = this.negGrad.view;
+    for (let r = 0; r < nb; r++) negGrad.set(grad.subarray(r * width, r * width + N), r * N);
+    kernels.gemmNN(this.negGrad, this.negBlock, this.gradUsers, nb, d, N);
+    kernels.gemmTN(this.negGrad, this.userBlock, this.gradNeg, N, d, nb);
+    const gUsers = this.gradUsers.view, gPos = this.gradPos.view;
+    for (let r = 0; r < nb; r++) {
+      const row = r * width, first = offsets[r], count = offsets[r + 1] - first;
+      const uo = r * d;
+      for (let k = 0; k < count; k++) {
+        const g = grad[row + N + k];
+        const po = (first + k) * d;
+        for (let c = 0; c < d; c++) {
+          gUsers[uo + c] += g * pBlock[po + c];
+          gPos[po + c] = g * uBlock[uo + c];
+        }
+      }
+    }
+
+    const ni = this.itemSlots.size;
+    this.gradItems.view.fill(0, 0, ni * d);
+    kernels.scatterAddRows(this.gradItems, d, this.posSlotOf, t, this.gradPos);
+    kernels.scatterAddRows(this.gradItems, d, this.negSlotOf, N, this.gradNeg);
+    this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
+    this.ctx.userOptimizer.apply(this.blockUsers, nb, this.gradUsers);
+    this.ctx.itemOptimizer.apply(this.itemRows, ni, this.gradItems);
+    return { loss, targets: t };
+  }
+
+  dispose(): void {
+    freeAll(
+      this.blockUsers, this.userBlock, this.negatives, this.negBlock, this.packedNeg, this.positives, this.posBlock,
+      this.logits, this.colBias, this.negGrad, this.targetOffsets, this.targetIndices, this.gradUsers, this.gradNeg,
+      this.gradPos, this.posSlotOf, this.negSlotOf, this.gradItems, this.itemRows,
+    );
+  }
+}
