@@ -24,9 +24,9 @@ before(async () => {
 
 /**
  * The sampled objective in plain f64, for one step over all active users: for each user u with
- * positives P_u and the shared negatives n_1..n_N, logits z_p = s(u,p)/T + b_p for p ∈ P_u and
- * z_j = s(u,n_j)/T − log(N·q(n_j)) + b_{n_j}, a negative that is in P_u dropped; the loss is
- * Σ_u Σ_{p∈P_u} (lse(z) − z_p). Returns the loss and ∂loss/∂P, ∂loss/∂Q.
+ * positives P_u and the shared negatives n_1..n_N, negative logits z_j = s(u,n_j)/T − log(N·q(n_j)) + b_{n_j}
+ * (a negative that is in P_u dropped) and positive logits z_p = s(u,p)/T + b_p; each positive's loss
+ * is the cross-entropy of p among {p} ∪ negatives. Returns the loss and ∂loss/∂P, ∂loss/∂Q.
  */
 function referenceStep(
   train: Interactions, P: Float64Array, Q: Float64Array, d: number, T: number,
@@ -39,26 +39,25 @@ function referenceStep(
     for (let c = 0; c < d; c++) s += P[u * d + c] * Q[i * d + c];
     return s;
   };
+  const addGrad = (u: number, i: number, g: number) => {
+    for (let x = 0; x < d; x++) {
+      gradP[u * d + x] += g * Q[i * d + x];
+      gradQ[i * d + x] += g * P[u * d + x];
+    }
+  };
   let loss = 0;
   for (const u of users) {
     const own = Array.from(train.byUser.indices.subarray(train.byUser.indptr[u], train.byUser.indptr[u + 1]));
-    const candidates: { item: number; z: number }[] = own.map((p) => ({ item: p, z: score(u, p) / T + (bias ? bias[p] : 0) }));
-    for (const j of negatives) {
-      if (own.includes(j)) continue;
-      candidates.push({ item: j, z: score(u, j) / T - Math.log(N * q[j]) + (bias ? bias[j] : 0) });
+    const kept = negatives.filter((j) => !own.includes(j));
+    const negLogits = kept.map((j) => score(u, j) / T - Math.log(N * q[j]) + (bias ? bias[j] : 0));
+    for (const p of own) {
+      const candidates = [{ item: p, z: score(u, p) / T + (bias ? bias[p] : 0) }, ...kept.map((item, k) => ({ item, z: negLogits[k] }))];
+      const max = Math.max(...candidates.map((c) => c.z));
+      const lse = max + Math.log(candidates.reduce((s, c) => s + Math.exp(c.z - max), 0));
+      loss += lse - candidates[0].z;
+      // ∂/∂z_c = softmax_c − [c is p]; ∂z/∂s = 1/T.
+      candidates.forEach((c, k) => addGrad(u, c.item, (Math.exp(c.z - lse) - (k === 0 ? 1 : 0)) / T));
     }
-    const max = Math.max(...candidates.map((c) => c.z));
-    const sum = candidates.reduce((s, c) => s + Math.exp(c.z - max), 0);
-    const lse = max + Math.log(sum);
-    for (const p of own) loss += lse - candidates.find((c) => c.item === p)!.z;
-    // ∂/∂z_c = |P_u|·softmax_c − [c is a positive]; ∂z/∂s = 1/T.
-    candidates.forEach((c, k) => {
-      const g = (own.length * Math.exp(c.z - lse) - (k < own.length ? 1 : 0)) / T;
-      for (let x = 0; x < d; x++) {
-        gradP[u * d + x] += g * Q[c.item * d + x];
-        gradQ[c.item * d + x] += g * P[u * d + x];
-      }
-    });
   }
   return { loss, gradP, gradQ };
 }

@@ -7,22 +7,24 @@ import {
   type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
 } from "./training-context.js";
 
-/** Logit of a padding column or of a sampled negative that is one of the row's own positives: softmax weight 0. */
+/** Logit of a sampled negative that is one of the row's own positives, and of the sink column: softmax weight 0. */
 const MASKED_LOGIT = -1e9;
 
 /**
- * Sampled softmax over blocks of users. In MF all positives of a user share the user's logits, so
- * a step takes a block of users with all their training positives, one row per user, and the
- * row's candidates are its own positives (exact, the CSR targets) plus N negatives shared by the
- * block, drawn from q(i) ∝ (count_i + 1)^β. The normaliser of the full softmax splits into the
- * user's positives (kept exactly) and the rest of the catalog, which the negatives estimate by
- * importance sampling: a negative's logit is s/T − log(N·q(i)), and a negative that is one of the
- * row's positives is masked (it is already counted exactly). Each row's loss is the full-softmax
- * loss of all its positives, as in the full-softmax runner, at N columns per user instead of the
- * whole catalog, and at 1/(interactions per user) of the per-interaction sampled softmax's cost.
+ * Sampled softmax over blocks of users. In MF all positives of a user share the user's logits,
+ * and here they also share the negatives: a step takes a block of users with all their training
+ * positives, one row per user, scores the row against N negatives shared by the block (drawn from
+ * q(i) ∝ (count_i + 1)^β) once, and gives every positive p of user u the loss of the per-interaction
+ * sampled softmax, the cross-entropy of p among {p} ∪ negatives:
+ *   loss_up = log(e^{z_p} + e^{L_u}) − z_p,  L_u = log Σ_j e^{z_uj},
+ * with z_p = s(u,p)/T and z_uj = s(u,j)/T − log(N·q(j)) (the logQ correction; a negative that is
+ * one of u's positives is masked). L_u is shared by all of u's positives, so an epoch costs one
+ * N-column row per user instead of one per interaction: 1/(interactions per user) of the
+ * per-interaction runner's GEMM work (1/27 on Gowalla).
  *
- * Row layout: columns [0, N) the shared negatives (one blocked-scoring call), columns
- * [N, N + maxPositives) the row's positives, padded with masked columns.
+ * The gradient on the negatives, Σ_p σ(L_u − z_p)·softmax_j(z_u), is the softmax kernel's row
+ * gradient w_u·(softmax − onehot) with row weight w_u = Σ_p σ(L_u − z_p) and the one-hot on an
+ * extra masked "sink" column N (softmax weight 0), whose gradient is dropped.
  */
 export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   private readonly sampler: AliasSampler;
@@ -44,8 +46,15 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   private readonly logits: WasmF32Array;
   private readonly colBias: WasmF32Array;
   private readonly negGrad: WasmF32Array;
-  private readonly targetOffsets: WasmI32Array;
-  private readonly targetIndices: WasmI32Array;
+  /** Row r's positives are positives[positiveOffsets[r] .. positiveOffsets[r+1]). */
+  private readonly positiveOffsets: Int32Array;
+  /** One target per row, the sink column N. */
+  private readonly sinkOffsets: WasmI32Array;
+  private readonly sinkTargets: WasmI32Array;
+  /** Each positive's logit z_p, then overwritten with ∂loss/∂s(u,p). */
+  private readonly posLogits: Float64Array;
+  private readonly negLse: WasmF32Array;
+  private readonly rowWeights: WasmF32Array;
   private readonly gradUsers: WasmF32Array;
   private readonly gradNeg: WasmF32Array;
   private readonly gradPos: WasmF32Array;
@@ -72,7 +81,6 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     // Capacities for any block: the B largest histories in all, the largest one per row.
     const sortedCounts = Array.from(userCounts).sort((a, b) => b - a);
     const maxTargets = Math.max(1, sortedCounts.slice(0, B).reduce((s, c) => s + c, 0));
-    const maxWidth = N + Math.max(1, sortedCounts[0] ?? 0);
     this.itemSlots = new SlotMap(m, maxTargets + N);
     this.firstColumnOf = new Int32Array(m);
     this.columnStamp = new Int32Array(m);
@@ -84,11 +92,17 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     this.packedNeg = e.f32(kernels.packedItemsLength(N, d));
     this.positives = e.i32(maxTargets);
     this.posBlock = e.f32(maxTargets * d);
-    this.logits = e.f32(B * maxWidth);
-    this.colBias = e.f32(maxWidth);
+    this.logits = e.f32(B * (N + 1));
+    this.colBias = e.f32(N + 1);
+    this.posLogits = new Float64Array(maxTargets);
+    this.negLse = e.f32(B);
+    this.rowWeights = e.f32(B);
+    this.sinkOffsets = e.i32(B + 1);
+    this.sinkOffsets.view.forEach((_, r, a) => (a[r] = r));
+    this.sinkTargets = e.i32(B);
+    this.sinkTargets.view.fill(N);
     this.negGrad = e.f32(B * N);
-    this.targetOffsets = e.i32(B + 1);
-    this.targetIndices = e.i32(maxTargets);
+    this.positiveOffsets = new Int32Array(B + 1);
     this.gradUsers = e.f32(B * d);
     this.gradNeg = e.f32(N * d);
     this.gradPos = e.f32(maxTargets * d);
@@ -128,8 +142,8 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
 
     // The block's users and their positives, in row order.
     const users = this.blockUsers.view, positives = this.positives.view, pSlot = this.posSlotOf.view;
-    const offsets = this.targetOffsets.view;
-    let t = 0, maxPositives = 1;
+    const offsets = this.positiveOffsets;
+    let t = 0;
     offsets[0] = 0;
     for (let r = 0; r < nb; r++) {
       const u = this.activeUsers[order[start + r]];
@@ -141,9 +155,8 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
         t++;
       }
       offsets[r + 1] = t;
-      maxPositives = Math.max(maxPositives, b - a);
     }
-    const width = N + maxPositives;
+    const width = N + 1;
 
     const negatives = this.negatives.view, nSlot = this.negSlotOf.view, colBias = this.colBias.view;
     this.generation++;
@@ -156,8 +169,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
       this.columnStamp[item] = this.generation;
       this.firstColumnOf[item] = j;
     }
-    // A positive's logit bias differs per row, so it is folded into its score (times T: the kernel divides by T).
-    colBias.fill(0, N, width);
+    colBias[N] = 0;
 
     kernels.gatherRows(userFactors, d, this.blockUsers, nb, this.userBlock);
     kernels.gatherRows(itemFactors, d, this.positives, t, this.posBlock);
@@ -165,8 +177,9 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     kernels.packItems(this.negBlock, N, d, this.packedNeg);
     kernels.scorePacked(this.userBlock, nb, d, this.packedNeg, N, this.logits, width);
 
+    // Negatives that are one of the row's positives are masked; column N is a masked sink (see below).
     const logits = this.logits.view, uBlock = this.userBlock.view, pBlock = this.posBlock.view;
-    const targets = this.targetIndices.view;
+    const posLogits = this.posLogits;
     for (let r = 0; r < nb; r++) {
       const row = r * width, first = offsets[r], count = offsets[r + 1] - first;
       const uo = r * d;
@@ -175,27 +188,43 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
         const po = (first + k) * d;
         let s = 0;
         for (let c = 0; c < d; c++) s += uBlock[uo + c] * pBlock[po + c];
-        logits[row + N + k] = s + (bias ? T * bias[item] : 0);
-        targets[first + k] = N + k;
+        posLogits[first + k] = s / T + (bias ? bias[item] : 0);
         if (this.columnStamp[item] === this.generation) {
           for (let j = this.firstColumnOf[item]; j >= 0; j = this.nextColumn[j]) logits[row + j] = MASKED_LOGIT;
         }
       }
-      logits.fill(MASKED_LOGIT, row + N + count, row + width);
+      logits[row + N] = MASKED_LOGIT;
     }
-    const loss = kernels.softmaxXent(this.logits, nb, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, null, true);
+    // L_u = log Σ_j exp(z_uj), the negatives' estimate of the catalog's normaliser.
+    kernels.lseRows(this.logits, nb, width, width, 1 / T, this.colBias, this.negLse);
+    const negLse = this.negLse.view, rowWeights = this.rowWeights.view;
+    let loss = 0;
+    for (let r = 0; r < nb; r++) {
+      const first = offsets[r], end = offsets[r + 1];
+      let weight = 0;
+      for (let k = first; k < end; k++) {
+        // loss_up = log(e^{z_p} + e^{L_u}) − z_p = softplus(L_u − z_p); ∂/∂z_p = −σ(L_u − z_p).
+        const x = negLse[r] - posLogits[k];
+        loss += x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+        const sig = 1 / (1 + Math.exp(-x));
+        posLogits[k] = -sig / T;
+        weight += sig;
+      }
+      rowWeights[r] = weight;
+    }
+    // The negatives' gradient (see the class comment); the loss it returns is that of the sink, not used.
+    kernels.softmaxXent(this.logits, nb, width, width, 1 / T, this.colBias, this.sinkOffsets, this.sinkTargets, this.rowWeights, true);
 
-    // Split the gradient: columns [0, N) → the shared negatives (two GEMMs), the rest → each row's positives.
     const grad = this.logits.view, negGrad = this.negGrad.view;
     for (let r = 0; r < nb; r++) negGrad.set(grad.subarray(r * width, r * width + N), r * N);
     kernels.gemmNN(this.negGrad, this.negBlock, this.gradUsers, nb, d, N);
     kernels.gemmTN(this.negGrad, this.userBlock, this.gradNeg, N, d, nb);
     const gUsers = this.gradUsers.view, gPos = this.gradPos.view;
     for (let r = 0; r < nb; r++) {
-      const row = r * width, first = offsets[r], count = offsets[r + 1] - first;
+      const first = offsets[r], count = offsets[r + 1] - first;
       const uo = r * d;
       for (let k = 0; k < count; k++) {
-        const g = grad[row + N + k];
+        const g = posLogits[first + k];
         const po = (first + k) * d;
         for (let c = 0; c < d; c++) {
           gUsers[uo + c] += g * pBlock[po + c];
@@ -217,7 +246,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   dispose(): void {
     freeAll(
       this.blockUsers, this.userBlock, this.negatives, this.negBlock, this.packedNeg, this.positives, this.posBlock,
-      this.logits, this.colBias, this.negGrad, this.targetOffsets, this.targetIndices, this.gradUsers, this.gradNeg,
+      this.logits, this.colBias, this.negGrad, this.sinkOffsets, this.sinkTargets, this.negLse, this.rowWeights, this.gradUsers, this.gradNeg,
       this.gradPos, this.posSlotOf, this.negSlotOf, this.gradItems, this.itemRows,
     );
   }

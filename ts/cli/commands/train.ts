@@ -6,7 +6,7 @@ import { createProgress, type ProgressBar } from "../progress.js";
 import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
-import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, type MfConfig } from "../../train/config.js";
+import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, SAMPLING_MODES, type MfConfig } from "../../train/config.js";
 import type { TrainingProgress } from "../../train/fit.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";
@@ -26,7 +26,7 @@ export const TRAIN = defineCommand({
     { name: "dim", type: "int", positive: true, help: "Embedding size (default 64)." },
     { name: "epochs", type: "int", min: 0, help: "Passes over the training data (default 20)." },
     { name: "lr", type: "number", positive: true, help: "Learning rate (default depends on the optimizer and loss)." },
-    { name: "batch", type: "int", positive: true, help: "Interactions per step (users per step for --loss softmax)." },
+    { name: "batch", type: "int", positive: true, help: "Interactions per step (users per step for --loss softmax, and for sampled-softmax with --sampling users)." },
     { name: "negatives", type: "int", positive: true, help: "Negatives per positive (bpr, bce) or shared per batch (sampled-softmax)." },
     { name: "normalize", type: "enum", choices: NORMALIZE_MODES, help: "Keep embeddings at unit length during training: both (cosine scores; default for softmax losses), users, or none." },
     { name: "hard-negatives", type: "int", positive: true, help: "bpr/bce: each negative is the best-scored of this many uniform draws (default 1 = uniform)." },
@@ -34,6 +34,7 @@ export const TRAIN = defineCommand({
     { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
     { name: "optimizer", type: "enum", choices: OPTIMIZERS, help: "Sparse-row optimizer (default adam)." },
     { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
+    { name: "sampling", type: "enum", choices: SAMPLING_MODES, help: "sampled-softmax steps: users (default: blocks of --batch users, each with all its positives and the --negatives shared by the block) or interactions (--batch interactions; then Adam 0.005, batch 256, 1024 negatives unless given)." },
     { name: "sampling-exponent", type: "number", min: 0, help: "Sampled softmax proposal q(i) ∝ (count+1)^β (default 0.75; 0 = uniform)." },
     { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice." },
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
@@ -68,7 +69,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   const config: Partial<MfConfig> = {
     loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives, hardNegatives: v["hard-negatives"], normalize: v.normalize,
     l2: v.reg, temperature: v.temperature, optimizer: v.optimizer, initStd: v["init-std"],
-    samplingExponent: v["sampling-exponent"], seed: v.seed,
+    samplingExponent: v["sampling-exponent"], sampling: v.sampling, seed: v.seed,
   };
   const kernels = await cliKernels(v.kernels);
   const model = new MatrixFactorization(kernels, config);
