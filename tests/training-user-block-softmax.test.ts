@@ -74,11 +74,11 @@ function tinyTrain(): Interactions {
   return tinyParts(6, 11, pairs, []).train; // user 3 has no positives: it forms no row
 }
 
-function oneStep(d: number, N: number, bias: Float32Array | null): void {
+function oneStep(d: number, N: number, bias: Float32Array | null, positivesPerRow = 0): void {
   const train = tinyTrain();
   const T = 0.5, lr = 0.1;
   const config: MfConfig = resolveMfConfig({
-    loss: "sampled-softmax", dim: d, negatives: N, batchSize: 8, optimizer: "sgd", learningRate: lr, temperature: T, normalize: "none", seed: 11,
+    loss: "sampled-softmax", dim: d, negatives: N, batchSize: 16, positivesPerRow, optimizer: "sgd", learningRate: lr, temperature: T, normalize: "none", seed: 11,
   });
   const e = kernels.engine;
   const start = e.allocatedBytes;
@@ -89,15 +89,17 @@ function oneStep(d: number, N: number, bias: Float32Array | null): void {
   const P = Float64Array.from(userFactors.view), Q = Float64Array.from(itemFactors.view);
   const ctx: TrainingContext = { kernels, config, train, userFactors, itemFactors, rng: new Rng(config.seed), ...makeOptimizers(kernels, config, userFactors, itemFactors) };
 
-  // Replay the runner's random choices: the shuffle of the 5 active users, then N draws from q.
+  // Replay the runner's random choices: the shuffle of the rows (one per active user, or one per
+  // chunk of positivesPerRow positives), then N draws from q. All rows fit in one step.
   const replay = new Rng(config.seed);
   const counts = train.itemCounts();
   const sampler = new AliasSampler(Array.from(counts, (c) => Math.pow(c + 1, config.samplingExponent)));
   const active = [0, 1, 2, 4, 5];
-  const users = Array.from(shuffledRange(active.length, replay), (k) => active[k]);
+  const rows = positivesPerRow === 2 ? 9 : active.length;
+  shuffledRange(rows, replay);
   const negatives = Array.from({ length: N }, () => sampler.sample(replay));
   if (N > 4) assert.ok(negatives.some((j) => j <= 2), "the draws include accidental hits (positives of some user), so masking is exercised");
-  const ref = referenceStep(train, P, Q, d, T, users, negatives, sampler.probabilities, bias);
+  const ref = referenceStep(train, P, Q, d, T, active, negatives, sampler.probabilities, bias);
 
   const runner = new UserBlockSampledSoftmaxRunner(ctx, bias);
   const result = runner.runEpoch();
@@ -125,6 +127,7 @@ describe("sampled softmax over user blocks", () => {
   it("matches the reference with d = 1 and a per-item logit bias on every candidate", () =>
     oneStep(1, 9, Float32Array.from({ length: 11 }, (_, i) => 0.3 * Math.log(1 + i))));
   it("matches the reference with d = 8 and a single negative", () => oneStep(8, 1, null));
+  it("matches the reference with rows of at most 2 positives (a user's rows share its gradient)", () => oneStep(4, 6, null, 2));
 
   describe("on a synthetic world", () => {
     let train: Interactions;

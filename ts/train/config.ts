@@ -46,12 +46,18 @@ export interface MfConfig {
    * columns instead of the catalog). "interactions": a step is batchSize interactions, one row each.
    */
   sampling: SamplingMode;
+  /**
+   * Sampled softmax over users: at most this many of a user's positives share a row; a user with
+   * more gets several rows, in different steps (more optimizer steps per user and epoch, more rows
+   * to score). 0 = all of them in one row.
+   */
+  positivesPerRow: number;
   /** Standard deviation of the initial embeddings. */
   initStd: number;
   seed: number;
 }
 
-const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "users" as SamplingMode };
+const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "users" as SamplingMode, positivesPerRow: 0 };
 
 /**
  * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (README, "Accuracy on real data"):
@@ -90,6 +96,7 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   positiveNumber(config.initStd, "initStd");
   nonNegativeNumber(config.l2, "l2");
   nonNegativeNumber(config.samplingExponent, "samplingExponent");
+  nonNegativeInt(config.positivesPerRow, "positivesPerRow");
   if (!OPTIMIZERS.includes(config.optimizer)) {
     throw new ConfigError(`optimizer must be one of ${OPTIMIZERS.join(", ")}, got "${config.optimizer}"`);
   }

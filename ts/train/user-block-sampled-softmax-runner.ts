@@ -29,7 +29,14 @@ const MASKED_LOGIT = -1e9;
 export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   private readonly sampler: AliasSampler;
   private readonly logExpected: Float64Array;
-  private readonly activeUsers: Int32Array;
+  /** The rows of an epoch: a user and a range of its positions in byUser (all of them, or a chunk). */
+  private readonly rowUser: Int32Array;
+  private readonly rowStart: Int32Array;
+  private readonly rowEnd: Int32Array;
+  private readonly userSlots: SlotMap;
+  private readonly userSlotOf: WasmI32Array;
+  private readonly gradUserSlots: WasmF32Array;
+  private readonly userRows: WasmI32Array;
   private readonly itemSlots: SlotMap;
   /** Columns of each sampled item among the negatives, as linked lists (an item can be drawn twice). */
   private readonly firstColumnOf: Int32Array;
@@ -74,13 +81,28 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     this.sampler = new AliasSampler(weights);
     this.logExpected = new Float64Array(m);
     for (let i = 0; i < m; i++) this.logExpected[i] = Math.log(N * this.sampler.probabilities[i]);
-    const userCounts = train.userCounts();
-    const active: number[] = [];
-    for (let u = 0; u < train.nUsers; u++) if (userCounts[u] > 0) active.push(u);
-    this.activeUsers = Int32Array.from(active);
-    // Capacities for any block: the B largest histories in all, the largest one per row.
-    const sortedCounts = Array.from(userCounts).sort((a, b) => b - a);
-    const maxTargets = Math.max(1, sortedCounts.slice(0, B).reduce((s, c) => s + c, 0));
+    // A user with more than positivesPerRow positives gets several rows, which land in different
+    // steps: more optimizer steps per user and epoch, at the cost of more rows.
+    const { indptr } = train.byUser;
+    const chunk = config.positivesPerRow > 0 ? config.positivesPerRow : Infinity;
+    const rowUser: number[] = [], rowStart: number[] = [], rowEnd: number[] = [];
+    for (let u = 0; u < train.nUsers; u++) {
+      for (let a = indptr[u]; a < indptr[u + 1]; a += chunk) {
+        rowUser.push(u);
+        rowStart.push(a);
+        rowEnd.push(Math.min(indptr[u + 1], a + chunk));
+      }
+    }
+    this.rowUser = Int32Array.from(rowUser);
+    this.rowStart = Int32Array.from(rowStart);
+    this.rowEnd = Int32Array.from(rowEnd);
+    // Capacity for the positives of any block: the B longest rows.
+    const sortedLengths = rowEnd.map((end, r) => end - rowStart[r]).sort((a, b) => b - a);
+    const maxTargets = Math.max(1, sortedLengths.slice(0, B).reduce((s, c) => s + c, 0));
+    this.userSlots = new SlotMap(train.nUsers, B);
+    this.userSlotOf = e.i32(B);
+    this.gradUserSlots = e.f32(B * d);
+    this.userRows = e.i32(B);
     this.itemSlots = new SlotMap(m, maxTargets + N);
     this.firstColumnOf = new Int32Array(m);
     this.columnStamp = new Int32Array(m);
@@ -114,7 +136,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
 
   runEpoch(onBatch?: BatchCallback): EpochResult {
     const { config, train, rng } = this.ctx;
-    const order = shuffledRange(this.activeUsers.length, rng);
+    const order = shuffledRange(this.rowUser.length, rng);
     const B = config.batchSize;
     const steps = Math.ceil(order.length / B);
     let lossSum = 0;
@@ -137,19 +159,20 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     const T = config.temperature;
     const nb = end - start;
     const bias = this.logitBias;
-    const { indptr, indices } = train.byUser;
+    const indices = train.byUser.indices;
     this.itemSlots.reset();
+    this.userSlots.reset();
 
     // The block's users and their positives, in row order.
-    const users = this.blockUsers.view, positives = this.positives.view, pSlot = this.posSlotOf.view;
+    const users = this.blockUsers.view, positives = this.positives.view, pSlot = this.posSlotOf.view, uSlot = this.userSlotOf.view;
     const offsets = this.positiveOffsets;
     let t = 0;
     offsets[0] = 0;
     for (let r = 0; r < nb; r++) {
-      const u = this.activeUsers[order[start + r]];
-      users[r] = u;
-      const a = indptr[u], b = indptr[u + 1];
-      for (let k = a; k < b; k++) {
+      const row = order[start + r];
+      users[r] = this.rowUser[row];
+      uSlot[r] = this.userSlots.slot(users[r]);
+      for (let k = this.rowStart[row]; k < this.rowEnd[row]; k++) {
         positives[t] = indices[k];
         pSlot[t] = this.itemSlots.slot(indices[k]);
         t++;
@@ -177,21 +200,23 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     kernels.packItems(this.negBlock, N, d, this.packedNeg);
     kernels.scorePacked(this.userBlock, nb, d, this.packedNeg, N, this.logits, width);
 
-    // Negatives that are one of the row's positives are masked; column N is a masked sink (see below).
+    // Negatives that are one of the user's positives (in this row or another) are masked; column N is a masked sink (see below).
     const logits = this.logits.view, uBlock = this.userBlock.view, pBlock = this.posBlock.view;
     const posLogits = this.posLogits;
+    const indptr = train.byUser.indptr;
     for (let r = 0; r < nb; r++) {
       const row = r * width, first = offsets[r], count = offsets[r + 1] - first;
       const uo = r * d;
       for (let k = 0; k < count; k++) {
-        const item = positives[first + k];
         const po = (first + k) * d;
         let s = 0;
         for (let c = 0; c < d; c++) s += uBlock[uo + c] * pBlock[po + c];
-        posLogits[first + k] = s / T + (bias ? bias[item] : 0);
-        if (this.columnStamp[item] === this.generation) {
-          for (let j = this.firstColumnOf[item]; j >= 0; j = this.nextColumn[j]) logits[row + j] = MASKED_LOGIT;
-        }
+        posLogits[first + k] = s / T + (bias ? bias[positives[first + k]] : 0);
+      }
+      for (let k = indptr[users[r]]; k < indptr[users[r] + 1]; k++) {
+        const item = indices[k];
+        if (this.columnStamp[item] !== this.generation) continue;
+        for (let j = this.firstColumnOf[item]; j >= 0; j = this.nextColumn[j]) logits[row + j] = MASKED_LOGIT;
       }
       logits[row + N] = MASKED_LOGIT;
     }
@@ -238,14 +263,18 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     kernels.scatterAddRows(this.gradItems, d, this.posSlotOf, t, this.gradPos);
     kernels.scatterAddRows(this.gradItems, d, this.negSlotOf, N, this.gradNeg);
     this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
-    this.ctx.userOptimizer.apply(this.blockUsers, nb, this.gradUsers);
+    const nu = this.userSlots.size;
+    this.gradUserSlots.view.fill(0, 0, nu * d);
+    kernels.scatterAddRows(this.gradUserSlots, d, this.userSlotOf, nb, this.gradUsers);
+    this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
+    this.ctx.userOptimizer.apply(this.userRows, nu, this.gradUserSlots);
     this.ctx.itemOptimizer.apply(this.itemRows, ni, this.gradItems);
     return { loss, targets: t };
   }
 
   dispose(): void {
     freeAll(
-      this.blockUsers, this.userBlock, this.negatives, this.negBlock, this.packedNeg, this.positives, this.posBlock,
+      this.blockUsers, this.userSlotOf, this.gradUserSlots, this.userRows, this.userBlock, this.negatives, this.negBlock, this.packedNeg, this.positives, this.posBlock,
       this.logits, this.colBias, this.negGrad, this.sinkOffsets, this.sinkTargets, this.negLse, this.rowWeights, this.gradUsers, this.gradNeg,
       this.gradPos, this.posSlotOf, this.negSlotOf, this.gradItems, this.itemRows,
     );
