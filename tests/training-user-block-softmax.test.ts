@@ -10,10 +10,11 @@ import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { AliasSampler } from "../ts/train/alias-sampler.js";
-import { ConfigError, INTERACTION_SAMPLING_DEFAULTS, resolveMfConfig, type MfConfig } from "../ts/train/config.js";
+import { ConfigError, USER_SAMPLING_DEFAULTS, resolveMfConfig, type MfConfig } from "../ts/train/config.js";
 import { DivergenceError, makeOptimizers, shuffledRange, type TrainingContext } from "../ts/train/training-context.js";
 import { UserBlockSampledSoftmaxRunner } from "../ts/train/user-block-sampled-softmax-runner.js";
 import { Rng } from "../ts/util/rng.js";
+import { assertSeedDeterminesModel } from "./support/seeded-training.js";
 import { tinyParts } from "./support/tiny-data.js";
 
 let kernels: Kernels;
@@ -78,7 +79,7 @@ function oneStep(d: number, N: number, bias: Float32Array | null, positivesPerRo
   const train = tinyTrain();
   const T = 0.5, lr = 0.1;
   const config: MfConfig = resolveMfConfig({
-    loss: "sampled-softmax", dim: d, negatives: N, batchSize: 16, positivesPerRow, optimizer: "sgd", learningRate: lr, temperature: T, normalize: "none", seed: 11,
+    loss: "sampled-softmax", sampling: "users", dim: d, negatives: N, batchSize: 16, positivesPerRow, optimizer: "sgd", learningRate: lr, temperature: T, normalize: "none", seed: 11,
   });
   const e = kernels.engine;
   const start = e.allocatedBytes;
@@ -138,7 +139,7 @@ describe("sampled softmax over user blocks", () => {
     });
 
     it("the loss falls and the model beats Most Popular on held-out Recall@10", async () => {
-      const model = new MatrixFactorization(kernels, { loss: "sampled-softmax", epochs: 15, batchSize: 32, negatives: 128, temperature: 0.2, seed: 1 });
+      const model = new MatrixFactorization(kernels, { loss: "sampled-softmax", sampling: "users", positivesPerRow: 0, epochs: 15, batchSize: 32, negatives: 128, temperature: 0.2, seed: 1 });
       assert.equal(model.config.sampling, "users");
       const report = await model.fit(train);
       const losses = report.epochs.map((e) => e.loss);
@@ -149,34 +150,25 @@ describe("sampled softmax over user blocks", () => {
       model.dispose();
     });
 
-    it("is deterministic: the same seed gives identical factors, another seed different ones", async () => {
-      const tables = async (seed: number) => {
-        const m = new MatrixFactorization(kernels, { loss: "sampled-softmax", epochs: 2, batchSize: 50, negatives: 64, seed });
-        await m.fit(train);
-        const out = [m.userFactors.view.slice(), m.itemFactors.view.slice()];
-        m.dispose();
-        return out;
-      };
-      const [a, b, c] = [await tables(3), await tables(3), await tables(4)];
-      assert.deepEqual(a, b);
-      assert.notDeepEqual(a, c);
-    });
+    it("is deterministic: the same seed gives identical factors, another seed different ones", () =>
+      assertSeedDeterminesModel(kernels, train, { loss: "sampled-softmax", sampling: "users", epochs: 2, batchSize: 50, negatives: 64 }));
 
     it("stops on a diverging loss with a message and keeps a finite model", async () => {
-      const model = new MatrixFactorization(kernels, { loss: "sampled-softmax", optimizer: "sgd", learningRate: 1e30, normalize: "none", negatives: 16, epochs: 3 });
+      const model = new MatrixFactorization(kernels, { loss: "sampled-softmax", sampling: "users", optimizer: "sgd", learningRate: 1e30, normalize: "none", negatives: 16, epochs: 3 });
       await assert.rejects(model.fit(train), (e: Error) => e instanceof DivergenceError && /diverged.*lower --lr/.test(e.message));
       assert.ok(model.userFactors.view.every(Number.isFinite) && model.itemFactors.view.every(Number.isFinite));
       model.dispose();
     });
   });
 
-  it("is the sampled softmax's default; --sampling interactions keeps the per-interaction defaults unless given", () => {
-    assert.equal(resolveMfConfig({ loss: "sampled-softmax" }).sampling, "users");
-    const perInteraction = resolveMfConfig({ loss: "sampled-softmax", sampling: "interactions" });
-    assert.equal(perInteraction.batchSize, INTERACTION_SAMPLING_DEFAULTS.batchSize);
-    assert.equal(perInteraction.negatives, INTERACTION_SAMPLING_DEFAULTS.negatives);
-    assert.equal(perInteraction.optimizer, "adam");
-    assert.equal(resolveMfConfig({ loss: "sampled-softmax", sampling: "interactions", batchSize: 7 }).batchSize, 7);
+  it("is chosen with sampling: \"users\", which brings its own defaults unless given", () => {
+    assert.equal(resolveMfConfig({ loss: "sampled-softmax" }).sampling, "interactions");
+    assert.equal(resolveMfConfig({ loss: "sampled-softmax" }).optimizer, "adam");
+    const users = resolveMfConfig({ loss: "sampled-softmax", sampling: "users" });
+    for (const [key, value] of Object.entries(USER_SAMPLING_DEFAULTS)) assert.equal(users[key as keyof MfConfig], value, key);
+    const given = resolveMfConfig({ loss: "sampled-softmax", sampling: "users", batchSize: 7, optimizer: "adam", positivesPerRow: 0 });
+    assert.deepEqual([given.batchSize, given.optimizer, given.positivesPerRow], [7, "adam", 0]);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "users", positivesPerRow: -1 }), /positivesPerRow must be a non-negative integer, got -1/);
     assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "items" as MfConfig["sampling"] }),
       (e: Error) => e instanceof ConfigError && /sampling must be one of users, interactions, got "items"/.test(e.message));
   });

@@ -57,7 +57,7 @@ export interface MfConfig {
   seed: number;
 }
 
-const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "users" as SamplingMode, positivesPerRow: 0 };
+const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0 };
 
 /**
  * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (README, "Accuracy on real data"):
@@ -69,11 +69,15 @@ export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss">> = {
   bpr: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
   bce: { ...COMMON, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
   softmax: { ...COMMON, optimizer: "adagrad", learningRate: 0.1, batchSize: 128, negatives: 0, l2: 0, temperature: 0.1, normalize: "both" },
-  "sampled-softmax": { ...COMMON, optimizer: "adagrad", learningRate: 0.1, batchSize: 64, negatives: 4096, l2: 0, temperature: 0.1, normalize: "both" },
+  "sampled-softmax": { ...COMMON, learningRate: 0.005, batchSize: 256, negatives: 1024, l2: 0, temperature: 0.1, normalize: "both" },
 };
 
-/** Sampled softmax with `sampling: "interactions"`: Adam 0.005, batch 256 interactions, 1024 shared negatives. */
-export const INTERACTION_SAMPLING_DEFAULTS: Readonly<Partial<MfConfig>> = { optimizer: "adam", learningRate: 0.005, batchSize: 256, negatives: 1024 };
+/**
+ * Sampled softmax with `sampling: "users"`: Adagrad 0.1 (a user's row gets one step per epoch and
+ * row, and Adam's per-coordinate normalisation made those steps far too small or too noisy on
+ * Gowalla), 64 rows per step, rows of at most 8 positives, 2048 shared negatives.
+ */
+export const USER_SAMPLING_DEFAULTS: Readonly<Partial<MfConfig>> = { optimizer: "adagrad", learningRate: 0.1, batchSize: 64, negatives: 2048, positivesPerRow: 8 };
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -107,9 +111,9 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   if (!SAMPLING_MODES.includes(config.sampling)) {
     throw new ConfigError(`sampling must be one of ${SAMPLING_MODES.join(", ")}, got "${config.sampling}"`);
   }
-  if (loss === "sampled-softmax" && config.sampling === "interactions") {
-    // The loss's defaults are for user blocks; per interaction, these were the best measured.
-    for (const [key, value] of Object.entries(INTERACTION_SAMPLING_DEFAULTS)) {
+  if (loss === "sampled-softmax" && config.sampling === "users") {
+    // The loss's defaults are per interaction; over user blocks, these were the best measured.
+    for (const [key, value] of Object.entries(USER_SAMPLING_DEFAULTS)) {
       if (defined[key] === undefined) Object.assign(config, { [key]: value });
     }
   }

@@ -1,9 +1,10 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
-import { AliasSampler } from "./alias-sampler.js";
+import type { AliasSampler } from "./alias-sampler.js";
+import { NegativeProposal } from "./negative-proposal.js";
 import { SlotMap } from "./slot-map.js";
 import {
-  checkFinite, shuffledRange,
+  runBlocks, shuffledRange,
   type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
 } from "./training-context.js";
 
@@ -75,12 +76,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     const { config, train, kernels } = ctx;
     const e = kernels.engine;
     const d = config.dim, B = config.batchSize, N = config.negatives, m = train.nItems;
-    const counts = train.itemCounts();
-    const weights = new Float64Array(m);
-    for (let i = 0; i < m; i++) weights[i] = Math.pow(counts[i] + 1, config.samplingExponent);
-    this.sampler = new AliasSampler(weights);
-    this.logExpected = new Float64Array(m);
-    for (let i = 0; i < m; i++) this.logExpected[i] = Math.log(N * this.sampler.probabilities[i]);
+    ({ sampler: this.sampler, logExpected: this.logExpected } = new NegativeProposal(train, config.samplingExponent, N));
     // A user with more than positivesPerRow positives gets several rows, which land in different
     // steps: more optimizer steps per user and epoch, at the cost of more rows.
     const { indptr } = train.byUser;
@@ -137,20 +133,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   runEpoch(onBatch?: BatchCallback): EpochResult {
     const { config, train, rng } = this.ctx;
     const order = shuffledRange(this.rowUser.length, rng);
-    const B = config.batchSize;
-    const steps = Math.ceil(order.length / B);
-    let lossSum = 0;
-    let examples = 0;
-    for (let step = 0; step < steps; step++) {
-      const start = step * B;
-      const end = Math.min(order.length, start + B);
-      const { loss, targets } = this.step(order, start, end);
-      lossSum += loss;
-      examples += targets;
-      checkFinite(lossSum, config, `at epoch step ${step + 1}/${steps}`);
-      onBatch?.(examples, train.nnz, lossSum / Math.max(1, examples));
-    }
-    return { loss: examples ? lossSum / examples : 0, examples };
+    return runBlocks(order.length, config.batchSize, config, train.nnz, (start, end) => this.step(order, start, end), onBatch);
   }
 
   private step(order: Int32Array, start: number, end: number): { loss: number; targets: number } {

@@ -34,7 +34,8 @@ export const TRAIN = defineCommand({
     { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
     { name: "optimizer", type: "enum", choices: OPTIMIZERS, help: "Sparse-row optimizer (default adam)." },
     { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
-    { name: "sampling", type: "enum", choices: SAMPLING_MODES, help: "sampled-softmax steps: users (default: blocks of --batch users, each with all its positives and the --negatives shared by the block) or interactions (--batch interactions; then Adam 0.005, batch 256, 1024 negatives unless given)." },
+    { name: "sampling", type: "enum", choices: SAMPLING_MODES, help: "sampled-softmax steps: interactions (default: --batch interactions, one row each) or users (--batch rows of one user's positives, scored once against --negatives shared by the step; then Adagrad 0.1, batch 64, 2048 negatives, --positives-per-row 8 unless given)." },
+    { name: "positives-per-row", type: "int", min: 0, help: "sampled-softmax with --sampling users: at most this many of a user's positives share a row; more give the user several rows, in different steps (default 8; 0 = all in one row)." },
     { name: "sampling-exponent", type: "number", min: 0, help: "Sampled softmax proposal q(i) ∝ (count+1)^β (default 0.75; 0 = uniform)." },
     { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice." },
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
@@ -69,7 +70,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   const config: Partial<MfConfig> = {
     loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives, hardNegatives: v["hard-negatives"], normalize: v.normalize,
     l2: v.reg, temperature: v.temperature, optimizer: v.optimizer, initStd: v["init-std"],
-    samplingExponent: v["sampling-exponent"], sampling: v.sampling, seed: v.seed,
+    samplingExponent: v["sampling-exponent"], sampling: v.sampling, positivesPerRow: v["positives-per-row"], seed: v.seed,
   };
   const kernels = await cliKernels(v.kernels);
   const model = new MatrixFactorization(kernels, config);
