@@ -6,7 +6,7 @@ export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax";
 export type OptimizerName = "adam" | "adagrad" | "sgd";
 /** Which embeddings are kept at unit L2 norm during training. */
 export type NormalizeMode = "none" | "users" | "both";
-/** How the sampled softmax forms a step: blocks of users with all their positives, or single interactions. */
+/** How the sampled softmax forms a step's rows: users with their positives, or single interactions. */
 export type SamplingMode = "users" | "interactions";
 
 export const LOSSES: readonly LossName[] = ["bpr", "bce", "softmax", "sampled-softmax"];
@@ -41,9 +41,10 @@ export interface MfConfig {
    */
   normalize: NormalizeMode;
   /**
-   * Sampled softmax only. "users": a step is a block of batchSize users, each row one user with all
-   * its positives as targets and the shared negatives (the full-softmax objective per user, at N
-   * columns instead of the catalog). "interactions": a step is batchSize interactions, one row each.
+   * Sampled softmax only. "interactions": a step is batchSize interactions, one row each, against
+   * the shared negatives. "users": a step is batchSize rows, each holding a user's positives (all,
+   * or positivesPerRow of them), which share the row's scores against the negatives: the same
+   * per-positive objective at one row per user instead of one per interaction.
    */
   sampling: SamplingMode;
   /**

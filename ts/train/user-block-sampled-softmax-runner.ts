@@ -13,15 +13,16 @@ const MASKED_LOGIT = -1e9;
 
 /**
  * Sampled softmax over blocks of users. In MF all positives of a user share the user's logits,
- * and here they also share the negatives: a step takes a block of users with all their training
- * positives, one row per user, scores the row against N negatives shared by the block (drawn from
- * q(i) ∝ (count_i + 1)^β) once, and gives every positive p of user u the loss of the per-interaction
- * sampled softmax, the cross-entropy of p among {p} ∪ negatives:
+ * and here they also share the negatives: a step takes a block of rows, each a user with its
+ * training positives (all, or a chunk of at most positivesPerRow), scores every row against N
+ * negatives shared by the block (drawn from q(i) ∝ (count_i + 1)^β) once, and gives every
+ * positive p of user u the loss of the per-interaction sampled softmax, the cross-entropy of p
+ * among {p} ∪ negatives:
  *   loss_up = log(e^{z_p} + e^{L_u}) − z_p,  L_u = log Σ_j e^{z_uj},
  * with z_p = s(u,p)/T and z_uj = s(u,j)/T − log(N·q(j)) (the logQ correction; a negative that is
- * one of u's positives is masked). L_u is shared by all of u's positives, so an epoch costs one
- * N-column row per user instead of one per interaction: 1/(interactions per user) of the
- * per-interaction runner's GEMM work (1/27 on Gowalla).
+ * one of u's positives is masked). L_u is shared by the row's positives, so an epoch costs one
+ * N-column row per user (or chunk) instead of one per interaction: with whole users,
+ * 1/(interactions per user) of the per-interaction runner's GEMM work (1/27 on Gowalla).
  *
  * The gradient on the negatives, Σ_p σ(L_u − z_p)·softmax_j(z_u), is the softmax kernel's row
  * gradient w_u·(softmax − onehot) with row weight w_u = Σ_p σ(L_u − z_p) and the one-hot on an
