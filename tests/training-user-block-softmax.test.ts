@@ -96,8 +96,8 @@ function oneStep(d: number, N: number, bias: Float32Array | null, positivesPerRo
   const counts = train.itemCounts();
   const sampler = new AliasSampler(Array.from(counts, (c) => Math.pow(c + 1, config.samplingExponent)));
   const active = [0, 1, 2, 4, 5];
-  const rows = positivesPerRow === 2 ? 9 : active.length;
-  shuffledRange(rows, replay);
+  const userCounts = train.userCounts();
+  shuffledRange(active.reduce((rows, u) => rows + (positivesPerRow > 0 ? Math.ceil(userCounts[u] / positivesPerRow) : 1), 0), replay);
   const negatives = Array.from({ length: N }, () => sampler.sample(replay));
   if (N > 4) assert.ok(negatives.some((j) => j <= 2), "the draws include accidental hits (positives of some user), so masking is exercised");
   const ref = referenceStep(train, P, Q, d, T, active, negatives, sampler.probabilities, bias);
