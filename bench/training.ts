@@ -6,10 +6,12 @@ import { loadTrainTest } from "../ts/node/dataset-files.js";
 import { loadKernels } from "../ts/node.js";
 import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
 import { TrainingAbortedError } from "../ts/train/fit.js";
-import { LOSSES, type LossName } from "../ts/train/config.js";
+import { LOSSES, type LossName, type MfConfig } from "../ts/train/config.js";
 
 export interface TrainingBenchRow {
   loss: LossName;
+  /** The loss and any setting that differs from its defaults, e.g. "sampled-softmax --sampling interactions". */
+  label: string;
   interactionsPerSecond: number;
   seconds: number;
   interactions: number;
@@ -31,8 +33,14 @@ export async function runTrainingBench(options: { data: string; secondsPerLoss?:
   const kernels = await loadKernels({ variant: "simd" });
   const rows: TrainingBenchRow[] = [];
   let lastModel: MatrixFactorization | undefined;
-  for (const loss of LOSSES) {
-    const model = new MatrixFactorization(kernels, { loss, epochs: 1 });
+  // Each loss with its defaults, and the sampled softmax also per interaction (its previous default).
+  const variants: { label: string; config: Partial<MfConfig> & { loss: LossName } }[] = [
+    ...LOSSES.map((loss) => ({ label: loss, config: { loss } })),
+    { label: "sampled-softmax --sampling interactions", config: { loss: "sampled-softmax", sampling: "interactions" } },
+  ];
+  for (const { label, config } of variants) {
+    const loss = config.loss;
+    const model = new MatrixFactorization(kernels, { ...config, epochs: 1 });
     let done = 0;
     const t0 = performance.now();
     // An epoch runs synchronously, so a timer could not fire: the deadline is checked per step.
@@ -47,9 +55,9 @@ export async function runTrainingBench(options: { data: string; secondsPerLoss?:
       if (!(e instanceof TrainingAbortedError)) throw e;
     }
     const elapsed = (performance.now() - t0) / 1000;
-    const row = { loss, interactionsPerSecond: done / elapsed, seconds: elapsed, interactions: done };
+    const row = { loss, label, interactionsPerSecond: done / elapsed, seconds: elapsed, interactions: done };
     rows.push(row);
-    log(`  ${loss.padEnd(16)} ${Math.round(row.interactionsPerSecond).toLocaleString("en-US").padStart(10)} interactions/s (${done.toLocaleString("en-US")} in ${elapsed.toFixed(1)} s)`);
+    log(`  ${label.padEnd(16)} ${Math.round(row.interactionsPerSecond).toLocaleString("en-US").padStart(10)} interactions/s (${done.toLocaleString("en-US")} in ${elapsed.toFixed(1)} s)`);
     lastModel?.dispose();
     lastModel = model;
   }

@@ -6,7 +6,8 @@ import { logitAdjustmentBias } from "./logit-adjustment.js";
 import { PairwiseRunner } from "./pairwise-runner.js";
 import { SampledSoftmaxRunner } from "./sampled-softmax-runner.js";
 import { SoftmaxRunner } from "./softmax-runner.js";
-import { DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
+import { UserBlockSampledSoftmaxRunner } from "./user-block-sampled-softmax-runner.js";
+import { checkFinite, DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
 
 export interface TrainingProgress {
   phase: "batch" | "epoch";
@@ -80,8 +81,13 @@ export function createRunner(ctx: TrainingContext): EpochRunner {
       return { runEpoch: (onBatch) => runner.runEpoch(onBatch), dispose };
     }
     case "sampled-softmax":
-      return new SampledSoftmaxRunner(ctx, logitBias);
+      return ctx.config.sampling === "users" ? new UserBlockSampledSoftmaxRunner(ctx, logitBias) : new SampledSoftmaxRunner(ctx, logitBias);
   }
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let k = 0; k < values.length; k++) if (!Number.isFinite(values[k])) return false;
+  return true;
 }
 
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
@@ -135,6 +141,13 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
         throw err;
       }
       const seconds = (now() - t0) / 1000;
+      // The epoch's last update can overflow while every loss it reported was finite.
+      if (!allFinite(userFactors.view) || !allFinite(itemFactors.view)) {
+        userFactors.view.set(lastGood.users);
+        itemFactors.view.set(lastGood.items);
+        model.invalidatePacked();
+        checkFinite(NaN, config, `in the parameters after epoch ${epoch}`);
+      }
       const summary: EpochSummary = { epoch, loss: result.loss, seconds, examplesPerSecond: result.examples / Math.max(1e-9, seconds) };
       lastGood = { users: userFactors.view.slice(), items: itemFactors.view.slice() };
       model.invalidatePacked();

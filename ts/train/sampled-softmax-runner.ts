@@ -1,7 +1,8 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
-import { AliasSampler } from "./alias-sampler.js";
+import type { AliasSampler } from "./alias-sampler.js";
 import { ipsItemWeights } from "./ips.js";
+import { NegativeProposal } from "./negative-proposal.js";
 import { RowGradientStep } from "./resn.js";
 import { SlotMap } from "./slot-map.js";
 import {
@@ -56,12 +57,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     const { config, train, kernels } = ctx;
     const e = kernels.engine;
     const d = config.dim, B = config.batchSize, N = config.negatives, m = train.nItems;
-    const counts = train.itemCounts();
-    const weights = new Float64Array(m);
-    for (let i = 0; i < m; i++) weights[i] = Math.pow(counts[i] + 1, config.samplingExponent);
-    this.sampler = new AliasSampler(weights);
-    this.logExpected = new Float64Array(m);
-    for (let i = 0; i < m; i++) this.logExpected[i] = Math.log(N * this.sampler.probabilities[i]);
+    ({ sampler: this.sampler, logExpected: this.logExpected } = new NegativeProposal(train, config.samplingExponent, N));
     this.userOf = userOfPosition(train);
     this.userSlots = new SlotMap(train.nUsers, B);
     this.itemSlots = new SlotMap(m, B + N);

@@ -3,7 +3,7 @@ import { freeAll } from "../engine/wasm-engine.js";
 import { ipsItemWeights, SoftmaxTargetWeights } from "./ips.js";
 import { SpectralPenalty } from "./resn.js";
 import {
-  checkFinite, shuffledRange,
+  runBlocks, shuffledRange,
   type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
 } from "./training-context.js";
 
@@ -56,20 +56,7 @@ export class SoftmaxRunner implements EpochRunner {
   runEpoch(onBatch?: BatchCallback): EpochResult {
     const { config, train, rng } = this.ctx;
     const order = shuffledRange(this.activeUsers.length, rng);
-    const B = config.batchSize;
-    const steps = Math.ceil(order.length / B);
-    let lossSum = 0;
-    let examples = 0;
-    for (let step = 0; step < steps; step++) {
-      const start = step * B;
-      const end = Math.min(order.length, start + B);
-      const { loss, targets } = this.step(order, start, end);
-      lossSum += loss;
-      examples += targets;
-      checkFinite(lossSum, config, `at epoch step ${step + 1}/${steps}`);
-      onBatch?.(examples, train.nnz, lossSum / Math.max(1, examples));
-    }
-    return { loss: examples ? lossSum / examples : 0, examples };
+    return runBlocks(order.length, config.batchSize, config, train.nnz, (start, end) => this.step(order, start, end), onBatch);
   }
 
   private step(order: Int32Array, start: number, end: number): { loss: number; targets: number } {

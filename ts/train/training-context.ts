@@ -47,6 +47,27 @@ export function checkFinite(loss: number, config: MfConfig, where: string): void
   throw new DivergenceError(`training diverged: the loss became ${loss} ${where}; ${hints.join(" or ")}. The model was restored to its last finite state.`);
 }
 
+/**
+ * An epoch as consecutive blocks of `count` rows (users or chunks of them), `blockSize` per step:
+ * sums the loss and the positives (targets) each step reports, stops on a non-finite loss, reports progress.
+ */
+export function runBlocks(
+  count: number, blockSize: number, config: MfConfig, total: number,
+  step: (start: number, end: number) => { loss: number; targets: number }, onBatch?: BatchCallback,
+): EpochResult {
+  const steps = Math.ceil(count / blockSize);
+  let lossSum = 0;
+  let examples = 0;
+  for (let s = 0; s < steps; s++) {
+    const { loss, targets } = step(s * blockSize, Math.min(count, (s + 1) * blockSize));
+    lossSum += loss;
+    examples += targets;
+    checkFinite(lossSum, config, `at epoch step ${s + 1}/${steps}`);
+    onBatch?.(examples, total, lossSum / Math.max(1, examples));
+  }
+  return { loss: examples ? lossSum / examples : 0, examples };
+}
+
 /** Every user's items sorted ascending, for O(log n) "is this a positive?" tests during negative sampling. */
 export class SortedRows {
   readonly indptr: Int32Array;
