@@ -12,3 +12,4 @@ export { topk_rows } from "./topk";
 export { project_out, l2_normalize_rows } from "./projection";
 export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
 export { bpr_batch, bce_batch } from "./pairwise";
+export { accumulate_pair_gradients, accumulate_pointwise_gradients } from "./popularity-gradients";

@@ -48,6 +48,12 @@ export interface KernelExports {
     P: number, Q: number, d: number, users: number, items: number, labels: number, B: number,
     uSlot: number, iSlot: number, weights: number, gradU: number, gradI: number,
   ): number;
+  accumulate_pair_gradients(
+    P: number, Q: number, d: number, users: number, pos: number, neg: number, B: number, scale: number, accP: number, accQ: number,
+  ): void;
+  accumulate_pointwise_gradients(
+    P: number, Q: number, d: number, users: number, items: number, labels: number, B: number, scale: number, accP: number, accQ: number,
+  ): void;
 }
 
 /**

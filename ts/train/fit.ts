@@ -5,6 +5,7 @@ import type { Rng } from "../util/rng.js";
 import { PairwiseRunner } from "./pairwise-runner.js";
 import { SampledSoftmaxRunner } from "./sampled-softmax-runner.js";
 import { SoftmaxRunner } from "./softmax-runner.js";
+import { GradientAccumulator } from "./gradient-accumulator.js";
 import { DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
 
 export interface TrainingProgress {
@@ -86,7 +87,8 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
   const userFactors = model.userFactors;
   const itemFactors = model.itemFactors;
   const { userOptimizer, itemOptimizer } = makeOptimizers(kernels, config, userFactors, itemFactors);
-  const ctx: TrainingContext = { kernels, config, train, userFactors, itemFactors, userOptimizer, itemOptimizer, rng };
+  const gradientAccumulator = config.gradientAdjustment ? new GradientAccumulator(kernels, train.nUsers, train.nItems, config.dim, config.learningRate) : undefined;
+  const ctx: TrainingContext = { kernels, config, train, userFactors, itemFactors, userOptimizer, itemOptimizer, rng, gradientAccumulator };
   const runner = createRunner(ctx);
   const validation = options.validation;
   const k = options.validationK ?? 20;
@@ -155,7 +157,9 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
       itemFactors.view.set(best.items);
       model.invalidatePacked();
     }
+    if (gradientAccumulator) model.setGradientDirections(gradientAccumulator.directions());
   } finally {
+    gradientAccumulator?.dispose();
     runner.dispose();
     userOptimizer.dispose();
     itemOptimizer.dispose();

@@ -129,6 +129,7 @@ export class PairwiseRunner implements EpochRunner {
     const nu = this.userSlots.size, ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
+    this.ctx.gradientAccumulator?.recordPairs(userFactors, itemFactors, this.users, this.items, this.negs, b);
     const loss = kernels.bprBatch(userFactors, itemFactors, d, this.users, this.items, this.negs, b, this.uSlot, this.iSlot, this.jSlot, null, this.gradU, this.gradI);
     this.applyUpdates();
     return loss / config.negatives;
@@ -158,6 +159,7 @@ export class PairwiseRunner implements EpochRunner {
     const nu = this.userSlots.size, ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
+    this.ctx.gradientAccumulator?.recordPointwise(userFactors, itemFactors, this.users, this.items, this.labels, b);
     const loss = kernels.bceBatch(userFactors, itemFactors, d, this.users, this.items, this.labels, b, this.uSlot, this.iSlot, null, this.gradU, this.gradI);
     this.applyUpdates();
     return loss;
