@@ -255,20 +255,20 @@ export class MatrixFactorization implements UserBlockScorer {
       if (!(indptr[u] <= indptr[u + 1])) throw new ModelFileError(fileName, "shape-mismatch", `table "seenIndptr" is not non-decreasing at user ${u}`);
     }
     for (const i of indices) if (!(i >= 0 && i < nItems)) throw new ModelFileError(fileName, "shape-mismatch", `table "seenIndices" holds item ${i}, outside [0, ${nItems})`);
+    // Optional since the gradient-perspective adjustment: older files have neither table.
+    if (contents.tables.popularUserDirection || contents.tables.popularItemDirection) {
+      model.gradientDirections = { users: table("popularUserDirection", 1, dim, "f32") as Float32Array, items: table("popularItemDirection", 1, dim, "f32") as Float32Array };
+    }
+    const { alphaItems, alphaUsers, popularDirection } = model.config;
+    if ((alphaItems !== 0 || alphaUsers !== 0) && popularDirection === "gradients" && !model.gradientDirections) {
+      throw new ModelFileError(fileName, "shape-mismatch", `the config serves with popular directions from "gradients" (alphaItems ${alphaItems}, alphaUsers ${alphaUsers}) but the tables "popularUserDirection"/"popularItemDirection" are missing; re-export the model`);
+    }
     model.userMap = IdMap.from(contents.userIds);
     model.itemMap = IdMap.from(contents.itemIds);
     const e = kernels.engine;
     model.tables = { users: e.f32From(userFactors), items: e.f32From(itemFactors) };
     model.counts = counts;
     model.seenCsr = { indptr, indices };
-    // Optional since the gradient-perspective adjustment: older files have neither table.
-    if (contents.tables.popularUserDirection || contents.tables.popularItemDirection) {
-      model.gradientDirections = { users: table("popularUserDirection", 1, dim, "f32") as Float32Array, items: table("popularItemDirection", 1, dim, "f32") as Float32Array };
-    }
-    const { alphaItems, alphaUsers, popularDirection } = model.config;
-    if ((alphaItems !== 0 || alphaUsers !== 0) && !model.popularDirections(popularDirection)) {
-      throw new ModelFileError(fileName, "shape-mismatch", `the config serves with popular directions from "${popularDirection}" (alphaItems ${alphaItems}, alphaUsers ${alphaUsers}) but the tables "popularUserDirection"/"popularItemDirection" are missing; re-export the model`);
-    }
     return model;
   }
 
