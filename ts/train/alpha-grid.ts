@@ -1,5 +1,6 @@
 import type { Interactions } from "../data/interactions.js";
 import { freeAll } from "../engine/wasm-engine.js";
+import { loadUserBlock, maxRowLength } from "../eval/exclusions.js";
 import type { MatrixFactorization } from "../model/matrix-factorization.js";
 import { Rng } from "../util/rng.js";
 import type { PopularDirectionSource } from "./config.js";
@@ -99,14 +100,13 @@ export function searchPopularityAlphas(model: MatrixFactorization, train: Intera
   const raw = e.f32(block * m);
   const work = e.f32(block * m);
   const exclOffsets = e.i32(block + 1);
-  const exclIndices = e.i32(Math.max(1, block * maxRow(train)));
+  const exclIndices = e.i32(Math.max(1, block * maxRowLength(train)));
   const topIdx = e.i32(block * kk);
   const topScore = e.f32(block * kk);
   const relevant = new Uint8Array(m);
   try {
     kernels.packItems(model.itemFactors, m, d, packed);
     kernels.scoreRowsDot(unitDirections, 2, d, model.itemFactors, m, itemTerms, m);
-    const trainP = train.byUser.indptr, trainI = train.byUser.indices;
     const validP = validation.byUser.indptr, validI = validation.byUser.indices;
     const countHits = (n: number, pair: number): void => {
       const top = topIdx.view;
@@ -123,18 +123,7 @@ export function searchPopularityAlphas(model: MatrixFactorization, train: Intera
     let blockStart = 0;
     for (; blockStart < total; blockStart += block) {
       const n = Math.min(block, total - blockStart);
-      const u = blockUsers.view, off = exclOffsets.view, ex = exclIndices.view;
-      let nExcluded = 0;
-      off[0] = 0;
-      for (let r = 0; r < n; r++) {
-        const user = users[blockStart + r];
-        u[r] = user;
-        if (user < train.nUsers) {
-          ex.set(trainI.subarray(trainP[user], trainP[user + 1]), nExcluded);
-          nExcluded += trainP[user + 1] - trainP[user];
-        }
-        off[r + 1] = nExcluded;
-      }
+      loadUserBlock(train, users, blockStart, n, blockUsers, exclOffsets, exclIndices);
       kernels.gatherRows(model.userFactors, d, blockUsers, n, blockRows);
       kernels.scorePacked(blockRows, n, d, packed, m, raw, m);
       kernels.scoreRowsDot(blockRows, n, d, unitDirections, 2, userTerms, 2);
@@ -192,11 +181,4 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
-}
-
-function maxRow(data: Interactions): number {
-  const p = data.byUser.indptr;
-  let max = 0;
-  for (let u = 0; u < data.nUsers; u++) max = Math.max(max, p[u + 1] - p[u]);
-  return max;
 }
