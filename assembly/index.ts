@@ -14,3 +14,4 @@ export { project_out, l2_normalize_rows } from "./projection";
 export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
 export { bpr_batch, bce_batch } from "./pairwise";
 export { matvec, matvec_t, add_outer, add_to_rows } from "./matvec";
+export { accumulate_pair_gradients, accumulate_pointwise_gradients } from "./popularity-gradients";

@@ -99,7 +99,7 @@ function dotWithDifference(p: usize, a: usize, b: usize, n: i32): f32 {
 }
 
 /** y += alpha·(a − b) over n floats. */
-function addScaledDifference(y: usize, alpha: f32, a: usize, b: usize, n: i32): void {
+export function addScaledDifference(y: usize, alpha: f32, a: usize, b: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(alpha);

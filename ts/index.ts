@@ -38,6 +38,10 @@ export { resolveMfConfig, ConfigError, LOSSES, OPTIMIZERS, NORMALIZE_MODES, LOSS
 export { DivergenceError } from "./train/training-context.js";
 export { SpectralPenalty } from "./train/resn.js";
 export { clippedInversePropensities } from "./train/ips.js";
+export { POPULAR_DIRECTION_SOURCES, type PopularDirectionSource } from "./train/config.js";
+export { GradientAccumulator, type PopularDirections } from "./train/gradient-accumulator.js";
+export { searchPopularityAlphas, PAPER_ALPHA_GRID, type AlphaGridOptions, type AlphaGridResult, type AlphaGridPoint } from "./train/alpha-grid.js";
+export { projectPopularity, headRows, headMeanDirections } from "./model/popularity-projection.js";
 export { TrainingAbortedError, type FitOptions, type FitReport, type TrainingProgress, type EpochSummary } from "./train/fit.js";
 export { evaluateRanking, EvaluationError, type EvaluateOptions, type EvaluationResult } from "./eval/evaluate.js";
 export { DEFAULT_EXPOSURE_THRESHOLD } from "./eval/evaluate.js";

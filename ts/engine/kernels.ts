@@ -303,6 +303,46 @@ export class Kernels {
     this.x.add_to_rows(a.ptr, n, m, stride, alpha, v.ptr);
   }
 
+  /**
+   * Algorithm 1 of Ren et al. over B BPR triples: accP[users[b]] += scale·(Q_pos − Q_neg) and
+   * accQ[pos[b]] += scale·P_user (accP nUsers×d, accQ nItems×d, like P and Q). P and Q are only read.
+   */
+  accumulatePairGradients(
+    P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, pos: WasmI32Array, neg: WasmI32Array, B: number,
+    scale: number, accP: WasmF32Array, accQ: WasmF32Array,
+  ): void {
+    this.checkAccumulators(P, Q, accP, accQ, "accumulatePairGradients");
+    const nUsers = P.length / d, nItems = Q.length / d;
+    for (const [a, limit, name] of [[users, nUsers, "users"], [pos, nItems, "pos"], [neg, nItems, "neg"]] as const) {
+      need(a, B, `accumulatePairGradients ${name}`);
+      checkIndices(a, B, limit, `accumulatePairGradients ${name}`);
+    }
+    this.x.accumulate_pair_gradients(P.ptr, Q.ptr, d, users.ptr, pos.ptr, neg.ptr, B, scale, accP.ptr, accQ.ptr);
+  }
+
+  /**
+   * The same for B BCE rows with labels: a positive adds accP[u] += scale·Q_i and accQ[i] +=
+   * scale·P_u, a negative (label 0) adds accP[u] −= scale·Q_i.
+   */
+  accumulatePointwiseGradients(
+    P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, items: WasmI32Array, labels: WasmF32Array, B: number,
+    scale: number, accP: WasmF32Array, accQ: WasmF32Array,
+  ): void {
+    this.checkAccumulators(P, Q, accP, accQ, "accumulatePointwiseGradients");
+    const nUsers = P.length / d, nItems = Q.length / d;
+    for (const [a, limit, name] of [[users, nUsers, "users"], [items, nItems, "items"]] as const) {
+      need(a, B, `accumulatePointwiseGradients ${name}`);
+      checkIndices(a, B, limit, `accumulatePointwiseGradients ${name}`);
+    }
+    need(labels, B, "accumulatePointwiseGradients labels");
+    this.x.accumulate_pointwise_gradients(P.ptr, Q.ptr, d, users.ptr, items.ptr, labels.ptr, B, scale, accP.ptr, accQ.ptr);
+  }
+
+  private checkAccumulators(P: WasmF32Array, Q: WasmF32Array, accP: WasmF32Array, accQ: WasmF32Array, name: string): void {
+    need(accP, P.length, `${name} accP`);
+    need(accQ, Q.length, `${name} accQ`);
+  }
+
   private checkRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, name: string): void {
     need(grads, nRows * d, `${name} grads`);
     if (rows) {

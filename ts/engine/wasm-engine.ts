@@ -53,6 +53,12 @@ export interface KernelExports {
   matvec_t(a: number, n: number, d: number, x: number, out: number): void;
   add_outer(a: number, n: number, d: number, alpha: number, x: number, y: number): void;
   add_to_rows(a: number, n: number, m: number, stride: number, alpha: number, v: number): void;
+  accumulate_pair_gradients(
+    P: number, Q: number, d: number, users: number, pos: number, neg: number, B: number, scale: number, accP: number, accQ: number,
+  ): void;
+  accumulate_pointwise_gradients(
+    P: number, Q: number, d: number, users: number, items: number, labels: number, B: number, scale: number, accP: number, accQ: number,
+  ): void;
 }
 
 /**

@@ -7,6 +7,7 @@ import { DEFAULT_HEAD_RULE, headTailBoundary, type HeadRule, type HeadTailBounda
 import { groupMetrics, PopularityGroupAccumulator, type PopularityGroup } from "./popularity-groups.js";
 import { PopularityRanking } from "./popularity-ranking.js";
 import { AccuracyAccumulator } from "./ranking-metrics.js";
+import { loadUserBlock, maxRowLength } from "./exclusions.js";
 import type { UserBlockScorer } from "./scorer.js";
 import { servedPopularityMetrics } from "./served-popularity.js";
 
@@ -102,24 +103,10 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   const ranks = new Float64Array(3);
   const topRow = new Int32Array(k).fill(-1);
   try {
-    const trainP = train.byUser.indptr, trainI = train.byUser.indices;
     const testP = test.byUser.indptr, testI = test.byUser.indices;
     for (let start = 0; start < total; start += block) {
       const n = Math.min(block, total - start);
-      const u = users.view;
-      const off = exclOffsets.view;
-      const ex = exclIndices.view;
-      let e = 0;
-      off[0] = 0;
-      for (let r = 0; r < n; r++) {
-        const user = testUsers[start + r];
-        u[r] = user;
-        if (user < train.nUsers) {
-          ex.set(trainI.subarray(trainP[user], trainP[user + 1]), e);
-          e += trainP[user + 1] - trainP[user];
-        }
-        off[r + 1] = e;
-      }
+      loadUserBlock(train, testUsers, start, n, users, exclOffsets, exclIndices);
       scorer.scoreUsers(users, n, scores);
       kernels.topkRows(scores, n, m, m, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
       const ti = topIdx.view;
@@ -221,13 +208,6 @@ function rankOutsideTopList(
 function defaultBlock(m: number): number {
   // ~32 MB of scores per block, between 16 and 512 users.
   return Math.max(16, Math.min(512, Math.floor((8 << 20) / Math.max(1, m))));
-}
-
-function maxRowLength(data: Interactions): number {
-  const p = data.byUser.indptr;
-  let max = 0;
-  for (let u = 0; u < data.nUsers; u++) max = Math.max(max, p[u + 1] - p[u]);
-  return max;
 }
 
 function countTest(test: Interactions, users: Int32Array): number {

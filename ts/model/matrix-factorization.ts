@@ -5,7 +5,9 @@ import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import { evaluateRanking, type EvaluationResult } from "../eval/evaluate.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import { resolveMfConfig, type MfConfig } from "../train/config.js";
+import { resolveMfConfig, type MfConfig, type PopularDirectionSource } from "../train/config.js";
+import type { PopularDirections } from "../train/gradient-accumulator.js";
+import { headMeanDirections, projectPopularity } from "./popularity-projection.js";
 import { fitMatrixFactorization, type FitOptions, type FitReport } from "../train/fit.js";
 import { ModelFileError, requireTable, type ModelFileContents } from "./model-file.js";
 import { PopularityReranker } from "./popularity-rerank.js";
@@ -39,6 +41,9 @@ export class MatrixFactorization implements UserBlockScorer {
   private counts: Int32Array | null = null;
   private userMap: IdMap = new IdMap();
   private itemMap: IdMap = new IdMap();
+  /** Algorithm 1's popular directions, recorded by a gradientAdjustment fit (or loaded). */
+  private gradientDirections: PopularDirections | null = null;
+  private headDirections: PopularDirections | null = null;
 
   constructor(readonly kernels: Kernels, config: Partial<MfConfig> = {}) {
     this.config = resolveMfConfig(config);
@@ -98,12 +103,55 @@ export class MatrixFactorization implements UserBlockScorer {
     return report;
   }
 
+  /** Called by fit when it recorded Algorithm 1's accumulated gradients; serving uses them from then on. */
+  setGradientDirections(directions: PopularDirections): void {
+    const d = this.config.dim;
+    if (directions.users.length !== d || directions.items.length !== d) throw new RangeError(`popular directions must have ${d} values each`);
+    this.gradientDirections = { users: directions.users.slice(), items: directions.items.slice() };
+    this.invalidatePacked();
+  }
+
+  /**
+   * The popular directions P̄ and Q̄ of the gradient-perspective adjustment, from the given source
+   * (default: the configured one): "gradients" needs a gradientAdjustment fit (null otherwise);
+   * "head-mean" is computed from the tables and the training counts (any fitted model).
+   */
+  popularDirections(source: PopularDirectionSource = this.config.popularDirection): PopularDirections | null {
+    if (source === "gradients") return this.gradientDirections;
+    if (!this.headDirections) {
+      const { users, items } = this.requireTables();
+      const indptr = this.seenCsr!.indptr;
+      const activity = Int32Array.from({ length: this.nUsers }, (_, u) => indptr[u + 1] - indptr[u]);
+      this.headDirections = headMeanDirections(users.view, items.view, this.dim, activity, this.counts!, this.config.popularHeadShare);
+    }
+    return this.headDirections;
+  }
+
+  /**
+   * Serve with Eq. 15-16: items lose α1 (alphaItems) and users α2 (alphaUsers) times their
+   * component along the popular directions of `source` (default: the configured one). α = 0 on
+   * both serves the raw tables; the choice is stored with the model (config) and saved with it.
+   */
+  setPopularityAdjustment(adjustment: { alphaItems: number; alphaUsers: number; source?: PopularDirectionSource }): void {
+    const source = adjustment.source ?? this.config.popularDirection;
+    const checked = resolveMfConfig({ ...this.config, alphaItems: adjustment.alphaItems, alphaUsers: adjustment.alphaUsers, popularDirection: source });
+    if ((checked.alphaItems !== 0 || checked.alphaUsers !== 0) && !this.popularDirections(source)) {
+      throw new Error(`popular directions from "${source}" are not available: they are recorded by training with gradientAdjustment (--gradient-adjust); use source "head-mean" for this model`);
+    }
+    this.config.alphaItems = checked.alphaItems;
+    this.config.alphaUsers = checked.alphaUsers;
+    this.config.popularDirection = source;
+    this.invalidatePacked();
+  }
+
   scoreUsers(users: WasmI32Array, n: number, out: WasmF32Array): void {
     const { users: P } = this.requireTables();
     const d = this.config.dim;
     const block = this.kernels.engine.f32(n * d);
     try {
       this.kernels.gatherRows(P, d, users, n, block);
+      const directions = this.servingDirections();
+      if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.config.alphaUsers);
       this.kernels.scorePacked(block, n, d, this.packedItems(), this.nItems, out, this.nItems);
     } finally {
       block.free();
@@ -192,6 +240,10 @@ export class MatrixFactorization implements UserBlockScorer {
         itemCounts: { rows: 1, cols: this.nItems, data: this.counts!.slice() },
         seenIndptr: { rows: 1, cols: seen.indptr.length, data: seen.indptr.slice() },
         seenIndices: { rows: 1, cols: seen.indices.length, data: seen.indices.slice() },
+        ...(this.gradientDirections && {
+          popularUserDirection: { rows: 1, cols: d, data: this.gradientDirections.users.slice() },
+          popularItemDirection: { rows: 1, cols: d, data: this.gradientDirections.items.slice() },
+        }),
       },
       metadata,
     };
@@ -214,6 +266,14 @@ export class MatrixFactorization implements UserBlockScorer {
       if (!(indptr[u] <= indptr[u + 1])) throw new ModelFileError(fileName, "shape-mismatch", `table "seenIndptr" is not non-decreasing at user ${u}`);
     }
     for (const i of indices) if (!(i >= 0 && i < nItems)) throw new ModelFileError(fileName, "shape-mismatch", `table "seenIndices" holds item ${i}, outside [0, ${nItems})`);
+    // Optional since the gradient-perspective adjustment: older files have neither table.
+    if (contents.tables.popularUserDirection || contents.tables.popularItemDirection) {
+      model.gradientDirections = { users: table("popularUserDirection", 1, dim, "f32") as Float32Array, items: table("popularItemDirection", 1, dim, "f32") as Float32Array };
+    }
+    const { alphaItems, alphaUsers, popularDirection } = model.config;
+    if ((alphaItems !== 0 || alphaUsers !== 0) && popularDirection === "gradients" && !model.gradientDirections) {
+      throw new ModelFileError(fileName, "shape-mismatch", `the config serves with popular directions from "gradients" (alphaItems ${alphaItems}, alphaUsers ${alphaUsers}) but the tables "popularUserDirection"/"popularItemDirection" are missing; re-export the model`);
+    }
     model.userMap = IdMap.from(contents.userIds);
     model.itemMap = IdMap.from(contents.itemIds);
     const e = kernels.engine;
@@ -232,20 +292,35 @@ export class MatrixFactorization implements UserBlockScorer {
     if (!this.packed) {
       const { items } = this.requireTables();
       const k = this.kernels;
-      this.packed = k.engine.f32(k.packedItemsLength(this.nItems, this.config.dim));
-      k.packItems(items, this.nItems, this.config.dim, this.packed);
+      const directions = this.servingDirections();
+      const projected = directions && this.config.alphaItems !== 0 ? k.engine.f32From(items.view) : null;
+      try {
+        if (projected) projectPopularity(k, projected, this.nItems, this.dim, directions!.items, this.config.alphaItems);
+        this.packed = k.engine.f32(k.packedItemsLength(this.nItems, this.config.dim));
+        k.packItems(projected ?? items, this.nItems, this.config.dim, this.packed);
+      } finally {
+        projected?.free();
+      }
     }
     return this.packed;
+  }
+
+  /** The directions serving projects on, or null when it serves the raw tables (α1 = α2 = 0 or none recorded yet). */
+  private servingDirections(): PopularDirections | null {
+    if (this.config.alphaItems === 0 && this.config.alphaUsers === 0) return null;
+    return this.popularDirections();
   }
 
   /** Call after changing the item table in place (training, post-hoc adjustments). */
   invalidatePacked(): void {
     this.packed?.free();
     this.packed = null;
+    this.headDirections = null;
   }
 
   private release(): void {
     this.invalidatePacked();
+    this.gradientDirections = null;
     if (this.tables) freeAll(this.tables.users, this.tables.items);
     this.tables = null;
   }

@@ -13,6 +13,9 @@ export const LOSSES: readonly LossName[] = ["bpr", "bce", "softmax", "sampled-so
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adagrad", "sgd"];
 export const NORMALIZE_MODES: readonly NormalizeMode[] = ["none", "users", "both"];
 export const SAMPLING_MODES: readonly SamplingMode[] = ["users", "interactions"];
+/** How the gradient-perspective adjustment estimates the popular directions P̄ and Q̄. */
+export type PopularDirectionSource = "gradients" | "head-mean";
+export const POPULAR_DIRECTION_SOURCES: readonly PopularDirectionSource[] = ["gradients", "head-mean"];
 
 export interface MfConfig {
   /** Embedding size d. */
@@ -71,11 +74,26 @@ export interface MfConfig {
   ips: boolean;
   /** IPS clipping: propensities below this count as this, so no weight exceeds 1/ipsMinPropensity before normalisation. */
   ipsMinPropensity: number;
+  /**
+   * Ren et al.'s gradient-perspective popularity adjustment (BPR, BCE): user embeddings unit-norm
+   * in training (normalize defaults to "users"), Algorithm 1's accumulated gradients recorded, and
+   * serving on embeddings with their popular-direction components scaled down (Algorithm 2).
+   */
+  gradientAdjustment: boolean;
+  /** Popular directions from Algorithm 1's accumulated gradients (default) or as mean embeddings of the head items/users. */
+  popularDirection: PopularDirectionSource;
+  /** α1 of Eq. 15: Q_i − α1·cos(Q_i, Q̄)·‖Q_i‖·Q̄/‖Q̄‖ at serving (0 = items unchanged). */
+  alphaItems: number;
+  /** α2 of Eq. 16: the same for users along P̄ (0 = users unchanged). */
+  alphaUsers: number;
+  /** "head-mean" directions: head items (users) are the most popular (active) ones holding this share of the training interactions. */
+  popularHeadShare: number;
 }
 
 const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0 };
 /** The debiasing methods are off by default: a config without them is the plain model. */
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
+const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false, popularDirection: "gradients" as PopularDirectionSource, alphaItems: 0, alphaUsers: 0, popularHeadShare: 0.8 };
 
 /**
  * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (README, "Accuracy on real data"):
@@ -83,7 +101,7 @@ const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false,
  * softmax with Adagrad (its item table gets a dense gradient every step, which Adam's per-row
  * normalisation turns into full-size steps for every tail item).
  */
-export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss">> = {
+export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss" | keyof typeof GRADIENT_ADJUSTMENT_DEFAULTS>> = {
   bpr: { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
   bce: { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
   softmax: { ...COMMON, ...DEBIASING_DEFAULTS, optimizer: "adagrad", learningRate: 0.1, batchSize: 128, negatives: 0, l2: 0, temperature: 0.1, normalize: "both" },
@@ -109,7 +127,7 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   const loss = partial.loss ?? "bpr";
   if (!LOSSES.includes(loss)) throw new ConfigError(`loss must be one of ${LOSSES.join(", ")}, got "${loss}"`);
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const config: MfConfig = { ...LOSS_DEFAULTS[loss], ...defined, loss } as MfConfig;
+  const config: MfConfig = { ...GRADIENT_ADJUSTMENT_DEFAULTS, ...LOSS_DEFAULTS[loss], ...defined, loss } as MfConfig;
   positiveInt(config.dim, "dim", "the embedding size, e.g. 64");
   nonNegativeInt(config.epochs, "epochs");
   positiveInt(config.batchSize, "batchSize");
@@ -140,6 +158,7 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
     positiveInt(config.negatives, "negatives", loss === "sampled-softmax" ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");
   }
   validateDebiasing(config);
+  checkGradientAdjustment(config, partial);
   return config;
 }
 
@@ -156,6 +175,22 @@ function validateDebiasing(config: MfConfig): void {
   if (!(typeof p === "number" && p > 0 && p <= 1)) {
     throw new ConfigError(`ipsMinPropensity must be a number in (0, 1] (e.g. 0.01: weights are clipped at 100× the most popular item's), got ${p}`);
   }
+}
+
+/** Ren et al. train with unit-norm users: that is the default here unless normalize is given. */
+function checkGradientAdjustment(config: MfConfig, partial: Partial<MfConfig>): void {
+  if (typeof config.gradientAdjustment !== "boolean") throw new ConfigError(`gradientAdjustment must be true or false, got ${config.gradientAdjustment}`);
+  if (!POPULAR_DIRECTION_SOURCES.includes(config.popularDirection)) {
+    throw new ConfigError(`popularDirection must be one of ${POPULAR_DIRECTION_SOURCES.join(", ")}, got "${config.popularDirection}"`);
+  }
+  nonNegativeNumber(config.alphaItems, "alphaItems");
+  nonNegativeNumber(config.alphaUsers, "alphaUsers");
+  if (!(config.popularHeadShare > 0 && config.popularHeadShare <= 1)) throw new ConfigError(`popularHeadShare must be in (0, 1], got ${config.popularHeadShare}`);
+  if (!config.gradientAdjustment) return;
+  if (config.loss !== "bpr" && config.loss !== "bce") {
+    throw new ConfigError(`gradientAdjustment records the gradients of BPR or BCE training (Ren et al., Algorithm 1): use loss bpr or bce, got "${config.loss}"`);
+  }
+  if (partial.normalize === undefined) config.normalize = "users";
 }
 
 function positiveInt(v: number, name: string, hint = ""): void {

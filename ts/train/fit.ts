@@ -7,6 +7,7 @@ import { PairwiseRunner } from "./pairwise-runner.js";
 import { SampledSoftmaxRunner } from "./sampled-softmax-runner.js";
 import { SoftmaxRunner } from "./softmax-runner.js";
 import { UserBlockSampledSoftmaxRunner } from "./user-block-sampled-softmax-runner.js";
+import { GradientAccumulator } from "./gradient-accumulator.js";
 import { checkFinite, DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
 
 export interface TrainingProgress {
@@ -103,7 +104,8 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
   const userFactors = model.userFactors;
   const itemFactors = model.itemFactors;
   const { userOptimizer, itemOptimizer } = makeOptimizers(kernels, config, userFactors, itemFactors);
-  const ctx: TrainingContext = { kernels, config, train, userFactors, itemFactors, userOptimizer, itemOptimizer, rng };
+  const gradientAccumulator = config.gradientAdjustment ? new GradientAccumulator(kernels, train.nUsers, train.nItems, config.dim, config.learningRate) : undefined;
+  const ctx: TrainingContext = { kernels, config, train, userFactors, itemFactors, userOptimizer, itemOptimizer, rng, gradientAccumulator };
   const runner = createRunner(ctx);
   const validation = options.validation;
   const k = options.validationK ?? 20;
@@ -179,7 +181,9 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
       itemFactors.view.set(best.items);
       model.invalidatePacked();
     }
+    if (gradientAccumulator) model.setGradientDirections(gradientAccumulator.directions());
   } finally {
+    gradientAccumulator?.dispose();
     runner.dispose();
     userOptimizer.dispose();
     itemOptimizer.dispose();

@@ -141,6 +141,7 @@ export class PairwiseRunner implements EpochRunner {
     const nu = this.userSlots.size, ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
+    this.ctx.gradientAccumulator?.recordPairs(userFactors, itemFactors, this.users, this.items, this.negs, b);
     const loss = kernels.bprBatch(userFactors, itemFactors, d, this.users, this.items, this.negs, b, this.uSlot, this.iSlot, this.jSlot, this.exampleWeights, this.gradU, this.gradI);
     return loss / config.negatives + this.applyUpdates();
   }
@@ -173,6 +174,7 @@ export class PairwiseRunner implements EpochRunner {
     const nu = this.userSlots.size, ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
+    this.ctx.gradientAccumulator?.recordPointwise(userFactors, itemFactors, this.users, this.items, this.labels, b);
     const loss = kernels.bceBatch(userFactors, itemFactors, d, this.users, this.items, this.labels, b, this.uSlot, this.iSlot, this.exampleWeights, this.gradU, this.gradI);
     return loss + this.applyUpdates();
   }

@@ -4,6 +4,7 @@ import type { Interactions } from "../data/interactions.js";
 import type { Rng } from "../util/rng.js";
 import type { MfConfig } from "./config.js";
 import { TableOptimizer } from "./optimizer.js";
+import type { GradientAccumulator } from "./gradient-accumulator.js";
 
 /** What every loss's epoch runner works on: the two tables, their optimizers and the data. */
 export interface TrainingContext {
@@ -15,6 +16,8 @@ export interface TrainingContext {
   readonly userOptimizer: TableOptimizer;
   readonly itemOptimizer: TableOptimizer;
   readonly rng: Rng;
+  /** Present when the gradient-perspective adjustment records Algorithm 1's sums (BPR, BCE). */
+  readonly gradientAccumulator?: GradientAccumulator;
 }
 
 export interface EpochResult {

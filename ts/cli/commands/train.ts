@@ -1,4 +1,4 @@
-import { defineCommand, type ParsedArgs } from "../args.js";
+import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { writeModel } from "../model-io.js";
@@ -8,6 +8,8 @@ import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "../training-flags.js";
+import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../../train/config.js";
+import { searchPopularityAlphas, type AlphaGridResult } from "../../train/alpha-grid.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";
 
@@ -17,7 +19,12 @@ export const TRAIN = defineCommand({
   description:
     "Defaults depend on --loss (see the README's table). The softmax losses use temperature T: logits are score/T.\n" +
     "With --validation F, a fraction F of each user's training interactions is held out (a folder's valid.txt, as longtail split writes it, is used when --validation is not given), Recall@K on it is measured after " +
-    "every epoch, training stops after --patience epochs without improvement, and the best epoch's model is saved.",
+    "every epoch, training stops after --patience epochs without improvement, and the best epoch's model is saved.\n" +
+    "With --gradient-adjust (Ren et al., bpr or bce): user embeddings unit-norm in training, the accumulated gradients of " +
+    "Algorithm 1 recorded, and the model serves with Eq. 15-16: items lose α1 and users α2 times their component along the " +
+    "popular directions. α1 and α2 not fixed by --alpha-items/--alpha-users are chosen from 0, 0.2, ..., 2 by full-ranking " +
+    "Recall@K on the --validation part (default: the folder's valid.txt, else 0.1 of each user's interactions, then used for the grid only). " +
+    "Ablations: --normalize none, --alpha-items 0, --alpha-users 0.",
   flags: [
     { name: "data", type: "path", required: true, help: "Training data: a file, or a folder with train.txt, ratings.csv or ratings.dat." },
     FORMAT,
@@ -26,6 +33,11 @@ export const TRAIN = defineCommand({
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
     { name: "patience", type: "int", positive: true, default: 3, help: "Epochs without a better validation Recall@K before stopping." },
     { name: "k", type: "int", positive: true, default: 20, help: "K of the validation Recall@K." },
+    { name: "gradient-adjust", type: "boolean", help: "Ren et al.'s gradient-perspective popularity adjustment (bpr, bce): see above." },
+    { name: "popular-direction", type: "enum", choices: POPULAR_DIRECTION_SOURCES, help: "--gradient-adjust: popular directions from the accumulated gradients (default) or the mean embedding of the head items/users." },
+    { name: "alpha-items", type: "number", min: 0, help: "--gradient-adjust: fix α1 (items, Eq. 15) instead of searching it; 0 = the α1 = 0 ablation." },
+    { name: "alpha-users", type: "number", min: 0, help: "--gradient-adjust: fix α2 (users, Eq. 16) instead of searching it; 0 = the α2 = 0 ablation." },
+    { name: "grid-users", type: "int", positive: true, default: 10000, help: "--gradient-adjust: validation users the α grid scores at most (a seeded sample beyond)." },
     { name: "out", type: "path", required: true, help: "Model file to write (atomically: an existing file is replaced only by a complete one)." },
     QUIET,
     JSON_OUTPUT,
@@ -50,21 +62,47 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   progress.log(loaded.describe);
   let train: Interactions = loaded.train;
   let validation: Interactions | undefined;
-  if (v.validation !== undefined && v.validation > 0) {
-    ({ train, test: validation } = randomHoldout(train, { testFraction: v.validation, rng: new Rng(v.seed ^ 0x5eed) }));
+  for (const flag of ["popular-direction", "alpha-items", "alpha-users"] as const) {
+    if (v[flag] !== undefined && !v["gradient-adjust"]) throw new ArgsError(`--${flag} belongs to the gradient-perspective adjustment: add --gradient-adjust`, TRAIN.name, 'Run "longtail train --help".');
+  }
+  // The α grid needs held-out interactions; Ren et al. keep 10% for validation.
+  const searchesAlphas = v["gradient-adjust"] && (v["alpha-items"] === undefined || v["alpha-users"] === undefined);
+  const validationFraction = v.validation ?? (searchesAlphas && !loaded.valid ? 0.1 : undefined);
+  // Early stopping runs on an explicit --validation part or on the folder's valid.txt; a part held out only for the α grid is not used for it.
+  let earlyStopping = v.validation !== undefined && v.validation > 0;
+  if (validationFraction !== undefined && validationFraction > 0) {
+    ({ train, test: validation } = randomHoldout(train, { testFraction: validationFraction, rng: new Rng(v.seed ^ 0x5eed) }));
   } else if (loaded.valid) {
-    // A folder written by `longtail split --valid` carries its own validation part: early stopping uses it.
+    // A folder written by `longtail split --valid` carries its own validation part.
     validation = loaded.valid;
+    earlyStopping = true;
     progress.log("early stopping on the folder's valid.txt (Recall@" + v.k + ")");
   }
-  const config = mfConfigFromFlags(v);
+  if (searchesAlphas && !validation) throw new ArgsError("--gradient-adjust chooses α1/α2 on a validation part: give --validation a fraction above 0 (e.g. 0.1), or fix both --alpha-items and --alpha-users", TRAIN.name, 'Run "longtail train --help".');
+  const config: Partial<MfConfig> = {
+    ...mfConfigFromFlags(v),
+    gradientAdjustment: v["gradient-adjust"], popularDirection: v["popular-direction"], alphaItems: v["alpha-items"], alphaUsers: v["alpha-users"],
+  };
   const kernels = await cliKernels(v.kernels);
   const model = new MatrixFactorization(kernels, config);
   const report = await model.fit(train, {
-    ...(validation && { validation, validationK: v.k, patience: v.patience }),
+    ...(validation && earlyStopping && { validation, validationK: v.k, patience: v.patience }),
     onProgress: trainingProgress(progress, train.nnz, v.k),
   });
-  const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: { ...report } });
+  let alphaGrid: AlphaGridResult | undefined;
+  if (searchesAlphas) {
+    const gridBar = progress.start(`α grid (Recall@${v.k} on validation)`, Math.min(v["grid-users"], validation!.usersWithInteractions().length), "users");
+    alphaGrid = searchPopularityAlphas(model, train, validation!, {
+      k: v.k, maxUsers: v["grid-users"], fixedAlphaItems: v["alpha-items"], fixedAlphaUsers: v["alpha-users"], onProgress: (done) => gridBar.update(done),
+    });
+    gridBar.finish(`α1 ${alphaGrid.alphaItems}, α2 ${alphaGrid.alphaUsers}: recall@${v.k} ${alphaGrid.recall.toFixed(4)} (raw ${alphaGrid.baselineRecall.toFixed(4)}) in ${alphaGrid.seconds.toFixed(1)} s`);
+    model.setPopularityAdjustment(alphaGrid);
+  }
+  const gradientAdjustment = alphaGrid && {
+    alphaItems: alphaGrid.alphaItems, alphaUsers: alphaGrid.alphaUsers, source: alphaGrid.source, [`validationRecall@${v.k}`]: alphaGrid.recall,
+    [`rawValidationRecall@${v.k}`]: alphaGrid.baselineRecall, gridUsers: alphaGrid.users, gridSeconds: alphaGrid.seconds,
+  };
+  const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: { ...report }, ...(alphaGrid && { alphaGrid }) });
   const summary = {
     model: v.out,
     bytes,
@@ -76,6 +114,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     bestEpoch: report.bestEpoch,
     stoppedEarly: report.stoppedEarly,
     ...(report.bestValidationRecall !== undefined && { [`validationRecall@${v.k}`]: report.bestValidationRecall }),
+    ...(gradientAdjustment && { gradientAdjustment }),
     finalLoss: report.epochs.at(-1)?.loss ?? null,
     trainSeconds: report.seconds,
     totalSeconds: (performance.now() - started) / 1000,
@@ -86,6 +125,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
       `wrote ${v.out} (${(bytes / 1e6).toFixed(1)} MB): ${model.config.loss}, d=${model.dim}, ${model.nUsers} users × ${model.nItems} items, ` +
         `${report.epochs.length} epochs in ${report.seconds.toFixed(1)} s` +
         (report.bestValidationRecall !== undefined ? `, best validation recall@${v.k} ${report.bestValidationRecall.toFixed(4)} (epoch ${report.bestEpoch})` : "") +
+        (alphaGrid ? `; serves with α1 = ${alphaGrid.alphaItems}, α2 = ${alphaGrid.alphaUsers} (${alphaGrid.source} directions, validation recall@${v.k} ${alphaGrid.recall.toFixed(4)} vs ${alphaGrid.baselineRecall.toFixed(4)} raw)` : "") +
         "\n",
     );
   }
