@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { decodeModelFile } from "../ts/model/model-file.js";
 import { Rng } from "../ts/util/rng.js";
+import { cli } from "./support/cli.js";
 
-const BIN = fileURLToPath(new URL("../../bin/longtail.js", import.meta.url));
 let dir: string;
 
-function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "longtail-gradient-"));

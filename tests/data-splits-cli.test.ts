@@ -1,23 +1,17 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { loadTrainTest } from "../ts/node/dataset-files.js";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Rng } from "../ts/util/rng.js";
+import { cli } from "./support/cli.js";
 
-const BIN = fileURLToPath(new URL("../../bin/longtail.js", import.meta.url));
 let dir: string;
 /** "user item" → timestamp of the ratings.csv written in before(). */
 const ratingTimes = new Map<string, number>();
 
-function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The (user, item) pairs of parts, as sorted "user item" strings (a multiset: repeats stay). */
 function pairs(...parts: (Interactions | undefined)[]): string[] {

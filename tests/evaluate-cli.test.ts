@@ -1,19 +1,13 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { cli } from "./support/cli.js";
 
-const BIN = fileURLToPath(new URL("../../bin/longtail.js", import.meta.url));
 let dir: string;
 let model: string;
 
-function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "longtail-evaluate-cli-"));

@@ -1,4 +1,5 @@
 import type { FlagSpec } from "./args.js";
+import { FORMAT, MIN_RATING } from "./common-flags.js";
 import type { Progress } from "./progress.js";
 import type { Interactions } from "../data/interactions.js";
 import type { InteractionsFormat } from "../data/read.js";
@@ -15,6 +16,15 @@ export const SPLIT_SEED = {
   name: "split-seed", type: "int", default: 42, help: "Seed of the random holdout (when --data has no test part).",
 } as const satisfies FlagSpec;
 
+/** The data flags of every command that trains and evaluates configurations on one split (compare, sweep). */
+export const EXPERIMENT_DATA_FLAGS = [
+  { name: "data", type: "path", required: true, help: "A folder with train.txt + test.txt, or a data file/folder to split at random." },
+  FORMAT,
+  MIN_RATING,
+  TEST_FRACTION,
+  SPLIT_SEED,
+] as const satisfies readonly FlagSpec[];
+
 export interface ExperimentData {
   train: Interactions;
   test: Interactions;
@@ -23,6 +33,15 @@ export interface ExperimentData {
 }
 
 /** One split for every configuration of a comparison: the folder's train/test parts, or a seeded random holdout. */
+/** {@link loadExperimentData} from the values of {@link EXPERIMENT_DATA_FLAGS}. */
+export function loadExperimentDataFromFlags(
+  v: { data: string; format: InteractionsFormat | "auto"; "min-rating"?: number; "test-fraction": number; "split-seed": number }, progress: Progress,
+): Promise<ExperimentData> {
+  return loadExperimentData(v.data, {
+    format: v.format, testFraction: v["test-fraction"], splitSeed: v["split-seed"], ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+  }, progress);
+}
+
 export async function loadExperimentData(
   path: string, options: { format: InteractionsFormat | "auto"; minRating?: number; testFraction: number; splitSeed: number }, progress: Progress,
 ): Promise<ExperimentData> {

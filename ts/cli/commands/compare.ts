@@ -1,8 +1,8 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
+import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
-import { loadExperimentData, SPLIT_SEED, TEST_FRACTION } from "../experiment-data.js";
+import { EXPERIMENT_DATA_FLAGS, loadExperimentDataFromFlags } from "../experiment-data.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { shellWords } from "../shell-words.js";
@@ -21,11 +21,7 @@ export const COMPARE = defineCommand({
     "All configurations see the same split: the train/test parts of a folder such as ../shared/data/ml-1m-resn, or a seeded " +
     "random per-user holdout (--test-fraction) of a single ratings file. Evaluation is full ranking with training items excluded.",
   flags: [
-    { name: "data", type: "path", required: true, help: "A folder with train.txt + test.txt, or a data file/folder to split at random." },
-    FORMAT,
-    MIN_RATING,
-    TEST_FRACTION,
-    SPLIT_SEED,
+    ...EXPERIMENT_DATA_FLAGS,
     { name: "common", type: "string", default: "", help: "Training flags applied to every configuration, e.g. \"--loss softmax --epochs 5\"." },
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
     ...EVALUATION_FLAGS,
@@ -51,9 +47,7 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
   if (twice !== undefined) throw new ArgsError(`two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`, "compare", 'Run "longtail compare --help".');
   const head = headRuleFromFlags(v, args.given, "compare");
   const progress = createProgress({ quiet: v.quiet });
-  const data = await loadExperimentData(v.data, {
-    format: v.format, testFraction: v["test-fraction"], splitSeed: v["split-seed"], ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
-  }, progress);
+  const data = await loadExperimentDataFromFlags(v, progress);
   const kernels = await cliKernels(v.kernels);
   const results = await runExperiments(kernels, specs, data.train, data.test, {
     evaluate: { k: v.k, head, exposureThreshold: v["exposure-threshold"] },

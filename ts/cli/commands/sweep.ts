@@ -1,8 +1,8 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
+import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
-import { loadExperimentData, SPLIT_SEED, TEST_FRACTION } from "../experiment-data.js";
+import { EXPERIMENT_DATA_FLAGS, loadExperimentDataFromFlags } from "../experiment-data.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { shellWords } from "../shell-words.js";
@@ -23,11 +23,7 @@ export const SWEEP = defineCommand({
     "\"longtail compare\"). Points that no other point beats on both --x and --y are marked as the frontier; which direction " +
     "is better follows the metric (accuracy, coverage and tail shares: higher; Gini, median/mean popularity, T1PS: lower).",
   flags: [
-    { name: "data", type: "path", required: true, help: "A folder with train.txt + test.txt, or a data file/folder to split at random." },
-    FORMAT,
-    MIN_RATING,
-    TEST_FRACTION,
-    SPLIT_SEED,
+    ...EXPERIMENT_DATA_FLAGS,
     { name: "base", type: "string", default: "", help: "Training flags shared by every point, e.g. \"--loss softmax --epochs 5\"." },
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
     ...EVALUATION_FLAGS,
@@ -69,9 +65,7 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
 
   const head = headRuleFromFlags(v, args.given, "sweep");
   const progress = createProgress({ quiet: v.quiet });
-  const data = await loadExperimentData(v.data, {
-    format: v.format, testFraction: v["test-fraction"], splitSeed: v["split-seed"], ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
-  }, progress);
+  const data = await loadExperimentDataFromFlags(v, progress);
   const kernels = await cliKernels(v.kernels);
   let x = "", y = "";
   const checkAxes = (metricNames: string[]) => {
