@@ -171,5 +171,8 @@ describe("sampled softmax over user blocks", () => {
     assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "users", positivesPerRow: -1 }), /positivesPerRow must be a non-negative integer, got -1/);
     assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "items" as MfConfig["sampling"] }),
       (e: Error) => e instanceof ConfigError && /sampling must be one of users, interactions, got "items"/.test(e.message));
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "users", ips: true }), /ips is not implemented for sampled-softmax with sampling "users"/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "users", spectralPenalty: 0.1 }), /spectralPenalty \(ReSN\) is not implemented/);
+    assert.equal(resolveMfConfig({ loss: "sampled-softmax", sampling: "users", logitAdjustment: 0.5 }).logitAdjustment, 0.5);
   });
 });

@@ -170,6 +170,11 @@ function validateDebiasing(config: MfConfig): void {
     );
   }
   nonNegativeNumber(config.spectralPenalty, "spectralPenalty");
+  if (config.loss === "sampled-softmax" && config.sampling === "users" && (config.ips || config.spectralPenalty > 0)) {
+    throw new ConfigError(
+      `${config.ips ? "ips" : "spectralPenalty (ReSN)"} is not implemented for sampled-softmax with sampling "users": use sampling "interactions" (CLI: --sampling interactions), or the softmax loss`,
+    );
+  }
   if (typeof config.ips !== "boolean") throw new ConfigError(`ips must be true or false, got ${config.ips}`);
   const p = config.ipsMinPropensity;
   if (!(typeof p === "number" && p > 0 && p <= 1)) {
