@@ -101,6 +101,17 @@ export class WasmEngine {
     return a;
   }
 
+  /**
+   * A new engine-owned copy of `src`. Allocating can grow wasm memory, which detaches every view
+   * taken before it, so the source is read through a fresh view after the allocation (never pass
+   * `src.view` to {@link f32From}).
+   */
+  f32Copy(src: WasmF32Array): WasmF32Array {
+    const a = this.f32(src.length);
+    a.view.set(src.view);
+    return a;
+  }
+
   i32From(data: ArrayLike<number>): WasmI32Array {
     const a = this.i32(data.length);
     a.view.set(data);

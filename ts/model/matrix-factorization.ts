@@ -293,7 +293,7 @@ export class MatrixFactorization implements UserBlockScorer {
       const { items } = this.requireTables();
       const k = this.kernels;
       const directions = this.servingDirections();
-      const projected = directions && this.config.alphaItems !== 0 ? k.engine.f32From(items.view) : null;
+      const projected = directions && this.config.alphaItems !== 0 ? k.engine.f32Copy(items) : null;
       try {
         if (projected) projectPopularity(k, projected, this.nItems, this.dim, directions!.items, this.config.alphaItems);
         this.packed = k.engine.f32(k.packedItemsLength(this.nItems, this.config.dim));
