@@ -36,7 +36,7 @@ export async function runTrainingBench(options: { data: string; secondsPerLoss?:
   // Each loss with its defaults, and the sampled softmax also per interaction (its previous default).
   const variants: { label: string; config: Partial<MfConfig> & { loss: LossName } }[] = [
     ...LOSSES.map((loss) => ({ label: loss, config: { loss } })),
-    { label: "sampled-softmax --sampling interactions", config: { loss: "sampled-softmax", sampling: "interactions" } },
+    { label: "sampled-softmax --sampling users", config: { loss: "sampled-softmax", sampling: "users" } },
   ];
   for (const { label, config } of variants) {
     const loss = config.loss;
