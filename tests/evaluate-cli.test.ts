@@ -70,6 +70,9 @@ describe("longtail evaluate: popularity metrics", () => {
     const both = cli("evaluate", "--model", model, "--data", dir, "--head-share", "0.5", "--head-min-count", "3");
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--head-share 0.5 and --head-min-count 3 both set the head\/tail boundary; give one of them/);
+    const mixed = cli("evaluate", "--model", model, "--data", dir, "--most-popular", "--rerank", "0.1");
+    assert.equal(mixed.status, 2);
+    assert.match(mixed.stderr, /--rerank 0.1 re-ranks the model's scores, and --most-popular evaluates the Most Popular shelf/);
     const share = cli("evaluate", "--model", model, "--data", dir, "--head-share", "1.2");
     assert.equal(share.status, 2);
     assert.match(share.stderr, /--head-share must be a positive number <= 1, got "1.2"/);

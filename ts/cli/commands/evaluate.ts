@@ -1,4 +1,4 @@
-import { defineCommand, type ParsedArgs } from "../args.js";
+import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { readModel } from "../model-io.js";
@@ -46,6 +46,9 @@ export const EVALUATE = defineCommand({
 export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<number> {
   const v = args.values;
   const head = headRuleFromFlags(v, args.given, EVALUATE.name);
+  if (v["most-popular"] && v.rerank !== undefined) {
+    throw new ArgsError(`--rerank ${v.rerank} re-ranks the model's scores, and --most-popular evaluates the Most Popular shelf instead of the model; give one of them`, EVALUATE.name, 'Run "longtail evaluate --help".');
+  }
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels);
   const model = await readModel(v.model, kernels);
@@ -55,7 +58,7 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   const scorer = v["most-popular"] ? new MostPopular(kernels, model.nUsers, model.itemCounts) : model;
   const bar = progress.start("evaluating", test.usersWithInteractions().length, "users");
   const started = performance.now();
-  const reranker = v.rerank !== undefined && !v["most-popular"] ? new PopularityReranker(model, model.itemCounts, v.rerank) : null;
+  const reranker = v.rerank !== undefined ? new PopularityReranker(model, model.itemCounts, v.rerank) : null;
   const result = evaluateRanking(reranker ?? scorer, train, test, {
     k: v.k, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts, onProgress: (done) => bar.update(done),
   });
