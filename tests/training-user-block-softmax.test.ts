@@ -174,5 +174,8 @@ describe("sampled softmax over user blocks", () => {
     assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "users", ips: true }), /ips is not implemented for sampled-softmax with sampling "users"/);
     assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "users", spectralPenalty: 0.1 }), /spectralPenalty \(ReSN\) is not implemented/);
     assert.equal(resolveMfConfig({ loss: "sampled-softmax", sampling: "users", logitAdjustment: 0.5 }).logitAdjustment, 0.5);
+    assert.throws(() => resolveMfConfig({ loss: "bpr", sampling: "users" }), /sampling "users" is a way to batch the sampled softmax: use loss "sampled-softmax", not "bpr"/);
+    assert.throws(() => resolveMfConfig({ loss: "softmax", positivesPerRow: 4 }), /positivesPerRow \(4\) splits user rows/);
+    assert.equal(resolveMfConfig({ loss: "bpr", sampling: "interactions", positivesPerRow: 0 }).loss, "bpr", "a saved model's full config still resolves");
   });
 });

@@ -147,6 +147,12 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   if (!SAMPLING_MODES.includes(config.sampling)) {
     throw new ConfigError(`sampling must be one of ${SAMPLING_MODES.join(", ")}, got "${config.sampling}"`);
   }
+  if (config.sampling === "users" && loss !== "sampled-softmax") {
+    throw new ConfigError(`sampling "users" is a way to batch the sampled softmax: use loss "sampled-softmax", not "${loss}"`);
+  }
+  if (config.positivesPerRow !== 0 && config.sampling !== "users") {
+    throw new ConfigError(`positivesPerRow (${config.positivesPerRow}) splits user rows of sampled-softmax with sampling "users"; it does nothing here: drop it or set sampling "users"`);
+  }
   if (loss === "sampled-softmax" && config.sampling === "users") {
     // The loss's defaults are per interaction; over user blocks, these were the best measured.
     for (const [key, value] of Object.entries(USER_SAMPLING_DEFAULTS)) {
