@@ -39,7 +39,7 @@ function relaxedAllowedOrOff(): boolean {
 
 // Node 20's V8 (11.3) implements relaxed SIMD but validates it only behind a flag (Node >= 22 ships
 // it on). Switching the flag on at run time, before any kernel module is compiled, is what lets the
-// `relaxed` build (fused multiply-add: 1.4-1.5x the SIMD build's scoring speed here) be chosen.
+// `relaxed` build (fused multiply-add: 1.2-1.5x the SIMD build's scoring speed here, by run) be chosen.
 // Done once, on import, only where the probe fails, and never when the user opted out.
 if (relaxedAllowedOrOff() && !detectCapabilities().wasmRelaxedSimd) {
   v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
