@@ -1,5 +1,6 @@
 import type { FlagSpec, FlagValues } from "./args.js";
 import { DEBIASING_FLAGS, debiasingConfigFromFlags } from "./debiasing-flags.js";
+import { LEARNING_RATE_SCHEDULES } from "../train/learning-rate-schedule.js";
 import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, SAMPLING_MODES, type MfConfig } from "../train/config.js";
 
 /**
@@ -19,6 +20,7 @@ export const TRAINING_FLAGS = [
   { name: "reg", type: "number", min: 0, help: "L2 penalty on the rows each step updates." },
   { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
   { name: "optimizer", type: "enum", choices: OPTIMIZERS, help: "Sparse-row optimizer (default adam)." },
+  { name: "lr-schedule", type: "enum", choices: LEARNING_RATE_SCHEDULES, help: "Learning rate over the epochs: constant (default), or cosine (annealed from --lr towards 0 by the last epoch)." },
   { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
   { name: "sampling", type: "enum", choices: SAMPLING_MODES, help: "sampled-softmax steps: interactions (default: --batch interactions, one row each) or users (--batch rows of one user's positives, scored once against --negatives shared by the step; then Adagrad 0.1, batch 64, 2048 negatives, --positives-per-row 8 unless given)." },
   { name: "positives-per-row", type: "int", min: 0, help: "sampled-softmax with --sampling users: at most this many of a user's positives share a row; more give the user several rows, in different steps (default 8; 0 = all in one row)." },
@@ -32,7 +34,7 @@ export type TrainingFlagValues = FlagValues<typeof TRAINING_FLAGS>;
 /** The model configuration the training flags describe (unset flags keep the loss's defaults). */
 export function mfConfigFromFlags(v: TrainingFlagValues): Partial<MfConfig> {
   return {
-    loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, batchSize: v.batch, negatives: v.negatives,
+    loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, learningRateSchedule: v["lr-schedule"], batchSize: v.batch, negatives: v.negatives,
     hardNegatives: v["hard-negatives"], normalize: v.normalize, l2: v.reg, temperature: v.temperature, optimizer: v.optimizer,
     initStd: v["init-std"], samplingExponent: v["sampling-exponent"], sampling: v.sampling, positivesPerRow: v["positives-per-row"], seed: v.seed, ...debiasingConfigFromFlags(v),
   };

@@ -2,6 +2,7 @@
  * Training configuration for matrix factorisation: explicit parameters with defaults that work
  * out of the box, and validation whose errors say which value is wrong and what would be right.
  */
+import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
 export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax";
 export type OptimizerName = "adam" | "adagrad" | "sgd";
 /** Which embeddings are kept at unit L2 norm during training. */
@@ -58,6 +59,8 @@ export interface MfConfig {
   positivesPerRow: number;
   /** Standard deviation of the initial embeddings. */
   initStd: number;
+  /** "constant", or "cosine": the rate anneals from learningRate in epoch 1 towards 0 after the last epoch. */
+  learningRateSchedule: LearningRateSchedule;
   seed: number;
   /**
    * Logit adjustment α (Menon et al. 2020; softmax losses only): every item's training logit,
@@ -90,7 +93,7 @@ export interface MfConfig {
   popularHeadShare: number;
 }
 
-const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0 };
+const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0, learningRateSchedule: "constant" as LearningRateSchedule };
 /** The debiasing methods are off by default: a config without them is the plain model. */
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
 const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false, popularDirection: "gradients" as PopularDirectionSource, alphaItems: 0, alphaUsers: 0, popularHeadShare: 0.8 };
@@ -143,6 +146,9 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   positiveInt(config.hardNegatives, "hardNegatives", "1 = uniform negatives");
   if (!NORMALIZE_MODES.includes(config.normalize)) {
     throw new ConfigError(`normalize must be one of ${NORMALIZE_MODES.join(", ")}, got "${config.normalize}"`);
+  }
+  if (!LEARNING_RATE_SCHEDULES.includes(config.learningRateSchedule)) {
+    throw new ConfigError(`learningRateSchedule must be one of ${LEARNING_RATE_SCHEDULES.join(", ")}, got "${config.learningRateSchedule}"`);
   }
   if (!SAMPLING_MODES.includes(config.sampling)) {
     throw new ConfigError(`sampling must be one of ${SAMPLING_MODES.join(", ")}, got "${config.sampling}"`);

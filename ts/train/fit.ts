@@ -8,6 +8,7 @@ import { SampledSoftmaxRunner } from "./sampled-softmax-runner.js";
 import { SoftmaxRunner } from "./softmax-runner.js";
 import { UserBlockSampledSoftmaxRunner } from "./user-block-sampled-softmax-runner.js";
 import { GradientAccumulator } from "./gradient-accumulator.js";
+import { learningRateAt } from "./learning-rate-schedule.js";
 import { checkFinite, DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
 
 export interface TrainingProgress {
@@ -123,6 +124,9 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
   const started = now();
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const rate = learningRateAt(config.learningRateSchedule, config.learningRate, epoch, config.epochs);
+      userOptimizer.setLearningRate(rate);
+      itemOptimizer.setLearningRate(rate);
       const t0 = now();
       let lastReport = 0;
       let result;

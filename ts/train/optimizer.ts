@@ -21,7 +21,7 @@ export class TableOptimizer {
     private readonly kind: OptimizerName,
     private readonly table: WasmF32Array,
     private readonly dim: number,
-    private readonly learningRate: number,
+    private learningRate: number,
     private readonly l2: number,
     /** Keep updated rows on the unit sphere (scores become cosines). */
     private readonly unitNorm: boolean,
@@ -29,6 +29,11 @@ export class TableOptimizer {
     const engine = kernels.engine;
     this.first = kind === "sgd" ? null : zeroed(engine.f32(table.length));
     this.second = kind === "adam" ? zeroed(engine.f32(table.length)) : null;
+  }
+
+  /** The step size from now on (a learning-rate schedule sets it between epochs). */
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
   }
 
   /** Apply grads (compact, nRows×d) to `rows` of the table (null: the first nRows rows). */
