@@ -1,6 +1,5 @@
 import type { Interactions } from "../data/interactions.js";
-import type { Kernels } from "../engine/kernels.js";
-import { freeAll, type WasmF32Array } from "../engine/wasm-engine.js";
+import { freeAll } from "../engine/wasm-engine.js";
 import { EvaluationError } from "./evaluation-error.js";
 import { InteractionRankAccumulator } from "./interaction-ranks.js";
 import { DEFAULT_HEAD_RULE, headTailBoundary, type HeadRule, type HeadTailBoundary } from "./head-tail.js";
@@ -123,12 +122,13 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
         topRow.set(ti.subarray(r * kk, r * kk + kk));
         readTopList(topRow, kk, relevant, accuracy.discount, exposure, hits, dcg, ranks);
         const testItems = testI.subarray(a, b);
-        rankOutsideTopList(kernels, relevant, scores, r * m, m, testItems, nHead, nTail, ranks);
+        // Every test item's full-ranking rank, counted once: it gives the per-interaction MRR and lowers
+        // ranks[HEAD_TEST] / ranks[TAIL_TEST] to the best item's rank where the top-K list held none.
+        interactionRanks.addUser(kernels, topRow, kk, testItems, isHead, scores, r * m, m, ranks);
         accuracy.add(hits[HEAD_TEST] + hits[TAIL_TEST], dcg[HEAD_TEST] + dcg[TAIL_TEST], b - a, Math.min(ranks[HEAD_TEST], ranks[TAIL_TEST]));
         if (nHead > 0) headAccuracy.add(hits[HEAD_TEST], dcg[HEAD_TEST], nHead, ranks[HEAD_TEST]);
         if (nTail > 0) tailAccuracy.add(hits[TAIL_TEST], dcg[TAIL_TEST], nTail, ranks[TAIL_TEST]);
         groups.addUser(topRow, relevant, testItems);
-        interactionRanks.addUser(kernels, topRow, kk, testItems, isHead, scores, r * m, m);
         for (let t = a; t < b; t++) relevant[testI[t]] = 0;
       }
       options.onProgress?.(start + n, total);
@@ -179,30 +179,6 @@ function readTopList(
     dcg[kind] += discount[r];
     if (ranks[kind] === Infinity) ranks[kind] = r + 1;
   }
-}
-
-/**
- * Ranks of the best head and tail test items that the top-K list did not reach: 1 + the number
- * of items scoring above the item, counted over the row by the SIMD kernel among the non-excluded
- * items (the top-k kernel set excluded ones to -Infinity; ties count in the item's favour). An
- * item that is excluded or scores NaN keeps rank Infinity.
- */
-function rankOutsideTopList(
-  kernels: Kernels, relevant: Uint8Array, scores: WasmF32Array, rowStart: number, m: number,
-  testItems: Int32Array, nHead: number, nTail: number, ranks: Float64Array,
-): void {
-  const countHead = nHead > 0 && ranks[HEAD_TEST] === Infinity;
-  const countTail = nTail > 0 && ranks[TAIL_TEST] === Infinity;
-  if (!countHead && !countTail) return;
-  const row = scores.view;
-  let bestHead = -Infinity, bestTail = -Infinity;
-  for (let t = 0; t < testItems.length; t++) {
-    const v = row[rowStart + testItems[t]];
-    if (relevant[testItems[t]] === HEAD_TEST) bestHead = v > bestHead ? v : bestHead;
-    else bestTail = v > bestTail ? v : bestTail;
-  }
-  if (countHead && bestHead > -Infinity) ranks[HEAD_TEST] = kernels.countAbove(scores, m, bestHead, rowStart) + 1;
-  if (countTail && bestTail > -Infinity) ranks[TAIL_TEST] = kernels.countAbove(scores, m, bestTail, rowStart) + 1;
 }
 
 function defaultBlock(m: number): number {

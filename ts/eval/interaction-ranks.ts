@@ -16,10 +16,11 @@ export class InteractionRankAccumulator {
    * @param top the user's top-K list (item indices, -1 = empty), its ranks known without counting
    * @param isHead 1 for head items
    * @param scores the block's scores after top-k (excluded items are -Infinity); the user's row starts at rowStart
+   * @param bestRanks [unused, head, tail]: each lowered to the best rank of the user's items of that kind
    */
   addUser(
     kernels: Kernels, top: Int32Array, k: number, testItems: Int32Array, isHead: Uint8Array,
-    scores: WasmF32Array, rowStart: number, m: number,
+    scores: WasmF32Array, rowStart: number, m: number, bestRanks: Float64Array,
   ): void {
     const row = scores.view;
     for (let t = 0; t < testItems.length; t++) {
@@ -32,6 +33,7 @@ export class InteractionRankAccumulator {
       }
       const kind = isHead[item] === 1 ? 1 : 2;
       this.sums[kind] += 1 / rank;
+      if (rank < bestRanks[kind]) bestRanks[kind] = rank;
       this.counts[kind]++;
     }
   }
