@@ -1,4 +1,5 @@
 import type { ExperimentResult } from "./experiment.js";
+import { formatColumns } from "./text-table.js";
 
 /** Side-by-side metrics of several configurations, each against the first (the baseline). */
 export interface Comparison {
@@ -54,8 +55,7 @@ export function formatComparison(c: Comparison): string {
     for (const label of c.labels.slice(1)) row.push(formatValue(c.values[label][name]), formatChange(c.changes[label][name]));
     rows.push(row);
   }
-  const widths = header.map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  return rows.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join("  ")).join("\n") + "\n";
+  return formatColumns(rows);
 }
 
 export function formatValue(v: number | undefined): string {

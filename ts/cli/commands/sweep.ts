@@ -10,6 +10,7 @@ import { trainingProgress } from "../training-progress.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
 import { formatValue } from "../../experiments/comparison.js";
 import { toCsv } from "../../experiments/csv.js";
+import { formatColumns } from "../../experiments/text-table.js";
 import { runExperiment } from "../../experiments/experiment.js";
 import { betterDirection, paretoFrontier } from "../../experiments/frontier.js";
 import { expandGrid, parseGridAxis } from "../../experiments/grid.js";
@@ -67,8 +68,9 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
   const progress = createProgress({ quiet: v.quiet });
   const data = await loadExperimentDataFromFlags(v, progress);
   const kernels = await cliKernels(v.kernels);
-  let x = "", y = "";
-  const checkAxes = (metricNames: string[]) => {
+  let x = "", y = "", metricNames: string[] = [];
+  const checkAxes = (names: string[]) => {
+    metricNames = names;
     x = v.x ?? `recall@${v.k}`;
     y = v.y ?? (metricNames.includes(`coverage@${v.k}`) ? `coverage@${v.k}` : metricNames.find((m) => m !== x)!);
     for (const axis of [x, y]) {
@@ -88,7 +90,6 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
     // The metric names are known once the first point is evaluated: check the axes then, not after the whole grid.
     if (i === 0) checkAxes(Object.keys(r.evaluation.metrics));
   }
-  const metricNames = Object.keys(metricsOf[0]);
   const onFrontier = paretoFrontier(metricsOf.map((m) => ({ x: m[x], y: m[y] })), betterDirection(x), betterDirection(y));
   rows.forEach((row, i) => (row.frontier = onFrontier[i]));
 
@@ -103,9 +104,8 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
   }
   const header = [...names, x, y, "frontier"];
   const table = [header, ...rows.map((r) => [...names.map((n) => String(r[n])), formatValue(r[x] as number), formatValue(r[y] as number), r.frontier ? "*" : ""])];
-  const widths = header.map((_, c) => Math.max(...table.map((t) => t[c].length)));
   process.stdout.write(`${data.split}; K = ${v.k}; frontier: ${x} (${betterDirection(x)} is better) vs ${y} (${betterDirection(y)} is better)\n\n`);
-  process.stdout.write(table.map((t) => t.map((cell, c) => cell.padStart(widths[c])).join("  ")).join("\n") + "\n");
+  process.stdout.write(formatColumns(table));
   if (v.out) process.stdout.write(`wrote ${v.out}\n`);
   return 0;
 }
