@@ -1,14 +1,12 @@
 import type { Interactions } from "../data/interactions.js";
-import { freeAll } from "../engine/wasm-engine.js";
 import { EvaluationError } from "./evaluation-error.js";
 import { InteractionRankAccumulator } from "./interaction-ranks.js";
 import { DEFAULT_HEAD_RULE, headTailBoundary, type HeadRule, type HeadTailBoundary } from "./head-tail.js";
-import { groupMetrics, PopularityGroupAccumulator, type PopularityGroup } from "./popularity-groups.js";
+import { ListMetricsAccumulator } from "./list-metrics.js";
+import type { PopularityGroup } from "./popularity-groups.js";
 import { PopularityRanking } from "./popularity-ranking.js";
-import { AccuracyAccumulator } from "./ranking-metrics.js";
-import { loadUserBlock, maxRowLength } from "./exclusions.js";
+import { forEachRankedBlock } from "./ranked-blocks.js";
 import type { UserBlockScorer } from "./scorer.js";
-import { servedPopularityMetrics } from "./served-popularity.js";
 
 export { EvaluationError } from "./evaluation-error.js";
 
@@ -65,6 +63,95 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   if (test.nUsers > scorer.nUsers || train.nUsers > scorer.nUsers) {
     throw new EvaluationError(`the data has users the model does not know (model: ${scorer.nUsers}, data: ${Math.max(train.nUsers, test.nUsers)})`);
   }
+  const { exposureThreshold, ranking, boundary, isHead } = popularitySetup(train, m, options);
+  const kernels = scorer.kernels;
+  const testUsers = test.usersWithInteractions();
+  const lists = new ListMetricsAccumulator(test, ranking, isHead, k);
+  const interactionRanks = new InteractionRankAccumulator();
+  forEachRankedBlock(scorer, train, testUsers, k, options, ({ start, n, kk, topIndices, scores }) => {
+    const ti = topIndices.view;
+    for (let r = 0; r < n; r++) {
+      // Every test item's full-ranking rank, counted once: it gives the per-interaction MRR and lowers
+      // ranks[HEAD_TEST] / ranks[TAIL_TEST] to the best item's rank where the top-K list held none.
+      lists.addUser(testUsers[start + r], ti.subarray(r * kk, r * kk + kk), kk, (top, testItems, ranks) =>
+        interactionRanks.addUser(kernels, top, kk, testItems, isHead, scores, r * m, m, ranks));
+    }
+  });
+  const { metrics, groups } = lists.result(exposureThreshold, interactionRanks.result());
+  return {
+    k,
+    users: lists.accuracy.count,
+    testInteractions: countTest(test, testUsers),
+    metrics,
+    headTail: lists.headTail(boundary),
+    exposureThreshold,
+    groups,
+  };
+}
+
+/** What {@link evaluateServedLists} needs besides the data: the lists, K, and how popularity is read. */
+export interface ServedLists {
+  /** The users the lists belong to (user indices, each at most once). */
+  users: Int32Array;
+  /** K: every list's length. */
+  k: number;
+  /** items[r*k .. r*k+k) = users[r]'s list, best first; -1 marks an empty slot. */
+  items: Int32Array;
+}
+
+/** The metrics {@link evaluateServedLists} leaves out: they need a full ranking, not a list. */
+export const FULL_RANKING_METRICS = ["mrr", "mrr.head", "mrr.tail"] as const;
+
+/**
+ * The metrics of GIVEN top-K lists (a re-ranked or assembled slate, another system's output) on
+ * held-out interactions: the same definitions and keys as {@link evaluateRanking}, over the users
+ * with at least one test item (each must have a list; lists of other users are not counted), less
+ * the MRRs ({@link FULL_RANKING_METRICS}, `itemMrr*`), which need the rank of items outside the list.
+ * Given a model's own top-K lists it reproduces evaluateRanking's values exactly.
+ */
+export function evaluateServedLists(lists: ServedLists, train: Interactions, test: Interactions, options: Omit<EvaluateOptions, "k" | "blockUsers" | "onProgress"> = {}): EvaluationResult {
+  const k = lists.k;
+  if (!Number.isInteger(k) || k <= 0) throw new EvaluationError(`k must be a positive integer, got ${k}`);
+  const m = test.nItems;
+  if (train.nItems !== m) throw new EvaluationError(`train has ${train.nItems} items but test has ${m}: read both parts with the same item ids`);
+  if (lists.items.length !== lists.users.length * k) {
+    throw new EvaluationError(`${lists.users.length} lists of K = ${k} need ${lists.users.length * k} items, got ${lists.items.length}`);
+  }
+  const rowOf = new Int32Array(Math.max(test.nUsers, 0)).fill(-1);
+  lists.users.forEach((user, r) => {
+    if (!(user >= 0 && Number.isInteger(user))) throw new EvaluationError(`list ${r} belongs to user index ${user}, not a valid user index`);
+    if (user < rowOf.length) {
+      if (rowOf[user] >= 0) throw new EvaluationError(`user index ${user} has two lists (${rowOf[user]} and ${r})`);
+      rowOf[user] = r;
+    }
+  });
+  for (let p = 0; p < lists.items.length; p++) {
+    const item = lists.items[p];
+    if (!(item >= -1 && item < m)) throw new EvaluationError(`list ${Math.floor(p / k)}, slot ${(p % k) + 1}: item index ${item} is outside [0, ${m}) (and not -1, an empty slot)`);
+  }
+  const { exposureThreshold, ranking, boundary, isHead } = popularitySetup(train, m, options);
+  const testUsers = test.usersWithInteractions();
+  const accumulator = new ListMetricsAccumulator(test, ranking, isHead, k);
+  for (const user of testUsers) {
+    const r = rowOf[user];
+    if (r < 0) throw new EvaluationError(`test user "${test.users.id(user)}" (index ${user}) has held-out items but no list: give a list for every test user`);
+    accumulator.addUser(user, lists.items.subarray(r * k, r * k + k), k);
+  }
+  const { metrics, groups } = accumulator.result(exposureThreshold);
+  for (const name of FULL_RANKING_METRICS) delete metrics[name];
+  return {
+    k,
+    users: accumulator.accuracy.count,
+    testInteractions: countTest(test, testUsers),
+    metrics,
+    headTail: accumulator.headTail(boundary),
+    exposureThreshold,
+    groups,
+  };
+}
+
+/** E of PSEI, the popularity order and the head/tail boundary, checked. */
+function popularitySetup(train: Interactions, m: number, options: Pick<EvaluateOptions, "exposureThreshold" | "itemPopularity" | "head">) {
   const exposureThreshold = options.exposureThreshold ?? DEFAULT_EXPOSURE_THRESHOLD;
   if (!Number.isSafeInteger(exposureThreshold) || exposureThreshold <= 0) {
     throw new EvaluationError(`the exposure threshold E of PSEI must be a positive integer, got ${exposureThreshold}`);
@@ -73,117 +160,7 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   if (popularity.length !== m) throw new EvaluationError(`itemPopularity has ${popularity.length} counts but the model scores ${m} items`);
   const ranking = new PopularityRanking(popularity);
   const { boundary, isHead } = headTailBoundary(ranking, options.head ?? DEFAULT_HEAD_RULE);
-
-  const kernels = scorer.kernels;
-  const engine = kernels.engine;
-  const testUsers = test.usersWithInteractions();
-  const total = testUsers.length;
-  const block = Math.max(1, Math.min(options.blockUsers ?? defaultBlock(m), total || 1));
-  const kk = Math.min(k, Math.max(1, m));
-
-  const users = engine.i32(block);
-  const scores = engine.f32(block * m);
-  const exclOffsets = engine.i32(block + 1);
-  const maxTrainRow = maxRowLength(train);
-  const exclIndices = engine.i32(Math.max(1, block * maxTrainRow));
-  const topIdx = engine.i32(block * kk);
-  const topScore = engine.f32(block * kk);
-  const accuracy = new AccuracyAccumulator(k);
-  const headAccuracy = new AccuracyAccumulator(k);
-  const tailAccuracy = new AccuracyAccumulator(k);
-  const groups = new PopularityGroupAccumulator(ranking, k);
-  const interactionRanks = new InteractionRankAccumulator();
-  const exposure = new Int32Array(m);
-  // The user's test items: HEAD_TEST or TAIL_TEST, 0 elsewhere (reset after each user).
-  const relevant = new Uint8Array(m);
-  // Per relevance kind (index HEAD_TEST, TAIL_TEST): hits, DCG and first rank of one user's list.
-  const hits = new Int32Array(3);
-  const dcg = new Float64Array(3);
-  const ranks = new Float64Array(3);
-  const topRow = new Int32Array(k).fill(-1);
-  try {
-    const testP = test.byUser.indptr, testI = test.byUser.indices;
-    for (let start = 0; start < total; start += block) {
-      const n = Math.min(block, total - start);
-      loadUserBlock(train, testUsers, start, n, users, exclOffsets, exclIndices);
-      scorer.scoreUsers(users, n, scores);
-      kernels.topkRows(scores, n, m, m, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
-      const ti = topIdx.view;
-      for (let r = 0; r < n; r++) {
-        const user = testUsers[start + r];
-        const a = testP[user], b = testP[user + 1];
-        let nHead = 0;
-        for (let t = a; t < b; t++) {
-          const item = testI[t];
-          relevant[item] = isHead[item] === 1 ? HEAD_TEST : TAIL_TEST;
-          nHead += isHead[item];
-        }
-        const nTail = b - a - nHead;
-        topRow.set(ti.subarray(r * kk, r * kk + kk));
-        readTopList(topRow, kk, relevant, accuracy.discount, exposure, hits, dcg, ranks);
-        const testItems = testI.subarray(a, b);
-        // Every test item's full-ranking rank, counted once: it gives the per-interaction MRR and lowers
-        // ranks[HEAD_TEST] / ranks[TAIL_TEST] to the best item's rank where the top-K list held none.
-        interactionRanks.addUser(kernels, topRow, kk, testItems, isHead, scores, r * m, m, ranks);
-        accuracy.add(hits[HEAD_TEST] + hits[TAIL_TEST], dcg[HEAD_TEST] + dcg[TAIL_TEST], b - a, Math.min(ranks[HEAD_TEST], ranks[TAIL_TEST]));
-        if (nHead > 0) headAccuracy.add(hits[HEAD_TEST], dcg[HEAD_TEST], nHead, ranks[HEAD_TEST]);
-        if (nTail > 0) tailAccuracy.add(hits[TAIL_TEST], dcg[TAIL_TEST], nTail, ranks[TAIL_TEST]);
-        groups.addUser(topRow, relevant, testItems);
-        for (let t = a; t < b; t++) relevant[testI[t]] = 0;
-      }
-      options.onProgress?.(start + n, total);
-    }
-  } finally {
-    freeAll(users, scores, exclOffsets, exclIndices, topIdx, topScore);
-  }
-  const groupResults = groups.result(exposure);
-  return {
-    k,
-    users: accuracy.count,
-    testInteractions: countTest(test, testUsers),
-    metrics: {
-      ...accuracy.result(),
-      ...headAccuracy.result(".head"),
-      ...tailAccuracy.result(".tail"),
-      ...interactionRanks.result(),
-      ...servedPopularityMetrics(exposure, ranking, { k, isHead, exposureThreshold }),
-      ...groupMetrics(groupResults, k),
-    },
-    headTail: { ...boundary, headUsers: headAccuracy.count, tailUsers: tailAccuracy.count },
-    exposureThreshold,
-    groups: groupResults,
-  };
-}
-
-const HEAD_TEST = 1;
-const TAIL_TEST = 2;
-
-/**
- * One pass over a user's top-K list: counts each served item's exposure, and per kind of test item
- * (HEAD_TEST, TAIL_TEST) the hits, their DCG and the 1-based rank of the first (Infinity if none).
- */
-function readTopList(
-  top: Int32Array, k: number, relevant: Uint8Array, discount: Float64Array, exposure: Int32Array,
-  hits: Int32Array, dcg: Float64Array, ranks: Float64Array,
-): void {
-  hits.fill(0);
-  dcg.fill(0);
-  ranks.fill(Infinity);
-  for (let r = 0; r < k; r++) {
-    const item = top[r];
-    if (item < 0) continue;
-    exposure[item]++;
-    const kind = relevant[item];
-    if (kind === 0) continue;
-    hits[kind]++;
-    dcg[kind] += discount[r];
-    if (ranks[kind] === Infinity) ranks[kind] = r + 1;
-  }
-}
-
-function defaultBlock(m: number): number {
-  // ~32 MB of scores per block, between 16 and 512 users.
-  return Math.max(16, Math.min(512, Math.floor((8 << 20) / Math.max(1, m))));
+  return { exposureThreshold, ranking, boundary, isHead };
 }
 
 function countTest(test: Interactions, users: Int32Array): number {

@@ -1,3 +1,4 @@
+import type { Csr } from "../data/csr.js";
 import type { Interactions } from "../data/interactions.js";
 import type { WasmI32Array } from "../engine/wasm-engine.js";
 
@@ -10,16 +11,28 @@ export function loadUserBlock(
   train: Interactions, users: ArrayLike<number>, start: number, n: number,
   blockUsers: WasmI32Array, exclOffsets: WasmI32Array, exclIndices: WasmI32Array,
 ): void {
-  const trainP = train.byUser.indptr, trainI = train.byUser.indices;
-  const u = blockUsers.view, off = exclOffsets.view, ex = exclIndices.view;
+  loadCsrBlock(train.byUser, train.nUsers, users, start, n, blockUsers, exclOffsets, exclIndices);
+}
+
+/**
+ * The same for the rows of any CSR (users → items, or items → users for inverse retrieval):
+ * blockRows[r] = rows[start + r], and each row's CSR entries as that row's exclusion list. Rows at
+ * or beyond `nRows` (the CSR's row count) have none.
+ */
+export function loadCsrBlock(
+  csr: Csr, nRows: number, rows: ArrayLike<number>, start: number, n: number,
+  blockRows: WasmI32Array, exclOffsets: WasmI32Array, exclIndices: WasmI32Array,
+): void {
+  const indptr = csr.indptr, indices = csr.indices;
+  const b = blockRows.view, off = exclOffsets.view, ex = exclIndices.view;
   let e = 0;
   off[0] = 0;
   for (let r = 0; r < n; r++) {
-    const user = users[start + r];
-    u[r] = user;
-    if (user < train.nUsers) {
-      ex.set(trainI.subarray(trainP[user], trainP[user + 1]), e);
-      e += trainP[user + 1] - trainP[user];
+    const row = rows[start + r];
+    b[r] = row;
+    if (row < nRows) {
+      ex.set(indices.subarray(indptr[row], indptr[row + 1]), e);
+      e += indptr[row + 1] - indptr[row];
     }
     off[r + 1] = e;
   }
@@ -27,8 +40,13 @@ export function loadUserBlock(
 
 /** The most interactions any one user has in `data`. */
 export function maxRowLength(data: Interactions): number {
-  const p = data.byUser.indptr;
+  return maxCsrRowLength(data.byUser);
+}
+
+/** The longest row of a CSR. */
+export function maxCsrRowLength(csr: Csr): number {
+  const p = csr.indptr;
   let max = 0;
-  for (let u = 0; u < data.nUsers; u++) max = Math.max(max, p[u + 1] - p[u]);
+  for (let r = 0; r + 1 < p.length; r++) max = Math.max(max, p[r + 1] - p[r]);
   return max;
 }

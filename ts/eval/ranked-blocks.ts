@@ -1,0 +1,77 @@
+import type { Interactions } from "../data/interactions.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import { loadUserBlock, maxRowLength } from "./exclusions.js";
+import type { UserBlockScorer } from "./scorer.js";
+
+/** One block of ranked users as a visitor sees it; the arrays are reused by the next block. */
+export interface RankedBlock {
+  /** Position of the block's first user in the users list. */
+  start: number;
+  /** Users in the block. */
+  n: number;
+  /** Length of each top list: min(k, catalog size). */
+  kk: number;
+  /** topIndices[r*kk .. r*kk+kk): user start + r's best items, best first, -1 where fewer remain. */
+  topIndices: WasmI32Array;
+  /** The block's scores (n rows of the catalog size), training items set to -Infinity. */
+  scores: WasmF32Array;
+}
+
+/**
+ * Full ranking in blocks: each block of users is scored against the whole catalog with the blocked
+ * kernels, the users' training items are excluded, and the top-k lists are handed to `visit`
+ * together with the score rows still in wasm memory (full ranks can be counted on them). The
+ * "rank the lists" half of evaluation; what is measured on the lists is the visitor's.
+ */
+export function forEachRankedBlock(
+  scorer: UserBlockScorer, train: Interactions, users: Int32Array, k: number,
+  options: { blockUsers?: number; onProgress?: (done: number, total: number) => void },
+  visit: (block: RankedBlock) => void,
+): void {
+  const kernels = scorer.kernels;
+  const engine = kernels.engine;
+  const m = scorer.nItems;
+  const total = users.length;
+  const block = Math.max(1, Math.min(options.blockUsers ?? defaultBlock(m), total || 1));
+  const kk = Math.min(k, Math.max(1, m));
+  const blockUsers = engine.i32(block);
+  const scores = engine.f32(block * m);
+  const exclOffsets = engine.i32(block + 1);
+  const exclIndices = engine.i32(Math.max(1, block * maxRowLength(train)));
+  const topIdx = engine.i32(block * kk);
+  const topScore = engine.f32(block * kk);
+  try {
+    for (let start = 0; start < total; start += block) {
+      const n = Math.min(block, total - start);
+      loadUserBlock(train, users, start, n, blockUsers, exclOffsets, exclIndices);
+      scorer.scoreUsers(blockUsers, n, scores);
+      kernels.topkRows(scores, n, m, m, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
+      visit({ start, n, kk, topIndices: topIdx, scores });
+      options.onProgress?.(start + n, total);
+    }
+  } finally {
+    freeAll(blockUsers, scores, exclOffsets, exclIndices, topIdx, topScore);
+  }
+}
+
+/**
+ * The top-k lists of `users` (training items excluded), k per user, -1 where fewer than k items
+ * remain: the main ranking that re-ranking and slate assembly start from.
+ */
+export function rankTopLists(
+  scorer: UserBlockScorer, train: Interactions, users: Int32Array, k: number,
+  options: { blockUsers?: number; onProgress?: (done: number, total: number) => void } = {},
+): Int32Array {
+  if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
+  const lists = new Int32Array(users.length * k).fill(-1);
+  forEachRankedBlock(scorer, train, users, k, options, ({ start, n, kk, topIndices }) => {
+    const top = topIndices.view;
+    for (let r = 0; r < n; r++) lists.set(top.subarray(r * kk, r * kk + kk), (start + r) * k);
+  });
+  return lists;
+}
+
+function defaultBlock(m: number): number {
+  // ~32 MB of scores per block, between 16 and 512 users.
+  return Math.max(16, Math.min(512, Math.floor((8 << 20) / Math.max(1, m))));
+}
