@@ -2,6 +2,7 @@ import { ArgsError, formatHelp, parseArgs, selectCommand, type CommandSpec, type
 import { COMPARE, runCompare } from "./commands/compare.js";
 import { DEMO, runDemo } from "./commands/demo.js";
 import { EVALUATE, runEvaluate } from "./commands/evaluate.js";
+import { INVR, runInvr } from "./commands/invr.js";
 import { RECOMMEND, runRecommend } from "./commands/recommend.js";
 import { SPLIT, runSplit } from "./commands/split.js";
 import { SWEEP, runSweep } from "./commands/sweep.js";
@@ -16,6 +17,7 @@ import { WRITER_LIBRARY } from "../model/model-file.js";
 import { AtomicWriteError } from "../node/atomic-write.js";
 import { TrainingAbortedError } from "../train/fit.js";
 import { KernelUnavailableError } from "../engine/capabilities.js";
+import { InverseRetrievalError } from "../invr/errors.js";
 
 type Runner = (args: ParsedArgs<any>) => Promise<number>;
 
@@ -27,6 +29,7 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [SPLIT, runSplit],
   [COMPARE, runCompare],
   [SWEEP, runSweep],
+  [INVR, runInvr],
 ];
 
 export const PROGRAM: ProgramSpec = {
@@ -37,7 +40,7 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Errors whose message is the whole story for a user: printed without a stack trace. */
-const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError];
+const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError, InverseRetrievalError];
 
 /** Run the CLI; returns the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {

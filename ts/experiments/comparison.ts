@@ -14,11 +14,16 @@ export interface Comparison {
 }
 
 export function compareResults(results: readonly ExperimentResult[]): Comparison {
+  return compareMetricRecords(results.map((r) => ({ label: r.label, metrics: r.evaluation.metrics })));
+}
+
+/** The same comparison of labelled metric records (any evaluation: served slates, re-ranked lists); the first is the baseline. */
+export function compareMetricRecords(results: readonly { label: string; metrics: Record<string, number> }[]): Comparison {
   if (results.length === 0) throw new RangeError("nothing to compare: give at least one configuration");
   const metrics: string[] = [];
   const seen = new Set<string>();
   for (const r of results) {
-    for (const name of Object.keys(r.evaluation.metrics)) {
+    for (const name of Object.keys(r.metrics)) {
       if (!seen.has(name)) {
         seen.add(name);
         metrics.push(name);
@@ -29,9 +34,9 @@ export function compareResults(results: readonly ExperimentResult[]): Comparison
   const values: Comparison["values"] = {};
   const changes: Comparison["changes"] = {};
   for (const r of results) {
-    values[r.label] = { ...r.evaluation.metrics };
+    values[r.label] = { ...r.metrics };
     const change: Record<string, number | null> = {};
-    for (const name of metrics) change[name] = relativeChange(base.evaluation.metrics[name], r.evaluation.metrics[name]);
+    for (const name of metrics) change[name] = relativeChange(base.metrics[name], r.metrics[name]);
     changes[r.label] = change;
   }
   return { baseline: base.label, labels: results.map((r) => r.label), metrics, values, changes };

@@ -1,0 +1,167 @@
+import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
+import { cliKernels } from "../engine.js";
+import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
+import { readModel } from "../model-io.js";
+import { readPartsForModel } from "../model-data.js";
+import { createProgress } from "../progress.js";
+import { writeFileAtomic } from "../../node/atomic-write.js";
+import { compareMetricRecords, formatComparison } from "../../experiments/comparison.js";
+import { DEFAULT_SLOTS, DEFAULT_TOP_N, evaluateInverseRetrieval, type InverseRetrievalRun } from "../../invr/invr-evaluation.js";
+import { selectItems, type ItemSelection } from "../../invr/item-selection.js";
+import { mfServingEmbeddings } from "../../invr/mf-embeddings.js";
+import { SLATE_ORDERINGS, type SlateOrdering } from "../../invr/slates.js";
+import type { IdMap } from "../../data/id-map.js";
+
+export const INVR = defineCommand({
+  name: "invr",
+  summary: "Inverse retrieval (InvR): each item's top-N users, slates with InvR items at fixed slots, and what the slates serve against the main ranking.",
+  description:
+    "For every selected item, its N best users by the model's score (exact, over all users; users who had the item in training " +
+    "are left out). A user's InvR candidates are the items that have the user among their N; the user's slate is the main top-K " +
+    "list with candidates inserted at --slots (1-based): the main items after an inserted one move down a place and the slate is " +
+    "cut at K, candidates already in the slate or among the user's training items are skipped, and a slot without a candidate keeps " +
+    "the next main item. Candidates are ordered at random (seeded), by score, or by the user's rank among the item's users (user-rank).\n" +
+    "The slates of every test user are measured like `longtail evaluate` measures top-K lists (Recall, NDCG, HitRate, Precision, " +
+    "head/tail accuracy; coverage, Gini, median and mean popularity, long-tail share, B50PS, T1PS, PSEI, the five groups; no MRR, " +
+    "which needs a full ranking) against the main lists alone: the table shows each ordering's value and its relative change.",
+  flags: [
+    { name: "model", type: "path", required: true, help: "Model file written by longtail train (matrix factorisation; served as trained, popularity projection included)." },
+    { name: "data", type: "path", required: true, help: "The training part (excluded from retrieval and slates), or a folder with train.txt and test.txt." },
+    { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
+    { name: "items", type: "string", default: "all", placeholder: "all|tail|<ids>", help: "Items that get users: all, tail (the items outside the head, see --head-share), or comma-separated item ids." },
+    { name: "top-n", type: "int", positive: true, default: DEFAULT_TOP_N, placeholder: "N", help: "Users retrieved per item." },
+    { name: "slots", type: "string", default: DEFAULT_SLOTS.join(","), placeholder: "s1,s2,..", help: "1-based slate positions of the InvR items, each in 1..K." },
+    { name: "ordering", type: "enum", choices: [...SLATE_ORDERINGS, "all"], default: "all", help: "How a user's candidates compete for the slots (all: measure the three)." },
+    { name: "k", type: "int", positive: true, default: 20, help: "Length K of the main lists and the slates." },
+    { name: "seed", type: "int", min: 0, default: 42, help: "Seed of the random ordering." },
+    { name: "unknown", type: "enum", choices: ["error", "drop"], default: "error", help: "Users or items the model does not know: stop with an error, or drop them." },
+    ...EVALUATION_FLAGS,
+    { name: "out", type: "path", help: "Also write every test user's slates (item ids, InvR positions) as JSON to this file (atomically)." },
+    FORMAT,
+    MIN_RATING,
+    QUIET,
+    JSON_OUTPUT,
+    VARIANT,
+  ],
+  examples: [
+    "longtail invr --model ml1m.ltm --data ../shared/data/ml-1m-resn",
+    "longtail invr --model gowalla.ltm --data ../shared/data/gowalla --items tail --top-n 50 --slots 3,8 --ordering user-rank --json",
+    "longtail invr --model ml1m.ltm --data ../shared/data/ml-1m-resn --k 10 --slots 5 --out slates.json",
+  ],
+});
+
+/** The rows of the text table: accuracy cost, then what the slates serve. */
+const TABLE_METRICS = [
+  "recall@K", "ndcg@K", "hitrate@K", "precision@K", "recall@K.tail", "ndcg@K.tail",
+  "coverage@K", "gini@K", "medianPopularity@K", "meanPopularity@K", "longTailShare@K", "b50ps@K", "t1ps@K", "psei@K",
+];
+
+export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
+  const v = args.values;
+  const fail = (message: string): never => {
+    throw new ArgsError(message, INVR.name, 'Run "longtail invr --help".');
+  };
+  const slots = parseSlots(v.slots, v.k, fail);
+  const orderings: SlateOrdering[] = v.ordering === "all" ? [...SLATE_ORDERINGS] : [v.ordering];
+  const head = headRuleFromFlags(v, args.given, INVR.name);
+  const selection = parseSelection(v.items, fail);
+  const progress = createProgress({ quiet: v.quiet });
+  const kernels = await cliKernels(v.kernels);
+  const model = await readModel(v.model, kernels);
+  const embeddings = mfServingEmbeddings(model);
+  try {
+    const { train, test } = await readPartsForModel(model, v.data, v.test, {
+      format: v.format, onUnknown: v.unknown, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+    });
+    const items = selectItems(selection, model.items, model.itemCounts, head);
+    const bars = { "item-users": progress.start("item → users", items.length, "items"), "main-ranking": progress.start("main ranking", test.usersWithInteractions().length, "users") };
+    const run = evaluateInverseRetrieval(model, embeddings, train, test, {
+      k: v.k, topN: v["top-n"], slots, orderings, items, seed: v.seed, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts,
+      onProgress: (stage, done) => bars[stage].update(done),
+    });
+    bars["item-users"].finish(`${items.length} items in ${run.itemUsersSeconds.toFixed(1)} s`);
+    bars["main-ranking"].finish(`${run.main.users} users in ${run.mainSeconds.toFixed(1)} s`);
+    const report = jsonReport(run, v, model.items, model.users.size);
+    if (v.out) await writeFileAtomic(v.out, JSON.stringify(slatesFile(run, model.items, model.users)) + "\n");
+    process.stdout.write(v.json ? JSON.stringify(report) + "\n" : formatReport(run, v, model.users.size));
+    if (v.out && !v.json) process.stdout.write(`wrote ${v.out}\n`);
+  } finally {
+    embeddings.dispose();
+    model.dispose();
+  }
+  return 0;
+}
+
+function parseSlots(text: string, k: number, fail: (message: string) => never): number[] {
+  const parts = text.split(",").map((s) => s.trim());
+  const slots = parts.map((s) => (/^\d+$/.test(s) ? Number(s) : fail(`--slots "${text}": "${s}" is not a slot number; give 1-based positions such as 3,8`)));
+  for (const s of slots) if (s < 1 || s > k) fail(`--slots "${text}": slot ${s} is outside 1..${k} (the slate has K = ${k} positions)`);
+  const twice = slots.find((s, i) => slots.indexOf(s) !== i);
+  if (twice !== undefined) fail(`--slots "${text}": slot ${twice} is given twice`);
+  if (slots.length > k) fail(`--slots "${text}": ${slots.length} slots do not fit a slate of K = ${k}`);
+  return slots;
+}
+
+function parseSelection(text: string, fail: (message: string) => never): ItemSelection {
+  if (text === "all" || text === "tail") return text;
+  const ids = text.split(",").map((s) => s.trim());
+  if (ids.some((id) => id === "")) fail(`--items "${text}": an empty item id; give all, tail, or comma-separated item ids`);
+  return ids;
+}
+
+function selectionLabel(text: string, n: number): string {
+  return text === "all" ? `all ${n} items` : text === "tail" ? `the ${n} tail items` : `${n} listed items`;
+}
+
+function jsonReport(run: InverseRetrievalRun, v: ParsedArgs<typeof INVR>["values"], items: IdMap, nUsers: number) {
+  const comparison = compareMetricRecords([{ label: "main", metrics: run.main.metrics }, ...run.orderings.map((o) => ({ label: o.ordering, metrics: o.evaluation.metrics }))]);
+  const selected = run.itemUsers.items.length;
+  return {
+    model: v.model, data: v.data, k: run.k, topN: run.topN, slots: run.slots, items: v.items === "all" || v.items === "tail" ? v.items : "list",
+    selectedItems: selected, catalogItems: items.size, modelUsers: nUsers,
+    itemUsers: { seconds: run.itemUsersSeconds, itemsPerSecond: selected / Math.max(run.itemUsersSeconds, 1e-9), retrievedPairs: run.itemUsers.users.length },
+    users: run.main.users, testInteractions: run.main.testInteractions, exposureThreshold: run.main.exposureThreshold, headTail: run.main.headTail,
+    main: { metrics: run.main.metrics, groups: run.main.groups },
+    orderings: run.orderings.map((o) => ({
+      ordering: o.ordering, invrItems: o.slates.invrItems, usersWithInvr: o.slates.usersWithInvr, distinctInvrItems: o.distinctInvrItems,
+      metrics: o.evaluation.metrics, changes: comparison.changes[o.ordering], groups: o.evaluation.groups,
+    })),
+  };
+}
+
+function formatReport(run: InverseRetrievalRun, v: ParsedArgs<typeof INVR>["values"], nUsers: number): string {
+  const k = run.k;
+  const selected = run.itemUsers.items.length;
+  const names = TABLE_METRICS.map((name) => name.replace("@K", `@${k}`));
+  const pick = (metrics: Record<string, number>) => Object.fromEntries(names.map((n) => [n, metrics[n]]));
+  const comparison = compareMetricRecords([{ label: "main", metrics: pick(run.main.metrics) }, ...run.orderings.map((o) => ({ label: o.ordering, metrics: pick(o.evaluation.metrics) }))]);
+  const lines = [
+    `InvR on ${v.data} with ${v.model}: ${run.main.users} test users, K = ${k}, InvR slots ${run.slots.join(", ")}, E of PSEI = ${run.main.exposureThreshold}`,
+    `item → top-${run.topN} users: ${selectionLabel(v.items, selected)} × ${nUsers} users in ${run.itemUsersSeconds.toFixed(2)} s (${Math.round(selected / Math.max(run.itemUsersSeconds, 1e-9))} items/s), ${run.itemUsers.users.length} (item, user) pairs`,
+    "",
+    formatComparison(comparison).trimEnd(),
+    "",
+    ...run.orderings.map((o) => `${o.ordering}: ${o.slates.invrItems} InvR slots filled (${(100 * o.slates.invrItems / Math.max(1, run.main.users * run.slots.length)).toFixed(1)}% of ${run.slots.length} per slate), ${o.slates.usersWithInvr} slates with InvR items, ${o.distinctInvrItems} distinct InvR items`),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** Every test user's slate per ordering, in external ids, with the 1-based positions InvR filled. */
+function slatesFile(run: InverseRetrievalRun, items: IdMap, users: IdMap) {
+  const k = run.k;
+  return {
+    k, topN: run.topN, slots: run.slots,
+    orderings: Object.fromEntries(run.orderings.map((o) => [o.ordering, Array.from(o.slates.users, (user, r) => {
+      const row = o.slates.items.subarray(r * k, r * k + k);
+      const slate: string[] = [];
+      const invr: number[] = [];
+      row.forEach((item, p) => {
+        if (item < 0) return;
+        slate.push(items.id(item));
+        if (o.slates.fromInvr[r * k + p] === 1) invr.push(p + 1);
+      });
+      return { user: users.id(user), slate, invr };
+    })])),
+  };
+}
