@@ -13,6 +13,7 @@ import type { Kernels } from "../ts/engine/kernels.js";
 import { itemTopUsers } from "../ts/invr/item-top-users.js";
 import { mfServingEmbeddings } from "../ts/invr/mf-embeddings.js";
 import { InverseRetrievalError } from "../ts/invr/errors.js";
+import { selectItems } from "../ts/invr/item-selection.js";
 import type { ServingEmbeddings } from "../ts/invr/embeddings.js";
 import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
 import { loadKernels } from "../ts/node.js";
@@ -170,5 +171,21 @@ describe("item → top-N users (inverse retrieval)", () => {
     e.dispose();
     model.dispose();
     assert.equal(kernels.engine.allocatedBytes, start, "every table freed");
+  });
+});
+
+describe("item selection", () => {
+  const items = IdMap.from(["a", "b", "c", "d", "e"]);
+  const counts = Int32Array.from([50, 3, 30, 0, 17]);
+  it("all items, the tail by the head/tail boundary, or named items in the order given", () => {
+    assert.deepEqual(Array.from(selectItems("all", items, counts, { share: 0.8 })), [0, 1, 2, 3, 4]);
+    // Head by share 0.8 of 100 interactions: a (50) + c (30) reach 80.
+    assert.deepEqual(Array.from(selectItems("tail", items, counts, { share: 0.8 })), [1, 3, 4]);
+    assert.deepEqual(Array.from(selectItems("tail", items, counts, { minCount: 17 })), [1, 3]);
+    assert.deepEqual(Array.from(selectItems(["e", "a"], items, counts, { share: 0.8 })), [4, 0]);
+  });
+  it("names the unknown items and refuses an item listed twice", () => {
+    assert.throws(() => selectItems(["a", "zz", "yy"], items, counts, { share: 0.8 }), (e: Error) => e instanceof InverseRetrievalError && /2 items "zz", "yy" are not in the model \(it knows 5 items, e\.g\. "a", "b", "c"\)/.test(e.message));
+    assert.throws(() => selectItems(["b", "b"], items, counts, { share: 0.8 }), /item "b" is listed twice/);
   });
 });

@@ -48,6 +48,16 @@ export { DEFAULT_EXPOSURE_THRESHOLD } from "./eval/evaluate.js";
 export { DEFAULT_HEAD_RULE, DEFAULT_HEAD_SHARE, type HeadRule, type HeadTailBoundary } from "./eval/head-tail.js";
 export type { PopularityGroup } from "./eval/popularity-groups.js";
 export type { UserBlockScorer } from "./eval/scorer.js";
+export { evaluateServedLists, FULL_RANKING_METRICS, type ServedLists } from "./eval/evaluate.js";
+export { forEachRankedBlock, rankTopLists, type RankedBlock } from "./eval/ranked-blocks.js";
+export { itemTopUsers, type ItemTopUsers, type ItemTopUsersOptions } from "./invr/item-top-users.js";
+export { checkEmbeddings, type ServingEmbeddings, type OwnedServingEmbeddings } from "./invr/embeddings.js";
+export { mfServingEmbeddings } from "./invr/mf-embeddings.js";
+export { selectItems, type ItemSelection } from "./invr/item-selection.js";
+export { userCandidates, type UserCandidates } from "./invr/user-candidates.js";
+export { assembleSlates, checkSlots, SLATE_ORDERINGS, type SlateOrdering, type SlateOptions, type Slates } from "./invr/slates.js";
+export { evaluateInverseRetrieval, DEFAULT_TOP_N, DEFAULT_SLOTS, type InverseRetrievalOptions, type InverseRetrievalRun, type OrderingResult } from "./invr/invr-evaluation.js";
+export { InverseRetrievalError } from "./invr/errors.js";
 export { generateSyntheticWorld, type SyntheticWorld, type SyntheticWorldOptions } from "./synthetic/world.js";
 export { worldToInteractions } from "./synthetic/to-interactions.js";
 
