@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { cli } from "./support/cli.js";
+import { writeFallingPopularityFolder } from "./support/falling-popularity.js";
 
 let dir: string;
 let model: string;
@@ -11,19 +12,7 @@ let model: string;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "longtail-evaluate-cli-"));
-  // 30 users over 30 items; item i is in the lists of users u ≥ i/2 or so, so popularity falls with i.
-  const train: string[] = [];
-  const test: string[] = [];
-  for (let u = 0; u < 30; u++) {
-    const items = Array.from({ length: 30 }, (_, i) => i).filter((i) => (i * 7 + u * 3) % 30 < 30 - i);
-    train.push(`${u} ${items.filter((_, j) => j % 4 !== 0).join(" ")}`);
-    test.push(`${u} ${items.filter((_, j) => j % 4 === 0).join(" ")}`);
-  }
-  writeFileSync(join(dir, "train.txt"), train.join("\n") + "\n");
-  writeFileSync(join(dir, "test.txt"), test.join("\n") + "\n");
-  model = join(dir, "model.ltm");
-  const t = cli("train", "--data", dir, "--epochs", "2", "--dim", "4", "--out", model, "--quiet");
-  assert.equal(t.status, 0, t.stderr);
+  model = writeFallingPopularityFolder(dir, 30);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
