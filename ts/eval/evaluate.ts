@@ -89,7 +89,7 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   };
 }
 
-/** What {@link evaluateServedLists} needs besides the data: the lists, K, and how popularity is read. */
+/** Top-K lists to measure with {@link evaluateServedLists}: one list of K items per user. */
 export interface ServedLists {
   /** The users the lists belong to (user indices, each at most once). */
   users: Int32Array;

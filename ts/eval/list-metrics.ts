@@ -6,8 +6,8 @@ import { AccuracyAccumulator } from "./ranking-metrics.js";
 import { servedPopularityMetrics } from "./served-popularity.js";
 
 /** Relevance kinds of a user's test items (index into the per-kind hits, DCG and ranks). */
-export const HEAD_TEST = 1;
-export const TAIL_TEST = 2;
+const HEAD_TEST = 1;
+const TAIL_TEST = 2;
 
 /**
  * Lowers ranks[HEAD_TEST] / ranks[TAIL_TEST] (1-based; the first head / tail hit in the list, Infinity

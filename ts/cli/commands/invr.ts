@@ -10,7 +10,7 @@ import { compareMetricRecords, formatComparison } from "../../experiments/compar
 import { DEFAULT_SLOTS, DEFAULT_TOP_N, evaluateInverseRetrieval, type InverseRetrievalRun } from "../../invr/invr-evaluation.js";
 import { selectItems, type ItemSelection } from "../../invr/item-selection.js";
 import { mfServingEmbeddings } from "../../invr/mf-embeddings.js";
-import { SLATE_ORDERINGS, type SlateOrdering } from "../../invr/slates.js";
+import { checkSlots, SLATE_ORDERINGS, type SlateOrdering } from "../../invr/slates.js";
 import type { IdMap } from "../../data/id-map.js";
 
 export const INVR = defineCommand({
@@ -75,13 +75,21 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
       format: v.format, onUnknown: v.unknown, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
     });
     const items = selectItems(selection, model.items, model.itemCounts, head);
-    const bars = { "item-users": progress.start("item → users", items.length, "items"), "main-ranking": progress.start("main ranking", test.usersWithInteractions().length, "users") };
+    // One bar at a time: the item → users pass runs first, then the main ranking.
+    const itemBar = progress.start("item → users", items.length, "items");
+    let rankBar: ReturnType<typeof progress.start> | null = null;
     const run = evaluateInverseRetrieval(model, embeddings, train, test, {
       k: v.k, topN: v["top-n"], slots, orderings, items, seed: v.seed, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts,
-      onProgress: (stage, done) => bars[stage].update(done),
+      onProgress: (stage, done, total) => {
+        if (stage === "item-users") return itemBar.update(done);
+        if (!rankBar) {
+          itemBar.finish(`${items.length} items`);
+          rankBar = progress.start("main ranking", total, "users");
+        }
+        rankBar.update(done);
+      },
     });
-    bars["item-users"].finish(`${items.length} items in ${run.itemUsersSeconds.toFixed(1)} s`);
-    bars["main-ranking"].finish(`${run.main.users} users in ${run.mainSeconds.toFixed(1)} s`);
+    progress.log(`item → top-${run.topN} users: ${items.length} items in ${run.itemUsersSeconds.toFixed(1)} s; main ranking of ${run.main.users} users in ${run.mainSeconds.toFixed(1)} s`);
     const report = jsonReport(run, v, model.items, model.users.size);
     if (v.out) await writeFileAtomic(v.out, JSON.stringify(slatesFile(run, model.items, model.users)) + "\n");
     process.stdout.write(v.json ? JSON.stringify(report) + "\n" : formatReport(run, v, model.users.size));
@@ -94,13 +102,12 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
 }
 
 function parseSlots(text: string, k: number, fail: (message: string) => never): number[] {
-  const parts = text.split(",").map((s) => s.trim());
-  const slots = parts.map((s) => (/^\d+$/.test(s) ? Number(s) : fail(`--slots "${text}": "${s}" is not a slot number; give 1-based positions such as 3,8`)));
-  for (const s of slots) if (s < 1 || s > k) fail(`--slots "${text}": slot ${s} is outside 1..${k} (the slate has K = ${k} positions)`);
-  const twice = slots.find((s, i) => slots.indexOf(s) !== i);
-  if (twice !== undefined) fail(`--slots "${text}": slot ${twice} is given twice`);
-  if (slots.length > k) fail(`--slots "${text}": ${slots.length} slots do not fit a slate of K = ${k}`);
-  return slots;
+  const slots = text.split(",").map((s) => s.trim()).map((s) => (/^\d+$/.test(s) ? Number(s) : fail(`--slots "${text}": "${s}" is not a slot number; give 1-based positions such as 3,8`)));
+  try {
+    return checkSlots(slots, k);
+  } catch (e) {
+    return fail(`--slots "${text}": ${(e as Error).message}`);
+  }
 }
 
 function parseSelection(text: string, fail: (message: string) => never): ItemSelection {
