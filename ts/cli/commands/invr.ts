@@ -10,6 +10,7 @@ import { compareMetricRecords, formatComparison } from "../../experiments/compar
 import { DEFAULT_SLOTS, DEFAULT_TOP_N, evaluateInverseRetrieval, type InverseRetrievalRun } from "../../invr/invr-evaluation.js";
 import { selectItems, type ItemSelection } from "../../invr/item-selection.js";
 import { mfServingEmbeddings } from "../../invr/mf-embeddings.js";
+import type { OwnedServingEmbeddings } from "../../invr/embeddings.js";
 import { checkSlots, SLATE_ORDERINGS, type SlateOrdering } from "../../invr/slates.js";
 import type { IdMap } from "../../data/id-map.js";
 
@@ -69,8 +70,9 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels);
   const model = await readModel(v.model, kernels);
-  const embeddings = mfServingEmbeddings(model);
+  let embeddings: OwnedServingEmbeddings | null = null;
   try {
+    embeddings = mfServingEmbeddings(model);
     const { train, test } = await readPartsForModel(model, v.data, v.test, {
       format: v.format, onUnknown: v.unknown, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
     });
@@ -95,7 +97,7 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
     process.stdout.write(v.json ? JSON.stringify(report) + "\n" : formatReport(run, v, model.users.size));
     if (v.out && !v.json) process.stdout.write(`wrote ${v.out}\n`);
   } finally {
-    embeddings.dispose();
+    embeddings?.dispose();
     model.dispose();
   }
   return 0;
