@@ -70,7 +70,7 @@ export function evaluateInverseRetrieval(
   const slots = checkSlots(options.slots ?? DEFAULT_SLOTS, k);
   const orderings = options.orderings ?? SLATE_ORDERINGS;
   for (const o of orderings) {
-    if (!(SLATE_ORDERINGS as readonly string[]).includes(o)) throw new InverseRetrievalError(`unknown ordering "${o}": choose from ${SLATE_ORDERINGS.join(", ")}`);
+    if (!(SLATE_ORDERINGS as readonly string[]).includes(o)) throw new InverseRetrievalError(`unknown ordering "${o}": choose one of ${SLATE_ORDERINGS.join(", ")}`);
   }
   if (embeddings.items.size !== train.nItems || embeddings.users.size < train.nUsers) {
     throw new InverseRetrievalError(`the embeddings have ${embeddings.users.size} users × ${embeddings.items.size} items but the data ${train.nUsers} × ${train.nItems}: read the data with the model's ids`);
