@@ -16,6 +16,8 @@ import { WRITER_LIBRARY } from "../model/model-file.js";
 import { AtomicWriteError } from "../node/atomic-write.js";
 import { TrainingAbortedError } from "../train/fit.js";
 import { KernelUnavailableError } from "../engine/capabilities.js";
+import { WatchlistError } from "../data/titles/watchlist.js";
+import { WALLS, runWalls } from "./commands/walls.js";
 
 type Runner = (args: ParsedArgs<any>) => Promise<number>;
 
@@ -27,6 +29,7 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [SPLIT, runSplit],
   [COMPARE, runCompare],
   [SWEEP, runSweep],
+  [WALLS, runWalls],
 ];
 
 export const PROGRAM: ProgramSpec = {
@@ -37,7 +40,7 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Errors whose message is the whole story for a user: printed without a stack trace. */
-const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError];
+const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError, WatchlistError];
 
 /** Run the CLI; returns the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
