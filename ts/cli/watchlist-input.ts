@@ -12,7 +12,7 @@ import { pathKind, readMovies } from "../node/dataset-files.js";
 import { readModelContents } from "./model-io.js";
 
 export const HISTORY_FLAG = {
-  name: "history", type: "string", placeholder: "<watchlist>",
+  name: "history", type: "string", placeholder: "watchlist",
   help: 'A watchlist: titles or item ids separated by ";" (titles hold commas), e.g. "Saving Private Ryan (1998); The Great Escape; 4223".',
 } as const satisfies FlagSpec;
 
