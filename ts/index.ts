@@ -32,6 +32,13 @@ export type { SplitParts } from "./data/splits/parts.js";
 
 export { MatrixFactorization, UnknownIdError, type Recommendation } from "./model/matrix-factorization.js";
 export { MostPopular } from "./model/most-popular.js";
+export type { HistoryRecommender } from "./model/history-recommender.js";
+export { loadHistoryRecommender, HISTORY_MODEL_KINDS, type LoadedHistoryRecommender } from "./model/load-history-recommender.js";
+export { foldInUser, DEFAULT_FOLD_IN_REGULARIZATION } from "./model/fold-in.js";
+export { TitleIndex, type TitleMatch, type TitleMatchRule } from "./data/titles/title-index.js";
+export { parseWatchlist, resolveWatchlist, WatchlistError, AMBIGUITY_RATIO, type WatchlistCatalog, type WatchlistItem } from "./data/titles/watchlist.js";
+export { buildWall, describePicks, wallStatistics, type Wall, type WallPick, type WallStatistics } from "./eval/wall.js";
+export { PERSONAS, PERSONA_NAMES, type Persona, type PersonaName } from "./eval/personas.js";
 export { PopularityReranker } from "./model/popularity-rerank.js";
 export { encodeModelFile, decodeModelFile, ModelFileError, type ModelFileContents } from "./model/model-file.js";
 export { resolveMfConfig, ConfigError, LOSSES, OPTIMIZERS, NORMALIZE_MODES, LOSS_DEFAULTS, type MfConfig, type NormalizeMode, type LossName, type OptimizerName } from "./train/config.js";

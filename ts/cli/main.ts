@@ -18,6 +18,8 @@ import { AtomicWriteError } from "../node/atomic-write.js";
 import { TrainingAbortedError } from "../train/fit.js";
 import { KernelUnavailableError } from "../engine/capabilities.js";
 import { InverseRetrievalError } from "../invr/errors.js";
+import { WatchlistError } from "../data/titles/watchlist.js";
+import { WALLS, runWalls } from "./commands/walls.js";
 
 type Runner = (args: ParsedArgs<any>) => Promise<number>;
 
@@ -30,6 +32,7 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [COMPARE, runCompare],
   [SWEEP, runSweep],
   [INVR, runInvr],
+  [WALLS, runWalls],
 ];
 
 export const PROGRAM: ProgramSpec = {
@@ -40,7 +43,7 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Errors whose message is the whole story for a user: printed without a stack trace. */
-const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError, InverseRetrievalError];
+const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError, InverseRetrievalError, WatchlistError];
 
 /** Run the CLI; returns the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -11,6 +11,8 @@ import { headMeanDirections, projectPopularity } from "./popularity-projection.j
 import { fitMatrixFactorization, type FitOptions, type FitReport } from "../train/fit.js";
 import { ModelFileError, requireTable, type ModelFileContents } from "./model-file.js";
 import { PopularityReranker } from "./popularity-rerank.js";
+import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "./fold-in.js";
+import type { HistoryRecommender } from "./history-recommender.js";
 import { Rng } from "../util/rng.js";
 
 export interface Recommendation {
@@ -33,7 +35,7 @@ export class UnknownIdError extends Error {
  * object; dispose() frees them. Serving excludes the items the user interacted with in training
  * (kept with the model as a CSR, so a saved model recommends like the trained one).
  */
-export class MatrixFactorization implements UserBlockScorer {
+export class MatrixFactorization implements UserBlockScorer, HistoryRecommender {
   readonly config: MfConfig;
   private tables: { users: WasmF32Array; items: WasmF32Array } | null = null;
   private packed: WasmF32Array | null = null;
@@ -150,12 +152,18 @@ export class MatrixFactorization implements UserBlockScorer {
     const block = this.kernels.engine.f32(n * d);
     try {
       this.kernels.gatherRows(P, d, users, n, block);
-      const directions = this.servingDirections();
-      if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.config.alphaUsers);
-      this.kernels.scorePacked(block, n, d, this.packedItems(), this.nItems, out, this.nItems);
+      this.scoreUserVectors(block, n, out);
     } finally {
       block.free();
     }
+  }
+
+  /** Scores of n user vectors (rows of `block`, projected in place like any user's) against the serving item table. */
+  private scoreUserVectors(block: WasmF32Array, n: number, out: WasmF32Array): void {
+    const d = this.config.dim;
+    const directions = this.servingDirections();
+    if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.config.alphaUsers);
+    this.kernels.scorePacked(block, n, d, this.packedItems(), this.nItems, out, this.nItems);
   }
 
   /**
@@ -165,6 +173,50 @@ export class MatrixFactorization implements UserBlockScorer {
   recommend(user: string | number, k = 10, options: { excludeSeen?: boolean; popularityPenalty?: number } = {}): Recommendation {
     if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
     const u = this.userIndex(user);
+    const seen = options.excludeSeen === false ? null : this.seenCsr;
+    const excluded = seen ? seen.indices.subarray(seen.indptr[u], seen.indptr[u + 1]) : null;
+    return this.topKForRow(this, u, k, excluded, options.popularityPenalty);
+  }
+
+  /**
+   * Top-k for a watch history the model never saw (item indices, e.g. a watchlist), by fold-in: the
+   * user vector is the regularised least-squares fit of target 1 on the history's items
+   * (see fold-in.ts; λ = `regularization`, default DEFAULT_FOLD_IN_REGULARIZATION), served like a
+   * trained user's (any popularity projection included). The history's items never appear;
+   * popularityPenalty β re-ranks as in recommend().
+   */
+  recommendForHistory(history: Int32Array, k: number, options: { popularityPenalty?: number; regularization?: number } = {}): Recommendation {
+    if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
+    const distinct = this.historyItems(history);
+    const { items } = this.requireTables();
+    const folded = Float32Array.from(foldInUser(items.view, this.dim, distinct, options.regularization ?? DEFAULT_FOLD_IN_REGULARIZATION));
+    const scorer: UserBlockScorer = {
+      kernels: this.kernels,
+      nUsers: 1,
+      nItems: this.nItems,
+      scoreUsers: (_users, n, out) => {
+        const block = this.kernels.engine.f32From(folded);
+        try {
+          this.scoreUserVectors(block, n, out);
+        } finally {
+          block.free();
+        }
+      },
+    };
+    return this.topKForRow(scorer, 0, k, distinct, options.popularityPenalty);
+  }
+
+  /** The distinct item indices of a history, sorted; every index must be an item of the model. */
+  private historyItems(history: Int32Array): Int32Array {
+    if (history.length === 0) throw new RangeError("the history is empty: give at least one item");
+    for (const i of history) {
+      if (!(Number.isInteger(i) && i >= 0 && i < this.nItems)) throw new UnknownIdError(`item index ${i} of the history is outside [0, ${this.nItems})`);
+    }
+    return Int32Array.from(new Set(history)).sort();
+  }
+
+  /** Top-k of one row of `scorer` (row `u`), leaving out `excluded` items, optionally re-ranked by popularity. */
+  private topKForRow(scorer: UserBlockScorer, u: number, k: number, excluded: Int32Array | null, popularityPenalty: number | undefined): Recommendation {
     const e = this.kernels.engine;
     const m = this.nItems;
     const kk = Math.min(k, m);
@@ -172,16 +224,14 @@ export class MatrixFactorization implements UserBlockScorer {
     const scores = e.f32(m);
     const topIdx = e.i32(kk);
     const topScore = e.f32(kk);
-    const seen = options.excludeSeen === false ? null : this.seenCsr;
     let exclOffsets: WasmI32Array | null = null;
     let exclIndices: WasmI32Array | null = null;
-    const reranker = options.popularityPenalty !== undefined ? new PopularityReranker(this, this.itemCounts, options.popularityPenalty) : null;
+    const reranker = popularityPenalty !== undefined ? new PopularityReranker(scorer, this.itemCounts, popularityPenalty) : null;
     try {
-      (reranker ?? this).scoreUsers(users, 1, scores);
-      if (seen) {
-        const a = seen.indptr[u], b = seen.indptr[u + 1];
-        exclOffsets = e.i32From([0, b - a]);
-        exclIndices = e.i32From(b > a ? seen.indices.subarray(a, b) : [0]);
+      (reranker ?? scorer).scoreUsers(users, 1, scores);
+      if (excluded) {
+        exclOffsets = e.i32From([0, excluded.length]);
+        exclIndices = e.i32From(excluded.length > 0 ? excluded : [0]);
       }
       this.kernels.topkRows(scores, 1, m, m, kk, exclOffsets && exclIndices ? { offsets: exclOffsets, indices: exclIndices } : null, topIdx, topScore);
       const idx = topIdx.view.slice();

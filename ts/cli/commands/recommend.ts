@@ -1,15 +1,26 @@
-import { defineCommand, type ParsedArgs } from "../args.js";
+import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { readModel } from "../model-io.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";
+import { HISTORY_FLAG, MOVIES_FLAG, loadTitles, movieLabel, readHistoryModel } from "../watchlist-input.js";
+import { parseWatchlist, resolveWatchlist } from "../../data/titles/watchlist.js";
+import { describePicks } from "../../eval/wall.js";
 
 export const RECOMMEND = defineCommand({
   name: "recommend",
-  summary: "Top-K recommendations for a user of a trained model (the user's training items are left out).",
+  summary: "Top-K recommendations for a user of a trained model (the user's training items are left out), or for a watchlist (--history).",
+  description:
+    "Give --user or --history. --history takes a watchlist the model never saw: titles or item ids separated by \";\" " +
+    "(titles hold commas: \"Great Escape, The (1963)\"). A title matches case, accents and punctuation aside, with or without its year " +
+    "and with its article in front or MovieLens-style at the end; a title several movies share takes the one with the most training " +
+    "interactions (and says so) when it has at least twice the next one's, else it is an error listing them. The watchlist's items are " +
+    "left out of the answer. Matrix factorisation models answer by fold-in (the least-squares user vector of the watchlist).",
   flags: [
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
-    { name: "user", type: "string", required: true, help: "The user's id exactly as in the training data." },
+    { name: "user", type: "string", help: "The user's id exactly as in the training data." },
+    HISTORY_FLAG,
+    MOVIES_FLAG,
     { name: "k", type: "int", positive: true, default: 10, help: "How many items." },
     { name: "include-seen", type: "boolean", help: "Also rank the items the user interacted with in training." },
     RERANK_FLAG,
@@ -17,14 +28,23 @@ export const RECOMMEND = defineCommand({
     JSON_OUTPUT,
     VARIANT,
   ],
-  examples: ["longtail recommend --model gowalla-bpr.ltm --user 42 --k 10", "longtail recommend --model ml1m.ltm --user 42 --k 10 --rerank 0.05"],
+  examples: [
+    "longtail recommend --model gowalla-bpr.ltm --user 42 --k 10",
+    "longtail recommend --model ml1m.ltm --user 42 --k 10 --rerank 0.05",
+    'longtail recommend --model ml.ltm --history "Saving Private Ryan (1998); Enemy at the Gates; Stalingrad (1993); Great Escape, The"',
+  ],
 });
 
 export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<number> {
   const v = args.values;
+  if ((v.user === undefined) === (v.history === undefined)) {
+    throw new ArgsError(v.user === undefined ? "give --user <id> or --history <watchlist>" : "give --user or --history, not both", RECOMMEND.name, 'Run "longtail recommend --help".');
+  }
+  if (v.history !== undefined) return runRecommendHistory(args, v.history);
+  if (v.movies !== undefined) throw new ArgsError("--movies gives the titles of a --history watchlist; --user needs none", RECOMMEND.name, 'Run "longtail recommend --help".');
   const kernels = await cliKernels(v.kernels);
   const model = await readModel(v.model, kernels);
-  const rec = model.recommend(v.user, v.k, { excludeSeen: !v["include-seen"], popularityPenalty: v.rerank });
+  const rec = model.recommend(v.user!, v.k, { excludeSeen: !v["include-seen"], popularityPenalty: v.rerank });
   const counts = model.itemCounts;
   if (v.json) {
     const items = rec.items.map((id, r) => ({ rank: r + 1, item: id, score: rec.scores[r], popularity: counts[rec.indices[r]] }));
@@ -37,4 +57,35 @@ export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<
   }
   model.dispose();
   return 0;
+}
+
+/** recommend --history: the model's top-K for a watchlist, each pick with title, genres and popularity. */
+async function runRecommendHistory(args: ParsedArgs<typeof RECOMMEND>, history: string): Promise<number> {
+  const v = args.values;
+  if (v["include-seen"]) throw new ArgsError("--include-seen applies to --user: a watchlist's items are always left out", RECOMMEND.name, 'Run "longtail recommend --help".');
+  const entries = parseWatchlist(history);
+  const kernels = await cliKernels(v.kernels);
+  const loaded = await readHistoryModel(v.model, kernels);
+  const { model } = loaded;
+  try {
+    const { titles, path: moviesPath } = await loadTitles(v.movies, loaded);
+    const watchlist = resolveWatchlist(entries, model, titles);
+    const rec = model.recommendForHistory(Int32Array.from(watchlist, (w) => w.index), v.k, { popularityPenalty: v.rerank });
+    const picks = describePicks(rec, model.itemCounts, titles);
+    if (v.json) {
+      process.stdout.write(JSON.stringify({ model: v.model, k: v.k, ...(moviesPath && { movies: moviesPath }), watchlist, items: picks }) + "\n");
+      return 0;
+    }
+    const out: string[] = [`watchlist (${watchlist.length} ${watchlist.length === 1 ? "entry" : "entries"}${moviesPath ? `, titles from ${moviesPath}` : ""}):`];
+    for (const w of watchlist) out.push(`        ${movieLabel(w)}  [${w.genres.join("|")}]  ${w.popularity} training interactions`);
+    for (const w of watchlist) if (w.note) out.push(`  note: ${w.note}`);
+    out.push(`top ${picks.length} for the watchlist:`);
+    for (const p of picks) {
+      out.push(`  ${String(p.rank).padStart(3)}. ${movieLabel(p)}  [${p.genres.join("|")}]  ${p.popularity} training interactions  score ${p.score.toFixed(4)}`);
+    }
+    process.stdout.write(out.join("\n") + "\n");
+    return 0;
+  } finally {
+    model.dispose();
+  }
 }
