@@ -42,7 +42,7 @@ Deno.test("the worker engine runs in a Deno Worker and gives the same top-k", as
 Deno.test("the README example trains a tiny model in a Worker, evaluates and recommends", async () => {
   const { mode, recall, top } = await trainInWorker(csvPath);
   assert.equal(mode, "worker");
-  // 150 items: a random top-10 has expected Recall@10 of about 0.07.
+  // 141 items: a random top-10 has expected Recall@10 of about 0.07.
   assert.ok(recall > 0.15, `Recall@10 ${recall}`);
   assert.equal(top.length, 5);
 });
