@@ -133,6 +133,7 @@ describe("the same saved model in every runtime", () => {
           assert.equal(result.mode, thread === "auto" ? "worker" : "in-thread");
           assert.equal(result.epochs, 10, "one progress report per epoch reached the page");
           assert.ok(result.recall > 0.15, `Recall@10 ${result.recall}`);
+          t.diagnostic(`Chromium, engine ${result.mode}: kernel build ${result.variant}`);
           record(`chromium (${result.mode})`, result.recommendations);
           await page.close();
         }

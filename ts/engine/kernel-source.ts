@@ -44,12 +44,16 @@ export async function compileKernelModule(source: WasmSource, readUrl?: UrlReade
   if (!source.ok) {
     throw new KernelUnavailableError(`fetching the kernel module ${source.url} failed: HTTP ${source.status} ${source.statusText}; serve the .wasm files next to longtail's code or pass the "wasm" option`);
   }
-  // compileStreaming insists on the application/wasm content type; a server that sends another
-  // one still serves the right bytes.
-  if (source.headers.get("content-type")?.split(";")[0].trim() === "application/wasm" && typeof WebAssembly.compileStreaming === "function") {
-    return WebAssembly.compileStreaming(source);
+  if (typeof WebAssembly.compileStreaming !== "function") return WebAssembly.compile(await source.arrayBuffer());
+  // Streaming compiles while the bytes arrive. Browsers and Node insist on the application/wasm
+  // content type (Deno's file: responses carry none and stream anyway); a server that sends
+  // another type still serves the right bytes, so those are compiled from a copy kept aside.
+  const aside = source.clone();
+  try {
+    return await WebAssembly.compileStreaming(source);
+  } catch {
+    return WebAssembly.compile(await aside.arrayBuffer());
   }
-  return WebAssembly.compile(await source.arrayBuffer());
 }
 
 /** The page's or worker's own address, against which a relative URL resolves (Deno without --location has none). */
