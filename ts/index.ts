@@ -75,3 +75,7 @@ export { worldToInteractions } from "./synthetic/to-interactions.js";
 export async function createKernels(module: WebAssembly.Module, variant: KernelVariant = preferredVariant()): Promise<Kernels> {
   return new Kernels(await WasmEngine.fromModule(module, variant));
 }
+
+export { compileKernelModule, KernelLoader, assertVariantRunnable, type WasmSource, type WasmSourceOption, type LoadKernelsOptions, type UrlReader } from "./engine/kernel-source.js";
+export { RecommenderService, type RecommenderApi, type DatasetHandle, type ModelHandle, type ReadDataOptions, type ReadDataResult, type TrainOptions, type RecommendOptions, type EvaluateEngineOptions } from "./worker/recommender-service.js";
+export { InThreadEngine, type RecommenderEngine, type EngineThread } from "./worker/engine.js";

@@ -8,6 +8,10 @@ import v8 from "node:v8";
 import { KernelUnavailableError, detectCapabilities, preferredVariant, type KernelVariant } from "./engine/capabilities.js";
 import { WasmEngine } from "./engine/wasm-engine.js";
 import { Kernels } from "./engine/kernels.js";
+import { compileKernelModule, type LoadKernelsOptions, type UrlReader } from "./engine/kernel-source.js";
+import { connectNodeWorker } from "./node/worker-connection.js";
+import type { RecommenderEngine } from "./worker/engine.js";
+import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
 
 export * from "./index.js";
 
@@ -56,9 +60,13 @@ export function wasmPath(variant: KernelVariant): URL {
  * relaxed SIMD validates (and LONGTAIL_WASM_RELAXED is not 0), else `simd`, else `scalar`.
  * `variant` forces one build; one this runtime cannot run is a KernelUnavailableError.
  */
-export async function loadEngine(options: { variant?: KernelVariant } = {}): Promise<WasmEngine> {
+export async function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
   const variant = options.variant ?? preferredVariant({ relaxedSimd: relaxedAllowed() });
   assertRunnable(variant);
+  if (options.wasm !== undefined) {
+    const source = typeof options.wasm === "function" ? await options.wasm(variant) : options.wasm;
+    return WasmEngine.fromModule(await compileKernelModule(source, readFileUrl), variant);
+  }
   let module = compiled.get(variant);
   if (!module) {
     module = readFile(wasmPath(variant)).then((bytes) => WebAssembly.compile(bytes));
@@ -66,6 +74,9 @@ export async function loadEngine(options: { variant?: KernelVariant } = {}): Pro
   }
   return WasmEngine.fromModule(await module, variant);
 }
+
+/** Node 20's fetch cannot read file: URLs: read them from disk. */
+const readFileUrl: UrlReader = (url) => (url.protocol === "file:" ? readFile(url) : undefined);
 
 /** A forced build this runtime cannot validate is an error that says what to use instead. */
 function assertRunnable(variant: KernelVariant): void {
@@ -80,9 +91,19 @@ function assertRunnable(variant: KernelVariant): void {
 }
 
 /** The kernels for this process: `const kernels = await loadKernels()`, then `new MatrixFactorization(kernels, {...})`. */
-export async function loadKernels(options: { variant?: KernelVariant } = {}): Promise<Kernels> {
+export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
   return new Kernels(await loadEngine(options));
 }
+
+/**
+ * A {@link RecommenderEngine} in a worker_threads worker (`thread: "auto"` falls back to this
+ * thread when the worker cannot be created; the engine's `mode` and `reason` say which).
+ */
+export function createEngine(options: CreateEngineOptions = {}): Promise<RecommenderEngine> {
+  return createEngineIn({ workerKind: "a Node worker_threads worker", connect: connectNodeWorker, loadKernels }, options);
+}
+
+export type { CreateEngineOptions } from "./worker/create-engine.js";
 
 export { fileSource, loadTrainTest, type LoadedData, type LoadTrainTestOptions, type UnknownInTest } from "./node/dataset-files.js";
 export { writeFileAtomic, AtomicWriteError } from "./node/atomic-write.js";

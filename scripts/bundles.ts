@@ -1,0 +1,84 @@
+/**
+ * The esbuild bundles (npm run build:bundles): browsers (the entry and its Worker script) and
+ * Cloudflare Workers, each with the .wasm files beside it. Always an explicit target: without
+ * one esbuild may emit syntax the oldest supported runtime lacks.
+ */
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build, type Plugin } from "esbuild";
+import { KERNEL_VARIANTS } from "../ts/engine/capabilities.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const BUNDLES_DIR = join(ROOT, "dist/bundles");
+/** Browsers with WebAssembly SIMD and module Workers (the relaxed build is chosen at run time where it validates). */
+export const BROWSER_TARGET = ["chrome114", "firefox120", "safari16.4", "edge114"];
+/** workerd's V8 runs ES2022; Workers need no lower target. */
+export const WORKERD_TARGET = ["es2022"];
+
+function wasmFile(variant: string): string {
+  return join(ROOT, `build/longtail.${variant}.wasm`);
+}
+
+/** Copy the three kernel builds into a bundle's folder. */
+export function copyWasm(outDir: string): void {
+  for (const variant of KERNEL_VARIANTS) copyFileSync(wasmFile(variant), join(outDir, basename(wasmFile(variant))));
+}
+
+/** Keep `import x from ".../longtail.simd.wasm"` as an import of the copy beside the bundle: Workers load it as a compiled module. */
+const wasmBesideBundle: Plugin = {
+  name: "wasm-beside-bundle",
+  setup(b) {
+    b.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: `./${basename(args.path)}`, external: true }));
+  },
+};
+
+/** The browser bundle: longtail.js, its Worker script longtail-worker.js and the .wasm files, in `outDir`. */
+export async function buildBrowserBundle(outDir = join(BUNDLES_DIR, "browser")): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const common = {
+    bundle: true, format: "esm", platform: "browser", target: BROWSER_TARGET, minify: true, sourcemap: true, legalComments: "eof",
+    define: { __LONGTAIL_WASM_DIR__: JSON.stringify("./"), __LONGTAIL_WORKER_FILE__: JSON.stringify("./longtail-worker.js") },
+    logLevel: "warning",
+  } as const;
+  await build({ ...common, entryPoints: [join(ROOT, "dist/ts/browser.js")], outfile: join(outDir, "longtail.js") });
+  await build({ ...common, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
+  copyWasm(outDir);
+}
+
+/**
+ * A Cloudflare Worker bundle of `entry` (default: the workerd entry itself) resolved with the
+ * workerd condition, as wrangler does, with the .wasm files beside it as modules.
+ */
+export async function buildWorkerdBundle(entry = join(ROOT, "dist/ts/workerd.js"), outFile = join(BUNDLES_DIR, "workerd/longtail.js")): Promise<void> {
+  mkdirSync(dirname(outFile), { recursive: true });
+  await build({
+    entryPoints: [entry], outfile: outFile, bundle: true, format: "esm", platform: "neutral", target: WORKERD_TARGET,
+    conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], minify: true, sourcemap: true,
+    plugins: [wasmBesideBundle], logLevel: "warning",
+  });
+  copyWasm(dirname(outFile));
+}
+
+/** Raw and gzip size of a file, in bytes. */
+export function fileSizes(path: string): { bytes: number; gzip: number } {
+  return { bytes: statSync(path).size, gzip: gzipSync(readFileSync(path), { level: 9 }).length };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await buildBrowserBundle();
+  rmSync(join(BUNDLES_DIR, "workerd"), { recursive: true, force: true });
+  await buildWorkerdBundle();
+  const files = ["browser/longtail.js", "browser/longtail-worker.js", "workerd/longtail.js", ...KERNEL_VARIANTS.map((v) => `browser/longtail.${v}.wasm`)];
+  console.log(`bundles in ${relative(ROOT, BUNDLES_DIR)}/ (${Date.now() - started} ms)`);
+  console.log("| file | bytes | gzip -9 |\n| --- | --- | --- |");
+  for (const file of files) {
+    const { bytes, gzip } = fileSizes(join(BUNDLES_DIR, file));
+    console.log(`| ${file} | ${bytes.toLocaleString("en-US")} | ${gzip.toLocaleString("en-US")} |`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,0 +1,53 @@
+/**
+ * The browser entry (also behind the "deno" condition: Deno runs the same web code): the
+ * runtime-neutral core plus kernels fetched and compiled streaming from a URL, by default the
+ * .wasm next to this module, and the engine in a module Web Worker.
+ */
+import type { RecommenderEngine } from "./worker/engine.js";
+import { KernelLoader, type LoadKernelsOptions } from "./engine/kernel-source.js";
+import type { KernelVariant } from "./engine/capabilities.js";
+import type { Kernels } from "./engine/kernels.js";
+import type { WasmEngine } from "./engine/wasm-engine.js";
+import { connectWebWorker, createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
+
+export * from "./index.js";
+
+// The bundles (npm run build:bundles) put the .wasm files and the worker script beside the bundle
+// and set these at build time; the package's own files keep them under build/ and dist/ts/worker/.
+declare const __LONGTAIL_WASM_DIR__: string | undefined;
+declare const __LONGTAIL_WORKER_FILE__: string | undefined;
+const WASM_DIR = typeof __LONGTAIL_WASM_DIR__ === "string" ? __LONGTAIL_WASM_DIR__ : "../../build/";
+const WORKER_FILE = typeof __LONGTAIL_WORKER_FILE__ === "string" ? __LONGTAIL_WORKER_FILE__ : "./worker/web-worker.js";
+
+/** Where the kernel build is fetched from by default: next to this module. */
+export function wasmUrl(variant: KernelVariant): URL {
+  return new URL(`${WASM_DIR}longtail.${variant}.wasm`, import.meta.url);
+}
+
+/** The module Worker script the engine runs in by default. */
+export function workerUrl(): URL {
+  return new URL(WORKER_FILE, import.meta.url);
+}
+
+const loader = new KernelLoader(wasmUrl);
+
+/** The kernel engine: `wasm` may be a compiled WebAssembly.Module, bytes, a URL or a Response (default {@link wasmUrl}). */
+export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
+  return loader.engine(options);
+}
+
+/** The kernels for this page or worker: `const kernels = await loadKernels()`, then `new MatrixFactorization(kernels, {...})`. */
+export function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
+  return loader.kernels(options);
+}
+
+/**
+ * A {@link RecommenderEngine} in a module Web Worker where one can be created (`workerUrl` to
+ * serve the worker script from elsewhere), else in this thread (extension service workers).
+ */
+export function createEngine(options: CreateEngineOptions & { workerUrl?: string | URL } = {}): Promise<RecommenderEngine> {
+  const { workerUrl: url, ...rest } = options;
+  return createEngineIn({ workerKind: "a module Web Worker", connect: () => connectWebWorker(new URL(String(url ?? workerUrl()), import.meta.url)), loadKernels }, rest);
+}
+
+export type { CreateEngineOptions } from "./worker/create-engine.js";

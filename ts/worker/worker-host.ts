@@ -1,0 +1,79 @@
+import * as Comlink from "comlink";
+import type { KernelVariant } from "../engine/capabilities.js";
+import type { Kernels } from "../engine/kernels.js";
+import type { LoadKernelsOptions } from "../engine/kernel-source.js";
+import type { Recommendation } from "../model/matrix-factorization.js";
+import { RecommenderService, type DatasetHandle, type EvaluateEngineOptions, type ModelHandle, type ReadDataOptions, type RecommendOptions, type TrainOptions } from "./recommender-service.js";
+import { transferableBuffers } from "./transfer.js";
+import type { MfConfig } from "../train/config.js";
+
+/** What the main thread sends to start a worker engine: the build, and the kernel module or where to find it. */
+export interface WorkerInit {
+  readonly variant?: KernelVariant;
+  /** A compiled module (posted, not recompiled), the .wasm bytes or its URL; absent: the worker's own default. */
+  readonly wasm?: WebAssembly.Module | Uint8Array | string;
+}
+
+function recommendationTransfer(r: Recommendation): Recommendation {
+  return Comlink.transfer(r, transferableBuffers([r.indices, r.scores]));
+}
+
+/**
+ * The object a worker exposes over comlink: `init` loads the kernels, then every
+ * {@link RecommenderService} method runs in the worker. Typed arrays in answers (recommendations,
+ * saved models) are transferred to the caller, not copied.
+ */
+export class WorkerHost {
+  private service: RecommenderService | null = null;
+
+  constructor(private readonly loadKernels: (options: LoadKernelsOptions) => Promise<Kernels>) {}
+
+  async init(init: WorkerInit = {}): Promise<KernelVariant> {
+    if (this.service) throw new Error("this worker engine is already started");
+    const kernels = await this.loadKernels({ ...(init.variant && { variant: init.variant }), ...(init.wasm !== undefined && { wasm: init.wasm }) });
+    this.service = new RecommenderService(kernels);
+    return kernels.engine.variant;
+  }
+
+  readInteractions(data: Uint8Array | string, options?: ReadDataOptions) {
+    return this.started().readInteractions(data, options);
+  }
+  /** `onProgress` is its own argument: comlink proxies a function only at the top level of a call. */
+  train(train: DatasetHandle, config?: Partial<MfConfig>, options: Omit<TrainOptions, "onProgress"> = {}, onProgress?: TrainOptions["onProgress"]) {
+    return this.started().train(train, config, { ...options, ...(onProgress && { onProgress }) });
+  }
+  loadModel(bytes: Uint8Array, fileName?: string) {
+    return this.started().loadModel(bytes, fileName);
+  }
+  async saveModel(model: ModelHandle, metadata?: Record<string, unknown>): Promise<Uint8Array> {
+    const bytes = await this.started().saveModel(model, metadata);
+    return Comlink.transfer(bytes, transferableBuffers([bytes]));
+  }
+  async recommend(model: ModelHandle, user: string | number, k?: number, options?: RecommendOptions): Promise<Recommendation> {
+    return recommendationTransfer(await this.started().recommend(model, user, k, options));
+  }
+  async recommendMany(model: ModelHandle, users: readonly (string | number)[], k?: number, options?: RecommendOptions): Promise<Recommendation[]> {
+    const all = await this.started().recommendMany(model, users, k, options);
+    return Comlink.transfer(all, transferableBuffers(all.flatMap((r) => [r.indices, r.scores])));
+  }
+  evaluate(model: ModelHandle, train: DatasetHandle, test: DatasetHandle, options?: EvaluateEngineOptions) {
+    return this.started().evaluate(model, train, test, options);
+  }
+  release(handle: DatasetHandle | ModelHandle) {
+    return this.started().release(handle);
+  }
+  dispose(): void {
+    this.service?.dispose();
+    this.service = null;
+  }
+
+  private started(): RecommenderService {
+    if (!this.service) throw new Error("the worker engine was not started: call init() first (createEngine does)");
+    return this.service;
+  }
+}
+
+/** Expose a {@link WorkerHost} on the worker's endpoint (`self` in a Web/Deno worker, the parent port adapter in Node). */
+export function exposeWorkerHost(loadKernels: (options: LoadKernelsOptions) => Promise<Kernels>, endpoint?: Comlink.Endpoint): void {
+  Comlink.expose(new WorkerHost(loadKernels), endpoint);
+}

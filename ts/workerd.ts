@@ -1,0 +1,37 @@
+/**
+ * The Cloudflare Workers entry (workerd). Workers forbid compiling WebAssembly at run time, so the
+ * kernel builds are imported as modules: wrangler, esbuild with the bundle script, or miniflare
+ * hand them in compiled. No Worker can be created there, so the engine runs in the request's thread.
+ */
+import relaxedModule from "../../build/longtail.relaxed.wasm";
+import simdModule from "../../build/longtail.simd.wasm";
+import scalarModule from "../../build/longtail.scalar.wasm";
+import { KernelLoader, type LoadKernelsOptions } from "./engine/kernel-source.js";
+import type { KernelVariant } from "./engine/capabilities.js";
+import type { Kernels } from "./engine/kernels.js";
+import type { WasmEngine } from "./engine/wasm-engine.js";
+import type { RecommenderEngine } from "./worker/engine.js";
+import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
+
+export * from "./index.js";
+
+const MODULES: Record<KernelVariant, WebAssembly.Module> = { relaxed: relaxedModule, simd: simdModule, scalar: scalarModule };
+
+const loader = new KernelLoader((variant) => MODULES[variant]);
+
+/** The kernel engine; `wasm` may replace the imported module (a URL or bytes cannot be compiled in a Worker: pass a Module). */
+export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
+  return loader.engine(options);
+}
+
+/** The kernels for this Worker: instantiated from the imported module, no code generation at run time. */
+export function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
+  return loader.kernels(options);
+}
+
+/** The engine API in this thread (a Worker cannot start Web Workers); `thread: "worker"` is an error that says so. */
+export function createEngine(options: CreateEngineOptions = {}): Promise<RecommenderEngine> {
+  return createEngineIn({ workerKind: "a Web Worker", connect: () => ({ unavailable: "Cloudflare Workers cannot start Web Workers" }), loadKernels }, options);
+}
+
+export type { CreateEngineOptions } from "./worker/create-engine.js";
