@@ -1,11 +1,28 @@
 import { readFile } from "node:fs/promises";
 import type { Kernels } from "../engine/kernels.js";
 import { MatrixFactorization } from "../model/matrix-factorization.js";
-import { decodeModelFile, encodeModelFile } from "../model/model-file.js";
+import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../model/model-file.js";
+import { TwoTower } from "../model/two-tower.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
 
 /** Read a model file written by `longtail train`. */
 export async function readModel(path: string, kernels: Kernels): Promise<MatrixFactorization> {
+  const model = MatrixFactorization.fromModelFile(kernels, await readContents(path), path);
+  model.users.freeze();
+  model.items.freeze();
+  return model;
+}
+
+/** Read a model file of any kind `longtail train` writes: matrix factorisation or two-tower. */
+export async function readAnyModel(path: string, kernels: Kernels): Promise<MatrixFactorization | TwoTower> {
+  const contents = await readContents(path);
+  const model = contents.kind === "two-tower" ? TwoTower.fromModelFile(kernels, contents, path) : MatrixFactorization.fromModelFile(kernels, contents, path);
+  model.users.freeze();
+  model.items.freeze();
+  return model;
+}
+
+async function readContents(path: string): Promise<ModelFileContents> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -13,14 +30,11 @@ export async function readModel(path: string, kernels: Kernels): Promise<MatrixF
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === "ENOENT" ? `${path}: no such model file (write one with "longtail train ... --out ${path}")` : `${path}: cannot read the model file (${(e as Error).message})`);
   }
-  const model = MatrixFactorization.fromModelFile(kernels, decodeModelFile(bytes, path), path);
-  model.users.freeze();
-  model.items.freeze();
-  return model;
+  return decodeModelFile(bytes, path);
 }
 
 /** Write a model atomically: an existing file at `path` is replaced only by a complete new one. */
-export async function writeModel(path: string, model: MatrixFactorization, metadata: Record<string, unknown>): Promise<number> {
+export async function writeModel(path: string, model: { toModelFile(metadata: Record<string, unknown>): ModelFileContents }, metadata: Record<string, unknown>): Promise<number> {
   const bytes = encodeModelFile(model.toModelFile(metadata), path);
   await writeFileAtomic(path, bytes);
   return bytes.byteLength;

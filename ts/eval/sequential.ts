@@ -61,12 +61,13 @@ export function sequentialContexts(sequences: Interactions): { prefixes: Interac
 }
 
 /**
- * Evaluate `model` on the held-out users' sequences (read with the model's item ids). `rerank`
- * wraps the context scorer (e.g. a PopularityReranker) when serving re-ranks.
+ * Evaluate `model` on the held-out users' sequences (read with the model's item ids). `scorer`
+ * replaces the contexts' scorer by one built on it (a PopularityReranker when serving re-ranks,
+ * a MostPopular shelf of as many "users" as contexts); it is disposed afterwards if it can be.
  */
 export function evaluateSequential(
   model: ContextScorer & { readonly itemCounts: Int32Array }, sequences: Interactions,
-  options: EvaluateOptions & { rerank?: (scorer: UserBlockScorer) => UserBlockScorer & { dispose?(): void } } = {},
+  options: EvaluateOptions & { scorer?: (contexts: UserBlockScorer) => UserBlockScorer & { dispose?(): void } } = {},
 ): SequentialEvaluationResult {
   if (sequences.nItems !== model.nItems) {
     throw new EvaluationError(`the model scores ${model.nItems} items but the held-out sequences have ${sequences.nItems}: read them with the model's item ids`);
@@ -76,7 +77,7 @@ export function evaluateSequential(
     throw new EvaluationError(`${sequences.name} holds no user with two or more interactions, so there is no context (prefix → next item) to evaluate`);
   }
   const scorer = new HistoryScorer(model, prefixes.byUser);
-  const ranked = options.rerank ? options.rerank(scorer) : scorer;
+  const ranked = options.scorer ? options.scorer(scorer) : scorer;
   try {
     const result = evaluateRanking(ranked, prefixes, targets, { ...options, itemPopularity: options.itemPopularity ?? model.itemCounts });
     return { protocol: "sequential", contexts: targets.nnz, heldOutUsers, ...result };

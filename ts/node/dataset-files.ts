@@ -147,7 +147,7 @@ async function siblingMoviesFile(ratingsPath: string): Promise<string | undefine
  * movies.csv is UTF-8; movies.dat is UTF-8 in some MovieLens releases and ISO-8859-1 in ML-1M,
  * so a .dat that is not valid UTF-8 is read again as latin1 (it is small).
  */
-async function readMovies(path: string): Promise<Map<string, MovieInfo>> {
+export async function readMovies(path: string): Promise<Map<string, MovieInfo>> {
   if (!path.toLowerCase().endsWith(".dat")) return readMovieLensMovies(fileSource(path), { name: path });
   try {
     return await readMovieLensDatMovies(fileSource(path), { name: path });

@@ -1,7 +1,7 @@
 import { defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
-import { readModel } from "../model-io.js";
+import { readAnyModel } from "../model-io.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";
 
 export const RECOMMEND = defineCommand({
@@ -23,7 +23,7 @@ export const RECOMMEND = defineCommand({
 export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<number> {
   const v = args.values;
   const kernels = await cliKernels(v.kernels);
-  const model = await readModel(v.model, kernels);
+  const model = await readAnyModel(v.model, kernels);
   const rec = model.recommend(v.user, v.k, { excludeSeen: !v["include-seen"], popularityPenalty: v.rerank });
   const counts = model.itemCounts;
   if (v.json) {
