@@ -13,20 +13,8 @@ import { addScaledRow } from "./rows";
 export function pool_rows(
   table: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, out: usize, accumulate: i32,
 ): void {
-  const rowBytes = <usize>d << 2;
-  for (let r = 0; r < nRows; r++) {
-    const dst = out + <usize>r * rowBytes;
-    if (accumulate == 0) memory.fill(dst, 0, rowBytes);
-    const first = load<i32>(offsets + (<usize>r << 2));
-    const end = load<i32>(offsets + (<usize>r << 2), 4);
-    const total = weightSum(weights, first, end);
-    if (total == 0) continue;
-    const inv: f32 = <f32>(1 / total);
-    for (let e = first; e < end; e++) {
-      const w: f32 = weights != 0 ? load<f32>(weights + (<usize>e << 2)) : 1;
-      addScaledRow(dst, w * inv, table + <usize>load<i32>(indices + (<usize>e << 2)) * rowBytes, d);
-    }
-  }
+  if (accumulate == 0) memory.fill(out, 0, <usize>max(0, nRows) * (<usize>d << 2));
+  poolEntries(table, d, offsets, indices, weights, nRows, out, false);
 }
 
 /**
@@ -36,9 +24,17 @@ export function pool_rows(
 export function pool_rows_backward(
   gradTable: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, gradOut: usize,
 ): void {
+  poolEntries(gradTable, d, offsets, indices, weights, nRows, gradOut, true);
+}
+
+/**
+ * For every entry e of row r, with its normalised weight ŵ_e = w_e / Σ w: forward, rows[r] +=
+ * ŵ_e·table[indices[e]]; backward, table[indices[e]] += ŵ_e·rows[r].
+ */
+function poolEntries(table: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, rows: usize, backward: bool): void {
   const rowBytes = <usize>d << 2;
   for (let r = 0; r < nRows; r++) {
-    const src = gradOut + <usize>r * rowBytes;
+    const row = rows + <usize>r * rowBytes;
     const first = load<i32>(offsets + (<usize>r << 2));
     const end = load<i32>(offsets + (<usize>r << 2), 4);
     const total = weightSum(weights, first, end);
@@ -46,7 +42,9 @@ export function pool_rows_backward(
     const inv: f32 = <f32>(1 / total);
     for (let e = first; e < end; e++) {
       const w: f32 = weights != 0 ? load<f32>(weights + (<usize>e << 2)) : 1;
-      addScaledRow(gradTable + <usize>load<i32>(indices + (<usize>e << 2)) * rowBytes, w * inv, src, d);
+      const tableRow = table + <usize>load<i32>(indices + (<usize>e << 2)) * rowBytes;
+      if (backward) addScaledRow(tableRow, w * inv, row, d);
+      else addScaledRow(row, w * inv, tableRow, d);
     }
   }
 }

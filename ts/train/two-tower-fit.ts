@@ -10,6 +10,7 @@ import { evaluateSequential } from "../eval/sequential.js";
 import type { ContextScorer } from "../model/history-scorer.js";
 import type { Rng } from "../util/rng.js";
 import { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport } from "./fit.js";
+import { EarlyStopping } from "./early-stopping.js";
 import { learningRateAt } from "./learning-rate-schedule.js";
 import { SequentialExamples } from "./sequential-examples.js";
 import { checkFinite, DivergenceError, shuffledRange } from "./training-context.js";
@@ -47,8 +48,8 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
   const every = options.validateEvery ?? 1;
   const epochs: EpochSummary[] = [];
   let lastGood = snapshot(tables);
-  let best: Float32Array[] | null = null;
-  let bestEpoch = 0, bestRecall = -Infinity, sinceBest = 0, stoppedEarly = false;
+  const stopping = new EarlyStopping<Float32Array[]>(patience);
+  let lastEpoch = 0;
   const started = now();
   const B = config.batchSize;
   const fail = (err: unknown): never => {
@@ -86,19 +87,9 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
     const summary: EpochSummary = { epoch, loss: lossSum / examples.count, seconds, examplesPerSecond: examples.count / Math.max(1e-9, seconds) };
     lastGood = snapshot(tables);
     model.invalidateItems();
+    lastEpoch = epoch;
     if (options.validation && (epoch % every === 0 || epoch === config.epochs)) {
-      const recall = evaluateSequential(model, options.validation, { k }).metrics[`recall@${k}`];
-      summary.validationRecall = recall;
-      if (recall > bestRecall) {
-        bestRecall = recall;
-        bestEpoch = epoch;
-        best = lastGood;
-        sinceBest = 0;
-      } else if (++sinceBest >= patience) {
-        stoppedEarly = true;
-      }
-    } else {
-      bestEpoch = epoch;
+      summary.validationRecall = stopping.observe(epoch, evaluateSequential(model, options.validation, { k }).metrics[`recall@${k}`], lastGood);
     }
     epochs.push(summary);
     options.onProgress?.({
@@ -106,11 +97,12 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
       loss: summary.loss, examplesPerSecond: summary.examplesPerSecond, validationRecall: summary.validationRecall,
     });
     await Promise.resolve();
-    if (stoppedEarly) break;
+    if (stopping.stopped) break;
   }
-  if (options.validation && best && bestEpoch !== epochs.length) {
-    restore(tables, best);
+  if (!options.validation) return { epochs, bestEpoch: lastEpoch, stoppedEarly: false, seconds: (now() - started) / 1000 };
+  if (stopping.best && stopping.bestEpoch !== lastEpoch) {
+    restore(tables, stopping.best);
     model.invalidateItems();
   }
-  return { epochs, bestEpoch, bestValidationRecall: options.validation ? bestRecall : undefined, stoppedEarly, seconds: (now() - started) / 1000 };
+  return { epochs, bestEpoch: stopping.bestEpoch, bestValidationRecall: stopping.bestValue, stoppedEarly: stopping.stopped, seconds: (now() - started) / 1000 };
 }

@@ -13,7 +13,7 @@ import type { Rng } from "../util/rng.js";
 import type { TwoTowerConfig } from "./two-tower-config.js";
 import { denseFromSlots, HistoryTowerGradients } from "./history-tower-gradients.js";
 import { NegativeProposal } from "./negative-proposal.js";
-import { TableOptimizer } from "./optimizer.js";
+import { ItemTowerOptimizers } from "./item-tower-optimizers.js";
 import type { SequentialExamples } from "./sequential-examples.js";
 import { SlotMap } from "./slot-map.js";
 import type { TwoTowerStep } from "./two-tower-softmax.js";
@@ -85,8 +85,7 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
   private readonly targetIndices: WasmI32Array;
   private readonly gradItemOut: WasmF32Array;
   private readonly gradGenres: WasmF32Array | null;
-  private readonly itemOptimizer: TableOptimizer;
-  private readonly genreOptimizer: TableOptimizer | null;
+  private readonly itemOptimizers: ItemTowerOptimizers;
 
   constructor(
     private readonly k: Kernels, private readonly tables: TowerTables, private readonly config: TwoTowerConfig,
@@ -110,8 +109,7 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     this.targetIndices.view.fill(0);
     this.gradItemOut = e.f32((B + N) * d);
     this.gradGenres = tables.genres ? e.f32(tables.genres.count * d) : null;
-    this.itemOptimizer = new TableOptimizer(k, config.optimizer, tables.itemOut, d, config.learningRate, config.l2, false);
-    this.genreOptimizer = tables.genres ? new TableOptimizer(k, config.optimizer, tables.genres.table, d, config.learningRate, config.l2, false) : null;
+    this.itemOptimizers = new ItemTowerOptimizers(k, tables, config);
   }
 
   lossAndGradients(examples: SequentialExamples, order: Int32Array, start: number, end: number): number {
@@ -164,14 +162,12 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
 
   apply(): void {
     this.history.apply();
-    this.itemOptimizer.apply(this.slotRows, this.slotMap.size, this.gradItemOut);
-    if (this.genreOptimizer && this.tables.genres) this.genreOptimizer.apply(null, this.tables.genres.count, this.gradGenres!);
+    this.itemOptimizers.apply(this.slotRows, this.slotMap.size, this.gradItemOut, this.gradGenres);
   }
 
   setLearningRate(rate: number): void {
     this.history.setLearningRate(rate);
-    this.itemOptimizer.setLearningRate(rate);
-    this.genreOptimizer?.setLearningRate(rate);
+    this.itemOptimizers.setLearningRate(rate);
   }
 
   itemGradients(): { itemOut: Float32Array; genres: Float32Array | null } {
@@ -186,7 +182,6 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
       this.slotRows, this.packedNegatives, this.logits, this.positiveScores, this.negativeGrad, this.colBias,
       this.targetOffsets, this.targetIndices, this.gradItemOut, this.gradGenres,
     );
-    this.itemOptimizer.dispose();
-    this.genreOptimizer?.dispose();
+    this.itemOptimizers.dispose();
   }
 }

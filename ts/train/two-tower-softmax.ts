@@ -9,7 +9,7 @@ import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-en
 import { itemTowerAll, type TowerTables } from "../model/two-tower-towers.js";
 import type { TwoTowerConfig } from "./two-tower-config.js";
 import { HistoryTowerGradients } from "./history-tower-gradients.js";
-import { TableOptimizer } from "./optimizer.js";
+import { ItemTowerOptimizers } from "./item-tower-optimizers.js";
 import type { SequentialExamples } from "./sequential-examples.js";
 
 /** One loss's step over a block of examples: the loss and every table's gradient, then the optimizer steps. */
@@ -33,8 +33,7 @@ export class TwoTowerSoftmaxStep implements TwoTowerStep {
   private readonly gradGenres: WasmF32Array | null;
   private readonly targetOffsets: WasmI32Array;
   private readonly targetItems: WasmI32Array;
-  private readonly itemOptimizer: TableOptimizer;
-  private readonly genreOptimizer: TableOptimizer | null;
+  private readonly itemOptimizers: ItemTowerOptimizers;
 
   constructor(private readonly k: Kernels, private readonly tables: TowerTables, private readonly config: TwoTowerConfig, private readonly m: number, private readonly logitBias: WasmF32Array | null) {
     const e = k.engine, d = config.dim, B = config.batchSize;
@@ -46,8 +45,7 @@ export class TwoTowerSoftmaxStep implements TwoTowerStep {
     this.gradGenres = tables.genres ? e.f32(tables.genres.count * d) : null;
     this.targetOffsets = e.i32From(Int32Array.from({ length: B + 1 }, (_, r) => r));
     this.targetItems = e.i32(B);
-    this.itemOptimizer = new TableOptimizer(k, config.optimizer, tables.itemOut, d, config.learningRate, config.l2, false);
-    this.genreOptimizer = tables.genres ? new TableOptimizer(k, config.optimizer, tables.genres.table, d, config.learningRate, config.l2, false) : null;
+    this.itemOptimizers = new ItemTowerOptimizers(k, tables, config);
   }
 
   lossAndGradients(examples: SequentialExamples, order: Int32Array, start: number, end: number): number {
@@ -71,14 +69,12 @@ export class TwoTowerSoftmaxStep implements TwoTowerStep {
 
   apply(): void {
     this.history.apply();
-    this.itemOptimizer.apply(null, this.m, this.gradItems);
-    if (this.genreOptimizer && this.tables.genres) this.genreOptimizer.apply(null, this.tables.genres.count, this.gradGenres!);
+    this.itemOptimizers.apply(null, this.m, this.gradItems, this.gradGenres);
   }
 
   setLearningRate(rate: number): void {
     this.history.setLearningRate(rate);
-    this.itemOptimizer.setLearningRate(rate);
-    this.genreOptimizer?.setLearningRate(rate);
+    this.itemOptimizers.setLearningRate(rate);
   }
 
   itemGradients(): { itemOut: Float32Array; genres: Float32Array | null } {
@@ -88,7 +84,6 @@ export class TwoTowerSoftmaxStep implements TwoTowerStep {
   dispose(): void {
     this.history.dispose();
     freeAll(this.items, this.packed, this.scores, this.gradItems, this.gradGenres, this.targetOffsets, this.targetItems);
-    this.itemOptimizer.dispose();
-    this.genreOptimizer?.dispose();
+    this.itemOptimizers.dispose();
   }
 }

@@ -22,7 +22,7 @@ export const TRAIN = defineCommand({
     "--model two-tower: the user tower is the (uniform or recency-weighted) mean of the input embeddings of the last --max-history items a user watched, " +
     "projected by a learned d×d matrix and bias; the item tower is an id embedding plus the mean of the item's genre embeddings (--movies, or the movies.csv next to ratings.csv). " +
     "It trains on every prefix of each user's time-ordered row → the next item, with --loss softmax (default) or sampled-softmax, --logit-adjustment, --temperature (default 0.1), " +
-    "Adam (default lr 0.001, --batch 256 contexts, 10 epochs); --validation F holds out a share F of the users and stops early on their sequential Recall@K. " +
+    "Adam (default lr 0.003, --batch 256 contexts, 10 epochs); --validation F holds out a share F of the users and stops early on their sequential Recall@K. " +
     "Flags of matrix factorisation only (--normalize, --resn, --ips, --gradient-adjust, ...) are refused.\n" +
     "Defaults depend on --loss (see the README's table). The softmax losses use temperature T: logits are score/T.\n" +
     "With --validation F, a fraction F of each user's training interactions is held out (a folder's valid.txt, as longtail split writes it, is used when --validation is not given), Recall@K on it is measured after " +
