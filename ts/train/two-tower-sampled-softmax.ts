@@ -86,6 +86,9 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
   private readonly gradItemOut: WasmF32Array;
   private readonly gradGenres: WasmF32Array | null;
   private readonly itemOptimizers: ItemTowerOptimizers;
+  /** Per item, the last column it was drawn into this step (−1: none); nextDraw chains its earlier columns. */
+  private readonly firstDraw: Int32Array;
+  private readonly nextDraw: Int32Array;
 
   constructor(
     private readonly k: Kernels, private readonly tables: TowerTables, private readonly config: TwoTowerConfig,
@@ -110,6 +113,8 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     this.gradItemOut = e.f32((B + N) * d);
     this.gradGenres = tables.genres ? e.f32(tables.genres.count * d) : null;
     this.itemOptimizers = new ItemTowerOptimizers(k, tables, config);
+    this.firstDraw = new Int32Array(m).fill(-1);
+    this.nextDraw = new Int32Array(N);
   }
 
   lossAndGradients(examples: SequentialExamples, order: Int32Array, start: number, end: number): number {
@@ -133,13 +138,20 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     k.rowwiseDot(h.users, this.positives.vectors, n, d, this.positiveScores);
     // Column 0 is each row's own next item; its correction differs per row, so it is folded into
     // the score (times T: the kernel scales scores by 1/T before adding the column bias).
+    // The columns where each item was drawn, as linked lists, so masking a row's own item costs O(its draws).
+    const head = this.firstDraw, next = this.nextDraw;
+    for (let j = 0; j < N; j++) {
+      next[j] = head[negatives[j]];
+      head[negatives[j]] = j;
+    }
     const logits = this.logits.view, pos = this.positiveScores.view;
     for (let b = 0; b < n; b++) {
       const i = positives[b];
       const row = b * width;
       logits[row] = pos[b] + T * (-logExpected[i] + (this.logitBias ? this.logitBias[i] : 0));
-      for (let j = 0; j < N; j++) if (negatives[j] === i) logits[row + 1 + j] = MASKED_LOGIT;
+      for (let j = head[i]; j >= 0; j = next[j]) logits[row + 1 + j] = MASKED_LOGIT;
     }
+    for (let j = 0; j < N; j++) head[negatives[j]] = -1;
     const loss = k.softmaxXent(this.logits, n, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, null, true);
     const grad = this.logits.view, negGrad = this.negativeGrad.view, posGrad = this.positiveScores.view;
     for (let b = 0; b < n; b++) {
