@@ -120,9 +120,10 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
   lossAndGradients(examples: SequentialExamples, order: Int32Array, start: number, end: number): number {
     const { k, tables, config } = this;
     const d = config.dim, N = config.negatives, T = config.temperature, n = end - start, width = N + 1, h = this.history;
-    const positives = this.positives.items.view;
-    examples.fill(h.batch, positives, order, start, end);
+    examples.fill(h.batch, this.positives.items.view, order, start, end);
     h.forward();
+    // Views are taken after the forward pass: its GEMM allocates scratch in wasm memory, which may grow.
+    const positives = this.positives.items.view;
     const negatives = this.negatives.items.view, bias = this.colBias.view, logExpected = this.proposal.logExpected;
     bias[0] = 0;
     for (let j = 0; j < N; j++) {
