@@ -35,7 +35,7 @@ export const SPLIT = defineCommand({
     FORMAT,
     MIN_RATING,
     { name: "method", type: "enum", choices: SPLIT_METHODS, required: true, help: "How to choose the held-out interactions." },
-    { name: "test-share", type: "number", positive: true, help: "Share of all interactions in the test part (random 0.2, temporal 0.2, item-balanced 0.3, item-equal-count 0.2). Below 1." },
+    { name: "test-share", type: "number", positive: true, help: "Share of all interactions in the test part (random 0.2, temporal 0.2, item-balanced 0.3, item-equal-count 0.2; users: share of the users, 0.1). Below 1." },
     { name: "cutoff", type: "number", help: "temporal: test = interactions at or after this time, in the data's unit (MovieLens: seconds since 1970). Instead of --test-share." },
     { name: "valid", type: "number", min: 0, help: "Share of all interactions in a validation part cut the same way (default 0: no valid.txt). Below 1 with --test-share." },
     { name: "last", type: "int", positive: true, default: 1, help: "leave-last: interactions per user in the test part." },
