@@ -22,7 +22,7 @@ export function freeTowerTables(t: TowerTables): void {
   freeAll(t.itemIn, t.itemOut, t.projection, t.projectionBias, t.genres?.table, t.genres?.offsets, t.genres?.indices);
 }
 
-/** The tables' values as plain arrays, in a fixed order (snapshots for early stopping and divergence). */
+/** The trainable tables in a fixed order (what the fit loop snapshots and restores: early stopping, divergence). */
 export function towerArrays(t: TowerTables): WasmF32Array[] {
   return [t.itemIn, t.itemOut, t.projection, t.projectionBias, ...(t.genres ? [t.genres.table] : [])];
 }

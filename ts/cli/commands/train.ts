@@ -59,7 +59,7 @@ export const TRAIN = defineCommand({
     "longtail train --data ../shared/data/gowalla --loss bpr --epochs 40 --out gowalla-bpr.ltm",
     "longtail train --data ml-latest-small/ratings.csv --loss softmax --temperature 0.1 --validation 0.1 --out ml.ltm",
     "longtail train --data ../shared/data/ml-1m-resn --loss softmax --epochs 5 --logit-adjustment 0.5 --out ml1m-la.ltm",
-    "longtail train --model two-tower --data ml-users --movies ../shared/data/ml-latest-small/movies.csv --epochs 10 --out tt.ltm",
+    "longtail train --model two-tower --data ml-users --movies ../shared/data/ml-latest-small/movies.csv --epochs 4 --validation 0.1 --out tt.ltm",
   ],
 });
 
