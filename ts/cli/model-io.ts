@@ -2,27 +2,19 @@ import { readFile } from "node:fs/promises";
 import type { Kernels } from "../engine/kernels.js";
 import { MatrixFactorization } from "../model/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../model/model-file.js";
-import { TwoTower } from "../model/two-tower.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
+import { TwoTower } from "../model/two-tower.js";
 
 /** Read a model file written by `longtail train`. */
 export async function readModel(path: string, kernels: Kernels): Promise<MatrixFactorization> {
-  const model = MatrixFactorization.fromModelFile(kernels, await readContents(path), path);
+  const model = MatrixFactorization.fromModelFile(kernels, await readModelContents(path), path);
   model.users.freeze();
   model.items.freeze();
   return model;
 }
 
-/** Read a model file of any kind `longtail train` writes: matrix factorisation or two-tower. */
-export async function readAnyModel(path: string, kernels: Kernels): Promise<MatrixFactorization | TwoTower> {
-  const contents = await readContents(path);
-  const model = contents.kind === "two-tower" ? TwoTower.fromModelFile(kernels, contents, path) : MatrixFactorization.fromModelFile(kernels, contents, path);
-  model.users.freeze();
-  model.items.freeze();
-  return model;
-}
-
-async function readContents(path: string): Promise<ModelFileContents> {
+/** A model file's decoded contents, whatever its kind. */
+export async function readModelContents(path: string): Promise<ModelFileContents> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -38,4 +30,13 @@ export async function writeModel(path: string, model: { toModelFile(metadata: Re
   const bytes = encodeModelFile(model.toModelFile(metadata), path);
   await writeFileAtomic(path, bytes);
   return bytes.byteLength;
+}
+
+/** Read a model file of any kind `longtail train` writes: matrix factorisation or two-tower. */
+export async function readAnyModel(path: string, kernels: Kernels): Promise<MatrixFactorization | TwoTower> {
+  const contents = await readModelContents(path);
+  const model = contents.kind === "two-tower" ? TwoTower.fromModelFile(kernels, contents, path) : MatrixFactorization.fromModelFile(kernels, contents, path);
+  model.users.freeze();
+  model.items.freeze();
+  return model;
 }
