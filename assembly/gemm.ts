@@ -12,16 +12,22 @@ const K_BLOCK: i32 = 256;
 /** C[M×N] (+)= A[M×K]·B[K×N], row-major; accumulate = 0 overwrites C, 1 adds to it. */
 export function gemm_nn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32): void {
   // Row i of A, step k: a + i*K*4 + k*4.
-  gemm(a, <usize>K << 2, 4, b, c, M, N, K, accumulate != 0);
+  gemm(a, <usize>K << 2, 4, b, 4, <usize>N << 2, c, M, N, K, accumulate != 0);
+}
+
+/** C[M×N] (+)= A·Bᵀ with A[M×K] and B[N×K], row-major (the two-tower projection's input gradient dP = dU·Wᵀ). */
+export function gemm_nt(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32): void {
+  // Column j of Bᵀ, step k, is B[j, k]: b + j*K*4 + k*4.
+  gemm(a, <usize>K << 2, 4, b, <usize>K << 2, 4, c, M, N, K, accumulate != 0);
 }
 
 /** C[M×N] (+)= Aᵀ·B with A[K×M] and B[K×N], row-major; accumulate = 0 overwrites C, 1 adds. */
 export function gemm_tn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32): void {
   // Row i of Aᵀ, step k, is A[k, i]: a + k*M*4 + i*4.
-  gemm(a, 4, <usize>M << 2, b, c, M, N, K, accumulate != 0);
+  gemm(a, 4, <usize>M << 2, b, 4, <usize>N << 2, c, M, N, K, accumulate != 0);
 }
 
-function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: bool): void {
+function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, bColStride: usize, bKStride: usize, c: usize, M: i32, N: i32, K: i32, accumulate: bool): void {
   if (M <= 0 || N <= 0) return;
   const cPitch = <usize>N << 2;
   if (K <= 0) {
@@ -36,7 +42,7 @@ function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, c: usize, 
     const kc = min<i32>(K_BLOCK, K - k0);
     // From the second k block on, C holds partial sums, so every later block adds.
     const add = accumulate || k0 > 0;
-    packPanels(b + <usize>k0 * cPitch, 4, cPitch, N, kc, packedB);
+    packPanels(b + <usize>k0 * bKStride, bColStride, bKStride, N, kc, packedB);
     const panelBytes = <usize>(kc * PANEL) << 2;
     const aBlock = a + <usize>k0 * aKStride;
     let r = 0;

@@ -6,7 +6,8 @@
 export { alloc, free } from "./memory";
 export { dot, rowwise_dot, gather_rows, scatter_add_rows } from "./rows";
 export { packed_panel_width, packed_items_length, pack_items, score_packed, score_rows_dot } from "./scoring";
-export { gemm_nn, gemm_tn } from "./gemm";
+export { gemm_nn, gemm_tn, gemm_nt } from "./gemm";
+export { pool_rows, pool_rows_backward, add_scaled_rows } from "./pooling";
 export { softmax_xent, lse_rows } from "./softmax";
 export { topk_rows } from "./topk";
 export { count_above } from "./rank";

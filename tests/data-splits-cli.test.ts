@@ -130,7 +130,7 @@ describe("longtail split", () => {
       [["--method", "item-balanced", "--test-share", "0.7", "--valid", "0.3"], 2, /add up to 1 or more; nothing would stay in train/],
       [["--method", "temporal", "--cutoff", "1000000", "--test-share", "0.2"], 2, /give --cutoff \(a time\) or --test-share \(a share\), not both/],
       [["--method", "temporal", "--cutoff", "1"], 1, /no interaction is before the test cutoff 1/],
-      [["--method", "banana"], 2, /--method must be one of random, temporal, leave-last, item-balanced, item-equal-count, got "banana"/],
+      [["--method", "banana"], 2, /--method must be one of random, temporal, leave-last, item-balanced, item-equal-count, users, got "banana"/],
     ];
     for (const [flags, status, message] of cases) {
       const r = cli("split", "--data", ml, ...flags, "--out", join(dir, "bad"));

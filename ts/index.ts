@@ -29,6 +29,14 @@ export { summarizeSplit, formatSplitSummary, type SplitSummary, type PartSummary
 export { mergeParts } from "./data/splits/merge.js";
 export { linesText } from "./data/splits/lines-text.js";
 export type { SplitParts } from "./data/splits/parts.js";
+// The two-tower model with a history tower, sequential evaluation and the held-out-users split.
+export { TwoTower, type TwoTowerFitOptions } from "./model/two-tower.js";
+export { resolveTwoTowerConfig, TWO_TOWER_DEFAULTS, TWO_TOWER_LOSSES, HISTORY_WEIGHTINGS, type TwoTowerConfig, type TwoTowerLoss, type HistoryWeighting } from "./train/two-tower-config.js";
+export { HistoryScorer, type ContextScorer } from "./model/history-scorer.js";
+export { ContextBatch, recencyWeight } from "./model/context-batch.js";
+export { itemGenresFromMovies, type ItemGenres } from "./model/item-genres.js";
+export { evaluateSequential, sequentialContexts, type SequentialEvaluationResult } from "./eval/sequential.js";
+export { usersSplit, type UsersSplitOptions } from "./data/splits/users.js";
 
 export { MatrixFactorization, UnknownIdError, type Recommendation } from "./model/matrix-factorization.js";
 export { MostPopular } from "./model/most-popular.js";

@@ -1,13 +1,14 @@
 import { F32_EPS, f32At, filledF32, release, within } from "./support/kernel-spec-data";
-import { gemm_nn, gemm_tn } from "../gemm";
+import { gemm_nn, gemm_nt, gemm_tn } from "../gemm";
 
-/** Runs one GEMM (transposed A when `tn`) and checks C against an f64 reference, with or without accumulation. */
-function check(tn: bool, M: i32, N: i32, K: i32, accumulate: bool, seed: i32): void {
+/** Runs one GEMM (transposed A when `tn`, transposed B when `nt`) and checks C against an f64 reference, with or without accumulation. */
+function check(tn: bool, M: i32, N: i32, K: i32, accumulate: bool, seed: i32, nt: bool = false): void {
   const a = filledF32(M * K, seed);
   const b = filledF32(K * N, seed + 1);
   const c = filledF32(M * N, seed + 2);
   const c0 = filledF32(M * N, seed + 2);
   if (tn) gemm_tn(a, b, c, M, N, K, accumulate ? 1 : 0);
+  else if (nt) gemm_nt(a, b, c, M, N, K, accumulate ? 1 : 0);
   else gemm_nn(a, b, c, M, N, K, accumulate ? 1 : 0);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
@@ -15,7 +16,8 @@ function check(tn: bool, M: i32, N: i32, K: i32, accumulate: bool, seed: i32): v
       let mag: f64 = Math.abs(s);
       for (let k = 0; k < K; k++) {
         const aik = tn ? f32At(a, k * M + i) : f32At(a, i * K + k);
-        const t = <f64>aik * <f64>f32At(b, k * N + j);
+        const bkj = nt ? f32At(b, j * K + k) : f32At(b, k * N + j);
+        const t = <f64>aik * <f64>bkj;
         s += t;
         mag += Math.abs(t);
       }
@@ -27,10 +29,10 @@ function check(tn: bool, M: i32, N: i32, K: i32, accumulate: bool, seed: i32): v
   release(a); release(b); release(c); release(c0);
 }
 
-function sweep(tn: bool, accumulate: bool): void {
+function sweep(tn: bool, accumulate: bool, nt: bool = false): void {
   // M, N, K triples: N = 1 and N not a multiple of 4/8, M remainders, K across the 256 block, empties.
   const shapes: i32[] = [0, 3, 4, 3, 0, 4, 3, 5, 0, 1, 1, 1, 5, 1, 7, 7, 3, 5, 4, 8, 8, 6, 9, 2, 2, 17, 33, 9, 13, 300, 3, 5, 513];
-  for (let s = 0; s < shapes.length; s += 3) check(tn, shapes[s], shapes[s + 1], shapes[s + 2], accumulate, 100 + s);
+  for (let s = 0; s < shapes.length; s += 3) check(tn, shapes[s], shapes[s + 1], shapes[s + 2], accumulate, 100 + s, nt);
 }
 
 describe("gemm_nn", () => {
@@ -41,4 +43,9 @@ describe("gemm_nn", () => {
 describe("gemm_tn", () => {
   it("overwrites C with Aᵀ·B", () => { sweep(true, false); });
   it("adds Aᵀ·B to C", () => { sweep(true, true); });
+});
+
+describe("gemm_nt", () => {
+  it("overwrites C with A·Bᵀ", () => { sweep(false, false, true); });
+  it("adds A·Bᵀ to C", () => { sweep(false, true, true); });
 });

@@ -3,6 +3,7 @@ import type { Kernels } from "../engine/kernels.js";
 import { MatrixFactorization } from "../model/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../model/model-file.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
+import { TwoTower } from "../model/two-tower.js";
 
 /** Read a model file written by `longtail train`. */
 export async function readModel(path: string, kernels: Kernels): Promise<MatrixFactorization> {
@@ -25,8 +26,17 @@ export async function readModelContents(path: string): Promise<ModelFileContents
 }
 
 /** Write a model atomically: an existing file at `path` is replaced only by a complete new one. */
-export async function writeModel(path: string, model: MatrixFactorization, metadata: Record<string, unknown>): Promise<number> {
+export async function writeModel(path: string, model: { toModelFile(metadata: Record<string, unknown>): ModelFileContents }, metadata: Record<string, unknown>): Promise<number> {
   const bytes = encodeModelFile(model.toModelFile(metadata), path);
   await writeFileAtomic(path, bytes);
   return bytes.byteLength;
+}
+
+/** Read a model file of any kind `longtail train` writes: matrix factorisation or two-tower. */
+export async function readAnyModel(path: string, kernels: Kernels): Promise<MatrixFactorization | TwoTower> {
+  const contents = await readModelContents(path);
+  const model = contents.kind === "two-tower" ? TwoTower.fromModelFile(kernels, contents, path) : MatrixFactorization.fromModelFile(kernels, contents, path);
+  model.users.freeze();
+  model.items.freeze();
+  return model;
 }

@@ -93,6 +93,46 @@ export class Kernels {
     this.x.gemm_tn(a.ptr, b.ptr, c.ptr, M, N, K, accumulate ? 1 : 0);
   }
 
+  /** C[M×N] (+)= A·Bᵀ with A[M×K], B[N×K], all row-major and contiguous. */
+  gemmNT(a: WasmF32Array, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
+    need(a, M * K, "gemmNT a");
+    need(b, N * K, "gemmNT b");
+    need(c, M * N, "gemmNT c");
+    this.x.gemm_nt(a.ptr, b.ptr, c.ptr, M, N, K, accumulate ? 1 : 0);
+  }
+
+  /**
+   * Weighted mean pooling over CSR contexts: out[r] (+)= Σ_e w_e·table[indices[e]] / Σ_e w_e for the
+   * entries e of row r (offsets[r] .. offsets[r+1]); weights null = a plain mean. A row without
+   * entries (or with weights summing to 0) pools to zero. accumulate = false overwrites out.
+   */
+  poolRows(
+    table: WasmF32Array, d: number, offsets: WasmI32Array, indices: WasmI32Array, weights: WasmF32Array | null,
+    nRows: number, out: WasmF32Array, accumulate = false,
+  ): void {
+    this.checkContexts(table, d, offsets, indices, weights, nRows, "poolRows");
+    need(out, nRows * d, "poolRows out");
+    this.x.pool_rows(table.ptr, d, offsets.ptr, indices.ptr, ptrOrNull(weights), nRows, out.ptr, accumulate ? 1 : 0);
+  }
+
+  /** The gradient of {@link poolRows}: gradTable[indices[e]] += (w_e / Σ w)·gradOut[r] (adds; repeated indices accumulate). */
+  poolRowsBackward(
+    gradTable: WasmF32Array, d: number, offsets: WasmI32Array, indices: WasmI32Array, weights: WasmF32Array | null,
+    nRows: number, gradOut: WasmF32Array,
+  ): void {
+    this.checkContexts(gradTable, d, offsets, indices, weights, nRows, "poolRowsBackward");
+    need(gradOut, nRows * d, "poolRowsBackward gradOut");
+    this.x.pool_rows_backward(gradTable.ptr, d, offsets.ptr, indices.ptr, ptrOrNull(weights), nRows, gradOut.ptr);
+  }
+
+  /** dst[r] += scales[r]·src[r] for n rows of d. */
+  addScaledRows(dst: WasmF32Array, src: WasmF32Array, scales: WasmF32Array, n: number, d: number): void {
+    need(dst, n * d, "addScaledRows dst");
+    need(src, n * d, "addScaledRows src");
+    need(scales, n, "addScaledRows scales");
+    this.x.add_scaled_rows(dst.ptr, src.ptr, scales.ptr, n, d);
+  }
+
   /**
    * Softmax cross-entropy over rows of logits z = scores·invTemp + colBias. Row r's targets are
    * targetIndices[targetOffsets[r] .. targetOffsets[r+1]) (CSR; each entry counts once, so a column
@@ -336,6 +376,20 @@ export class Kernels {
     }
     need(labels, B, "accumulatePointwiseGradients labels");
     this.x.accumulate_pointwise_gradients(P.ptr, Q.ptr, d, users.ptr, items.ptr, labels.ptr, B, scale, accP.ptr, accQ.ptr);
+  }
+
+  private checkContexts(
+    table: WasmF32Array, d: number, offsets: WasmI32Array, indices: WasmI32Array, weights: WasmF32Array | null, nRows: number, name: string,
+  ): void {
+    need(offsets, nRows + 1, `${name} offsets`);
+    const off = offsets.view;
+    for (let r = 0; r < nRows; r++) {
+      if (!(off[r] >= 0 && off[r] <= off[r + 1])) throw new RangeError(`${name}: offsets[${r}..${r + 1}] = ${off[r]}..${off[r + 1]} is not a valid range`);
+    }
+    const entries = nRows > 0 ? off[nRows] : 0;
+    need(indices, entries, `${name} indices`);
+    if (weights) need(weights, entries, `${name} weights`);
+    if (d > 0) checkIndices(indices, entries, table.length / d, name);
   }
 
   private checkAccumulators(P: WasmF32Array, Q: WasmF32Array, accP: WasmF32Array, accQ: WasmF32Array, name: string): void {

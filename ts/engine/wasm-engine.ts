@@ -18,6 +18,10 @@ export interface KernelExports {
   score_rows_dot(users: number, nUsers: number, d: number, items: number, m: number, out: number, outStride: number): void;
   gemm_nn(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number): void;
   gemm_tn(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number): void;
+  gemm_nt(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number): void;
+  pool_rows(table: number, d: number, offsets: number, indices: number, weights: number, nRows: number, out: number, accumulate: number): void;
+  pool_rows_backward(gradTable: number, d: number, offsets: number, indices: number, weights: number, nRows: number, gradOut: number): void;
+  add_scaled_rows(dst: number, src: number, scales: number, n: number, d: number): void;
 
   softmax_xent(
     scores: number, nRows: number, nCols: number, stride: number, invTemp: number, colBias: number,

@@ -6,6 +6,7 @@ import type { Kernels } from "../engine/kernels.js";
 import type { HistoryRecommender } from "./history-recommender.js";
 import { MatrixFactorization } from "./matrix-factorization.js";
 import { ModelFileError, type ModelFileContents } from "./model-file.js";
+import { TwoTower } from "./two-tower.js";
 
 /** A loaded model owns wasm memory: dispose() frees it. */
 export type LoadedHistoryRecommender = HistoryRecommender & { dispose(): void };
@@ -13,6 +14,8 @@ export type LoadedHistoryRecommender = HistoryRecommender & { dispose(): void };
 const LOADERS: Readonly<Record<string, (kernels: Kernels, contents: ModelFileContents, fileName: string) => LoadedHistoryRecommender>> = {
   // Matrix factorisation answers an unseen history by fold-in (fold-in.ts).
   mf: (kernels, contents, fileName) => MatrixFactorization.fromModelFile(kernels, contents, fileName),
+  // The two-tower model reads any history with its user tower.
+  "two-tower": (kernels, contents, fileName) => TwoTower.fromModelFile(kernels, contents, fileName),
 };
 
 /** The kinds loadHistoryRecommender accepts. */

@@ -42,7 +42,7 @@ export class DivergenceError extends Error {
   }
 }
 
-export function checkFinite(loss: number, config: MfConfig, where: string): void {
+export function checkFinite(loss: number, config: Pick<MfConfig, "learningRate" | "loss" | "temperature" | "initStd">, where: string): void {
   if (Number.isFinite(loss)) return;
   const hints = [`lower --lr (now ${config.learningRate})`];
   if (config.loss === "softmax" || config.loss === "sampled-softmax") hints.push(`raise --temperature (now ${config.temperature})`);

@@ -1,7 +1,9 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
-import { readModel } from "../model-io.js";
+import { readAnyModel } from "../model-io.js";
+import { TwoTower } from "../../model/two-tower.js";
+import { runSequentialEvaluate } from "./evaluate-sequential.js";
 import { readPartsForModel } from "../model-data.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
@@ -20,7 +22,9 @@ export const EVALUATE = defineCommand({
     "Popularity of what is served, over all users' top-K lists (popularity = the item's training count in the model): " +
     "coverage, Gini of the exposure counts, median and mean popularity, long-tail share (slots on tail items), " +
     "B50PS and T1PS (slots on the bottom 50% and top 1% of items by popularity), PSEI (share of items shown at least E times), " +
-    "and the five popularity groups of Ren et al. (top 5%, 5-10%, 10-15%, 15-20%, the rest): share of slots and Recall@K.",
+    "and the five popularity groups of Ren et al. (top 5%, 5-10%, 10-15%, 15-20%, the rest): share of slots and Recall@K.\n" +
+    "A two-tower model is evaluated by the sequential protocol: the test part holds held-out users (longtail split --method users); every prefix " +
+    "of a user's time-ordered row is a context, the next item its target, the prefix masked; the metrics are over contexts (--data only locates test.txt).",
   flags: [
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
     { name: "data", type: "path", required: true, help: "The training part (its items are excluded from each user's ranking), or a folder with train.txt and test.txt." },
@@ -51,7 +55,15 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   }
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels);
-  const model = await readModel(v.model, kernels);
+  const model = await readAnyModel(v.model, kernels);
+  if (model instanceof TwoTower) {
+    try {
+      await runSequentialEvaluate(args, model, head, progress);
+    } finally {
+      model.dispose();
+    }
+    return 0;
+  }
   const { train, test } = await readPartsForModel(model, v.data, v.test, {
     format: v.format, onUnknown: v.unknown, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
   });

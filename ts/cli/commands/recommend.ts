@@ -1,7 +1,7 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
-import { readModel } from "../model-io.js";
+import { readAnyModel } from "../model-io.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";
 import { HISTORY_FLAG, MOVIES_FLAG, loadTitles, movieLabel, readHistoryModel } from "../watchlist-input.js";
 import { parseWatchlist, resolveWatchlist } from "../../data/titles/watchlist.js";
@@ -43,7 +43,7 @@ export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<
   if (v.history !== undefined) return runRecommendHistory(args, v.history);
   if (v.movies !== undefined) throw new ArgsError("--movies gives the titles of a --history watchlist; --user needs none", RECOMMEND.name, 'Run "longtail recommend --help".');
   const kernels = await cliKernels(v.kernels);
-  const model = await readModel(v.model, kernels);
+  const model = await readAnyModel(v.model, kernels);
   const rec = model.recommend(v.user!, v.k, { excludeSeen: !v["include-seen"], popularityPenalty: v.rerank });
   const counts = model.itemCounts;
   if (v.json) {

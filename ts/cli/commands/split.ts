@@ -24,6 +24,7 @@ export const SPLIT = defineCommand({
     "leave-last: each user's --last latest interactions to test (ties in time: the later line of the file is later). Needs timestamps.\n" +
     "item-balanced: Ren et al.'s unbiased test set: interactions drawn with equal probability per item (pick an item uniformly, then one of its interactions) until the test part holds --test-share of all interactions. Ren et al.: --test-share 0.3 --valid 0.1.\n" +
     "item-equal-count: ReSN's variant: every item gives the same number of test interactions, round(test-share * N / items); an item with fewer keeps 10% (and at least one) in train.\n" +
+    "users: held-out users: --test-share of the users (default 0.1), drawn uniformly, give their whole rows to test (rows keep their time order: every prefix of a test row is a context for sequential evaluation, as `longtail evaluate` runs it for two-tower models).\n" +
     "--valid (--valid-last for leave-last) adds a validation part cut by the same method from what the test part leaves. " +
     "The item-based methods keep at least --min-train-per-item interactions of every item and --min-train-per-user of every user in train. " +
     "The files use the lines format (\"user item item ...\", the original ids); train.txt lists every user, also those left without training interactions. " +
@@ -34,7 +35,7 @@ export const SPLIT = defineCommand({
     FORMAT,
     MIN_RATING,
     { name: "method", type: "enum", choices: SPLIT_METHODS, required: true, help: "How to choose the held-out interactions." },
-    { name: "test-share", type: "number", positive: true, help: "Share of all interactions in the test part (random 0.2, temporal 0.2, item-balanced 0.3, item-equal-count 0.2). Below 1." },
+    { name: "test-share", type: "number", positive: true, help: "Share of all interactions in the test part (random 0.2, temporal 0.2, item-balanced 0.3, item-equal-count 0.2; users: share of the users, 0.1). Below 1." },
     { name: "cutoff", type: "number", help: "temporal: test = interactions at or after this time, in the data's unit (MovieLens: seconds since 1970). Instead of --test-share." },
     { name: "valid", type: "number", min: 0, help: "Share of all interactions in a validation part cut the same way (default 0: no valid.txt). Below 1 with --test-share." },
     { name: "last", type: "int", positive: true, default: 1, help: "leave-last: interactions per user in the test part." },
@@ -57,9 +58,9 @@ export const SPLIT = defineCommand({
 
 /** Which methods each method-specific flag applies to; a flag given for another method is an error, not ignored. */
 const APPLIES_TO: Record<string, readonly SplitMethod[]> = {
-  "test-share": ["random", "temporal", "item-balanced", "item-equal-count"],
+  "test-share": ["random", "temporal", "item-balanced", "item-equal-count", "users"],
   cutoff: ["temporal"],
-  valid: ["random", "temporal", "item-balanced", "item-equal-count"],
+  valid: ["random", "temporal", "item-balanced", "item-equal-count", "users"],
   last: ["leave-last"],
   "valid-last": ["leave-last"],
   "min-train-per-user": ["random", "leave-last", "item-balanced", "item-equal-count"],
@@ -118,7 +119,7 @@ function specFromFlags(args: ParsedArgs<typeof SPLIT>): SplitSpec {
   const valid = v.valid ?? 0;
   if (v["test-share"] !== undefined && v["test-share"] >= 1) fail(`--test-share must be below 1, got ${v["test-share"]}`);
   if (valid >= 1) fail(`--valid must be below 1, got ${valid}`);
-  const testShare = v["test-share"] ?? (method === "item-balanced" ? 0.3 : 0.2);
+  const testShare = v["test-share"] ?? (method === "item-balanced" ? 0.3 : method === "users" ? 0.1 : 0.2);
   if (method !== "leave-last" && v.cutoff === undefined && testShare + valid >= 1) {
     fail(`--test-share ${testShare} and --valid ${valid} add up to 1 or more; nothing would stay in train`);
   }
@@ -136,6 +137,8 @@ function specFromFlags(args: ParsedArgs<typeof SPLIT>): SplitSpec {
       return { method, testShare, validShare: valid, minTrainPerItem: v["min-train-per-item"], ...common };
     case "item-equal-count":
       return { method, testShare, validShare: valid, minTrainPerItem: v["min-train-per-item"], maxItemShare: v["max-item-share"], ...common };
+    case "users":
+      return { method, testShare, validShare: valid, rng };
   }
 }
 

@@ -12,11 +12,18 @@ import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../../train/config.js"
 import { searchPopularityAlphas, type AlphaGridResult } from "../../train/alpha-grid.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";
+import { HISTORY_WEIGHTINGS } from "../../train/two-tower-config.js";
+import { runTrainTwoTower, TWO_TOWER_ONLY_FLAGS } from "./train-two-tower.js";
 
 export const TRAIN = defineCommand({
   name: "train",
-  summary: "Train a matrix factorisation model on interaction data and save it to a model file.",
+  summary: "Train a matrix factorisation model (or, with --model two-tower, a two-tower model with a history tower) and save it to a model file.",
   description:
+    "--model two-tower: the user tower is the (uniform or recency-weighted) mean of the input embeddings of the last --max-history items a user watched, " +
+    "projected by a learned d×d matrix and bias; the item tower is an id embedding plus the mean of the item's genre embeddings (--movies, or the movies.csv next to ratings.csv). " +
+    "It trains on every prefix of each user's time-ordered row → the next item, with --loss softmax (default) or sampled-softmax, --logit-adjustment, --temperature (default 0.1), " +
+    "Adam (default lr 0.003, --batch 256 contexts, 10 epochs); --validation F holds out a share F of the users and stops early on their sequential Recall@K. " +
+    "Flags of matrix factorisation only (--normalize, --resn, --ips, --gradient-adjust, ...) are refused.\n" +
     "Defaults depend on --loss (see the README's table). The softmax losses use temperature T: logits are score/T.\n" +
     "With --validation F, a fraction F of each user's training interactions is held out (a folder's valid.txt, as longtail split writes it, is used when --validation is not given), Recall@K on it is measured after " +
     "every epoch, training stops after --patience epochs without improvement, and the best epoch's model is saved.\n" +
@@ -27,6 +34,11 @@ export const TRAIN = defineCommand({
     "Ablations: --normalize none, --alpha-items 0, --alpha-users 0.",
   flags: [
     { name: "data", type: "path", required: true, help: "Training data: a file, or a folder with train.txt, ratings.csv or ratings.dat." },
+    { name: "model", type: "enum", choices: ["mf", "two-tower"], default: "mf", help: "mf: matrix factorisation; two-tower: the history-tower model (see above)." },
+    { name: "movies", type: "path", help: "--model two-tower: movies.csv (or .dat) whose genres feed the item tower (default: the one next to ratings.csv, if any)." },
+    { name: "history-weighting", type: "enum", choices: HISTORY_WEIGHTINGS, help: "--model two-tower: uniform (default) mean of the history, or recency: the item j places before the newest weighs 2^(-j / --half-life)." },
+    { name: "half-life", type: "number", positive: true, help: "--model two-tower with --history-weighting recency: items back at which the weight halves (default 10)." },
+    { name: "max-history", type: "int", positive: true, help: "--model two-tower: the history tower reads the last this many items (default 50)." },
     FORMAT,
     MIN_RATING,
     ...TRAINING_FLAGS,
@@ -47,11 +59,16 @@ export const TRAIN = defineCommand({
     "longtail train --data ../shared/data/gowalla --loss bpr --epochs 40 --out gowalla-bpr.ltm",
     "longtail train --data ml-latest-small/ratings.csv --loss softmax --temperature 0.1 --validation 0.1 --out ml.ltm",
     "longtail train --data ../shared/data/ml-1m-resn --loss softmax --epochs 5 --logit-adjustment 0.5 --out ml1m-la.ltm",
+    "longtail train --model two-tower --data ml-users --movies ../shared/data/ml-latest-small/movies.csv --epochs 4 --validation 0.1 --out tt.ltm",
   ],
 });
 
 export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> {
   const v = args.values;
+  if (v.model === "two-tower") return runTrainTwoTower(args);
+  for (const flag of TWO_TOWER_ONLY_FLAGS) {
+    if (args.given.has(flag)) throw new ArgsError(`--${flag} belongs to the two-tower model: add --model two-tower`, TRAIN.name, 'Run "longtail train --help".');
+  }
   const progress = createProgress({ quiet: v.quiet });
   const started = performance.now();
   // A folder's test.txt may name items that never occur in train.txt (ml-1m-resn, coat): they join

@@ -4,8 +4,9 @@ import { itemEqualCountSplit, type ItemEqualCountOptions } from "./item-equal-co
 import type { SplitParts } from "./parts.js";
 import { randomSplit, type RandomSplitOptions } from "./random.js";
 import { leaveLastSplit, temporalSplit, type LeaveLastOptions, type TemporalSplitOptions } from "./temporal.js";
+import { usersSplit, type UsersSplitOptions } from "./users.js";
 
-export const SPLIT_METHODS = ["random", "temporal", "leave-last", "item-balanced", "item-equal-count"] as const;
+export const SPLIT_METHODS = ["random", "temporal", "leave-last", "item-balanced", "item-equal-count", "users"] as const;
 export type SplitMethod = (typeof SPLIT_METHODS)[number];
 
 /** A split method with its options, as one value (what the CLI, comparisons and sweeps pass around). */
@@ -14,7 +15,8 @@ export type SplitSpec =
   | ({ readonly method: "temporal" } & TemporalSplitOptions)
   | ({ readonly method: "leave-last" } & LeaveLastOptions)
   | ({ readonly method: "item-balanced" } & ItemBalancedOptions)
-  | ({ readonly method: "item-equal-count" } & ItemEqualCountOptions);
+  | ({ readonly method: "item-equal-count" } & ItemEqualCountOptions)
+  | ({ readonly method: "users" } & UsersSplitOptions);
 
 /** Split `data` by the method the spec names. */
 export function splitInteractions(data: Interactions, spec: SplitSpec): SplitParts {
@@ -29,5 +31,7 @@ export function splitInteractions(data: Interactions, spec: SplitSpec): SplitPar
       return itemBalancedSplit(data, spec);
     case "item-equal-count":
       return itemEqualCountSplit(data, spec);
+    case "users":
+      return usersSplit(data, spec);
   }
 }

@@ -1,0 +1,90 @@
+/**
+ * Configuration of the two-tower model (ts/model/two-tower.ts): explicit parameters with
+ * defaults, validated with errors that name the value and what would be right.
+ */
+import { ConfigError } from "./config.js";
+import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
+
+export type TwoTowerLoss = "softmax" | "sampled-softmax";
+export const TWO_TOWER_LOSSES: readonly TwoTowerLoss[] = ["softmax", "sampled-softmax"];
+/** How the history tower weights the items of a context before the mean. */
+export type HistoryWeighting = "uniform" | "recency";
+export const HISTORY_WEIGHTINGS: readonly HistoryWeighting[] = ["uniform", "recency"];
+export type TwoTowerOptimizer = "adam" | "adagrad";
+export const TWO_TOWER_OPTIMIZERS: readonly TwoTowerOptimizer[] = ["adam", "adagrad"];
+
+export interface TwoTowerConfig {
+  /** Embedding size d of both towers (and of the d×d projection). */
+  dim: number;
+  loss: TwoTowerLoss;
+  epochs: number;
+  optimizer: TwoTowerOptimizer;
+  learningRate: number;
+  learningRateSchedule: LearningRateSchedule;
+  /** Contexts (prefix → next item examples) per step. */
+  batchSize: number;
+  /** Sampled softmax: negatives shared by the step, from q(i) ∝ (count + 1)^samplingExponent. */
+  negatives: number;
+  samplingExponent: number;
+  /** Score = u·v / T in training (the softmax temperature). */
+  temperature: number;
+  /** Logit adjustment α: training logits get α·log(1 + c_i), serving ranks on the raw score. */
+  logitAdjustment: number;
+  /** L2 penalty on the rows each step updates. */
+  l2: number;
+  /** A context is the last maxHistory items before the target (and the last maxHistory of a served history). */
+  maxHistory: number;
+  /**
+   * "uniform": the plain mean of the context's item embeddings. "recency": the item j places
+   * before the newest one weighs 2^(−j / halfLife), so an item halfLife items back counts half.
+   */
+  historyWeighting: HistoryWeighting;
+  /** Recency weighting's half-life, in items. */
+  halfLife: number;
+  /** Standard deviation of the initial item and genre embeddings (the projection starts as the identity). */
+  initStd: number;
+  seed: number;
+}
+
+export const TWO_TOWER_DEFAULTS: TwoTowerConfig = {
+  dim: 64, loss: "softmax", epochs: 10, optimizer: "adam", learningRate: 0.003, learningRateSchedule: "constant",
+  batchSize: 256, negatives: 1024, samplingExponent: 0.75, temperature: 0.1, logitAdjustment: 0, l2: 0,
+  maxHistory: 50, historyWeighting: "uniform", halfLife: 10, initStd: 0.1, seed: 42,
+};
+
+/** Fill in defaults and validate every field. */
+export function resolveTwoTowerConfig(partial: Partial<TwoTowerConfig> = {}): TwoTowerConfig {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const c: TwoTowerConfig = { ...TWO_TOWER_DEFAULTS, ...defined };
+  oneOf(c.loss, TWO_TOWER_LOSSES, "loss");
+  oneOf(c.optimizer, TWO_TOWER_OPTIMIZERS, "optimizer");
+  oneOf(c.historyWeighting, HISTORY_WEIGHTINGS, "historyWeighting");
+  oneOf(c.learningRateSchedule, LEARNING_RATE_SCHEDULES, "learningRateSchedule");
+  positiveInt(c.dim, "dim", "the embedding size, e.g. 64");
+  if (!Number.isInteger(c.epochs) || c.epochs < 0) throw new ConfigError(`epochs must be a non-negative integer, got ${c.epochs}`);
+  positiveInt(c.batchSize, "batchSize", "contexts per step, e.g. 256");
+  positiveInt(c.negatives, "negatives", "shared negatives per step, e.g. 1024");
+  positiveInt(c.maxHistory, "maxHistory", "items of a context, e.g. 50");
+  positive(c.learningRate, "learningRate");
+  positive(c.temperature, "temperature");
+  positive(c.initStd, "initStd");
+  positive(c.halfLife, "halfLife");
+  nonNegative(c.samplingExponent, "samplingExponent");
+  nonNegative(c.logitAdjustment, "logitAdjustment");
+  nonNegative(c.l2, "l2");
+  if (!Number.isInteger(c.seed)) throw new ConfigError(`seed must be an integer, got ${c.seed}`);
+  return c;
+}
+
+function oneOf<T>(value: T, choices: readonly T[], name: string): void {
+  if (!choices.includes(value)) throw new ConfigError(`${name} must be one of ${choices.join(", ")}, got "${value}"`);
+}
+function positiveInt(v: number, name: string, hint: string): void {
+  if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`${name} must be a positive integer (${hint}), got ${v}`);
+}
+function positive(v: number, name: string): void {
+  if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) throw new ConfigError(`${name} must be a positive number, got ${v}`);
+}
+function nonNegative(v: number, name: string): void {
+  if (!(typeof v === "number" && Number.isFinite(v) && v >= 0)) throw new ConfigError(`${name} must be a non-negative number, got ${v}`);
+}
