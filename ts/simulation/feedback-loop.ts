@@ -58,9 +58,8 @@ export interface SimulationOptions {
 export interface SimulationRound {
   /** 1 = the model trained on the world's log alone. */
   round: number;
-  /** Epochs trained and training time this round (0 for Most Popular). */
+  /** Epochs trained this round (0 for Most Popular). No timings: the same seed gives byte-identical records. */
   epochs: number;
-  trainSeconds: number;
   /** Served slates' popularity, against the initial log (see servedPopularityMetrics; gini@K, coverage@K ...). */
   gini: number;
   coverage: number;
@@ -93,7 +92,7 @@ export interface SimulatedConfiguration {
   rounds: SimulationRound[];
 }
 
-/** Plain data (JSON as is): the settings, the world, and per configuration one record per round. */
+/** Plain data (JSON as is; the same for the same inputs, byte for byte): the settings, the world, and per configuration one record per round. */
 export interface SimulationResult {
   rounds: number;
   k: number;
@@ -172,7 +171,7 @@ export async function simulateFeedbackLoops(
         accepted += picks.length;
       }
       const record: SimulationRound = {
-        round, epochs: trained.epochs, trainSeconds: trained.trainSeconds,
+        round, epochs: trained.epochs,
         gini: served[`gini@${k}`], coverage: served[`coverage@${k}`], longTailShare: served[`longTailShare@${k}`],
         medianPopularity: served[`medianPopularity@${k}`], meanPopularity: served[`meanPopularity@${k}`],
         truePrecision: truth.precision, truePrecisionHead: truth.head.precision, truePrecisionTail: truth.tail.precision,

@@ -82,13 +82,15 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
     onRound: (label, r) => bar.update(++done, `${label} round ${r.round}: Gini ${r.gini.toFixed(3)}, true precision ${r.truePrecision.toFixed(3)}`),
   });
   bar.finish();
-  const report = { command: "simulate", configurationTexts: texts, seconds: (performance.now() - started) / 1000, ...result };
+  // No timings in the report: the same command gives the same bytes.
+  const report = { command: "simulate", configurationTexts: texts, ...result };
+  const seconds = (performance.now() - started) / 1000;
   if (v.out) await writeFileAtomic(v.out, JSON.stringify(report, null, 2) + "\n");
   if (v.json) {
     process.stdout.write(JSON.stringify(report) + "\n");
   } else {
     process.stdout.write(formatSimulation(result));
-    process.stdout.write(`\n${report.seconds.toFixed(1)} s${v.out ? ` · wrote ${v.out}` : ""}\n`);
+    process.stdout.write(`\n${seconds.toFixed(1)} s${v.out ? ` · wrote ${v.out}` : ""}\n`);
   }
   return 0;
 }
