@@ -63,6 +63,16 @@ describe("simulateFeedbackLoops", () => {
     assert.ok(popular.truePrecision < r.configurations[0].rounds[0].truePrecision);
   });
 
+  it("takes the acceptance threshold τ from the world unless the choice options set it", async () => {
+    const world = generateSyntheticWorld({ seed: 5, nUsers: 50, nItems: 80, relevanceThreshold: 0.55 });
+    const specs: ExperimentSpec[] = [{ label: "popular", model: "most-popular" }];
+    const fromWorld = await simulateFeedbackLoops(kernels, world, specs, { rounds: 1, choice: { positionBias: 0.5, acceptanceThreshold: undefined } });
+    assert.deepEqual(fromWorld.choice, { positionBias: 0.5, acceptanceSteepness: 10, acceptanceThreshold: 0.55 });
+    const given = await simulateFeedbackLoops(kernels, world, specs, { rounds: 1, choice: { positionBias: 0.5, acceptanceThreshold: 0.3 } });
+    assert.equal(given.choice.acceptanceThreshold, 0.3);
+    assert.ok(given.configurations[0].rounds[0].accepted > fromWorld.configurations[0].rounds[0].accepted, "a lower τ accepts more");
+  });
+
   it("concentrates the plain model's log round after round while a strong re-ranking spreads it", async () => {
     // Measured (world seed 7, 400 × 800, 4 rounds): plain log Gini 0.6058 → 0.6094, 0.6120, 0.6141, 0.6157;
     // re-ranked (β = 0.08) 0.5960, 0.5870, 0.5805, 0.5732; served Gini plain 0.79-0.80, re-ranked 0.40-0.45.

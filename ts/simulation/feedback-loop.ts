@@ -16,6 +16,7 @@
  * boundary), so rounds and configurations are measured with one yardstick; the log's own
  * concentration is reported separately as `logGini`.
  */
+import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
 import type { Kernels } from "../engine/kernels.js";
 import { DEFAULT_EXPOSURE_THRESHOLD } from "../eval/evaluate.js";
@@ -108,6 +109,25 @@ export interface SimulationResult {
 
 const DAY_SECONDS = 86_400;
 
+/** What every configuration's loop shares: the settings, and the initial log's yardsticks. */
+interface LoopContext {
+  kernels: Kernels;
+  world: SyntheticWorld;
+  rounds: number;
+  k: number;
+  roundSeconds: number;
+  choice: ChoiceModel;
+  maps: { users: IdMap; items: IdMap };
+  /** The initial log's popularity order and head/tail split (every round's yardstick). */
+  ranking: PopularityRanking;
+  isHead: Uint8Array;
+  relevant: Csr;
+  /** The initial log's last timestamp: round t's picks are logged at startTime + t · roundSeconds. */
+  startTime: number;
+  allUsers: Int32Array;
+  options: SimulationOptions;
+}
+
 /** Run every configuration's feedback loop on `world` (see the file's comment). */
 export async function simulateFeedbackLoops(
   kernels: Kernels, world: SyntheticWorld, specs: readonly ExperimentSpec[], options: SimulationOptions = {},
@@ -124,69 +144,21 @@ export async function simulateFeedbackLoops(
     if (labels.has(s.label)) throw new RangeError(`two configurations are labelled "${s.label}": give each a distinct label`);
     labels.add(s.label);
   }
-  const choice = new ChoiceModel({ acceptanceThreshold: world.options.relevanceThreshold, ...options.choice });
-
+  const choice = new ChoiceModel({ ...options.choice, acceptanceThreshold: options.choice?.acceptanceThreshold ?? world.options.relevanceThreshold });
   const maps = { users: IdMap.from(world.users), items: IdMap.from(world.items) };
   const initial = new GrowingLog(world, maps);
   const initialCounts = initial.itemCounts.slice();
   const ranking = new PopularityRanking(initialCounts);
   const { boundary, isHead } = headTailBoundary(ranking, options.head ?? DEFAULT_HEAD_RULE);
   const relevant = trulyRelevantItems(world);
-  const startTime = initial.lastTime();
-  const allUsers = Int32Array.from(world.users, (_, u) => u);
-
+  const ctx: LoopContext = {
+    kernels, world, rounds, k, roundSeconds, choice, maps, ranking, isHead, relevant,
+    startTime: initial.lastTime(), allUsers: Int32Array.from(world.users, (_, u) => u), options,
+  };
   const root = new Rng(seed);
   const configurations: SimulatedConfiguration[] = [];
-  for (const spec of specs) {
-    // One stream per configuration, forked in order: a configuration's choices do not depend on the ones after it.
-    const rng = root.fork();
-    const log = new GrowingLog(world, maps);
-    const records: SimulationRound[] = [];
-    let resolvedConfig: MfConfig | null = null;
-    for (let round = 1; round <= rounds; round++) {
-      const train = log.toInteractions(`${spec.label}, round ${round}`);
-      const trained = await trainScorer(kernels, spec, train, options.fit?.(spec, round) ?? {});
-      let slates: Int32Array;
-      try {
-        slates = rankTopLists(trained.scorer, train, allUsers, k);
-        resolvedConfig = trained.config ?? null;
-      } finally {
-        trained.dispose();
-      }
-      const exposure = new Int32Array(world.items.length);
-      for (const i of slates) if (i >= 0) exposure[i]++;
-      const served = servedPopularityMetrics(exposure, ranking, { k, isHead, exposureThreshold: DEFAULT_EXPOSURE_THRESHOLD });
-      const truth = measureTrueRelevance({ users: allUsers, k, items: slates }, relevant, { isHead, exclude: train.byUser });
-
-      const roundStart = startTime + round * roundSeconds;
-      let accepted = 0, acceptedTail = 0;
-      for (let u = 0; u < allUsers.length; u++) {
-        const slate = slates.subarray(u * k, u * k + k);
-        const picks = choice.choose(slate, (i) => world.trueRelevance(u, i), rng);
-        for (const item of picks) {
-          // Slate position orders one user's picks within the round.
-          log.add(u, item, roundStart + slate.indexOf(item));
-          if (!isHead[item]) acceptedTail++;
-        }
-        accepted += picks.length;
-      }
-      const record: SimulationRound = {
-        round, epochs: trained.epochs,
-        gini: served[`gini@${k}`], coverage: served[`coverage@${k}`], longTailShare: served[`longTailShare@${k}`],
-        medianPopularity: served[`medianPopularity@${k}`], meanPopularity: served[`meanPopularity@${k}`],
-        truePrecision: truth.precision, truePrecisionHead: truth.head.precision, truePrecisionTail: truth.tail.precision,
-        trueRecall: truth.recall, relevantTailShare: truth.relevantTailShare,
-        accepted, acceptRate: truth.slots > 0 ? accepted / truth.slots : 0, acceptedTailShare: accepted > 0 ? acceptedTail / accepted : 0,
-        logInteractions: log.size, logGini: gini(log.itemCounts),
-      };
-      records.push(record);
-      options.onRound?.(spec.label, record);
-    }
-    configurations.push({
-      label: spec.label, model: spec.model ?? "mf", config: resolvedConfig, popularityPenalty: spec.popularityPenalty ?? null, rounds: records,
-    });
-  }
-
+  // One stream per configuration, forked in order: a configuration's choices do not depend on the ones after it.
+  for (const spec of specs) configurations.push(await runLoop(ctx, spec, root.fork()));
   return {
     rounds, k, seed, choice: choice.options,
     world: {
@@ -197,4 +169,52 @@ export async function simulateFeedbackLoops(
     initialLog: { interactions: initial.size, gini: gini(initialCounts), itemsWithInteractions: initialCounts.filter((c) => c > 0).length },
     configurations,
   };
+}
+
+/** One configuration's loop: `rounds` times train → serve → choose → log. */
+async function runLoop(ctx: LoopContext, spec: ExperimentSpec, rng: Rng): Promise<SimulatedConfiguration> {
+  const { world, k, allUsers, isHead } = ctx;
+  const log = new GrowingLog(world, ctx.maps);
+  const records: SimulationRound[] = [];
+  let resolvedConfig: MfConfig | null = null;
+  for (let round = 1; round <= ctx.rounds; round++) {
+    const train = log.toInteractions(`${spec.label}, round ${round}`);
+    const trained = await trainScorer(ctx.kernels, spec, train, ctx.options.fit?.(spec, round) ?? {});
+    let slates: Int32Array;
+    try {
+      slates = rankTopLists(trained.scorer, train, allUsers, k);
+      resolvedConfig = trained.config ?? null;
+    } finally {
+      trained.dispose();
+    }
+    const exposure = new Int32Array(world.items.length);
+    for (const i of slates) if (i >= 0) exposure[i]++;
+    const served = servedPopularityMetrics(exposure, ctx.ranking, { k, isHead, exposureThreshold: DEFAULT_EXPOSURE_THRESHOLD });
+    const truth = measureTrueRelevance({ users: allUsers, k, items: slates }, ctx.relevant, { isHead, exclude: train.byUser });
+
+    const roundStart = ctx.startTime + round * ctx.roundSeconds;
+    let accepted = 0, acceptedTail = 0;
+    for (let u = 0; u < allUsers.length; u++) {
+      const slate = slates.subarray(u * k, u * k + k);
+      const picks = ctx.choice.choose(slate, (i) => world.trueRelevance(u, i), rng);
+      for (const item of picks) {
+        // Slate position orders one user's picks within the round.
+        log.add(u, item, roundStart + slate.indexOf(item));
+        if (!isHead[item]) acceptedTail++;
+      }
+      accepted += picks.length;
+    }
+    const record: SimulationRound = {
+      round, epochs: trained.epochs,
+      gini: served[`gini@${k}`], coverage: served[`coverage@${k}`], longTailShare: served[`longTailShare@${k}`],
+      medianPopularity: served[`medianPopularity@${k}`], meanPopularity: served[`meanPopularity@${k}`],
+      truePrecision: truth.precision, truePrecisionHead: truth.head.precision, truePrecisionTail: truth.tail.precision,
+      trueRecall: truth.recall, relevantTailShare: truth.relevantTailShare,
+      accepted, acceptRate: truth.slots > 0 ? accepted / truth.slots : 0, acceptedTailShare: accepted > 0 ? acceptedTail / accepted : 0,
+      logInteractions: log.size, logGini: gini(log.itemCounts),
+    };
+    records.push(record);
+    ctx.options.onRound?.(spec.label, record);
+  }
+  return { label: spec.label, model: spec.model ?? "mf", config: resolvedConfig, popularityPenalty: spec.popularityPenalty ?? null, rounds: records };
 }
