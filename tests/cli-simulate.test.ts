@@ -70,6 +70,7 @@ describe("longtail simulate", () => {
     fails(/--rounds must be a positive integer, got "0"/, "--rounds", "0");
     fails(/--k must be a positive integer, got "-3"/, "--k", "-3");
     fails(/--users must be a positive integer/, "--users", "0");
+    fails(/--users 1000 --items 5: no synthetic world of that size .*give --items 10 or more/, "--items", "5");
     fails(/configuration "bad" .*unknown flag --lossy; did you mean --loss\?/, "bad: --lossy softmax");
     fails(/configuration "g" .*--gradient-adjust in a configuration needs both --alpha-items and --alpha-users/, "g: --loss bpr --gradient-adjust");
     fails(/configuration "a" .*--alpha-items belongs to the gradient-perspective adjustment/, "a: --loss bpr --alpha-items 1");

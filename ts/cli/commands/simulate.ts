@@ -7,7 +7,7 @@ import { shellWords } from "../shell-words.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
 import { formatColumns } from "../../experiments/text-table.js";
 import { simulateFeedbackLoops, type SimulationResult } from "../../simulation/feedback-loop.js";
-import { generateSyntheticWorld } from "../../synthetic/world.js";
+import { generateSyntheticWorld, type SyntheticWorld } from "../../synthetic/world.js";
 
 /** What `simulate` runs when no configuration is given: the plain model, each softmax-compatible debiasing method, and the Most Popular shelf. */
 export const DEFAULT_SIMULATION_CONFIGURATIONS = [
@@ -68,7 +68,7 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
   if (twice !== undefined) throw new ArgsError(`two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`, "simulate", 'Run "longtail simulate --help".');
   const progress = createProgress({ quiet: v.quiet });
   const started = performance.now();
-  const world = generateSyntheticWorld({ seed: v.seed, nUsers: v.users, nItems: v.items });
+  const world = syntheticWorldFromFlags(v.seed, v.users, v.items);
   progress.log(`synthetic world: ${v.users} users × ${v.items} items, ${world.interactions.user.length} logged interactions`);
   const kernels = await cliKernels(v.kernels);
   const bar = progress.start("simulating", specs.length * v.rounds, "rounds");
@@ -93,6 +93,16 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
     process.stdout.write(`\n${seconds.toFixed(1)} s${v.out ? ` · wrote ${v.out}` : ""}\n`);
   }
   return 0;
+}
+
+/** The world of --seed, --users and --items; a size the world cannot be built at is a flag error. */
+function syntheticWorldFromFlags(seed: number, users: number, items: number): SyntheticWorld {
+  try {
+    return generateSyntheticWorld({ seed, nUsers: users, nItems: items });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ArgsError(`--users ${users} --items ${items}: no synthetic world of that size (${e.message}); every user logs at least 5 items, so give --items 10 or more`, "simulate", 'Run "longtail simulate --help".');
+  }
 }
 
 /** The per-round table: one row per configuration and round. */
