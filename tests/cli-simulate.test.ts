@@ -75,6 +75,7 @@ describe("longtail simulate", () => {
     fails(/configuration "g" .*--gradient-adjust in a configuration needs both --alpha-items and --alpha-users/, "g: --loss bpr --gradient-adjust");
     fails(/configuration "a" .*--alpha-items belongs to the gradient-perspective adjustment/, "a: --loss bpr --alpha-items 1");
     fails(/configuration "s" .*--seed was given twice/, "s: --seed 3");
+    fails(/configuration "soft" .*gradientAdjustment records the gradients of BPR or BCE training.*got "softmax"/, "soft: --loss softmax --gradient-adjust --alpha-items 1 --alpha-users 1");
     fails(/two configurations are labelled "x"/, "x: --epochs 1", "x: most-popular");
   });
 });

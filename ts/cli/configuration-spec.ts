@@ -3,6 +3,7 @@ import { GRADIENT_ADJUSTMENT_FLAGS, gradientAdjustmentConfigFromFlags, RERANK_FL
 import { shellWords } from "./shell-words.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "./training-flags.js";
 import type { ExperimentSpec } from "../experiments/experiment.js";
+import { ConfigError, resolveMfConfig } from "../train/config.js";
 
 /**
  * The flags a configuration string may hold: `longtail train`'s model and training flags, its
@@ -33,9 +34,12 @@ export function parseConfiguration(text: string, index: number, common: readonly
       throw new ArgsError("--gradient-adjust in a configuration needs both --alpha-items and --alpha-users (the α grid search runs in longtail train, on its validation part)", command, "");
     }
     const rerank = v.rerank;
-    return { label, model: "mf", config: { ...mfConfigFromFlags(v), ...gradientConfig }, ...(rerank !== undefined && { popularityPenalty: rerank }) };
+    const config = { ...mfConfigFromFlags(v), ...gradientConfig };
+    // Flag combinations the model refuses (e.g. the gradient adjustment with a softmax loss) fail here, before any training.
+    resolveMfConfig(config);
+    return { label, model: "mf", config, ...(rerank !== undefined && { popularityPenalty: rerank }) };
   } catch (e) {
-    if (e instanceof ArgsError) {
+    if (e instanceof ArgsError || e instanceof ConfigError) {
       throw new ArgsError(`configuration "${label}" (${JSON.stringify(text)}): ${e.message}`, command, `Run "longtail ${command} --help": a configuration takes the flags of "longtail train --help" (model and training flags only).`);
     }
     throw e;
