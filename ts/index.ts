@@ -75,6 +75,12 @@ export { evaluateInverseRetrieval, DEFAULT_TOP_N, DEFAULT_SLOTS, type InverseRet
 export { InverseRetrievalError } from "./invr/errors.js";
 export { generateSyntheticWorld, type SyntheticWorld, type SyntheticWorldOptions } from "./synthetic/world.js";
 export { worldToInteractions } from "./synthetic/to-interactions.js";
+export { trulyRelevantItems } from "./synthetic/relevant-items.js";
+export { measureTrueRelevance, type TrueRelevance, type TrueRelevancePart, type TrueRelevanceOptions } from "./synthetic/true-relevance.js";
+export { ChoiceModel, DEFAULT_CHOICE_MODEL, type ChoiceModelOptions, type ResolvedChoiceModelOptions } from "./simulation/choice-model.js";
+export { simulateFeedbackLoops, type SimulationOptions, type SimulationResult, type SimulationRound, type SimulatedConfiguration } from "./simulation/feedback-loop.js";
+export { trainScorer, type TrainedScorer } from "./experiments/trained-scorer.js";
+export type { ExperimentSpec } from "./experiments/experiment.js";
 
 /**
  * Kernels from a compiled kernel module: the seam every runtime goes through (Workers import the

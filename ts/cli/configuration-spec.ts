@@ -1,14 +1,19 @@
 import { ArgsError, defineCommand, parseArgs } from "./args.js";
-import { RERANK_FLAG } from "./debiasing-flags.js";
+import { GRADIENT_ADJUSTMENT_FLAGS, gradientAdjustmentConfigFromFlags, RERANK_FLAG } from "./debiasing-flags.js";
 import { shellWords } from "./shell-words.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "./training-flags.js";
 import type { ExperimentSpec } from "../experiments/experiment.js";
+import { ConfigError, resolveMfConfig } from "../train/config.js";
 
-/** The flags a configuration string may hold: `longtail train`'s model and training flags, and serving-time `--rerank β`. */
+/**
+ * The flags a configuration string may hold: `longtail train`'s model and training flags, its
+ * gradient adjustment with both α fixed (the α grid needs a validation part only `train` holds
+ * out), and serving-time `--rerank β`.
+ */
 const CONFIGURATION = defineCommand({
   name: "configuration",
   summary: "One configuration of compare/sweep: the model and training flags of longtail train.",
-  flags: [...TRAINING_FLAGS, RERANK_FLAG],
+  flags: [...TRAINING_FLAGS, ...GRADIENT_ADJUSTMENT_FLAGS, RERANK_FLAG],
 });
 
 /**
@@ -23,10 +28,18 @@ export function parseConfiguration(text: string, index: number, common: readonly
   if (words.length === 1 && words[0] === "most-popular") return { label, model: "most-popular" };
   try {
     const args = parseArgs(CONFIGURATION, [...common, ...words]);
-    const rerank = args.values.rerank;
-    return { label, model: "mf", config: mfConfigFromFlags(args.values), ...(rerank !== undefined && { popularityPenalty: rerank }) };
+    const v = args.values;
+    const gradientConfig = gradientAdjustmentConfigFromFlags(v, command);
+    if (v["gradient-adjust"] && (v["alpha-items"] === undefined || v["alpha-users"] === undefined)) {
+      throw new ArgsError("--gradient-adjust in a configuration needs both --alpha-items and --alpha-users (the α grid search runs in longtail train, on its validation part)", command, "");
+    }
+    const rerank = v.rerank;
+    const config = { ...mfConfigFromFlags(v), ...gradientConfig };
+    // Flag combinations the model refuses (e.g. the gradient adjustment with a softmax loss) fail here, before any training.
+    resolveMfConfig(config);
+    return { label, model: "mf", config, ...(rerank !== undefined && { popularityPenalty: rerank }) };
   } catch (e) {
-    if (e instanceof ArgsError) {
+    if (e instanceof ArgsError || e instanceof ConfigError) {
       throw new ArgsError(`configuration "${label}" (${JSON.stringify(text)}): ${e.message}`, command, `Run "longtail ${command} --help": a configuration takes the flags of "longtail train --help" (model and training flags only).`);
     }
     throw e;

@@ -1,5 +1,5 @@
-import type { FlagSpec, FlagValues } from "./args.js";
-import type { MfConfig } from "../train/config.js";
+import { ArgsError, type FlagSpec, type FlagValues } from "./args.js";
+import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../train/config.js";
 
 /** Training flags of the popularity-debiasing methods (README, "Debiasing methods"); all off by default. */
 export const DEBIASING_FLAGS = [
@@ -28,3 +28,19 @@ export const RERANK_FLAG = {
   name: "rerank", type: "number", min: 0, placeholder: "β",
   help: "Re-rank on score − β·log(1 + item's training count) (popularity penalty; training items stay excluded). Default: no re-ranking.",
 } as const satisfies FlagSpec;
+
+/** Ren et al.'s gradient-perspective adjustment (bpr, bce): `longtail train` and configuration strings. */
+export const GRADIENT_ADJUSTMENT_FLAGS = [
+  { name: "gradient-adjust", type: "boolean", help: "Ren et al.'s gradient-perspective popularity adjustment (bpr, bce): see above." },
+  { name: "popular-direction", type: "enum", choices: POPULAR_DIRECTION_SOURCES, help: "--gradient-adjust: popular directions from the accumulated gradients (default) or the mean embedding of the head items/users." },
+  { name: "alpha-items", type: "number", min: 0, help: "--gradient-adjust: fix α1 (items, Eq. 15) instead of searching it; 0 = the α1 = 0 ablation." },
+  { name: "alpha-users", type: "number", min: 0, help: "--gradient-adjust: fix α2 (users, Eq. 16) instead of searching it; 0 = the α2 = 0 ablation." },
+] as const satisfies readonly FlagSpec[];
+
+/** The gradient-adjustment part of the configuration; its option flags without --gradient-adjust are an error. */
+export function gradientAdjustmentConfigFromFlags(v: FlagValues<typeof GRADIENT_ADJUSTMENT_FLAGS>, command: string): Partial<MfConfig> {
+  for (const flag of ["popular-direction", "alpha-items", "alpha-users"] as const) {
+    if (v[flag] !== undefined && !v["gradient-adjust"]) throw new ArgsError(`--${flag} belongs to the gradient-perspective adjustment: add --gradient-adjust`, command, `Run "longtail ${command} --help".`);
+  }
+  return { gradientAdjustment: v["gradient-adjust"], popularDirection: v["popular-direction"], alphaItems: v["alpha-items"], alphaUsers: v["alpha-users"] };
+}

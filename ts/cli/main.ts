@@ -4,6 +4,7 @@ import { DEMO, runDemo } from "./commands/demo.js";
 import { EVALUATE, runEvaluate } from "./commands/evaluate.js";
 import { INVR, runInvr } from "./commands/invr.js";
 import { RECOMMEND, runRecommend } from "./commands/recommend.js";
+import { SIMULATE, runSimulate } from "./commands/simulate.js";
 import { SPLIT, runSplit } from "./commands/split.js";
 import { SWEEP, runSweep } from "./commands/sweep.js";
 import { TRAIN, runTrain } from "./commands/train.js";
@@ -33,6 +34,7 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [SWEEP, runSweep],
   [INVR, runInvr],
   [WALLS, runWalls],
+  [SIMULATE, runSimulate],
 ];
 
 export const PROGRAM: ProgramSpec = {

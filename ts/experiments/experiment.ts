@@ -1,11 +1,9 @@
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "../eval/evaluate.js";
-import { MatrixFactorization } from "../model/matrix-factorization.js";
-import { MostPopular } from "../model/most-popular.js";
-import { PopularityReranker } from "../model/popularity-rerank.js";
 import type { MfConfig } from "../train/config.js";
 import type { FitOptions } from "../train/fit.js";
+import { trainScorer } from "./trained-scorer.js";
 
 /** One configuration of a comparison: a label and what to train. */
 export interface ExperimentSpec {
@@ -45,29 +43,17 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
 export async function runExperiment(
   kernels: Kernels, spec: ExperimentSpec, train: Interactions, test: Interactions, options: ExperimentOptions = {},
 ): Promise<ExperimentResult> {
-  const kind = spec.model ?? "mf";
-  if (kind === "most-popular") {
-    const scorer = new MostPopular(kernels, train.nUsers, train.itemCounts());
-    options.onEvaluateStart?.(spec);
-    const t0 = now();
-    const evaluation = evaluateRanking(scorer, train, test, options.evaluate);
-    return { label: spec.label, model: kind, epochs: 0, trainSeconds: 0, evaluateSeconds: (now() - t0) / 1000, evaluation };
-  }
-  const model = new MatrixFactorization(kernels, spec.config ?? {});
-  let reranker: PopularityReranker | null = null;
+  const trained = await trainScorer(kernels, spec, train, options.fit?.(spec) ?? {});
   try {
-    const report = await model.fit(train, options.fit?.(spec) ?? {});
-    if (spec.popularityPenalty !== undefined) reranker = new PopularityReranker(model, model.itemCounts, spec.popularityPenalty);
     options.onEvaluateStart?.(spec);
     const t0 = now();
-    const evaluation = evaluateRanking(reranker ?? model, train, test, { itemPopularity: model.itemCounts, ...options.evaluate });
+    const evaluation = evaluateRanking(trained.scorer, train, test, { itemPopularity: trained.itemPopularity, ...options.evaluate });
     return {
-      label: spec.label, model: kind, config: model.config, epochs: report.epochs.length,
-      trainSeconds: report.seconds, evaluateSeconds: (now() - t0) / 1000, evaluation,
+      label: spec.label, model: trained.kind, ...(trained.config && { config: trained.config }), epochs: trained.epochs,
+      trainSeconds: trained.trainSeconds, evaluateSeconds: (now() - t0) / 1000, evaluation,
     };
   } finally {
-    reranker?.dispose();
-    model.dispose();
+    trained.dispose();
   }
 }
 

@@ -3,11 +3,15 @@ import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { createProgress, type ProgressBar } from "../progress.js";
 import { randomHoldout } from "../../data/splits.js";
-import { evaluateRanking } from "../../eval/evaluate.js";
+import { evaluateRanking, type ServedLists } from "../../eval/evaluate.js";
+import { DEFAULT_HEAD_RULE, headTailBoundary } from "../../eval/head-tail.js";
+import { PopularityRanking } from "../../eval/popularity-ranking.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { MostPopular } from "../../model/most-popular.js";
 import { generateSyntheticWorld } from "../../synthetic/world.js";
 import { worldToInteractions } from "../../synthetic/to-interactions.js";
+import { trulyRelevantItems } from "../../synthetic/relevant-items.js";
+import { measureTrueRelevance } from "../../synthetic/true-relevance.js";
 import { LOSSES } from "../../train/config.js";
 import { Rng } from "../../util/rng.js";
 
@@ -53,12 +57,15 @@ export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
     },
   });
   const popular = new MostPopular(kernels, train.nUsers, train.itemCounts());
+  const relevant = trulyRelevantItems(world);
+  const { isHead } = headTailBoundary(new PopularityRanking(train.itemCounts()), DEFAULT_HEAD_RULE);
   const rows = [
     { name: "Most Popular", scorer: popular },
     { name: `MF (${v.loss})`, scorer: model },
   ].map(({ name, scorer }) => {
     const metrics = evaluateRanking(scorer, train, test, { k: v.k }).metrics;
-    return { name, metrics, truePrecision: truePrecision(scorer === model ? (u) => model.recommend(u, v.k).indices : popularTop(train, v.k), train.nUsers, world.isRelevant) };
+    const lists = servedLists(scorer === model ? (u) => model.recommend(u, v.k).indices : popularTop(train, v.k), train.nUsers, v.k);
+    return { name, metrics, truePrecision: measureTrueRelevance(lists, relevant, { isHead, exclude: train.byUser }).precision };
   });
   if (v.json) {
     process.stdout.write(JSON.stringify({ world: { users: train.nUsers, items: train.nItems, train: train.nnz, test: test.nnz }, trainSeconds: report.seconds, models: rows }) + "\n");
@@ -82,15 +89,11 @@ export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
   return 0;
 }
 
-function truePrecision(top: (u: number) => ArrayLike<number>, nUsers: number, isRelevant: (u: number, i: number) => boolean): number {
-  let sum = 0;
-  for (let u = 0; u < nUsers; u++) {
-    const items = top(u);
-    let hits = 0;
-    for (let r = 0; r < items.length; r++) if (isRelevant(u, items[r])) hits++;
-    sum += items.length ? hits / items.length : 0;
-  }
-  return sum / Math.max(1, nUsers);
+/** Each user's top-K list as ServedLists (-1 where a list is shorter). */
+function servedLists(top: (u: number) => ArrayLike<number>, nUsers: number, k: number): ServedLists {
+  const items = new Int32Array(nUsers * k).fill(-1);
+  for (let u = 0; u < nUsers; u++) items.set(top(u), u * k);
+  return { users: Int32Array.from({ length: nUsers }, (_, u) => u), k, items };
 }
 
 /** Most Popular's list for each user: the most frequent items the user has not seen. */

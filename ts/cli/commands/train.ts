@@ -8,7 +8,8 @@ import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "../training-flags.js";
-import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../../train/config.js";
+import type { MfConfig } from "../../train/config.js";
+import { GRADIENT_ADJUSTMENT_FLAGS, gradientAdjustmentConfigFromFlags } from "../debiasing-flags.js";
 import { searchPopularityAlphas, type AlphaGridResult } from "../../train/alpha-grid.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";
@@ -45,10 +46,7 @@ export const TRAIN = defineCommand({
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
     { name: "patience", type: "int", positive: true, default: 3, help: "Epochs without a better validation Recall@K before stopping." },
     { name: "k", type: "int", positive: true, default: 20, help: "K of the validation Recall@K." },
-    { name: "gradient-adjust", type: "boolean", help: "Ren et al.'s gradient-perspective popularity adjustment (bpr, bce): see above." },
-    { name: "popular-direction", type: "enum", choices: POPULAR_DIRECTION_SOURCES, help: "--gradient-adjust: popular directions from the accumulated gradients (default) or the mean embedding of the head items/users." },
-    { name: "alpha-items", type: "number", min: 0, help: "--gradient-adjust: fix α1 (items, Eq. 15) instead of searching it; 0 = the α1 = 0 ablation." },
-    { name: "alpha-users", type: "number", min: 0, help: "--gradient-adjust: fix α2 (users, Eq. 16) instead of searching it; 0 = the α2 = 0 ablation." },
+    ...GRADIENT_ADJUSTMENT_FLAGS,
     { name: "grid-users", type: "int", positive: true, default: 10000, help: "--gradient-adjust: validation users the α grid scores at most (a seeded sample beyond)." },
     { name: "out", type: "path", required: true, help: "Model file to write (atomically: an existing file is replaced only by a complete one)." },
     QUIET,
@@ -79,9 +77,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   progress.log(loaded.describe);
   let train: Interactions = loaded.train;
   let validation: Interactions | undefined;
-  for (const flag of ["popular-direction", "alpha-items", "alpha-users"] as const) {
-    if (v[flag] !== undefined && !v["gradient-adjust"]) throw new ArgsError(`--${flag} belongs to the gradient-perspective adjustment: add --gradient-adjust`, TRAIN.name, 'Run "longtail train --help".');
-  }
+  const gradientConfig = gradientAdjustmentConfigFromFlags(v, TRAIN.name);
   // The α grid needs held-out interactions; Ren et al. keep 10% for validation.
   const searchesAlphas = v["gradient-adjust"] && (v["alpha-items"] === undefined || v["alpha-users"] === undefined);
   const validationFraction = v.validation ?? (searchesAlphas && !loaded.valid ? 0.1 : undefined);
@@ -96,10 +92,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     progress.log("early stopping on the folder's valid.txt (Recall@" + v.k + ")");
   }
   if (searchesAlphas && !validation) throw new ArgsError("--gradient-adjust chooses α1/α2 on a validation part: give --validation a fraction above 0 (e.g. 0.1), or fix both --alpha-items and --alpha-users", TRAIN.name, 'Run "longtail train --help".');
-  const config: Partial<MfConfig> = {
-    ...mfConfigFromFlags(v),
-    gradientAdjustment: v["gradient-adjust"], popularDirection: v["popular-direction"], alphaItems: v["alpha-items"], alphaUsers: v["alpha-users"],
-  };
+  const config: Partial<MfConfig> = { ...mfConfigFromFlags(v), ...gradientConfig };
   const kernels = await cliKernels(v.kernels);
   const model = new MatrixFactorization(kernels, config);
   const report = await model.fit(train, {

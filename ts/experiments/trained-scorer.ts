@@ -1,0 +1,47 @@
+import type { Interactions } from "../data/interactions.js";
+import type { Kernels } from "../engine/kernels.js";
+import type { UserBlockScorer } from "../eval/scorer.js";
+import { MatrixFactorization } from "../model/matrix-factorization.js";
+import { MostPopular } from "../model/most-popular.js";
+import { PopularityReranker } from "../model/popularity-rerank.js";
+import type { MfConfig } from "../train/config.js";
+import type { FitOptions } from "../train/fit.js";
+import type { ExperimentSpec } from "./experiment.js";
+
+/** A configuration trained and ready to serve; dispose() frees its wasm memory. */
+export interface TrainedScorer {
+  kind: "mf" | "most-popular";
+  /** What serves: the model, its re-ranked view, or the Most Popular shelf. */
+  scorer: UserBlockScorer;
+  /** The resolved configuration (MF only). */
+  config?: MfConfig;
+  /** The training counts the scorer was built on (the popularity of its items). */
+  itemPopularity: Int32Array;
+  epochs: number;
+  trainSeconds: number;
+  dispose(): void;
+}
+
+/** Train one configuration on `train` (MF with its optional re-ranking, or the Most Popular shelf of its counts). */
+export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train: Interactions, fit: FitOptions = {}): Promise<TrainedScorer> {
+  if ((spec.model ?? "mf") === "most-popular") {
+    const counts = train.itemCounts();
+    return { kind: "most-popular", scorer: new MostPopular(kernels, train.nUsers, counts), itemPopularity: counts, epochs: 0, trainSeconds: 0, dispose: () => {} };
+  }
+  const model = new MatrixFactorization(kernels, spec.config ?? {});
+  try {
+    const report = await model.fit(train, fit);
+    const reranker = spec.popularityPenalty !== undefined ? new PopularityReranker(model, model.itemCounts, spec.popularityPenalty) : null;
+    return {
+      kind: "mf", scorer: reranker ?? model, config: model.config, itemPopularity: model.itemCounts,
+      epochs: report.epochs.length, trainSeconds: report.seconds,
+      dispose: () => {
+        reranker?.dispose();
+        model.dispose();
+      },
+    };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
