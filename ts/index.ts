@@ -58,3 +58,13 @@ export { worldToInteractions } from "./synthetic/to-interactions.js";
 export async function createKernels(module: WebAssembly.Module, variant: KernelVariant = preferredVariant()): Promise<Kernels> {
   return new Kernels(await WasmEngine.fromModule(module, variant));
 }
+
+export { createTopKProvider, AUTO_WEBGPU_MIN_ITEMS, type TopKProviderOptions, type BackendSelection, type SelectedTopK } from "./gpu/backend.js";
+export { BACKEND_CHOICES, type BackendChoice, type TopKBackend, type ServingTables, type TopKLists, type UserBlockTopK, type ProviderMemory } from "./gpu/top-k-provider.js";
+export { WasmTopK, type WasmTopKOptions } from "./gpu/wasm-top-k.js";
+export { WebGpuTopK, type WebGpuTopKOptions } from "./gpu/webgpu-top-k.js";
+export { GpuUnavailableError } from "./gpu/errors.js";
+export { describeAdapter, describeAdapterInfo, type AdapterDescription } from "./gpu/adapter.js";
+export { planCatalog, type CatalogLayout } from "./gpu/catalog-layout.js";
+export { recommendAllUsers, type RecommendAllOptions, type AllRecommendations } from "./gpu/recommend-all.js";
+export { mfServingTables, recommendForAllUsers, type ModelRecommendations } from "./gpu/mf-serving.js";
