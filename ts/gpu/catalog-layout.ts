@@ -41,12 +41,11 @@ export function planCatalog(r: CatalogLayoutRequest): CatalogLayout {
   const rowBytes = r.dim * 4;
   const maxRows = Math.floor(binding / rowBytes);
   if (maxRows < 1) throw new RangeError(`catalog layout: one item of ${r.dim} floats (${rowBytes} bytes) is larger than a storage binding (${binding} bytes)`);
-  // The block's user rows, scores and exclusions each fit in one binding too; users go along y of a dispatch.
-  const blockUsers = Math.max(1, Math.min(r.blockUsers, r.maxWorkgroupsPerDimension, maxRows,
-    Math.floor(binding / 4 / (1 + r.maxExcluded)) - 1));
-  if (blockUsers < 1 || (blockUsers + 1 + blockUsers * r.maxExcluded) * 4 > binding) {
-    throw new RangeError(`catalog layout: a user with ${r.maxExcluded} excluded items does not fit a storage binding of ${binding} bytes`);
-  }
+  // The block's user rows, scores and exclusions ((row, item) pairs) each fit in one binding too;
+  // users go along y of a dispatch.
+  const pairBytes = 8 * r.maxExcluded;
+  if (pairBytes > binding) throw new RangeError(`catalog layout: a user with ${r.maxExcluded} excluded items does not fit a storage binding of ${binding} bytes`);
+  const blockUsers = Math.min(r.blockUsers, r.maxWorkgroupsPerDimension, maxRows, pairBytes > 0 ? Math.floor(binding / pairBytes) : Infinity);
   // Score dispatches tile 32 items per workgroup along x.
   const windowItems = Math.max(1, Math.min(r.windowItems, maxRows, Math.floor(binding / 4 / blockUsers), 32 * r.maxWorkgroupsPerDimension, Math.max(1, r.nItems)));
   const itemsPerBuffer = Math.floor(maxRows / windowItems) * windowItems;

@@ -1,9 +1,10 @@
 /// <reference types="@webgpu/types" />
 import { GpuUnavailableError } from "./errors.js";
 import { BufferUsage, MapMode } from "./gpu-constants.js";
-import { CatalogLayout, planCatalog, type CatalogWindow } from "./catalog-layout.js";
+import { planCatalog, type CatalogLayout, type CatalogWindow } from "./catalog-layout.js";
 import { checkServingTables, checkTopKRequest, type ProviderMemory, type ServingTables, type TopKLists, type UserBlockTopK } from "./top-k-provider.js";
-import { chunkTopKWgsl, type TopKInput } from "./wgsl/chunk-top-k.js";
+import { EXCLUDE_MAX_WORKGROUPS, EXCLUDE_WGSL, EXCLUDE_WORKGROUP } from "./wgsl/exclude.js";
+import { listCapacity, threadTopKWgsl, TOP_K_WORKGROUP, type TopKInput } from "./wgsl/thread-top-k.js";
 import { SCORE_TILE_ITEMS, SCORE_TILE_USERS, SCORE_TILE_WGSL } from "./wgsl/score-tile.js";
 
 export interface WebGpuTopKOptions {
@@ -11,31 +12,31 @@ export interface WebGpuTopKOptions {
   blockUsers?: number;
   /** Items scored per dispatch (default 65,536). */
   windowItems?: number;
-  /** Entries one workgroup sorts for its partial top-k (a power of two, default 1024; k may be at most half of it). */
-  topKChunk?: number;
+  /** Entries one top-k thread scans per pass (default 256; at least 4k): a pass shrinks a user's candidates by this over k. */
+  entriesPerThread?: number;
   /** A cap below the device's maxStorageBufferBindingSize (bytes): tests use it to split small catalogs. */
   maxBindingBytes?: number;
 }
 
 export const DEFAULT_GPU_BLOCK_USERS = 256;
 export const DEFAULT_WINDOW_ITEMS = 65_536;
-export const DEFAULT_TOP_K_CHUNK = 1024;
+export const DEFAULT_ENTRIES_PER_THREAD = 256;
 
 const UNIFORM_SLOT = 256;
 const CANDIDATE_BYTES = 8;
+const MINUS_INFINITY_BITS = 0xff800000;
 
-/** One dispatch of a top-k pass: which pipeline, its bind group, and its workgroups along x (users along y). */
+/** One top-k dispatch: its pipeline and bind group, and threads per user (users go along y). */
 interface TopKPass {
-  input: TopKInput;
+  pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
-  chunks: number;
+  threads: number;
 }
 
-/** Everything that depends on k: candidate buffers, the passes of every window and the final merge. */
+/** Everything that depends on k: the candidate buffers, each window's passes and the final merge. */
 interface KPlan {
   k: number;
   buffers: GPUBuffer[];
-  uniforms: GPUBuffer;
   windowPasses: TopKPass[][];
   finalPasses: TopKPass[];
   result: GPUBuffer;
@@ -43,12 +44,21 @@ interface KPlan {
   bytes: number;
 }
 
+interface SharedBuffers {
+  users: GPUBuffer;
+  scores: GPUBuffer;
+  exclusions: GPUBuffer;
+  windowUniforms: GPUBuffer;
+  blockUniform: GPUBuffer;
+}
+
 /**
  * Top-k on WebGPU. The item table is uploaded once, split across as many storage buffers as the
  * device's binding limit needs ({@link planCatalog}). A block of users is scored window by window
- * with the tiled kernel into one score buffer that never leaves the GPU; each window is reduced to
- * k candidates per user by chunked top-k passes (training items excluded there), the windows'
- * candidates are merged the same way, and only n × k (score, item) pairs are read back.
+ * with the tiled kernel into one score buffer that never leaves the GPU; the block's training items
+ * are overwritten with -Infinity there; thread-level top-k passes reduce the window to k candidates
+ * per user, the windows' candidates are merged the same way, and only n × k (score, item) pairs are
+ * read back.
  */
 export class WebGpuTopK implements UserBlockTopK {
   readonly backend = "webgpu" as const;
@@ -57,23 +67,21 @@ export class WebGpuTopK implements UserBlockTopK {
   private lostReason: string | null = null;
   private disposed = false;
   private plan: KPlan | null = null;
-  private readonly maxExcluded: number;
+  private readonly topKPipelines = new Map<string, Promise<GPUComputePipeline>>();
 
   private constructor(
     readonly device: GPUDevice,
     private readonly tables: ServingTables,
     readonly layout: CatalogLayout,
-    private readonly chunk: number,
-    private readonly pipelines: { score: GPUComputePipeline; scores: GPUComputePipeline; candidates: GPUComputePipeline },
+    private readonly entriesPerThread: number,
+    private readonly pipelines: { score: GPUComputePipeline; exclude: GPUComputePipeline },
     private readonly itemBuffers: GPUBuffer[],
-    private readonly shared: { users: GPUBuffer; scores: GPUBuffer; exclusions: GPUBuffer; windowUniforms: GPUBuffer; blockUniform: GPUBuffer },
-    private readonly scoreBindGroups: GPUBindGroup[],
-    maxExcluded: number,
+    private readonly shared: SharedBuffers,
+    private readonly windowBindGroups: { score: GPUBindGroup; exclude: GPUBindGroup }[],
     private readonly ownsDevice: boolean,
   ) {
     this.nUsers = tables.nUsers;
     this.nItems = tables.nItems;
-    this.maxExcluded = maxExcluded;
     device.lost.then((info) => {
       this.lostReason = `${info.reason ?? "unknown"}: ${info.message || "no message"}`;
     });
@@ -85,7 +93,8 @@ export class WebGpuTopK implements UserBlockTopK {
    */
   static async create(device: GPUDevice, tables: ServingTables, options: WebGpuTopKOptions = {}, ownership: { ownsDevice?: boolean } = {}): Promise<WebGpuTopK> {
     checkServingTables(tables);
-    const chunk = options.topKChunk ?? DEFAULT_TOP_K_CHUNK;
+    const entriesPerThread = options.entriesPerThread ?? DEFAULT_ENTRIES_PER_THREAD;
+    if (!Number.isInteger(entriesPerThread) || entriesPerThread < 2) throw new RangeError(`entriesPerThread must be an integer >= 2, got ${entriesPerThread}`);
     const maxExcluded = maxRowLength(tables);
     const limits = device.limits;
     const layout = planCatalog({
@@ -99,7 +108,7 @@ export class WebGpuTopK implements UserBlockTopK {
     device.pushErrorScope("validation");
     const created: GPUBuffer[] = [];
     const buffer = (size: number, usage: number, label: string) => {
-      const b = device.createBuffer({ size: Math.max(16, align(size, 4)), usage, label });
+      const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
       created.push(b);
       return b;
     };
@@ -108,44 +117,53 @@ export class WebGpuTopK implements UserBlockTopK {
       const d = tables.dim;
       const itemBuffers = layout.buffers.map((b, index) => {
         const buf = buffer(b.items * d * 4, storage, `longtail items ${index}`);
-        // Uploaded a slice at a time: a whole multi-GB table in one writeBuffer is more than some implementations take.
+        // A slice at a time: a whole multi-GB table in one writeBuffer is more than some implementations take.
         const rowsPerWrite = Math.max(1, Math.floor((64 << 20) / (d * 4)));
         for (let r = 0; r < b.items; r += rowsPerWrite) {
           const rows = Math.min(rowsPerWrite, b.items - r);
-          const from = (b.firstItem + r) * d;
-          device.queue.writeBuffer(buf, r * d * 4, tables.items as Float32Array<ArrayBuffer>, from, rows * d);
+          device.queue.writeBuffer(buf, r * d * 4, tables.items as Float32Array<ArrayBuffer>, (b.firstItem + r) * d, rows * d);
         }
         return buf;
       });
       const B = layout.blockUsers;
-      const shared = {
+      const nWindows = Math.max(1, layout.windows.length);
+      const shared: SharedBuffers = {
         users: buffer(B * d * 4, storage, "longtail user block"),
         scores: buffer(B * layout.windowItems * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC, "longtail scores"),
-        exclusions: buffer((B + 1 + B * maxExcluded) * 4, storage, "longtail exclusions"),
-        windowUniforms: buffer(Math.max(1, layout.windows.length) * UNIFORM_SLOT, BufferUsage.UNIFORM | BufferUsage.COPY_DST, "longtail windows"),
+        exclusions: buffer(B * maxExcluded * 2 * 4, storage, "longtail exclusions"),
+        windowUniforms: buffer(nWindows * UNIFORM_SLOT, BufferUsage.UNIFORM | BufferUsage.COPY_DST, "longtail windows"),
         blockUniform: buffer(16, BufferUsage.UNIFORM | BufferUsage.COPY_DST, "longtail block"),
       };
-      const windowParams = new Uint32Array((Math.max(1, layout.windows.length) * UNIFORM_SLOT) / 4);
-      layout.windows.forEach((w, i) => windowParams.set([d, w.itemRow, w.items, layout.windowItems], (i * UNIFORM_SLOT) / 4));
+      const windowParams = new Uint32Array((nWindows * UNIFORM_SLOT) / 4);
+      layout.windows.forEach((w, i) => windowParams.set([d, w.itemRow, w.items, layout.windowItems, w.firstItem], (i * UNIFORM_SLOT) / 4));
       device.queue.writeBuffer(shared.windowUniforms, 0, windowParams);
-      const [score, scores, candidates] = await Promise.all([
-        pipeline(device, SCORE_TILE_WGSL, "score"),
-        pipeline(device, chunkTopKWgsl(chunk, "scores"), "top_k_of_scores"),
-        pipeline(device, chunkTopKWgsl(chunk, "candidates"), "top_k_of_candidates"),
-      ]);
-      const scoreBindGroups = layout.windows.map((w, i) => device.createBindGroup({
-        layout: score.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: shared.users } },
-          { binding: 1, resource: { buffer: itemBuffers[w.buffer] } },
-          { binding: 2, resource: { buffer: shared.scores } },
-          { binding: 3, resource: { buffer: shared.windowUniforms, offset: i * UNIFORM_SLOT, size: 16 } },
-          { binding: 4, resource: { buffer: shared.blockUniform, size: 16 } },
-        ],
+      const [score, exclude] = await Promise.all([pipeline(device, SCORE_TILE_WGSL, "score"), pipeline(device, EXCLUDE_WGSL, "exclude")]);
+      const windowUniform = (i: number) => ({ buffer: shared.windowUniforms, offset: i * UNIFORM_SLOT, size: 32 });
+      const blockUniform = { buffer: shared.blockUniform, size: 16 };
+      const windowBindGroups = layout.windows.map((w, i) => ({
+        score: device.createBindGroup({
+          layout: score.getBindGroupLayout(0),
+          entries: [
+            { binding: 0, resource: { buffer: shared.users } },
+            { binding: 1, resource: { buffer: itemBuffers[w.buffer] } },
+            { binding: 2, resource: { buffer: shared.scores } },
+            { binding: 3, resource: windowUniform(i) },
+            { binding: 4, resource: blockUniform },
+          ],
+        }),
+        exclude: device.createBindGroup({
+          layout: exclude.getBindGroupLayout(0),
+          entries: [
+            { binding: 0, resource: { buffer: shared.scores } },
+            { binding: 1, resource: { buffer: shared.exclusions } },
+            { binding: 2, resource: windowUniform(i) },
+            { binding: 3, resource: blockUniform },
+          ],
+        }),
       }));
       const failure = (await device.popErrorScope()) ?? (await device.popErrorScope());
       if (failure) throw new GpuUnavailableError(`WebGPU could not hold the catalog (${layout.catalogBytes} bytes in ${layout.buffers.length} buffers): ${failure.message}`);
-      return new WebGpuTopK(device, tables, layout, chunk, { score, scores, candidates }, itemBuffers, shared, scoreBindGroups, maxExcluded, ownership.ownsDevice ?? false);
+      return new WebGpuTopK(device, tables, layout, entriesPerThread, { score, exclude }, itemBuffers, shared, windowBindGroups, ownership.ownsDevice ?? false);
     } catch (error) {
       for (const b of created) b.destroy();
       if (error instanceof GpuUnavailableError) throw error;
@@ -161,10 +179,13 @@ export class WebGpuTopK implements UserBlockTopK {
     const indices = new Int32Array(n * k).fill(-1);
     const scores = new Float32Array(n * k).fill(-Infinity);
     if (kk === 0 || n === 0) return { n, k, indices, scores };
-    if (kk > this.chunk / 2) {
-      throw new GpuUnavailableError(`the WebGPU top-k takes k up to ${this.chunk / 2} (half its chunk of ${this.chunk}), got k = ${k}`);
+    let plan: KPlan;
+    try {
+      plan = await this.planFor(kk);
+    } catch (error) {
+      if (error instanceof RangeError) throw new GpuUnavailableError(error.message, { cause: error });
+      throw error;
     }
-    const plan = this.planFor(kk);
     const B = this.layout.blockUsers;
     for (let start = 0; start < n; start += B) {
       const block = users.subarray(start, Math.min(n, start + B));
@@ -178,8 +199,9 @@ export class WebGpuTopK implements UserBlockTopK {
   }
 
   /**
-   * Every score of a block of users (n × nItems, row-major), read back window by window: for tests
-   * and diagnostics on small catalogs (it transfers what {@link topK} exists to avoid).
+   * Every score of a block of users (n × nItems, row-major, exclusions not applied), read back
+   * window by window: for tests and diagnostics on small catalogs (it transfers what
+   * {@link topK} exists to avoid).
    */
   async scores(users: Int32Array): Promise<Float32Array> {
     checkTopKRequest(users, 1, this.nUsers);
@@ -189,7 +211,7 @@ export class WebGpuTopK implements UserBlockTopK {
     const B = this.layout.blockUsers;
     for (let start = 0; start < n; start += B) {
       const block = users.subarray(start, Math.min(n, start + B));
-      this.uploadBlock(block);
+      this.uploadBlock(block, false);
       for (const [i, w] of this.layout.windows.entries()) {
         const bytes = block.length * W * 4;
         const readback = this.device.createBuffer({ size: Math.max(16, bytes), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
@@ -211,8 +233,7 @@ export class WebGpuTopK implements UserBlockTopK {
 
   memory(): ProviderMemory {
     const l = this.layout;
-    const shared = Object.values(this.shared).reduce((s, b) => s + b.size, 0);
-    const working = shared + (this.plan?.bytes ?? 0);
+    const working = Object.values(this.shared).reduce((s, b) => s + b.size, 0) + (this.plan?.bytes ?? 0);
     return {
       backend: "webgpu", catalogBytes: l.catalogBytes, catalogBuffers: l.buffers.length, itemsPerBuffer: l.itemsPerBuffer,
       workingBytes: working, totalBytes: l.catalogBytes + working,
@@ -239,12 +260,17 @@ export class WebGpuTopK implements UserBlockTopK {
 
   private async runBlock(block: Int32Array, plan: KPlan): Promise<{ indices: Int32Array; scores: Float32Array }> {
     const n = block.length;
-    this.uploadBlock(block);
+    const pairs = this.uploadBlock(block, true);
     this.device.pushErrorScope("validation");
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     for (const [i, w] of this.layout.windows.entries()) {
       this.encodeScore(pass, i, w, n);
+      if (pairs > 0) {
+        pass.setPipeline(this.pipelines.exclude);
+        pass.setBindGroup(0, this.windowBindGroups[i].exclude);
+        pass.dispatchWorkgroups(Math.min(EXCLUDE_MAX_WORKGROUPS, Math.ceil(pairs / EXCLUDE_WORKGROUP)));
+      }
       this.encodeTopK(pass, plan.windowPasses[i], n);
     }
     this.encodeTopK(pass, plan.finalPasses, n);
@@ -258,40 +284,38 @@ export class WebGpuTopK implements UserBlockTopK {
     return deinterleave(data);
   }
 
-  /** The block's user rows, its size, and its exclusions (offsets n + 1 long at the front, absolute). */
-  private uploadBlock(block: Int32Array): void {
+  /** The block's user rows and size, and (withExclusions) its (row, item) pairs to leave out; returns the pair count. */
+  private uploadBlock(block: Int32Array, withExclusions: boolean): number {
     const d = this.tables.dim, n = block.length;
     const rows = new Float32Array(n * d);
     for (let r = 0; r < n; r++) rows.set(this.tables.users.subarray(block[r] * d, block[r] * d + d), r * d);
     const q = this.device.queue;
     q.writeBuffer(this.shared.users, 0, rows);
-    q.writeBuffer(this.shared.blockUniform, 0, new Uint32Array([n, 0, 0, 0]));
-    const ex = this.tables.exclude;
-    const list = new Int32Array(n + 1 + n * this.maxExcluded);
-    let e = n + 1;
-    for (let r = 0; r < n; r++) {
-      list[r] = e;
-      if (ex) {
-        const row = ex.indices.subarray(ex.indptr[block[r]], ex.indptr[block[r] + 1]);
-        list.set(row, e);
-        e += row.length;
+    const ex = withExclusions ? this.tables.exclude : null;
+    let pairs = 0;
+    if (ex) {
+      const list: number[] = [];
+      for (let r = 0; r < n; r++) {
+        for (let t = ex.indptr[block[r]]; t < ex.indptr[block[r] + 1]; t++) list.push(r, ex.indices[t]);
       }
+      pairs = list.length / 2;
+      if (pairs > 0) q.writeBuffer(this.shared.exclusions, 0, Int32Array.from(list));
     }
-    list[n] = e;
-    q.writeBuffer(this.shared.exclusions, 0, list, 0, e);
+    q.writeBuffer(this.shared.blockUniform, 0, new Uint32Array([n, pairs, MINUS_INFINITY_BITS, 0]));
+    return pairs;
   }
 
   private encodeScore(pass: GPUComputePassEncoder, index: number, w: CatalogWindow, n: number): void {
     pass.setPipeline(this.pipelines.score);
-    pass.setBindGroup(0, this.scoreBindGroups[index]);
+    pass.setBindGroup(0, this.windowBindGroups[index].score);
     pass.dispatchWorkgroups(Math.ceil(w.items / SCORE_TILE_ITEMS), Math.ceil(n / SCORE_TILE_USERS));
   }
 
   private encodeTopK(pass: GPUComputePassEncoder, passes: TopKPass[], n: number): void {
     for (const p of passes) {
-      pass.setPipeline(p.input === "scores" ? this.pipelines.scores : this.pipelines.candidates);
+      pass.setPipeline(p.pipeline);
       pass.setBindGroup(0, p.bindGroup);
-      pass.dispatchWorkgroups(p.chunks, n);
+      pass.dispatchWorkgroups(Math.ceil(p.threads / TOP_K_WORKGROUP), n);
     }
   }
 
@@ -301,7 +325,8 @@ export class WebGpuTopK implements UserBlockTopK {
       await readback.mapAsync(MapMode.READ, 0, bytes);
     } catch (error) {
       // A lost device rejects the mapping; its lost promise may settle a moment later.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
+      await Promise.resolve();
       throw new GpuUnavailableError(`reading results back from WebGPU failed${this.lostReason ? `: the device was lost (${this.lostReason})` : ""}: ${(error as Error).message}`, { cause: error });
     }
     const copy = readback.getMappedRange(0, bytes).slice(0);
@@ -309,19 +334,32 @@ export class WebGpuTopK implements UserBlockTopK {
     return copy;
   }
 
+  private topKPipeline(capacity: number, input: TopKInput): Promise<GPUComputePipeline> {
+    const key = `${input}/${capacity}`;
+    let p = this.topKPipelines.get(key);
+    if (!p) {
+      p = pipeline(this.device, threadTopKWgsl(capacity, input), "top_k");
+      this.topKPipelines.set(key, p);
+    }
+    return p;
+  }
+
   /**
-   * The passes for one k. Each window's scores go through top_k_of_scores into chunks × k
-   * candidates per user, then top_k_of_candidates passes (ping-pong between two buffers) until one
-   * chunk is left, whose k best land in the window's slot of `best`; the windows' k-lists are merged
-   * the same way into `result`.
+   * The passes for one k. A pass over `count` entries per user runs T = ceil(count / E) threads
+   * per user (E = entriesPerThread, at least 4k) and leaves T × k candidates; passes repeat,
+   * ping-pong between two buffers, until one thread is left, whose k land in the window's slot of
+   * `best`; the windows' k-lists are merged the same way into `result`.
    */
-  private planFor(k: number): KPlan {
+  private async planFor(k: number): Promise<KPlan> {
     if (this.plan?.k === k) return this.plan;
     this.releasePlan();
-    const device = this.device, S = this.chunk, B = this.layout.blockUsers;
+    const capacity = listCapacity(k);
+    const [fromScores, fromCandidates] = await Promise.all([this.topKPipeline(capacity, "scores"), this.topKPipeline(capacity, "candidates")]);
+    const device = this.device, B = this.layout.blockUsers;
+    const E = Math.max(this.entriesPerThread, 4 * k);
     const nWindows = this.layout.windows.length;
-    const windowChunks = Math.ceil(this.layout.windowItems / S);
-    const candidateStride = Math.max(windowChunks * k, Math.ceil((nWindows * k) / S) * k, 1);
+    const threadsFor = (count: number) => Math.max(1, Math.ceil(count / E));
+    const candidateStride = Math.max(threadsFor(this.layout.windowItems) * k, threadsFor(nWindows * k) * k);
     const storage = BufferUsage.STORAGE | BufferUsage.COPY_SRC;
     const make = (size: number, usage: number, label: string) => device.createBuffer({ size: Math.max(16, size), usage, label });
     const ping = make(B * candidateStride * CANDIDATE_BYTES, storage, "longtail candidates A");
@@ -332,22 +370,20 @@ export class WebGpuTopK implements UserBlockTopK {
 
     type Source = { buffer: GPUBuffer | null; count: number; stride: number; itemBase: number };
     const params: number[][] = [];
-    const specs: { input: TopKInput; source: GPUBuffer | null; target: GPUBuffer; param: number; chunks: number }[] = [];
-    /** Passes from `source` down to k per user at target[offset .. offset + k) (rows of targetStride). */
+    const specs: { source: GPUBuffer | null; target: GPUBuffer; param: number; threads: number }[] = [];
+    /** Passes from `source` down to k per user at target[offset .. offset + k) in rows of targetStride. */
     const reduce = (source: Source, target: GPUBuffer, offset: number, targetStride: number): number[] => {
       const made: number[] = [];
       let src = source;
-      let spare = [ping, pong];
       for (;;) {
-        const chunks = Math.ceil(src.count / S);
-        const last = chunks === 1;
-        const dst = last ? target : spare[0];
-        params.push([src.count, src.stride, src.itemBase, last ? targetStride : candidateStride, last ? offset : 0, k]);
-        specs.push({ input: src.buffer === null ? "scores" : "candidates", source: src.buffer, target: dst, param: params.length - 1, chunks });
+        const threads = threadsFor(src.count);
+        const last = threads === 1;
+        const dst = last ? target : src.buffer === ping ? pong : ping;
+        params.push([src.count, src.stride, src.itemBase, threads, last ? targetStride : candidateStride, last ? offset : 0, k]);
+        specs.push({ source: src.buffer, target: dst, param: params.length - 1, threads });
         made.push(specs.length - 1);
         if (last) return made;
-        src = { buffer: dst, count: chunks * k, stride: candidateStride, itemBase: 0 };
-        spare = dst === ping ? [pong, ping] : [ping, pong];
+        src = { buffer: dst, count: threads * k, stride: candidateStride, itemBase: 0 };
       }
     };
     const windowSpecs = this.layout.windows.map((w, i) =>
@@ -360,20 +396,20 @@ export class WebGpuTopK implements UserBlockTopK {
     device.queue.writeBuffer(uniforms, 0, data);
     const toPass = (index: number): TopKPass => {
       const s = specs[index];
-      const pipeline = s.input === "scores" ? this.pipelines.scores : this.pipelines.candidates;
-      const entries: GPUBindGroupEntry[] = [
-        { binding: 0, resource: { buffer: uniforms, offset: s.param * UNIFORM_SLOT, size: 32 } },
-        { binding: 1, resource: { buffer: s.target } },
-        s.input === "scores"
-          ? { binding: 2, resource: { buffer: this.shared.scores } }
-          : { binding: 2, resource: { buffer: s.source! } },
-      ];
-      if (s.input === "scores") entries.push({ binding: 3, resource: { buffer: this.shared.exclusions } });
-      return { input: s.input, chunks: s.chunks, bindGroup: device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }) };
+      const pipeline = s.source === null ? fromScores : fromCandidates;
+      const bindGroup = device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: uniforms, offset: s.param * UNIFORM_SLOT, size: 32 } },
+          { binding: 1, resource: { buffer: s.target } },
+          { binding: 2, resource: { buffer: s.source ?? this.shared.scores } },
+        ],
+      });
+      return { pipeline, bindGroup, threads: s.threads };
     };
     const buffers = [ping, pong, best, result, readback, uniforms];
     this.plan = {
-      k, buffers, uniforms, result, readback,
+      k, buffers, result, readback,
       windowPasses: windowSpecs.map((list) => list.map(toPass)),
       finalPasses: finalSpecs.map(toPass),
       bytes: buffers.reduce((s, b) => s + b.size, 0),
@@ -399,7 +435,7 @@ async function pipeline(device: GPUDevice, code: string, entryPoint: string): Pr
   }
 }
 
-/** Interleaved (score f32, item i32) pairs as two arrays. */
+/** Interleaved (score f32, item i32) pairs as two arrays; item -1 marks an empty slot (score -Infinity). */
 function deinterleave(pairs: ArrayBuffer): { indices: Int32Array; scores: Float32Array } {
   const all = new Float32Array(pairs), items = new Int32Array(pairs);
   const n = all.length / 2;
@@ -417,8 +453,4 @@ function maxRowLength(tables: ServingTables): number {
   let max = 0;
   for (let u = 0; u < tables.nUsers; u++) max = Math.max(max, ex.indptr[u + 1] - ex.indptr[u]);
   return max;
-}
-
-function align(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
 }

@@ -16,16 +16,19 @@ struct Window {
   itemRow: u32,
   items: u32,
   scoreStride: u32,
+  firstItem: u32,
 }
 struct Block {
   users: u32,
+  pairs: u32,
+  minusInfinityBits: u32,
 }
 
 @group(0) @binding(0) var<storage, read> users: array<f32>;
 @group(0) @binding(1) var<storage, read> items: array<f32>;
 @group(0) @binding(2) var<storage, read_write> scores: array<f32>;
 @group(0) @binding(3) var<uniform> win: Window;
-@group(0) @binding(4) var<uniform> block: Block;
+@group(0) @binding(4) var<uniform> blockInfo: Block;
 
 const TILE_USERS = ${SCORE_TILE_USERS}u;
 const TILE_ITEMS = ${SCORE_TILE_ITEMS}u;
@@ -54,7 +57,7 @@ fn score(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wi
       let t = d0 + col;
       let u = userBase + row;
       var uv = 0.0;
-      if (u < block.users && t < dim) {
+      if (u < blockInfo.users && t < dim) {
         uv = users[u * dim + t];
       }
       userTile[row][col] = uv;
@@ -85,7 +88,7 @@ fn score(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wi
     let u = userBase + lid.y + 8u * r;
     for (var c = 0u; c < 4u; c++) {
       let i = itemBase + lid.x + 8u * c;
-      if (u < block.users && i < win.items) {
+      if (u < blockInfo.users && i < win.items) {
         scores[u * win.scoreStride + i] = acc[r][c];
       }
     }
