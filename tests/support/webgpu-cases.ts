@@ -223,7 +223,7 @@ export const GPU_CASES: GpuCase[] = [
           const users = allUsers(s.n);
           const g = await gpu.topK(users, s.k), w = await wasm.topK(users, s.k);
           checkExclusions(g, users, t, label);
-          compareTopK(g, w, users, t, label);
+          check(compareTopK(g, w, users, t, label) === 0, `${label}: near-tie swaps on random data`);
           // A block in a different order, with repeats: rows follow the users asked for.
           const shuffled = Int32Array.from(users, (_, r) => users[(r * 7 + 3) % s.n]);
           compareTopK(await gpu.topK(shuffled, s.k), await wasm.topK(shuffled, s.k), shuffled, t, `${label} (shuffled)`);
@@ -350,6 +350,7 @@ export const GPU_CASES: GpuCase[] = [
         checkExclusions(lists(g), g.users, t, "ml-1m-resn");
         const swaps = compareTopK(lists(g), lists(w), g.users, t, "ml-1m-resn");
         check(swaps <= 5, `${swaps} near-tie swaps over 6,040 users: more than rounding explains`);
+        ctx.note(`ml-1m-resn: ${swaps} near-tie swaps between WebGPU and wasm over 6,040 top-20 lists`);
         // The model's own serving path agrees with the wasm provider: the same tables and exclusions.
         for (const u of [0, 17, 6039]) {
           const rec = model.recommend(u, 20);
