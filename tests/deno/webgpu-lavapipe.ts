@@ -52,5 +52,7 @@ if ("why" in found) {
     for (const c of GPU_CASES) Deno.test({ name: c.name, ignore: true, fn: () => {} });
   }
 } else {
-  for (const c of GPU_CASES) Deno.test({ name: `WebGPU on Deno (lavapipe): ${c.name}`, fn: () => c.run(found.ctx) });
+  // lavapipe under Vulkan (npm run test:webgpu pins it), llvmpipe under DENO_WEBGPU_BACKEND=gl.
+  const stack = Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default backend";
+  for (const c of GPU_CASES) Deno.test({ name: `WebGPU on Deno (${stack}): ${c.name}`, fn: () => c.run(found.ctx) });
 }

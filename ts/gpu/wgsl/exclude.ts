@@ -4,23 +4,14 @@
  * block, item), scanned by a grid-stride loop, so a block of heavy users costs one short dispatch
  * per window. -Infinity arrives as a bit pattern in the uniform: WGSL cannot spell it as a constant.
  */
+import { WINDOW_AND_BLOCK_WGSL } from "./uniforms.js";
+
 export const EXCLUDE_WORKGROUP = 64;
 /** Workgroups of one exclusion dispatch at most; the loop covers the rest. */
 export const EXCLUDE_MAX_WORKGROUPS = 1024;
 
 export const EXCLUDE_WGSL = /* wgsl */ `
-struct Window {
-  dim: u32,
-  itemRow: u32,
-  items: u32,
-  scoreStride: u32,
-  firstItem: u32,
-}
-struct Block {
-  users: u32,
-  pairs: u32,
-  minusInfinityBits: u32,
-}
+${WINDOW_AND_BLOCK_WGSL}
 
 @group(0) @binding(0) var<storage, read_write> scores: array<f32>;
 @group(0) @binding(1) var<storage, read> pairs: array<i32>;

@@ -4,25 +4,14 @@
  * thread 4×4 outputs held in registers, over slices of TILE_DIM embedding coordinates staged in
  * workgroup memory so that every user and item value read from the buffers is reused 32 times.
  */
+import { WINDOW_AND_BLOCK_WGSL } from "./uniforms.js";
+
 export const SCORE_TILE_USERS = 32;
 export const SCORE_TILE_ITEMS = 32;
 const TILE_DIM = 16;
 
 export const SCORE_TILE_WGSL = /* wgsl */ `
-struct Window {
-  dim: u32,
-  // First item row of this window inside the bound item buffer, items in the window, and the
-  // row stride of the score buffer.
-  itemRow: u32,
-  items: u32,
-  scoreStride: u32,
-  firstItem: u32,
-}
-struct Block {
-  users: u32,
-  pairs: u32,
-  minusInfinityBits: u32,
-}
+${WINDOW_AND_BLOCK_WGSL}
 
 @group(0) @binding(0) var<storage, read> users: array<f32>;
 @group(0) @binding(1) var<storage, read> items: array<f32>;
