@@ -167,6 +167,18 @@ describe("wasm top-k provider", () => {
     }
   });
 
+  it("bad tables and calls after dispose are errors that say what is wrong", async () => {
+    const t = randomTables(11, 3, 20, 4);
+    const bad = (change: Partial<ServingTables>) => () => new WasmTopK(kernels, { ...t, ...change });
+    assert.throws(bad({ exclude: { indptr: Int32Array.of(0, 1, 2, 3), indices: Int32Array.of(4, 20, 1) } }), /excluded item 20 at position 1 is outside \[0, 20\)/);
+    assert.throws(bad({ exclude: { indptr: Int32Array.of(0, 2, 1, 3), indices: Int32Array.of(1, 2, 3) } }), /offsets decrease at user 1/);
+    assert.throws(bad({ items: new Float32Array(79) }), /items holds 79 floats, expected 20 × 4/);
+    assert.throws(bad({ dim: 0, users: new Float32Array(0), items: new Float32Array(0) }), /dim must be positive/);
+    const p = new WasmTopK(kernels, t);
+    p.dispose();
+    await assert.rejects(p.topK(Int32Array.of(0), 2), /disposed/);
+  });
+
   it("recommendAllUsers walks every user in calls of usersPerCall and reports progress; bad k and users are errors", async () => {
     const t = randomTables(7, 23, 50, 4);
     const p = new WasmTopK(kernels, t);

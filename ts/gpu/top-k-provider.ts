@@ -2,7 +2,7 @@ import type { Csr } from "../data/csr.js";
 
 /** Where a top-k provider computes: the wasm kernels, or WebGPU. */
 export type TopKBackend = "wasm" | "webgpu";
-/** What callers ask for: `auto` picks by the rule in {@link chooseBackend} (see README "WebGPU"). */
+/** What callers ask for: `auto` picks by the rule of createTopKProvider (README "WebGPU"). */
 export type BackendChoice = "auto" | TopKBackend;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "wasm", "webgpu"];
 
@@ -78,7 +78,14 @@ export function checkServingTables(t: ServingTables): void {
   if (t.dim === 0) throw new RangeError("serving tables: dim must be positive, got 0");
   if (t.users.length !== t.nUsers * t.dim) throw new RangeError(`serving tables: users holds ${t.users.length} floats, expected ${t.nUsers} × ${t.dim}`);
   if (t.items.length !== t.nItems * t.dim) throw new RangeError(`serving tables: items holds ${t.items.length} floats, expected ${t.nItems} × ${t.dim}`);
-  if (t.exclude && t.exclude.indptr.length !== t.nUsers + 1) {
-    throw new RangeError(`serving tables: the exclusion CSR has ${t.exclude.indptr.length - 1} rows, expected ${t.nUsers}`);
+  if (!t.exclude) return;
+  const { indptr, indices } = t.exclude;
+  if (indptr.length !== t.nUsers + 1) throw new RangeError(`serving tables: the exclusion CSR has ${indptr.length - 1} rows, expected ${t.nUsers}`);
+  for (let u = 0; u < t.nUsers; u++) {
+    if (!(indptr[u] <= indptr[u + 1])) throw new RangeError(`serving tables: the exclusion CSR's offsets decrease at user ${u}`);
+  }
+  if (indptr[0] !== 0 || indptr[t.nUsers] > indices.length) throw new RangeError(`serving tables: the exclusion CSR's offsets run from ${indptr[0]} to ${indptr[t.nUsers]}, over ${indices.length} indices`);
+  for (let e = 0; e < indptr[t.nUsers]; e++) {
+    if (!(indices[e] >= 0 && indices[e] < t.nItems)) throw new RangeError(`serving tables: excluded item ${indices[e]} at position ${e} is outside [0, ${t.nItems})`);
   }
 }

@@ -24,6 +24,7 @@ export class WasmTopK implements UserBlockTopK {
   private readonly chunks: { first: number; items: number; packed: WasmF32Array }[] = [];
   private readonly blockUsers: number;
   private readonly chunkItems: number;
+  private disposed = false;
 
   constructor(readonly kernels: Kernels, private readonly tables: ServingTables, options: WasmTopKOptions = {}) {
     checkServingTables(tables);
@@ -51,6 +52,7 @@ export class WasmTopK implements UserBlockTopK {
   }
 
   async topK(users: Int32Array, k: number): Promise<TopKLists> {
+    if (this.disposed) throw new Error("this wasm top-k provider was disposed");
     checkTopKRequest(users, k, this.nUsers);
     const n = users.length;
     const indices = new Int32Array(n * k).fill(-1);
@@ -101,6 +103,7 @@ export class WasmTopK implements UserBlockTopK {
   }
 
   dispose(): void {
+    this.disposed = true;
     freeAll(...this.chunks.map((c) => c.packed));
     this.chunks.length = 0;
   }

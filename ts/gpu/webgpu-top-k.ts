@@ -68,6 +68,7 @@ export class WebGpuTopK implements UserBlockTopK {
   private disposed = false;
   private plan: KPlan | null = null;
   private readonly topKPipelines = new Map<string, Promise<GPUComputePipeline>>();
+  private turn: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly device: GPUDevice,
@@ -106,6 +107,11 @@ export class WebGpuTopK implements UserBlockTopK {
     });
     device.pushErrorScope("out-of-memory");
     device.pushErrorScope("validation");
+    let openScopes = 2;
+    const popScope = () => {
+      openScopes--;
+      return device.popErrorScope();
+    };
     const created: GPUBuffer[] = [];
     const buffer = (size: number, usage: number, label: string) => {
       const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
@@ -161,17 +167,24 @@ export class WebGpuTopK implements UserBlockTopK {
           ],
         }),
       }));
-      const failure = (await device.popErrorScope()) ?? (await device.popErrorScope());
+      const failure = (await popScope()) ?? (await popScope());
       if (failure) throw new GpuUnavailableError(`WebGPU could not hold the catalog (${layout.catalogBytes} bytes in ${layout.buffers.length} buffers): ${failure.message}`);
       return new WebGpuTopK(device, tables, layout, entriesPerThread, { score, exclude }, itemBuffers, shared, windowBindGroups, ownership.ownsDevice ?? false);
     } catch (error) {
       for (const b of created) b.destroy();
+      // A device the caller keeps must not be left with this setup's error scopes open.
+      while (openScopes > 0) await popScope().catch(() => null);
       if (error instanceof GpuUnavailableError) throw error;
       throw new GpuUnavailableError(`WebGPU setup failed: ${(error as Error).message}`, { cause: error });
     }
   }
 
-  async topK(users: Int32Array, k: number): Promise<TopKLists> {
+  /** Calls run one after another: a block's buffers are shared, so overlapping calls wait their turn. */
+  topK(users: Int32Array, k: number): Promise<TopKLists> {
+    return this.exclusive(() => this.topKNow(users, k));
+  }
+
+  private async topKNow(users: Int32Array, k: number): Promise<TopKLists> {
     checkTopKRequest(users, k, this.nUsers);
     this.requireUsable();
     const n = users.length;
@@ -203,7 +216,11 @@ export class WebGpuTopK implements UserBlockTopK {
    * window by window: for tests and diagnostics on small catalogs (it transfers what
    * {@link topK} exists to avoid).
    */
-  async scores(users: Int32Array): Promise<Float32Array> {
+  scores(users: Int32Array): Promise<Float32Array> {
+    return this.exclusive(() => this.scoresNow(users));
+  }
+
+  private async scoresNow(users: Int32Array): Promise<Float32Array> {
     checkTopKRequest(users, 1, this.nUsers);
     this.requireUsable();
     const n = users.length, m = this.nItems, W = this.layout.windowItems;
@@ -251,6 +268,12 @@ export class WebGpuTopK implements UserBlockTopK {
     this.releasePlan();
     for (const b of [...this.itemBuffers, ...Object.values(this.shared)]) b.destroy();
     if (this.ownsDevice) this.device.destroy();
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work);
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   private requireUsable(): void {
