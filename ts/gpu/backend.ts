@@ -7,9 +7,10 @@ import { WasmTopK, type WasmTopKOptions } from "./wasm-top-k.js";
 import { WebGpuTopK, type WebGpuTopKOptions } from "./webgpu-top-k.js";
 
 /**
- * Catalog size from which `auto` serves on WebGPU (when a hardware adapter exists). Provisional:
- * set from the software adapters' design point until `bench/webgpu` has measured the crossover on
- * a GPU (README "WebGPU"); pass `autoMinItems` to override.
+ * Catalog size from which `auto` serves on WebGPU (when a hardware adapter exists). Provisional,
+ * chosen without a GPU to measure on: from 100k items one block of 1,024 users costs the wasm
+ * kernels about half a second here, work a GPU is expected to do far faster. `bench/webgpu`
+ * prints the measured crossover to set it from (README "WebGPU"); `autoMinItems` overrides it.
  */
 export const AUTO_WEBGPU_MIN_ITEMS = 100_000;
 
