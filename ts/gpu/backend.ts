@@ -8,9 +8,9 @@ import { WebGpuTopK, type WebGpuTopKOptions } from "./webgpu-top-k.js";
 
 /**
  * Catalog size from which `auto` serves on WebGPU (when a hardware adapter exists). Provisional,
- * chosen without a GPU to measure on: from 100k items one block of 1,024 users costs the wasm
- * kernels about half a second here, work a GPU is expected to do far faster. `bench/webgpu`
- * prints the measured crossover to set it from (README "WebGPU"); `autoMinItems` overrides it.
+ * chosen without a GPU to measure on: from 100k items one top-20 call for 256 users costs the wasm
+ * kernels about 0.45 s here (bench/webgpu, loaded machine), work a GPU should do far faster; it
+ * prints the measured crossover to set this from (README "WebGPU"). `autoMinItems` overrides it.
  */
 export const AUTO_WEBGPU_MIN_ITEMS = 100_000;
 
