@@ -93,3 +93,12 @@ export async function createKernels(module: WebAssembly.Module, variant: KernelV
 export { compileKernelModule, KernelLoader, assertVariantRunnable, type WasmSource, type WasmSourceOption, type LoadKernelsOptions, type UrlReader } from "./engine/kernel-source.js";
 export { RecommenderService, type RecommenderApi, type DatasetHandle, type ModelHandle, type ReadDataOptions, type ReadDataResult, type TrainOptions, type RecommendOptions, type EvaluateEngineOptions } from "./worker/recommender-service.js";
 export { InThreadEngine, type RecommenderEngine, type EngineThread } from "./worker/engine.js";
+export { createTopKProvider, AUTO_WEBGPU_MIN_ITEMS, type TopKProviderOptions, type BackendSelection, type SelectedTopK } from "./gpu/backend.js";
+export { BACKEND_CHOICES, type BackendChoice, type TopKBackend, type ServingTables, type TopKLists, type UserBlockTopK, type ProviderMemory } from "./gpu/top-k-provider.js";
+export { WasmTopK, type WasmTopKOptions } from "./gpu/wasm-top-k.js";
+export { WebGpuTopK, type WebGpuTopKOptions } from "./gpu/webgpu-top-k.js";
+export { GpuUnavailableError } from "./gpu/errors.js";
+export { describeAdapter, describeAdapterInfo, type AdapterDescription } from "./gpu/adapter.js";
+export { planCatalog, type CatalogLayout } from "./gpu/catalog-layout.js";
+export { recommendAllUsers, type RecommendAllOptions, type AllRecommendations } from "./gpu/recommend-all.js";
+export { mfServingTables, recommendForAllUsers, type ModelRecommendations } from "./gpu/mf-serving.js";

@@ -79,6 +79,10 @@ export class MatrixFactorization implements UserBlockScorer, HistoryRecommender 
   get itemFactors(): WasmF32Array {
     return this.requireTables().items;
   }
+  /** Each user's training items (CSR over users): what serving leaves out. */
+  get trainingItems(): Csr {
+    return this.requireFitted().seenCsr!;
+  }
 
   /** Train on `train` (re-initialising any previous fit). */
   async fit(train: Interactions, options: FitOptions = {}): Promise<FitReport> {

@@ -1,0 +1,54 @@
+import type { MatrixFactorization } from "../model/matrix-factorization.js";
+import { projectPopularity } from "../model/popularity-projection.js";
+import { createTopKProvider, type BackendSelection, type TopKProviderOptions } from "./backend.js";
+import { recommendAllUsers, type AllRecommendations, type RecommendAllOptions } from "./recommend-all.js";
+import type { ProviderMemory, ServingTables } from "./top-k-provider.js";
+
+/**
+ * A matrix factorisation model's tables as it serves them: the popularity projections of its
+ * configuration applied (as in scoreUsers), copied out of wasm memory, with its training items as
+ * the exclusions (excludeSeen: false leaves them in).
+ */
+export function mfServingTables(model: MatrixFactorization, options: { excludeSeen?: boolean } = {}): ServingTables {
+  const { alphaItems, alphaUsers } = model.config;
+  const directions = alphaItems !== 0 || alphaUsers !== 0 ? model.popularDirections() : null;
+  const served = (table: "userFactors" | "itemFactors", rows: number, direction: Float32Array | undefined, alpha: number): Float32Array => {
+    if (!direction || alpha === 0) return model[table].view.slice();
+    const copy = model.kernels.engine.f32Copy(model[table]);
+    try {
+      projectPopularity(model.kernels, copy, rows, model.dim, direction, alpha);
+      return copy.view.slice();
+    } finally {
+      copy.free();
+    }
+  };
+  return {
+    dim: model.dim, nUsers: model.nUsers, nItems: model.nItems,
+    users: served("userFactors", model.nUsers, directions?.users, alphaUsers),
+    items: served("itemFactors", model.nItems, directions?.items, alphaItems),
+    exclude: options.excludeSeen === false ? null : model.trainingItems,
+  };
+}
+
+export interface ModelRecommendations extends AllRecommendations {
+  selection: BackendSelection;
+  memory: ProviderMemory;
+}
+
+/**
+ * Top-k for every user of a model (training items left out) on the chosen backend: `backend:
+ * "auto"` (default) serves large catalogs on a hardware GPU and everything else on wasm.
+ */
+export async function recommendForAllUsers(
+  model: MatrixFactorization,
+  options: TopKProviderOptions & RecommendAllOptions & { excludeSeen?: boolean } = {},
+): Promise<ModelRecommendations> {
+  const provider = await createTopKProvider(model.kernels, mfServingTables(model, options), options);
+  try {
+    const memory = provider.memory();
+    const result = await recommendAllUsers(provider, options);
+    return { ...result, selection: provider.selection, memory };
+  } finally {
+    provider.dispose();
+  }
+}
