@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Interactions } from "../data/interactions.js";
 import { readInteractions, type InteractionsFormat } from "../data/read.js";
 import { DataError } from "../data/errors.js";
-import type { MatrixFactorization } from "../model/matrix-factorization.js";
+import type { IdMap } from "../data/id-map.js";
 import { fileSource } from "../node/dataset-files.js";
 
 export interface ModelDataOptions {
@@ -17,7 +17,7 @@ export interface ModelDataOptions {
  * `data` may be a folder holding train.txt (and test.txt, used when `test` is not given).
  */
 export async function readPartsForModel(
-  model: MatrixFactorization, data: string, test: string | undefined, options: ModelDataOptions,
+  model: { readonly users: IdMap; readonly items: IdMap }, data: string, test: string | undefined, options: ModelDataOptions,
 ): Promise<{ train: Interactions; test: Interactions }> {
   let trainPath = data;
   let testPath = test;

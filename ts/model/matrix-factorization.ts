@@ -162,8 +162,8 @@ export class MatrixFactorization implements UserBlockScorer, HistoryRecommender 
     }
   }
 
-  /** Scores of n user vectors (rows of `block`, projected in place like any user's) against the serving item table. */
-  private scoreUserVectors(block: WasmF32Array, n: number, out: WasmF32Array): void {
+  /** Scores of n user vectors (rows of `block`, projected in place like any user's) against the serving item table (fold-in's vectors too). */
+  scoreUserVectors(block: WasmF32Array, n: number, out: WasmF32Array): void {
     const d = this.config.dim;
     const directions = this.servingDirections();
     if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.config.alphaUsers);

@@ -168,6 +168,42 @@ export class TwoTower implements UserBlockScorer, ContextScorer, HistoryRecommen
   }
 
   /**
+   * The user tower over every training user's training row (the "user u" of scoreUsers), as an
+   * nUsers×d table in wasm memory the caller frees: userTable[u]·itemTable[i] is scoreUsers' score.
+   */
+  trainingUserTable(): WasmF32Array {
+    this.requireTables();
+    const { indptr, indices } = this.seenCsr!;
+    const e = this.kernels.engine, n = this.nUsers, d = this.dim;
+    const table = e.f32(Math.max(1, n * d));
+    const batch = this.contextBatch(Math.min(EMBED_BLOCK, Math.max(1, n)));
+    try {
+      for (let start = 0; start < n; start += EMBED_BLOCK) {
+        batch.reset();
+        const end = Math.min(n, start + EMBED_BLOCK);
+        for (let u = start; u < end; u++) batch.add(indices, indptr[u], indptr[u + 1]);
+        const users = this.embedBatch(batch);
+        table.view.set(users.view.subarray(0, (end - start) * d), start * d);
+        users.free();
+      }
+    } catch (err) {
+      table.free();
+      throw err;
+    } finally {
+      batch.dispose();
+    }
+    return table;
+  }
+
+  /** The item tower's output for every item (nItems×d, the vectors scoring uses), in wasm memory the caller frees. */
+  itemTable(): WasmF32Array {
+    const t = this.requireTables();
+    const table = this.kernels.engine.f32(this.nItems * this.dim);
+    itemTowerAll(this.kernels, t, this.nItems, this.dim, table);
+    return table;
+  }
+
+  /**
    * Top-k for a time-ordered history of item indices (oldest first; the tower reads its last
    * maxHistory items); the history's items never appear in the answer. popularityPenalty β > 0
    * re-ranks on score − β·log(1 + count) (PopularityReranker).
@@ -316,11 +352,9 @@ export class TwoTower implements UserBlockScorer, ContextScorer, HistoryRecommen
 
   private packedItems(): WasmF32Array {
     if (!this.packed) {
-      const t = this.requireTables();
       const k = this.kernels, m = this.nItems, d = this.dim;
-      const items = k.engine.f32(m * d);
+      const items = this.itemTable();
       try {
-        itemTowerAll(k, t, m, d, items);
         this.packed = k.engine.f32(k.packedItemsLength(m, d));
         k.packItems(items, m, d, this.packed);
       } finally {

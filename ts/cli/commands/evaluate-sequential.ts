@@ -1,5 +1,6 @@
 /**
- * `longtail evaluate` for a two-tower model: the sequential protocol (ts/eval/sequential.ts).
+ * `longtail evaluate` for a two-tower model, or an MF model with --protocol sequential (by
+ * fold-in): the sequential protocol (ts/eval/sequential.ts).
  * The test part holds held-out users (e.g. `longtail split --method users`); each of their
  * prefixes is a context, the next item its target, the prefix masked.
  */
@@ -12,19 +13,22 @@ import { DataError } from "../../data/errors.js";
 import { evaluateSequential } from "../../eval/sequential.js";
 import { MostPopular } from "../../model/most-popular.js";
 import { PopularityReranker } from "../../model/popularity-rerank.js";
-import type { TwoTower } from "../../model/two-tower.js";
+import type { ContextScorer } from "../../model/history-scorer.js";
 import { fileSource } from "../../node/dataset-files.js";
 import type { HeadRule } from "../../eval/head-tail.js";
 import type { Progress } from "../progress.js";
 import { formatResult, type EVALUATE } from "./evaluate.js";
 
-export async function runSequentialEvaluate(args: ParsedArgs<typeof EVALUATE>, model: TwoTower, head: HeadRule | undefined, progress: Progress): Promise<void> {
+/** `reads` says how the model reads a context, for the report (e.g. "the history tower reads its last 50 items"). */
+export async function runSequentialEvaluate(
+  args: ParsedArgs<typeof EVALUATE>, model: ContextScorer & { readonly itemCounts: Int32Array }, items: IdMap, reads: string, head: HeadRule | undefined, progress: Progress,
+): Promise<void> {
   const v = args.values;
   const testPath = v.test ?? ((await stat(v.data).catch(() => null))?.isDirectory() ? join(v.data, "test.txt") : undefined);
   if (testPath === undefined) throw new DataError({ file: v.data }, "no test part: pass --test <file> of held-out users, or --data a folder holding test.txt (longtail split --method users writes one)");
   // Held-out users are new to the model: only the item ids are the model's.
   const sequences = await readInteractions(fileSource(testPath), {
-    fileName: testPath, name: testPath, format: v.format, users: new IdMap(), items: model.items, onUnknown: v.unknown,
+    fileName: testPath, name: testPath, format: v.format, users: new IdMap(), items, onUnknown: v.unknown,
     unknownHint: "this model was not trained on it; pass --unknown drop to leave such interactions out of the histories",
     ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
   });
@@ -48,7 +52,7 @@ export async function runSequentialEvaluate(args: ParsedArgs<typeof EVALUATE>, m
     const what = v["most-popular"] ? "the Most Popular shelf" : v.model;
     process.stdout.write(
       `sequential protocol: ${result.contexts} contexts (every prefix → the next item) of ${result.heldOutUsers} held-out users in ${testPath}; ` +
-        `each context's prefix is masked, the history tower reads its last ${model.config.maxHistory} items; "users" below are contexts\n` +
+        `each context's prefix is masked, ${reads}; "users" below are contexts\n` +
         formatResult(result, what),
     );
   }

@@ -3,12 +3,14 @@ import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags
 import { cliKernels } from "../engine.js";
 import { readAnyModel } from "../model-io.js";
 import { TwoTower } from "../../model/two-tower.js";
+import { FoldInScorer } from "../../model/fold-in-scorer.js";
 import { runSequentialEvaluate } from "./evaluate-sequential.js";
 import { readPartsForModel } from "../model-data.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
 import { MostPopular } from "../../model/most-popular.js";
+import type { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";
 import { PopularityReranker } from "../../model/popularity-rerank.js";
 
@@ -24,7 +26,9 @@ export const EVALUATE = defineCommand({
     "B50PS and T1PS (slots on the bottom 50% and top 1% of items by popularity), PSEI (share of items shown at least E times), " +
     "and the five popularity groups of Ren et al. (top 5%, 5-10%, 10-15%, 15-20%, the rest): share of slots and Recall@K.\n" +
     "A two-tower model is evaluated by the sequential protocol: the test part holds held-out users (longtail split --method users); every prefix " +
-    "of a user's time-ordered row is a context, the next item its target, the prefix masked; the metrics are over contexts (--data only locates test.txt).",
+    "of a user's time-ordered row is a context, the next item its target, the prefix masked; the metrics are over contexts (--data only locates test.txt). " +
+    "--protocol sequential runs the same protocol for a matrix factorisation model: each context's user vector is folded in from its last 50 items " +
+    "(the two-tower model's default window), so MF and two-tower are compared on the same held-out users.",
   flags: [
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
     { name: "data", type: "path", required: true, help: "The training part (its items are excluded from each user's ranking), or a folder with train.txt and test.txt." },
@@ -33,6 +37,7 @@ export const EVALUATE = defineCommand({
     { name: "unknown", type: "enum", choices: ["error", "drop"], default: "error", help: "Users or items the model does not know: stop with an error, or drop them." },
     ...EVALUATION_FLAGS,
     RERANK_FLAG,
+    { name: "protocol", type: "enum", choices: ["classic", "sequential"], help: "classic: full ranking of the test part's users (MF's default); sequential: every prefix of held-out users' rows (two-tower's default and only protocol; MF by fold-in)." },
     { name: "most-popular", type: "boolean", help: "Evaluate the Most Popular shelf (the model's training counts) instead of the model." },
     FORMAT,
     MIN_RATING,
@@ -44,6 +49,7 @@ export const EVALUATE = defineCommand({
     "longtail evaluate --model gowalla-bpr.ltm --data ../shared/data/gowalla --k 20 --json",
     "longtail evaluate --model ml1m.ltm --data ../shared/data/ml-1m-resn --head-min-count 1001 --exposure-threshold 10",
     "longtail evaluate --model ml1m.ltm --data ../shared/data/ml-1m-resn --k 20 --rerank 0.05",
+    "longtail evaluate --model mf-users.ltm --data ml-users --k 10 --protocol sequential   # MF by fold-in, on the held-out users of split --method users",
   ],
 });
 
@@ -56,9 +62,16 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels);
   const model = await readAnyModel(v.model, kernels);
-  if (model instanceof TwoTower) {
+  if (model instanceof TwoTower && v.protocol === "classic") {
+    model.dispose();
+    throw new ArgsError(`--protocol classic: ${v.model} is a two-tower model, which is evaluated by the sequential protocol only; leave out --protocol`, EVALUATE.name, 'Run "longtail evaluate --help".');
+  }
+  if (model instanceof TwoTower || v.protocol === "sequential") {
     try {
-      await runSequentialEvaluate(args, model, head, progress);
+      const contexts = model instanceof TwoTower
+        ? { scorer: model, reads: `the history tower reads its last ${model.config.maxHistory} items` }
+        : foldInContexts(model);
+      await runSequentialEvaluate(args, contexts.scorer, model.items, contexts.reads, head, progress);
     } finally {
       model.dispose();
     }
@@ -87,6 +100,11 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   }
   model.dispose();
   return 0;
+}
+
+function foldInContexts(model: MatrixFactorization) {
+  const scorer = new FoldInScorer(model);
+  return { scorer, reads: `MF folds in its last ${scorer.window} items (λ = ${scorer.regularization})` };
 }
 
 /** The human-readable report: accuracy (all / head / tail), the boundary, the popularity of what is served, the five groups. */

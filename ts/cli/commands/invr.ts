@@ -2,7 +2,7 @@ import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
-import { readModel } from "../model-io.js";
+import { readAnyModel } from "../model-io.js";
 import { readPartsForModel } from "../model-data.js";
 import { createProgress } from "../progress.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
@@ -10,6 +10,8 @@ import { compareMetricRecords, formatComparison } from "../../experiments/compar
 import { DEFAULT_SLOTS, DEFAULT_TOP_N, evaluateInverseRetrieval, type InverseRetrievalRun } from "../../invr/invr-evaluation.js";
 import { selectItems, type ItemSelection } from "../../invr/item-selection.js";
 import { mfServingEmbeddings } from "../../invr/mf-embeddings.js";
+import { twoTowerServingEmbeddings } from "../../invr/two-tower-embeddings.js";
+import { TwoTower } from "../../model/two-tower.js";
 import type { OwnedServingEmbeddings } from "../../invr/embeddings.js";
 import { checkSlots, SLATE_ORDERINGS, type SlateOrdering } from "../../invr/slates.js";
 import type { IdMap } from "../../data/id-map.js";
@@ -27,7 +29,7 @@ export const INVR = defineCommand({
     "head/tail accuracy; coverage, Gini, median and mean popularity, long-tail share, B50PS, T1PS, PSEI, the five groups; no MRR, " +
     "which needs a full ranking) against the main lists alone: the table shows each ordering's value and its relative change.",
   flags: [
-    { name: "model", type: "path", required: true, help: "Model file written by longtail train (matrix factorisation; served as trained, popularity projection included)." },
+    { name: "model", type: "path", required: true, help: "Model file written by longtail train: matrix factorisation (served as trained, popularity projection included) or two-tower (user rows = the user tower over each training user's training row, item rows = the item tower)." },
     { name: "data", type: "path", required: true, help: "The training part (excluded from retrieval and slates), or a folder with train.txt and test.txt." },
     { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
     { name: "items", type: "string", default: "all", placeholder: "all|tail|<ids>", help: "Items that get users: all, tail (the items outside the head, see --head-share), or comma-separated item ids." },
@@ -49,6 +51,7 @@ export const INVR = defineCommand({
     "longtail invr --model ml1m.ltm --data ../shared/data/ml-1m-resn",
     "longtail invr --model gowalla.ltm --data ../shared/data/gowalla --items tail --top-n 50 --slots 3,8 --ordering user-rank --json",
     "longtail invr --model ml1m.ltm --data ../shared/data/ml-1m-resn --k 10 --slots 5 --out slates.json",
+    "longtail invr --model tt-random.ltm --data ml-random --k 10   # a two-tower model on a longtail split folder",
   ],
 });
 
@@ -69,10 +72,10 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
   const selection = parseSelection(v.items, fail);
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels);
-  const model = await readModel(v.model, kernels);
+  const model = await readAnyModel(v.model, kernels);
   let embeddings: OwnedServingEmbeddings | null = null;
   try {
-    embeddings = mfServingEmbeddings(model);
+    embeddings = model instanceof TwoTower ? twoTowerServingEmbeddings(model) : mfServingEmbeddings(model);
     const { train, test } = await readPartsForModel(model, v.data, v.test, {
       format: v.format, onUnknown: v.unknown, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
     });
