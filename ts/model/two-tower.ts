@@ -149,21 +149,8 @@ export class TwoTower implements UserBlockScorer, ContextScorer, HistoryRecommen
   userEmbeddings(histories: readonly Int32Array[]): Float32Array {
     this.requireTables();
     histories.forEach((h, r) => this.checkHistory(h, `history ${r}`));
-    const d = this.dim;
-    const out = new Float32Array(histories.length * d);
-    const batch = this.contextBatch(Math.min(EMBED_BLOCK, Math.max(1, histories.length)));
-    try {
-      for (let start = 0; start < histories.length; start += EMBED_BLOCK) {
-        batch.reset();
-        const end = Math.min(histories.length, start + EMBED_BLOCK);
-        for (let r = start; r < end; r++) batch.add(histories[r], 0, histories[r].length);
-        const users = this.embedBatch(batch);
-        out.set(users.view.subarray(0, (end - start) * d), start * d);
-        users.free();
-      }
-    } finally {
-      batch.dispose();
-    }
+    const out = new Float32Array(histories.length * this.dim);
+    this.embedHistories(histories.length, (batch, r) => batch.add(histories[r], 0, histories[r].length), (rows, at) => out.set(rows, at));
     return out;
   }
 
@@ -174,25 +161,35 @@ export class TwoTower implements UserBlockScorer, ContextScorer, HistoryRecommen
   trainingUserTable(): WasmF32Array {
     this.requireTables();
     const { indptr, indices } = this.seenCsr!;
-    const e = this.kernels.engine, n = this.nUsers, d = this.dim;
-    const table = e.f32(Math.max(1, n * d));
+    const table = this.kernels.engine.f32(Math.max(1, this.nUsers * this.dim));
+    try {
+      this.embedHistories(this.nUsers, (batch, u) => batch.add(indices, indptr[u], indptr[u + 1]), (rows, at) => table.view.set(rows, at));
+    } catch (err) {
+      table.free();
+      throw err;
+    }
+    return table;
+  }
+
+  /** Embed histories 0..n−1 in blocks: `add` puts history r into the batch, `write` takes each block's rows and their offset (floats). */
+  private embedHistories(n: number, add: (batch: ContextBatch, r: number) => void, write: (rows: Float32Array, at: number) => void): void {
+    const d = this.dim;
     const batch = this.contextBatch(Math.min(EMBED_BLOCK, Math.max(1, n)));
     try {
       for (let start = 0; start < n; start += EMBED_BLOCK) {
         batch.reset();
         const end = Math.min(n, start + EMBED_BLOCK);
-        for (let u = start; u < end; u++) batch.add(indices, indptr[u], indptr[u + 1]);
+        for (let r = start; r < end; r++) add(batch, r);
         const users = this.embedBatch(batch);
-        table.view.set(users.view.subarray(0, (end - start) * d), start * d);
-        users.free();
+        try {
+          write(users.view.subarray(0, (end - start) * d), start * d);
+        } finally {
+          users.free();
+        }
       }
-    } catch (err) {
-      table.free();
-      throw err;
     } finally {
       batch.dispose();
     }
-    return table;
   }
 
   /** The item tower's output for every item (nItems×d, the vectors scoring uses), in wasm memory the caller frees. */
