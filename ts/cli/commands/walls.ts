@@ -15,7 +15,7 @@ export const WALLS = defineCommand({
     "(as for recommend --history). Each wall shows the picks' titles, training interactions (popularity) and genres, and below them " +
     "the wall's median popularity, its on-genre share (picks sharing a genre with any watchlist movie) and its dominant-genre share " +
     "(picks holding a genre that the most watchlist movies hold). Titles are matched against --left's popularity; both models must " +
-    "have trained on every watchlist movie.",
+    "have trained on every watchlist movie. Without --movies, titles come from the movies file next to --left's training data, else --right's.",
   flags: [
     { name: "left", type: "path", required: true, help: "The left wall's model (e.g. α = 0)." },
     { name: "right", type: "path", required: true, help: "The right wall's model (e.g. α = 0.5)." },
@@ -56,7 +56,10 @@ export async function runWalls(args: ParsedArgs<typeof WALLS>): Promise<number> 
   let right: HistoryModel | undefined;
   try {
     right = await readHistoryModel(v.right, kernels);
-    const { titles, path: moviesPath } = v.movies !== undefined || left.trainedOn !== undefined ? await loadTitles(v.movies, left) : await loadTitles(undefined, right);
+    let loaded = await loadTitles(v.movies, left);
+    // The left model's data may have no movies file (e.g. a split folder): the right model's may.
+    if (loaded.titles === null) loaded = await loadTitles(undefined, right);
+    const { titles, path: moviesPath } = loaded;
     const walls = lists.map(({ label, entries, ...rest }): WatchlistWalls => {
       const watchlist = resolveWatchlist(entries, left.model, titles);
       const onRight = resolveIn(right!, watchlist, titles);
