@@ -43,6 +43,7 @@ export { MostPopular } from "./model/most-popular.js";
 export type { HistoryRecommender } from "./model/history-recommender.js";
 export { loadHistoryRecommender, HISTORY_MODEL_KINDS, type LoadedHistoryRecommender } from "./model/load-history-recommender.js";
 export { foldInUser, DEFAULT_FOLD_IN_REGULARIZATION } from "./model/fold-in.js";
+export { FoldInScorer, DEFAULT_FOLD_IN_WINDOW, type FoldInScorerOptions } from "./model/fold-in-scorer.js";
 export { TitleIndex, type TitleMatch, type TitleMatchRule } from "./data/titles/title-index.js";
 export { parseWatchlist, resolveWatchlist, WatchlistError, AMBIGUITY_RATIO, type WatchlistCatalog, type WatchlistItem } from "./data/titles/watchlist.js";
 export { buildWall, describePicks, wallStatistics, type Wall, type WallPick, type WallStatistics } from "./eval/wall.js";
@@ -68,6 +69,7 @@ export { forEachRankedBlock, rankTopLists, type RankedBlock } from "./eval/ranke
 export { itemTopUsers, type ItemTopUsers, type ItemTopUsersOptions } from "./invr/item-top-users.js";
 export { checkEmbeddings, type ServingEmbeddings, type OwnedServingEmbeddings } from "./invr/embeddings.js";
 export { mfServingEmbeddings } from "./invr/mf-embeddings.js";
+export { twoTowerServingEmbeddings } from "./invr/two-tower-embeddings.js";
 export { selectItems, type ItemSelection } from "./invr/item-selection.js";
 export { userCandidates, type UserCandidates } from "./invr/user-candidates.js";
 export { assembleSlates, checkSlots, SLATE_ORDERINGS, type SlateOrdering, type SlateOptions, type Slates } from "./invr/slates.js";
