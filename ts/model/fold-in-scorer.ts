@@ -5,6 +5,7 @@
  * with a two-tower model, and the two be compared on equal terms.
  */
 import type { Kernels } from "../engine/kernels.js";
+import { TWO_TOWER_DEFAULTS } from "../train/two-tower-config.js";
 import type { WasmF32Array } from "../engine/wasm-engine.js";
 import { ContextBatch } from "./context-batch.js";
 import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "./fold-in.js";
@@ -12,7 +13,7 @@ import type { ContextScorer } from "./history-scorer.js";
 import type { MatrixFactorization } from "./matrix-factorization.js";
 
 /** Items of a context that fold-in reads by default: the two-tower model's default maxHistory, so both read the same window. */
-export const DEFAULT_FOLD_IN_WINDOW = 50;
+export const DEFAULT_FOLD_IN_WINDOW = TWO_TOWER_DEFAULTS.maxHistory;
 
 export interface FoldInScorerOptions {
   /** The last `window` items of each context are folded in (default {@link DEFAULT_FOLD_IN_WINDOW}). */

@@ -3,7 +3,7 @@ import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags
 import { cliKernels } from "../engine.js";
 import { readAnyModel } from "../model-io.js";
 import { TwoTower } from "../../model/two-tower.js";
-import { FoldInScorer } from "../../model/fold-in-scorer.js";
+import { DEFAULT_FOLD_IN_WINDOW, FoldInScorer } from "../../model/fold-in-scorer.js";
 import { runSequentialEvaluate } from "./evaluate-sequential.js";
 import { readPartsForModel } from "../model-data.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
@@ -27,7 +27,7 @@ export const EVALUATE = defineCommand({
     "and the five popularity groups of Ren et al. (top 5%, 5-10%, 10-15%, 15-20%, the rest): share of slots and Recall@K.\n" +
     "A two-tower model is evaluated by the sequential protocol: the test part holds held-out users (longtail split --method users); every prefix " +
     "of a user's time-ordered row is a context, the next item its target, the prefix masked; the metrics are over contexts (--data only locates test.txt). " +
-    "--protocol sequential runs the same protocol for a matrix factorisation model: each context's user vector is folded in from its last 50 items " +
+    `--protocol sequential runs the same protocol for a matrix factorisation model: each context's user vector is folded in from its last ${DEFAULT_FOLD_IN_WINDOW} items ` +
     "(the two-tower model's default window), so MF and two-tower are compared on the same held-out users.",
   flags: [
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
