@@ -1,5 +1,6 @@
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
+import { IdMappedModel } from "./id-mapped-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
@@ -35,36 +36,23 @@ export class UnknownIdError extends Error {
  * object; dispose() frees them. Serving excludes the items the user interacted with in training
  * (kept with the model as a CSR, so a saved model recommends like the trained one).
  */
-export class MatrixFactorization implements UserBlockScorer, HistoryRecommender {
+export class MatrixFactorization extends IdMappedModel implements UserBlockScorer, HistoryRecommender {
   readonly config: MfConfig;
   private tables: { users: WasmF32Array; items: WasmF32Array } | null = null;
   private packed: WasmF32Array | null = null;
   private seenCsr: Csr | null = null;
   private counts: Int32Array | null = null;
-  private userMap: IdMap = new IdMap();
-  private itemMap: IdMap = new IdMap();
   /** Algorithm 1's popular directions, recorded by a gradientAdjustment fit (or loaded). */
   private gradientDirections: PopularDirections | null = null;
   private headDirections: PopularDirections | null = null;
 
   constructor(readonly kernels: Kernels, config: Partial<MfConfig> = {}) {
+    super();
     this.config = resolveMfConfig(config);
   }
 
   get dim(): number {
     return this.config.dim;
-  }
-  get nUsers(): number {
-    return this.userMap.size;
-  }
-  get nItems(): number {
-    return this.itemMap.size;
-  }
-  get users(): IdMap {
-    return this.userMap;
-  }
-  get items(): IdMap {
-    return this.itemMap;
   }
   get isFitted(): boolean {
     return this.tables !== null;

@@ -12,6 +12,7 @@
  */
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
+import { IdMappedModel } from "./id-mapped-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
@@ -46,35 +47,22 @@ export interface TwoTowerFitOptions extends FitOptions {
 /** Contexts scored per block when embedding many histories. */
 const EMBED_BLOCK = 256;
 
-export class TwoTower implements UserBlockScorer, ContextScorer, HistoryRecommender {
+export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextScorer, HistoryRecommender {
   readonly config: TwoTowerConfig;
   private tables: TowerTables | null = null;
   private genres: ItemGenres | null = null;
   private packed: WasmF32Array | null = null;
   private seenCsr: Csr | null = null;
   private counts: Int32Array | null = null;
-  private userMap = new IdMap();
-  private itemMap = new IdMap();
   private trainingUsers: HistoryScorer | null = null;
 
   constructor(readonly kernels: Kernels, config: Partial<TwoTowerConfig> = {}) {
+    super();
     this.config = resolveTwoTowerConfig(config);
   }
 
   get dim(): number {
     return this.config.dim;
-  }
-  get nUsers(): number {
-    return this.userMap.size;
-  }
-  get nItems(): number {
-    return this.itemMap.size;
-  }
-  get users(): IdMap {
-    return this.userMap;
-  }
-  get items(): IdMap {
-    return this.itemMap;
   }
   get isFitted(): boolean {
     return this.tables !== null;
