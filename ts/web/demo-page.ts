@@ -79,6 +79,16 @@ function formatShare(x: number): string {
   return x.toFixed(2);
 }
 
+function formatSeconds(s: number): string {
+  return s < 10 ? s.toFixed(2) : s.toFixed(1);
+}
+
+const STATISTICS = [
+  { id: "median", show: (s: WallStatistics) => `${s.medianPopularity}` },
+  { id: "on-genre", show: (s: WallStatistics) => formatShare(s.onGenreShare) },
+  { id: "dominant", show: (s: WallStatistics) => formatShare(s.dominantGenreShare) },
+] as const;
+
 class DemoPage {
   private readonly models = new Map<number, ModelHandle>();
   private readonly watchlist: string[] = [];
@@ -127,7 +137,7 @@ class DemoPage {
       this.drawModels();
       if (alpha === this.alpha) await this.drawWall();
     }
-    const times = this.config.alphas.map((a) => `${alphaLabel(a)} ${state.trainSeconds[String(a)]!.toFixed(1)} s`).join(", ");
+    const times = this.config.alphas.map((a) => `${alphaLabel(a)} ${formatSeconds(state.trainSeconds[String(a)]!)} s`).join(", ");
     this.progress(1, `all ${this.config.alphas.length} models trained in this tab (${this.config.epochs} epochs, d = ${this.config.dim}): ${times}`);
   }
 
@@ -166,7 +176,7 @@ class DemoPage {
         const trained = this.models.has(alpha);
         const seconds = state.trainSeconds[String(alpha)];
         const li = make("li", trained ? "trained" : alpha === this.training ? "training" : "", `${alpha}`);
-        li.append(make("br", ""), make("span", "", trained ? `✓ ${seconds!.toFixed(1)} s` : alpha === this.training ? "training" : "waiting"));
+        li.append(make("br", ""), make("span", "", trained ? `✓ ${formatSeconds(seconds!)} s` : alpha === this.training ? "training" : "waiting"));
         return li;
       }),
     );
@@ -220,6 +230,15 @@ class DemoPage {
     );
   }
 
+  /** The model's top-k for the watchlist, each pick with its title, genres and popularity. */
+  private async picks(model: ModelHandle, watchlist: readonly string[]): Promise<Pick[]> {
+    const rec = await this.engine.recommendForHistory(model, watchlist, this.config.k);
+    return rec.items.map((item) => {
+      const info = this.movies.get(item);
+      return { item, title: info?.title ?? item, genres: info?.genres ?? [], popularity: this.popularity.get(item) ?? 0 };
+    });
+  }
+
   private async drawWall(): Promise<void> {
     const request = ++this.wallRequest;
     const wall = element("wall");
@@ -229,7 +248,10 @@ class DemoPage {
       state.wall = null;
       wall.replaceChildren();
       note.textContent = "Pick a movie or two to see the wall.";
-      for (const id of ["stat-median", "stat-on-genre", "stat-dominant"]) element(id).textContent = "–";
+      for (const { id } of STATISTICS) {
+        element(`stat-${id}`).textContent = "–";
+        element(`base-${id}`).textContent = "";
+      }
       return;
     }
     const model = this.models.get(this.alpha);
@@ -240,19 +262,20 @@ class DemoPage {
     }
     const alpha = this.alpha;
     const watchlist = [...this.watchlist];
-    const rec = await this.engine.recommendForHistory(model, watchlist, this.config.k);
+    const genres = watchlist.map((id) => ({ genres: this.movies.get(id)?.genres ?? [] }));
+    const picks = await this.picks(model, watchlist);
+    // The α = 0 wall's statistics beside the current ones, so a move of the slider reads as a change.
+    const plain = this.models.get(0);
+    const baseline = alpha !== 0 && plain ? wallStatistics(await this.picks(plain, watchlist), genres) : null;
     if (request !== this.wallRequest) return;
-    const picks: Pick[] = rec.items.map((item) => {
-      const info = this.movies.get(item);
-      return { item, title: info?.title ?? item, genres: info?.genres ?? [], popularity: this.popularity.get(item) ?? 0 };
-    });
-    const statistics = wallStatistics(picks, watchlist.map((id) => ({ genres: this.movies.get(id)?.genres ?? [] })));
+    const statistics = wallStatistics(picks, genres);
     state.wall = { alpha, watchlist, picks, statistics };
     wall.classList.remove("stale");
     note.textContent = `dominant genre${statistics.dominantGenres.length === 1 ? "" : "s"} of the watchlist: ${statistics.dominantGenres.join(", ") || "none"}`;
-    element("stat-median").textContent = `${statistics.medianPopularity}`;
-    element("stat-on-genre").textContent = formatShare(statistics.onGenreShare);
-    element("stat-dominant").textContent = formatShare(statistics.dominantGenreShare);
+    for (const { id, show } of STATISTICS) {
+      element(`stat-${id}`).textContent = show(statistics);
+      element(`base-${id}`).textContent = baseline ? `α = 0: ${show(baseline)}` : "";
+    }
     const logMax = Math.log1p(this.maxPopularity);
     wall.replaceChildren(
       ...picks.map((p, r) => {
