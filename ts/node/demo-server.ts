@@ -79,7 +79,8 @@ async function handle(options: DemoServerOptions, req: IncomingMessage, res: Ser
   }
   let path: string;
   try {
-    path = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
+    // The path as sent, not URL-normalised: a request with `..` in it is refused, not quietly resolved.
+    path = decodeURIComponent((req.url ?? "/").split(/[?#]/, 1)[0]!);
   } catch {
     return send(res, 400, "text/plain; charset=utf-8", "bad request: the path is not valid percent-encoding");
   }
