@@ -23,7 +23,7 @@ export const SERVE = defineCommand({
     "Without --data it serves the built-in synthetic world; with --data a MovieLens folder (ratings.csv and movies.csv). " +
     "The server only serves files: the page, the data and /demo.json. Ctrl-C stops it.",
   flags: [
-    { name: "data", type: "path", placeholder: "<folder>", help: "A MovieLens folder with ratings.csv and movies.csv (default: the built-in synthetic world)." },
+    { name: "data", type: "path", placeholder: "folder", help: "A MovieLens folder with ratings.csv and movies.csv (default: the built-in synthetic world)." },
     { name: "port", type: "int", min: 0, max: 65535, default: 8080, help: "Port to listen on (0: any free port)." },
     { name: "host", type: "string", default: "127.0.0.1", help: "Address to listen on; the default keeps the page on this machine." },
     { name: "epochs", type: "int", positive: true, default: 20, help: "Training epochs of each model in the browser (the default is train's, so the walls match longtail walls)." },
