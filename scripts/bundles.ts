@@ -45,9 +45,8 @@ const BROWSER_BUILD = {
 export async function buildBrowserBundle(outDir = join(BUNDLES_DIR, "browser")): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const common = BROWSER_BUILD;
-  await build({ ...common, entryPoints: [join(ROOT, "dist/ts/browser.js")], outfile: join(outDir, "longtail.js") });
-  await build({ ...common, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
+  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/browser.js")], outfile: join(outDir, "longtail.js") });
+  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
   copyWasm(outDir);
 }
 

@@ -106,6 +106,7 @@ describe("longtail serve: the demo page in Chromium", () => {
       assert.notDeepEqual(lastShown.titles, firstShown.titles, "α = 1 shows another wall");
       assert.deepEqual(lastShown.titles, last.picks.map((p) => p.title));
       assert.equal(lastShown.median, String(last.statistics.medianPopularity));
+      assert.equal(await page.textContent("#base-median"), `α = 0: ${first.statistics.medianPopularity}`, "the α = 0 wall's median beside the current one");
       assert.ok(
         last.statistics.medianPopularity < first.statistics.medianPopularity,
         `logit adjustment moves the wall into the tail: median popularity ${first.statistics.medianPopularity} at α = 0, ${last.statistics.medianPopularity} at α = 1`,

@@ -61,6 +61,11 @@ function showError(e: unknown): void {
   box.textContent = `Something went wrong: ${message}`;
 }
 
+function fail(e: unknown): void {
+  showError(e);
+  console.error(e);
+}
+
 async function fetchOk(path: string): Promise<Response> {
   const response = await fetch(path);
   if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
@@ -160,7 +165,7 @@ class DemoPage {
     slider.addEventListener("input", () => {
       this.alpha = Number(slider.value);
       element("alpha-value").textContent = alphaLabel(this.alpha);
-      void this.drawWall();
+      this.redraw();
     });
   }
 
@@ -200,7 +205,7 @@ class DemoPage {
           list.replaceChildren();
           search.focus();
           this.drawWatchlist();
-          void this.drawWall();
+          this.redraw();
         });
         const li = make("li", "");
         li.append(button);
@@ -222,12 +227,17 @@ class DemoPage {
         remove.addEventListener("click", () => {
           this.watchlist.splice(this.watchlist.indexOf(id), 1);
           this.drawWatchlist();
-          void this.drawWall();
+          this.redraw();
         });
         li.append(remove);
         return li;
       }),
     );
+  }
+
+  /** Draw the wall without waiting; a failure shows on the page. */
+  private redraw(): void {
+    this.drawWall().catch(fail);
   }
 
   /** The model's top-k for the watchlist, each pick with its title, genres and popularity. */
@@ -301,7 +311,4 @@ async function start(): Promise<void> {
   await page.run(new Uint8Array(await ratingsResponse.arrayBuffer()));
 }
 
-start().catch((e) => {
-  showError(e);
-  console.error(e);
-});
+start().catch(fail);
