@@ -108,6 +108,9 @@ describe("longtail serve", () => {
     const missing = cli("serve", "--data", "/no/such/folder");
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /--data \/no\/such\/folder: not a folder/);
+    const host = cli("serve", "--host", "203.0.113.7", "--port", "0");
+    assert.equal(host.status, 2);
+    assert.match(host.stderr, /--host 203\.0\.113\.7 --port 0: cannot listen there \(EADDRNOTAVAIL\)/);
     const folder = mkdtempSync(join(tmpdir(), "longtail-serve-data-"));
     writeFileSync(join(folder, "ratings.csv"), "userId,movieId,rating,timestamp\n");
     const noMovies = cli("serve", "--data", folder);

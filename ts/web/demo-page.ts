@@ -181,7 +181,8 @@ class DemoPage {
         const trained = this.models.has(alpha);
         const seconds = state.trainSeconds[String(alpha)];
         const li = make("li", trained ? "trained" : alpha === this.training ? "training" : "", `${alpha}`);
-        li.append(make("br", ""), make("span", "", trained ? `✓ ${formatSeconds(seconds!)} s` : alpha === this.training ? "training" : "waiting"));
+        li.style.left = `${alpha * 100}%`;
+        li.append(make("br", ""), make("span", "", trained ? `${formatSeconds(seconds!)} s` : alpha === this.training ? "training" : "waiting"));
         return li;
       }),
     );
