@@ -34,18 +34,33 @@ const wasmBesideBundle: Plugin = {
   },
 };
 
+/** esbuild options of every browser bundle: the .wasm files and the Worker script sit beside the bundle. */
+const BROWSER_BUILD = {
+  bundle: true, format: "esm", platform: "browser", target: BROWSER_TARGET, minify: true, sourcemap: true, legalComments: "eof",
+  define: { __LONGTAIL_WASM_DIR__: JSON.stringify("./"), __LONGTAIL_WORKER_FILE__: JSON.stringify("./longtail-worker.js") },
+  logLevel: "warning",
+} as const;
+
 /** The browser bundle: longtail.js, its Worker script longtail-worker.js and the .wasm files, in `outDir`. */
 export async function buildBrowserBundle(outDir = join(BUNDLES_DIR, "browser")): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const common = {
-    bundle: true, format: "esm", platform: "browser", target: BROWSER_TARGET, minify: true, sourcemap: true, legalComments: "eof",
-    define: { __LONGTAIL_WASM_DIR__: JSON.stringify("./"), __LONGTAIL_WORKER_FILE__: JSON.stringify("./longtail-worker.js") },
-    logLevel: "warning",
-  } as const;
-  await build({ ...common, entryPoints: [join(ROOT, "dist/ts/browser.js")], outfile: join(outDir, "longtail.js") });
-  await build({ ...common, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
+  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/browser.js")], outfile: join(outDir, "longtail.js") });
+  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
   copyWasm(outDir);
+}
+
+/**
+ * The demo page of `longtail serve` in `outDir`: index.html and demo.css (web/serve/), the page
+ * script demo.js, its own copy of the Worker script and the .wasm files, all served from one folder.
+ */
+export async function buildServeBundle(outDir = join(BUNDLES_DIR, "serve")): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/web/demo-page.js")], outfile: join(outDir, "demo.js") });
+  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
+  copyWasm(outDir);
+  for (const file of ["index.html", "demo.css"]) copyFileSync(join(ROOT, "web/serve", file), join(outDir, file));
 }
 
 /**
@@ -72,7 +87,8 @@ async function main(): Promise<void> {
   await buildBrowserBundle();
   rmSync(join(BUNDLES_DIR, "workerd"), { recursive: true, force: true });
   await buildWorkerdBundle();
-  const files = ["browser/longtail.js", "browser/longtail-worker.js", "workerd/longtail.js", ...KERNEL_VARIANTS.map((v) => `browser/longtail.${v}.wasm`)];
+  await buildServeBundle();
+  const files = ["browser/longtail.js", "browser/longtail-worker.js", "serve/demo.js", "workerd/longtail.js", ...KERNEL_VARIANTS.map((v) => `browser/longtail.${v}.wasm`)];
   console.log(`bundles in ${relative(ROOT, BUNDLES_DIR)}/ (${Date.now() - started} ms)`);
   console.log("| file | bytes | gzip -9 |\n| --- | --- | --- |");
   for (const file of files) {

@@ -49,6 +49,30 @@ describe("worker engine", () => {
     });
   });
 
+  it("answers a watch history by fold-in and gives the catalog's popularity, the same in a worker and in this thread", async () => {
+    await withEngines(async (worker, inThread) => {
+      const csv = readFileSync(TINY_CSV, "utf8");
+      const answers = [];
+      for (const engine of [worker, inThread]) {
+        const { train } = await engine.readInteractions(csv, { fileName: "interactions.csv" });
+        const model = await engine.train(train, CONFIG);
+        const { items, counts } = await engine.itemPopularity(model);
+        assert.equal(items.length, train.nItems);
+        assert.ok(counts instanceof Int32Array && counts.length === train.nItems);
+        assert.equal(counts.reduce((a, b) => a + b, 0), train.nnz, "the counts are the training interactions per item");
+        const history = [items[0]!, items[5]!, items[9]!];
+        const wall = await engine.recommendForHistory(model, history, 8);
+        assert.equal(wall.items.length, 8);
+        assert.ok(wall.items.every((item) => !history.includes(item)), "the history's items never appear");
+        assert.deepEqual(wall.items, Array.from(wall.indices, (i) => items[i]));
+        await assert.rejects(engine.recommendForHistory(model, [items[0]!, "no-such-item"], 8), /history items not in the model: "no-such-item"/);
+        await assert.rejects(engine.recommendForHistory(model, [], 8), /the history is empty/);
+        answers.push({ wall, counts });
+      }
+      assert.deepEqual(answers[0], answers[1]);
+    });
+  });
+
   it("reports progress through a callback: every epoch, and batches no more often than progressIntervalMs", async () => {
     await withEngines(async (worker) => {
       const { train } = await worker.readInteractions(readFileSync(TINY_CSV, "utf8"), { fileName: "interactions.csv" });

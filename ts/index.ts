@@ -94,6 +94,7 @@ export async function createKernels(module: WebAssembly.Module, variant: KernelV
 
 export { compileKernelModule, KernelLoader, assertVariantRunnable, type WasmSource, type WasmSourceOption, type LoadKernelsOptions, type UrlReader } from "./engine/kernel-source.js";
 export { RecommenderService, type RecommenderApi, type DatasetHandle, type ModelHandle, type ReadDataOptions, type ReadDataResult, type TrainOptions, type RecommendOptions, type EvaluateEngineOptions } from "./worker/recommender-service.js";
+export type { HistoryRecommendOptions, ItemPopularity } from "./worker/recommender-service.js";
 export { InThreadEngine, type RecommenderEngine, type EngineThread } from "./worker/engine.js";
 export { createTopKProvider, AUTO_WEBGPU_MIN_ITEMS, type TopKProviderOptions, type BackendSelection, type SelectedTopK } from "./gpu/backend.js";
 export { BACKEND_CHOICES, type BackendChoice, type TopKBackend, type ServingTables, type TopKLists, type UserBlockTopK, type ProviderMemory } from "./gpu/top-k-provider.js";

@@ -21,6 +21,7 @@ import { KernelUnavailableError } from "../engine/capabilities.js";
 import { InverseRetrievalError } from "../invr/errors.js";
 import { WatchlistError } from "../data/titles/watchlist.js";
 import { WALLS, runWalls } from "./commands/walls.js";
+import { SERVE, runServe } from "./commands/serve.js";
 
 type Runner = (args: ParsedArgs<any>) => Promise<number>;
 
@@ -35,6 +36,7 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [INVR, runInvr],
   [WALLS, runWalls],
   [SIMULATE, runSimulate],
+  [SERVE, runServe],
 ];
 
 export const PROGRAM: ProgramSpec = {

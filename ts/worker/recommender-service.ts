@@ -58,6 +58,18 @@ export interface RecommendOptions {
   readonly popularityPenalty?: number;
 }
 
+export interface HistoryRecommendOptions {
+  readonly popularityPenalty?: number;
+  /** Fold-in λ (default DEFAULT_FOLD_IN_REGULARIZATION). */
+  readonly regularization?: number;
+}
+
+/** A model's catalog: item ids by index and their training interactions (popularity). */
+export interface ItemPopularity {
+  readonly items: string[];
+  readonly counts: Int32Array;
+}
+
 export interface EvaluateEngineOptions {
   readonly k?: number;
   readonly popularityPenalty?: number;
@@ -76,6 +88,10 @@ export interface RecommenderApi {
   recommend(model: ModelHandle, user: string | number, k?: number, options?: RecommendOptions): Promise<Recommendation>;
   recommendMany(model: ModelHandle, users: readonly (string | number)[], k?: number, options?: RecommendOptions): Promise<Recommendation[]>;
   evaluate(model: ModelHandle, train: DatasetHandle, test: DatasetHandle, options?: EvaluateEngineOptions): Promise<EvaluationResult>;
+  /** Top-k for a watch history the model never saw (item ids), by fold-in; the history's items never appear. */
+  recommendForHistory(model: ModelHandle, history: readonly string[], k?: number, options?: HistoryRecommendOptions): Promise<Recommendation>;
+  /** The model's item ids and training counts, to label and describe recommendations. */
+  itemPopularity(model: ModelHandle): Promise<ItemPopularity>;
   /** Free a data set or model (its wasm memory). */
   release(handle: DatasetHandle | ModelHandle): Promise<void>;
 }
@@ -146,6 +162,18 @@ export class RecommenderService implements RecommenderApi {
 
   async evaluate(model: ModelHandle, train: DatasetHandle, test: DatasetHandle, options: EvaluateEngineOptions = {}): Promise<EvaluationResult> {
     return this.model(model).evaluate(this.dataset(train), this.dataset(test), options);
+  }
+
+  async recommendForHistory(model: ModelHandle, history: readonly string[], k = 10, options: HistoryRecommendOptions = {}): Promise<Recommendation> {
+    const mf = this.model(model);
+    const unknown = history.filter((id) => !mf.items.has(String(id)));
+    if (unknown.length > 0) throw new RangeError(`history items not in the model: ${unknown.map((id) => JSON.stringify(id)).join(", ")}`);
+    return mf.recommendForHistory(Int32Array.from(history, (id) => mf.items.index(String(id))!), k, options);
+  }
+
+  async itemPopularity(model: ModelHandle): Promise<ItemPopularity> {
+    const mf = this.model(model);
+    return { items: [...mf.items.ids()], counts: mf.itemCounts.slice() };
   }
 
   async release(handle: DatasetHandle | ModelHandle): Promise<void> {

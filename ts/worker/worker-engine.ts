@@ -5,7 +5,7 @@ import type { EvaluationResult } from "../eval/evaluate.js";
 import type { Recommendation } from "../model/matrix-factorization.js";
 import type { MfConfig } from "../train/config.js";
 import type { RecommenderEngine } from "./engine.js";
-import type { DatasetHandle, EvaluateEngineOptions, ModelHandle, ReadDataOptions, ReadDataResult, RecommendOptions, TrainOptions } from "./recommender-service.js";
+import type { DatasetHandle, EvaluateEngineOptions, HistoryRecommendOptions, ItemPopularity, ModelHandle, ReadDataOptions, ReadDataResult, RecommendOptions, TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { WorkerHost, WorkerInit } from "./worker-host.js";
 
@@ -97,6 +97,14 @@ export class WorkerEngine implements RecommenderEngine {
 
   evaluate(model: ModelHandle, train: DatasetHandle, test: DatasetHandle, options?: EvaluateEngineOptions): Promise<EvaluationResult> {
     return this.remote.evaluate(model, train, test, options);
+  }
+
+  recommendForHistory(model: ModelHandle, history: readonly string[], k?: number, options?: HistoryRecommendOptions): Promise<Recommendation> {
+    return this.remote.recommendForHistory(model, history, k, options);
+  }
+
+  itemPopularity(model: ModelHandle): Promise<ItemPopularity> {
+    return this.remote.itemPopularity(model);
   }
 
   release(handle: DatasetHandle | ModelHandle): Promise<void> {

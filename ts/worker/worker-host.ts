@@ -3,7 +3,7 @@ import type { KernelVariant } from "../engine/capabilities.js";
 import type { Kernels } from "../engine/kernels.js";
 import type { LoadKernelsOptions } from "../engine/kernel-source.js";
 import type { Recommendation } from "../model/matrix-factorization.js";
-import { RecommenderService, type DatasetHandle, type EvaluateEngineOptions, type ModelHandle, type ReadDataOptions, type RecommendOptions, type TrainOptions } from "./recommender-service.js";
+import { RecommenderService, type DatasetHandle, type EvaluateEngineOptions, type ModelHandle, type HistoryRecommendOptions, type ReadDataOptions, type RecommendOptions, type TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { MfConfig } from "../train/config.js";
 
@@ -58,6 +58,13 @@ export class WorkerHost {
   }
   evaluate(model: ModelHandle, train: DatasetHandle, test: DatasetHandle, options?: EvaluateEngineOptions) {
     return this.started().evaluate(model, train, test, options);
+  }
+  async recommendForHistory(model: ModelHandle, history: readonly string[], k?: number, options?: HistoryRecommendOptions): Promise<Recommendation> {
+    return recommendationTransfer(await this.started().recommendForHistory(model, history, k, options));
+  }
+  async itemPopularity(model: ModelHandle) {
+    const popularity = await this.started().itemPopularity(model);
+    return Comlink.transfer(popularity, transferableBuffers([popularity.counts]));
   }
   release(handle: DatasetHandle | ModelHandle) {
     return this.started().release(handle);
