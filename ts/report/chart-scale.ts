@@ -29,7 +29,8 @@ export function niceTicks(domain: Domain, count = 5, integer = false): { ticks: 
   const span = domain.max - domain.min;
   const raw = Math.max(span / Math.max(1, count), integer ? 1 : 0);
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  // The tolerance keeps binary noise (0.66 − 0.61 = 0.05000000000000004) from doubling the step.
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * power;
   const first = Math.floor(domain.min / step + 1e-9) * step;
   const last = Math.ceil(domain.max / step - 1e-9) * step;
   const ticks: number[] = [];

@@ -62,7 +62,10 @@ function trueRelevance(rows: readonly TrueRelevanceRow[], k: number): string {
 
 function walls(all: readonly PersonaWalls[]): string {
   const max = Math.max(1, ...all.flatMap((w) => w.sides.flatMap((s) => s.picks.map((p) => p.popularity))));
-  return `<p>Each model's top picks for the same person. The bar is the pick's popularity (training interactions, log scale); ✓ marks a pick the person truly likes, ✗ one they do not (ground truth, synthetic world only).</p>` +
+  const truth = all.some((w) => w.sides.some((s) => s.picks.some((p) => p.fits !== undefined)));
+  return `<p>Each model's top picks for the same person. The bar is the pick's popularity (training interactions, log scale). ${truth
+    ? "✓ marks a pick the person truly likes, ✗ one they do not (the world's ground truth)."
+    : "Real data has no ground truth: whether a pick fits is for the reader to judge."}</p>` +
     all.map((w) => wallView(w, max)).join("");
 }
 
