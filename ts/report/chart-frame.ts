@@ -23,7 +23,7 @@ export interface ChartText {
   yLabel: string;
   /** The id the SVG's <title> and <desc> ids derive from; unique within a document (default: from the title). */
   id?: string;
-  /** Pixel size of the drawing (default 560 × 340). */
+  /** Pixel size of the drawing (default 540 × 340: two fit side by side on a wide screen). */
   width?: number;
   height?: number;
 }
@@ -104,5 +104,5 @@ export function slug(text: string): string {
 }
 
 function size(text: ChartText): { width: number; height: number } {
-  return { width: text.width ?? 560, height: text.height ?? 340 };
+  return { width: text.width ?? 540, height: text.height ?? 340 };
 }

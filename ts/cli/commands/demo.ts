@@ -22,7 +22,7 @@ import { PopularityRanking } from "../../eval/popularity-ranking.js";
 import { rankTopLists } from "../../eval/ranked-blocks.js";
 import type { UserBlockScorer } from "../../eval/scorer.js";
 import { buildWall, wallStatistics } from "../../eval/wall.js";
-import { compareMetricRecords, formatComparison } from "../../experiments/comparison.js";
+import { compareMetricRecords, formatComparison, formatValue } from "../../experiments/comparison.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { MostPopular } from "../../model/most-popular.js";
 import { pathKind, readMovies } from "../../node/dataset-files.js";
@@ -41,7 +41,7 @@ import { Rng } from "../../util/rng.js";
 
 /** The feedback loop's configurations besides the plain and the debiased model (which the demo's flags set). */
 const LOOP_EXTRA_CONFIGURATIONS = ["IPS: --ips", "re-rank 0.05: --rerank 0.05", "most popular: most-popular"] as const;
-const DEFAULT_ALPHAS = "0,0.25,0.5,1,2";
+const DEFAULT_ALPHAS = "0,0.25,0.5,0.75,1,2";
 const SYNTHETIC_PERSONAS = 3;
 
 export const DEMO = defineCommand({
@@ -347,6 +347,12 @@ function printResults(v: DemoFlags, report: DemoReport, served: readonly ServedM
     }
   } else {
     process.stdout.write("\nNo ground truth on real data: true relevance is measured in the synthetic world only.\n");
+  }
+  if ("data" in report.alphaSweep) {
+    const sweep = report.alphaSweep.data;
+    const metrics = [sweep.accuracyMetric, sweep.popularityMetric, ...(sweep.truthMetric ? [sweep.truthMetric] : [])];
+    process.stdout.write(`\nThe α sweep (logit adjustment): ${metrics.join(", ")}\n`);
+    for (const p of sweep.points) process.stdout.write(`  α = ${String(p.alpha).padEnd(6)}${metrics.map((m) => (Number.isInteger(p.metrics[m]) ? String(p.metrics[m]) : formatValue(p.metrics[m])).padStart(12)).join("")}\n`);
   }
   if ("data" in report.feedbackLoop) {
     const sim = report.feedbackLoop.data;
