@@ -65,7 +65,7 @@ describe("longtail demo", () => {
       [["--items", "5"], /--items 5: no synthetic world of that size.*give --items 10 or more/],
       [["--alphas", "0,x"], /--alphas "0,x": "x" is not a number >= 0/],
       [["--alphas", "0,,1"], /--alphas "0,,1": "" is not a number/],
-      [["--loss", "bpr"], /--loss bpr: the debiased model uses logit adjustment/],
+      [["--loss", "bpr"], /--loss.*softmax, sampled-softmax/],
       [["--users", "50", "--items", "20", "--k", "20"], /--k 20: the catalog has 20 items/],
       [["--data", join(dir, "missing")], /--data .*missing: not a folder/],
       [["--data", dir], /no movies\.csv or movies\.dat there/],

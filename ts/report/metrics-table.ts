@@ -1,7 +1,7 @@
 /** The before/after table: a Comparison (experiments/comparison.ts) as an HTML table with a caption. */
 import type { Comparison } from "../experiments/comparison.js";
 import { betterDirection } from "../experiments/frontier.js";
-import { formatValue } from "../experiments/comparison.js";
+import { formatChange, formatValue } from "../experiments/comparison.js";
 import { escapeHtml } from "./escape.js";
 
 /**
@@ -37,8 +37,7 @@ function formatCell(v: number | undefined): string {
 
 function changeCell(change: number | null, better: "higher" | "lower"): string {
   if (change === null) return `<td class="change">–</td>`;
-  const pct = change * 100;
-  const text = `${pct >= 0 ? "+" : ""}${Math.abs(pct) >= 100 ? pct.toFixed(0) : pct.toFixed(1)}%`;
+  const text = formatChange(change);
   const direction = change === 0 ? "same" : (change > 0) === (better === "higher") ? "better" : "worse";
   return `<td class="change ${direction}">${escapeHtml(text)}</td>`;
 }
