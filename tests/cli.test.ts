@@ -69,10 +69,10 @@ describe("longtail CLI", () => {
   });
 
   it("runs the built-in demo with no data files", () => {
-    const d = cli("demo", "--users", "200", "--items", "300", "--epochs", "2", "--json", "--quiet");
+    const d = cli("demo", "--users", "200", "--items", "300", "--epochs", "2", "--alphas", "none", "--rounds", "0", "--out", join(dir, "demo.html"), "--json", "--quiet");
     assert.equal(d.status, 0, d.stderr);
     const out = JSON.parse(d.stdout);
-    assert.equal(out.models.length, 2);
+    assert.equal(out.models.length, 3);
     assert.ok(out.models[1].metrics["recall@10"] > 0);
   });
 

@@ -70,7 +70,7 @@ export function formatValue(v: number | undefined): string {
   return v.toFixed(4);
 }
 
-function formatChange(r: number | null): string {
+export function formatChange(r: number | null): string {
   if (r === null) return "–";
   const pct = r * 100;
   return `${pct >= 0 ? "+" : ""}${Math.abs(pct) >= 100 ? pct.toFixed(0) : pct.toFixed(1)}%`;

@@ -1,119 +1,365 @@
-import { defineCommand, type ParsedArgs } from "../args.js";
+import { join, resolve } from "node:path";
+import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
+import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
-import { createProgress, type ProgressBar } from "../progress.js";
+import { loadExperimentData } from "../experiment-data.js";
+import { createProgress, type Progress } from "../progress.js";
+import { trainingProgress } from "../training-progress.js";
+import { movieLabel } from "../watchlist-input.js";
+import { syntheticWorldFromFlags } from "./simulate.js";
+import type { Interactions } from "../../data/interactions.js";
 import { randomHoldout } from "../../data/splits.js";
-import { evaluateRanking, type ServedLists } from "../../eval/evaluate.js";
+import { TitleIndex } from "../../data/titles/title-index.js";
+import { resolveWatchlist, WatchlistError } from "../../data/titles/watchlist.js";
+import type { Kernels } from "../../engine/kernels.js";
+import { evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
+import { gini } from "../../eval/gini.js";
 import { DEFAULT_HEAD_RULE, headTailBoundary } from "../../eval/head-tail.js";
+import { PERSONA_NAMES, PERSONAS } from "../../eval/personas.js";
 import { PopularityRanking } from "../../eval/popularity-ranking.js";
+import { rankTopLists } from "../../eval/ranked-blocks.js";
+import type { UserBlockScorer } from "../../eval/scorer.js";
+import { buildWall, wallStatistics } from "../../eval/wall.js";
+import { compareMetricRecords, formatComparison, formatValue } from "../../experiments/comparison.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { MostPopular } from "../../model/most-popular.js";
-import { generateSyntheticWorld } from "../../synthetic/world.js";
-import { worldToInteractions } from "../../synthetic/to-interactions.js";
+import { pathKind, readMovies } from "../../node/dataset-files.js";
+import { writeFileAtomic } from "../../node/atomic-write.js";
+import { exposureCounts } from "../../report/lorenz-curve.js";
+import type { AlphaSweep, DemoReport, PersonaWalls, Section } from "../../report/report-data.js";
+import { renderReport } from "../../report/report-document.js";
+import { simulateFeedbackLoops, type SimulationResult } from "../../simulation/feedback-loop.js";
 import { trulyRelevantItems } from "../../synthetic/relevant-items.js";
+import { tastePersonas } from "../../synthetic/taste-personas.js";
 import { measureTrueRelevance } from "../../synthetic/true-relevance.js";
-import { LOSSES } from "../../train/config.js";
+import { worldToInteractions } from "../../synthetic/to-interactions.js";
+import type { SyntheticWorld } from "../../synthetic/world.js";
+import type { MfConfig } from "../../train/config.js";
 import { Rng } from "../../util/rng.js";
+
+/** The feedback loop's configurations besides the plain and the debiased model (which the demo's flags set). */
+const LOOP_EXTRA_CONFIGURATIONS = ["IPS: --ips", "re-rank 0.05: --rerank 0.05", "most popular: most-popular"] as const;
+const DEFAULT_ALPHAS = "0,0.25,0.5,0.75,1,2";
+const SYNTHETIC_PERSONAS = 3;
+const SOFTMAX_LOSSES = ["softmax", "sampled-softmax"] as const;
 
 export const DEMO = defineCommand({
   name: "demo",
-  summary: "Train and evaluate on the built-in synthetic world (no download, no data files).",
+  summary: "Plain against debiased on the built-in synthetic world (or MovieLens), with an HTML report.",
   description:
-    "Generates a catalog with genres, users with known tastes and popularity-biased exposure, holds out 20% of each " +
-    "user's interactions, trains matrix factorisation, and compares it with the Most Popular shelf: full-ranking accuracy " +
-    "on the held-out part, and the share of recommended items that truly fit the user (the world's ground truth).",
+    "Generates a catalog with genres, users with known tastes and popularity-biased exposure (or reads --data, a MovieLens folder), " +
+    "holds out 20% of each user's interactions, trains a plain matrix factorisation model and one with logit adjustment (--alpha), " +
+    "and compares them with the Most Popular shelf: held-out accuracy with full ranking, the popularity of what each serves, and in " +
+    "the synthetic world the share of served items that truly fit the user (the world's ground truth). Then it sweeps α (--alphas), " +
+    "runs a short feedback-loop simulation (--rounds; synthetic world only), and writes one self-contained HTML report (--out): the " +
+    "before/after table, true relevance, persona walls, the α frontier, exposure Lorenz curves, the five popularity groups and the " +
+    "feedback-loop plots.",
   flags: [
-    { name: "loss", type: "enum", choices: LOSSES, default: "softmax", help: "Training objective." },
+    { name: "data", type: "path", help: "A MovieLens folder (ratings.csv + movies.csv, or ratings.dat + movies.dat) instead of the synthetic world." },
+    { name: "out", type: "path", default: "longtail-report.html", help: "Where to write the HTML report (replaced atomically)." },
+    { name: "loss", type: "enum", choices: SOFTMAX_LOSSES, default: "softmax", help: "Training objective: a softmax, since the debiased model's logit adjustment adjusts softmax logits." },
     { name: "epochs", type: "int", positive: true, default: 10, help: "Training epochs." },
+    { name: "alpha", type: "number", min: 0, default: 0.5, help: "Logit-adjustment strength α of the debiased model." },
+    { name: "alphas", type: "string", default: DEFAULT_ALPHAS, help: 'The α sweep of the frontier plot, comma-separated; "none" skips it.' },
+    { name: "rounds", type: "int", min: 0, default: 5, help: "Feedback-loop rounds (synthetic world only); 0 skips the simulation." },
+    { name: "loop-users", type: "int", positive: true, default: 1000, help: "Users of the feedback loop's world (same seed; smaller than the demo's world, so the loop stays quick)." },
+    { name: "loop-items", type: "int", positive: true, default: 1500, help: "Items of the feedback loop's world." },
     { name: "users", type: "int", positive: true, default: 2000, help: "Users in the synthetic world." },
-    { name: "items", type: "int", positive: true, default: 3000, help: "Items in the synthetic world." },
+    { name: "items", type: "int", positive: true, default: 3000, help: "Items in the synthetic world (at least 10: every user logs 5 or more, at most half the catalog)." },
     { name: "k", type: "int", positive: true, default: 10, help: "Cut-off K of the top-K lists." },
-    { name: "seed", type: "int", default: 42, help: "Seed of the world and of training." },
+    { name: "seed", type: "int", default: 42, help: "Seed of the world, the split and training." },
     QUIET,
     JSON_OUTPUT,
     VARIANT,
   ],
-  examples: ["npx longtail demo", "npx longtail demo --loss bpr --epochs 20 --json"],
+  examples: [
+    "npx longtail demo",
+    "npx longtail demo --out report.html --alphas 0,0.5,1 --rounds 3",
+    "npx longtail demo --data ../shared/data/ml-latest-small --epochs 20 --out ml-report.html",
+  ],
 });
+
+type DemoFlags = ParsedArgs<typeof DEMO>["values"];
+
+/** The data the demo runs on: a split, and the synthetic world's ground truth when there is one. */
+interface DemoData {
+  train: Interactions;
+  test: Interactions;
+  about: string[];
+  world: SyntheticWorld | null;
+  /** MovieLens titles and genres (the walls' personas resolve against them). */
+  titles: TitleIndex | null;
+}
+
+/** One served model: its held-out evaluation, every user's top-K list, and the ground truth of those lists. */
+interface ServedModel {
+  label: string;
+  evaluation: EvaluationResult;
+  lists: Int32Array;
+  /** Held-out metrics plus, in the synthetic world, truePrecision@K (.head, .tail). */
+  metrics: Record<string, number>;
+  tailSlotShare: number;
+}
 
 export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
   const v = args.values;
+  const started = performance.now();
+  const alphas = parseAlphas(v.alphas);
   const progress = createProgress({ quiet: v.quiet });
-  const world = generateSyntheticWorld({ seed: v.seed, nUsers: v.users, nItems: v.items });
-  const all = worldToInteractions(world);
-  const { train, test } = randomHoldout(all, { testFraction: 0.2, rng: new Rng(v.seed) });
-  progress.log(`synthetic world: ${train.describe()}; held out ${test.nnz} interactions`);
+  const data = v.data !== undefined ? await movieLensData(v.data, v.seed, progress) : syntheticData(v, progress);
+  const { train, test, world } = data;
+  const k = v.k;
+  if (k >= train.nItems) throw new ArgsError(`--k ${k}: the catalog has ${train.nItems} items; give a K below that`, DEMO.name, 'Run "longtail demo --help".');
   const kernels = await cliKernels(v.kernels);
-  const model = new MatrixFactorization(kernels, { loss: v.loss, epochs: v.epochs, seed: v.seed });
-  let bar: ProgressBar | null = null;
-  const epochBar = (epoch: number) => (bar ??= progress.start(`training epoch ${epoch}/${v.epochs}`, train.nnz, "interactions"));
-  const report = await model.fit(train, {
-    onProgress: (p) => {
-      if (p.phase === "batch") return epochBar(p.epoch).update(p.done, `loss ${p.loss.toFixed(4)}`);
-      const b = epochBar(p.epoch);
-      b.update(p.total, "");
-      b.finish(`loss ${p.loss.toFixed(4)}`);
-      bar = null;
-    },
-  });
-  const popular = new MostPopular(kernels, train.nUsers, train.itemCounts());
-  const relevant = trulyRelevantItems(world);
+  const relevant = world ? trulyRelevantItems(world) : null;
   const { isHead } = headTailBoundary(new PopularityRanking(train.itemCounts()), DEFAULT_HEAD_RULE);
-  const rows = [
-    { name: "Most Popular", scorer: popular },
-    { name: `MF (${v.loss})`, scorer: model },
-  ].map(({ name, scorer }) => {
-    const metrics = evaluateRanking(scorer, train, test, { k: v.k }).metrics;
-    const lists = servedLists(scorer === model ? (u) => model.recommend(u, v.k).indices : popularTop(train, v.k), train.nUsers, v.k);
-    return { name, metrics, truePrecision: measureTrueRelevance(lists, relevant, { isHead, exclude: train.byUser }).precision };
-  });
-  if (v.json) {
-    process.stdout.write(JSON.stringify({ world: { users: train.nUsers, items: train.nItems, train: train.nnz, test: test.nnz }, trainSeconds: report.seconds, models: rows }) + "\n");
-  } else {
-    const k = v.k;
-    const cols = [`recall@${k}`, `ndcg@${k}`, "mrr", `hitrate@${k}`];
-    process.stdout.write(`\nHeld-out accuracy (full ranking over ${train.nItems} items) and true fit of the top ${k}:\n`);
-    process.stdout.write(`${"model".padEnd(16)}${cols.map((c) => c.padStart(12)).join("")}${"truly fits".padStart(12)}\n`);
-    for (const r of rows) {
-      process.stdout.write(`${r.name.padEnd(16)}${cols.map((c) => r.metrics[c].toFixed(4).padStart(12)).join("")}${r.truePrecision.toFixed(4).padStart(12)}\n`);
+  const allUsers = Int32Array.from({ length: train.nUsers }, (_, u) => u);
+  const serve = (label: string, scorer: UserBlockScorer): ServedModel => {
+    // One bar over both passes: the held-out evaluation of the test users, then every user's list.
+    const testUsers = test.usersWithInteractions().length;
+    const bar = progress.start(`${label}: evaluating`, testUsers + allUsers.length, "users");
+    const evaluation = evaluateRanking(scorer, train, test, { k, onProgress: (done) => bar.update(done) });
+    const lists = rankTopLists(scorer, train, allUsers, k, { onProgress: (done) => bar.update(testUsers + done) });
+    bar.finish();
+    const metrics = { ...evaluation.metrics };
+    let tailSlots = 0, slots = 0;
+    for (const i of lists) if (i >= 0) { slots++; if (!isHead[i]) tailSlots++; }
+    if (relevant) {
+      const truth = measureTrueRelevance({ users: allUsers, k, items: lists }, relevant, { isHead, exclude: train.byUser });
+      Object.assign(metrics, { [`truePrecision@${k}`]: truth.precision, [`truePrecision@${k}.head`]: truth.head.precision, [`truePrecision@${k}.tail`]: truth.tail.precision });
     }
-    process.stdout.write(`\ntrained in ${report.seconds.toFixed(1)} s. "truly fits" = share of recommended items the world's ground truth marks relevant.\n`);
-    const u = 0;
-    const rec = model.recommend(u, Math.min(5, v.k));
-    process.stdout.write(`\nuser ${world.users[u]} likes ${topGenres(world, u).join(", ")}; the model recommends:\n`);
-    for (const i of rec.indices) {
-      process.stdout.write(`  ${world.itemTitles[i]} [${world.itemGenres[i].map((g) => world.genreNames[g]).join(", ")}]${world.isRelevant(u, i) ? "  ✓ fits" : ""}\n`);
-    }
+    return { label, evaluation, lists, metrics, tailSlotShare: slots > 0 ? tailSlots / slots : 0 };
+  };
+  const base: Partial<MfConfig> = { loss: v.loss, epochs: v.epochs, seed: v.seed };
+  const plainLabel = `plain MF (${v.loss})`, debiasedLabel = `logit adjustment α = ${v.alpha}`;
+  const plain = await trainMf(kernels, { ...base, logitAdjustment: 0 }, train, progress, plainLabel, k);
+  let debiased: MatrixFactorization | undefined;
+  try {
+    debiased = await trainMf(kernels, { ...base, logitAdjustment: v.alpha }, train, progress, debiasedLabel, k);
+    const served = [serve(plainLabel, plain), serve(debiasedLabel, debiased), serve("Most Popular", new MostPopular(kernels, train.nUsers, train.itemCounts()))];
+    const comparison = compareMetricRecords(served.map((s) => ({ label: s.label, metrics: s.metrics })));
+    const tableMetrics = [
+      `recall@${k}`, `ndcg@${k}`, "mrr", `hitrate@${k}`, `recall@${k}.head`, `recall@${k}.tail`,
+      `coverage@${k}`, `gini@${k}`, `medianPopularity@${k}`, `longTailShare@${k}`,
+      ...(relevant ? [`truePrecision@${k}`, `truePrecision@${k}.head`, `truePrecision@${k}.tail`] : []),
+    ];
+    const sweep = alphas === null
+      ? { skipped: "The α sweep was skipped (--alphas none)." }
+      : { data: await alphaSweep(alphas, [[0, served[0]!], [v.alpha, served[1]!]], async (alpha) => {
+        const model = await trainMf(kernels, { ...base, logitAdjustment: alpha }, train, progress, `α = ${alpha}`, k);
+        try {
+          return serve(`α = ${alpha}`, model);
+        } finally {
+          model.dispose();
+        }
+      }, k, relevant !== null) };
+    const sides = [{ label: plainLabel, model: plain, lists: served[0]!.lists }, { label: debiasedLabel, model: debiased, lists: served[1]!.lists }];
+    const walls = world ? syntheticWalls(world, train, sides, k) : movieLensWalls(data.titles, sides, k);
+    const loop = await feedbackLoop(v, kernels, progress);
+    const seconds = (performance.now() - started) / 1000;
+    const report: DemoReport = {
+      title: world ? "longtail demo: popularity bias in a synthetic world" : `longtail demo: popularity bias on ${v.data}`,
+      about: data.about, k, plainLabel, debiasedLabel, comparison, tableMetrics,
+      trueRelevance: relevant
+        ? { data: served.map((s) => ({ label: s.label, precision: s.metrics[`truePrecision@${k}`]!, head: s.metrics[`truePrecision@${k}.head`]!, tail: s.metrics[`truePrecision@${k}.tail`]!, tailSlotShare: s.tailSlotShare })) }
+        : { skipped: "Real data has no ground truth: nobody knows which unseen movies each user would truly like, so true precision cannot be measured here. The held-out accuracy above rewards what the popularity-biased log rewards; run longtail demo without --data to see the synthetic world's ground truth." },
+      walls, alphaSweep: sweep,
+      exposure: served.map((s) => {
+        const exposure = exposureCounts(s.lists, train.nItems);
+        return { label: s.label, exposure, gini: gini(exposure) };
+      }),
+      popularityGroups: {
+        names: served[0]!.evaluation.groups.map((g) => g.name),
+        series: served.map((s) => ({ label: s.label, slotShare: s.evaluation.groups.map((g) => g.slotShare), recall: s.evaluation.groups.map((g) => g.recall) })),
+      },
+      feedbackLoop: loop, seconds,
+    };
+    const out = resolve(v.out);
+    await writeFileAtomic(out, renderReport(report));
+    printResults(v, report, served, out);
+    return 0;
+  } finally {
+    plain.dispose();
+    debiased?.dispose();
   }
-  model.dispose();
-  return 0;
 }
 
-/** Each user's top-K list as ServedLists (-1 where a list is shorter). */
-function servedLists(top: (u: number) => ArrayLike<number>, nUsers: number, k: number): ServedLists {
-  const items = new Int32Array(nUsers * k).fill(-1);
-  for (let u = 0; u < nUsers; u++) items.set(top(u), u * k);
-  return { users: Int32Array.from({ length: nUsers }, (_, u) => u), k, items };
+function parseAlphas(text: string): number[] | null {
+  if (text.trim().toLowerCase() === "none") return null;
+  const values = text.split(",").map((s) => s.trim());
+  const alphas = values.map(Number);
+  const bad = values.find((s, i) => s === "" || !Number.isFinite(alphas[i]) || alphas[i]! < 0);
+  if (bad !== undefined) throw new ArgsError(`--alphas ${JSON.stringify(text)}: "${bad}" is not a number >= 0; give comma-separated values such as ${DEFAULT_ALPHAS}, or none`, DEMO.name, 'Run "longtail demo --help".');
+  return [...new Set(alphas)].sort((a, b) => a - b);
 }
 
-/** Most Popular's list for each user: the most frequent items the user has not seen. */
-function popularTop(train: import("../../data/interactions.js").Interactions, k: number): (u: number) => Int32Array {
-  const counts = train.itemCounts();
-  const order = Array.from(counts.keys()).sort((a, b) => counts[b] - counts[a] || a - b);
-  const { indptr, indices } = train.byUser;
-  return (u) => {
-    const seen = new Set(indices.subarray(indptr[u], indptr[u + 1]));
-    const out: number[] = [];
-    for (const i of order) {
-      if (!seen.has(i)) out.push(i);
-      if (out.length === k) break;
-    }
-    return Int32Array.from(out);
+function syntheticData(v: DemoFlags, progress: Progress): DemoData {
+  const world = syntheticWorldFromFlags(v.seed, v.users, v.items, DEMO.name);
+  const { train, test } = randomHoldout(worldToInteractions(world), { testFraction: 0.2, rng: new Rng(v.seed) });
+  progress.log(`synthetic world: ${train.describe()}; held out ${test.nnz} interactions`);
+  const o = world.options;
+  return {
+    train, test, world, titles: null,
+    about: [
+      `A synthetic world (seed ${o.seed}): ${o.nUsers} users with known tastes over ${o.nGenres} genres, ${o.nItems} items, ${world.interactions.user.length.toLocaleString("en-US")} logged interactions under popularity-biased exposure (Zipf exponent ${o.popularityExponent}; popularity–quality correlation ${o.popularityQualityCorrelation}).`,
+      `Random per-user holdout: 20% of each user's interactions are the test part (${test.nnz.toLocaleString("en-US")} interactions), seed ${o.seed}.`,
+    ],
   };
 }
 
-function topGenres(world: ReturnType<typeof generateSyntheticWorld>, u: number): string[] {
-  const g = world.genreNames.length;
-  const taste = world.userTastes.subarray(u * g, u * g + g);
-  return Array.from(taste.keys()).sort((a, b) => taste[b] - taste[a]).slice(0, 2).map((i) => world.genreNames[i]);
+async function movieLensData(folder: string, seed: number, progress: Progress): Promise<DemoData> {
+  if ((await pathKind(folder)) !== "folder") throw new ArgsError(`--data ${folder}: not a folder; give a MovieLens folder holding ratings.csv and movies.csv (or ratings.dat and movies.dat)`, DEMO.name, 'Run "longtail demo --help".');
+  let moviesPath: string | undefined;
+  for (const name of ["movies.csv", "movies.dat"]) if ((await pathKind(join(folder, name))) === "file") moviesPath ??= join(folder, name);
+  if (moviesPath === undefined) throw new ArgsError(`--data ${folder}: no movies.csv or movies.dat there; the demo shows titles and genres, so give a MovieLens folder`, DEMO.name, 'Run "longtail demo --help".');
+  const { train, test, split } = await loadExperimentData(folder, { format: "auto", testFraction: 0.2, splitSeed: seed }, progress);
+  const titles = new TitleIndex(await readMovies(moviesPath), moviesPath);
+  return {
+    train, test, world: null, titles,
+    about: [`${folder}: ${train.nUsers.toLocaleString("en-US")} users, ${train.nItems.toLocaleString("en-US")} movies, ${(train.nnz + test.nnz).toLocaleString("en-US")} interactions; titles and genres from ${moviesPath}.`, `Split: ${split}.`],
+  };
+}
+
+async function trainMf(kernels: Kernels, config: Partial<MfConfig>, train: Interactions, progress: Progress, label: string, k: number): Promise<MatrixFactorization> {
+  const model = new MatrixFactorization(kernels, config);
+  try {
+    await model.fit(train, { onProgress: trainingProgress(progress, train.nnz, k, label) });
+    return model;
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/** Every α of the sweep measured; the ones already trained (the plain and the debiased model) are reused. */
+async function alphaSweep(
+  alphas: number[], known: readonly [number, ServedModel][], measure: (alpha: number) => Promise<ServedModel>, k: number, truth: boolean,
+): Promise<AlphaSweep> {
+  const points: AlphaSweep["points"][number][] = [];
+  for (const alpha of alphas) {
+    const served = known.find(([a]) => a === alpha)?.[1] ?? (await measure(alpha));
+    points.push({ alpha, metrics: served.metrics });
+  }
+  return { points, accuracyMetric: `ndcg@${k}`, popularityMetric: `medianPopularity@${k}`, ...(truth && { truthMetric: `truePrecision@${k}` }) };
+}
+
+interface WallSource {
+  label: string;
+  model: MatrixFactorization;
+  /** Every user's top-K list (the model's own, training items excluded). */
+  lists: Int32Array;
+}
+
+/** Walls of users with a clear favourite genre: each model's top-K for them, with the ground truth of every pick. */
+function syntheticWalls(world: SyntheticWorld, train: Interactions, sides: readonly WallSource[], k: number): Section<PersonaWalls[]> {
+  const { indptr } = train.byUser;
+  const counts = train.itemCounts();
+  const personas = tastePersonas(world, SYNTHETIC_PERSONAS, (u) => indptr[u + 1]! - indptr[u]!);
+  if (personas.length === 0) return { skipped: "No user of this world has a clear favourite genre and 10 training interactions: generate a larger world (--users, --items)." };
+  const genre = (g: number) => world.genreNames[g]!;
+  return {
+    data: personas.map((p) => ({
+      persona: `${genre(p.genre)} fan (user ${world.users[p.user]})`,
+      description: `Loves ${genre(p.genre)} (taste ${p.taste.toFixed(2)}; next ${genre(p.runnerUpGenre)}, ${p.runnerUpTaste.toFixed(2)}); ${indptr[p.user + 1]! - indptr[p.user]!} training interactions.`,
+      sides: sides.map((side) => {
+        const items = [...side.lists.subarray(p.user * k, p.user * k + k)].filter((i) => i >= 0);
+        const picks = items.map((i, r) => ({
+          rank: r + 1, title: world.itemTitles[i]!, genres: world.itemGenres[i]!.map(genre), popularity: counts[i]!, fits: world.isRelevant(p.user, i),
+        }));
+        return { label: side.label, picks, statistics: wallStatistics(picks, [{ genres: [genre(p.genre)] }]) };
+      }),
+    })),
+  };
+}
+
+/**
+ * The built-in personas' walls (ts/eval/personas.ts). A watchlist movie the split left without
+ * training interactions (Stalingrad (1993) has 2 ratings in ml-latest-small) is left out of that
+ * watchlist, and the wall says so; a persona none of whose movies resolve is shown with the reasons.
+ */
+function movieLensWalls(titles: TitleIndex | null, sides: readonly WallSource[], k: number): Section<PersonaWalls[]> {
+  return {
+    data: PERSONA_NAMES.map((name): PersonaWalls => {
+      const persona = PERSONAS[name];
+      const notes: string[] = [];
+      const watchlist = persona.watchlist.flatMap((entry) => {
+        try {
+          return resolveWatchlist([entry], sides[0]!.model, titles);
+        } catch (e) {
+          if (!(e instanceof WatchlistError)) throw e;
+          notes.push(`Left out of the watchlist: ${e.message}`);
+          return [];
+        }
+      });
+      notes.push(...watchlist.flatMap((w) => (w.note ? [w.note] : [])));
+      if (watchlist.length === 0) return { persona: persona.label, description: `None of ${persona.watchlist.join("; ")} can be used with this data.`, notes, sides: [] };
+      return {
+        persona: persona.label,
+        description: `Watched ${watchlist.map(movieLabel).join("; ")}.`,
+        notes,
+        sides: sides.map((side) => {
+          const wall = buildWall(side.model, watchlist, k, titles);
+          return { label: side.label, statistics: wall.statistics, picks: wall.picks.map((p) => ({ ...p, title: movieLabel(p) })) };
+        }),
+      };
+    }),
+  };
+}
+
+/** The feedback loop on a smaller world of the same seed: plain, the debiased model, IPS, re-ranking and Most Popular. */
+async function feedbackLoop(v: DemoFlags, kernels: Kernels, progress: Progress): Promise<Section<SimulationResult>> {
+  if (v.data !== undefined) return { skipped: "The feedback loop needs users whose true tastes are known, to simulate what they accept: it runs in the synthetic world only (longtail demo without --data, or longtail simulate)." };
+  if (v.rounds === 0) return { skipped: "The feedback-loop simulation was skipped (--rounds 0)." };
+  const world = syntheticWorldFromFlags(v.seed, v["loop-users"], v["loop-items"], DEMO.name);
+  const model = `--loss ${v.loss} --epochs ${v.epochs}`;
+  const texts = [`plain: ${model}`, `logit-adj ${v.alpha}: ${model} --logit-adjustment ${v.alpha}`, ...LOOP_EXTRA_CONFIGURATIONS.map((c) => (c.endsWith("most-popular") ? c : `${c} ${model}`))];
+  const specs = texts.map((text, i) => parseConfiguration(text, i, ["--seed", String(v.seed)], DEMO.name));
+  const bar = progress.start(`feedback loop (${world.users.length} users × ${world.items.length} items)`, specs.length * v.rounds, "rounds");
+  let done = 0;
+  const result = await simulateFeedbackLoops(kernels, world, specs, {
+    rounds: v.rounds, k: v.k, seed: v.seed,
+    onRound: (label, r) => bar.update(++done, `${label} round ${r.round}: Gini ${r.gini.toFixed(3)}, true precision ${r.truePrecision.toFixed(3)}`),
+  });
+  bar.finish();
+  return { data: result };
+}
+
+function printResults(v: DemoFlags, report: DemoReport, served: readonly ServedModel[], out: string): void {
+  if (v.json) {
+    const section = <T>(s: Section<T>) => ("data" in s ? s.data : null);
+    process.stdout.write(JSON.stringify({
+      report: out, seconds: report.seconds, k: report.k, about: report.about,
+      models: served.map((s) => ({ name: s.label, metrics: s.metrics })),
+      alphaSweep: section(report.alphaSweep), feedbackLoop: section(report.feedbackLoop),
+    }) + "\n");
+    return;
+  }
+  const c = report.comparison;
+  const shown = { ...c, metrics: report.tableMetrics.filter((m) => c.metrics.includes(m)) };
+  process.stdout.write(`\n${report.about.join("\n")}\n\nBefore (${report.plainLabel}) and after (${report.debiasedLabel}), top ${report.k}; Most Popular for reference:\n`);
+  process.stdout.write(formatComparison(shown) + "\n");
+  if ("data" in report.trueRelevance) {
+    process.stdout.write(`\nTrue relevance of the top ${report.k} (share of served items the user truly likes; the world's ground truth):\n`);
+    for (const row of report.trueRelevance.data) {
+      process.stdout.write(`  ${row.label.padEnd(28)} overall ${row.precision.toFixed(3)}   head ${row.head.toFixed(3)}   tail ${row.tail.toFixed(3)}   (tail share of slots ${row.tailSlotShare.toFixed(3)})\n`);
+    }
+  } else {
+    process.stdout.write("\nNo ground truth on real data: true relevance is measured in the synthetic world only.\n");
+  }
+  if ("data" in report.alphaSweep) {
+    const sweep = report.alphaSweep.data;
+    const metrics = [sweep.accuracyMetric, sweep.popularityMetric, ...(sweep.truthMetric ? [sweep.truthMetric] : [])];
+    process.stdout.write(`\nThe α sweep (logit adjustment): ${metrics.join(", ")}\n`);
+    for (const p of sweep.points) process.stdout.write(`  α = ${String(p.alpha).padEnd(6)}${metrics.map((m) => (Number.isInteger(p.metrics[m]) ? String(p.metrics[m]) : formatValue(p.metrics[m])).padStart(12)).join("")}\n`);
+  }
+  if ("data" in report.feedbackLoop) {
+    const sim = report.feedbackLoop.data;
+    process.stdout.write(`\nFeedback loop, round 1 → ${sim.rounds} (${sim.world.users} users × ${sim.world.items} items): served Gini, true precision, log Gini\n`);
+    for (const cfg of sim.configurations) {
+      const a = cfg.rounds[0]!, b = cfg.rounds[cfg.rounds.length - 1]!;
+      process.stdout.write(`  ${cfg.label.padEnd(20)} ${a.gini.toFixed(3)} → ${b.gini.toFixed(3)}   ${a.truePrecision.toFixed(3)} → ${b.truePrecision.toFixed(3)}   ${sim.initialLog.gini.toFixed(4)} → ${b.logGini.toFixed(4)}\n`);
+    }
+  }
+  process.stdout.write(`\nReport: ${out} (${report.seconds.toFixed(1)} s)\n`);
 }

@@ -95,13 +95,13 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
   return 0;
 }
 
-/** The world of --seed, --users and --items; a size the world cannot be built at is a flag error. */
-function syntheticWorldFromFlags(seed: number, users: number, items: number): SyntheticWorld {
+/** The world of --seed, --users and --items; a size the world cannot be built at is a flag error (of `command`). */
+export function syntheticWorldFromFlags(seed: number, users: number, items: number, command = "simulate"): SyntheticWorld {
   try {
     return generateSyntheticWorld({ seed, nUsers: users, nItems: items });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    throw new ArgsError(`--users ${users} --items ${items}: no synthetic world of that size (${e.message}); every user logs at least 5 items, so give --items 10 or more`, "simulate", 'Run "longtail simulate --help".');
+    throw new ArgsError(`--users ${users} --items ${items}: no synthetic world of that size (${e.message}); every user logs at least 5 items, so give --items 10 or more`, command, `Run "longtail ${command} --help".`);
   }
 }
 
