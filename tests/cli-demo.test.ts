@@ -48,7 +48,7 @@ describe("longtail demo", () => {
     assert.ok(debiased["medianPopularity@10"] < plain["medianPopularity@10"], "logit adjustment serves less popular items");
     assert.deepEqual(out.alphaSweep.points.map((p: { alpha: number }) => p.alpha), [0, 0.5, 1]);
     assert.equal(out.alphaSweep.points[1].metrics["ndcg@10"], debiased["ndcg@10"], "the sweep reuses the debiased model at its α");
-    assert.equal(out.feedbackLoop.configurations.length, 5);
+    assert.equal(out.feedbackLoop.configurations.length, 7, "plain, logit adjustment, ReSN, IPS, re-rank, gradient adjustment, Most Popular");
     assert.equal(out.feedbackLoop.configurations[0].rounds.length, 2);
   });
 

@@ -57,7 +57,7 @@ describe("the demo report in Chromium", () => {
       assert.equal(await page.locator("#lorenz polyline.series-line").count(), 4, "the diagonal and three models' Lorenz curves");
       assert.equal(await page.locator("#popularity-groups rect.bar").count(), 2 * 5 * 3, "five groups × three models, twice");
       assert.equal(await page.locator("#alpha-frontier circle.series-point").count(), 2 * 3, "one point per α, on both frontier charts");
-      assert.equal(await page.locator("#feedback-loop polyline.series-line").count(), 4 * 5, "four plots of five configurations");
+      assert.equal(await page.locator("#feedback-loop polyline.series-line").count(), 4 * 7, "four plots of seven configurations");
       assert.ok((await page.locator("#walls section.persona").count()) >= 1, "at least one persona wall");
       assert.ok((await page.locator("#walls .fits, #walls .misfit").count()) > 0, "picks carry the ground-truth mark");
       assert.equal(await page.locator("#before-after table caption").count(), 1);
