@@ -41,13 +41,18 @@ const BROWSER_BUILD = {
   logLevel: "warning",
 } as const;
 
-/** The browser bundle: longtail.js, its Worker script longtail-worker.js and the .wasm files, in `outDir`. */
-export async function buildBrowserBundle(outDir = join(BUNDLES_DIR, "browser")): Promise<void> {
+/** A fresh `outDir` holding a page-side script (`entry` → `outFile`), the Worker script longtail-worker.js beside it and the .wasm files. */
+async function buildScriptWithWorker(outDir: string, entry: string, outFile: string): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/browser.js")], outfile: join(outDir, "longtail.js") });
+  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, entry)], outfile: join(outDir, outFile) });
   await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
   copyWasm(outDir);
+}
+
+/** The browser bundle: longtail.js, its Worker script longtail-worker.js and the .wasm files, in `outDir`. */
+export async function buildBrowserBundle(outDir = join(BUNDLES_DIR, "browser")): Promise<void> {
+  await buildScriptWithWorker(outDir, "dist/ts/browser.js", "longtail.js");
 }
 
 /**
@@ -55,11 +60,7 @@ export async function buildBrowserBundle(outDir = join(BUNDLES_DIR, "browser")):
  * script demo.js, its own copy of the Worker script and the .wasm files, all served from one folder.
  */
 export async function buildServeBundle(outDir = join(BUNDLES_DIR, "serve")): Promise<void> {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/web/demo-page.js")], outfile: join(outDir, "demo.js") });
-  await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
-  copyWasm(outDir);
+  await buildScriptWithWorker(outDir, "dist/ts/web/demo-page.js", "demo.js");
   for (const file of ["index.html", "demo.css"]) copyFileSync(join(ROOT, "web/serve", file), join(outDir, file));
 }
 

@@ -5,20 +5,18 @@
  * Most Popular shelf clearly. Skipped with a message when ../shared/data is absent.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { BIN } from "./support/cli.js";
+import { cli } from "./support/cli.js";
 
 const DATA = fileURLToPath(new URL("../../../shared/data/ml-latest-small", import.meta.url));
 const skip = existsSync(DATA) ? false : `shared data not found at ${DATA}`;
 
-/** Like support/cli.ts, with room for a training run on a loaded 2-core machine. */
 function longtail(...args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, ...args, "--quiet"], { encoding: "utf8", timeout: 600_000 });
+  const r = cli(...args, "--quiet");
   assert.equal(r.status, 0, `longtail ${args.join(" ")} failed:\n${r.stderr}`);
   return r.stdout;
 }

@@ -3,7 +3,7 @@ import type { Kernels } from "../engine/kernels.js";
 import { MatrixFactorization } from "../model/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../model/model-file.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
-import { TwoTower } from "../model/two-tower.js";
+import { loadModel, type LoadedModel } from "../model/load-history-recommender.js";
 
 /** Read a model file written by `longtail train`. */
 export async function readModel(path: string, kernels: Kernels): Promise<MatrixFactorization> {
@@ -33,9 +33,8 @@ export async function writeModel(path: string, model: { toModelFile(metadata: Re
 }
 
 /** Read a model file of any kind `longtail train` writes: matrix factorisation or two-tower. */
-export async function readAnyModel(path: string, kernels: Kernels): Promise<MatrixFactorization | TwoTower> {
-  const contents = await readModelContents(path);
-  const model = contents.kind === "two-tower" ? TwoTower.fromModelFile(kernels, contents, path) : MatrixFactorization.fromModelFile(kernels, contents, path);
+export async function readAnyModel(path: string, kernels: Kernels): Promise<LoadedModel> {
+  const model = loadModel(kernels, await readModelContents(path), path);
   model.users.freeze();
   model.items.freeze();
   return model;

@@ -1,5 +1,5 @@
 import type { MatrixFactorization } from "../model/matrix-factorization.js";
-import { projectPopularity } from "../model/popularity-projection.js";
+import { freeAll } from "../engine/wasm-engine.js";
 import { createTopKProvider, type BackendSelection, type TopKProviderOptions } from "./backend.js";
 import { recommendAllUsers, type AllRecommendations, type RecommendAllOptions } from "./recommend-all.js";
 import type { ProviderMemory, ServingTables } from "./top-k-provider.js";
@@ -10,24 +10,17 @@ import type { ProviderMemory, ServingTables } from "./top-k-provider.js";
  * the exclusions (excludeSeen: false leaves them in).
  */
 export function mfServingTables(model: MatrixFactorization, options: { excludeSeen?: boolean } = {}): ServingTables {
-  const { alphaItems, alphaUsers } = model.config;
-  const directions = alphaItems !== 0 || alphaUsers !== 0 ? model.popularDirections() : null;
-  const served = (table: "userFactors" | "itemFactors", rows: number, direction: Float32Array | undefined, alpha: number): Float32Array => {
-    if (!direction || alpha === 0) return model[table].view.slice();
-    const copy = model.kernels.engine.f32Copy(model[table]);
-    try {
-      projectPopularity(model.kernels, copy, rows, model.dim, direction, alpha);
-      return copy.view.slice();
-    } finally {
-      copy.free();
-    }
-  };
-  return {
-    dim: model.dim, nUsers: model.nUsers, nItems: model.nItems,
-    users: served("userFactors", model.nUsers, directions?.users, alphaUsers),
-    items: served("itemFactors", model.nItems, directions?.items, alphaItems),
-    exclude: options.excludeSeen === false ? null : model.trainingItems,
-  };
+  const served = model.servedTables();
+  try {
+    return {
+      dim: model.dim, nUsers: model.nUsers, nItems: model.nItems,
+      users: served.users.view.slice(),
+      items: served.items.view.slice(),
+      exclude: options.excludeSeen === false ? null : model.trainingItems,
+    };
+  } finally {
+    freeAll(served.users, served.items);
+  }
 }
 
 export interface ModelRecommendations extends AllRecommendations {

@@ -1,6 +1,6 @@
 /**
- * The model file's `kind` → a model that answers watchlists. Each kind that implements
- * HistoryRecommender gets its loader here; every other kind is an error that says which can.
+ * The model file's `kind` → the model class that reads it. Every kind this version reads also
+ * answers watchlists (HistoryRecommender); any other kind is an error that says which can.
  */
 import type { Kernels } from "../engine/kernels.js";
 import type { HistoryRecommender } from "./history-recommender.js";
@@ -10,23 +10,29 @@ import { TwoTower } from "./two-tower.js";
 
 /** A loaded model owns wasm memory: dispose() frees it. */
 export type LoadedHistoryRecommender = HistoryRecommender & { dispose(): void };
+export type LoadedModel = MatrixFactorization | TwoTower;
 
-const LOADERS: Readonly<Record<string, (kernels: Kernels, contents: ModelFileContents, fileName: string) => LoadedHistoryRecommender>> = {
+const LOADERS: Readonly<Record<string, (kernels: Kernels, contents: ModelFileContents, fileName: string) => LoadedModel>> = {
   // Matrix factorisation answers an unseen history by fold-in (fold-in.ts).
   mf: (kernels, contents, fileName) => MatrixFactorization.fromModelFile(kernels, contents, fileName),
   // The two-tower model reads any history with its user tower.
   "two-tower": (kernels, contents, fileName) => TwoTower.fromModelFile(kernels, contents, fileName),
 };
 
-/** The kinds loadHistoryRecommender accepts. */
+/** The kinds loadModel and loadHistoryRecommender accept. */
 export const HISTORY_MODEL_KINDS: readonly string[] = Object.keys(LOADERS);
 
-export function loadHistoryRecommender(kernels: Kernels, contents: ModelFileContents, fileName = "model"): LoadedHistoryRecommender {
+/** The model a decoded file holds; `need` says, in the error for another kind, what the caller wanted of it. */
+export function loadModel(kernels: Kernels, contents: ModelFileContents, fileName = "model", need = "be read by this version"): LoadedModel {
   const load = Object.hasOwn(LOADERS, contents.kind) ? LOADERS[contents.kind] : undefined;
   if (!load) {
-    throw new ModelFileError(fileName, "invalid-contents", `a model of kind "${contents.kind}" cannot recommend for a watchlist; kinds that can: ${HISTORY_MODEL_KINDS.map((k) => `"${k}"`).join(", ")}`);
+    throw new ModelFileError(fileName, "invalid-contents", `a model of kind "${contents.kind}" cannot ${need}; kinds that can: ${HISTORY_MODEL_KINDS.map((k) => `"${k}"`).join(", ")}`);
   }
-  const model = load(kernels, contents, fileName);
+  return load(kernels, contents, fileName);
+}
+
+export function loadHistoryRecommender(kernels: Kernels, contents: ModelFileContents, fileName = "model"): LoadedHistoryRecommender {
+  const model = loadModel(kernels, contents, fileName, "recommend for a watchlist");
   model.items.freeze();
   return model;
 }

@@ -150,6 +150,30 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     }
   }
 
+  /**
+   * Copies of the user and item tables as serving uses them (after the gradient-perspective
+   * projection when α1, α2 ≠ 0), in wasm memory the caller frees: users[u]·items[i] is the score
+   * scoreUsers gives. Inverse retrieval and the WebGPU path read these.
+   */
+  servedTables(): { users: WasmF32Array; items: WasmF32Array } {
+    const { users, items } = this.requireTables();
+    const e = this.kernels.engine, d = this.dim;
+    const servedUsers = e.f32Copy(users);
+    let servedItems: WasmF32Array | null = null;
+    try {
+      servedItems = e.f32Copy(items);
+      const directions = this.servingDirections();
+      if (directions) {
+        projectPopularity(this.kernels, servedUsers, this.nUsers, d, directions.users, this.config.alphaUsers);
+        projectPopularity(this.kernels, servedItems, this.nItems, d, directions.items, this.config.alphaItems);
+      }
+      return { users: servedUsers, items: servedItems };
+    } catch (err) {
+      freeAll(servedUsers, servedItems);
+      throw err;
+    }
+  }
+
   /** Scores of n user vectors (rows of `block`, projected in place like any user's) against the serving item table (fold-in's vectors too). */
   scoreUserVectors(block: WasmF32Array, n: number, out: WasmF32Array): void {
     const d = this.config.dim;

@@ -1,4 +1,5 @@
 import { MOVIELENS_MOVIES_HEADER, MOVIELENS_RATINGS_HEADER } from "../data/readers/movielens-csv.js";
+import { csvField } from "../util/csv-field.js";
 import type { SyntheticWorld } from "./world.js";
 
 /** The synthetic world written as a MovieLens folder's two files, so every consumer of MovieLens data reads it unchanged. */
@@ -7,11 +8,6 @@ export interface MovieLensFiles {
   readonly ratings: string;
   /** movieId,title,genres: every item, genres joined by "|" as MovieLens does. */
   readonly movies: string;
-}
-
-/** A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function worldToMovieLensFiles(world: SyntheticWorld): MovieLensFiles {

@@ -2,6 +2,7 @@
  * Training configuration for matrix factorisation: explicit parameters with defaults that work
  * out of the box, and validation whose errors say which value is wrong and what would be right.
  */
+import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./config-checks.js";
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
 export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax";
 export type OptimizerName = "adam" | "adagrad" | "sgd";
@@ -118,17 +119,12 @@ export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss" | keyof typeo
  */
 export const USER_SAMPLING_DEFAULTS: Readonly<Partial<MfConfig>> = { optimizer: "adagrad", learningRate: 0.1, batchSize: 64, negatives: 2048, positivesPerRow: 8 };
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError } from "./config-checks.js";
 
 /** Fill in defaults for the chosen loss and validate every field. */
 export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   const loss = partial.loss ?? "bpr";
-  if (!LOSSES.includes(loss)) throw new ConfigError(`loss must be one of ${LOSSES.join(", ")}, got "${loss}"`);
+  oneOf(loss, LOSSES, "loss");
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const config: MfConfig = { ...GRADIENT_ADJUSTMENT_DEFAULTS, ...LOSS_DEFAULTS[loss], ...defined, loss } as MfConfig;
   positiveInt(config.dim, "dim", "the embedding size, e.g. 64");
@@ -140,19 +136,11 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   nonNegativeNumber(config.l2, "l2");
   nonNegativeNumber(config.samplingExponent, "samplingExponent");
   nonNegativeInt(config.positivesPerRow, "positivesPerRow");
-  if (!OPTIMIZERS.includes(config.optimizer)) {
-    throw new ConfigError(`optimizer must be one of ${OPTIMIZERS.join(", ")}, got "${config.optimizer}"`);
-  }
+  oneOf(config.optimizer, OPTIMIZERS, "optimizer");
   positiveInt(config.hardNegatives, "hardNegatives", "1 = uniform negatives");
-  if (!NORMALIZE_MODES.includes(config.normalize)) {
-    throw new ConfigError(`normalize must be one of ${NORMALIZE_MODES.join(", ")}, got "${config.normalize}"`);
-  }
-  if (!LEARNING_RATE_SCHEDULES.includes(config.learningRateSchedule)) {
-    throw new ConfigError(`learningRateSchedule must be one of ${LEARNING_RATE_SCHEDULES.join(", ")}, got "${config.learningRateSchedule}"`);
-  }
-  if (!SAMPLING_MODES.includes(config.sampling)) {
-    throw new ConfigError(`sampling must be one of ${SAMPLING_MODES.join(", ")}, got "${config.sampling}"`);
-  }
+  oneOf(config.normalize, NORMALIZE_MODES, "normalize");
+  oneOf(config.learningRateSchedule, LEARNING_RATE_SCHEDULES, "learningRateSchedule");
+  oneOf(config.sampling, SAMPLING_MODES, "sampling");
   if (config.sampling === "users" && loss !== "sampled-softmax") {
     throw new ConfigError(`sampling "users" is a way to batch the sampled softmax: use loss "sampled-softmax", not "${loss}"`);
   }
@@ -165,7 +153,7 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
       if (defined[key] === undefined) Object.assign(config, { [key]: value });
     }
   }
-  if (!Number.isInteger(config.seed)) throw new ConfigError(`seed must be an integer, got ${config.seed}`);
+  integerSeed(config.seed);
   if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax") {
     positiveInt(config.negatives, "negatives", loss === "sampled-softmax" ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");
   }
@@ -197,9 +185,7 @@ function validateDebiasing(config: MfConfig): void {
 /** Ren et al. train with unit-norm users: that is the default here unless normalize is given. */
 function checkGradientAdjustment(config: MfConfig, partial: Partial<MfConfig>): void {
   if (typeof config.gradientAdjustment !== "boolean") throw new ConfigError(`gradientAdjustment must be true or false, got ${config.gradientAdjustment}`);
-  if (!POPULAR_DIRECTION_SOURCES.includes(config.popularDirection)) {
-    throw new ConfigError(`popularDirection must be one of ${POPULAR_DIRECTION_SOURCES.join(", ")}, got "${config.popularDirection}"`);
-  }
+  oneOf(config.popularDirection, POPULAR_DIRECTION_SOURCES, "popularDirection");
   nonNegativeNumber(config.alphaItems, "alphaItems");
   nonNegativeNumber(config.alphaUsers, "alphaUsers");
   if (!(config.popularHeadShare > 0 && config.popularHeadShare <= 1)) throw new ConfigError(`popularHeadShare must be in (0, 1], got ${config.popularHeadShare}`);
@@ -210,15 +196,3 @@ function checkGradientAdjustment(config: MfConfig, partial: Partial<MfConfig>): 
   if (partial.normalize === undefined) config.normalize = "users";
 }
 
-function positiveInt(v: number, name: string, hint = ""): void {
-  if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`${name} must be a positive integer${hint ? ` (${hint})` : ""}, got ${v}`);
-}
-function nonNegativeInt(v: number, name: string): void {
-  if (!Number.isInteger(v) || v < 0) throw new ConfigError(`${name} must be a non-negative integer, got ${v}`);
-}
-function positiveNumber(v: number, name: string): void {
-  if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) throw new ConfigError(`${name} must be a positive number, got ${v}`);
-}
-function nonNegativeNumber(v: number, name: string): void {
-  if (!(typeof v === "number" && Number.isFinite(v) && v >= 0)) throw new ConfigError(`${name} must be a non-negative number, got ${v}`);
-}

@@ -2,7 +2,7 @@
  * Configuration of the two-tower model (ts/model/two-tower.ts): explicit parameters with
  * defaults, validated with errors that name the value and what would be right.
  */
-import { ConfigError } from "./config.js";
+import { integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./config-checks.js";
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
 
 export type TwoTowerLoss = "softmax" | "sampled-softmax";
@@ -61,30 +61,17 @@ export function resolveTwoTowerConfig(partial: Partial<TwoTowerConfig> = {}): Tw
   oneOf(c.historyWeighting, HISTORY_WEIGHTINGS, "historyWeighting");
   oneOf(c.learningRateSchedule, LEARNING_RATE_SCHEDULES, "learningRateSchedule");
   positiveInt(c.dim, "dim", "the embedding size, e.g. 64");
-  if (!Number.isInteger(c.epochs) || c.epochs < 0) throw new ConfigError(`epochs must be a non-negative integer, got ${c.epochs}`);
+  nonNegativeInt(c.epochs, "epochs");
   positiveInt(c.batchSize, "batchSize", "contexts per step, e.g. 256");
   positiveInt(c.negatives, "negatives", "shared negatives per step, e.g. 1024");
   positiveInt(c.maxHistory, "maxHistory", "items of a context, e.g. 50");
-  positive(c.learningRate, "learningRate");
-  positive(c.temperature, "temperature");
-  positive(c.initStd, "initStd");
-  positive(c.halfLife, "halfLife");
-  nonNegative(c.samplingExponent, "samplingExponent");
-  nonNegative(c.logitAdjustment, "logitAdjustment");
-  nonNegative(c.l2, "l2");
-  if (!Number.isInteger(c.seed)) throw new ConfigError(`seed must be an integer, got ${c.seed}`);
+  positiveNumber(c.learningRate, "learningRate");
+  positiveNumber(c.temperature, "temperature");
+  positiveNumber(c.initStd, "initStd");
+  positiveNumber(c.halfLife, "halfLife");
+  nonNegativeNumber(c.samplingExponent, "samplingExponent");
+  nonNegativeNumber(c.logitAdjustment, "logitAdjustment");
+  nonNegativeNumber(c.l2, "l2");
+  integerSeed(c.seed);
   return c;
-}
-
-function oneOf<T>(value: T, choices: readonly T[], name: string): void {
-  if (!choices.includes(value)) throw new ConfigError(`${name} must be one of ${choices.join(", ")}, got "${value}"`);
-}
-function positiveInt(v: number, name: string, hint: string): void {
-  if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`${name} must be a positive integer (${hint}), got ${v}`);
-}
-function positive(v: number, name: string): void {
-  if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) throw new ConfigError(`${name} must be a positive number, got ${v}`);
-}
-function nonNegative(v: number, name: string): void {
-  if (!(typeof v === "number" && Number.isFinite(v) && v >= 0)) throw new ConfigError(`${name} must be a non-negative number, got ${v}`);
 }
