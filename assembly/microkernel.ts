@@ -14,28 +14,29 @@
 //
 // Why the loops look the way they do (read off V8 11.3's x64 code for this file, Node 20, and
 // timed with bench/kernels.ts):
-// - 4×8 is the largest tile that fits: V8 schedules all loads of a basic block before its
-//   arithmetic, so one k step holds 8 accumulators + 4 left + 2 panel vectors + 1 temporary =
-//   15 xmm registers, all that V8 allocates: a 5th row or a 3rd panel vector (5×8, 6×8, 3×12)
-//   has nowhere to live but the stack.
+// - Without a fused multiply-add, 4×8 is the largest tile that fits: V8 schedules all loads of
+//   a basic block before its arithmetic, so one k step holds 8 accumulators + 4 left + 2 panel
+//   vectors + 1 temporary = 15 xmm registers, all that V8 allocates: a 5th row or a 3rd panel
+//   vector (5×8, 6×8, 3×12) has nowhere to live but the stack.
 // - Two k steps per trip with the exit test between them. A plain two-step body lets V8 hoist
 //   the loads of both steps to the top and spill 4 accumulators (measured 10-15% slower than one
 //   step); the mid-body branch splits the basic block, so each step keeps its own loads while
 //   the loop's stack check and index zero-extensions are paid once per two steps.
-// - The relaxed build runs the same 4×8 tile with one fused vfmadd231ps per product (madd.ts):
-//   14 xmm registers, no temporary. Tried for it and measured slower on 512×64 · 100k×64 scoring
-//   (CPU time, Node 20, this 2.1 GHz Xeon; the 4×8 tile reached 19.5-21 GFLOP/s): 6×8 and 5×8
-//   tiles (12 and 10 accumulators) kept in registers by splitting each k step into blocks with
-//   never-taken branches, 15.7-18.6 (the extra compare-and-branch uops compete with the FMAs for
-//   ports 0/1); 4 k steps per trip, 19.9-20.4; left values packed 4 per v128 and broadcast with
-//   i32x4.shuffle in the tile, 19.8; panel blocks of 16-128 panels, all within 5%; one call per
-//   run of 64 panels instead of one per panel, +3% (within the noise: not kept). A pure
-//   register loop of 8 independent FMA chains reaches only ~26 GFLOP/s here (12 chains: ~32),
-//   so with 8 accumulators the tile is within ~80% of what 128-bit FMA allows V8 on this CPU.
+// - The relaxed build's GEMMs run the same 4×8 tile with one fused vfmadd231ps per product
+//   (madd.ts): 14 xmm registers, no temporary. Its scoring runs the wider 3×12 tile of
+//   wide-tile.ts instead, which only fits once the temporary is gone (9 + 3 + 3 = 15 registers)
+//   and is 1.15-1.2× faster there (wide-tile.ts has the numbers). Tried before it and measured
+//   slower on 512×64 · 100k×64 scoring (CPU time, Node 20, this 2.1 GHz Xeon; the 4×8 tile
+//   reached 19.5-21 GFLOP/s): 6×8 and 5×8 tiles (12 and 10 accumulators) kept in registers by
+//   splitting each k step into blocks with never-taken branches, 15.7-18.6 (the extra
+//   compare-and-branch uops compete with the FMAs for issue slots); 4 k steps per trip with one
+//   pointer bump each, 19.9-20.4; left values packed 4 per v128 and broadcast with i32x4.shuffle
+//   in the tile, 19.8; panel blocks of 16-128 panels, all within 5%. A pure register loop of
+//   8 independent FMA chains reaches only ~26 GFLOP/s here (12 chains: ~32).
 
 import { madd } from "./madd";
 
-/** Columns per packed panel. The packed item layout (see scoring.ts) depends on it. */
+/** Columns per packed panel of this tile (the SIMD and scalar builds' packed item layout, see scoring.ts). */
 export const PANEL: i32 = 8;
 
 /** Bytes per packed left-operand value: pre-broadcast f32x4 with SIMD, a plain f32 without. */
@@ -45,11 +46,14 @@ export const A_SLOT: usize = ASC_FEATURE_SIMD ? 16 : 4;
 // columns are copied out, so columns past the edge of C are never written.
 const EDGE_ROW: usize = memory.data(PANEL * 4, 16);
 
-/** Rows in the group that starts `done` rows into `rows`: 4 while possible, then 2, then 1. */
+/**
+ * Rows in the group that starts `done` rows into `rows`: `most` (the tile's height: 4 here, 3 for
+ * the wide scoring tile) while possible, then 2, then 1.
+ */
 // @ts-ignore: decorator
-@inline export function groupRows(rows: i32, done: i32): i32 {
+@inline export function groupRows(rows: i32, done: i32, most: i32 = 4): i32 {
   const left = rows - done;
-  return left >= 4 ? 4 : left >= 2 ? 2 : 1;
+  return left >= most ? most : left >= 2 ? 2 : 1;
 }
 
 /** Bytes of packed left operand for `rows` rows of `kc` values. */
@@ -59,16 +63,16 @@ const EDGE_ROW: usize = memory.data(PANEL * 4, 16);
 }
 
 /**
- * Pack `rows` rows of `kc` values into row groups (see groupRows). Value (r, k) of the source
- * sits at src + r*rowStride + k*kStride (bytes), so the same routine packs row-major tables
- * (kStride 4) and the transposed left operand of gemm_tn (rowStride 4).
+ * Pack `rows` rows of `kc` values into row groups of at most `most` rows (see groupRows). Value
+ * (r, k) of the source sits at src + r*rowStride + k*kStride (bytes), so the same routine packs
+ * row-major tables (kStride 4) and the transposed left operand of gemm_tn (rowStride 4).
  */
-export function packRows(src: usize, rowStride: usize, kStride: usize, rows: i32, kc: i32, dst: usize): void {
+export function packRows(src: usize, rowStride: usize, kStride: usize, rows: i32, kc: i32, dst: usize, most: i32 = 4): void {
   if (kStride <= rowStride) {
     // Row-major source: walk each row along k, a sequential stream per row.
     let r = 0;
     while (r < rows) {
-      const g = groupRows(rows, r);
+      const g = groupRows(rows, r, most);
       const step = <usize>g * A_SLOT;
       for (let j = 0; j < g; j++) {
         let s = src + <usize>(r + j) * rowStride;
@@ -92,7 +96,7 @@ export function packRows(src: usize, rowStride: usize, kStride: usize, rows: i32
       let groupStart = dst;
       let r = 0;
       while (r < rows) {
-        const g = groupRows(rows, r);
+        const g = groupRows(rows, r, most);
         let o = groupStart + <usize>(k * g) * A_SLOT;
         for (let j = 0; j < g; j++) {
           if (ASC_FEATURE_SIMD) v128.store(o, v128.load32_splat(s));
@@ -108,16 +112,18 @@ export function packRows(src: usize, rowStride: usize, kStride: usize, rows: i32
 }
 
 /**
- * Pack `cols` columns of `kc` values into panels of PANEL columns, zero-padding the last one.
- * Value (column j, k) of the source sits at src + j*colStride + k*kStride (bytes): item tables
- * (one item per row: colStride d*4, kStride 4) and GEMM right operands (colStride 4) alike.
+ * Pack `cols` columns of `kc` values into panels of `panel` columns (PANEL here, WIDE_PANEL for
+ * the wide scoring tile), zero-padding the last one. Value (column j, k) of the source sits at
+ * src + j*colStride + k*kStride (bytes): item tables (one item per row: colStride d*4, kStride 4)
+ * and GEMM right operands (colStride 4) alike.
  */
-export function packPanels(src: usize, colStride: usize, kStride: usize, cols: i32, kc: i32, dst: usize): void {
-  const panelBytes = <usize>(kc * PANEL) << 2;
-  for (let p = 0; p < cols; p += PANEL) {
-    const width = min<i32>(PANEL, cols - p);
+export function packPanels(src: usize, colStride: usize, kStride: usize, cols: i32, kc: i32, dst: usize, panel: i32 = PANEL): void {
+  const panelBytes = <usize>(kc * panel) << 2;
+  const kBytes = <usize>panel << 2;
+  for (let p = 0; p < cols; p += panel) {
+    const width = min<i32>(panel, cols - p);
     const base = src + <usize>p * colStride;
-    if (width == PANEL && colStride == 4) {
+    if (width == PANEL && panel == PANEL && colStride == 4) {
       // A full panel of a row-major right operand: each k is one contiguous 32-byte run.
       let s = base;
       let o = dst;
@@ -135,14 +141,14 @@ export function packPanels(src: usize, colStride: usize, kStride: usize, cols: i
         o += 32;
       }
     } else {
-      if (width < PANEL) memory.fill(dst, 0, panelBytes);
+      if (width < panel) memory.fill(dst, 0, panelBytes);
       for (let j = 0; j < width; j++) {
         let s = base + <usize>j * colStride;
         let o = dst + (<usize>j << 2);
         for (let k = 0; k < kc; k++) {
           store<f32>(o, load<f32>(s));
           s += kStride;
-          o += 32;
+          o += kBytes;
         }
       }
     }

@@ -3,14 +3,24 @@
 // unpacked one-dot-product-per-pair baseline that shows what the blocking buys.
 
 import { PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile } from "./microkernel";
+import { WIDE_PANEL, WIDE_ROWS, wideRun } from "./wide-tile";
 import { madd } from "./madd";
 
-// Users packed per block: 256 users × d = 64 pre-broadcast is 256 KiB, kept in L2 while every
-// item panel is swept against it (a 4-user group, 4 KiB, stays in L1 across its panel run).
-const USER_BLOCK: i32 = 256;
-// Panels swept by one group before the next group starts: 64 panels × 8 items × d = 64 is
-// 128 KiB of items, read from memory once per user block and then from L2 by every group.
+// With a fused multiply-add the wide 3×12 tile is the faster one (wide-tile.ts says why); without,
+// the 4×8 tile of microkernel.ts. The packed item layout follows the tile's width.
+const SCORE_PANEL: i32 = ASC_FEATURE_RELAXED_SIMD ? WIDE_PANEL : PANEL;
+const SCORE_ROWS: i32 = ASC_FEATURE_RELAXED_SIMD ? WIDE_ROWS : 4;
+
+// Most users packed per block (a multiple of both tile heights): 480 users × d = 64 pre-broadcast
+// is 480 KiB, kept in L2 while every item panel is swept against it (a row group, 3-4 KiB, stays
+// in L1 across its panel run). Blocks of 240 and 960 users, and panel blocks of 16-128 panels,
+// measured within 4% of this.
+const USER_BLOCK: i32 = 480;
+// Panels swept by one group before the next group starts: 64 panels × 8-12 items × d = 64 is
+// 128-192 KiB of items, read from memory once per user block and then from L2 by every group.
 const PANEL_BLOCK: i32 = 64;
+// The staging tile for a last panel narrower than WIDE_PANEL: WIDE_ROWS rows of WIDE_PANEL floats.
+const WIDE_EDGE: usize = memory.data(WIDE_ROWS * WIDE_PANEL * 4, 16);
 
 /**
  * Items per panel of the packed layout (W). Panel p holds items p*W .. p*W+W-1 as d runs of W
@@ -19,18 +29,18 @@ const PANEL_BLOCK: i32 = 64;
  * multiple of W is itself a valid packed table.
  */
 export function packed_panel_width(): i32 {
-  return PANEL;
+  return SCORE_PANEL;
 }
 
 /** Floats needed to pack m items of d: whole panels, the last one zero-padded. */
 export function packed_items_length(m: i32, d: i32): i32 {
-  return ((m + PANEL - 1) / PANEL) * PANEL * d;
+  return ((m + SCORE_PANEL - 1) / SCORE_PANEL) * SCORE_PANEL * d;
 }
 
 /** Re-lay Q (m×d, row-major) into the panel layout of {@link packed_panel_width}. */
 export function pack_items(q: usize, m: i32, d: i32, out: usize): void {
   if (m <= 0 || d <= 0) return;
-  packPanels(q, <usize>d << 2, 4, m, d, out);
+  packPanels(q, <usize>d << 2, 4, m, d, out, SCORE_PANEL);
 }
 
 /**
@@ -39,24 +49,46 @@ export function pack_items(q: usize, m: i32, d: i32, out: usize): void {
  */
 export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m: i32, out: usize, outStride: i32): void {
   if (nUsers <= 0 || m <= 0) return;
+  if (d <= 0) {
+    for (let u = 0; u < nUsers; u++) memory.fill(out + <usize>u * (<usize>outStride << 2), 0, <usize>m << 2);
+    return;
+  }
   const dBytes = <usize>d << 2;
   const rowPitch = <usize>outStride << 2;
-  const panelBytes = dBytes * PANEL;
-  const panels = (m + PANEL - 1) / PANEL;
-  const scratch = heap.alloc(max<usize>(16, packedRowsBytes(min<i32>(nUsers, USER_BLOCK), d)));
-  for (let u0 = 0; u0 < nUsers; u0 += USER_BLOCK) {
-    const nb = min<i32>(USER_BLOCK, nUsers - u0);
-    packRows(users + <usize>u0 * dBytes, dBytes, 4, nb, d, scratch);
+  const panelBytes = dBytes * SCORE_PANEL;
+  const panels = (m + SCORE_PANEL - 1) / SCORE_PANEL;
+  // Blocks of equal size (a multiple of the tile height): 600 users as 300 + 300, not 480 + 120,
+  // whose last block would stream the whole catalog for few users.
+  const blocks = (nUsers + USER_BLOCK - 1) / USER_BLOCK;
+  const blockRows = min<i32>(USER_BLOCK, ((nUsers + blocks - 1) / blocks + SCORE_ROWS - 1) / SCORE_ROWS * SCORE_ROWS);
+  const scratch = heap.alloc(max<usize>(16, packedRowsBytes(min<i32>(nUsers, blockRows), d)));
+  for (let u0 = 0; u0 < nUsers; u0 += blockRows) {
+    const nb = min<i32>(blockRows, nUsers - u0);
+    packRows(users + <usize>u0 * dBytes, dBytes, 4, nb, d, scratch, SCORE_ROWS);
     for (let p0 = 0; p0 < panels; p0 += PANEL_BLOCK) {
       const p1 = min<i32>(panels, p0 + PANEL_BLOCK);
       let pa = scratch;
       let r = 0;
       while (r < nb) {
-        const g = groupRows(nb, r);
+        const g = groupRows(nb, r, SCORE_ROWS);
         const rowOut = out + <usize>(u0 + r) * rowPitch;
-        for (let p = p0; p < p1; p++) {
-          const cols = min<i32>(PANEL, m - p * PANEL);
-          tile(g, pa, packed + <usize>p * panelBytes, d, rowOut + (<usize>(p * PANEL) << 2), rowPitch, cols, false);
+        if (ASC_FEATURE_RELAXED_SIMD) {
+          // Full panels in one sweep; a last panel with fewer than 12 items through the staging tile.
+          const full = min<i32>(p1, m / SCORE_PANEL) - p0;
+          if (full > 0) wideRun(g, pa, packed + <usize>p0 * panelBytes, d, rowOut + (<usize>(p0 * SCORE_PANEL) << 2), rowPitch, full);
+          if (p0 + max<i32>(full, 0) < p1) {
+            const p = p1 - 1;
+            wideRun(g, pa, packed + <usize>p * panelBytes, d, WIDE_EDGE, <usize>SCORE_PANEL << 2, 1);
+            const cols = <usize>(m - p * SCORE_PANEL) << 2;
+            for (let j = 0; j < g; j++) {
+              memory.copy(rowOut + <usize>j * rowPitch + (<usize>(p * SCORE_PANEL) << 2), WIDE_EDGE + <usize>j * (<usize>SCORE_PANEL << 2), cols);
+            }
+          }
+        } else {
+          for (let p = p0; p < p1; p++) {
+            const cols = min<i32>(SCORE_PANEL, m - p * SCORE_PANEL);
+            tile(g, pa, packed + <usize>p * panelBytes, d, rowOut + (<usize>(p * SCORE_PANEL) << 2), rowPitch, cols, false);
+          }
         }
         pa += packedRowsBytes(g, d);
         r += g;

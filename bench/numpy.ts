@@ -2,7 +2,8 @@
  * The numpy/BLAS side of the kernel benchmark: runs bench/numpy_matmul.py single-threaded when a
  * python3 with numpy is available, and reports why not otherwise (never fails the benchmark).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 export interface MatmulShape {
@@ -61,5 +62,43 @@ export function runNumpyMatmul(shapes: readonly MatmulShape[], repeats: number, 
     return { available: true, numpy: parsed.numpy, blas: parsed.blas, threads: parsed.threads, results: parsed.results };
   } catch (e) {
     return { available: false, reason: `numpy_matmul.py printed no JSON: ${(e as Error).message}` };
+  }
+}
+
+/** A python process that times one product of a fixed shape per request (numpy_matmul.py's serve mode). */
+export interface NumpyTimer {
+  readonly blas: string;
+  /** Seconds of one product, timed in python. */
+  time(): Promise<number>;
+  close(): void;
+}
+
+export async function startNumpyTimer(shape: MatmulShape, python = "python3"): Promise<NumpyTimer | { readonly available: false; readonly reason: string }> {
+  const child = spawn(python, [scriptPath(), JSON.stringify({ serve: true, shapes: [shape] })], {
+    env: { ...process.env, ...SINGLE_THREAD_ENV },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => { stderr += chunk; });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<Record<string, unknown>> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`numpy_matmul.py ended: ${stderr.trim().split("\n").pop() ?? "no output"}`);
+    return JSON.parse(value);
+  };
+  const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
+  try {
+    const ready = await Promise.race([nextLine(), spawnError]);
+    return {
+      blas: String(ready.blas),
+      time: async () => {
+        child.stdin.write("run\n");
+        return Number((await Promise.race([nextLine(), spawnError])).seconds);
+      },
+      close: () => { child.stdin.end("quit\n"); },
+    };
+  } catch (e) {
+    child.kill();
+    return { available: false, reason: `${python} numpy timer: ${(e as Error).message}` };
   }
 }

@@ -2,6 +2,10 @@
 
 Usage: python3 bench/numpy_matmul.py '<json>' where <json> is
   {"repeats": 5, "shapes": [{"name": ..., "M": .., "N": .., "K": .., "transA": bool, "transB": bool}, ...]}
+or, to time one product at a time on request (the benchmark's alternating wasm/numpy pairs),
+  {"serve": true, "shapes": [one shape]}
+which prints {"ready": true, ...} once set up, then for every line "run" on stdin runs the product
+twice and prints the seconds of the second as {"seconds": s}, until "quit" or end of input.
 Each shape times C[M×N] = op(A)·op(B) into a preallocated C, with A stored K×M when transA and
 B stored N×K when transB (exactly the layouts the wasm kernels read). Prints one JSON object on
 stdout: numpy/BLAS versions, the thread settings seen, and per shape the median seconds (wall clock
@@ -31,18 +35,40 @@ def median(values):
     return values[mid] if len(values) % 2 else 0.5 * (values[mid - 1] + values[mid])
 
 
+def operands(shape, rng):
+    m, n, k = shape["M"], shape["N"], shape["K"]
+    a = rng.standard_normal((k, m) if shape.get("transA") else (m, k), dtype=np.float32)
+    b = rng.standard_normal((n, k) if shape.get("transB") else (k, n), dtype=np.float32)
+    op_a = a.T if shape.get("transA") else a
+    op_b = b.T if shape.get("transB") else b
+    return op_a, op_b, np.empty((m, n), dtype=np.float32)
+
+
+def serve(shape):
+    op_a, op_b, c = operands(shape, np.random.default_rng(0))
+    for _ in range(2):  # warm-up, as in main()
+        np.matmul(op_a, op_b, out=c)
+    print(json.dumps({"ready": True, "numpy": np.__version__, "blas": blas_name()}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        np.matmul(op_a, op_b, out=c)  # untimed: brings the operands back into cache
+        t0 = time.perf_counter()
+        np.matmul(op_a, op_b, out=c)
+        print(json.dumps({"seconds": time.perf_counter() - t0}), flush=True)
+
+
 def main():
     request = json.loads(sys.argv[1])
+    if request.get("serve"):
+        serve(request["shapes"][0])
+        return
     repeats = int(request.get("repeats", 5))
     rng = np.random.default_rng(0)
     results = []
     for shape in request["shapes"]:
         m, n, k = shape["M"], shape["N"], shape["K"]
-        a = rng.standard_normal((k, m) if shape.get("transA") else (m, k), dtype=np.float32)
-        b = rng.standard_normal((n, k) if shape.get("transB") else (k, n), dtype=np.float32)
-        op_a = a.T if shape.get("transA") else a
-        op_b = b.T if shape.get("transB") else b
-        c = np.empty((m, n), dtype=np.float32)
+        op_a, op_b, c = operands(shape, rng)
         for _ in range(2):  # warm-up: page in C, let BLAS pick its kernels
             np.matmul(op_a, op_b, out=c)
         samples = []

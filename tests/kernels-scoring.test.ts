@@ -42,11 +42,16 @@ function gemmMagnitudes(aAt: (i: number, k: number) => number, b: Float32Array, 
   return out;
 }
 
-// Shapes around every block edge of the kernels: 4-user register groups (remainders 1-3), 8-item
-// panels (m mod 8 ≠ 0), the 256-user block, the 64-panel (512-item) block, d = 1 and empty inputs.
+// Shapes around every block edge of the kernels: register groups of 4 users (3 in the relaxed
+// build's wide tile) with every remainder, panels of 8 (12) items with m not a multiple of either,
+// user blocks (at most 480 users, split evenly: 481 users are blocks of 243/244 and the rest), the
+// 64-panel block (512 or 768 items), d = 1, d not a multiple of the wide tile's 4 k steps per
+// trip, and empty inputs.
 const SCORE_SHAPES: ReadonlyArray<readonly [nUsers: number, m: number, d: number]> = [
   [0, 5, 3], [3, 0, 4], [2, 3, 0], [1, 1, 1], [1, 9, 1], [5, 7, 1], [2, 8, 2], [3, 17, 3], [4, 16, 4],
   [6, 33, 5], [7, 63, 16], [9, 65, 17], [13, 100, 64], [4, 513, 7], [260, 21, 6], [11, 530, 65],
+  [3, 12, 4], [3, 24, 8], [8, 11, 2], [10, 25, 6], [241, 13, 3], [242, 36, 9], [5, 769, 10], [12, 780, 64],
+  [481, 14, 3], [970, 13, 2],
 ];
 
 // GEMM shapes: N = 1 and N not a multiple of 4 or 8, M remainders, K across the 256 block.
@@ -57,11 +62,12 @@ const GEMM_SHAPES: ReadonlyArray<readonly [M: number, N: number, K: number]> = [
 
 for (const variant of VARIANTS) {
   describe(`scoring and GEMM kernels (${variant})`, () => {
-    it("exposes panel width 8 and a packed length of whole zero-padded panels", () =>
+    it("exposes its panel width (12 with relaxed SIMD's wide tile, else 8) and a packed length of whole zero-padded panels", () =>
       withKernels(variant, (k) => {
-        assert.equal(k.x.packed_panel_width(), 8);
-        for (const [m, d, expected] of [[0, 4, 0], [1, 1, 8], [8, 3, 24], [9, 3, 48], [17, 64, 1536]]) {
-          assert.equal(k.packedItemsLength(m, d), expected, `packedItemsLength(${m}, ${d})`);
+        const width = variant === "relaxed" ? 12 : 8;
+        assert.equal(k.x.packed_panel_width(), width);
+        for (const [m, d, panels] of [[0, 4, 0], [1, 1, 1], [width, 3, 1], [width + 1, 3, 2], [17, 64, Math.ceil(17 / width)]]) {
+          assert.equal(k.packedItemsLength(m, d), panels * width * d, `packedItemsLength(${m}, ${d})`);
         }
       }));
 
@@ -134,7 +140,7 @@ for (const variant of VARIANTS) {
         const wPacked = packed(k, mem, items, m, d);
         const expected = referenceScores(users, nUsers, d, items, m);
         const magnitude = referenceScoreMagnitudes(users, nUsers, d, items, m);
-        for (const tileItems of [width, 2 * width, 64]) {
+        for (const tileItems of [width, 2 * width, 5 * width]) {
           const out = filled(mem, nUsers * m);
           // Last tile first: a tile that wrote past its own columns would clobber finished ones.
           const starts: number[] = [];
