@@ -1,7 +1,8 @@
 // longtail's numeric kernels. Every export takes byte pointers into this module's memory and
 // element counts; the typed TypeScript layer (ts/engine/kernels.ts) checks shapes before calling.
-// The same sources build twice: with SIMD (`--target simd`) and without (`--target scalar`);
-// each kernel picks its path on the compile-time constant ASC_FEATURE_SIMD.
+// The same sources build three times: with relaxed SIMD (`--target relaxed`), with SIMD
+// (`--target simd`) and without (`--target scalar`); each kernel picks its path on the
+// compile-time constants ASC_FEATURE_RELAXED_SIMD and ASC_FEATURE_SIMD.
 
 export { alloc, free } from "./memory";
 export { dot, rowwise_dot, gather_rows, scatter_add_rows } from "./rows";
@@ -16,3 +17,4 @@ export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
 export { bpr_batch, bce_batch } from "./pairwise";
 export { matvec, matvec_t, add_outer, add_to_rows } from "./matvec";
 export { accumulate_pair_gradients, accumulate_pointwise_gradients } from "./popularity-gradients";
+export { madd_ceiling } from "./madd-ceiling";

@@ -17,9 +17,10 @@
 //   partial store after the loop, made V8 spill the accumulators on every tile.
 // - Measured, relaxed build, 512×64 · 100k×64: against single-thread numpy in `node
 //   dist/bench/kernels.js`'s alternating pairs (median of 21), 4×8 reached 0.37×, this tile
-//   0.45-0.48× (three runs); as a share of a 10-chain FMA loop timed in the same rounds, 0.70
-//   against 0.78. The plain SIMD build needs a temporary per product, one register more than
-//   3×12 has, so there 4×8 stays faster (0.79 vs 0.73 of its mul-add loop).
+//   0.40-0.46× (five runs); against madd_ceiling in `node dist/bench/score-builds.js`, 0.69
+//   against 0.80 (1.17×; README "Benchmarks" has the other shapes). The plain SIMD build needs
+//   a temporary per product, one register more than 3×12 has: an experiment build ran 3×12 at
+//   0.73 of its mul-add loop against 4×8's 0.79, so that build keeps 4×8.
 
 import { madd } from "./madd";
 import { packedRowsBytes } from "./microkernel";

@@ -71,6 +71,12 @@ for (const variant of VARIANTS) {
         }
       }));
 
+    it("madd_ceiling (the benchmarks' yardstick) runs and reports its FLOPs per round", () =>
+      withKernels(variant, (k) => {
+        assert.equal(k.x.madd_ceiling(0), variant === "scalar" ? 20 : 80);
+        assert.equal(k.x.madd_ceiling(1000), variant === "scalar" ? 20 : 80);
+      }));
+
     it("packItems writes exactly the reference panel layout, zero padding included", () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(21);

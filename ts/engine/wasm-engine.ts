@@ -15,6 +15,8 @@ export interface KernelExports {
   packed_items_length(m: number, d: number): number;
   pack_items(q: number, m: number, d: number, out: number): void;
   score_packed(users: number, nUsers: number, d: number, packed: number, m: number, out: number, outStride: number): void;
+  /** Benchmark yardstick (assembly/madd-ceiling.ts): `steps` rounds of 10 independent multiply-adds; returns FLOPs per round. */
+  madd_ceiling(steps: number): number;
   score_rows_dot(users: number, nUsers: number, d: number, items: number, m: number, out: number, outStride: number): void;
   gemm_nn(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number): void;
   gemm_tn(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number): void;
