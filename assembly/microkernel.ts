@@ -29,10 +29,10 @@
 //   slower on 512×64 · 100k×64 scoring (CPU time, Node 20, this 2.1 GHz Xeon; the 4×8 tile
 //   reached 19.5-21 GFLOP/s): 6×8 and 5×8 tiles (12 and 10 accumulators) kept in registers by
 //   splitting each k step into blocks with never-taken branches, 15.7-18.6 (the extra
-//   compare-and-branch uops compete with the FMAs for issue slots); 4 k steps per trip with one
-//   pointer bump each, 19.9-20.4; left values packed 4 per v128 and broadcast with i32x4.shuffle
-//   in the tile, 19.8; panel blocks of 16-128 panels, all within 5%. A pure register loop of
-//   8 independent FMA chains reaches only ~26 GFLOP/s here (12 chains: ~32).
+//   compare-and-branch uops compete with the FMAs for ports 0/1); 4 k steps per trip,
+//   19.9-20.4; left values packed 4 per v128 and broadcast with i32x4.shuffle in the tile, 19.8;
+//   panel blocks of 16-128 panels, all within 5%. A pure register loop of 8 independent FMA
+//   chains reaches only ~26 GFLOP/s here (12 chains: ~32).
 
 import { madd } from "./madd";
 

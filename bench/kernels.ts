@@ -315,11 +315,16 @@ async function measurePairedScoring(
   const timer = await startNumpyTimer({ name: "scoring", M: users, N: m, K: d, transB: true }, options.python);
   if ("available" in timer) return timer;
   const k = relaxed;
-  const wu = k.engine.f32From(userTable);
-  const packed = k.engine.f32(k.packedItemsLength(m, d));
-  const items = k.engine.f32From(itemTable.subarray(0, m * d));
-  const out = k.engine.f32(users * m);
+  const owned: WasmF32Array[] = [];
+  const own = (a: WasmF32Array): WasmF32Array => {
+    owned.push(a);
+    return a;
+  };
   try {
+    const wu = own(k.engine.f32From(userTable));
+    const packed = own(k.engine.f32(k.packedItemsLength(m, d)));
+    const items = own(k.engine.f32From(itemTable.subarray(0, m * d)));
+    const out = own(k.engine.f32(users * m));
     k.packItems(items, m, d, packed);
     prewarmScoring(k, wu, d, packed);
     k.scorePacked(wu, users, d, packed, m, out);
@@ -354,7 +359,7 @@ async function measurePairedScoring(
     };
   } finally {
     timer.close();
-    for (const a of [wu, packed, items, out]) a.free();
+    for (const a of owned) a.free();
   }
 }
 

@@ -87,6 +87,7 @@ export async function startNumpyTimer(shape: MatmulShape, python = "python3"): P
     return JSON.parse(value);
   };
   const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
+  spawnError.catch(() => {}); // raced below; an error after close must not become an unhandled rejection
   try {
     const ready = await Promise.race([nextLine(), spawnError]);
     return {
