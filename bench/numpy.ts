@@ -67,7 +67,6 @@ export function runNumpyMatmul(shapes: readonly MatmulShape[], repeats: number, 
 
 /** A python process that times one product of a fixed shape per request (numpy_matmul.py's serve mode). */
 export interface NumpyTimer {
-  readonly blas: string;
   /** Seconds of one product, timed in python. */
   time(): Promise<number>;
   close(): void;
@@ -89,9 +88,8 @@ export async function startNumpyTimer(shape: MatmulShape, python = "python3"): P
   const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
   spawnError.catch(() => {}); // raced below; an error after close must not become an unhandled rejection
   try {
-    const ready = await Promise.race([nextLine(), spawnError]);
+    await Promise.race([nextLine(), spawnError]); // the "ready" line: operands built, warmed up
     return {
-      blas: String(ready.blas),
       time: async () => {
         child.stdin.write("run\n");
         return Number((await Promise.race([nextLine(), spawnError])).seconds);

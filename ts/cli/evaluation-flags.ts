@@ -18,6 +18,12 @@ export const EVALUATION_FLAGS = [
   },
 ] as const satisfies readonly FlagSpec[];
 
+/** What a command that reads a test part does with users or items its model never saw. */
+export const UNKNOWN_FLAG = {
+  name: "unknown", type: "enum", choices: ["error", "drop"], default: "error",
+  help: "Users or items the model does not know: stop with an error, or drop them.",
+} as const satisfies FlagSpec;
+
 /** The head rule the flags give; both boundary flags at once is an error that names both values. */
 export function headRuleFromFlags(
   values: { "head-share": number; "head-min-count"?: number }, given: ReadonlySet<string>, command: string,

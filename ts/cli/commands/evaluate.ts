@@ -6,7 +6,7 @@ import { TwoTower } from "../../model/two-tower.js";
 import { DEFAULT_FOLD_IN_WINDOW, FoldInScorer } from "../../model/fold-in-scorer.js";
 import { runSequentialEvaluate } from "./evaluate-sequential.js";
 import { readPartsForModel } from "../model-data.js";
-import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
+import { EVALUATION_FLAGS, UNKNOWN_FLAG, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
 import { MostPopular } from "../../model/most-popular.js";
@@ -34,7 +34,7 @@ export const EVALUATE = defineCommand({
     { name: "data", type: "path", required: true, help: "The training part (its items are excluded from each user's ranking), or a folder with train.txt and test.txt." },
     { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
     { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
-    { name: "unknown", type: "enum", choices: ["error", "drop"], default: "error", help: "Users or items the model does not know: stop with an error, or drop them." },
+    UNKNOWN_FLAG,
     ...EVALUATION_FLAGS,
     RERANK_FLAG,
     { name: "protocol", type: "enum", choices: ["classic", "sequential"], help: "classic: full ranking of the test part's users (MF's default); sequential: every prefix of held-out users' rows (two-tower's default and only protocol; MF by fold-in)." },

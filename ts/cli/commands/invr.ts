@@ -1,7 +1,7 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
-import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
+import { EVALUATION_FLAGS, UNKNOWN_FLAG, headRuleFromFlags } from "../evaluation-flags.js";
 import { readAnyModel } from "../model-io.js";
 import { readPartsForModel } from "../model-data.js";
 import { createProgress } from "../progress.js";
@@ -38,7 +38,7 @@ export const INVR = defineCommand({
     { name: "ordering", type: "enum", choices: [...SLATE_ORDERINGS, "all"], default: "all", help: "How a user's candidates compete for the slots (all: measure the three)." },
     { name: "k", type: "int", positive: true, default: 20, help: "Length K of the main lists and the slates." },
     { name: "seed", type: "int", min: 0, default: 42, help: "Seed of the random ordering." },
-    { name: "unknown", type: "enum", choices: ["error", "drop"], default: "error", help: "Users or items the model does not know: stop with an error, or drop them." },
+    UNKNOWN_FLAG,
     ...EVALUATION_FLAGS,
     { name: "out", type: "path", help: "Also write every test user's slates (item ids, InvR positions) as JSON to this file (atomically)." },
     FORMAT,
