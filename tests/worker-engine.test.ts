@@ -6,9 +6,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { compileKernelModule, createEngine, KernelUnavailableError, wasmPath, type RecommenderEngine, type TrainingProgress } from "../ts/node.js";
+import * as Comlink from "comlink";
+import { compileKernelModule, createEngine, KernelUnavailableError, loadKernels, wasmPath, type RecommenderEngine, type TrainingProgress } from "../ts/node.js";
 import { TINY_CSV } from "./support/runtime-fixture.js";
 import { serveStatic } from "./support/static-server.js";
+import { WorkerHost } from "../ts/worker/worker-host.js";
 
 const CONFIG = { loss: "bpr" as const, dim: 8, epochs: 3 };
 
@@ -84,6 +86,27 @@ describe("worker engine", () => {
       assert.ok(everyBatch.filter((p) => p.phase === "batch").length >= 3, `${everyBatch.length} reports`);
       assert.equal(everyBatch.filter((p) => p.phase === "epoch").length, 3);
     });
+  });
+
+  it("resolves training in a worker only after every progress report has been answered, then releases the callback's proxy", async () => {
+    // Reports travel on the callback proxy's own channel, in no order with the answer to train:
+    // a report still in flight when train resolved was lost to the caller (seen once in CI).
+    const host = new WorkerHost(loadKernels);
+    await host.init();
+    try {
+      const { train } = await host.readInteractions(readFileSync(TINY_CSV, "utf8"), { fileName: "interactions.csv" });
+      let answered = 0;
+      let released = 0;
+      const inFlight = Object.assign(
+        (_: TrainingProgress) => new Promise<void>((resolve) => setTimeout(() => { answered += 1; resolve(); }, 20)),
+        { [Comlink.releaseProxy]: () => { released += 1; } },
+      );
+      await host.train(train, CONFIG, { progressIntervalMs: 1e12 }, inFlight);
+      assert.equal(answered, 3, "all three epoch reports were answered before train resolved");
+      assert.equal(released, 1);
+    } finally {
+      host.dispose();
+    }
   });
 
   it("transfers bytes that fill their buffer to the worker and copies views into larger buffers", async () => {

@@ -4,6 +4,7 @@ import type { LoadKernelsOptions, WasmSource } from "../engine/kernel-source.js"
 import type { EvaluationResult } from "../eval/evaluate.js";
 import type { Recommendation } from "../model/matrix-factorization.js";
 import type { MfConfig } from "../train/config.js";
+import type { TrainingProgress } from "../train/fit.js";
 import type { RecommenderEngine } from "./engine.js";
 import type { DatasetHandle, EvaluateEngineOptions, HistoryRecommendOptions, ItemPopularity, ModelHandle, ReadDataOptions, ReadDataResult, RecommendOptions, TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
@@ -76,7 +77,8 @@ export class WorkerEngine implements RecommenderEngine {
 
   train(train: DatasetHandle, config?: Partial<MfConfig>, options: TrainOptions = {}): Promise<ModelHandle> {
     const { onProgress, ...rest } = options;
-    return this.remote.train(train, config, rest, onProgress && Comlink.proxy(onProgress));
+    // The worker waits for each report's answer before training resolves: answer at once, whatever the callback returns.
+    return this.remote.train(train, config, rest, onProgress && Comlink.proxy((p: TrainingProgress) => void onProgress(p)));
   }
 
   loadModel(bytes: Uint8Array, fileName?: string): Promise<ModelHandle> {

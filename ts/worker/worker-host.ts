@@ -6,6 +6,7 @@ import type { Recommendation } from "../model/matrix-factorization.js";
 import { RecommenderService, type DatasetHandle, type EvaluateEngineOptions, type ModelHandle, type HistoryRecommendOptions, type ReadDataOptions, type RecommendOptions, type TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { MfConfig } from "../train/config.js";
+import type { TrainingProgress } from "../train/fit.js";
 
 /** What the main thread sends to start a worker engine: the build, and the kernel module or where to find it. */
 export interface WorkerInit {
@@ -38,9 +39,24 @@ export class WorkerHost {
   readInteractions(data: Uint8Array | string, options?: ReadDataOptions) {
     return this.started().readInteractions(data, options);
   }
-  /** `onProgress` is its own argument: comlink proxies a function only at the top level of a call. */
-  train(train: DatasetHandle, config?: Partial<MfConfig>, options: Omit<TrainOptions, "onProgress"> = {}, onProgress?: TrainOptions["onProgress"]) {
-    return this.started().train(train, config, { ...options, ...(onProgress && { onProgress }) });
+  /**
+   * `onProgress` is its own argument: comlink proxies a function only at the top level of a call.
+   * Its calls travel on the proxy's own channel, which keeps no order with this call's answer, so
+   * training resolves only after every report has reached the caller, and then releases the proxy.
+   */
+  async train(train: DatasetHandle, config?: Partial<MfConfig>, options: Omit<TrainOptions, "onProgress"> = {}, onProgress?: TrainOptions["onProgress"]) {
+    const deliveries = new Set<Promise<unknown>>();
+    const report = onProgress && ((p: TrainingProgress) => {
+      const delivery = Promise.resolve(onProgress(p)).catch(() => undefined);
+      deliveries.add(delivery);
+      void delivery.then(() => deliveries.delete(delivery));
+    });
+    try {
+      return await this.started().train(train, config, { ...options, ...(report && { onProgress: report }) });
+    } finally {
+      await Promise.all(deliveries);
+      (onProgress as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+    }
   }
   loadModel(bytes: Uint8Array, fileName?: string) {
     return this.started().loadModel(bytes, fileName);
