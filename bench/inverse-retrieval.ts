@@ -61,7 +61,7 @@ const users = IdMap.from(Array.from({ length: nUsers }, (_, u) => `u${u}`));
 const items = IdMap.from(Array.from({ length: nItems }, (_, i) => `i${i}`));
 
 const m = describeMachine();
-console.log(`Machine: ${m.cpuModel}, ${m.logicalCores} logical cores, Node ${m.node}; load average at start ${m.loadAverage.join(" / ")}`);
+console.log(`Machine: ${m.cpuModel}, ${m.logicalCores} logical cores, ${m.runtime}; load average at start ${m.loadAverage.join(" / ")}`);
 console.log(`item → top-${topN} users over ${nUsers} users × ${nItems} items, d = ${d}; exclusion: ${source}; median of ${runs} runs after a warm-up run`);
 console.log("");
 const rows: string[][] = [["build", "items", "median s", "items/s", "GFLOP/s", "whole catalog (est.)"]];

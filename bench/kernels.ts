@@ -432,7 +432,7 @@ export function formatKernelBench(result: KernelBenchResult): string {
   const m = result.machine;
   const lines: string[] = [];
   lines.push(`Machine: ${m.cpuModel}, ${m.logicalCores} logical cores, ${m.totalMemoryGiB} GiB, ${m.platform} ${m.arch}`);
-  lines.push(`Node ${m.node}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`);
+  lines.push(`${m.runtime}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`);
   if (result.numpy.available) lines.push(`numpy ${result.numpy.numpy}, ${result.numpy.blas}, threads ${JSON.stringify(result.numpy.threads)}`);
   else lines.push(`numpy: not measured (${result.numpy.reason})`);
   lines.push(`Medians of ${result.repeats} timed runs after warm-up${result.quick ? " (QUICK shapes: not representative)" : ""}; GFLOP/s range = slowest..fastest run;`);

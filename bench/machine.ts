@@ -7,6 +7,8 @@ export interface MachineInfo {
   readonly logicalCores: number;
   readonly platform: string;
   readonly arch: string;
+  /** The JavaScript runtime and its version: "Node 20.20.2", "Deno 2.9.5" (Deno also answers process.versions, as a Node). */
+  readonly runtime: string;
   readonly node: string;
   readonly v8: string;
   readonly totalMemoryGiB: number;
@@ -20,11 +22,17 @@ export function describeMachine(): MachineInfo {
     logicalCores: os.cpus().length,
     platform: `${os.platform()} ${os.release()}`,
     arch: os.arch(),
+    runtime: runtimeName(),
     node: process.versions.node,
     v8: process.versions.v8,
     totalMemoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
+}
+
+function runtimeName(): string {
+  const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno;
+  return deno ? `Deno ${deno.version.deno}` : `Node ${process.versions.node}`;
 }
 
 function cpuModel(): string {

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const ceiling = contenders.length - 1;
     const m = describeMachine();
     const lines = [
-      `Machine: ${m.cpuModel}, ${m.logicalCores} logical cores; Node ${m.node}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`,
+      `Machine: ${m.cpuModel}, ${m.logicalCores} logical cores; ${m.runtime}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`,
       `score_packed ${users}×${d} · ${items}×${d}ᵀ, ${rounds} interleaved rounds (medians):`,
     ];
     contenders.forEach((c, j) => {
