@@ -28,9 +28,10 @@ const ROUNDING_SHIFT_BITS: i32 = 0x4b400000; // the bit pattern of ROUNDING_SHIF
 
 // The SIMD constants, read from this table rather than written as v128 constants. V8 15 (Deno
 // 2.9; Chromium 156 times the same way) re-creates a v128 constant at every use: a scalar move
-// and two shuffles, which compete with the polynomial for port 5. A load is one load-port uop, free of a
-// bounds check at a constant address. Measured (lse_rows, 256 × 40,000 logits, constants vs this
-// table): Deno 2.9.5 193 → 253 M exp/s, Chromium 156 229 → 261, Node 20 (V8 11.3) 269 → 249.
+// and two shuffles, which compete with the polynomial for port 5. A load is one load-port uop,
+// free of a bounds check at a constant address. Measured (lse_rows, 256 × 40,000 logits,
+// constants vs this table): Deno 2.9.5 193 → 253 M exp/s, Chromium 156 229 → 261, Node 20
+// (V8 11.3) 269 → 249.
 const EXP_TABLE: usize = memory.data<f32>(
   [EXP_ZERO_BELOW, EXP_SATURATE_ABOVE, LOG2E, ROUNDING_SHIFT, LN2_HI, LN2_LO, P0, P1, P2, P3, P4, P5, 1.0], 16);
 

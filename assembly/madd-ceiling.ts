@@ -8,9 +8,9 @@ import { madd } from "./madd";
 // Where the chains' sum goes, so that the work stays live.
 const SINK: usize = memory.data(16, 16);
 // The factor and addend, read from memory rather than written as constants: V8 15 (Deno 2.9;
-// Chromium 156 times the same way) re-creates a v128 constant at every use (a scalar move and two shuffles on
-// port 5), which capped this loop at 2 FLOPs per cycle there: a ceiling below the kernels it
-// is meant to bound. A loaded value stays in a register.
+// Chromium 156 times the same way) re-creates a v128 constant at every use (a scalar move and
+// two shuffles on port 5), which capped this loop at 2 FLOPs per cycle there: a ceiling below
+// the kernels it is meant to bound. A loaded value stays in a register.
 const FACTORS: usize = memory.data<f32>([0.999, 0.001]);
 
 /** Runs `steps` rounds of 10 independent multiply-adds; returns the FLOPs per round (80 with SIMD, 20 without). */
