@@ -34,33 +34,37 @@ const ROUNDING_SHIFT_BITS: i32 = 0x4b400000; // the bit pattern of ROUNDING_SHIF
 // (V8 11.3) 269 → 249.
 const EXP_TABLE: usize = memory.data<f32>(
   [EXP_ZERO_BELOW, EXP_SATURATE_ABOVE, LOG2E, ROUNDING_SHIFT, LN2_HI, LN2_LO, P0, P1, P2, P3, P4, P5, 1.0], 16);
+// Each constant's slot in EXP_TABLE.
+const AT_ZERO_BELOW = 0, AT_SATURATE_ABOVE = 1, AT_LOG2E = 2, AT_ROUNDING_SHIFT = 3, AT_LN2_HI = 4, AT_LN2_LO = 5;
+const AT_P0 = 6, AT_P1 = 7, AT_P2 = 8, AT_P3 = 9, AT_P4 = 10, AT_P5 = 11, AT_ONE = 12;
 
+/** The table's constant in `slot`, on four lanes. */
 // @ts-ignore: decorator
-@inline function constant(index: i32): v128 {
-  return v128.load32_splat(EXP_TABLE + (<usize>index << 2));
+@inline function constant(slot: i32): v128 {
+  return v128.load32_splat(EXP_TABLE + (<usize>slot << 2));
 }
 
 /** e^x on four lanes (SIMD build only). */
 // @ts-ignore: decorator
 @inline export function expLanes(x: v128): v128 {
-  const zeroBelow = constant(0);
+  const zeroBelow = constant(AT_ZERO_BELOW);
   const inRange = f32x4.ge(x, zeroBelow);
   // pmin/pmax are single instructions on x86 where min/max are NaN-exact sequences; a NaN lane is
   // masked off by inRange anyway.
-  const xc = f32x4.pmin(f32x4.pmax(x, zeroBelow), constant(1));
+  const xc = f32x4.pmin(f32x4.pmax(x, zeroBelow), constant(AT_SATURATE_ABOVE));
   // Adding 1.5·2^23 rounds x·log2e to the nearest integer n and leaves n in the low mantissa bits,
   // which gives both n as a float (after subtracting it back) and 2^n, without a float-to-int conversion.
-  const roundingShift = constant(3);
-  const shifted = f32x4.add(f32x4.mul(xc, constant(2)), roundingShift);
+  const roundingShift = constant(AT_ROUNDING_SHIFT);
+  const shifted = f32x4.add(f32x4.mul(xc, constant(AT_LOG2E)), roundingShift);
   const n = f32x4.sub(shifted, roundingShift);
-  let r = f32x4.sub(xc, f32x4.mul(n, constant(4)));
-  r = f32x4.sub(r, f32x4.mul(n, constant(5)));
-  let p = f32x4.add(f32x4.mul(constant(6), r), constant(7));
-  p = f32x4.add(f32x4.mul(p, r), constant(8));
-  p = f32x4.add(f32x4.mul(p, r), constant(9));
-  p = f32x4.add(f32x4.mul(p, r), constant(10));
-  p = f32x4.add(f32x4.mul(p, r), constant(11));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), constant(12));
+  let r = f32x4.sub(xc, f32x4.mul(n, constant(AT_LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, constant(AT_LN2_LO)));
+  let p = f32x4.add(f32x4.mul(constant(AT_P0), r), constant(AT_P1));
+  p = f32x4.add(f32x4.mul(p, r), constant(AT_P2));
+  p = f32x4.add(f32x4.mul(p, r), constant(AT_P3));
+  p = f32x4.add(f32x4.mul(p, r), constant(AT_P4));
+  p = f32x4.add(f32x4.mul(p, r), constant(AT_P5));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), constant(AT_ONE));
   const pow2n = i32x4.shl(i32x4.add(shifted, i32x4.splat(127 - ROUNDING_SHIFT_BITS)), 23);
   return v128.and(f32x4.mul(p, pow2n), inRange);
 }

@@ -132,8 +132,9 @@ export class RecommenderService implements RecommenderApi {
       const report = await model.fit(data, {
         progressIntervalMs: options.progressIntervalMs ?? 200,
         ...(options.validation && { validation: this.dataset(options.validation) }),
-        // A callback in another thread answers with a promise; training never waits for it, and
-        // a caller that went away must not fail the training.
+        // A callback in another thread answers with a promise; no training step waits for it (the
+        // worker host collects the answers before train resolves), and a caller that went away must
+        // not fail the training.
         ...(onProgress && { onProgress: (p: TrainingProgress) => void Promise.resolve(onProgress(p)).catch(() => undefined) }),
       });
       return this.addModel(model, report);
