@@ -2,7 +2,7 @@
 // the packed, register-blocked tiles of microkernel.ts, like score_packed; they differ only in
 // where packing reads the left operand from.
 
-import { PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile } from "./microkernel";
+import { EDGE_SCRATCH_BYTES, PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile, useEdgeScratch } from "./microkernel";
 
 // k values per cache block: a block of B (256 × N = 64) packs to 64 KiB and stays in L2 while
 // every row group sweeps it; a packed row group (4 × 256 pre-broadcast = 16 KiB) is written just
@@ -10,24 +10,44 @@ import { PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile } from ".
 const K_BLOCK: i32 = 256;
 
 /** C[M×N] (+)= A[M×K]·B[K×N], row-major; accumulate = 0 overwrites C, 1 adds to it. */
-export function gemm_nn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32): void {
+export function gemm_nn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32, scratch: usize): void {
   // Row i of A, step k: a + i*K*4 + k*4.
-  gemm(a, <usize>K << 2, 4, b, 4, <usize>N << 2, c, M, N, K, accumulate != 0);
+  gemm(a, <usize>K << 2, 4, b, 4, <usize>N << 2, c, M, N, K, accumulate != 0, scratch);
 }
 
 /** C[M×N] (+)= A·Bᵀ with A[M×K] and B[N×K], row-major (the two-tower projection's input gradient dP = dU·Wᵀ). */
-export function gemm_nt(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32): void {
+export function gemm_nt(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32, scratch: usize): void {
   // Column j of Bᵀ, step k, is B[j, k]: b + j*K*4 + k*4.
-  gemm(a, <usize>K << 2, 4, b, <usize>K << 2, 4, c, M, N, K, accumulate != 0);
+  gemm(a, <usize>K << 2, 4, b, <usize>K << 2, 4, c, M, N, K, accumulate != 0, scratch);
 }
 
-/** C[M×N] (+)= Aᵀ·B with A[K×M] and B[K×N], row-major; accumulate = 0 overwrites C, 1 adds. */
-export function gemm_tn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32): void {
-  // Row i of Aᵀ, step k, is A[k, i]: a + k*M*4 + i*4.
-  gemm(a, 4, <usize>M << 2, b, 4, <usize>N << 2, c, M, N, K, accumulate != 0);
+/**
+ * C[M×N] (+)= Aᵀ·B with A[K×lda] (its first M columns) and B[K×N], row-major; accumulate = 0
+ * overwrites C, 1 adds. lda ≥ M lets a thread compute a slice of C's rows from columns of a wider A.
+ */
+export function gemm_tn(a: usize, lda: i32, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32, scratch: usize): void {
+  // Row i of Aᵀ, step k, is A[k, i]: a + k*lda*4 + i*4.
+  gemm(a, 4, <usize>lda << 2, b, 4, <usize>N << 2, c, M, N, K, accumulate != 0, scratch);
 }
 
-function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, bColStride: usize, bKStride: usize, c: usize, M: i32, N: i32, K: i32, accumulate: bool): void {
+/**
+ * Bytes of scratch a GEMM with N output columns over K needs: the edge staging, one packed
+ * k block of the right operand and one packed row group. The kernels allocate nothing (threads
+ * sharing one memory each pass their own scratch, 16-byte aligned).
+ */
+export function gemm_scratch_bytes(N: i32, K: i32): i32 {
+  const kBlock = min<i32>(max<i32>(K, 0), K_BLOCK);
+  const panels = (max<i32>(N, 0) + PANEL - 1) / PANEL;
+  return <i32>(EDGE_SCRATCH_BYTES + packedBBytes(panels, kBlock) + packedRowsBytes(4, kBlock));
+}
+
+// @ts-ignore: decorator
+@inline function packedBBytes(panels: i32, kBlock: i32): usize {
+  // Rounded up to 16 bytes so that the row group after it stays aligned.
+  return ((<usize>(panels * PANEL * kBlock) << 2) + 15) & ~<usize>15;
+}
+
+function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, bColStride: usize, bKStride: usize, c: usize, M: i32, N: i32, K: i32, accumulate: bool, scratch: usize): void {
   if (M <= 0 || N <= 0) return;
   const cPitch = <usize>N << 2;
   if (K <= 0) {
@@ -36,8 +56,8 @@ function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, bColStride
   }
   const panels = (N + PANEL - 1) / PANEL;
   const kBlock = min<i32>(K, K_BLOCK);
-  const packedB = heap.alloc(<usize>(panels * PANEL * kBlock) << 2);
-  const packedGroup = heap.alloc(packedRowsBytes(4, kBlock));
+  const packedB = useEdgeScratch(scratch);
+  const packedGroup = packedB + packedBBytes(panels, kBlock);
   for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
     const kc = min<i32>(K_BLOCK, K - k0);
     // From the second k block on, C holds partial sums, so every later block adds.
@@ -57,6 +77,4 @@ function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, bColStride
       r += g;
     }
   }
-  heap.free(packedGroup);
-  heap.free(packedB);
 }

@@ -6,15 +6,14 @@
 
 export { alloc, free } from "./memory";
 export { dot, rowwise_dot, gather_rows, scatter_add_rows } from "./rows";
-export { packed_panel_width, packed_items_length, pack_items, score_packed, score_rows_dot } from "./scoring";
-export { gemm_nn, gemm_tn, gemm_nt } from "./gemm";
+export { packed_panel_width, packed_items_length, pack_items, score_packed, score_packed_scratch_bytes, score_rows_dot } from "./scoring";
+export { gemm_nn, gemm_tn, gemm_nt, gemm_scratch_bytes } from "./gemm";
 export { pool_rows, pool_rows_backward, add_scaled_rows } from "./pooling";
 export { softmax_xent, lse_rows } from "./softmax";
 export { topk_rows } from "./topk";
 export { count_above } from "./rank";
-export { project_out, l2_normalize_rows } from "./projection";
+export { project_out, l2_normalize_rows, l2_normalize_rows_at } from "./projection";
 export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
-export { bpr_batch, bce_batch } from "./pairwise";
+export { pairwise_train, pairwise_layout, random_u32s } from "./pairwise";
 export { matvec, matvec_t, add_outer, add_to_rows } from "./matvec";
-export { accumulate_pair_gradients, accumulate_pointwise_gradients } from "./popularity-gradients";
 export { madd_ceiling } from "./madd-ceiling";

@@ -43,8 +43,19 @@ export const PANEL: i32 = 8;
 export const A_SLOT: usize = ASC_FEATURE_SIMD ? 16 : 4;
 
 // Staging for tiles narrower than a panel: the tile is stored here whole, then only its real
-// columns are copied out, so columns past the edge of C are never written.
-const EDGE_ROW: usize = memory.data(PANEL * 4, 16);
+// columns are copied out, so columns past the edge of C are never written. It lives in the
+// caller's scratch (see useEdgeScratch), never in static memory: with shared memory every thread
+// runs these tiles at once, each on its own staging row. A global is per instance, so per thread.
+let edgeRow: usize = 0;
+
+/** Bytes of scratch the tiles' edge staging takes (the first bytes of a kernel's scratch). */
+export const EDGE_SCRATCH_BYTES: usize = 256;
+
+/** Points the edge staging at the first EDGE_SCRATCH_BYTES of `scratch` (16-byte aligned); returns the rest. */
+export function useEdgeScratch(scratch: usize): usize {
+  edgeRow = scratch;
+  return scratch + EDGE_SCRATCH_BYTES;
+}
 
 /**
  * Rows in the group that starts `done` rows into `rows`: `most` (the tile's height: 4 here, 3 for
@@ -304,11 +315,11 @@ function tile1x8(pa: usize, pb: usize, kc: i32, c: usize, cols: i32, accumulate:
 }
 
 function storeRowPart(p: usize, lo: v128, hi: v128, cols: i32, accumulate: bool): void {
-  v128.store(EDGE_ROW, lo, 0);
-  v128.store(EDGE_ROW, hi, 16);
+  v128.store(edgeRow, lo, 0);
+  v128.store(edgeRow, hi, 16);
   for (let j = 0; j < cols; j++) {
     const o = p + (<usize>j << 2);
-    let v = load<f32>(EDGE_ROW + (<usize>j << 2));
+    let v = load<f32>(edgeRow + (<usize>j << 2));
     if (accumulate) v += load<f32>(o);
     store<f32>(o, v);
   }

@@ -1,71 +1,187 @@
-// Per-example losses of matrix factorisation: BPR over (user, positive, negative) triples and
-// binary cross-entropy with logits over (user, item, label) pairs. They read the tables P (users)
-// and Q (items) and add gradients into compact rows gradU/gradI (the slots the caller assigned to
-// the batch's distinct users and items), so the optimizer step can run on those rows afterwards.
+// Whole training steps of BPR and BCE in one call: for a run of positions of the epoch's shuffled
+// order, in mini-batches of `batchSize` positives, sample each positive's negatives (uniform among
+// the items the user has not interacted with, rejected against the user's sorted row; or drawn in
+// proportion to popularity from an alias table; or the best-scored of `candidates` such draws),
+// add the loss gradients into compact per-batch rows, and step the optimizer on the rows the batch
+// touched. Nothing crosses into JavaScript between positives, and one call covers many batches.
 //
-// The logistic terms use e = exp(−|s|), which never overflows: softplus(x) = max(x, 0) + log1p(e)
-// and σ(x) = 1/(1+e) for x ≥ 0, e/(1+e) otherwise. They run in f64: one exp and one log1p per
-// example is small next to the O(d) vector work.
+// Several threads may run this kernel at once on the same tables (Hogwild: each thread its own run
+// of positions, its own random stream, its own batch buffers; the tables, the optimizer state and
+// the step counter are shared and written without locks). A lost or torn update under contention
+// is part of that method; with one thread the result is exact and reproducible.
 
-import { addScaledRow, dotProduct, horizontalSum } from "./rows";
+import { dotProduct, addScaledRow } from "./rows";
+import { adagrad_rows, adam_rows, sgd_rows } from "./optimizers";
+import { l2_normalize_rows_at } from "./projection";
+import { nextU32 } from "./random";
+import { sampleBatch } from "./pairwise-sampling";
+import { AHEAD, Plan, ThreadState, touch } from "./pairwise-plan";
+
+/** Fields of Plan and ThreadState: ts/train/pairwise-plan.ts checks its layout against these. */
+export function pairwise_layout(which: i32): i32 {
+  return which == 0 ? <i32>offsetof<Plan>() : <i32>offsetof<ThreadState>();
+}
 
 /**
- * s = P_u·(Q_i − Q_j); loss += w·softplus(−s) (= −w·log σ(s)); g = −w·σ(−s);
- * gradU[uSlot] += g·(Q_i − Q_j); gradI[iSlot] += g·P_u; gradI[jSlot] −= g·P_u. Returns the loss sum.
+ * Trains on interactions start .. end of the epoch's shuffled order, for the thread state at
+ * `thread` (see the file comment); returns the summed loss (BPR: per positive, the mean over its
+ * negatives; BCE: per row).
  */
-export function bpr_batch(
-  P: usize, Q: usize, d: i32, users: usize, pos: usize, neg: usize, B: i32,
-  uSlot: usize, iSlot: usize, jSlot: usize, weights: usize, gradU: usize, gradI: usize,
-): f64 {
-  const rowBytes = <usize>d << 2;
+export function pairwise_train(planPtr: usize, threadPtr: usize): f64 {
+  const plan = changetype<Plan>(planPtr);
+  const state = changetype<ThreadState>(threadPtr);
+  const batch = plan.batchSize;
   let loss: f64 = 0;
-  for (let b = 0; b < B; b++) {
-    const o = <usize>b << 2;
-    const pu = P + <usize>load<i32>(users + o) * rowBytes;
-    const qi = Q + <usize>load<i32>(pos + o) * rowBytes;
-    const qj = Q + <usize>load<i32>(neg + o) * rowBytes;
-    const w: f64 = weights != 0 ? <f64>load<f32>(weights + o) : 1;
-    const s = <f64>dotWithDifference(pu, qi, qj, d);
-    const e = Math.exp(-Math.abs(s));
-    loss += w * (max(-s, 0) + Math.log1p(e));
-    const sigmoidOfMinusS = s <= 0 ? 1 / (1 + e) : e / (1 + e);
-    const g = <f32>(-w * sigmoidOfMinusS);
-    addScaledDifference(gradU + <usize>load<i32>(uSlot + o) * rowBytes, g, qi, qj, d);
-    addScaledRow(gradI + <usize>load<i32>(iSlot + o) * rowBytes, g, pu, d);
-    addScaledRow(gradI + <usize>load<i32>(jSlot + o) * rowBytes, -g, pu, d);
+  for (let b0 = state.start; b0 < state.end; b0 += batch) {
+    loss += trainBatch(plan, state, threadPtr, b0, min<i32>(state.end, b0 + batch));
   }
   return loss;
 }
 
-/**
- * s = P_u·Q_i; loss += w·(softplus(s) − y·s); g = w·(σ(s) − y);
- * gradU[uSlot] += g·Q_i; gradI[iSlot] += g·P_u. Returns the loss sum.
- */
-export function bce_batch(
-  P: usize, Q: usize, d: i32, users: usize, items: usize, labels: usize, B: i32,
-  uSlot: usize, iSlot: usize, weights: usize, gradU: usize, gradI: usize,
-): f64 {
+function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i32): f64 {
+  const P = plan.userTable, Q = plan.itemTable, d = plan.dim;
   const rowBytes = <usize>d << 2;
+  const users = plan.epochUsers, items = plan.epochItems;
+  const negatives = plan.negatives;
+  const bce = plan.loss == 1;
+  const ips = plan.ipsWeights;
+  const accU = plan.accUsers, accI = plan.accItems, accScale = plan.accScale;
+  const gradU = state.gradUsers, gradI = state.gradItems;
+  const batchNegatives = state.batchNegatives;
+  const invNegatives: f64 = 1.0 / <f64>negatives;
+  let sink = state.sink;
+
+  sink ^= sampleBatch(plan, state, rng, from, to);
+
+  let generation = state.generation + 1;
+  if (generation == 0x7fffffff) {
+    memory.fill(state.userStamp, 0, <usize>plan.nUsers << 2);
+    memory.fill(state.itemStamp, 0, <usize>plan.nItems << 2);
+    generation = 1;
+  }
+  state.generation = generation;
+  let nu = 0, ni = 0;
   let loss: f64 = 0;
-  for (let b = 0; b < B; b++) {
-    const o = <usize>b << 2;
-    const pu = P + <usize>load<i32>(users + o) * rowBytes;
-    const qi = Q + <usize>load<i32>(items + o) * rowBytes;
-    const w: f64 = weights != 0 ? <f64>load<f32>(weights + o) : 1;
-    const y = <f64>load<f32>(labels + o);
-    const s = <f64>dotProduct(pu, qi, d);
-    const e = Math.exp(-Math.abs(s));
-    loss += w * (max(s, 0) + Math.log1p(e) - y * s);
-    const sigmoidOfS = s >= 0 ? 1 / (1 + e) : e / (1 + e);
-    const g = <f32>(w * (sigmoidOfS - y));
-    addScaledRow(gradU + <usize>load<i32>(uSlot + o) * rowBytes, g, qi, d);
-    addScaledRow(gradI + <usize>load<i32>(iSlot + o) * rowBytes, g, pu, d);
+
+  for (let p = from; p < to; p++) {
+    if (p + AHEAD < to) {
+      const q = <usize>(p + AHEAD) << 2;
+      sink ^= touch(P + <usize>load<i32>(users + q) * rowBytes, rowBytes);
+      sink ^= touch(Q + <usize>load<i32>(items + q) * rowBytes, rowBytes);
+      const ahead = batchNegatives + (<usize>((p + AHEAD - from) * negatives) << 2);
+      for (let n = 0; n < negatives; n++) sink ^= touch(Q + <usize>load<i32>(ahead + (<usize>n << 2)) * rowBytes, rowBytes);
+    }
+    const u = load<i32>(users + (<usize>p << 2));
+    const i = load<i32>(items + (<usize>p << 2));
+    const pu = P + <usize>u * rowBytes;
+    const qi = Q + <usize>i * rowBytes;
+    const w: f64 = ips != 0 ? <f64>load<f32>(ips + (<usize>i << 2)) : 1;
+    // Slots: a row gets a zeroed gradient row the first time the batch touches it.
+    let su = slotOf(state.userStamp, state.userSlot, u, generation);
+    if (su < 0) {
+      su = nu++;
+      claim(state.userStamp, state.userSlot, state.userRows, u, su, generation, gradU, rowBytes);
+    }
+    const gu = gradU + <usize>su * rowBytes;
+    let si = slotOf(state.itemStamp, state.itemSlot, i, generation);
+    if (si < 0) {
+      si = ni++;
+      claim(state.itemStamp, state.itemSlot, state.itemRows, i, si, generation, gradI, rowBytes);
+    }
+    const gi = gradI + <usize>si * rowBytes;
+    if (bce) {
+      const s = <f64>dotProduct(pu, qi, d);
+      const e = Math.exp(-Math.abs(s));
+      loss += w * (max(s, 0) + Math.log1p(e) - s);
+      const g = <f32>(w * ((s >= 0 ? 1 / (1 + e) : e / (1 + e)) - 1));
+      if (accU != 0) {
+        addScaledRow(accU + <usize>u * rowBytes, accScale, qi, d);
+        addScaledRow(accI + <usize>i * rowBytes, accScale, pu, d);
+      }
+      addScaledRow(gu, g, qi, d);
+      addScaledRow(gi, g, pu, d);
+    }
+    const mine = batchNegatives + (<usize>((p - from) * negatives) << 2);
+    for (let n = 0; n < negatives; n++) {
+      const j = load<i32>(mine + (<usize>n << 2));
+      const qj = Q + <usize>j * rowBytes;
+      let sj = slotOf(state.itemStamp, state.itemSlot, j, generation);
+      if (sj < 0) {
+        sj = ni++;
+        claim(state.itemStamp, state.itemSlot, state.itemRows, j, sj, generation, gradI, rowBytes);
+      }
+      const gj = gradI + <usize>sj * rowBytes;
+      if (bce) {
+        // A sampled negative: label 0, weight 1 (IPS reweights observed positives only).
+        const s = <f64>dotProduct(pu, qj, d);
+        const e = Math.exp(-Math.abs(s));
+        loss += max(s, 0) + Math.log1p(e);
+        const g = <f32>(s >= 0 ? 1 / (1 + e) : e / (1 + e));
+        if (accU != 0) addScaledRow(accU + <usize>u * rowBytes, -accScale, qj, d);
+        addScaledRow(gu, g, qj, d);
+        addScaledRow(gj, g, pu, d);
+      } else {
+        // s = P_u·(Q_i − Q_j); loss w·softplus(−s); g = −w·σ(−s).
+        const s = <f64>dotWithDifference(pu, qi, qj, d);
+        const e = Math.exp(-Math.abs(s));
+        loss += w * (max(-s, 0) + Math.log1p(e)) * invNegatives;
+        const g = <f32>(-w * (s <= 0 ? 1 / (1 + e) : e / (1 + e)));
+        if (accU != 0) {
+          addScaledDifference(accU + <usize>u * rowBytes, accScale, qi, qj, d);
+          addScaledRow(accI + <usize>i * rowBytes, accScale, pu, d);
+        }
+        addScaledDifference(gu, g, qi, qj, d);
+        addScaledRow(gi, g, pu, d);
+        addScaledRow(gj, -g, pu, d);
+      }
+    }
+  }
+  state.usedUsers = nu;
+  state.usedItems = ni;
+  state.sink = sink;
+  if (plan.optimizer != 3) {
+    // Adam: one global step per batch for both tables, advanced on the shared counter.
+    let t = 0;
+    if (plan.optimizer == 2) {
+      t = load<i32>(plan.stepCounter) + 1;
+      store<i32>(plan.stepCounter, t);
+    }
+    step(plan, P, plan.userState1, plan.userState2, state.userRows, nu, gradU, d, plan.normalizeUsers != 0, t);
+    step(plan, Q, plan.itemState1, plan.itemState2, state.itemRows, ni, gradI, d, plan.normalizeItems != 0, t);
   }
   return loss;
+}
+
+/** The slot of `row` in this batch, or -1 when the batch has not touched it yet. */
+// @ts-ignore: decorator
+@inline function slotOf(stamps: usize, slots: usize, row: i32, generation: i32): i32 {
+  const o = <usize>row << 2;
+  return load<i32>(stamps + o) == generation ? load<i32>(slots + o) : -1;
+}
+
+/** Gives `row` slot `slot` in this batch and zeroes its gradient row. */
+// @ts-ignore: decorator
+@inline function claim(stamps: usize, slots: usize, rows: usize, row: i32, slot: i32, generation: i32, grads: usize, rowBytes: usize): void {
+  const o = <usize>row << 2;
+  store<i32>(stamps + o, generation);
+  store<i32>(slots + o, slot);
+  store<i32>(rows + (<usize>slot << 2), row);
+  memory.fill(grads + <usize>slot * rowBytes, 0, rowBytes);
+}
+
+/** The optimizer step on the batch's `n` touched rows of one table (ids in `rows`, gradients compact in `grads`). */
+function step(plan: Plan, table: usize, state1: usize, state2: usize, rows: usize, n: i32, grads: usize, d: i32, normalize: bool, t: i32): void {
+  if (n == 0) return;
+  const kind = plan.optimizer;
+  if (kind == 0) sgd_rows(table, d, rows, n, grads, plan.learningRate, plan.l2);
+  else if (kind == 1) adagrad_rows(table, state1, d, rows, n, grads, plan.learningRate, plan.eps, plan.l2);
+  else adam_rows(table, state1, state2, d, rows, n, grads, plan.learningRate, plan.beta1, plan.beta2, plan.eps, t, plan.l2);
+  if (normalize) l2_normalize_rows_at(table, d, rows, n);
 }
 
 /** p·(a − b) over n floats, the difference formed per element (no cancellation between two large dots). */
-function dotWithDifference(p: usize, a: usize, b: usize, n: i32): f32 {
+// @ts-ignore: decorator
+@inline function dotWithDifference(p: usize, a: usize, b: usize, n: i32): f32 {
   let i = 0;
   let sum: f32 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -80,7 +196,8 @@ function dotWithDifference(p: usize, a: usize, b: usize, n: i32): f32 {
       const o = <usize>i << 2;
       acc0 = f32x4.add(acc0, f32x4.mul(v128.load(p + o), f32x4.sub(v128.load(a + o), v128.load(b + o))));
     }
-    sum = horizontalSum(f32x4.add(acc0, acc1));
+    const acc = f32x4.add(acc0, acc1);
+    sum = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
   } else {
     let s0: f32 = 0;
     let s1: f32 = 0;
@@ -96,6 +213,11 @@ function dotWithDifference(p: usize, a: usize, b: usize, n: i32): f32 {
     sum += load<f32>(p + o) * (load<f32>(a + o) - load<f32>(b + o));
   }
   return sum;
+}
+
+/** Fills out[0 .. n) with the next n u32 of the stream at `state` (tests compare it with ts/util/rng.ts). */
+export function random_u32s(state: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<u32>(out + (<usize>i << 2), nextU32(state));
 }
 
 /** y += alpha·(a − b) over n floats. */

@@ -23,17 +23,25 @@ export function project_out(rows: usize, n: i32, d: i32, direction: usize, alpha
 /** Scales each of n rows of d to unit L2 norm; all-zero rows stay zero. */
 export function l2_normalize_rows(rows: usize, n: i32, d: i32): void {
   const rowBytes = <usize>d << 2;
-  for (let i = 0; i < n; i++) {
-    const row = rows + <usize>i * rowBytes;
-    const squared = dotProduct(row, row, d);
-    if (squared >= 1e-30 && squared <= 1e30) {
-      scaleRow(row, <f32>(1.0 / Math.sqrt(<f64>squared)), d);
-    } else {
-      // Tiny rows underflow and huge rows overflow a squared norm in f32 (or a row holds a
-      // non-finite value); f64 covers every finite f32 row exactly enough.
-      const squared64 = sumOfSquares64(row, d);
-      if (squared64 > 0 && isFinite(squared64)) scaleRow64(row, 1.0 / Math.sqrt(squared64), d);
-    }
+  for (let i = 0; i < n; i++) normalizeRow(rows + <usize>i * rowBytes, d);
+}
+
+/** Scales rows[indices[r]] of the table to unit L2 norm for r < n (a row listed twice is normalised twice: harmless). */
+export function l2_normalize_rows_at(table: usize, d: i32, indices: usize, n: i32): void {
+  const rowBytes = <usize>d << 2;
+  for (let r = 0; r < n; r++) normalizeRow(table + <usize>load<i32>(indices + (<usize>r << 2)) * rowBytes, d);
+}
+
+/** One row of d to unit L2 norm; an all-zero row stays zero. */
+export function normalizeRow(row: usize, d: i32): void {
+  const squared = dotProduct(row, row, d);
+  if (squared >= 1e-30 && squared <= 1e30) {
+    scaleRow(row, <f32>(1.0 / Math.sqrt(<f64>squared)), d);
+  } else {
+    // Tiny rows underflow and huge rows overflow a squared norm in f32 (or a row holds a
+    // non-finite value); f64 covers every finite f32 row exactly enough.
+    const squared64 = sumOfSquares64(row, d);
+    if (squared64 > 0 && isFinite(squared64)) scaleRow64(row, 1.0 / Math.sqrt(squared64), d);
   }
 }
 

@@ -2,7 +2,7 @@
 // (pack_items) so that score_packed reads them as one sequential stream; score_rows_dot is the
 // unpacked one-dot-product-per-pair baseline that shows what the blocking buys.
 
-import { PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile } from "./microkernel";
+import { EDGE_SCRATCH_BYTES, PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile, useEdgeScratch } from "./microkernel";
 import { WIDE_PANEL, WIDE_ROWS, wideRun } from "./wide-tile";
 import { madd } from "./madd";
 
@@ -19,8 +19,9 @@ const USER_BLOCK: i32 = 480;
 // Panels swept by one group before the next group starts: 64 panels × 8-12 items × d = 64 is
 // 128-192 KiB of items, read from memory once per user block and then from L2 by every group.
 const PANEL_BLOCK: i32 = 64;
-// The staging tile for a last panel narrower than WIDE_PANEL: WIDE_ROWS rows of WIDE_PANEL floats.
-const WIDE_EDGE: usize = memory.data(WIDE_ROWS * WIDE_PANEL * 4, 16);
+// The staging tile for a last panel narrower than WIDE_PANEL (WIDE_ROWS rows of WIDE_PANEL floats)
+// sits in the caller's scratch after the 4×8 tile's edge row: 144 bytes, a multiple of 16.
+const WIDE_EDGE_BYTES: usize = <usize>(WIDE_ROWS * WIDE_PANEL * 4);
 
 /**
  * Items per panel of the packed layout (W). Panel p holds items p*W .. p*W+W-1 as d runs of W
@@ -43,11 +44,27 @@ export function pack_items(q: usize, m: i32, d: i32, out: usize): void {
   packPanels(q, <usize>d << 2, 4, m, d, out, SCORE_PANEL);
 }
 
+/** Rows of users packed per block by score_packed for nUsers users (equal blocks, a multiple of the tile height). */
+function blockRowsFor(nUsers: i32): i32 {
+  // Blocks of equal size (a multiple of the tile height): 600 users as 300 + 300, not 480 + 120,
+  // whose last block would stream the whole catalog for few users.
+  const blocks = (nUsers + USER_BLOCK - 1) / USER_BLOCK;
+  return min<i32>(USER_BLOCK, ((nUsers + blocks - 1) / blocks + SCORE_ROWS - 1) / SCORE_ROWS * SCORE_ROWS);
+}
+
+/** Bytes of scratch score_packed needs for nUsers users of d: the edge staging and one packed block of users. */
+export function score_packed_scratch_bytes(nUsers: i32, d: i32): i32 {
+  const block = nUsers > 0 ? min<i32>(nUsers, blockRowsFor(nUsers)) : 0;
+  return <i32>(EDGE_SCRATCH_BYTES + WIDE_EDGE_BYTES + packedRowsBytes(block, max<i32>(d, 0)));
+}
+
 /**
  * out[u*outStride + i] = users[u]·Q[i] for u < nUsers and i < m, from the packed items. Columns
- * i >= m of each output row are never written; d = 0 writes zeros.
+ * i >= m of each output row are never written; d = 0 writes zeros. `scratch` (16-byte aligned)
+ * holds score_packed_scratch_bytes(nUsers, d) bytes this call may overwrite: the kernel allocates
+ * nothing, so threads sharing one memory each pass their own.
  */
-export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m: i32, out: usize, outStride: i32): void {
+export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m: i32, out: usize, outStride: i32, scratch: usize): void {
   if (nUsers <= 0 || m <= 0) return;
   if (d <= 0) {
     for (let u = 0; u < nUsers; u++) memory.fill(out + <usize>u * (<usize>outStride << 2), 0, <usize>m << 2);
@@ -57,17 +74,15 @@ export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m
   const rowPitch = <usize>outStride << 2;
   const panelBytes = dBytes * SCORE_PANEL;
   const panels = (m + SCORE_PANEL - 1) / SCORE_PANEL;
-  // Blocks of equal size (a multiple of the tile height): 600 users as 300 + 300, not 480 + 120,
-  // whose last block would stream the whole catalog for few users.
-  const blocks = (nUsers + USER_BLOCK - 1) / USER_BLOCK;
-  const blockRows = min<i32>(USER_BLOCK, ((nUsers + blocks - 1) / blocks + SCORE_ROWS - 1) / SCORE_ROWS * SCORE_ROWS);
-  const scratch = heap.alloc(max<usize>(16, packedRowsBytes(min<i32>(nUsers, blockRows), d)));
+  const blockRows = blockRowsFor(nUsers);
+  const wideEdge = useEdgeScratch(scratch);
+  const packedUsers = wideEdge + WIDE_EDGE_BYTES;
   for (let u0 = 0; u0 < nUsers; u0 += blockRows) {
     const nb = min<i32>(blockRows, nUsers - u0);
-    packRows(users + <usize>u0 * dBytes, dBytes, 4, nb, d, scratch, SCORE_ROWS);
+    packRows(users + <usize>u0 * dBytes, dBytes, 4, nb, d, packedUsers, SCORE_ROWS);
     for (let p0 = 0; p0 < panels; p0 += PANEL_BLOCK) {
       const p1 = min<i32>(panels, p0 + PANEL_BLOCK);
-      let pa = scratch;
+      let pa = packedUsers;
       let r = 0;
       while (r < nb) {
         const g = groupRows(nb, r, SCORE_ROWS);
@@ -78,10 +93,10 @@ export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m
           if (full > 0) wideRun(g, pa, packed + <usize>p0 * panelBytes, d, rowOut + (<usize>(p0 * SCORE_PANEL) << 2), rowPitch, full);
           if (p0 + max<i32>(full, 0) < p1) {
             const p = p1 - 1;
-            wideRun(g, pa, packed + <usize>p * panelBytes, d, WIDE_EDGE, <usize>SCORE_PANEL << 2, 1);
+            wideRun(g, pa, packed + <usize>p * panelBytes, d, wideEdge, <usize>SCORE_PANEL << 2, 1);
             const cols = <usize>(m - p * SCORE_PANEL) << 2;
             for (let j = 0; j < g; j++) {
-              memory.copy(rowOut + <usize>j * rowPitch + (<usize>(p * SCORE_PANEL) << 2), WIDE_EDGE + <usize>j * (<usize>SCORE_PANEL << 2), cols);
+              memory.copy(rowOut + <usize>j * rowPitch + (<usize>(p * SCORE_PANEL) << 2), wideEdge + <usize>j * (<usize>SCORE_PANEL << 2), cols);
             }
           }
         } else {
@@ -95,7 +110,6 @@ export function score_packed(users: usize, nUsers: i32, d: i32, packed: usize, m
       }
     }
   }
-  heap.free(scratch);
 }
 
 /** The same scores as score_packed from the unpacked item table (m×d), one dot product per pair. */

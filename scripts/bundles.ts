@@ -17,13 +17,15 @@ export const BROWSER_TARGET = ["chrome114", "firefox120", "safari16.4", "edge114
 /** workerd's V8 runs ES2022; Workers need no lower target. */
 export const WORKERD_TARGET = ["es2022"];
 
-function wasmFile(variant: string): string {
-  return join(ROOT, `build/longtail.${variant}.wasm`);
+function wasmFile(variant: string, threads = false): string {
+  return join(ROOT, `build/longtail.${variant}${threads ? ".threads" : ""}.wasm`);
 }
 
-/** Copy the three kernel builds into a bundle's folder. */
-export function copyWasm(outDir: string): void {
-  for (const variant of KERNEL_VARIANTS) copyFileSync(wasmFile(variant), join(outDir, basename(wasmFile(variant))));
+/** Copy the three kernel builds into a bundle's folder, and their shared-memory (.threads) builds for pages that run a thread pool. */
+export function copyWasm(outDir: string, options: { threads: boolean }): void {
+  for (const variant of KERNEL_VARIANTS) {
+    for (const threads of options.threads ? [false, true] : [false]) copyFileSync(wasmFile(variant, threads), join(outDir, basename(wasmFile(variant, threads))));
+  }
 }
 
 /** Keep `import x from ".../longtail.simd.wasm"` as an import of the copy beside the bundle: Workers load it as a compiled module. */
@@ -47,7 +49,7 @@ async function buildScriptWithWorker(outDir: string, entry: string, outFile: str
   mkdirSync(outDir, { recursive: true });
   await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, entry)], outfile: join(outDir, outFile) });
   await build({ ...BROWSER_BUILD, entryPoints: [join(ROOT, "dist/ts/worker/web-worker.js")], outfile: join(outDir, "longtail-worker.js") });
-  copyWasm(outDir);
+  copyWasm(outDir, { threads: true });
 }
 
 /** The browser bundle: longtail.js, its Worker script longtail-worker.js and the .wasm files, in `outDir`. */
@@ -75,7 +77,7 @@ export async function buildWorkerdBundle(entry = join(ROOT, "dist/ts/workerd.js"
     conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], minify: true, sourcemap: true,
     plugins: [wasmBesideBundle], logLevel: "warning",
   });
-  copyWasm(dirname(outFile));
+  copyWasm(dirname(outFile), { threads: false });
 }
 
 /** Raw and gzip size of a file, in bytes. */

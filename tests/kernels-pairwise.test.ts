@@ -2,198 +2,160 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
 import type { Kernels } from "../ts/engine/kernels.js";
-import { referenceBceBatch, referenceBprBatch, softplus } from "../ts/engine/reference/pairwise.js";
-import { F32_EPS, VARIANTS, WasmScope, assertClose, assertCloseNumber, randomF32, randomIndices, withKernels } from "./support/kernel-harness.js";
+import { AliasSampler } from "../ts/train/alias-sampler.js";
+import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "../ts/train/pairwise-plan.js";
+import { referencePairwiseTrain, type PairwiseReferenceRun, type PairwiseReferenceState } from "../ts/engine/reference/pairwise-training.js";
+import { VARIANTS, WasmScope, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
-/** A batch over small tables: ids repeat, the slots number the distinct ids in order of first use. */
-interface Batch {
-  d: number;
-  B: number;
-  P: Float32Array;
-  Q: Float32Array;
-  users: Int32Array;
-  pos: Int32Array;
-  neg: Int32Array;
-  labels: Float32Array;
-  uSlot: Int32Array;
-  iSlot: Int32Array;
-  jSlot: Int32Array;
-  weights: Float32Array | null;
-  nUserSlots: number;
-  nItemSlots: number;
-  userSlotOf: Map<number, number>;
-  itemSlotOf: Map<number, number>;
+interface Case extends Omit<PairwiseReferenceRun, "userItems" | "epochUsers" | "epochItems" | "alias" | "ips" | "accScale" | "beta1" | "beta2" | "eps" | "maxTries"> {
+  popularity?: boolean;
+  withIps?: boolean;
+  seed: number;
+  /** Interactions: every user gets 1 .. maxPerUser distinct items; user 0 holds every item but the last, user 1 every item. */
+  maxPerUser: number;
 }
 
-function slotsFor(ids: Int32Array[], slotOf: Map<number, number>): Int32Array[] {
-  return ids.map((a) => Int32Array.from(a, (id) => {
-    if (!slotOf.has(id)) slotOf.set(id, slotOf.size);
-    return slotOf.get(id)!;
-  }));
-}
+const OPTIMIZER_CODE = { sgd: 0, adagrad: 1, adam: 2 } as const;
 
-function randomBatch(rng: Rng, d: number, B: number, nUsers: number, nItems: number, withWeights: boolean, scale = 0.5): Batch {
-  const users = randomIndices(rng, B, nUsers);
-  const pos = randomIndices(rng, B, nItems);
-  const neg = randomIndices(rng, B, nItems);
-  if (B > 2) neg[2] = pos[2]; // a negative that is the positive: its gradients cancel
-  const labels = Float32Array.from({ length: B }, () => rng.int(2));
-  const userSlotOf = new Map<number, number>();
-  const itemSlotOf = new Map<number, number>();
-  const [uSlot] = slotsFor([users], userSlotOf);
-  const [iSlot, jSlot] = slotsFor([pos, neg], itemSlotOf);
-  return {
-    d, B, P: randomF32(rng, nUsers * d, scale), Q: randomF32(rng, nItems * d, scale), users, pos, neg, labels, uSlot, iSlot, jSlot,
-    weights: withWeights ? Float32Array.from({ length: B }, () => 2 * rng.next()) : null,
-    nUserSlots: userSlotOf.size, nItemSlots: itemSlotOf.size, userSlotOf, itemSlotOf,
-  };
-}
-
-interface PairwiseRun {
-  loss: number;
-  gradU: Float32Array;
-  gradI: Float32Array;
-}
-
-function runBpr(k: Kernels, mem: WasmScope, b: Batch, gradU0: Float32Array, gradI0: Float32Array): PairwiseRun {
-  const gradU = mem.f32From(gradU0);
-  const gradI = mem.f32From(gradI0);
-  const loss = k.bprBatch(
-    mem.f32From(b.P), mem.f32From(b.Q), b.d, mem.i32From(b.users), mem.i32From(b.pos), mem.i32From(b.neg), b.B,
-    mem.i32From(b.uSlot), mem.i32From(b.iSlot), mem.i32From(b.jSlot), b.weights && mem.f32From(b.weights), gradU, gradI,
-  );
-  return { loss, gradU: Float32Array.from(gradU.view), gradI: Float32Array.from(gradI.view) };
-}
-
-function runBce(k: Kernels, mem: WasmScope, b: Batch, gradU0: Float32Array, gradI0: Float32Array): PairwiseRun {
-  const gradU = mem.f32From(gradU0);
-  const gradI = mem.f32From(gradI0);
-  const loss = k.bceBatch(
-    mem.f32From(b.P), mem.f32From(b.Q), b.d, mem.i32From(b.users), mem.i32From(b.pos), mem.f32From(b.labels), b.B,
-    mem.i32From(b.uSlot), mem.i32From(b.iSlot), b.weights && mem.f32From(b.weights), gradU, gradI,
-  );
-  return { loss, gradU: Float32Array.from(gradU.view), gradI: Float32Array.from(gradI.view) };
-}
-
-/**
- * A score s is a dot product: its f32 error is about eps·√d·Σ|terms|, and loss and gradient move by
- * at most |w|·that. The loss tolerance sums it over the batch; gradients get the same relative slack
- * against the largest gradient entry.
- */
-function lossTolerance(b: Batch, withNegatives: boolean): number {
-  let tol = 1e-12;
-  for (let e = 0; e < b.B; e++) {
-    let terms = 0;
-    for (let c = 0; c < b.d; c++) {
-      const q = Math.abs(b.Q[b.pos[e] * b.d + c]) + (withNegatives ? Math.abs(b.Q[b.neg[e] * b.d + c]) : 0);
-      terms += Math.abs(b.P[b.users[e] * b.d + c]) * q;
-    }
-    tol += (b.weights ? b.weights[e] : 1) * (8 * F32_EPS * Math.sqrt(b.d + 1) * terms + 1e-9);
+/** Runs the kernel over the whole epoch in `rounds` calls and the f64 reference over the same, and compares everything. */
+function check(k: Kernels, mem: WasmScope, c: Case, rounds: number): void {
+  const rng = new Rng(c.seed);
+  const { d, nUsers, nItems } = c;
+  const userItems: number[][] = [];
+  for (let u = 0; u < nUsers; u++) {
+    let items: number[];
+    if (u === 0) items = Array.from({ length: nItems - 1 }, (_, i) => i);
+    else if (u === 1) items = Array.from({ length: nItems }, (_, i) => i);
+    else items = [...new Set(Array.from({ length: 1 + rng.int(c.maxPerUser) }, () => rng.int(nItems)))];
+    userItems.push(items.sort((a, b) => a - b));
   }
-  return tol;
-}
+  const pairs = userItems.flatMap((items, u) => items.map((i) => [u, i] as const));
+  rng.shuffle(pairs);
+  const epochUsers = Int32Array.from(pairs, (p) => p[0]), epochItems = Int32Array.from(pairs, (p) => p[1]);
+  const counts = new Float64Array(nItems);
+  for (const [, i] of pairs) counts[i]++;
+  const sampler = c.popularity ? new AliasSampler(Array.from(counts, (x) => Math.pow(x + 1, 0.75))) : null;
+  const alias = sampler ? { prob: Float32Array.from(sampler.prob), index: Int32Array.from(sampler.alias) } : null;
+  const ips = c.withIps ? Float32Array.from({ length: nItems }, () => 0.5 + rng.next()) : null;
+  const run: PairwiseReferenceRun = {
+    ...c, userItems, epochUsers, epochItems, alias, ips, maxTries: 32, beta1: 0.9, beta2: 0.999, eps: c.optimizer === "adam" ? 1e-8 : 1e-8, accScale: -c.lr,
+  };
+  const P = randomF32(rng, nUsers * d, 0.3), Q = randomF32(rng, nItems * d, 0.3);
+  const streamSeed = rng.nextU32();
+  const ref: PairwiseReferenceState = {
+    P: Float64Array.from(P), Q: Float64Array.from(Q),
+    userState1: new Float64Array(nUsers * d), userState2: new Float64Array(nUsers * d),
+    itemState1: new Float64Array(nItems * d), itemState2: new Float64Array(nItems * d),
+    accUsers: new Float64Array(nUsers * d), accItems: new Float64Array(nItems * d), step: 0, rng: new Rng(streamSeed),
+  };
 
-function gradTolerance(expected: Float64Array, B: number): number {
-  const largest = expected.reduce((a, x) => Math.max(a, Math.abs(x)), 0);
-  return 1e-5 * (1 + largest) * Math.sqrt(B + 1);
-}
+  const e = k.engine;
+  const zeros = (n: number) => mem.f32From(new Float32Array(Math.max(1, n)));
+  const wP = mem.f32From(P), wQ = mem.f32From(Q);
+  const us1 = zeros(nUsers * d), us2 = zeros(nUsers * d), is1 = zeros(nItems * d), is2 = zeros(nItems * d);
+  const accU = zeros(nUsers * d), accI = zeros(nItems * d), counter = mem.i32From([0]);
+  const indptr = Int32Array.from({ length: nUsers + 1 }, (_, u) => userItems.slice(0, u).reduce((s, r) => s + r.length, 0));
+  const plan = new StructBlock(e, PLAN_FIELDS, PLAN_FLOAT_FIELDS, e.exports.pairwise_layout(0), "plan");
+  const state = new StructBlock(e, THREAD_FIELDS, new Set(), e.exports.pairwise_layout(1), "thread");
+  try {
+    const set = (f: (typeof PLAN_FIELDS)[number], v: number) => plan.set(f, v);
+    set("userTable", wP.ptr); set("itemTable", wQ.ptr); set("dim", d); set("nUsers", nUsers); set("nItems", nItems);
+    set("indptr", mem.i32From(indptr).ptr); set("sortedItems", mem.i32From(userItems.flat()).ptr);
+    set("epochUsers", mem.i32From(epochUsers).ptr); set("epochItems", mem.i32From(epochItems).ptr);
+    set("loss", c.loss === "bce" ? 1 : 0); set("negatives", c.negatives); set("candidates", c.candidates); set("maxTries", 32);
+    if (alias) { set("aliasProb", mem.f32From(alias.prob).ptr); set("aliasIndex", mem.i32From(alias.index).ptr); }
+    if (ips) set("ipsWeights", mem.f32From(ips).ptr);
+    set("optimizer", OPTIMIZER_CODE[c.optimizer]);
+    set("userState1", us1.ptr); set("userState2", us2.ptr); set("itemState1", is1.ptr); set("itemState2", is2.ptr);
+    set("learningRate", c.lr); set("l2", c.l2); set("beta1", 0.9); set("beta2", 0.999); set("eps", 1e-8); set("stepCounter", counter.ptr);
+    set("normalizeUsers", c.normalizeUsers ? 1 : 0); set("normalizeItems", c.normalizeItems ? 1 : 0);
+    if (c.accumulate) { set("accUsers", accU.ptr); set("accItems", accI.ptr); set("accScale", -c.lr); }
+    set("batchSize", c.batchSize);
+    new Rng(streamSeed).words().forEach((w, i) => state.set(`rng${i}` as "rng0", w | 0));
+    const B = c.batchSize, perPositive = c.negatives * Math.max(1, c.candidates);
+    const arrays = {
+      userStamp: mem.i32From(new Int32Array(nUsers)), userSlot: mem.i32(nUsers), itemStamp: mem.i32From(new Int32Array(nItems)), itemSlot: mem.i32(nItems),
+      userRows: mem.i32(B), itemRows: mem.i32(B * (1 + c.negatives)), gradUsers: mem.f32(B * d), gradItems: mem.f32(B * (1 + c.negatives) * d),
+      batchNegatives: mem.i32(B * c.negatives), batchCandidates: mem.i32(B * perPositive),
+    };
+    for (const [name, a] of Object.entries(arrays)) state.set(name as "userRows", a.ptr);
 
-const SHAPES: Array<[d: number, B: number, weights: boolean]> = [
-  [1, 5, false], [3, 7, true], [4, 0, false], [7, 12, false], [16, 30, true], [33, 9, false], [64, 50, true],
-];
-
-for (const variant of VARIANTS) {
-  describe(`pairwise loss kernels (${variant})`, () => {
-    it("bprBatch matches the f64 reference and adds into existing gradients", () =>
-      withKernels(variant, (k, mem) => {
-        const rng = new Rng(61);
-        for (const [d, B, withWeights] of SHAPES) {
-          const b = randomBatch(rng, d, B, 6, 9, withWeights);
-          const gradU0 = randomF32(rng, b.nUserSlots * d, 0.1);
-          const gradI0 = randomF32(rng, b.nItemSlots * d, 0.1);
-          const got = runBpr(k, mem, b, gradU0, gradI0);
-          const gradU = Float64Array.from(gradU0);
-          const gradI = Float64Array.from(gradI0);
-          const loss = referenceBprBatch(b, b.users, b.pos, b.neg, B, b.uSlot, b.iSlot, b.jSlot, b.weights, gradU, gradI);
-          const what = `d=${d} B=${B} weights=${withWeights}`;
-          assertCloseNumber(got.loss, loss, lossTolerance(b, true), `loss ${what}`);
-          assertClose(got.gradU, gradU, gradTolerance(gradU, B), `gradU ${what}`);
-          assertClose(got.gradI, gradI, gradTolerance(gradI, B), `gradI ${what}`);
-        }
-      }));
-
-    it("bceBatch matches the f64 reference and adds into existing gradients", () =>
-      withKernels(variant, (k, mem) => {
-        const rng = new Rng(62);
-        for (const [d, B, withWeights] of SHAPES) {
-          const b = randomBatch(rng, d, B, 6, 9, withWeights);
-          const gradU0 = randomF32(rng, b.nUserSlots * d, 0.1);
-          const gradI0 = randomF32(rng, b.nItemSlots * d, 0.1);
-          const got = runBce(k, mem, b, gradU0, gradI0);
-          const gradU = Float64Array.from(gradU0);
-          const gradI = Float64Array.from(gradI0);
-          const loss = referenceBceBatch(b, b.users, b.pos, b.labels, B, b.uSlot, b.iSlot, b.weights, gradU, gradI);
-          const what = `d=${d} B=${B} weights=${withWeights}`;
-          assertCloseNumber(got.loss, loss, lossTolerance(b, false), `loss ${what}`);
-          assertClose(got.gradU, gradU, gradTolerance(gradU, B), `gradU ${what}`);
-          assertClose(got.gradI, gradI, gradTolerance(gradI, B), `gradI ${what}`);
-        }
-      }));
-
-    for (const loss of ["bpr", "bce"] as const) {
-      it(`${loss} gradients match finite differences of the kernel's own loss (repeated users and items)`, () =>
-        withKernels(variant, (k, mem) => {
-          const rng = new Rng(63);
-          const b = randomBatch(rng, 5, 14, 3, 5, true, 0.8);
-          const run = loss === "bpr" ? runBpr : runBce;
-          const zeroU = new Float32Array(b.nUserSlots * b.d);
-          const zeroI = new Float32Array(b.nItemSlots * b.d);
-          const grads = run(k, mem, b, zeroU, zeroI);
-          const h = 3e-3;
-          const check = (table: "P" | "Q", id: number, slot: number, analytic: Float32Array) => {
-            for (let c = 0; c < b.d; c++) {
-              const i = id * b.d + c;
-              const plus = Float32Array.from(b[table]);
-              const minus = Float32Array.from(b[table]);
-              plus[i] += h;
-              minus[i] -= h;
-              const up = run(k, mem, { ...b, [table]: plus }, zeroU, zeroI).loss;
-              const down = run(k, mem, { ...b, [table]: minus }, zeroU, zeroI).loss;
-              const numeric = (up - down) / (plus[i] - minus[i]);
-              const g = analytic[slot * b.d + c];
-              assertCloseNumber(g, numeric, 1e-3 * (1 + Math.abs(numeric)), `∂${loss}/∂${table}[${id}][${c}]`);
-            }
-          };
-          for (const [user, slot] of b.userSlotOf) check("P", user, slot, grads.gradU);
-          for (const [item, slot] of b.itemSlotOf) check("Q", item, slot, grads.gradI);
-        }));
+    // The epoch in `rounds` calls whose ends are multiples of the batch: the same batches as one call.
+    const n = pairs.length;
+    const ends = Array.from({ length: rounds }, (_, r) => (r === rounds - 1 ? n : Math.min(n, Math.ceil((n * (r + 1)) / rounds / B) * B)));
+    let start = 0, loss = 0, refLoss = 0;
+    for (const end of ends) {
+      state.set("start", start);
+      state.set("end", end);
+      loss += k.runShares("pairwise_train", [[plan.ptr, state.ptr]])[0];
+      refLoss += referencePairwiseTrain(run, ref, start, end);
+      start = end;
     }
-
-    it("stays finite and exact for scores far into the saturated tails (|s| up to 1e4)", () =>
-      withKernels(variant, (k, mem) => {
-        // One user, items scaled so that s = P·(Q_i − Q_j) = ±1e4, ±50: softplus must not overflow.
-        const d = 6;
-        const P = Float32Array.from([1, 0, 0, 0, 0, 0]);
-        const Q = Float32Array.from([1e4, 0, 0, 0, 0, 0, -1e4, 0, 0, 0, 0, 0, 50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-        const b: Batch = {
-          d, B: 4, P, Q,
-          users: Int32Array.from([0, 0, 0, 0]), pos: Int32Array.from([0, 1, 2, 3]), neg: Int32Array.from([1, 0, 3, 2]),
-          labels: Float32Array.from([0, 1, 1, 0]),
-          uSlot: Int32Array.from([0, 0, 0, 0]), iSlot: Int32Array.from([0, 1, 2, 3]), jSlot: Int32Array.from([1, 0, 3, 2]),
-          weights: null, nUserSlots: 1, nItemSlots: 4, userSlotOf: new Map([[0, 0]]), itemSlotOf: new Map(),
-        };
-        const zeroU = new Float32Array(d);
-        const zeroI = new Float32Array(4 * d);
-        const bpr = runBpr(k, mem, b, zeroU, zeroI);
-        // s = 2e4, −2e4, 50, −50: loss = softplus(−s) summed.
-        assertCloseNumber(bpr.loss, softplus(-2e4) + softplus(2e4) + softplus(-50) + softplus(50), 1e-9, "bpr loss");
-        const bce = runBce(k, mem, b, zeroU, zeroI);
-        // s = 1e4 (y 0), −1e4 (y 1), 50 (y 1), 0 (y 0).
-        assertCloseNumber(bce.loss, 1e4 + 1e4 + softplus(-50) + Math.log(2), 1e-9, "bce loss");
-        for (const g of [bpr.gradU, bpr.gradI, bce.gradU, bce.gradI]) assert.ok(g.every(Number.isFinite));
-        // BCE: σ(s) − y is 1 at s = 1e4 (y 0), −1 at s = −1e4 (y 1), σ(50) − 1 at s = 50, so
-        // gradU[0] = 1·1e4 + (−1)·(−1e4) + (σ(50) − 1)·50 + 0.5·0.
-        assertCloseNumber(bce.gradU[0], 2e4 + 50 * (1 / (1 + Math.exp(-50)) - 1), 1e-3, "bce gradU[0]");
-      }));
-  });
+    const what = `${c.loss} d=${d} neg=${c.negatives}×${c.candidates} ${c.optimizer} batch ${B}${c.popularity ? " popularity" : ""}${c.withIps ? " ips" : ""}`;
+    const tol = 2e-4;
+    assert.ok(Math.abs(loss - refLoss) <= tol * Math.max(1, Math.abs(refLoss)), `${what}: loss ${loss} vs ${refLoss}`);
+    assertClose(wP.view, ref.P, tol, `${what}: user table`);
+    assertClose(wQ.view, ref.Q, tol, `${what}: item table`);
+    if (c.optimizer !== "sgd") {
+      assertClose(us1.view.subarray(0, nUsers * d), ref.userState1, tol, `${what}: user optimizer state`);
+      assertClose(is1.view.subarray(0, nItems * d), ref.itemState1, tol, `${what}: item optimizer state`);
+    }
+    if (c.optimizer === "adam") assert.equal(counter.view[0], ref.step, `${what}: Adam's step counter`);
+    if (c.accumulate) {
+      assertClose(accU.view.subarray(0, nUsers * d), ref.accUsers, tol, `${what}: Algorithm 1 user sums`);
+      assertClose(accI.view.subarray(0, nItems * d), ref.accItems, tol, `${what}: Algorithm 1 item sums`);
+    }
+    // The stream went on exactly as the reference's.
+    const out = mem.i32(4);
+    k.x.random_u32s(state.ptr, out.ptr, 4);
+    assert.deepEqual(Array.from(out.view, (x) => x >>> 0), [0, 1, 2, 3].map(() => ref.rng.nextU32()), `${what}: random stream`);
+  } finally {
+    plan.free();
+    state.free();
+  }
 }
+
+const BASE = { nUsers: 9, nItems: 13, maxPerUser: 6, lr: 0.05, l2: 0.01, normalizeUsers: false, normalizeItems: false, accumulate: false } as const;
+
+describe("kernels: BPR/BCE training steps in wasm (pairwise_train) against an f64 reference", () => {
+  for (const variant of VARIANTS) {
+    it(`${variant}: BPR, uniform and best-of-C negatives, every optimizer, awkward sizes`, () =>
+      withKernels(variant, (k, mem) => {
+        let seed = 1;
+        for (const d of [1, 3, 8, 17]) {
+          for (const optimizer of ["sgd", "adagrad", "adam"] as const) {
+            check(k, mem, { ...BASE, seed: seed++, d, loss: "bpr", negatives: 1, candidates: 1, optimizer, batchSize: 4 }, 3);
+            check(k, mem, { ...BASE, seed: seed++, d, loss: "bpr", negatives: 2, candidates: 3, optimizer, batchSize: 5 }, 1);
+          }
+        }
+      }));
+
+    it(`${variant}: BCE, popularity proposal, IPS, unit norms, Algorithm 1 sums, one-positive batches`, () =>
+      withKernels(variant, (k, mem) => {
+        let seed = 100;
+        for (const d of [1, 5, 16]) {
+          check(k, mem, { ...BASE, seed: seed++, d, loss: "bce", negatives: 2, candidates: 1, optimizer: "adam", batchSize: 7, popularity: true, withIps: true }, 2);
+          check(k, mem, { ...BASE, seed: seed++, d, loss: "bpr", negatives: 1, candidates: 2, optimizer: "adam", batchSize: 1, normalizeUsers: true, normalizeItems: true, accumulate: true }, 4);
+          check(k, mem, { ...BASE, seed: seed++, d, loss: "bce", negatives: 3, candidates: 2, optimizer: "sgd", batchSize: 64, normalizeUsers: true, accumulate: true, withIps: true }, 1);
+        }
+      }));
+  }
+
+  it("the kernels' xoshiro128** continues ts/util/rng.ts's stream exactly", () =>
+    withKernels("simd", (k, mem) => {
+      for (const seed of [0, 1, 42, 0x7fffffff, -5]) {
+        const rng = new Rng(seed);
+        const state = mem.i32From(rng.words().map((w) => w | 0));
+        const out = mem.i32(1000);
+        k.x.random_u32s(state.ptr, out.ptr, 1000);
+        assert.deepEqual(Array.from(out.view, (x) => x >>> 0), Array.from({ length: 1000 }, () => rng.nextU32()), `seed ${seed}`);
+      }
+    }));
+
+  it("the plan's layout is the kernel's: a mismatch is an error that says so", () =>
+    withKernels("simd", (k) => {
+      assert.equal(k.x.pairwise_layout(0), PLAN_FIELDS.length * 4);
+      assert.equal(k.x.pairwise_layout(1), THREAD_FIELDS.length * 4);
+      assert.throws(() => new StructBlock(k.engine, PLAN_FIELDS.slice(1), PLAN_FLOAT_FIELDS, k.x.pairwise_layout(0), "plan"), /different builds/);
+    }));
+});

@@ -153,7 +153,7 @@ for (const variant of VARIANTS) {
           for (let s = 0; s < m; s += tileItems) starts.push(s);
           for (const start of starts.reverse()) {
             const size = Math.min(tileItems, m - start);
-            k.x.score_packed(wUsers.ptr, nUsers, d, wPacked.ptr + start * d * 4, size, out.ptr + start * 4, m);
+            k.x.score_packed(wUsers.ptr, nUsers, d, wPacked.ptr + start * d * 4, size, out.ptr + start * 4, m, k.engine.scratchFor(0, k.x.score_packed_scratch_bytes(nUsers, d)));
           }
           assertClose(out.view, expected, (i) => dotTolerance(magnitude[i], d), `tiles of ${tileItems}`);
         }

@@ -4,8 +4,9 @@
  * .wasm next to this module, and the engine in a module Web Worker.
  */
 import type { RecommenderEngine } from "./worker/engine.js";
-import { KernelLoader, type LoadKernelsOptions } from "./engine/kernel-source.js";
-import type { KernelVariant } from "./engine/capabilities.js";
+import { KernelLoader, type KernelBuild, type LoadKernelsOptions } from "./engine/kernel-source.js";
+import { detectCapabilities, type KernelVariant } from "./engine/capabilities.js";
+import { webThreadSpawner } from "./engine/threads/web-threads.js";
 import type { Kernels } from "./engine/kernels.js";
 import type { WasmEngine } from "./engine/wasm-engine.js";
 import { connectWebWorker, createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
@@ -19,9 +20,9 @@ declare const __LONGTAIL_WORKER_FILE__: string | undefined;
 const WASM_DIR = typeof __LONGTAIL_WASM_DIR__ === "string" ? __LONGTAIL_WASM_DIR__ : "../../build/";
 const WORKER_FILE = typeof __LONGTAIL_WORKER_FILE__ === "string" ? __LONGTAIL_WORKER_FILE__ : "./worker/web-worker.js";
 
-/** Where the kernel build is fetched from by default: next to this module. */
-export function wasmUrl(variant: KernelVariant): URL {
-  return new URL(`${WASM_DIR}longtail.${variant}.wasm`, import.meta.url);
+/** Where the kernel build is fetched from by default: next to this module (`.threads.wasm`: the shared-memory build). */
+export function wasmUrl(variant: KernelVariant, build: KernelBuild = { threads: false }): URL {
+  return new URL(`${WASM_DIR}longtail.${variant}${build.threads ? ".threads" : ""}.wasm`, import.meta.url);
 }
 
 /** The module Worker script the engine runs in by default. */
@@ -29,7 +30,10 @@ export function workerUrl(): URL {
   return new URL(WORKER_FILE, import.meta.url);
 }
 
-const loader = new KernelLoader(wasmUrl);
+// Pool threads are module Web Workers. Deno keeps a process alive while any Worker lives, so there
+// idle threads stop after a second (and start again on the next call); pages keep theirs.
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno === "object";
+const loader = new KernelLoader(wasmUrl, { spawner: webThreadSpawner(), defaultThreads: detectCapabilities().hardwareConcurrency, idleShutdownMs: isDeno ? 1000 : undefined });
 
 /** The kernel engine: `wasm` may be a compiled WebAssembly.Module, bytes, a URL or a Response (default {@link wasmUrl}). */
 export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {

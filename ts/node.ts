@@ -4,18 +4,24 @@
  * files under ts/node/.
  */
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import v8 from "node:v8";
 import { KernelUnavailableError, detectCapabilities, preferredVariant, type KernelVariant } from "./engine/capabilities.js";
 import { WasmEngine } from "./engine/wasm-engine.js";
 import { Kernels } from "./engine/kernels.js";
-import { compileKernelModule, type LoadKernelsOptions, type UrlReader } from "./engine/kernel-source.js";
+import { compileKernelModule, type KernelBuild, type LoadKernelsOptions, type UrlReader } from "./engine/kernel-source.js";
+import { startEngine, type ThreadHost } from "./engine/threads/engine-threads.js";
+import { nodeThreadSpawner } from "./node/kernel-threads.js";
 import { connectNodeWorker } from "./node/worker-connection.js";
 import type { RecommenderEngine } from "./worker/engine.js";
 import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
 
 export * from "./index.js";
 
-const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Node runs pool threads as worker_threads; by default one per core the process may use. */
+const NODE_THREADS: ThreadHost = { spawner: nodeThreadSpawner, defaultThreads: availableParallelism() };
 
 /** Environment variable that keeps the Node entry off relaxed SIMD: `LONGTAIL_WASM_RELAXED=0`. */
 export const RELAXED_OPT_OUT_ENV = "LONGTAIL_WASM_RELAXED";
@@ -50,29 +56,35 @@ if (relaxedAllowedOrOff() && !detectCapabilities().wasmRelaxedSimd) {
   detectCapabilities({ refresh: true });
 }
 
-/** Path of a kernel build shipped in the package (build/longtail.<variant>.wasm). */
-export function wasmPath(variant: KernelVariant): URL {
-  return new URL(`../../build/longtail.${variant}.wasm`, import.meta.url);
+/** Path of a kernel build shipped in the package (build/longtail.<variant>.wasm, or .threads.wasm: shared memory). */
+export function wasmPath(variant: KernelVariant, build: KernelBuild = { threads: false }): URL {
+  return new URL(`../../build/longtail.${variant}${build.threads ? ".threads" : ""}.wasm`, import.meta.url);
 }
 
 /**
  * Compile (once per process) and instantiate the kernel build for this runtime: `relaxed` where
  * relaxed SIMD validates (and LONGTAIL_WASM_RELAXED is not 0), else `simd`, else `scalar`.
- * `variant` forces one build; one this runtime cannot run is a KernelUnavailableError.
+ * `variant` forces one build; one this runtime cannot run is a KernelUnavailableError. The kernels
+ * run on `threads` threads (default: every core this process may use, `os.availableParallelism()`).
  */
 export async function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
   const variant = options.variant ?? preferredVariant({ relaxedSimd: relaxedAllowed() });
   assertRunnable(variant);
-  if (options.wasm !== undefined) {
-    const source = typeof options.wasm === "function" ? await options.wasm(variant) : options.wasm;
-    return WasmEngine.fromModule(await compileKernelModule(source, readFileUrl), variant);
-  }
-  let module = compiled.get(variant);
-  if (!module) {
-    module = readFile(wasmPath(variant)).then((bytes) => WebAssembly.compile(bytes));
-    compiled.set(variant, module);
-  }
-  return WasmEngine.fromModule(await module, variant);
+  const moduleFor = async (build: KernelBuild): Promise<WebAssembly.Module> => {
+    if (options.wasm !== undefined) {
+      const source = typeof options.wasm === "function" ? await options.wasm(variant, build) : options.wasm;
+      return compileKernelModule(source, readFileUrl);
+    }
+    const key = `${variant}${build.threads ? ".threads" : ""}`;
+    let module = compiled.get(key);
+    if (!module) {
+      module = readFile(wasmPath(variant, build)).then((bytes) => WebAssembly.compile(bytes));
+      compiled.set(key, module);
+      module.catch(() => compiled.delete(key));
+    }
+    return module;
+  };
+  return startEngine(moduleFor, variant, options.threads, NODE_THREADS);
 }
 
 /** Node 20's fetch cannot read file: URLs: read them from disk. */

@@ -17,7 +17,8 @@ export * from "./index.js";
 
 const MODULES: Record<KernelVariant, WebAssembly.Module> = { relaxed: relaxedModule, simd: simdModule, scalar: scalarModule };
 
-const loader = new KernelLoader((variant) => MODULES[variant]);
+// Workers have no threads and no shared memory: the kernels always run in the request's thread.
+const loader = new KernelLoader((variant) => MODULES[variant], { spawner: { unavailable: "Cloudflare Workers cannot start threads" }, defaultThreads: 1 });
 
 /** The kernel engine; `wasm` may replace the imported module (a URL or bytes cannot be compiled in a Worker: pass a Module). */
 export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {

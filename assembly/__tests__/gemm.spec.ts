@@ -1,5 +1,6 @@
 import { F32_EPS, f32At, filledF32, release, within } from "./support/kernel-spec-data";
-import { gemm_nn, gemm_nt, gemm_tn } from "../gemm";
+import { gemm_nn, gemm_nt, gemm_tn, gemm_scratch_bytes } from "../gemm";
+import { alloc, free } from "../../memory";
 
 /** Runs one GEMM (transposed A when `tn`, transposed B when `nt`) and checks C against an f64 reference, with or without accumulation. */
 function check(tn: bool, M: i32, N: i32, K: i32, accumulate: bool, seed: i32, nt: bool = false): void {
@@ -7,9 +8,11 @@ function check(tn: bool, M: i32, N: i32, K: i32, accumulate: bool, seed: i32, nt
   const b = filledF32(K * N, seed + 1);
   const c = filledF32(M * N, seed + 2);
   const c0 = filledF32(M * N, seed + 2);
-  if (tn) gemm_tn(a, b, c, M, N, K, accumulate ? 1 : 0);
-  else if (nt) gemm_nt(a, b, c, M, N, K, accumulate ? 1 : 0);
-  else gemm_nn(a, b, c, M, N, K, accumulate ? 1 : 0);
+  const scratch = alloc(gemm_scratch_bytes(N, K));
+  if (tn) gemm_tn(a, M, b, c, M, N, K, accumulate ? 1 : 0, scratch);
+  else if (nt) gemm_nt(a, b, c, M, N, K, accumulate ? 1 : 0, scratch);
+  else gemm_nn(a, b, c, M, N, K, accumulate ? 1 : 0, scratch);
+  free(scratch);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let s: f64 = accumulate ? <f64>f32At(c0, i * N + j) : 0;

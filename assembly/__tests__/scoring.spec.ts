@@ -1,5 +1,13 @@
 import { F32_EPS, f32At, filledF32, release, setF32, within } from "./support/kernel-spec-data";
-import { packed_panel_width, packed_items_length, pack_items, score_packed, score_rows_dot } from "../scoring";
+import { packed_panel_width, packed_items_length, pack_items, score_packed, score_packed_scratch_bytes, score_rows_dot } from "../scoring";
+import { alloc, free } from "../../memory";
+
+/** score_packed with a scratch of exactly the size it asks for, freed after the call. */
+function scorePacked(users: usize, nUsers: i32, d: i32, packed: usize, m: i32, out: usize, stride: i32): void {
+  const scratch = alloc(score_packed_scratch_bytes(nUsers, d));
+  score_packed(users, nUsers, d, packed, m, out, stride, scratch);
+  free(scratch);
+}
 
 /** n floats all equal to v (one float allocated when n = 0). */
 function constF32(n: i32, v: f32): usize {
@@ -39,7 +47,7 @@ function runPacked(nUsers: i32, m: i32, d: i32, extra: i32, seed: i32): void {
   const packed = constF32(packed_items_length(m, d), 7);
   pack_items(items, m, d, packed);
   const out = constF32(nUsers * stride, SENTINEL);
-  score_packed(users, nUsers, d, packed, m, out, stride);
+  scorePacked(users, nUsers, d, packed, m, out, stride);
   checkScores(users, nUsers, d, items, m, out, stride);
   release(users); release(items); release(packed); release(out);
 }
@@ -97,7 +105,7 @@ describe("score_packed", () => {
     // Tiles of 16 items, the last one (8 items) first so an overrun would clobber finished work.
     for (let start = 32; start >= 0; start -= 16) {
       const size = min(16, m - start);
-      score_packed(users, nUsers, d, packed + (<usize>(start * d) << 2), size, out + (<usize>start << 2), m);
+      scorePacked(users, nUsers, d, packed + (<usize>(start * d) << 2), size, out + (<usize>start << 2), m);
     }
     checkScores(users, nUsers, d, items, m, out, m);
     release(users); release(items); release(packed); release(out);

@@ -54,6 +54,7 @@ export async function withKernels(variant: KernelVariant, body: (k: Kernels, mem
     body(new Kernels(engine), mem);
   } finally {
     mem.freeAll();
+    engine.dispose();
   }
   assert.equal(engine.allocatedBytes, start, "allocatedBytes back to its start value");
 }

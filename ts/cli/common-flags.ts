@@ -11,6 +11,10 @@ export const MIN_RATING = {
   name: "min-rating", type: "number",
   help: "Explicit ratings to implicit feedback: keep ratings >= this value (default: keep every rating).",
 } as const satisfies FlagSpec;
+export const THREADS = {
+  name: "threads", type: "int", min: 1, max: 256, placeholder: "<n>",
+  help: "Threads the kernels train and rank on (default: every core this process may use; 1 = one thread, the same model byte for byte on every run).",
+} as const satisfies FlagSpec;
 export const VARIANT = {
   name: "kernels", type: "enum", choices: ["auto", "relaxed", "simd", "scalar"], default: "auto",
   help: "Kernel build: auto picks relaxed SIMD (fused multiply-add), else SIMD, else scalar, as the runtime supports (LONGTAIL_WASM_RELAXED=0: never relaxed).",

@@ -1,8 +1,11 @@
 import { Kernels } from "../engine/kernels.js";
 import { loadEngine } from "../node.js";
 
-/** The kernels for a CLI run, honouring --kernels. */
-export async function cliKernels(variant: string | undefined): Promise<Kernels> {
-  const engine = await loadEngine(variant === "relaxed" || variant === "simd" || variant === "scalar" ? { variant } : {});
+/** The kernels for a CLI run, honouring --kernels and --threads (absent: every core). */
+export async function cliKernels(variant: string | undefined, threads?: number): Promise<Kernels> {
+  const engine = await loadEngine({
+    ...((variant === "relaxed" || variant === "simd" || variant === "scalar") && { variant }),
+    ...(threads !== undefined && { threads }),
+  });
   return new Kernels(engine);
 }

@@ -35,6 +35,16 @@ export interface Capabilities {
   /** Relaxed SIMD (f32x4.relaxed_madd) validates: the `relaxed` build can run. */
   readonly wasmRelaxedSimd: boolean;
   readonly hardwareConcurrency: number;
+  /**
+   * A shared WebAssembly.Memory can be created here: what the kernels' thread pool needs. False in
+   * Cloudflare Workers and in pages that are not cross-origin isolated (COOP same-origin + COEP
+   * require-corp).
+   */
+  readonly sharedMemory: boolean;
+  /** This thread may block in Atomics.wait (false on a page's main thread, which may only spin). */
+  readonly atomicsWait: boolean;
+  /** Why there is no shared memory here, when there is none. */
+  readonly sharedMemoryReason?: string;
 }
 
 let cached: Capabilities | undefined;
@@ -54,8 +64,32 @@ export function detectCapabilities(options: { refresh?: boolean } = {}): Capabil
   const wasmSimd = validates(SIMD_PROBE);
   const wasmRelaxedSimd = wasmSimd && validates(RELAXED_SIMD_PROBE);
   const hardwareConcurrency = Number(g.navigator?.hardwareConcurrency) || 1;
-  cached = { runtime, wasmSimd, wasmRelaxedSimd, hardwareConcurrency };
+  const shared = probeSharedMemory(g);
+  cached = { runtime, wasmSimd, wasmRelaxedSimd, hardwareConcurrency, sharedMemory: shared.ok, atomicsWait: shared.ok && probeAtomicsWait(), ...(shared.ok ? {} : { sharedMemoryReason: shared.reason }) };
   return cached;
+}
+
+function probeSharedMemory(g: Record<string, any>): { ok: true } | { ok: false; reason: string } {
+  if (g.crossOriginIsolated === false) {
+    return { ok: false, reason: "this page is not cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp" };
+  }
+  if (typeof SharedArrayBuffer !== "function") return { ok: false, reason: "this runtime has no SharedArrayBuffer" };
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reason: `this runtime cannot create a shared WebAssembly memory (${(e as Error).message})` };
+  }
+}
+
+function probeAtomicsWait(): boolean {
+  try {
+    // Returns "not-equal" at once where waiting is allowed; throws on a page's main thread.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** True when the module validates; false also where validation itself is unavailable or throws. */

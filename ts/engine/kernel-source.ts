@@ -1,6 +1,7 @@
 import { detectCapabilities, KernelUnavailableError, preferredVariant, type KernelVariant } from "./capabilities.js";
 import { Kernels } from "./kernels.js";
-import { WasmEngine } from "./wasm-engine.js";
+import type { WasmEngine } from "./wasm-engine.js";
+import { startEngine, type ThreadHost } from "./threads/engine-threads.js";
 
 /**
  * Where a kernel build comes from: a compiled `WebAssembly.Module` (the only form Cloudflare
@@ -9,14 +10,29 @@ import { WasmEngine } from "./wasm-engine.js";
  */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response;
 
-/** One source for every build, or a function from the chosen build to its source. */
-export type WasmSourceOption = WasmSource | ((variant: KernelVariant) => WasmSource | Promise<WasmSource>);
+/** Which file of a variant: the plain build (its own memory) or the .threads build (shared memory, for a thread pool). */
+export interface KernelBuild {
+  readonly threads: boolean;
+}
+
+/**
+ * One source for every build, or a function from the chosen build to its source. With more than
+ * one thread the function is asked for `{ threads: true }`: longtail.<variant>.threads.wasm.
+ */
+export type WasmSourceOption = WasmSource | ((variant: KernelVariant, build: KernelBuild) => WasmSource | Promise<WasmSource>);
 
 export interface LoadKernelsOptions {
   /** The build to load (default: the fastest this runtime validates: relaxed, else simd, else scalar). */
   variant?: KernelVariant;
   /** Where the .wasm comes from (default: the entry's own, next to the package's code). */
   wasm?: WasmSourceOption;
+  /**
+   * Threads the kernels run on, this one included (default: every core the process may use; 1 =
+   * this thread only). Where a thread pool cannot run (no shared memory: Cloudflare Workers, a page
+   * that is not cross-origin isolated) the kernels run on this thread and `kernels.threads.reason`
+   * says why.
+   */
+  threads?: number;
 }
 
 /** How an entry reads a URL it cannot fetch (Node 20's fetch cannot read file: URLs). */
@@ -81,30 +97,37 @@ export function assertVariantRunnable(variant: KernelVariant): void {
  * the default source once per build and process, and compiles a caller's source as given.
  */
 export class KernelLoader {
-  private readonly compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+  private readonly compiled = new Map<string, Promise<WebAssembly.Module>>();
 
-  constructor(private readonly defaultSource: (variant: KernelVariant) => WasmSource, private readonly readUrl?: UrlReader) {}
+  constructor(
+    private readonly defaultSource: (variant: KernelVariant, build: KernelBuild) => WasmSource,
+    private readonly threadHost: ThreadHost,
+    private readonly readUrl?: UrlReader,
+  ) {}
 
   /** The compiled module of one build (the default source's is cached). */
-  async module(options: LoadKernelsOptions = {}): Promise<{ module: WebAssembly.Module; variant: KernelVariant }> {
+  async module(options: LoadKernelsOptions = {}, build: KernelBuild = { threads: false }): Promise<{ module: WebAssembly.Module; variant: KernelVariant }> {
     const variant = options.variant ?? preferredVariant();
     assertVariantRunnable(variant);
     if (options.wasm !== undefined) {
-      const source = typeof options.wasm === "function" ? await options.wasm(variant) : options.wasm;
+      const source = typeof options.wasm === "function" ? await options.wasm(variant, build) : options.wasm;
       return { module: await compileKernelModule(source, this.readUrl), variant };
     }
-    let module = this.compiled.get(variant);
+    const key = `${variant}${build.threads ? ".threads" : ""}`;
+    let module = this.compiled.get(key);
     if (!module) {
-      module = compileKernelModule(this.defaultSource(variant), this.readUrl);
-      this.compiled.set(variant, module);
-      module.catch(() => this.compiled.delete(variant));
+      module = compileKernelModule(this.defaultSource(variant, build), this.readUrl);
+      this.compiled.set(key, module);
+      module.catch(() => this.compiled.delete(key));
     }
     return { module: await module, variant };
   }
 
+  /** An engine on `options.threads` threads (default: every core), or on this one where a pool cannot run. */
   async engine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
-    const { module, variant } = await this.module(options);
-    return WasmEngine.fromModule(module, variant);
+    const variant = options.variant ?? preferredVariant();
+    assertVariantRunnable(variant);
+    return startEngine(async (build) => (await this.module({ ...options, variant }, build)).module, variant, options.threads, this.threadHost);
   }
 
   async kernels(options: LoadKernelsOptions = {}): Promise<Kernels> {

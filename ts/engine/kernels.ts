@@ -1,4 +1,6 @@
-import { WasmEngine, WasmF32Array, WasmI32Array } from "./wasm-engine.js";
+import type { KernelExports } from "./wasm-engine.js";
+import { WasmEngine, WasmF32Array, WasmI32Array, type EngineThreads } from "./wasm-engine.js";
+import { MIN_PARALLEL_WORK, splitRows, TILE_ROW_ALIGN } from "./threads/row-split.js";
 
 /**
  * The typed layer over the pointer-and-count kernels. Every method checks that the arrays it is
@@ -9,6 +11,43 @@ export class Kernels {
   readonly x;
   constructor(readonly engine: WasmEngine) {
     this.x = engine.exports;
+  }
+
+  /** Threads the kernels run on (this one included), and why that many. */
+  get threads(): EngineThreads {
+    return this.engine.threads;
+  }
+
+  /** Ends the thread pool's workers and frees the kernels' own scratch (arrays allocated from them stay their owners' to free). */
+  dispose(): void {
+    this.engine.dispose();
+  }
+
+  /**
+   * @internal Runs `kernel` once per non-null share (a list of arguments; pointers unchecked: the
+   * caller built them), share t on pool thread t, and returns the results in share order. Without
+   * a pool, the shares run here one after another.
+   */
+  runShares(kernel: keyof KernelExports & string, shares: ReadonlyArray<ReadonlyArray<number> | null>): number[] {
+    const pool = this.engine.threadPool;
+    const fn = this.x[kernel] as unknown as (...args: number[]) => number;
+    if (pool && shares.filter(Boolean).length > 1) return Array.from(pool.run(kernel, shares));
+    return shares.map((share) => (share ? fn(...share) : 0));
+  }
+
+  /**
+   * Runs a row-wise kernel over n rows, split into aligned ranges across the pool's threads when
+   * there is enough work (`work` units per row): `share(start, count, thread)` gives one range's
+   * arguments (and may allocate that thread's scratch: it runs before any thread starts). Returns
+   * each share's result, in row order.
+   */
+  private rows(kernel: keyof KernelExports & string, n: number, align: number, work: number, share: (start: number, count: number, thread: number) => number[]): number[] {
+    const pool = this.engine.threadPool;
+    const parts = pool ? Math.min(pool.size, Math.ceil(n / align), Math.floor((n * work) / MIN_PARALLEL_WORK)) : 1;
+    const fn = this.x[kernel] as unknown as (...args: number[]) => number;
+    if (parts <= 1) return [fn(...share(0, n, 0))];
+    const shares = splitRows(n, parts, align).map(([start, count], t) => share(start, count, t));
+    return Array.from(pool!.run(kernel, shares));
   }
 
   /** a·b over n elements. */
@@ -31,7 +70,8 @@ export class Kernels {
     need(indices, n, "gatherRows indices");
     need(dst, n * d, "gatherRows dst");
     checkIndices(indices, n, src.length / d, "gatherRows");
-    this.x.gather_rows(src.ptr, d, indices.ptr, n, dst.ptr);
+    const srcPtr = src.ptr, indicesPtr = indices.ptr, dstPtr = dst.ptr;
+    this.rows("gather_rows", n, 1, d * 2, (start, count) => [srcPtr, d, indicesPtr + start * 4, count, dstPtr + start * d * 4]);
   }
 
   /** dst[indices[r]] += src[r] (rows of d). */
@@ -51,7 +91,9 @@ export class Kernels {
   packItems(q: WasmF32Array, m: number, d: number, out: WasmF32Array): void {
     need(q, m * d, "packItems q");
     need(out, this.packedItemsLength(m, d), "packItems out");
-    this.x.pack_items(q.ptr, m, d, out.ptr);
+    // A range of items that starts on a panel boundary packs to the same floats as in the whole table.
+    const qPtr = q.ptr, outPtr = out.ptr;
+    this.rows("pack_items", m, this.x.packed_panel_width(), d * 2, (start, count) => [qPtr + start * d * 4, count, d, outPtr + start * d * 4]);
   }
 
   /**
@@ -66,7 +108,11 @@ export class Kernels {
     need(packed, this.packedItemsLength(m, d), "scorePacked packed items");
     if (outStride < m) throw new RangeError(`scorePacked: outStride ${outStride} < m ${m}`);
     if (nUsers > 0) need(out, outOffset + (nUsers - 1) * outStride + m, "scorePacked out");
-    this.x.score_packed(at(users, userRow * d), nUsers, d, packed.ptr, m, at(out, outOffset), outStride);
+    const usersPtr = at(users, userRow * d), packedPtr = packed.ptr, outPtr = at(out, outOffset);
+    this.rows("score_packed", nUsers, TILE_ROW_ALIGN, m * d, (start, count, thread) => [
+      usersPtr + start * d * 4, count, d, packedPtr, m, outPtr + start * outStride * 4, outStride,
+      this.engine.scratchFor(thread, this.x.score_packed_scratch_bytes(count, d)),
+    ]);
   }
 
   /** The same scores one dot product at a time (the naive baseline the benchmark compares with). */
@@ -82,7 +128,10 @@ export class Kernels {
     need(a, M * K, "gemmNN a");
     need(b, K * N, "gemmNN b");
     need(c, M * N, "gemmNN c");
-    this.x.gemm_nn(a.ptr, b.ptr, c.ptr, M, N, K, accumulate ? 1 : 0);
+    const aPtr = a.ptr, bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
+    this.rows("gemm_nn", M, 4, N * K, (start, count, thread) => [
+      aPtr + start * K * 4, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
+    ]);
   }
 
   /** C[M×N] (+)= Aᵀ·B with A[K×M], B[K×N], all row-major and contiguous. */
@@ -90,7 +139,10 @@ export class Kernels {
     need(a, K * M, "gemmTN a");
     need(b, K * N, "gemmTN b");
     need(c, M * N, "gemmTN c");
-    this.x.gemm_tn(a.ptr, b.ptr, c.ptr, M, N, K, accumulate ? 1 : 0);
+    const aPtr = a.ptr, bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
+    this.rows("gemm_tn", M, 4, N * K, (start, count, thread) => [
+      aPtr + start * 4, M, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
+    ]);
   }
 
   /** C[M×N] (+)= A·Bᵀ with A[M×K], B[N×K], all row-major and contiguous. */
@@ -98,7 +150,10 @@ export class Kernels {
     need(a, M * K, "gemmNT a");
     need(b, N * K, "gemmNT b");
     need(c, M * N, "gemmNT c");
-    this.x.gemm_nt(a.ptr, b.ptr, c.ptr, M, N, K, accumulate ? 1 : 0);
+    const aPtr = a.ptr, bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
+    this.rows("gemm_nt", M, 4, N * K, (start, count, thread) => [
+      aPtr + start * K * 4, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
+    ]);
   }
 
   /**
@@ -154,10 +209,14 @@ export class Kernels {
     const off = targetOffsets.view;
     need(targetIndices, off[nRows], "softmaxXent targetIndices");
     checkIndices(targetIndices, off[nRows], nCols, "softmaxXent targets");
-    return this.x.softmax_xent(
-      scores.ptr, nRows, nCols, stride, invTemp, ptrOrNull(colBias), targetOffsets.ptr, targetIndices.ptr,
-      ptrOrNull(rowWeights), writeGrad ? 1 : 0,
-    );
+    // Shares sum their rows' losses separately: the total can differ in its last bits between
+    // thread counts; the gradient written into scores never does.
+    const scoresPtr = scores.ptr, biasPtr = ptrOrNull(colBias), offsetsPtr = targetOffsets.ptr, indicesPtr = targetIndices.ptr, weightsPtr = ptrOrNull(rowWeights);
+    const losses = this.rows("softmax_xent", nRows, 1, nCols * 10, (start, count) => [
+      scoresPtr + start * stride * 4, count, nCols, stride, invTemp, biasPtr, offsetsPtr + start * 4, indicesPtr,
+      weightsPtr === 0 ? 0 : weightsPtr + start * 4, writeGrad ? 1 : 0,
+    ]);
+    return losses.reduce((a, b) => a + b, 0);
   }
 
   /** out[r] = log Σ_c exp(scores[r,c]·invTemp + colBias[c]), computed stably (logits saturated as in softmaxXent; -Infinity when nCols = 0). */
@@ -165,7 +224,8 @@ export class Kernels {
     if (nRows > 0) need(scores, (nRows - 1) * stride + nCols, "lseRows scores");
     if (colBias) need(colBias, nCols, "lseRows colBias");
     need(out, nRows, "lseRows out");
-    this.x.lse_rows(scores.ptr, nRows, nCols, stride, invTemp, ptrOrNull(colBias), out.ptr);
+    const scoresPtr = scores.ptr, biasPtr = ptrOrNull(colBias), outPtr = out.ptr;
+    this.rows("lse_rows", nRows, 1, nCols * 8, (start, count) => [scoresPtr + start * stride * 4, count, nCols, stride, invTemp, biasPtr, outPtr + start * 4]);
   }
 
   /**
@@ -202,7 +262,11 @@ export class Kernels {
       exclOffsetsPtr = at(excl.offsets, row);
       exclIndicesPtr = excl.indices.ptr;
     }
-    this.x.topk_rows(at(scores, scoresOffset), nRows, nCols, stride, k, exclOffsetsPtr, exclIndicesPtr, outIndices.ptr, outScores.ptr);
+    const scoresPtr = at(scores, scoresOffset), outIndicesPtr = outIndices.ptr, outScoresPtr = outScores.ptr;
+    this.rows("topk_rows", nRows, 1, nCols, (start, count) => [
+      scoresPtr + start * stride * 4, count, nCols, stride, k, exclOffsetsPtr === 0 ? 0 : exclOffsetsPtr + start * 4, exclIndicesPtr,
+      outIndicesPtr + start * k * 4, outScoresPtr + start * k * 4,
+    ]);
   }
 
   /**
@@ -224,7 +288,8 @@ export class Kernels {
   /** Scale every row to unit L2 norm (all-zero rows stay zero; rows holding Infinity or NaN are left as they are). */
   l2NormalizeRows(rows: WasmF32Array, n: number, d: number): void {
     need(rows, n * d, "l2NormalizeRows rows");
-    this.x.l2_normalize_rows(rows.ptr, n, d);
+    const rowsPtr = rows.ptr;
+    this.rows("l2_normalize_rows", n, 1, d * 4, (start, count) => [rowsPtr + start * d * 4, count, d]);
   }
 
   /** Scale rows[r] of the table to unit L2 norm, for r < n (rows null: the first n rows). */
@@ -232,9 +297,8 @@ export class Kernels {
     if (!rows) return this.l2NormalizeRows(table, n, d);
     need(rows, n, "l2NormalizeRowsAt rows");
     checkIndices(rows, n, table.length / d, "l2NormalizeRowsAt");
-    const r = rows.view;
-    const base = table.ptr;
-    for (let i = 0; i < n; i++) this.x.l2_normalize_rows(base + r[i] * d * 4, 1, d);
+    const tablePtr = table.ptr, rowsPtr = rows.ptr;
+    this.rows("l2_normalize_rows_at", n, 1, d * 4, (start, count) => [tablePtr, d, rowsPtr + start * 4, count]);
   }
 
   /**
@@ -244,7 +308,8 @@ export class Kernels {
    */
   sgdRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, lr: number, l2: number): void {
     this.checkRows(params, d, rows, nRows, grads, "sgdRows");
-    this.x.sgd_rows(params.ptr, d, ptrOrNull(rows), nRows, grads.ptr, lr, l2);
+    const paramsPtr = params.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
+    this.rows("sgd_rows", nRows, 1, d * 4, (start, count) => [paramsPtr + (rowsPtr ? 0 : start * d * 4), d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, l2]);
   }
 
   /** accum += g², params −= lr·g/(√accum + eps) on the given rows, with g = grads[r] + l2·params[rows[r]]. */
@@ -254,7 +319,12 @@ export class Kernels {
   ): void {
     this.checkRows(params, d, rows, nRows, grads, "adagradRows");
     need(accum, params.length, "adagradRows accum");
-    this.x.adagrad_rows(params.ptr, accum.ptr, d, ptrOrNull(rows), nRows, grads.ptr, lr, eps, l2);
+    const paramsPtr = params.ptr, accumPtr = accum.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
+    // Shares of distinct rows: no two threads write the same row. Dense (rows null): offset the tables instead.
+    this.rows("adagrad_rows", nRows, 1, d * 16, (start, count) => {
+      const dense = rowsPtr ? 0 : start * d * 4;
+      return [paramsPtr + dense, accumPtr + dense, d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, eps, l2];
+    });
   }
 
   /**
@@ -270,45 +340,11 @@ export class Kernels {
     need(m, params.length, "adamRows m");
     need(v, params.length, "adamRows v");
     if (!(step >= 1)) throw new RangeError(`adamRows: step must be >= 1, got ${step}`);
-    this.x.adam_rows(params.ptr, m.ptr, v.ptr, d, ptrOrNull(rows), nRows, grads.ptr, lr, beta1, beta2, eps, step, l2);
-  }
-
-  /**
-   * BPR over B triples (users[b], pos[b], neg[b]): returns Σ w_b·−log σ(s_ui − s_uj) and adds the
-   * gradients into gradU[uSlot[b]] and gradI[iSlot[b]] / gradI[jSlot[b]] (compact rows of d):
-   * with s = P_u·(Q_i − Q_j) and g = −w·σ(−s), gradU += g·(Q_i − Q_j), gradI[i] += g·P_u,
-   * gradI[j] −= g·P_u. P and Q are only read. Ids and slots are not range-checked by this layer.
-   */
-  bprBatch(
-    P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, pos: WasmI32Array, neg: WasmI32Array, B: number,
-    uSlot: WasmI32Array, iSlot: WasmI32Array, jSlot: WasmI32Array, weights: WasmF32Array | null,
-    gradU: WasmF32Array, gradI: WasmF32Array,
-  ): number {
-    const nUsers = P.length / d, nItems = Q.length / d, uRows = gradU.length / d, iRows = gradI.length / d;
-    for (const [a, limit, name] of [[users, nUsers, "users"], [pos, nItems, "pos"], [neg, nItems, "neg"], [uSlot, uRows, "uSlot"], [iSlot, iRows, "iSlot"], [jSlot, iRows, "jSlot"]] as const) {
-      need(a, B, `bprBatch ${name}`);
-      checkIndices(a, B, limit, `bprBatch ${name}`);
-    }
-    if (weights) need(weights, B, "bprBatch weights");
-    return this.x.bpr_batch(P.ptr, Q.ptr, d, users.ptr, pos.ptr, neg.ptr, B, uSlot.ptr, iSlot.ptr, jSlot.ptr, ptrOrNull(weights), gradU.ptr, gradI.ptr);
-  }
-
-  /**
-   * BCE with logits over B pairs with labels 0/1: s = P_u·Q_i, loss Σ w·(softplus(s) − y·s),
-   * g = w·(σ(s) − y), gradU[uSlot] += g·Q_i, gradI[iSlot] += g·P_u (accumulating like {@link bprBatch}).
-   */
-  bceBatch(
-    P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, items: WasmI32Array, labels: WasmF32Array, B: number,
-    uSlot: WasmI32Array, iSlot: WasmI32Array, weights: WasmF32Array | null, gradU: WasmF32Array, gradI: WasmF32Array,
-  ): number {
-    const nUsers = P.length / d, nItems = Q.length / d, uRows = gradU.length / d, iRows = gradI.length / d;
-    for (const [a, limit, name] of [[users, nUsers, "users"], [items, nItems, "items"], [uSlot, uRows, "uSlot"], [iSlot, iRows, "iSlot"]] as const) {
-      need(a, B, `bceBatch ${name}`);
-      checkIndices(a, B, limit, `bceBatch ${name}`);
-    }
-    need(labels, B, "bceBatch labels");
-    if (weights) need(weights, B, "bceBatch weights");
-    return this.x.bce_batch(P.ptr, Q.ptr, d, users.ptr, items.ptr, labels.ptr, B, uSlot.ptr, iSlot.ptr, ptrOrNull(weights), gradU.ptr, gradI.ptr);
+    const paramsPtr = params.ptr, mPtr = m.ptr, vPtr = v.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
+    this.rows("adam_rows", nRows, 1, d * 20, (start, count) => {
+      const dense = rowsPtr ? 0 : start * d * 4;
+      return [paramsPtr + dense, mPtr + dense, vPtr + dense, d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, beta1, beta2, eps, step, l2];
+    });
   }
 
   /** out[r] = a[r]·x for n rows of d (A·x). */
@@ -343,41 +379,6 @@ export class Kernels {
     this.x.add_to_rows(a.ptr, n, m, stride, alpha, v.ptr);
   }
 
-  /**
-   * Algorithm 1 of Ren et al. over B BPR triples: accP[users[b]] += scale·(Q_pos − Q_neg) and
-   * accQ[pos[b]] += scale·P_user (accP nUsers×d, accQ nItems×d, like P and Q). P and Q are only read.
-   */
-  accumulatePairGradients(
-    P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, pos: WasmI32Array, neg: WasmI32Array, B: number,
-    scale: number, accP: WasmF32Array, accQ: WasmF32Array,
-  ): void {
-    this.checkAccumulators(P, Q, accP, accQ, "accumulatePairGradients");
-    const nUsers = P.length / d, nItems = Q.length / d;
-    for (const [a, limit, name] of [[users, nUsers, "users"], [pos, nItems, "pos"], [neg, nItems, "neg"]] as const) {
-      need(a, B, `accumulatePairGradients ${name}`);
-      checkIndices(a, B, limit, `accumulatePairGradients ${name}`);
-    }
-    this.x.accumulate_pair_gradients(P.ptr, Q.ptr, d, users.ptr, pos.ptr, neg.ptr, B, scale, accP.ptr, accQ.ptr);
-  }
-
-  /**
-   * The same for B BCE rows with labels: a positive adds accP[u] += scale·Q_i and accQ[i] +=
-   * scale·P_u, a negative (label 0) adds accP[u] −= scale·Q_i.
-   */
-  accumulatePointwiseGradients(
-    P: WasmF32Array, Q: WasmF32Array, d: number, users: WasmI32Array, items: WasmI32Array, labels: WasmF32Array, B: number,
-    scale: number, accP: WasmF32Array, accQ: WasmF32Array,
-  ): void {
-    this.checkAccumulators(P, Q, accP, accQ, "accumulatePointwiseGradients");
-    const nUsers = P.length / d, nItems = Q.length / d;
-    for (const [a, limit, name] of [[users, nUsers, "users"], [items, nItems, "items"]] as const) {
-      need(a, B, `accumulatePointwiseGradients ${name}`);
-      checkIndices(a, B, limit, `accumulatePointwiseGradients ${name}`);
-    }
-    need(labels, B, "accumulatePointwiseGradients labels");
-    this.x.accumulate_pointwise_gradients(P.ptr, Q.ptr, d, users.ptr, items.ptr, labels.ptr, B, scale, accP.ptr, accQ.ptr);
-  }
-
   private checkContexts(
     table: WasmF32Array, d: number, offsets: WasmI32Array, indices: WasmI32Array, weights: WasmF32Array | null, nRows: number, name: string,
   ): void {
@@ -390,11 +391,6 @@ export class Kernels {
     need(indices, entries, `${name} indices`);
     if (weights) need(weights, entries, `${name} weights`);
     if (d > 0) checkIndices(indices, entries, table.length / d, name);
-  }
-
-  private checkAccumulators(P: WasmF32Array, Q: WasmF32Array, accP: WasmF32Array, accQ: WasmF32Array, name: string): void {
-    need(accP, P.length, `${name} accP`);
-    need(accQ, Q.length, `${name} accQ`);
   }
 
   private checkRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, name: string): void {

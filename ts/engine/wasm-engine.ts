@@ -1,8 +1,12 @@
 import type { KernelVariant } from "./capabilities.js";
+import type { ThreadPool } from "./threads/thread-pool.js";
 
-/** The raw exports of build/longtail.{relaxed,simd,scalar}.wasm: pointers are byte offsets, counts are i32. */
+/**
+ * The raw exports of build/longtail.<variant>[.threads].wasm: pointers are byte offsets, counts
+ * are i32. The plain builds export their memory; the .threads builds import a shared one.
+ */
 export interface KernelExports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory?: WebAssembly.Memory;
   alloc(bytes: number): number;
   free(ptr: number): void;
 
@@ -14,13 +18,15 @@ export interface KernelExports {
   packed_panel_width(): number;
   packed_items_length(m: number, d: number): number;
   pack_items(q: number, m: number, d: number, out: number): void;
-  score_packed(users: number, nUsers: number, d: number, packed: number, m: number, out: number, outStride: number): void;
+  score_packed(users: number, nUsers: number, d: number, packed: number, m: number, out: number, outStride: number, scratch: number): void;
+  score_packed_scratch_bytes(nUsers: number, d: number): number;
   /** Benchmark yardstick (assembly/madd-ceiling.ts): `steps` rounds of 10 independent multiply-adds; returns FLOPs per round. */
   madd_ceiling(steps: number): number;
   score_rows_dot(users: number, nUsers: number, d: number, items: number, m: number, out: number, outStride: number): void;
-  gemm_nn(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number): void;
-  gemm_tn(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number): void;
-  gemm_nt(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number): void;
+  gemm_nn(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number, scratch: number): void;
+  gemm_tn(a: number, lda: number, b: number, c: number, M: number, N: number, K: number, accumulate: number, scratch: number): void;
+  gemm_nt(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number, scratch: number): void;
+  gemm_scratch_bytes(N: number, K: number): number;
   pool_rows(table: number, d: number, offsets: number, indices: number, weights: number, nRows: number, out: number, accumulate: number): void;
   pool_rows_backward(gradTable: number, d: number, offsets: number, indices: number, weights: number, nRows: number, gradOut: number): void;
   add_scaled_rows(dst: number, src: number, scales: number, n: number, d: number): void;
@@ -39,6 +45,7 @@ export interface KernelExports {
 
   project_out(rows: number, n: number, d: number, direction: number, alpha: number): void;
   l2_normalize_rows(rows: number, n: number, d: number): void;
+  l2_normalize_rows_at(table: number, d: number, indices: number, n: number): void;
 
   sgd_rows(params: number, d: number, rows: number, nRows: number, grads: number, lr: number, l2: number): void;
   adagrad_rows(params: number, accum: number, d: number, rows: number, nRows: number, grads: number, lr: number, eps: number, l2: number): void;
@@ -47,49 +54,102 @@ export interface KernelExports {
     lr: number, beta1: number, beta2: number, eps: number, step: number, l2: number,
   ): void;
 
-  bpr_batch(
-    P: number, Q: number, d: number, users: number, pos: number, neg: number, B: number,
-    uSlot: number, iSlot: number, jSlot: number, weights: number, gradU: number, gradI: number,
-  ): number;
-  bce_batch(
-    P: number, Q: number, d: number, users: number, items: number, labels: number, B: number,
-    uSlot: number, iSlot: number, weights: number, gradU: number, gradI: number,
-  ): number;
+  pairwise_train(plan: number, thread: number): number;
+  pairwise_layout(which: number): number;
+  random_u32s(state: number, out: number, n: number): void;
   matvec(a: number, n: number, d: number, x: number, out: number): void;
   matvec_t(a: number, n: number, d: number, x: number, out: number): void;
   add_outer(a: number, n: number, d: number, alpha: number, x: number, y: number): void;
   add_to_rows(a: number, n: number, m: number, stride: number, alpha: number, v: number): void;
-  accumulate_pair_gradients(
-    P: number, Q: number, d: number, users: number, pos: number, neg: number, B: number, scale: number, accP: number, accQ: number,
-  ): void;
-  accumulate_pointwise_gradients(
-    P: number, Q: number, d: number, users: number, items: number, labels: number, B: number, scale: number, accP: number, accQ: number,
-  ): void;
+}
+
+/** How many threads an engine runs its kernels on, and why not more when it could have. */
+export interface EngineThreads {
+  /** Threads in use, this one included (1 = no pool). */
+  readonly count: number;
+  /** Why the count is what it is: asked for, the cores there are, or what kept threads off here. */
+  readonly reason: string;
+}
+
+/** Memory a module without its own needs: shared for the .threads builds (their maximum is 4 GiB). */
+export function createKernelMemory(shared: boolean): WebAssembly.Memory {
+  return shared ? new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true }) : new WebAssembly.Memory({ initial: 16 });
 }
 
 /**
  * One instantiated kernel module and the memory it owns. The engine hands out
- * {@link WasmF32Array}/{@link WasmI32Array} owners; whoever holds one frees it.
+ * {@link WasmF32Array}/{@link WasmI32Array} owners; whoever holds one frees it. With a thread pool
+ * the memory is shared with the pool's threads; only this thread allocates.
  */
 export class WasmEngine {
   readonly exports: KernelExports;
   readonly variant: KernelVariant;
+  readonly memory: WebAssembly.Memory;
   private liveBytes = 0;
   private liveCount = 0;
+  private pool: ThreadPool | null = null;
+  private threadInfo: EngineThreads = { count: 1, reason: "one thread" };
+  /** Per-thread scratch for kernels that need working memory (score_packed, GEMMs): pointer and size. */
+  private readonly scratch: { ptr: number; bytes: number }[] = [];
+  private disposed = false;
 
-  private constructor(instance: WebAssembly.Instance, variant: KernelVariant) {
+  private constructor(instance: WebAssembly.Instance, variant: KernelVariant, memory: WebAssembly.Memory) {
     this.exports = instance.exports as unknown as KernelExports;
     this.variant = variant;
+    this.memory = memory;
   }
 
-  /** Instantiate from an already compiled module (the seam every runtime entry goes through). */
-  static async fromModule(module: WebAssembly.Module, variant: KernelVariant): Promise<WasmEngine> {
-    const instance = await WebAssembly.instantiate(module, {});
-    return new WasmEngine(instance, variant);
+  /**
+   * Instantiate from an already compiled module (the seam every runtime entry goes through). A
+   * module that imports its memory (a .threads build) gets `memory`, or a new one.
+   */
+  static async fromModule(module: WebAssembly.Module, variant: KernelVariant, options: { memory?: WebAssembly.Memory } = {}): Promise<WasmEngine> {
+    const importsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
+    const memory = importsMemory ? options.memory ?? createKernelMemory(false) : undefined;
+    const instance = await WebAssembly.instantiate(module, memory ? { env: { memory } } : {});
+    const own = (instance.exports as { memory?: WebAssembly.Memory }).memory;
+    const engine = new WasmEngine(instance, variant, memory ?? own!);
+    return engine;
   }
 
-  get memory(): WebAssembly.Memory {
-    return this.exports.memory;
+  /** @internal Attaches the thread pool this engine's kernels run on (see engine-threads.ts). */
+  attachThreads(pool: ThreadPool | null, info: EngineThreads): void {
+    this.pool = pool;
+    this.threadInfo = info;
+  }
+
+  /** Threads the kernels run on, and why. */
+  get threads(): EngineThreads {
+    return this.threadInfo;
+  }
+
+  /** @internal The pool behind {@link threads}, or null on one thread. */
+  get threadPool(): ThreadPool | null {
+    return this.pool && !this.pool.isDisposed ? this.pool : null;
+  }
+
+  /**
+   * @internal Working memory of at least `bytes` for kernels run on pool thread `thread` (0 = this
+   * one), kept and grown by the engine; only this thread allocates it, before the call.
+   */
+  scratchFor(thread: number, bytes: number): number {
+    const have = this.scratch[thread];
+    if (have && have.bytes >= bytes) return have.ptr;
+    if (have) this.exports.free(have.ptr);
+    const size = Math.max(bytes, 4096, have ? have.bytes * 2 : 0);
+    const ptr = this.exports.alloc(size);
+    if (ptr === 0) throw new RangeError(`wasm memory exhausted allocating ${size} bytes of kernel scratch`);
+    this.scratch[thread] = { ptr, bytes: size };
+    return ptr;
+  }
+
+  /** Stops the thread pool (its workers end) and frees the kernels' scratch. Owned arrays stay the owners' to free. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool?.dispose();
+    for (const s of this.scratch) if (s) this.exports.free(s.ptr);
+    this.scratch.length = 0;
   }
 
   f32(length: number): WasmF32Array {

@@ -2,8 +2,9 @@ import type { Rng } from "../util/rng.js";
 
 /** Walker/Vose alias table: O(1) draws from a fixed discrete distribution. */
 export class AliasSampler {
-  private readonly prob: Float64Array;
-  private readonly alias: Int32Array;
+  /** Per slot: the probability of keeping the slot's own outcome, else its alias is drawn (the kernels read copies of both). */
+  readonly prob: Float64Array;
+  readonly alias: Int32Array;
   /** The normalised probability of each outcome. */
   readonly probabilities: Float64Array;
 

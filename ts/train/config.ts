@@ -15,6 +15,9 @@ export const LOSSES: readonly LossName[] = ["bpr", "bce", "softmax", "sampled-so
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adagrad", "sgd"];
 export const NORMALIZE_MODES: readonly NormalizeMode[] = ["none", "users", "both"];
 export const SAMPLING_MODES: readonly SamplingMode[] = ["users", "interactions"];
+/** Where BPR and BCE draw negatives from: uniformly over the catalog, or in proportion to (count + 1)^β. */
+export type NegativeSampling = "uniform" | "popularity";
+export const NEGATIVE_SAMPLINGS: readonly NegativeSampling[] = ["uniform", "popularity"];
 /** How the gradient-perspective adjustment estimates the popular directions P̄ and Q̄. */
 export type PopularDirectionSource = "gradients" | "head-mean";
 export const POPULAR_DIRECTION_SOURCES: readonly PopularDirectionSource[] = ["gradients", "head-mean"];
@@ -36,8 +39,14 @@ export interface MfConfig {
   l2: number;
   /** Softmax temperature T: logits are s/T (softmax losses only). */
   temperature: number;
-  /** Exponent β of the sampled softmax's proposal q(i) ∝ count(i)^β (0 = uniform). */
+  /** Exponent β of the proposal q(i) ∝ (count(i) + 1)^β: the sampled softmax's, and BPR/BCE's with negativeSampling "popularity" (0 = uniform). */
   samplingExponent: number;
+  /**
+   * BPR/BCE: "uniform" draws negatives uniformly among the items a user has not interacted with;
+   * "popularity" in proportion to (count + 1)^samplingExponent (popular items are harder negatives),
+   * also rejected against the user's own items.
+   */
+  negativeSampling: NegativeSampling;
   /**
    * Keep embeddings at unit L2 norm (initialised so, projected back after every step).
    * "both": scores are cosine similarities in [-1, 1] and the temperature alone sets how peaked
@@ -94,7 +103,7 @@ export interface MfConfig {
   popularHeadShare: number;
 }
 
-const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0, learningRateSchedule: "constant" as LearningRateSchedule };
+const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, negativeSampling: "uniform" as NegativeSampling, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0, learningRateSchedule: "constant" as LearningRateSchedule };
 /** The debiasing methods are off by default: a config without them is the plain model. */
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
 const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false, popularDirection: "gradients" as PopularDirectionSource, alphaItems: 0, alphaUsers: 0, popularHeadShare: 0.8 };
@@ -141,6 +150,10 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   oneOf(config.normalize, NORMALIZE_MODES, "normalize");
   oneOf(config.learningRateSchedule, LEARNING_RATE_SCHEDULES, "learningRateSchedule");
   oneOf(config.sampling, SAMPLING_MODES, "sampling");
+  oneOf(config.negativeSampling, NEGATIVE_SAMPLINGS, "negativeSampling");
+  if (config.negativeSampling !== "uniform" && loss !== "bpr" && loss !== "bce") {
+    throw new ConfigError(`negativeSampling "${config.negativeSampling}" is how BPR and BCE draw negatives; the ${loss} loss does not use it (the sampled softmax's proposal is set by samplingExponent)`);
+  }
   if (config.sampling === "users" && loss !== "sampled-softmax") {
     throw new ConfigError(`sampling "users" is a way to batch the sampled softmax: use loss "sampled-softmax", not "${loss}"`);
   }

@@ -1,5 +1,5 @@
 import type { Kernels } from "../engine/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
+import type { WasmF32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
 
 /** The popular directions of Ren et al.: P̄ over users and Q̄ over items (d floats each). */
@@ -13,15 +13,16 @@ export interface PopularDirections {
  * Interactions: A Gradient Perspective"): per user and per item, the sum of the gradient updates
  * received during training, P̄_u −= lr·(Q_i − Q_j) and Q̄_i −= lr·P_u for every (u, i, j) a BPR
  * step (or the pointwise split of a BCE step) visits, read at the parameters the step started
- * from. The running sums live in wasm tables as large as the embeddings and are updated by one
- * kernel call per step, before the loss kernel; {@link directions} gives their means P̄ and Q̄.
+ * from. The running sums live in wasm tables as large as the embeddings; the BPR/BCE training
+ * kernel (assembly/pairwise.ts) adds to them as it visits each example, before any update of the
+ * step; {@link directions} gives their means P̄ and Q̄.
  */
 export class GradientAccumulator {
   readonly userSums: WasmF32Array;
   readonly itemSums: WasmF32Array;
 
   constructor(
-    private readonly kernels: Kernels,
+    kernels: Kernels,
     readonly nUsers: number,
     readonly nItems: number,
     readonly dim: number,
@@ -35,14 +36,9 @@ export class GradientAccumulator {
     this.itemSums.view.fill(0);
   }
 
-  /** BPR: B triples (users[b], pos[b], neg[b]) scored with the tables P and Q of this step. */
-  recordPairs(P: WasmF32Array, Q: WasmF32Array, users: WasmI32Array, pos: WasmI32Array, neg: WasmI32Array, B: number): void {
-    this.kernels.accumulatePairGradients(P, Q, this.dim, users, pos, neg, B, -this.learningRate, this.userSums, this.itemSums);
-  }
-
-  /** BCE: B rows (users[b], items[b], labels[b]) with label 1 for positives, 0 for negatives. */
-  recordPointwise(P: WasmF32Array, Q: WasmF32Array, users: WasmI32Array, items: WasmI32Array, labels: WasmF32Array, B: number): void {
-    this.kernels.accumulatePointwiseGradients(P, Q, this.dim, users, items, labels, B, -this.learningRate, this.userSums, this.itemSums);
+  /** The factor of every recorded update: −lr, as in Algorithm 1 (the training kernel applies it). */
+  get scale(): number {
+    return -this.learningRate;
   }
 
   /** Lines 20-21: P̄ = mean over users of P̄_u, Q̄ = mean over items of Q̄_i (summed in f64). */

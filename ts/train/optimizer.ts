@@ -2,29 +2,31 @@ import type { Kernels } from "../engine/kernels.js";
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import type { OptimizerName } from "./config.js";
 
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const ADAM_EPS = 1e-8;
-const ADAGRAD_EPS = 1e-8;
+export const BETA1 = 0.9;
+export const BETA2 = 0.999;
+export const ADAM_EPS = 1e-8;
+export const ADAGRAD_EPS = 1e-8;
 
 /**
  * Optimizer state for one embedding table. Steps touch only the rows given (sparse rows),
  * or the whole table when rows is null; the state arrays are owned here and freed by dispose().
  */
 export class TableOptimizer {
-  private readonly first: WasmF32Array | null;
-  private readonly second: WasmF32Array | null;
-  private step = 0;
+  /** Adagrad's accumulator or Adam's first moment (null for SGD), and Adam's second moment. */
+  readonly first: WasmF32Array | null;
+  readonly second: WasmF32Array | null;
+  /** Adam's global step: steps taken so far (a training kernel that steps in wasm advances it). */
+  step = 0;
 
   constructor(
     private readonly kernels: Kernels,
-    private readonly kind: OptimizerName,
+    readonly kind: OptimizerName,
     private readonly table: WasmF32Array,
     private readonly dim: number,
-    private learningRate: number,
-    private readonly l2: number,
+    private rate: number,
+    readonly l2: number,
     /** Keep updated rows on the unit sphere (scores become cosines). */
-    private readonly unitNorm: boolean,
+    readonly unitNorm: boolean,
   ) {
     const engine = kernels.engine;
     this.first = kind === "sgd" ? null : zeroed(engine.f32(table.length));
@@ -33,7 +35,11 @@ export class TableOptimizer {
 
   /** The step size from now on (a learning-rate schedule sets it between epochs). */
   setLearningRate(learningRate: number): void {
-    this.learningRate = learningRate;
+    this.rate = learningRate;
+  }
+
+  get learningRate(): number {
+    return this.rate;
   }
 
   /** Apply grads (compact, nRows×d) to `rows` of the table (null: the first nRows rows). */
@@ -42,14 +48,14 @@ export class TableOptimizer {
     const k = this.kernels;
     switch (this.kind) {
       case "sgd":
-        k.sgdRows(this.table, this.dim, rows, nRows, grads, this.learningRate, this.l2);
+        k.sgdRows(this.table, this.dim, rows, nRows, grads, this.rate, this.l2);
         break;
       case "adagrad":
-        k.adagradRows(this.table, this.first!, this.dim, rows, nRows, grads, this.learningRate, ADAGRAD_EPS, this.l2);
+        k.adagradRows(this.table, this.first!, this.dim, rows, nRows, grads, this.rate, ADAGRAD_EPS, this.l2);
         break;
       case "adam":
         this.step++;
-        k.adamRows(this.table, this.first!, this.second!, this.dim, rows, nRows, grads, this.learningRate, BETA1, BETA2, ADAM_EPS, this.step, this.l2);
+        k.adamRows(this.table, this.first!, this.second!, this.dim, rows, nRows, grads, this.rate, BETA1, BETA2, ADAM_EPS, this.step, this.l2);
         break;
     }
     // Projected gradient descent on the sphere: the step leaves it, the projection returns.

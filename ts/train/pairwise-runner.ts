@@ -1,194 +1,201 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
+import type { Rng } from "../util/rng.js";
+import { AliasSampler } from "./alias-sampler.js";
 import { ipsItemWeights } from "./ips.js";
+import { ADAGRAD_EPS, ADAM_EPS, BETA1, BETA2 } from "./optimizer.js";
+import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "./pairwise-plan.js";
 import { RowGradientStep } from "./resn.js";
-import { SlotMap } from "./slot-map.js";
-import {
-  checkFinite, shuffledRange, SortedRows, userOfPosition,
-  type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
-} from "./training-context.js";
+import { checkFinite, shuffledRange, userOfPosition, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
 
+/** Draws per negative before one that hits the user's own items is kept anyway (a user holding most of the catalog). */
 const MAX_NEGATIVE_TRIES = 32;
+/** At most this many positives per thread and round: the kernel runs them between progress reports (tens of milliseconds). */
+const POSITIVES_PER_ROUND = 1 << 16;
+/** Batches of an epoch each Hogwild thread needs at least: smaller data trains on one thread, reproducibly. */
+export const MIN_BATCHES_PER_THREAD = 64;
+/** At least this many rounds per epoch, so that progress and cancellation come between steps on small data too. */
+const MIN_ROUNDS = 16;
+const OPTIMIZER_CODES = { sgd: 0, adagrad: 1, adam: 2 } as const;
+/** The kernel's "none" optimizer: it leaves the step to the caller (ReSN's dense item step). */
+const CALLER_STEPS = 3;
+
+/** One thread's kernel state and the batch buffers it owns. */
+interface ThreadBuffers {
+  state: StructBlock<(typeof THREAD_FIELDS)[number]>;
+  arrays: Array<WasmF32Array | WasmI32Array>;
+  userRows: WasmI32Array;
+  itemRows: WasmI32Array;
+  gradUsers: WasmF32Array;
+  gradItems: WasmF32Array;
+}
 
 /**
- * BPR and BCE with sampled negatives. Each epoch visits every training interaction once in a
- * fresh random order; every positive is paired with `negatives` items drawn uniformly among the
- * items the user has not interacted with (or the hardest of `hardNegatives` such draws). The loss kernel accumulates gradients into compact
- * per-step buffers, then the sparse optimizers update only the rows the step touched.
+ * BPR and BCE, every step inside wasm (assembly/pairwise.ts): an epoch visits every training
+ * interaction once in a fresh random order, pairs each positive with `negatives` sampled items
+ * (uniform among those the user has not interacted with, or popularity-proportional, or the
+ * best-scored of `hardNegatives` such draws) and steps the optimizer on the rows each mini-batch
+ * touched. With several threads the positions are split between them and every thread trains on
+ * the shared tables at once (Hogwild); with ReSN the caller takes each step, on one thread.
  */
 export class PairwiseRunner implements EpochRunner {
-  private readonly sorted: SortedRows;
+  private readonly plan: StructBlock<(typeof PLAN_FIELDS)[number]>;
+  private readonly data: Array<WasmF32Array | WasmI32Array> = [];
+  /** The epoch's interactions in shuffled order: users and items (written each epoch). */
+  private readonly epochUsers: WasmI32Array;
+  private readonly epochItems: WasmI32Array;
   private readonly userOf: Int32Array;
-  private readonly userSlots: SlotMap;
-  private readonly itemSlots: SlotMap;
-  private readonly rowsCap: number;
-  // wasm-side step buffers
-  private readonly users: WasmI32Array;
-  private readonly items: WasmI32Array;
-  private readonly negs: WasmI32Array;
-  private readonly uSlot: WasmI32Array;
-  private readonly iSlot: WasmI32Array;
-  private readonly jSlot: WasmI32Array;
-  private readonly labels: WasmF32Array;
-  private readonly gradU: WasmF32Array;
-  private readonly gradI: WasmF32Array;
-  private readonly userRows: WasmI32Array;
-  private readonly itemRows: WasmI32Array;
-  /** IPS weight per item (applied to positives), and the kernel's per-example weights, when configured. */
-  private readonly ipsWeights: Float32Array | null;
-  private readonly exampleWeights: WasmF32Array | null;
-  private readonly update: RowGradientStep;
+  private readonly stepCounter: WasmI32Array;
+  private readonly threads: ThreadBuffers[] = [];
+  private readonly update: RowGradientStep | null;
 
   constructor(private readonly ctx: TrainingContext) {
-    const { config, train, kernels } = ctx;
+    const { config, train, kernels, userFactors, itemFactors, userOptimizer, itemOptimizer, gradientAccumulator } = ctx;
     const e = kernels.engine;
-    const d = config.dim;
-    this.sorted = new SortedRows(train);
+    const d = config.dim, nnz = train.nnz;
+    const callerSteps = config.spectralPenalty > 0;
+    this.update = callerSteps ? new RowGradientStep(ctx, config.batchSize) : null;
+    // Hogwild threads: as many as the kernels have, each with at least MIN_BATCHES_PER_THREAD batches
+    // of an epoch (below that, threads buy little and would cost small runs their reproducibility).
+    const threads = callerSteps ? 1 : Math.max(1, Math.min(kernels.threads.count, Math.floor(nnz / (MIN_BATCHES_PER_THREAD * config.batchSize))));
+    this.plan = new StructBlock(e, PLAN_FIELDS, PLAN_FLOAT_FIELDS, e.exports.pairwise_layout(0), "the BPR/BCE training plan");
+    const owned = <T extends WasmF32Array | WasmI32Array>(a: T): T => (this.data.push(a), a);
+    const { indptr, indices } = train.byUser;
+    const sorted = indices.slice();
+    for (let u = 0; u < train.nUsers; u++) sorted.subarray(indptr[u], indptr[u + 1]).sort();
+    this.epochUsers = owned(e.i32(Math.max(1, nnz)));
+    this.epochItems = owned(e.i32(Math.max(1, nnz)));
     this.userOf = userOfPosition(train);
-    // One step holds batchSize positives, each with `negatives` pairs (BPR) or 1 + negatives rows (BCE).
-    const perPositive = config.loss === "bce" ? 1 + config.negatives : config.negatives;
-    this.rowsCap = config.batchSize * perPositive;
-    const itemCap = config.loss === "bce" ? this.rowsCap : this.rowsCap * 2;
-    this.userSlots = new SlotMap(train.nUsers, this.rowsCap);
-    this.itemSlots = new SlotMap(train.nItems, itemCap);
-    this.users = e.i32(this.rowsCap);
-    this.items = e.i32(this.rowsCap);
-    this.negs = e.i32(this.rowsCap);
-    this.uSlot = e.i32(this.rowsCap);
-    this.iSlot = e.i32(this.rowsCap);
-    this.jSlot = e.i32(this.rowsCap);
-    this.labels = e.f32(this.rowsCap);
-    this.gradU = e.f32(this.rowsCap * d);
-    this.gradI = e.f32(itemCap * d);
-    this.userRows = e.i32(this.rowsCap);
-    this.itemRows = e.i32(itemCap);
-    this.ipsWeights = ipsItemWeights(config, train);
-    this.exampleWeights = this.ipsWeights ? e.f32(this.rowsCap) : null;
-    this.update = new RowGradientStep(ctx, this.rowsCap);
+    this.stepCounter = owned(e.i32(1));
+    const p = this.plan;
+    p.set("userTable", userFactors.ptr);
+    p.set("itemTable", itemFactors.ptr);
+    p.set("dim", d);
+    p.set("nUsers", train.nUsers);
+    p.set("nItems", train.nItems);
+    p.set("indptr", owned(e.i32From(indptr)).ptr);
+    p.set("sortedItems", owned(e.i32From(sorted)).ptr);
+    p.set("epochUsers", this.epochUsers.ptr);
+    p.set("epochItems", this.epochItems.ptr);
+    p.set("loss", config.loss === "bce" ? 1 : 0);
+    p.set("negatives", config.negatives);
+    p.set("candidates", config.hardNegatives);
+    p.set("maxTries", MAX_NEGATIVE_TRIES);
+    if (config.negativeSampling === "popularity") {
+      const counts = train.itemCounts();
+      const sampler = new AliasSampler(Float64Array.from(counts, (c) => Math.pow(c + 1, config.samplingExponent)));
+      p.set("aliasProb", owned(e.f32From(sampler.prob)).ptr);
+      p.set("aliasIndex", owned(e.i32From(sampler.alias)).ptr);
+    }
+    const ips = ipsItemWeights(config, train);
+    if (ips) p.set("ipsWeights", owned(e.f32From(ips)).ptr);
+    p.set("optimizer", callerSteps ? CALLER_STEPS : OPTIMIZER_CODES[userOptimizer.kind]);
+    p.set("userState1", userOptimizer.first?.ptr ?? 0);
+    p.set("userState2", userOptimizer.second?.ptr ?? 0);
+    p.set("itemState1", itemOptimizer.first?.ptr ?? 0);
+    p.set("itemState2", itemOptimizer.second?.ptr ?? 0);
+    p.set("l2", config.l2);
+    p.set("beta1", BETA1);
+    p.set("beta2", BETA2);
+    p.set("eps", userOptimizer.kind === "adam" ? ADAM_EPS : ADAGRAD_EPS);
+    p.set("stepCounter", this.stepCounter.ptr);
+    p.set("normalizeUsers", userOptimizer.unitNorm ? 1 : 0);
+    p.set("normalizeItems", itemOptimizer.unitNorm ? 1 : 0);
+    if (gradientAccumulator) {
+      p.set("accUsers", gradientAccumulator.userSums.ptr);
+      p.set("accItems", gradientAccumulator.itemSums.ptr);
+      p.set("accScale", gradientAccumulator.scale);
+    }
+    p.set("batchSize", config.batchSize);
+    // One step holds batchSize positives: at most that many users, and 1 + negatives items each.
+    const userCap = config.batchSize, itemCap = config.batchSize * (1 + config.negatives);
+    for (let t = 0; t < threads; t++) this.threads.push(this.threadBuffers(ctx.rng, userCap, itemCap));
+  }
+
+  private threadBuffers(rng: Rng, userCap: number, itemCap: number): ThreadBuffers {
+    const batch = this.ctx.config.batchSize, negatives = this.ctx.config.negatives, candidates = this.ctx.config.hardNegatives;
+    const { train, config, kernels } = this.ctx;
+    const e = kernels.engine, d = config.dim;
+    const state = new StructBlock(e, THREAD_FIELDS, new Set(), e.exports.pairwise_layout(1), "a BPR/BCE training thread");
+    const zeroed = (n: number) => {
+      const a = e.i32(Math.max(1, n));
+      a.view.fill(0);
+      return a;
+    };
+    const userStamp = zeroed(train.nUsers), userSlot = zeroed(train.nUsers), itemStamp = zeroed(train.nItems), itemSlot = zeroed(train.nItems);
+    const userRows = e.i32(userCap), itemRows = e.i32(itemCap), gradUsers = e.f32(userCap * d), gradItems = e.f32(itemCap * d);
+    const batchNegatives = e.i32(batch * negatives), batchCandidates = e.i32(candidates > 1 ? batch * negatives * candidates : 1);
+    // Every thread draws from its own stream, forked from the training generator.
+    rng.fork().words().forEach((w, i) => state.set(`rng${i}` as "rng0", w | 0));
+    state.set("userStamp", userStamp.ptr);
+    state.set("userSlot", userSlot.ptr);
+    state.set("itemStamp", itemStamp.ptr);
+    state.set("itemSlot", itemSlot.ptr);
+    state.set("userRows", userRows.ptr);
+    state.set("itemRows", itemRows.ptr);
+    state.set("gradUsers", gradUsers.ptr);
+    state.set("gradItems", gradItems.ptr);
+    state.set("batchNegatives", batchNegatives.ptr);
+    state.set("batchCandidates", batchCandidates.ptr);
+    return {
+      state, arrays: [userStamp, userSlot, itemStamp, itemSlot, userRows, itemRows, gradUsers, gradItems, batchNegatives, batchCandidates],
+      userRows, itemRows, gradUsers, gradItems,
+    };
   }
 
   runEpoch(onBatch?: BatchCallback): EpochResult {
-    const { config, train, rng } = this.ctx;
-    const order = shuffledRange(train.nnz, rng);
-    const positions = train.nnz;
-    const steps = Math.ceil(positions / config.batchSize);
-    let lossSum = 0;
-    for (let step = 0; step < steps; step++) {
-      const start = step * config.batchSize;
-      const end = Math.min(positions, start + config.batchSize);
-      lossSum += config.loss === "bce" ? this.bceStep(order, start, end) : this.bprStep(order, start, end);
-      checkFinite(lossSum, config, `at epoch step ${step + 1}/${steps}`);
-      onBatch?.(end, positions, lossSum / end);
-    }
-    return { loss: positions ? lossSum / positions : 0, examples: positions };
-  }
-
-  /**
-   * A negative for `user`: uniform among the items the user has not interacted with; with
-   * hardNegatives = C > 1, the best-scored of C such draws (dynamic negative sampling, Zhang et
-   * al. SIGIR 2013), which keeps informative pairs once uniform negatives are all easy.
-   */
-  private sampleNegative(user: number): number {
-    const { config, kernels, userFactors, itemFactors } = this.ctx;
-    const candidates = config.hardNegatives;
-    let best = this.uniformNegative(user);
-    if (candidates <= 1) return best;
-    const d = config.dim;
-    let bestScore = kernels.dot(userFactors, itemFactors, d, user * d, best * d);
-    for (let c = 1; c < candidates; c++) {
-      const j = this.uniformNegative(user);
-      const s = kernels.dot(userFactors, itemFactors, d, user * d, j * d);
-      if (s > bestScore) {
-        bestScore = s;
-        best = j;
-      }
-    }
-    return best;
-  }
-
-  private uniformNegative(user: number): number {
-    const { rng, train } = this.ctx;
-    const m = train.nItems;
-    let j = rng.int(m);
-    for (let t = 0; t < MAX_NEGATIVE_TRIES && this.sorted.contains(user, j); t++) j = rng.int(m);
-    return j;
-  }
-
-  private bprStep(order: Int32Array, start: number, end: number): number {
-    const { config, train, kernels, userFactors, itemFactors } = this.ctx;
-    const d = config.dim;
-    const idx = train.byUser.indices;
-    this.userSlots.reset();
-    this.itemSlots.reset();
-    const users = this.users.view, pos = this.items.view, neg = this.negs.view;
-    const uSlot = this.uSlot.view, iSlot = this.iSlot.view, jSlot = this.jSlot.view;
-    const ips = this.ipsWeights;
-    const weights = this.exampleWeights?.view;
-    let b = 0;
-    for (let p = start; p < end; p++) {
+    const { config, train, rng, kernels, userOptimizer, itemOptimizer } = this.ctx;
+    const nnz = train.nnz;
+    // The shuffled interactions as (user, item) pairs: the kernel then reads them in sequence.
+    const order = shuffledRange(nnz, rng);
+    const users = this.epochUsers.view, items = this.epochItems.view, userOf = this.userOf, indices = train.byUser.indices;
+    for (let p = 0; p < nnz; p++) {
       const k = order[p];
-      const u = this.userOf[k];
-      const i = idx[k];
-      for (let n = 0; n < config.negatives; n++, b++) {
-        const j = this.sampleNegative(u);
-        users[b] = u; pos[b] = i; neg[b] = j;
-        if (weights) weights[b] = ips![i];
-        uSlot[b] = this.userSlots.slot(u);
-        iSlot[b] = this.itemSlots.slot(i);
-        jSlot[b] = this.itemSlots.slot(j);
-      }
+      users[p] = userOf[k];
+      items[p] = indices[k];
     }
-    const nu = this.userSlots.size, ni = this.itemSlots.size;
-    this.gradU.view.fill(0, 0, nu * d);
-    this.gradI.view.fill(0, 0, ni * d);
-    this.ctx.gradientAccumulator?.recordPairs(userFactors, itemFactors, this.users, this.items, this.negs, b);
-    const loss = kernels.bprBatch(userFactors, itemFactors, d, this.users, this.items, this.negs, b, this.uSlot, this.iSlot, this.jSlot, this.exampleWeights, this.gradU, this.gradI);
-    return loss / config.negatives + this.applyUpdates();
+    this.plan.set("learningRate", userOptimizer.learningRate);
+    this.stepCounter.view[0] = userOptimizer.step;
+    const T = this.threads.length;
+    // Thread t trains on positions [bounds[t], bounds[t+1]) of the order, a round's worth at a time.
+    const bounds = Array.from({ length: T + 1 }, (_, t) => Math.round((t * nnz) / T));
+    const cursor = bounds.slice(0, T);
+    const batches = Math.max(1, Math.min(Math.floor(POSITIVES_PER_ROUND / config.batchSize), Math.floor(nnz / (MIN_ROUNDS * T * config.batchSize))));
+    const perRound = this.update ? config.batchSize : batches * config.batchSize;
+    let lossSum = 0, done = 0, round = 0;
+    while (done < nnz) {
+      const shares = this.threads.map((thread, t) => {
+        const start = cursor[t], end = Math.min(bounds[t + 1], start + perRound);
+        if (end <= start) return null;
+        thread.state.set("start", start);
+        thread.state.set("end", end);
+        cursor[t] = end;
+        done += end - start;
+        return [this.plan.ptr, thread.state.ptr];
+      });
+      round++;
+      lossSum += kernels.runShares("pairwise_train", shares).reduce((a, b) => a + b, 0);
+      if (this.update) lossSum += this.callerStep(this.threads[0]);
+      checkFinite(lossSum, config, `at epoch round ${round} (${done} of ${nnz} interactions)`);
+      onBatch?.(done, nnz, lossSum / done);
+    }
+    if (!this.update) userOptimizer.step = itemOptimizer.step = this.stepCounter.view[0];
+    return { loss: nnz ? lossSum / nnz : 0, examples: nnz };
   }
 
-  private bceStep(order: Int32Array, start: number, end: number): number {
-    const { config, train, kernels, userFactors, itemFactors } = this.ctx;
-    const d = config.dim;
-    const idx = train.byUser.indices;
-    this.userSlots.reset();
-    this.itemSlots.reset();
-    const users = this.users.view, items = this.items.view, labels = this.labels.view;
-    const uSlot = this.uSlot.view, iSlot = this.iSlot.view;
-    const ips = this.ipsWeights;
-    const weights = this.exampleWeights?.view;
-    let b = 0;
-    const push = (u: number, i: number, y: number): void => {
-      users[b] = u; items[b] = i; labels[b] = y;
-      // IPS reweights the observed positives only; sampled negatives keep weight 1.
-      if (weights) weights[b] = y === 1 ? ips![i] : 1;
-      uSlot[b] = this.userSlots.slot(u);
-      iSlot[b] = this.itemSlots.slot(i);
-      b++;
-    };
-    for (let p = start; p < end; p++) {
-      const k = order[p];
-      const u = this.userOf[k];
-      push(u, idx[k], 1);
-      for (let n = 0; n < config.negatives; n++) push(u, this.sampleNegative(u), 0);
-    }
-    const nu = this.userSlots.size, ni = this.itemSlots.size;
-    this.gradU.view.fill(0, 0, nu * d);
-    this.gradI.view.fill(0, 0, ni * d);
-    this.ctx.gradientAccumulator?.recordPointwise(userFactors, itemFactors, this.users, this.items, this.labels, b);
-    const loss = kernels.bceBatch(userFactors, itemFactors, d, this.users, this.items, this.labels, b, this.uSlot, this.iSlot, this.exampleWeights, this.gradU, this.gradI);
-    return loss + this.applyUpdates();
-  }
-
-  /** Steps the optimizers on the rows the step touched; returns ReSN's penalty (0 without it). */
-  private applyUpdates(): number {
-    const nu = this.userSlots.size, ni = this.itemSlots.size;
-    this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
-    this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
-    return this.update.apply(this.userRows, nu, this.gradU, this.itemRows, ni, this.gradI);
+  /** ReSN: the kernel left the batch's gradients; the penalty and the optimizers' step are taken here. */
+  private callerStep(thread: ThreadBuffers): number {
+    const nu = thread.state.get("usedUsers"), ni = thread.state.get("usedItems");
+    return this.update!.apply(thread.userRows, nu, thread.gradUsers, thread.itemRows, ni, thread.gradItems);
   }
 
   dispose(): void {
-    freeAll(this.users, this.items, this.negs, this.uSlot, this.iSlot, this.jSlot, this.labels, this.gradU, this.gradI, this.userRows, this.itemRows, this.exampleWeights);
-    this.update.dispose();
+    this.plan.free();
+    freeAll(...this.data);
+    for (const t of this.threads) {
+      t.state.free();
+      freeAll(...t.arrays);
+    }
+    this.update?.dispose();
   }
 }

@@ -71,6 +71,14 @@ export class Rng {
   fork(): Rng {
     return new Rng(this.nextU32());
   }
+
+  /**
+   * The four state words (u32), for a copy of this generator that runs elsewhere: the kernels'
+   * xoshiro128** in wasm (assembly/random.ts) continues exactly this stream from them.
+   */
+  words(): [number, number, number, number] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
 }
 
 function rotl(x: number, k: number): number {

@@ -1,5 +1,6 @@
 import type { KernelVariant } from "../engine/capabilities.js";
 import type { Kernels } from "../engine/kernels.js";
+import type { EngineThreads } from "../engine/wasm-engine.js";
 import { RecommenderService, type RecommenderApi } from "./recommender-service.js";
 
 /**
@@ -12,6 +13,8 @@ export interface RecommenderEngine extends RecommenderApi {
   readonly reason: string;
   /** The kernel build the engine runs. */
   readonly variant: KernelVariant;
+  /** The threads its kernels run on (the `threads` option; default every core), and why that many. */
+  readonly threads: EngineThreads;
   /** Free everything the engine holds; a worker engine also ends its worker. */
   close(): Promise<void>;
 }
@@ -27,8 +30,13 @@ export class InThreadEngine extends RecommenderService implements RecommenderEng
     super(kernels);
   }
 
+  get threads(): EngineThreads {
+    return this.kernels.threads;
+  }
+
   async close(): Promise<void> {
     this.dispose();
+    this.kernels.dispose();
   }
 }
 

@@ -8,7 +8,8 @@ import type { TrainingProgress } from "../train/fit.js";
 import type { RecommenderEngine } from "./engine.js";
 import type { DatasetHandle, EvaluateEngineOptions, HistoryRecommendOptions, ItemPopularity, ModelHandle, ReadDataOptions, ReadDataResult, RecommendOptions, TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
-import type { WorkerHost, WorkerInit } from "./worker-host.js";
+import type { WorkerHost, WorkerInit, WorkerWasm } from "./worker-host.js";
+import type { EngineThreads } from "../engine/wasm-engine.js";
 
 /** How an entry hands its worker to {@link WorkerEngine.start}. */
 export interface WorkerConnection {
@@ -24,10 +25,11 @@ function sendBytes<T extends Uint8Array | string>(data: T): T {
   return typeof data === "string" ? data : Comlink.transfer(data, transferableBuffers([data as Uint8Array]));
 }
 
-/** The kernel source as something a message can carry: a module stays a module, a URL its address, a Response its bytes. */
-async function workerWasm(options: LoadKernelsOptions, variant: KernelVariant): Promise<WorkerInit["wasm"]> {
+/** The kernel source of one build as something a message can carry: a module stays a module, a URL its address, a Response its bytes. */
+async function workerWasm(options: LoadKernelsOptions, variant: KernelVariant, threads: boolean): Promise<WorkerWasm | undefined> {
   if (options.wasm === undefined) return undefined;
-  const source: WasmSource = typeof options.wasm === "function" ? await options.wasm(variant) : options.wasm;
+  if (typeof options.wasm !== "function" && threads) return undefined;
+  const source: WasmSource = typeof options.wasm === "function" ? await options.wasm(variant, { threads }) : options.wasm;
   if (source instanceof WebAssembly.Module) return source;
   if (typeof source === "string") return source;
   if (source instanceof URL) return source.href;
@@ -49,6 +51,7 @@ export class WorkerEngine implements RecommenderEngine {
     private readonly remote: Comlink.Remote<WorkerHost>,
     private readonly connection: WorkerConnection,
     readonly variant: KernelVariant,
+    readonly threads: EngineThreads,
     readonly reason: string,
   ) {}
 
@@ -60,10 +63,13 @@ export class WorkerEngine implements RecommenderEngine {
       const failed = new Promise<never>((_, reject) => connection.onError((e) => reject(new Error(`the longtail worker failed to start: ${e.message}`))));
       // Only the start-up race reads it: a worker ending later (close() included) must not be an unhandled rejection.
       failed.catch(() => undefined);
-      const wasm = await workerWasm(options, variant);
-      const init: WorkerInit = { variant, ...(wasm !== undefined && { wasm }) };
+      const wasm = await workerWasm(options, variant, false);
+      const wasmThreads = options.threads === 1 ? undefined : await workerWasm(options, variant, true);
+      const init: WorkerInit = {
+        variant, ...(wasm !== undefined && { wasm }), ...(wasmThreads !== undefined && { wasmThreads }), ...(options.threads !== undefined && { threads: options.threads }),
+      };
       const started = await Promise.race([remote.init(init), failed]);
-      return new WorkerEngine(remote, connection, started, reason);
+      return new WorkerEngine(remote, connection, started.variant, started.threads, reason);
     } catch (e) {
       remote[Comlink.releaseProxy]();
       await connection.terminate();

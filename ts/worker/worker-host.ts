@@ -2,17 +2,30 @@ import * as Comlink from "comlink";
 import type { KernelVariant } from "../engine/capabilities.js";
 import type { Kernels } from "../engine/kernels.js";
 import type { LoadKernelsOptions } from "../engine/kernel-source.js";
+import type { EngineThreads } from "../engine/wasm-engine.js";
 import type { Recommendation } from "../model/matrix-factorization.js";
 import { RecommenderService, type DatasetHandle, type EvaluateEngineOptions, type ModelHandle, type HistoryRecommendOptions, type ReadDataOptions, type RecommendOptions, type TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { MfConfig } from "../train/config.js";
 import type { TrainingProgress } from "../train/fit.js";
 
-/** What the main thread sends to start a worker engine: the build, and the kernel module or where to find it. */
+/** A kernel module as a message carries it: compiled (posted, not recompiled), its bytes, or its URL. */
+export type WorkerWasm = WebAssembly.Module | Uint8Array | string;
+
+/** What the main thread sends to start a worker engine: the build, the kernel module or where to find it, and the threads. */
 export interface WorkerInit {
   readonly variant?: KernelVariant;
-  /** A compiled module (posted, not recompiled), the .wasm bytes or its URL; absent: the worker's own default. */
-  readonly wasm?: WebAssembly.Module | Uint8Array | string;
+  /** The plain build; absent: the worker's own default. */
+  readonly wasm?: WorkerWasm;
+  /** The shared-memory (.threads) build, for a thread pool; absent: `wasm`, or the worker's own default. */
+  readonly wasmThreads?: WorkerWasm;
+  readonly threads?: number;
+}
+
+/** What a started worker engine reports back. */
+export interface WorkerStarted {
+  readonly variant: KernelVariant;
+  readonly threads: EngineThreads;
 }
 
 function recommendationTransfer(r: Recommendation): Recommendation {
@@ -29,11 +42,17 @@ export class WorkerHost {
 
   constructor(private readonly loadKernels: (options: LoadKernelsOptions) => Promise<Kernels>) {}
 
-  async init(init: WorkerInit = {}): Promise<KernelVariant> {
+  async init(init: WorkerInit = {}): Promise<WorkerStarted> {
     if (this.service) throw new Error("this worker engine is already started");
-    const kernels = await this.loadKernels({ ...(init.variant && { variant: init.variant }), ...(init.wasm !== undefined && { wasm: init.wasm }) });
+    const { wasm, wasmThreads } = init;
+    const given = wasm !== undefined || wasmThreads !== undefined;
+    const kernels = await this.loadKernels({
+      ...(init.variant && { variant: init.variant }),
+      ...(init.threads !== undefined && { threads: init.threads }),
+      ...(given && { wasm: (_variant, build) => (build.threads ? wasmThreads ?? wasm : wasm ?? wasmThreads)! }),
+    });
     this.service = new RecommenderService(kernels);
-    return kernels.engine.variant;
+    return { variant: kernels.engine.variant, threads: kernels.threads };
   }
 
   readInteractions(data: Uint8Array | string, options?: ReadDataOptions) {
@@ -87,6 +106,7 @@ export class WorkerHost {
   }
   dispose(): void {
     this.service?.dispose();
+    this.service?.kernels.dispose();
     this.service = null;
   }
 

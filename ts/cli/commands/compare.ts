@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
+import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
 import { EXPERIMENT_DATA_FLAGS, loadExperimentDataFromFlags } from "../experiment-data.js";
@@ -29,6 +29,7 @@ export const COMPARE = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   positionals: [{ name: "configuration", required: true, variadic: true, help: "\"[label:] <train flags>\" or \"[label:] most-popular\"; the first is the baseline." }],
   examples: [
@@ -48,7 +49,7 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
   const head = headRuleFromFlags(v, args.given, "compare");
   const progress = createProgress({ quiet: v.quiet });
   const data = await loadExperimentDataFromFlags(v, progress);
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const results = await runExperiments(kernels, specs, data.train, data.test, {
     evaluate: { k: v.k, head, exposureThreshold: v["exposure-threshold"] },
     fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, v.k, spec.label) }),

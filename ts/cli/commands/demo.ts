@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
+import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
 import { loadExperimentData } from "../experiment-data.js";
@@ -81,6 +81,7 @@ export const DEMO = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   examples: [
     "npx longtail demo",
@@ -120,7 +121,7 @@ export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
   const { train, test, world } = data;
   const k = v.k;
   if (k >= train.nItems) throw new ArgsError(`--k ${k}: the catalog has ${train.nItems} items; give a K below that`, DEMO.name, 'Run "longtail demo --help".');
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const relevant = world ? trulyRelevantItems(world) : null;
   const { isHead } = headTailBoundary(new PopularityRanking(train.itemCounts()), DEFAULT_HEAD_RULE);
   const allUsers = Int32Array.from({ length: train.nUsers }, (_, u) => u);

@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { readAnyModel } from "../model-io.js";
 import { TwoTower } from "../../model/two-tower.js";
@@ -44,6 +44,7 @@ export const EVALUATE = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   examples: [
     "longtail evaluate --model gowalla-bpr.ltm --data ../shared/data/gowalla --k 20 --json",
@@ -60,7 +61,7 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
     throw new ArgsError(`--rerank ${v.rerank} re-ranks the model's scores, and --most-popular evaluates the Most Popular shelf instead of the model; give one of them`, EVALUATE.name, 'Run "longtail evaluate --help".');
   }
   const progress = createProgress({ quiet: v.quiet });
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const model = await readAnyModel(v.model, kernels);
   if (model instanceof TwoTower && v.protocol === "classic") {
     model.dispose();

@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { EVALUATION_FLAGS, UNKNOWN_FLAG, headRuleFromFlags } from "../evaluation-flags.js";
 import { readAnyModel } from "../model-io.js";
@@ -46,6 +46,7 @@ export const INVR = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   examples: [
     "longtail invr --model ml1m.ltm --data ../shared/data/ml-1m-resn",
@@ -71,7 +72,7 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
   const head = headRuleFromFlags(v, args.given, INVR.name);
   const selection = parseSelection(v.items, fail);
   const progress = createProgress({ quiet: v.quiet });
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const model = await readAnyModel(v.model, kernels);
   let embeddings: OwnedServingEmbeddings | null = null;
   try {

@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
+import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { readAnyModel } from "../model-io.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";
@@ -27,6 +27,7 @@ export const RECOMMEND = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   examples: [
     "longtail recommend --model gowalla-bpr.ltm --user 42 --k 10",
@@ -42,7 +43,7 @@ export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<
   }
   if (v.history !== undefined) return runRecommendHistory(args, v.history);
   if (v.movies !== undefined) throw new ArgsError("--movies gives the titles of a --history watchlist; --user needs none", RECOMMEND.name, 'Run "longtail recommend --help".');
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const model = await readAnyModel(v.model, kernels);
   const rec = model.recommend(v.user!, v.k, { excludeSeen: !v["include-seen"], popularityPenalty: v.rerank });
   const counts = model.itemCounts;
@@ -64,7 +65,7 @@ async function runRecommendHistory(args: ParsedArgs<typeof RECOMMEND>, history: 
   const v = args.values;
   if (v["include-seen"]) throw new ArgsError("--include-seen applies to --user: a watchlist's items are always left out", RECOMMEND.name, 'Run "longtail recommend --help".');
   const entries = parseWatchlist(history);
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const loaded = await readHistoryModel(v.model, kernels);
   const { model } = loaded;
   try {

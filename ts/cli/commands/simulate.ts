@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
+import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
 import { createProgress } from "../progress.js";
@@ -48,6 +48,7 @@ export const SIMULATE = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   positionals: [{ name: "configuration", variadic: true, help: "\"[label:] <train flags>\" or \"[label:] most-popular\" (default: the set above)." }],
   examples: [
@@ -70,7 +71,7 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
   const started = performance.now();
   const world = syntheticWorldFromFlags(v.seed, v.users, v.items);
   progress.log(`synthetic world: ${v.users} users × ${v.items} items, ${world.interactions.user.length} logged interactions`);
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const bar = progress.start("simulating", specs.length * v.rounds, "rounds");
   let done = 0;
   const result = await simulateFeedbackLoops(kernels, world, specs, {

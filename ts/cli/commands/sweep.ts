@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
+import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
 import { EXPERIMENT_DATA_FLAGS, loadExperimentDataFromFlags } from "../experiment-data.js";
@@ -34,6 +34,7 @@ export const SWEEP = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   positionals: [{ name: "parameter", required: true, variadic: true, help: "name=v1,v2,... or name=from:to:step, name a train flag (e.g. temperature=0.05,0.1,0.2)." }],
   examples: [
@@ -67,7 +68,7 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
   const head = headRuleFromFlags(v, args.given, "sweep");
   const progress = createProgress({ quiet: v.quiet });
   const data = await loadExperimentDataFromFlags(v, progress);
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   let x = "", y = "", metricNames: string[] = [];
   const checkAxes = (names: string[]) => {
     metricNames = names;

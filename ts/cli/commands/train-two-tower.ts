@@ -61,7 +61,7 @@ export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<
     l2: v.reg, optimizer: v.optimizer as TwoTowerOptimizer | undefined, initStd: v["init-std"], seed: v.seed,
     maxHistory: v["max-history"], historyWeighting: v["history-weighting"], halfLife: v["half-life"],
   };
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const model = new TwoTower(kernels, config);
   const report = await model.fit(train, {
     ...(movies && { genres: movies }),

@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, VARIANT } from "../common-flags.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { writeModel } from "../model-io.js";
 import { createProgress } from "../progress.js";
@@ -52,6 +52,7 @@ export const TRAIN = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   examples: [
     "longtail train --data ../shared/data/gowalla --loss bpr --epochs 40 --out gowalla-bpr.ltm",
@@ -93,7 +94,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   }
   if (searchesAlphas && !validation) throw new ArgsError("--gradient-adjust chooses α1/α2 on a validation part: give --validation a fraction above 0 (e.g. 0.1), or fix both --alpha-items and --alpha-users", TRAIN.name, 'Run "longtail train --help".');
   const config: Partial<MfConfig> = { ...mfConfigFromFlags(v), ...gradientConfig };
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const model = new MatrixFactorization(kernels, config);
   const report = await model.fit(train, {
     ...(validation && earlyStopping && { validation, validationK: v.k, patience: v.patience }),
@@ -126,6 +127,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     ...(report.bestValidationRecall !== undefined && { [`validationRecall@${v.k}`]: report.bestValidationRecall }),
     ...(gradientAdjustment && { gradientAdjustment }),
     finalLoss: report.epochs.at(-1)?.loss ?? null,
+    threads: kernels.threads,
     trainSeconds: report.seconds,
     totalSeconds: (performance.now() - started) / 1000,
   };
@@ -133,7 +135,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   else {
     process.stdout.write(
       `wrote ${v.out} (${(bytes / 1e6).toFixed(1)} MB): ${model.config.loss}, d=${model.dim}, ${model.nUsers} users × ${model.nItems} items, ` +
-        `${report.epochs.length} epochs in ${report.seconds.toFixed(1)} s` +
+        `${report.epochs.length} epochs in ${report.seconds.toFixed(1)} s on ${kernels.threads.count} thread${kernels.threads.count === 1 ? "" : "s"}` +
         (report.bestValidationRecall !== undefined ? `, best validation recall@${v.k} ${report.bestValidationRecall.toFixed(4)} (epoch ${report.bestEpoch})` : "") +
         (alphaGrid ? `; serves with α1 = ${alphaGrid.alphaItems}, α2 = ${alphaGrid.alphaUsers} (${alphaGrid.source} directions, validation recall@${v.k} ${alphaGrid.recall.toFixed(4)} vs ${alphaGrid.baselineRecall.toFixed(4)} raw)` : "") +
         "\n",

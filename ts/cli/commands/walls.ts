@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { JSON_OUTPUT, QUIET, VARIANT } from "../common-flags.js";
+import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { HISTORY_FLAG, MOVIES_FLAG, loadTitles, movieLabel, readHistoryModel, type HistoryModel } from "../watchlist-input.js";
 import { parseWatchlist, resolveWatchlist, WatchlistError, type WatchlistItem } from "../../data/titles/watchlist.js";
@@ -28,6 +28,7 @@ export const WALLS = defineCommand({
     QUIET,
     JSON_OUTPUT,
     VARIANT,
+    THREADS,
   ],
   examples: [
     "longtail walls --left ml-a0.ltm --right ml-a05.ltm --left-label 'α = 0' --right-label 'α = 0.5' --persona ww2",
@@ -51,7 +52,7 @@ export async function runWalls(args: ParsedArgs<typeof WALLS>): Promise<number> 
   const lists = v.history !== undefined
     ? [{ label: "watchlist", entries: parseWatchlist(v.history) }]
     : (v.persona === "all" ? PERSONA_NAMES : [v.persona as PersonaName]).map((name) => ({ persona: name, label: PERSONAS[name].label, entries: [...PERSONAS[name].watchlist] }));
-  const kernels = await cliKernels(v.kernels);
+  const kernels = await cliKernels(v.kernels, v.threads);
   const left = await readHistoryModel(v.left, kernels);
   let right: HistoryModel | undefined;
   try {
