@@ -9,10 +9,14 @@ import { EDGE_SCRATCH_BYTES, PANEL, groupRows, packPanels, packRows, packedRowsB
 // before its panel run and read back from L1 by each of the N/8 panels.
 const K_BLOCK: i32 = 256;
 
-/** C[M×N] (+)= A[M×K]·B[K×N], row-major; accumulate = 0 overwrites C, 1 adds to it. */
-export function gemm_nn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32, scratch: usize): void {
-  // Row i of A, step k: a + i*K*4 + k*4.
-  gemm(a, <usize>K << 2, 4, b, 4, <usize>N << 2, c, M, N, K, accumulate != 0, scratch);
+/**
+ * C[M×N] (+)= A·B with A's rows lda ≥ K floats apart (its first K columns are used) and B[K×N],
+ * row-major; accumulate = 0 overwrites C, 1 adds to it. lda > K reads A as columns of a wider
+ * matrix (the sampled softmax's negative logits, beside each row's positive).
+ */
+export function gemm_nn(a: usize, lda: i32, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32, scratch: usize): void {
+  // Row i of A, step k: a + i*lda*4 + k*4.
+  gemm(a, <usize>lda << 2, 4, b, 4, <usize>N << 2, c, M, N, K, accumulate != 0, scratch);
 }
 
 /** C[M×N] (+)= A·Bᵀ with A[M×K] and B[N×K], row-major (the two-tower projection's input gradient dP = dU·Wᵀ). */

@@ -25,3 +25,20 @@ export function count_above(scores: usize, n: i32, threshold: f32): i32 {
   for (; i < n; i++) if (load<f32>(scores + (<usize>i << 2)) > threshold) count++;
   return count;
 }
+
+/**
+ * For each row r < nRows of `scores` (rows `stride` floats apart, nCols long) and each entry e of
+ * its list (items[offsets[r] .. offsets[r+1]), absolute into items): out[e] = the number of the row's
+ * entries > row[items[e]] (the item's rank − 1), or -1 when that score is -Infinity or NaN (an
+ * excluded item ranks nowhere). Full-ranking MRR for every test item of a block in one call.
+ */
+export function count_above_items(scores: usize, nRows: i32, stride: i32, nCols: i32, offsets: usize, items: usize, out: usize): void {
+  for (let r = 0; r < nRows; r++) {
+    const row = scores + ((<usize>r * <usize>stride) << 2);
+    const end = load<i32>(offsets + (<usize>r << 2), 4);
+    for (let e = load<i32>(offsets + (<usize>r << 2)); e < end; e++) {
+      const v = load<f32>(row + (<usize>load<i32>(items + (<usize>e << 2)) << 2));
+      store<i32>(out + (<usize>e << 2), v > -Infinity ? count_above(row, nCols, v) : -1);
+    }
+  }
+}

@@ -8,8 +8,8 @@ import { madd } from "./madd";
 
 // With a fused multiply-add the wide 3×12 tile is the faster one (wide-tile.ts says why); without,
 // the 4×8 tile of microkernel.ts. The packed item layout follows the tile's width.
-const SCORE_PANEL: i32 = ASC_FEATURE_RELAXED_SIMD ? WIDE_PANEL : PANEL;
-const SCORE_ROWS: i32 = ASC_FEATURE_RELAXED_SIMD ? WIDE_ROWS : 4;
+export const SCORE_PANEL: i32 = ASC_FEATURE_RELAXED_SIMD ? WIDE_PANEL : PANEL;
+export const SCORE_ROWS: i32 = ASC_FEATURE_RELAXED_SIMD ? WIDE_ROWS : 4;
 
 // Most users packed per block (a multiple of both tile heights): 480 users × d = 64 pre-broadcast
 // is 480 KiB, kept in L2 while every item panel is swept against it (a row group, 3-4 KiB, stays
@@ -18,7 +18,7 @@ const SCORE_ROWS: i32 = ASC_FEATURE_RELAXED_SIMD ? WIDE_ROWS : 4;
 const USER_BLOCK: i32 = 480;
 // Panels swept by one group before the next group starts: 64 panels × 8-12 items × d = 64 is
 // 128-192 KiB of items, read from memory once per user block and then from L2 by every group.
-const PANEL_BLOCK: i32 = 64;
+export const PANEL_BLOCK: i32 = 64;
 // The staging tile for a last panel narrower than WIDE_PANEL (WIDE_ROWS rows of WIDE_PANEL floats)
 // sits in the caller's scratch after the 4×8 tile's edge row: 144 bytes, a multiple of 16.
 const WIDE_EDGE_BYTES: usize = <usize>(WIDE_ROWS * WIDE_PANEL * 4);
@@ -45,7 +45,7 @@ export function pack_items(q: usize, m: i32, d: i32, out: usize): void {
 }
 
 /** Rows of users packed per block by score_packed for nUsers users (equal blocks, a multiple of the tile height). */
-function blockRowsFor(nUsers: i32): i32 {
+export function blockRowsFor(nUsers: i32): i32 {
   // Blocks of equal size (a multiple of the tile height): 600 users as 300 + 300, not 480 + 120,
   // whose last block would stream the whole catalog for few users.
   const blocks = (nUsers + USER_BLOCK - 1) / USER_BLOCK;

@@ -190,3 +190,25 @@ function storeExpShifted(row: usize, n: i32, invTemp: f32, colBias: usize, shift
   }
   return total;
 }
+
+/**
+ * Sampled softmax's accidental hits: logits[r·stride + j] = value wherever colIds[j] == rowIds[r],
+ * for r < nRows and j < nCols (a sampled negative that is the row's own positive gets softmax
+ * weight 0). O(nRows·nCols) comparisons, four columns at a time with SIMD.
+ */
+export function mask_matching_columns(logits: usize, nRows: i32, stride: i32, colIds: usize, nCols: i32, rowIds: usize, value: f32): void {
+  for (let r = 0; r < nRows; r++) {
+    const id = load<i32>(rowIds + (<usize>r << 2));
+    const row = logits + ((<usize>r * <usize>stride) << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vid = i32x4.splat(id);
+      for (; j + 4 <= nCols; j += 4) {
+        const hit = i32x4.eq(v128.load(colIds + (<usize>j << 2)), vid);
+        if (!v128.any_true(hit)) continue;
+        for (let c = j; c < j + 4; c++) if (load<i32>(colIds + (<usize>c << 2)) == id) store<f32>(row + (<usize>c << 2), value);
+      }
+    }
+    for (; j < nCols; j++) if (load<i32>(colIds + (<usize>j << 2)) == id) store<f32>(row + (<usize>j << 2), value);
+  }
+}

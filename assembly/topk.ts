@@ -33,23 +33,39 @@ export function topk_rows(
     if (k <= 0) continue;
     const heapScores = outScores + ((<usize>r * <usize>k) << 2);
     const heapIndices = outIndices + ((<usize>r * <usize>k) << 2);
-    const size = collectBest(row, nCols, k, heapScores, heapIndices);
-    sortBestFirst(heapScores, heapIndices, size);
-    for (let i = size; i < k; i++) {
-      store<f32>(heapScores + (<usize>i << 2), -Infinity);
-      store<i32>(heapIndices + (<usize>i << 2), -1);
-    }
+    const size = collectBest(row, nCols, 0, k, heapScores, heapIndices, 0);
+    finishBest(heapScores, heapIndices, size, k);
   }
 }
 
-/** Fills the heap with the row's best min(k, candidates) columns; returns how many it holds. */
-function collectBest(row: usize, n: i32, k: i32, heapScores: usize, heapIndices: usize): i32 {
-  let size = 0;
+/**
+ * Offers the n scores at `row` (columns first .. first+n) to a heap that already holds `size` of
+ * the k best (a row scanned in pieces, in increasing column order, keeps the same order and ties
+ * as one pass); returns how many it holds now.
+ */
+export function collectBest(row: usize, n: i32, first: i32, k: i32, heapScores: usize, heapIndices: usize, size: i32): i32 {
   // Until the heap is full every candidate gets in; after that, only what beats the root.
-  let threshold: f32 = -Infinity;
+  let threshold: f32 = size == k ? load<f32>(heapScores) : -Infinity;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     let vThreshold = f32x4.splat(threshold);
+    // Once the heap is full almost nothing passes: test 16 columns per branch, look closer only on a hit.
+    for (; i + 16 <= n; i += 16) {
+      const p = row + (<usize>i << 2);
+      const any = v128.or(
+        v128.or(f32x4.gt(v128.load(p), vThreshold), f32x4.gt(v128.load(p, 16), vThreshold)),
+        v128.or(f32x4.gt(v128.load(p, 32), vThreshold), f32x4.gt(v128.load(p, 48), vThreshold)),
+      );
+      if (!v128.any_true(any)) continue;
+      for (let c = i; c < i + 16; c++) {
+        const s = load<f32>(row + (<usize>c << 2));
+        if (s > threshold) {
+          size = offer(heapScores, heapIndices, size, k, s, first + c);
+          if (size == k) threshold = load<f32>(heapScores);
+        }
+      }
+      vThreshold = f32x4.splat(threshold);
+    }
     for (; i + 4 <= n; i += 4) {
       const pass = f32x4.gt(v128.load(row + (<usize>i << 2)), vThreshold);
       if (!v128.any_true(pass)) continue;
@@ -59,7 +75,7 @@ function collectBest(row: usize, n: i32, k: i32, heapScores: usize, heapIndices:
         lanes &= lanes - 1;
         const s = load<f32>(row + (<usize>c << 2));
         if (s > threshold) {
-          size = offer(heapScores, heapIndices, size, k, s, c);
+          size = offer(heapScores, heapIndices, size, k, s, first + c);
           if (size == k) threshold = load<f32>(heapScores);
         }
       }
@@ -69,11 +85,20 @@ function collectBest(row: usize, n: i32, k: i32, heapScores: usize, heapIndices:
   for (; i < n; i++) {
     const s = load<f32>(row + (<usize>i << 2));
     if (s > threshold) {
-      size = offer(heapScores, heapIndices, size, k, s, i);
+      size = offer(heapScores, heapIndices, size, k, s, first + i);
       if (size == k) threshold = load<f32>(heapScores);
     }
   }
   return size;
+}
+
+/** Sorts a heap of `size` best first and pads it to k slots with -1 / -Infinity. */
+export function finishBest(heapScores: usize, heapIndices: usize, size: i32, k: i32): void {
+  sortBestFirst(heapScores, heapIndices, size);
+  for (let i = size; i < k; i++) {
+    store<f32>(heapScores + (<usize>i << 2), -Infinity);
+    store<i32>(heapIndices + (<usize>i << 2), -1);
+  }
 }
 
 /** Adds column c (known to beat the root when the heap is full); returns the new size. */

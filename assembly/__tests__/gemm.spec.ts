@@ -11,7 +11,7 @@ function check(tn: bool, M: i32, N: i32, K: i32, accumulate: bool, seed: i32, nt
   const scratch = alloc(gemm_scratch_bytes(N, K));
   if (tn) gemm_tn(a, M, b, c, M, N, K, accumulate ? 1 : 0, scratch);
   else if (nt) gemm_nt(a, b, c, M, N, K, accumulate ? 1 : 0, scratch);
-  else gemm_nn(a, b, c, M, N, K, accumulate ? 1 : 0, scratch);
+  else gemm_nn(a, K, b, c, M, N, K, accumulate ? 1 : 0, scratch);
   free(scratch);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {

@@ -1,6 +1,6 @@
 import type { KernelExports } from "./wasm-engine.js";
 import { WasmEngine, WasmF32Array, WasmI32Array, type EngineThreads } from "./wasm-engine.js";
-import { MIN_PARALLEL_WORK, splitRows, TILE_ROW_ALIGN } from "./threads/row-split.js";
+import { MIN_PARALLEL_WORK, RANDOM_ROW_WORK, splitRows, TILE_ROW_ALIGN } from "./threads/row-split.js";
 
 /**
  * The typed layer over the pointer-and-count kernels. Every method checks that the arrays it is
@@ -71,7 +71,7 @@ export class Kernels {
     need(dst, n * d, "gatherRows dst");
     checkIndices(indices, n, src.length / d, "gatherRows");
     const srcPtr = src.ptr, indicesPtr = indices.ptr, dstPtr = dst.ptr;
-    this.rows("gather_rows", n, 1, d * 2, (start, count) => [srcPtr, d, indicesPtr + start * 4, count, dstPtr + start * d * 4]);
+    this.rows("gather_rows", n, 1, d * RANDOM_ROW_WORK, (start, count) => [srcPtr, d, indicesPtr + start * 4, count, dstPtr + start * d * 4]);
   }
 
   /** dst[indices[r]] += src[r] (rows of d). */
@@ -123,25 +123,33 @@ export class Kernels {
     this.x.score_rows_dot(users.ptr, nUsers, d, items.ptr, m, out.ptr, outStride);
   }
 
-  /** C[M×N] (+)= A[M×K]·B[K×N], all row-major and contiguous. */
-  gemmNN(a: WasmF32Array, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
-    need(a, M * K, "gemmNN a");
+  /**
+   * C[M×N] (+)= A·B, row-major: A[M×K], or with `a.offset`/`a.stride` the first K columns from
+   * float `offset` of rows `stride` ≥ K floats apart (columns of a wider matrix); B[K×N].
+   */
+  gemmNN(a: WasmF32Array | StridedRows, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
+    const { array, offset, stride } = strided(a, K, "gemmNN");
+    if (M > 0) need(array, offset + (M - 1) * stride + K, "gemmNN a");
     need(b, K * N, "gemmNN b");
     need(c, M * N, "gemmNN c");
-    const aPtr = a.ptr, bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
+    const aPtr = at(array, offset), bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
     this.rows("gemm_nn", M, 4, N * K, (start, count, thread) => [
-      aPtr + start * K * 4, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
+      aPtr + start * stride * 4, stride, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
     ]);
   }
 
-  /** C[M×N] (+)= Aᵀ·B with A[K×M], B[K×N], all row-major and contiguous. */
-  gemmTN(a: WasmF32Array, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
-    need(a, K * M, "gemmTN a");
+  /**
+   * C[M×N] (+)= Aᵀ·B, row-major: A[K×M], or with `a.offset`/`a.stride` M columns from float
+   * `offset` of K rows `stride` ≥ M floats apart; B[K×N].
+   */
+  gemmTN(a: WasmF32Array | StridedRows, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
+    const { array, offset, stride } = strided(a, M, "gemmTN");
+    if (K > 0) need(array, offset + (K - 1) * stride + M, "gemmTN a");
     need(b, K * N, "gemmTN b");
     need(c, M * N, "gemmTN c");
-    const aPtr = a.ptr, bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
+    const aPtr = at(array, offset), bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
     this.rows("gemm_tn", M, 4, N * K, (start, count, thread) => [
-      aPtr + start * 4, M, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
+      aPtr + start * 4, stride, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
     ]);
   }
 
@@ -219,6 +227,56 @@ export class Kernels {
     return losses.reduce((a, b) => a + b, 0);
   }
 
+  /**
+   * Wherever column j's id equals row r's id (colIds[j] == rowIds[r]), logits[offset + r·stride + j]
+   * = value, for r < nRows, j < nCols: the sampled softmax masks a negative that is the row's own positive.
+   */
+  maskMatchingColumns(logits: WasmF32Array, offset: number, nRows: number, stride: number, colIds: WasmI32Array, nCols: number, rowIds: WasmI32Array, value: number): void {
+    if (stride < nCols) throw new RangeError(`maskMatchingColumns: stride ${stride} < nCols ${nCols}`);
+    if (nRows > 0) need(logits, offset + (nRows - 1) * stride + nCols, "maskMatchingColumns logits");
+    need(colIds, nCols, "maskMatchingColumns colIds");
+    need(rowIds, nRows, "maskMatchingColumns rowIds");
+    const logitsPtr = at(logits, offset), colPtr = colIds.ptr, rowPtr = rowIds.ptr;
+    this.rows("mask_matching_columns", nRows, 1, nCols, (start, count) => [logitsPtr + start * stride * 4, count, stride, colPtr, nCols, rowPtr + start * 4, value]);
+  }
+
+  /**
+   * The row part of a sampled-softmax step for the batch's nRows rows (assembly/sampled-softmax.ts):
+   * logits against the N shared negatives (packed) and each row's positive in column N (plus
+   * T·itemBias of the positive), accidental hits masked, the softmax cross-entropy with its gradient
+   * in place, and the users' and positives' gradient rows. Returns the loss. Rows are split across
+   * the pool's threads (aligned, so the result does not depend on their number).
+   */
+  sampledSoftmaxRows(args: {
+    users: WasmF32Array; positives: WasmF32Array; nRows: number; d: number; packedNegatives: WasmF32Array; negatives: WasmF32Array; N: number;
+    logits: WasmF32Array; stride: number; colBias: WasmF32Array; itemBias: WasmF32Array; negativeIds: WasmI32Array; positiveIds: WasmI32Array;
+    targetOffsets: WasmI32Array; targetIndices: WasmI32Array; rowWeights: WasmF32Array | null; invTemp: number; temperature: number;
+    gradUsers: WasmF32Array; gradPositives: WasmF32Array;
+  }): number {
+    const { nRows, d, N, stride } = args;
+    if (stride < N + 1) throw new RangeError(`sampledSoftmaxRows: stride ${stride} < N + 1 = ${N + 1}`);
+    for (const [a, n, what] of [[args.users, nRows * d, "users"], [args.positives, nRows * d, "positives"], [args.negatives, N * d, "negatives"],
+      [args.packedNegatives, this.packedItemsLength(N, d), "packed negatives"], [args.logits, nRows * stride, "logits"], [args.colBias, N + 1, "colBias"],
+      [args.negativeIds, N, "negativeIds"], [args.positiveIds, nRows, "positiveIds"], [args.targetOffsets, nRows + 1, "targetOffsets"],
+      [args.gradUsers, nRows * d, "gradUsers"], [args.gradPositives, nRows * d, "gradPositives"]] as const) need(a, n, `sampledSoftmaxRows ${what}`);
+    if (args.rowWeights) need(args.rowWeights, nRows, "sampledSoftmaxRows rowWeights");
+    need(args.targetIndices, args.targetOffsets.view[nRows], "sampledSoftmaxRows targetIndices");
+    checkIndices(args.targetIndices, args.targetOffsets.view[nRows], N + 1, "sampledSoftmaxRows targets");
+    checkIndices(args.positiveIds, nRows, args.itemBias.length, "sampledSoftmaxRows positiveIds");
+    const p = {
+      users: args.users.ptr, positives: args.positives.ptr, packed: args.packedNegatives.ptr, negatives: args.negatives.ptr, logits: args.logits.ptr,
+      colBias: args.colBias.ptr, itemBias: args.itemBias.ptr, negIds: args.negativeIds.ptr, posIds: args.positiveIds.ptr, offsets: args.targetOffsets.ptr,
+      targets: args.targetIndices.ptr, weights: ptrOrNull(args.rowWeights), gradUsers: args.gradUsers.ptr, gradPos: args.gradPositives.ptr,
+    };
+    const scratch = (count: number) => Math.max(this.x.score_packed_scratch_bytes(count, d), this.x.gemm_scratch_bytes(d, N));
+    const losses = this.rows("sampled_softmax_rows", nRows, TILE_ROW_ALIGN, N * d * 4, (start, count, thread) => [
+      p.users + start * d * 4, p.positives + start * d * 4, count, d, p.packed, p.negatives, N, p.logits + start * stride * 4, stride,
+      p.colBias, p.itemBias, p.negIds, p.posIds + start * 4, p.offsets + start * 4, p.targets, p.weights && p.weights + start * 4,
+      args.invTemp, args.temperature, p.gradUsers + start * d * 4, p.gradPos + start * d * 4, this.engine.scratchFor(thread, scratch(count)),
+    ]);
+    return losses.reduce((a, b) => a + b, 0);
+  }
+
   /** out[r] = log Σ_c exp(scores[r,c]·invTemp + colBias[c]), computed stably (logits saturated as in softmaxXent; -Infinity when nCols = 0). */
   lseRows(scores: WasmF32Array, nRows: number, nCols: number, stride: number, invTemp: number, colBias: WasmF32Array | null, out: WasmF32Array): void {
     if (nRows > 0) need(scores, (nRows - 1) * stride + nCols, "lseRows scores");
@@ -270,12 +328,68 @@ export class Kernels {
   }
 
   /**
+   * Each user's k best of the m packed items, best first (users[r]·Q[i], plus biasScale·colBias[i]
+   * when given, rounded as {@link addToRows} rounds it),
+   * without the items listed for the user in `excl` (CSR over the nUsers rows; null: none): the same
+   * lists, scores and ties as {@link scorePacked} followed by {@link topkRows}, without writing the
+   * nUsers × m scores (see assembly/score-top-k.ts). Rows with fewer than k candidates are padded
+   * with -1 / -Infinity.
+   */
+  scoreTopK(
+    users: WasmF32Array, nUsers: number, d: number, packed: WasmF32Array, m: number, colBias: WasmF32Array | null, k: number,
+    excl: { offsets: WasmI32Array; indices: WasmI32Array } | null, outIndices: WasmI32Array, outScores: WasmF32Array, biasScale = 1,
+  ): void {
+    if (!(k > 0) || !Number.isInteger(k)) throw new RangeError(`k must be a positive integer, got ${k}`);
+    need(users, nUsers * d, "scoreTopK users");
+    need(packed, this.packedItemsLength(m, d), "scoreTopK packed items");
+    if (colBias) need(colBias, m, "scoreTopK colBias");
+    need(outIndices, nUsers * k, "scoreTopK outIndices");
+    need(outScores, nUsers * k, "scoreTopK outScores");
+    if (excl) {
+      need(excl.offsets, nUsers + 1, "scoreTopK exclusion offsets");
+      const off = excl.offsets.view;
+      for (let r = 0; r < nUsers; r++) {
+        if (!(off[r] >= 0 && off[r] <= off[r + 1])) throw new RangeError(`scoreTopK: exclusion offsets[${r}..${r + 1}] = ${off[r]}..${off[r + 1]} is not a valid range`);
+      }
+      need(excl.indices, nUsers > 0 ? off[nUsers] : 0, "scoreTopK exclusion indices");
+    }
+    const usersPtr = users.ptr, packedPtr = packed.ptr, biasPtr = ptrOrNull(colBias), idxPtr = outIndices.ptr, scorePtr = outScores.ptr;
+    const offsetsPtr = excl ? excl.offsets.ptr : 0, exclPtr = excl ? excl.indices.ptr : 0;
+    this.rows("score_topk", nUsers, TILE_ROW_ALIGN, m * d, (start, count, thread) => [
+      usersPtr + start * d * 4, count, d, packedPtr, m, biasPtr, biasScale, k, offsetsPtr && offsetsPtr + start * 4, exclPtr,
+      idxPtr + start * k * 4, scorePtr + start * k * 4, this.engine.scratchFor(thread, this.x.score_topk_scratch_bytes(count, d)),
+    ]);
+  }
+
+  /**
    * How many of scores[offset .. offset+n) are > threshold (-Infinity and NaN entries never are):
    * the 1-based rank of a score in a row is this count + 1.
    */
   countAbove(scores: WasmF32Array, n: number, threshold: number, offset = 0): number {
     need(scores, offset + n, "countAbove scores");
     return this.x.count_above(at(scores, offset), n, threshold);
+  }
+
+  /**
+   * For each of nRows score rows and each item listed for it (CSR: items[offsets[r] .. offsets[r+1]),
+   * absolute): out[e] = how many of the row's nCols scores are > the item's own score (its rank − 1),
+   * or -1 when that score is -Infinity or NaN. Rows are split across the pool's threads.
+   */
+  countAboveItems(scores: WasmF32Array, nRows: number, nCols: number, stride: number, offsets: WasmI32Array, items: WasmI32Array, out: WasmI32Array): void {
+    if (stride < nCols) throw new RangeError(`countAboveItems: stride ${stride} < nCols ${nCols}`);
+    if (nRows > 0) need(scores, (nRows - 1) * stride + nCols, "countAboveItems scores");
+    need(offsets, nRows + 1, "countAboveItems offsets");
+    const off = offsets.view;
+    const entries = nRows > 0 ? off[nRows] : 0;
+    for (let r = 0; r < nRows; r++) {
+      if (!(off[r] >= 0 && off[r] <= off[r + 1])) throw new RangeError(`countAboveItems: offsets[${r}..${r + 1}] = ${off[r]}..${off[r + 1]} is not a valid range`);
+    }
+    need(items, entries, "countAboveItems items");
+    need(out, entries, "countAboveItems out");
+    checkIndices(items, entries, nCols, "countAboveItems items");
+    const scoresPtr = scores.ptr, offsetsPtr = offsets.ptr, itemsPtr = items.ptr, outPtr = out.ptr;
+    const perRow = nRows > 0 ? Math.max(1, entries / nRows) * nCols : 0;
+    this.rows("count_above_items", nRows, 1, perRow, (start, count) => [scoresPtr + start * stride * 4, count, stride, nCols, offsetsPtr + start * 4, itemsPtr, outPtr]);
   }
 
   /** rows[i] -= alpha·(rows[i]·û)·û with û = direction/‖direction‖ (no-op for a zero direction). */
@@ -298,7 +412,7 @@ export class Kernels {
     need(rows, n, "l2NormalizeRowsAt rows");
     checkIndices(rows, n, table.length / d, "l2NormalizeRowsAt");
     const tablePtr = table.ptr, rowsPtr = rows.ptr;
-    this.rows("l2_normalize_rows_at", n, 1, d * 4, (start, count) => [tablePtr, d, rowsPtr + start * 4, count]);
+    this.rows("l2_normalize_rows_at", n, 1, d * RANDOM_ROW_WORK, (start, count) => [tablePtr, d, rowsPtr + start * 4, count]);
   }
 
   /**
@@ -309,7 +423,7 @@ export class Kernels {
   sgdRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, lr: number, l2: number): void {
     this.checkRows(params, d, rows, nRows, grads, "sgdRows");
     const paramsPtr = params.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
-    this.rows("sgd_rows", nRows, 1, d * 4, (start, count) => [paramsPtr + (rowsPtr ? 0 : start * d * 4), d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, l2]);
+    this.rows("sgd_rows", nRows, 1, d * RANDOM_ROW_WORK, (start, count) => [paramsPtr + (rowsPtr ? 0 : start * d * 4), d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, l2]);
   }
 
   /** accum += g², params −= lr·g/(√accum + eps) on the given rows, with g = grads[r] + l2·params[rows[r]]. */
@@ -321,7 +435,7 @@ export class Kernels {
     need(accum, params.length, "adagradRows accum");
     const paramsPtr = params.ptr, accumPtr = accum.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
     // Shares of distinct rows: no two threads write the same row. Dense (rows null): offset the tables instead.
-    this.rows("adagrad_rows", nRows, 1, d * 16, (start, count) => {
+    this.rows("adagrad_rows", nRows, 1, d * 2 * RANDOM_ROW_WORK, (start, count) => {
       const dense = rowsPtr ? 0 : start * d * 4;
       return [paramsPtr + dense, accumPtr + dense, d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, eps, l2];
     });
@@ -341,7 +455,7 @@ export class Kernels {
     need(v, params.length, "adamRows v");
     if (!(step >= 1)) throw new RangeError(`adamRows: step must be >= 1, got ${step}`);
     const paramsPtr = params.ptr, mPtr = m.ptr, vPtr = v.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
-    this.rows("adam_rows", nRows, 1, d * 20, (start, count) => {
+    this.rows("adam_rows", nRows, 1, d * 3 * RANDOM_ROW_WORK, (start, count) => {
       const dense = rowsPtr ? 0 : start * d * 4;
       return [paramsPtr + dense, mPtr + dense, vPtr + dense, d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, beta1, beta2, eps, step, l2];
     });
@@ -402,6 +516,20 @@ export class Kernels {
       need(params, nRows * d, `${name} params`);
     }
   }
+}
+
+/** Rows of a wider matrix: `stride` floats apart, from float `offset` of `array`. */
+export interface StridedRows {
+  readonly array: WasmF32Array;
+  readonly offset: number;
+  readonly stride: number;
+}
+
+function strided(a: WasmF32Array | StridedRows, width: number, what: string): StridedRows {
+  if (!("array" in a)) return { array: a, offset: 0, stride: width };
+  if (!(Number.isInteger(a.stride) && a.stride >= width)) throw new RangeError(`${what}: row stride ${a.stride} is below the ${width} columns used`);
+  if (!(Number.isInteger(a.offset) && a.offset >= 0)) throw new RangeError(`${what}: offset ${a.offset} is not a valid float offset`);
+  return a;
 }
 
 function at(a: WasmF32Array | WasmI32Array, index: number): number {

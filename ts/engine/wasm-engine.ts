@@ -23,7 +23,7 @@ export interface KernelExports {
   /** Benchmark yardstick (assembly/madd-ceiling.ts): `steps` rounds of 10 independent multiply-adds; returns FLOPs per round. */
   madd_ceiling(steps: number): number;
   score_rows_dot(users: number, nUsers: number, d: number, items: number, m: number, out: number, outStride: number): void;
-  gemm_nn(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number, scratch: number): void;
+  gemm_nn(a: number, lda: number, b: number, c: number, M: number, N: number, K: number, accumulate: number, scratch: number): void;
   gemm_tn(a: number, lda: number, b: number, c: number, M: number, N: number, K: number, accumulate: number, scratch: number): void;
   gemm_nt(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number, scratch: number): void;
   gemm_scratch_bytes(N: number, K: number): number;
@@ -35,13 +35,26 @@ export interface KernelExports {
     scores: number, nRows: number, nCols: number, stride: number, invTemp: number, colBias: number,
     targetOffsets: number, targetIndices: number, rowWeights: number, writeGrad: number,
   ): number;
+  mask_matching_columns(logits: number, nRows: number, stride: number, colIds: number, nCols: number, rowIds: number, value: number): void;
+  sampled_softmax_rows(
+    users: number, positives: number, nRows: number, d: number, packedNeg: number, negRows: number, N: number,
+    logits: number, stride: number, colBias: number, itemBias: number, negIds: number, posIds: number,
+    targetOffsets: number, targetIndices: number, rowWeights: number, invTemp: number, T: number,
+    gradUsers: number, gradPos: number, scratch: number,
+  ): number;
   lse_rows(scores: number, nRows: number, nCols: number, stride: number, invTemp: number, colBias: number, out: number): void;
 
   topk_rows(
     scores: number, nRows: number, nCols: number, stride: number, k: number,
     exclOffsets: number, exclIndices: number, outIndices: number, outScores: number,
   ): void;
+  score_topk(
+    users: number, nUsers: number, d: number, packed: number, m: number, colBias: number, biasScale: number, k: number,
+    exclOffsets: number, exclIndices: number, outIndices: number, outScores: number, scratch: number,
+  ): void;
+  score_topk_scratch_bytes(nUsers: number, d: number): number;
   count_above(scores: number, n: number, threshold: number): number;
+  count_above_items(scores: number, nRows: number, stride: number, nCols: number, offsets: number, items: number, out: number): void;
 
   project_out(rows: number, n: number, d: number, direction: number, alpha: number): void;
   l2_normalize_rows(rows: number, n: number, d: number): void;

@@ -7,6 +7,7 @@ import type { PopularityGroup } from "./popularity-groups.js";
 import { PopularityRanking } from "./popularity-ranking.js";
 import { forEachRankedBlock } from "./ranked-blocks.js";
 import type { UserBlockScorer } from "./scorer.js";
+import { freeAll, type WasmI32Array } from "../engine/wasm-engine.js";
 
 export { EvaluationError } from "./evaluation-error.js";
 
@@ -68,15 +69,36 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   const testUsers = test.usersWithInteractions();
   const lists = new ListMetricsAccumulator(test, ranking, isHead, k);
   const interactionRanks = new InteractionRankAccumulator();
-  forEachRankedBlock(scorer, train, testUsers, k, options, ({ start, n, kk, topIndices, scores }) => {
-    const ti = topIndices.view;
-    for (let r = 0; r < n; r++) {
-      // Every test item's full-ranking rank, counted once: it gives the per-interaction MRR and lowers
-      // ranks[HEAD_TEST] / ranks[TAIL_TEST] to the best item's rank where the top-K list held none.
-      lists.addUser(testUsers[start + r], ti.subarray(r * kk, r * kk + kk), kk, (top, testItems, ranks) =>
-        interactionRanks.addUser(kernels, top, kk, testItems, isHead, scores, r * m, m, ranks));
-    }
-  });
+  const testP = test.byUser.indptr, testI = test.byUser.indices;
+  // Every test item's full-ranking rank, counted for a whole block in one (threaded) kernel call:
+  // it gives the per-interaction MRR and lowers ranks[HEAD_TEST] / ranks[TAIL_TEST] to the best
+  // item's rank where the top-K list held none.
+  const e = kernels.engine;
+  let testOffsets: WasmI32Array | null = null, testItems: WasmI32Array | null = null, above: WasmI32Array | null = null;
+  try {
+    forEachRankedBlock(scorer, train, testUsers, k, options, ({ start, n, kk, topIndices, scores }) => {
+      let entries = 0;
+      for (let r = 0; r < n; r++) entries += testP[testUsers[start + r] + 1] - testP[testUsers[start + r]];
+      if (!testOffsets || testOffsets.length < n + 1) { testOffsets?.free(); testOffsets = e.i32(n + 1); }
+      if (!testItems || testItems.length < entries) { testItems?.free(); above?.free(); testItems = e.i32(Math.max(1, entries)); above = e.i32(Math.max(1, entries)); }
+      const off = testOffsets.view, items = testItems.view;
+      off[0] = 0;
+      for (let r = 0; r < n; r++) {
+        const u = testUsers[start + r];
+        items.set(testI.subarray(testP[u], testP[u + 1]), off[r]);
+        off[r + 1] = off[r] + testP[u + 1] - testP[u];
+      }
+      kernels.countAboveItems(scores, n, m, m, testOffsets, testItems, above!);
+      const ti = topIndices.view, counts = above!.view;
+      for (let r = 0; r < n; r++) {
+        const from = off[r], to = off[r + 1];
+        lists.addUser(testUsers[start + r], ti.subarray(r * kk, r * kk + kk), kk, (top, userTestItems, ranks) =>
+          interactionRanks.addUser(top, kk, userTestItems, isHead, counts.subarray(from, to), ranks));
+      }
+    });
+  } finally {
+    freeAll(testOffsets, testItems, above);
+  }
   const { metrics, groups } = lists.result(exposureThreshold, interactionRanks.result());
   return {
     k,

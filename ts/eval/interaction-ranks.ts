@@ -1,6 +1,3 @@
-import type { Kernels } from "../engine/kernels.js";
-import type { WasmF32Array } from "../engine/wasm-engine.js";
-
 /**
  * The reciprocal rank of every held-out interaction: for each test item of a user, 1 / its
  * 1-based rank among the user's non-excluded items, averaged over interactions (all, head, tail).
@@ -15,22 +12,16 @@ export class InteractionRankAccumulator {
   /**
    * @param top the user's top-K list (item indices, -1 = empty), its ranks known without counting
    * @param isHead 1 for head items
-   * @param scores the block's scores after top-k (excluded items are -Infinity); the user's row starts at rowStart
+   * @param above per test item, how many items score strictly above it in the user's full ranking
+   *   (Kernels.countAboveItems), -1 for an item that ranks nowhere (excluded, or a NaN score)
    * @param bestRanks [unused, head, tail]: each lowered to the best rank of the user's items of that kind
    */
-  addUser(
-    kernels: Kernels, top: Int32Array, k: number, testItems: Int32Array, isHead: Uint8Array,
-    scores: WasmF32Array, rowStart: number, m: number, bestRanks: Float64Array,
-  ): void {
-    const row = scores.view;
+  addUser(top: Int32Array, k: number, testItems: Int32Array, isHead: Uint8Array, above: Int32Array, bestRanks: Float64Array): void {
     for (let t = 0; t < testItems.length; t++) {
       const item = testItems[t];
       let rank = top.indexOf(item) + 1;
-      if (rank === 0 || rank > k) {
-        const v = row[rowStart + item];
-        // Excluded (training) items and NaN scores are unreachable: reciprocal rank 0.
-        rank = v > -Infinity ? kernels.countAbove(scores, m, v, rowStart) + 1 : Infinity;
-      }
+      // Excluded (training) items and NaN scores are unreachable: reciprocal rank 0.
+      if (rank === 0 || rank > k) rank = above[t] >= 0 ? above[t] + 1 : Infinity;
       const kind = isHead[item] === 1 ? 1 : 2;
       this.sums[kind] += 1 / rank;
       if (rank < bestRanks[kind]) bestRanks[kind] = rank;

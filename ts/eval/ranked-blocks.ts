@@ -64,11 +64,59 @@ export function rankTopLists(
 ): Int32Array {
   if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
   const lists = new Int32Array(users.length * k).fill(-1);
+  if (scorer.rankUsers) {
+    rankFused(scorer, train, users, k, options, lists);
+    return lists;
+  }
   forEachRankedBlock(scorer, train, users, k, options, ({ start, n, kk, topIndices }) => {
     const top = topIndices.view;
     for (let r = 0; r < n; r++) lists.set(top.subarray(r * kk, r * kk + kk), (start + r) * k);
   });
   return lists;
+}
+
+/** Users per call of a fused ranking: only their lists and exclusions are held, never their score rows. */
+const FUSED_BLOCK_USERS = 4096;
+
+/** rankTopLists through the scorer's fused scoring-and-top-k (the same lists, no score matrix). */
+function rankFused(
+  scorer: UserBlockScorer, train: Interactions, users: Int32Array, k: number,
+  options: { blockUsers?: number; onProgress?: (done: number, total: number) => void }, lists: Int32Array,
+): void {
+  const engine = scorer.kernels.engine;
+  const total = users.length;
+  const block = Math.max(1, Math.min(options.blockUsers ?? FUSED_BLOCK_USERS, total || 1));
+  const kk = Math.min(k, Math.max(1, scorer.nItems));
+  const blockUsers = engine.i32(block);
+  const exclOffsets = engine.i32(block + 1);
+  const exclIndices = engine.i32(Math.max(1, exclusionsOf(train, users, block)));
+  const topIdx = engine.i32(block * kk);
+  const topScore = engine.f32(block * kk);
+  try {
+    for (let start = 0; start < total; start += block) {
+      const n = Math.min(block, total - start);
+      loadUserBlock(train, users, start, n, blockUsers, exclOffsets, exclIndices);
+      scorer.rankUsers!(blockUsers, n, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
+      const top = topIdx.view;
+      for (let r = 0; r < n; r++) lists.set(top.subarray(r * kk, r * kk + kk), (start + r) * k);
+      options.onProgress?.(start + n, total);
+    }
+  } finally {
+    freeAll(blockUsers, exclOffsets, exclIndices, topIdx, topScore);
+  }
+}
+
+/** The most training items any `block` consecutive users of the list hold together (the exclusion buffer's size). */
+function exclusionsOf(train: Interactions, users: Int32Array, block: number): number {
+  const p = train.byUser.indptr;
+  const count = (u: number) => (u < train.nUsers ? p[u + 1] - p[u] : 0);
+  let window = 0, most = 0;
+  for (let i = 0; i < users.length; i++) {
+    window += count(users[i]);
+    if (i >= block) window -= count(users[i - block]);
+    most = Math.max(most, window);
+  }
+  return most;
 }
 
 function defaultBlock(m: number): number {

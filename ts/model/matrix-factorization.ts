@@ -150,6 +150,23 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     }
   }
 
+  rankUsers(
+    users: WasmI32Array, n: number, k: number, excl: { offsets: WasmI32Array; indices: WasmI32Array },
+    outIndices: WasmI32Array, outScores: WasmF32Array, colBias: { values: WasmF32Array; scale: number } | null = null,
+  ): void {
+    const { users: P } = this.requireTables();
+    const d = this.config.dim;
+    const block = this.kernels.engine.f32(n * d);
+    try {
+      this.kernels.gatherRows(P, d, users, n, block);
+      const directions = this.servingDirections();
+      if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.config.alphaUsers);
+      this.kernels.scoreTopK(block, n, d, this.packedItems(), this.nItems, colBias?.values ?? null, k, excl, outIndices, outScores, colBias?.scale ?? 1);
+    } finally {
+      block.free();
+    }
+  }
+
   /**
    * Copies of the user and item tables as serving uses them (after the gradient-perspective
    * projection when α1, α2 ≠ 0), in wasm memory the caller frees: users[u]·items[i] is the score

@@ -27,6 +27,14 @@ export class PopularityReranker implements UserBlockScorer {
     }
     this.kernels = base.kernels;
     this.logPopularity = base.kernels.engine.f32From(Array.from(itemCounts, (c) => Math.log1p(c)));
+    const baseRank = base.rankUsers?.bind(base);
+    if (baseRank) {
+      this.rankUsers = (users, n, k, excl, outIndices, outScores, colBias) => {
+        if (colBias) throw new RangeError("PopularityReranker.rankUsers: the re-ranker sets the column bias itself");
+        // score − β·log(1 + c), rounded exactly as scoreUsers' addToRows rounds it.
+        baseRank(users, n, k, excl, outIndices, outScores, this.strength > 0 ? { values: this.logPopularity, scale: -this.strength } : null);
+      };
+    }
   }
 
   get nUsers(): number {
@@ -35,6 +43,9 @@ export class PopularityReranker implements UserBlockScorer {
   get nItems(): number {
     return this.base.nItems;
   }
+
+  /** Present when the base scorer has the fused path: the penalty rides along as its column bias. */
+  readonly rankUsers?: UserBlockScorer["rankUsers"];
 
   scoreUsers(users: WasmI32Array, n: number, out: WasmF32Array): void {
     this.base.scoreUsers(users, n, out);

@@ -10,14 +10,11 @@ import {
   type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
 } from "./training-context.js";
 
-/** Logit given to a sampled negative that is the row's own positive ("accidental hit"): its softmax weight is 0. */
-const MASKED_LOGIT = -1e9;
-
 /**
  * Sampled softmax with negatives shared by the whole batch, drawn from q(i) ∝ (count_i + 1)^β,
  * and the logQ correction: every candidate's logit (the positive's included) is
  * s/T − log(N·q(i)), which makes the sampled loss a consistent estimate of the full softmax.
- * Row b's candidates are [its positive, the N shared negatives].
+ * Row b's candidates are [the N shared negatives, its positive].
  */
 export class SampledSoftmaxRunner implements EpochRunner {
   private readonly sampler: AliasSampler;
@@ -35,8 +32,6 @@ export class SampledSoftmaxRunner implements EpochRunner {
   private readonly negBlock: WasmF32Array;
   private readonly packedNeg: WasmF32Array;
   private readonly logits: WasmF32Array;
-  private readonly posScores: WasmF32Array;
-  private readonly negGrad: WasmF32Array;
   private readonly colBias: WasmF32Array;
   private readonly targetOffsets: WasmI32Array;
   private readonly targetIndices: WasmI32Array;
@@ -47,17 +42,21 @@ export class SampledSoftmaxRunner implements EpochRunner {
   private readonly gradI: WasmF32Array;
   private readonly userRows: WasmI32Array;
   private readonly itemRows: WasmI32Array;
-  private readonly logExpected: Float64Array;
+  /** Per item, the logit correction of a sampled candidate: −log(N·q(i)) plus the logit adjustment. */
+  private readonly itemBias: WasmF32Array;
+  private readonly stride: number;
   /** IPS weight per item and the kernel's row weights (a row = one positive), when configured. */
   private readonly ipsWeights: Float32Array | null;
   private readonly rowWeights: WasmF32Array | null;
   private readonly update: RowGradientStep;
 
-  constructor(private readonly ctx: TrainingContext, private readonly logitBias: Float32Array | null = null) {
+  constructor(private readonly ctx: TrainingContext, logitBias: Float32Array | null = null) {
     const { config, train, kernels } = ctx;
     const e = kernels.engine;
     const d = config.dim, B = config.batchSize, N = config.negatives, m = train.nItems;
-    ({ sampler: this.sampler, logExpected: this.logExpected } = new NegativeProposal(train, config.samplingExponent, N));
+    const proposal = new NegativeProposal(train, config.samplingExponent, N);
+    this.sampler = proposal.sampler;
+    this.itemBias = e.f32From(Array.from(proposal.logExpected, (l, i) => -l + (logitBias ? logitBias[i] : 0)));
     this.userOf = userOfPosition(train);
     this.userSlots = new SlotMap(train.nUsers, B);
     this.itemSlots = new SlotMap(m, B + N);
@@ -71,9 +70,10 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.posBlock = e.f32(B * d);
     this.negBlock = e.f32(N * d);
     this.packedNeg = e.f32(kernels.packedItemsLength(N, d));
-    this.logits = e.f32(B * (N + 1));
-    this.posScores = e.f32(B);
-    this.negGrad = e.f32(B * N);
+    // Rows of N negatives and the positive in column N, `stride` floats apart: a multiple of 4, so
+    // that the scoring tiles store aligned rows.
+    this.stride = Math.ceil((N + 1) / 4) * 4;
+    this.logits = e.f32(B * this.stride);
     this.colBias = e.f32(N + 1);
     this.targetOffsets = e.i32(B + 1);
     this.targetIndices = e.i32(B);
@@ -86,7 +86,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.itemRows = e.i32(B + N);
     const offsets = this.targetOffsets.view;
     for (let b = 0; b <= B; b++) offsets[b] = b;
-    this.targetIndices.view.fill(0);
+    this.targetIndices.view.fill(N);
     this.ipsWeights = ipsItemWeights(config, train);
     this.rowWeights = this.ipsWeights ? e.f32(B) : null;
     this.update = new RowGradientStep(ctx, B);
@@ -113,7 +113,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     const d = config.dim, N = config.negatives, m = train.nItems;
     const nb = end - start;
     const T = config.temperature;
-    const width = N + 1;
+    const stride = this.stride;
     const indices = train.byUser.indices;
     this.userSlots.reset();
     this.itemSlots.reset();
@@ -127,58 +127,33 @@ export class SampledSoftmaxRunner implements EpochRunner {
       uSlot[b] = this.userSlots.slot(users[b]);
       pSlot[b] = this.itemSlots.slot(positives[b]);
     }
-    const bias = this.colBias.view;
-    bias[0] = 0;
+    const bias = this.colBias.view, itemBias = this.itemBias.view;
+    bias[N] = 0;
     for (let j = 0; j < N; j++) {
       const item = this.sampler.sample(rng);
       negatives[j] = item;
       nSlot[j] = this.itemSlots.slot(item);
-      bias[j + 1] = -this.logExpected[item] + (this.logitBias ? this.logitBias[item] : 0);
+      bias[j] = itemBias[item];
+    }
+    if (this.rowWeights) {
+      const w = this.rowWeights.view;
+      for (let b = 0; b < nb; b++) w[b] = this.ipsWeights![positives[b]];
     }
 
     kernels.gatherRows(userFactors, d, this.batchUsers, nb, this.userBlock);
     kernels.gatherRows(itemFactors, d, this.batchPositives, nb, this.posBlock);
     kernels.gatherRows(itemFactors, d, this.negatives, N, this.negBlock);
     kernels.packItems(this.negBlock, N, d, this.packedNeg);
-    kernels.scorePacked(this.userBlock, nb, d, this.packedNeg, N, this.logits, width, 0, 1);
-    kernels.rowwiseDot(this.userBlock, this.posBlock, nb, d, this.posScores);
-
-    // Column 0 holds each row's own positive; its correction differs per row, so it is folded
-    // into the score (pre-multiplied by T, since the kernel scales scores by 1/T before adding biases).
-    const logits = this.logits.view, pos = this.posScores.view;
-    for (let b = 0; b < nb; b++) {
-      const i = positives[b];
-      const rowBias = -this.logExpected[i] + (this.logitBias ? this.logitBias[i] : 0);
-      const row = b * width;
-      logits[row] = pos[b] + T * rowBias;
-      for (let j = 0; j < N; j++) if (negatives[j] === i) logits[row + 1 + j] = MASKED_LOGIT;
-    }
-    if (this.rowWeights) {
-      const w = this.rowWeights.view;
-      for (let b = 0; b < nb; b++) w[b] = this.ipsWeights![positives[b]];
-    }
-    const loss = kernels.softmaxXent(this.logits, nb, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, this.rowWeights, true);
-
-    // Split the gradient: column 0 → the positives, columns 1..N → the shared negatives.
-    const grad = this.logits.view, negGrad = this.negGrad.view;
-    const posGrad = this.posScores.view;
-    for (let b = 0; b < nb; b++) {
-      const row = b * width;
-      posGrad[b] = grad[row];
-      negGrad.set(grad.subarray(row + 1, row + width), b * N);
-    }
-    kernels.gemmNN(this.negGrad, this.negBlock, this.gradUserBlock, nb, d, N);
-    kernels.gemmTN(this.negGrad, this.userBlock, this.gradNeg, N, d, nb);
-    const gUser = this.gradUserBlock.view, gPos = this.gradPos.view;
-    const uBlock = this.userBlock.view, pBlock = this.posBlock.view;
-    for (let b = 0; b < nb; b++) {
-      const g = posGrad[b];
-      const o = b * d;
-      for (let c = 0; c < d; c++) {
-        gUser[o + c] += g * pBlock[o + c];
-        gPos[o + c] = g * uBlock[o + c];
-      }
-    }
+    // Each row's logits (the N negatives, then its positive in column N, whose logQ and logit
+    // adjustment differ per row and are folded into its score), the loss and the row gradients.
+    const loss = kernels.sampledSoftmaxRows({
+      users: this.userBlock, positives: this.posBlock, nRows: nb, d, packedNegatives: this.packedNeg, negatives: this.negBlock, N,
+      logits: this.logits, stride, colBias: this.colBias, itemBias: this.itemBias, negativeIds: this.negatives, positiveIds: this.batchPositives,
+      targetOffsets: this.targetOffsets, targetIndices: this.targetIndices, rowWeights: this.rowWeights, invTemp: 1 / T, temperature: T,
+      gradUsers: this.gradUserBlock, gradPositives: this.gradPos,
+    });
+    // The shared negatives' gradient needs every row: columns 0..N-1 of the gradient, rows `stride` apart.
+    kernels.gemmTN({ array: this.logits, offset: 0, stride }, this.userBlock, this.gradNeg, N, d, nb);
 
     const nu = this.userSlots.size, ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
@@ -194,7 +169,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
   dispose(): void {
     freeAll(
       this.batchUsers, this.batchPositives, this.negatives, this.userSlotOf, this.posSlotOf, this.negSlotOf,
-      this.userBlock, this.posBlock, this.negBlock, this.packedNeg, this.logits, this.posScores, this.negGrad,
+      this.userBlock, this.posBlock, this.negBlock, this.packedNeg, this.logits, this.itemBias,
       this.colBias, this.targetOffsets, this.targetIndices, this.gradUserBlock, this.gradNeg, this.gradPos,
       this.gradU, this.gradI, this.userRows, this.itemRows, this.rowWeights,
     );

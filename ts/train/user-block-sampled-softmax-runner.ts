@@ -54,7 +54,6 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   private readonly posBlock: WasmF32Array;
   private readonly logits: WasmF32Array;
   private readonly colBias: WasmF32Array;
-  private readonly negGrad: WasmF32Array;
   /** Row r's positives are positives[positiveOffsets[r] .. positiveOffsets[r+1]). */
   private readonly positiveOffsets: Int32Array;
   /** One target per row, the sink column N. */
@@ -120,7 +119,6 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     this.sinkOffsets.view.forEach((_, r, a) => (a[r] = r));
     this.sinkTargets = e.i32(B);
     this.sinkTargets.view.fill(N);
-    this.negGrad = e.f32(B * N);
     this.positiveOffsets = new Int32Array(B + 1);
     this.gradUsers = e.f32(B * d);
     this.gradNeg = e.f32(N * d);
@@ -224,10 +222,10 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     // The negatives' gradient (see the class comment); the loss it returns is that of the sink, not used.
     kernels.softmaxXent(this.logits, nb, width, width, 1 / T, this.colBias, this.sinkOffsets, this.sinkTargets, this.rowWeights, true);
 
-    const grad = this.logits.view, negGrad = this.negGrad.view;
-    for (let r = 0; r < nb; r++) negGrad.set(grad.subarray(r * width, r * width + N), r * N);
-    kernels.gemmNN(this.negGrad, this.negBlock, this.gradUsers, nb, d, N);
-    kernels.gemmTN(this.negGrad, this.userBlock, this.gradNeg, N, d, nb);
+    // The negatives' gradient, read in place: columns 0..N-1 of rows `width` apart (the sink column N is dropped).
+    const negGrad = { array: this.logits, offset: 0, stride: width };
+    kernels.gemmNN(negGrad, this.negBlock, this.gradUsers, nb, d, N);
+    kernels.gemmTN(negGrad, this.userBlock, this.gradNeg, N, d, nb);
     const gUsers = this.gradUsers.view, gPos = this.gradPos.view;
     for (let r = 0; r < nb; r++) {
       const first = offsets[r], count = offsets[r + 1] - first;
@@ -259,7 +257,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   dispose(): void {
     freeAll(
       this.blockUsers, this.userSlotOf, this.gradUserSlots, this.userRows, this.userBlock, this.negatives, this.negBlock, this.packedNeg, this.positives, this.posBlock,
-      this.logits, this.colBias, this.negGrad, this.sinkOffsets, this.sinkTargets, this.negLse, this.rowWeights, this.gradUsers, this.gradNeg,
+      this.logits, this.colBias, this.sinkOffsets, this.sinkTargets, this.negLse, this.rowWeights, this.gradUsers, this.gradNeg,
       this.gradPos, this.posSlotOf, this.negSlotOf, this.gradItems, this.itemRows,
     );
   }

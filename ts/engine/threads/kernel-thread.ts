@@ -29,8 +29,9 @@ export function kernelThreadMain(port: ThreadPortLike): void {
   let L: Record<string, number>;
   let seen = 0;
   let lastTicket = 0;
-  // ~20-50 µs of spinning, then sleeps of 50 ms, then parking after ~200 ms without a call.
-  const SPINS = 20000;
+  // Up to SPIN_MS of spinning (a training step's calls come tens to hundreds of microseconds apart,
+  // and waking from a sleep costs about as much), then sleeps of 50 ms, then parking after ~200 ms.
+  const SPIN_MS = 1;
   const SLEEP_MS = 50;
   const SLEEPS_BEFORE_PARKING = 4;
 
@@ -59,8 +60,10 @@ export function kernelThreadMain(port: ThreadPortLike): void {
     for (;;) {
       const generation = Atomics.load(ints, L.GENERATION);
       if (generation === seen) {
-        let spins = 0;
-        while (spins < SPINS && Atomics.load(ints, L.GENERATION) === seen) spins++;
+        const until = performance.now() + SPIN_MS;
+        for (let spins = 1; Atomics.load(ints, L.GENERATION) === seen; spins++) {
+          if ((spins & 1023) === 0 && performance.now() > until) break;
+        }
         if (Atomics.load(ints, L.GENERATION) !== seen) continue;
         if (sleeps < SLEEPS_BEFORE_PARKING) {
           sleeps++;

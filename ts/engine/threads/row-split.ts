@@ -17,3 +17,10 @@ export const TILE_ROW_ALIGN = 12;
 
 /** Below this much work (multiply-adds or elements) per thread a kernel runs on the calling thread alone: a fork-join costs 2-100 µs. */
 export const MIN_PARALLEL_WORK = 1 << 20;
+
+/**
+ * Work units per float of a row that a kernel reads at a random place in a table larger than the
+ * caches (optimizer steps, gathers): a cache miss costs what tens of multiply-adds do, so such
+ * kernels split across threads at far fewer rows than compute-bound ones.
+ */
+export const RANDOM_ROW_WORK = 48;
