@@ -68,7 +68,7 @@ describe("the same saved model in every runtime", () => {
   it("Deno: deno test runs the Deno example and the Deno Worker engine", async () => {
     const deno = join(REPO_ROOT, "node_modules/.bin/deno");
     try {
-      await run(deno, ["test", "--allow-read", "--allow-write", "--allow-env", "tests/deno/"], {
+      await run(deno, ["test", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "tests/deno/"], {
         cwd: REPO_ROOT, env: { ...process.env, LONGTAIL_RUNTIME_FIXTURE: fixture.dir, NO_COLOR: "1" }, timeout: 240_000,
       });
     } catch (e) {

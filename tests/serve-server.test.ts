@@ -17,13 +17,13 @@ import { cli } from "./support/cli.js";
 import { startServe } from "./support/serve-process.js";
 
 /** A GET with the path sent exactly as written (fetch would normalise `..` away). */
-function rawGet(origin: string, path: string, method = "GET"): Promise<{ status: number; type: string; body: string }> {
+function rawGet(origin: string, path: string, method = "GET"): Promise<{ status: number; type: string; body: string; headers: Record<string, unknown> }> {
   const { hostname, port } = new URL(origin);
   return new Promise((done, fail) => {
     const req = request({ host: hostname, port, path, method }, (res) => {
       let body = "";
       res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => done({ status: res.statusCode!, type: String(res.headers["content-type"]), body }));
+      res.on("end", () => done({ status: res.statusCode!, type: String(res.headers["content-type"]), body, headers: res.headers }));
     });
     req.on("error", fail);
     req.end();
@@ -65,6 +65,9 @@ describe("the demo server", () => {
       const r = await rawGet(server.url, path);
       assert.equal(r.status, 200, path);
       assert.equal(r.type, type, path);
+      // Cross-origin isolation: the page may create shared memory, so its engine trains on every core.
+      assert.equal(r.headers["cross-origin-opener-policy"], "same-origin", path);
+      assert.equal(r.headers["cross-origin-embedder-policy"], "require-corp", path);
     }
     assert.deepEqual(JSON.parse((await rawGet(server.url, "/demo.json")).body), { alphas: [0, 1] });
     assert.equal((await rawGet(server.url, "/data/ratings.csv")).body, "userId,movieId,rating,timestamp\n1,10,4,0\n");

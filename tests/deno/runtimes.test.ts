@@ -1,6 +1,6 @@
 /**
  * Deno's part of the runtime tests, run by tests/runtimes.test.ts with the npm deno binary:
- * `deno test --allow-read --allow-write --allow-env tests/deno/` with LONGTAIL_RUNTIME_FIXTURE
+ * `deno test --allow-read --allow-write --allow-env --allow-run tests/deno/` with LONGTAIL_RUNTIME_FIXTURE
  * naming the folder that holds the saved model and Node's answers (expected.json).
  */
 import assert from "node:assert/strict";

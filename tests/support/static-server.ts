@@ -16,8 +16,11 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** `routes`: URL prefix ("/", "/longtail/") → folder, or exact path → file; the longest matching prefix wins. */
-export async function serveStatic(routes: Record<string, string>): Promise<StaticServer> {
+/**
+ * `routes`: URL prefix ("/", "/longtail/") → folder, or exact path → file; the longest matching
+ * prefix wins. `headers` go on every answer (e.g. COOP/COEP for a cross-origin isolated page).
+ */
+export async function serveStatic(routes: Record<string, string>, headers: Record<string, string> = {}): Promise<StaticServer> {
   const requests: StaticServer["requests"] = [];
   const prefixes = Object.keys(routes).sort((a, b) => b.length - a.length);
   const server: Server = createServer((req, res) => {
@@ -40,7 +43,7 @@ export async function serveStatic(routes: Record<string, string>): Promise<Stati
       res.writeHead(404, { "content-type": type }).end(`not found: ${path}`);
       return;
     }
-    res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+    res.writeHead(200, { ...headers, "content-type": type, "cache-control": "no-store" });
     createReadStream(file!).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

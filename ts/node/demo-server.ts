@@ -39,12 +39,23 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
+/**
+ * Every answer's headers. COOP same-origin + COEP require-corp make the page cross-origin
+ * isolated, the condition browsers set for shared memory: with them the page's engine trains on
+ * every core (its kernels' thread pool), without them on one thread. Everything is same-origin, so
+ * nothing the page loads needs a Cross-Origin-Resource-Policy of its own.
+ */
+export const PAGE_HEADERS = {
+  "cache-control": "no-store", "x-content-type-options": "nosniff",
+  "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp",
+} as const;
+
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" }).end(body);
+  res.writeHead(status, { ...PAGE_HEADERS, "content-type": type }).end(body);
 }
 
 async function sendFile(req: IncomingMessage, res: ServerResponse, file: DataFile, type: string): Promise<void> {
-  const headers = { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" };
+  const headers = { ...PAGE_HEADERS, "content-type": type };
   if ("text" in file) {
     res.writeHead(200, { ...headers, "content-length": Buffer.byteLength(file.text) });
     res.end(req.method === "HEAD" ? undefined : file.text);

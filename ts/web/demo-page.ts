@@ -114,7 +114,7 @@ class DemoPage {
     state.readSeconds = (performance.now() - read) / 1000;
     element("dataset").textContent =
       `${this.config.data}: ${train.nUsers.toLocaleString("en-US")} users, ${train.nItems.toLocaleString("en-US")} movies, ` +
-      `${train.nnz.toLocaleString("en-US")} interactions · engine ${this.engine.mode} (${this.engine.variant})`;
+      `${train.nnz.toLocaleString("en-US")} interactions · engine ${this.engine.mode} (${this.engine.variant}, ${this.engine.threads.count} thread${this.engine.threads.count === 1 ? "" : "s"})`;
     this.drawModels();
     for (const alpha of this.config.alphas) {
       this.training = alpha;

@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Interactions } from "../ts/data/interactions.js";
+import { randomHoldout } from "../ts/data/splits.js";
+import type { Kernels } from "../ts/engine/kernels.js";
+import { KernelUnavailableError } from "../ts/engine/capabilities.js";
+import { ThreadPoolError } from "../ts/engine/threads/thread-pool.js";
+import { splitRows } from "../ts/engine/threads/row-split.js";
+import { evaluateRanking } from "../ts/eval/evaluate.js";
+import { forEachRankedBlock, rankTopLists } from "../ts/eval/ranked-blocks.js";
+import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { PopularityReranker } from "../ts/model/popularity-rerank.js";
+import { loadKernels } from "../ts/node.js";
+import { generateSyntheticWorld } from "../ts/synthetic/world.js";
+import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
+import type { MfConfig } from "../ts/train/config.js";
+import { MIN_BATCHES_PER_THREAD } from "../ts/train/pairwise-runner.js";
+import { Rng } from "../ts/util/rng.js";
+
+const THREAD_COUNTS = [1, 2, 4] as const;
+const kernelsByThreads = new Map<number, Kernels>();
+let train: Interactions;
+let test: Interactions;
+
+before(async () => {
+  for (const threads of THREAD_COUNTS) kernelsByThreads.set(threads, await loadKernels({ threads }));
+  const world = generateSyntheticWorld({ seed: 11, nUsers: 700, nItems: 900 });
+  ({ train, test } = randomHoldout(worldToInteractions(world), { testFraction: 0.2, rng: new Rng(11) }));
+});
+after(() => {
+  for (const k of kernelsByThreads.values()) k.dispose();
+});
+
+async function trained(threads: number, config: Partial<MfConfig>): Promise<{ users: Float32Array; items: Float32Array; model: MatrixFactorization }> {
+  const model = new MatrixFactorization(kernelsByThreads.get(threads)!, { dim: 24, epochs: 3, seed: 5, ...config });
+  await model.fit(train);
+  return { users: model.userFactors.view.slice(), items: model.itemFactors.view.slice(), model };
+}
+
+describe("the thread pool", () => {
+  it("runs the kernels on the threads asked for, and says why when it runs on one", async () => {
+    assert.equal(kernelsByThreads.get(4)!.threads.count, 4);
+    assert.match(kernelsByThreads.get(4)!.threads.reason, /4 threads, as asked/);
+    assert.equal(kernelsByThreads.get(1)!.threads.count, 1);
+    assert.match(kernelsByThreads.get(1)!.threads.reason, /threads: 1/);
+    const defaults = await loadKernels();
+    assert.ok(defaults.threads.count >= 1 && /every core|one core/.test(defaults.threads.reason), defaults.threads.reason);
+    defaults.dispose();
+    await assert.rejects(loadKernels({ threads: 0 }), (e: Error) => e instanceof KernelUnavailableError && /whole number from 1 to 256/.test(e.message));
+    await assert.rejects(loadKernels({ threads: 2.5 }), /whole number/);
+  });
+
+  it("splits rows into aligned ranges in order", () => {
+    assert.deepEqual(splitRows(0, 4, 12), [[0, 0]]);
+    assert.deepEqual(splitRows(10, 1, 12), [[0, 10]]);
+    assert.deepEqual(splitRows(30, 2, 12), [[0, 24], [24, 6]]);
+    assert.deepEqual(splitRows(100, 4, 4), [[0, 28], [28, 28], [56, 28], [84, 16]]);
+    for (const [n, parts, align] of [[1000, 3, 12], [7, 4, 1], [48, 4, 12]]) {
+      const ranges = splitRows(n, parts, align);
+      assert.ok(ranges.length <= parts);
+      assert.equal(ranges.reduce((s, [, c]) => s + c, 0), n);
+      ranges.forEach(([start], i) => i > 0 && assert.equal(start % align, 0));
+    }
+  });
+
+  it("reports a kernel that fails on a pool thread as an error that names the kernel and the thread", () => {
+    const k = kernelsByThreads.get(2)!;
+    const huge = 2 ** 31; // far past the end of memory: the kernel traps
+    assert.throws(() => k.runShares("l2_normalize_rows", [[8, 1, 4], [huge, 1000, 4]]), (e: Error) => e instanceof ThreadPoolError && /l2_normalize_rows failed on pool thread 1: .*out of bounds/i.test(e.message));
+    // The pool still works afterwards.
+    const rows = k.engine.f32From([3, 4, 0, 6, 8, 0]);
+    k.runShares("l2_normalize_rows", [[rows.ptr, 1, 3], [rows.ptr + 12, 1, 3]]);
+    assert.deepEqual(Array.from(rows.view), [0.6000000238418579, 0.800000011920929, 0, 0.6000000238418579, 0.800000011920929, 0]);
+    rows.free();
+  });
+
+  it("ends its workers on dispose; the disposed kernels' pool refuses work", async () => {
+    const k = await loadKernels({ threads: 2 });
+    const pool = k.engine.threadPool!;
+    assert.ok(pool);
+    k.dispose();
+    assert.equal(k.engine.threadPool, null);
+    assert.throws(() => pool.run("l2_normalize_rows", [null, [0, 0, 1]]), /disposed/);
+  });
+});
+
+describe("threads: deterministic paths give identical results on 1, 2 and 4 threads", () => {
+  it("full-softmax and sampled-softmax training (rows partitioned, no races)", async () => {
+    for (const config of [{ loss: "softmax" }, { loss: "sampled-softmax", negatives: 64, batchSize: 100 }, { loss: "sampled-softmax", sampling: "users" }] as Partial<MfConfig>[]) {
+      const runs = [];
+      for (const threads of THREAD_COUNTS) {
+        const r = await trained(threads, config);
+        r.model.dispose();
+        runs.push(r);
+      }
+      for (const r of runs.slice(1)) {
+        assert.deepEqual(r.users, runs[0].users, `${config.loss}${config.sampling ? " " + config.sampling : ""}: user table`);
+        assert.deepEqual(r.items, runs[0].items, `${config.loss}${config.sampling ? " " + config.sampling : ""}: item table`);
+      }
+    }
+  });
+
+  it("evaluation, ranking every user (fused and unfused), and re-ranked lists", async () => {
+    const { model: m1 } = await trained(1, { loss: "softmax" });
+    const tables = { users: m1.userFactors.view.slice(), items: m1.itemFactors.view.slice() };
+    const users = Int32Array.from({ length: train.nUsers }, (_, u) => u);
+    const results = [];
+    for (const threads of THREAD_COUNTS) {
+      const k = kernelsByThreads.get(threads)!;
+      const m = threads === 1 ? m1 : new MatrixFactorization(k, m1.config);
+      if (threads !== 1) {
+        await m.fit(train);
+        m.userFactors.view.set(tables.users);
+        m.itemFactors.view.set(tables.items);
+        m.invalidatePacked();
+      }
+      const unfused: number[] = [];
+      forEachRankedBlock(m, train, users, 10, { blockUsers: 37 }, ({ n, kk, topIndices }) => unfused.push(...topIndices.view.subarray(0, n * kk)));
+      const reranker = new PopularityReranker(m, m.itemCounts, 0.05);
+      results.push({
+        metrics: evaluateRanking(m, train, test, { k: 10 }).metrics,
+        fused: Array.from(rankTopLists(m, train, users, 10)),
+        unfused,
+        reranked: Array.from(rankTopLists(reranker, train, users, 10)),
+      });
+      reranker.dispose();
+      m.dispose();
+    }
+    assert.deepEqual(results[0].fused, results[0].unfused, "score_topk gives exactly the lists of score_packed + topk_rows");
+    for (const r of results.slice(1)) assert.deepEqual(r, results[0]);
+  });
+});
+
+describe("threads: BPR and BCE", () => {
+  it("one thread: the same seed gives the same model, byte for byte, run after run", async () => {
+    for (const loss of ["bpr", "bce"] as const) {
+      const a = await trained(1, { loss, batchSize: 16 });
+      const b = await trained(1, { loss, batchSize: 16 });
+      a.model.dispose();
+      b.model.dispose();
+      assert.deepEqual(a.users, b.users, loss);
+      assert.deepEqual(a.items, b.items, loss);
+    }
+  });
+
+  it(`Hogwild on ${THREAD_COUNTS.at(-1)} threads (data of at least ${MIN_BATCHES_PER_THREAD} batches per thread) learns as well as one thread`, async () => {
+    const batchSize = Math.floor(train.nnz / (MIN_BATCHES_PER_THREAD * 4));
+    const recall = async (threads: number) => {
+      const { model } = await trained(threads, { loss: "bpr", batchSize, epochs: 8, learningRate: 0.01 });
+      const r = evaluateRanking(model, train, test, { k: 10 }).metrics["recall@10"];
+      model.dispose();
+      return r;
+    };
+    const [one, four] = [await recall(1), await recall(4)];
+    assert.ok(one > 0.05, `one thread learns (recall@10 ${one})`);
+    assert.ok(Math.abs(four - one) <= 0.1 * one, `4 threads: recall@10 ${four} within 10% of one thread's ${one}`);
+  });
+});
