@@ -466,7 +466,8 @@ export class Kernels {
     need(a, n * d, "matvec a");
     need(x, d, "matvec x");
     need(out, n, "matvec out");
-    this.x.matvec(a.ptr, n, d, x.ptr, out.ptr);
+    const aPtr = a.ptr, xPtr = x.ptr, outPtr = out.ptr;
+    this.rows("matvec", n, 1, d * 2, (start, count) => [aPtr + start * d * 4, count, d, xPtr, outPtr + start * 4]);
   }
 
   /** out = Aᵀ·x = Σ_r x[r]·a[r] over n rows of d (out, of length d, is overwritten). */
@@ -482,7 +483,8 @@ export class Kernels {
     need(a, n * d, "addOuter a");
     need(x, n, "addOuter x");
     need(y, d, "addOuter y");
-    this.x.add_outer(a.ptr, n, d, alpha, x.ptr, y.ptr);
+    const aPtr = a.ptr, xPtr = x.ptr, yPtr = y.ptr;
+    this.rows("add_outer", n, 1, d * 2, (start, count) => [aPtr + start * d * 4, count, d, alpha, xPtr + start * 4, yPtr]);
   }
 
   /** a[r·stride + c] += alpha·v[c] for n rows of m columns: one vector added to every row. */

@@ -79,7 +79,6 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
   private readonly packedNegatives: WasmF32Array;
   private readonly logits: WasmF32Array;
   private readonly positiveScores: WasmF32Array;
-  private readonly negativeGrad: WasmF32Array;
   private readonly colBias: WasmF32Array;
   private readonly targetOffsets: WasmI32Array;
   private readonly targetIndices: WasmI32Array;
@@ -105,7 +104,6 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     this.packedNegatives = e.f32(k.packedItemsLength(N, d));
     this.logits = e.f32(B * (N + 1));
     this.positiveScores = e.f32(B);
-    this.negativeGrad = e.f32(B * N);
     this.colBias = e.f32(N + 1);
     this.targetOffsets = e.i32From(Int32Array.from({ length: B + 1 }, (_, r) => r));
     this.targetIndices = e.i32(B);
@@ -154,14 +152,13 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     }
     for (let j = 0; j < N; j++) head[negatives[j]] = -1;
     const loss = k.softmaxXent(this.logits, n, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, null, true);
-    const grad = this.logits.view, negGrad = this.negativeGrad.view, posGrad = this.positiveScores.view;
-    for (let b = 0; b < n; b++) {
-      posGrad[b] = grad[b * width];
-      negGrad.set(grad.subarray(b * width + 1, (b + 1) * width), b * N);
-    }
-    k.gemmNN(this.negativeGrad, this.negatives.vectors, h.gradUsers, n, d, N);
+    // Column 0 of the gradient for the positives; columns 1..N, read in place (rows `width` apart), for the negatives.
+    const grad = this.logits.view, posGrad = this.positiveScores.view;
+    for (let b = 0; b < n; b++) posGrad[b] = grad[b * width];
+    const negGrad = { array: this.logits, offset: 1, stride: width };
+    k.gemmNN(negGrad, this.negatives.vectors, h.gradUsers, n, d, N);
     k.addScaledRows(h.gradUsers, this.positives.vectors, this.positiveScores, n, d);
-    k.gemmTN(this.negativeGrad, h.users, this.negatives.grad, N, d, n);
+    k.gemmTN(negGrad, h.users, this.negatives.grad, N, d, n);
     this.positives.grad.view.fill(0, 0, n * d);
     k.addScaledRows(this.positives.grad, h.users, this.positiveScores, n, d);
     h.backward();
@@ -192,7 +189,7 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     this.positives.dispose();
     this.negatives.dispose();
     freeAll(
-      this.slotRows, this.packedNegatives, this.logits, this.positiveScores, this.negativeGrad, this.colBias,
+      this.slotRows, this.packedNegatives, this.logits, this.positiveScores, this.colBias,
       this.targetOffsets, this.targetIndices, this.gradItemOut, this.gradGenres,
     );
     this.itemOptimizers.dispose();
