@@ -73,7 +73,7 @@ const builds: Array<[KernelVariant, string, number]> = [
 for (const [variant, name, count] of builds) {
   let kernels: Kernels;
   try {
-    kernels = new Kernels(await loadEngine({ variant }));
+    kernels = new Kernels(await loadEngine({ variant, threads: 1 }));
   } catch (e) {
     rows.push([name, "-", "-", `not measured: ${(e as Error).message}`, "", ""]);
     continue;

@@ -159,8 +159,8 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
   const rows: KernelBenchRow[] = [];
   const rng = new Rng(20240611);
 
-  const simd = new Kernels(await loadEngine({ variant: "simd" }));
-  const scalar = new Kernels(await loadEngine({ variant: "scalar" }));
+  const simd = new Kernels(await loadEngine({ variant: "simd", threads: 1 }));
+  const scalar = new Kernels(await loadEngine({ variant: "scalar", threads: 1 }));
   const relaxed = await loadRelaxed();
   const owned: WasmF32Array[] = [];
   let pairedScoring: PairedScoring = { available: false, reason: "not reached" };
@@ -393,7 +393,7 @@ function prewarmGemm(k: Kernels, g: WasmF32Array, q: WasmF32Array, p: WasmF32Arr
 /** The relaxed-SIMD build, or why this runtime cannot run it (its rows then carry the reason). */
 async function loadRelaxed(): Promise<Kernels | string> {
   try {
-    return new Kernels(await loadEngine({ variant: "relaxed" }));
+    return new Kernels(await loadEngine({ variant: "relaxed", threads: 1 }));
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   try {
     for (const file of options.files) {
       const variant = variantOf(file);
-      const k = new Kernels(await loadEngine({ variant, wasm: readFileSync(file) }));
+      const k = new Kernels(await loadEngine({ variant, wasm: readFileSync(file), threads: 1 }));
       const wu = k.engine.f32From(userTable);
       const wi = k.engine.f32From(itemTable);
       const packed = k.engine.f32(k.packedItemsLength(items, d));
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       contenders.push({ label: `${file} (${variant})`, run, flops: 2 * users * items * d });
     }
     // The ceiling comes from this package's own default build (the files given may predate it).
-    const k = new Kernels(await loadEngine());
+    const k = new Kernels(await loadEngine({ threads: 1 }));
     const flopsPerStep = k.x.madd_ceiling(1000);
     contenders.push({ label: `madd_ceiling, ${k.engine.variant} build (10 FMA chains, no loads)`, run: () => k.x.madd_ceiling(CEILING_STEPS), flops: flopsPerStep * CEILING_STEPS });
     const seconds = contenders.map(() => [] as number[]);

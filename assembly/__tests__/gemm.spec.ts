@@ -1,6 +1,6 @@
 import { F32_EPS, f32At, filledF32, release, within } from "./support/kernel-spec-data";
 import { gemm_nn, gemm_nt, gemm_tn, gemm_scratch_bytes } from "../gemm";
-import { alloc, free } from "../../memory";
+import { alloc, free } from "../memory";
 
 /** Runs one GEMM (transposed A when `tn`, transposed B when `nt`) and checks C against an f64 reference, with or without accumulation. */
 function check(tn: bool, M: i32, N: i32, K: i32, accumulate: bool, seed: i32, nt: bool = false): void {

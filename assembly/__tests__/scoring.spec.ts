@@ -1,6 +1,6 @@
 import { F32_EPS, f32At, filledF32, release, setF32, within } from "./support/kernel-spec-data";
 import { packed_panel_width, packed_items_length, pack_items, score_packed, score_packed_scratch_bytes, score_rows_dot } from "../scoring";
-import { alloc, free } from "../../memory";
+import { alloc, free } from "../memory";
 
 /** score_packed with a scratch of exactly the size it asks for, freed after the call. */
 function scorePacked(users: usize, nUsers: i32, d: i32, packed: usize, m: i32, out: usize, stride: i32): void {

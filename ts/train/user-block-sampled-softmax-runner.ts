@@ -70,6 +70,10 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   private readonly negSlotOf: WasmI32Array;
   private readonly gradItems: WasmF32Array;
   private readonly itemRows: WasmI32Array;
+  /** Per positive of a block: its row, its row's user vector, and its score (then ∂loss/∂score). */
+  private readonly rowOfPositive: WasmI32Array;
+  private readonly userOfPositive: WasmF32Array;
+  private readonly posScales: WasmF32Array;
 
   /** logitBias: optional per-item term added to every candidate's training logit (positives and negatives). */
   constructor(private readonly ctx: TrainingContext, private readonly logitBias: Float32Array | null = null) {
@@ -127,6 +131,9 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     this.negSlotOf = e.i32(N);
     this.gradItems = e.f32((maxTargets + N) * d);
     this.itemRows = e.i32(maxTargets + N);
+    this.rowOfPositive = e.i32(maxTargets);
+    this.userOfPositive = e.f32(maxTargets * d);
+    this.posScales = e.f32(maxTargets);
   }
 
   runEpoch(onBatch?: BatchCallback): EpochResult {
@@ -147,6 +154,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
 
     // The block's users and their positives, in row order.
     const users = this.blockUsers.view, positives = this.positives.view, pSlot = this.posSlotOf.view, uSlot = this.userSlotOf.view;
+    const rowOfPositive = this.rowOfPositive.view;
     const offsets = this.positiveOffsets;
     let t = 0;
     offsets[0] = 0;
@@ -155,6 +163,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
       users[r] = this.rowUser[row];
       uSlot[r] = this.userSlots.slot(users[r]);
       for (let k = this.rowStart[row]; k < this.rowEnd[row]; k++) {
+        rowOfPositive[t] = r;
         positives[t] = indices[k];
         pSlot[t] = this.itemSlots.slot(indices[k]);
         t++;
@@ -183,18 +192,15 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     kernels.scorePacked(this.userBlock, nb, d, this.packedNeg, N, this.logits, width);
 
     // Negatives that are one of the user's positives (in this row or another) are masked; column N is a masked sink (see below).
-    const logits = this.logits.view, uBlock = this.userBlock.view, pBlock = this.posBlock.view;
+    // Each positive's score against its row's user: the user's row beside each of its positives, one dot per pair.
+    kernels.gatherRows(this.userBlock, d, this.rowOfPositive, t, this.userOfPositive);
+    kernels.rowwiseDot(this.userOfPositive, this.posBlock, t, d, this.posScales);
+    const logits = this.logits.view, scores = this.posScales.view;
     const posLogits = this.posLogits;
+    for (let k = 0; k < t; k++) posLogits[k] = scores[k] / T + (bias ? bias[positives[k]] : 0);
     const indptr = train.byUser.indptr;
     for (let r = 0; r < nb; r++) {
-      const row = r * width, first = offsets[r], count = offsets[r + 1] - first;
-      const uo = r * d;
-      for (let k = 0; k < count; k++) {
-        const po = (first + k) * d;
-        let s = 0;
-        for (let c = 0; c < d; c++) s += uBlock[uo + c] * pBlock[po + c];
-        posLogits[first + k] = s / T + (bias ? bias[positives[first + k]] : 0);
-      }
+      const row = r * width;
       for (let k = indptr[users[r]]; k < indptr[users[r] + 1]; k++) {
         const item = indices[k];
         if (this.columnStamp[item] !== this.generation) continue;
@@ -226,19 +232,14 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     const negGrad = { array: this.logits, offset: 0, stride: width };
     kernels.gemmNN(negGrad, this.negBlock, this.gradUsers, nb, d, N);
     kernels.gemmTN(negGrad, this.userBlock, this.gradNeg, N, d, nb);
-    const gUsers = this.gradUsers.view, gPos = this.gradPos.view;
-    for (let r = 0; r < nb; r++) {
-      const first = offsets[r], count = offsets[r + 1] - first;
-      const uo = r * d;
-      for (let k = 0; k < count; k++) {
-        const g = posLogits[first + k];
-        const po = (first + k) * d;
-        for (let c = 0; c < d; c++) {
-          gUsers[uo + c] += g * pBlock[po + c];
-          gPos[po + c] = g * uBlock[uo + c];
-        }
-      }
-    }
+    // The positives' terms: gradPos[k] = g_k·user(k); gradUsers[row(k)] += g_k·pos[k] (through a scratch block, scatter-added).
+    const scales = this.posScales.view;
+    for (let k = 0; k < t; k++) scales[k] = posLogits[k];
+    this.gradPos.view.fill(0, 0, t * d);
+    kernels.addScaledRows(this.gradPos, this.userOfPositive, this.posScales, t, d);
+    this.userOfPositive.view.fill(0, 0, t * d);
+    kernels.addScaledRows(this.userOfPositive, this.posBlock, this.posScales, t, d);
+    kernels.scatterAddRows(this.gradUsers, d, this.rowOfPositive, t, this.userOfPositive);
 
     const ni = this.itemSlots.size;
     this.gradItems.view.fill(0, 0, ni * d);
@@ -258,7 +259,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     freeAll(
       this.blockUsers, this.userSlotOf, this.gradUserSlots, this.userRows, this.userBlock, this.negatives, this.negBlock, this.packedNeg, this.positives, this.posBlock,
       this.logits, this.colBias, this.sinkOffsets, this.sinkTargets, this.negLse, this.rowWeights, this.gradUsers, this.gradNeg,
-      this.gradPos, this.posSlotOf, this.negSlotOf, this.gradItems, this.itemRows,
+      this.gradPos, this.posSlotOf, this.negSlotOf, this.gradItems, this.itemRows, this.rowOfPositive, this.userOfPositive, this.posScales,
     );
   }
 }

@@ -31,7 +31,7 @@ export function kernelThreadMain(port: ThreadPortLike): void {
   let lastTicket = 0;
   // Up to SPIN_MS of spinning (a training step's calls come tens to hundreds of microseconds apart,
   // and waking from a sleep costs about as much), then sleeps of 50 ms, then parking after ~200 ms.
-  const SPIN_MS = 1;
+  const SPIN_MS = 0.1;
   const SLEEP_MS = 50;
   const SLEEPS_BEFORE_PARKING = 4;
 

@@ -162,7 +162,7 @@ export class ThreadPool {
 
   private waitForShares(): void {
     const ints = this.ints;
-    for (let spins = 0; spins < 200000; spins++) if (Atomics.load(ints, CONTROL.PENDING) === 0) return;
+    for (let spins = 0; spins < 20000; spins++) if (Atomics.load(ints, CONTROL.PENDING) === 0) return;
     for (;;) {
       const pending = Atomics.load(ints, CONTROL.PENDING);
       if (pending === 0) return;
