@@ -19,3 +19,4 @@ export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
 export { pairwise_train, pairwise_layout, random_u32s } from "./pairwise";
 export { matvec, matvec_t, add_outer, add_to_rows } from "./matvec";
 export { madd_ceiling } from "./madd-ceiling";
+export { fold_in_rows, fold_in_scratch_bytes } from "./fold-in";

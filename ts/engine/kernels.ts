@@ -461,6 +461,30 @@ export class Kernels {
     });
   }
 
+  /**
+   * Fold-in of nRows histories at once (see ts/model/fold-in.ts): out[r] = (Q_hᵀQ_h + λI)⁻¹ Q_hᵀ·1
+   * over the distinct items of row r (indices[offsets[r] .. offsets[r+1]), rows of the m×d `items`),
+   * in f64 exactly as foldInUser computes it; an empty row gets zeros. Rows split across threads.
+   */
+  foldInRows(items: WasmF32Array, d: number, offsets: WasmI32Array, indices: WasmI32Array, nRows: number, lambda: number, out: WasmF32Array): void {
+    if (!(Number.isFinite(lambda) && lambda > 0)) throw new RangeError(`the fold-in regularisation λ must be a positive number, got ${lambda}`);
+    need(offsets, nRows + 1, "foldInRows offsets");
+    need(out, nRows * d, "foldInRows out");
+    const off = offsets.view;
+    for (let r = 0; r < nRows; r++) {
+      if (!(off[r] >= 0 && off[r] <= off[r + 1])) throw new RangeError(`foldInRows: offsets[${r}..${r + 1}] = ${off[r]}..${off[r + 1]} is not a valid range`);
+    }
+    const entries = nRows > 0 ? off[nRows] : 0;
+    need(indices, entries, "foldInRows indices");
+    if (d > 0) checkIndices(indices, entries, items.length / d, "foldInRows");
+    const itemsPtr = items.ptr, offsetsPtr = offsets.ptr, indicesPtr = indices.ptr, outPtr = out.ptr, scratch = this.x.fold_in_scratch_bytes(d);
+    const perRow = nRows > 0 ? (entries / nRows) * d * d + d * d * d : 0;
+    const failed = this.rows("fold_in_rows", nRows, 1, perRow, (start, count, thread) => [
+      itemsPtr, d, offsetsPtr + start * 4, indicesPtr, count, lambda, outPtr + start * d * 4, this.engine.scratchFor(thread, scratch),
+    ]);
+    if (failed.some((f) => f !== 0)) throw new RangeError("fold-in: a history's system is not positive definite (the item table holds NaN or infinite values)");
+  }
+
   /** out[r] = a[r]·x for n rows of d (A·x). */
   matvec(a: WasmF32Array, n: number, d: number, x: WasmF32Array, out: WasmF32Array): void {
     need(a, n * d, "matvec a");

@@ -70,6 +70,8 @@ export interface KernelExports {
   pairwise_train(plan: number, thread: number): number;
   pairwise_layout(which: number): number;
   random_u32s(state: number, out: number, n: number): void;
+  fold_in_rows(items: number, d: number, offsets: number, indices: number, nRows: number, lambda: number, out: number, scratch: number): number;
+  fold_in_scratch_bytes(d: number): number;
   matvec(a: number, n: number, d: number, x: number, out: number): void;
   matvec_t(a: number, n: number, d: number, x: number, out: number): void;
   add_outer(a: number, n: number, d: number, alpha: number, x: number, y: number): void;

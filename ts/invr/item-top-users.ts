@@ -33,8 +33,8 @@ export interface ItemTopUsersOptions {
  * Inverse retrieval's exact pass: for every asked-for item, its top-N users by s(u, i) = P_u·Q_i,
  * leaving out the users it has in `exclude`. The user table is packed once as the "catalog" of the
  * blocked scoring kernel, and blocks of item rows are scored against all users and cut to their
- * top N with the exclusion CSR in wasm, as evaluation does for users (transposed). Ties go to the
- * lower user index.
+ * top N with the exclusion CSR in one fused, threaded kernel call (no score matrix), as ranking
+ * does for users (transposed). Ties go to the lower user index.
  */
 export function itemTopUsers(embeddings: ServingEmbeddings, options: ItemTopUsersOptions): ItemTopUsers {
   checkEmbeddings(embeddings);
@@ -68,7 +68,6 @@ export function itemTopUsers(embeddings: ServingEmbeddings, options: ItemTopUser
     kernels.packItems(userTable, nUsers, d, packedUsers);
     const blockRows = own(engine.i32(block));
     const itemRows = own(engine.f32(block * d));
-    const scores = own(engine.f32(block * nUsers));
     const exclOffsets = own(engine.i32(block + 1));
     const exclIndices = own(engine.i32(Math.max(1, block * maxCsrRowLength(exclude))));
     const topIdx = own(engine.i32(block * kk));
@@ -77,8 +76,7 @@ export function itemTopUsers(embeddings: ServingEmbeddings, options: ItemTopUser
       const n = Math.min(block, total - start);
       loadCsrBlock(exclude, nItems, items, start, n, blockRows, exclOffsets, exclIndices);
       kernels.gatherRows(itemTable, d, blockRows, n, itemRows);
-      kernels.scorePacked(itemRows, n, d, packedUsers, nUsers, scores, nUsers);
-      kernels.topkRows(scores, n, nUsers, nUsers, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
+      kernels.scoreTopK(itemRows, n, d, packedUsers, nUsers, null, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
       const ti = topIdx.view, ts = topScore.view;
       for (let r = 0; r < n; r++) {
         for (let j = r * kk, end = j + kk; j < end && ti[j] >= 0; j++) {
@@ -97,6 +95,6 @@ export function itemTopUsers(embeddings: ServingEmbeddings, options: ItemTopUser
 }
 
 function defaultBlock(nUsers: number): number {
-  // ~32 MB of scores per block, between 16 and 512 items.
-  return Math.max(16, Math.min(512, Math.floor((8 << 20) / Math.max(1, nUsers))));
+  // The fused kernel holds no scores: a block is its top-N lists and exclusions (4096 items, or fewer for very long lists).
+  return Math.max(16, Math.min(4096, Math.floor((8 << 20) / Math.max(1, Math.min(nUsers, 2048)))));
 }

@@ -6,9 +6,9 @@
  */
 import type { Kernels } from "../engine/kernels.js";
 import { TWO_TOWER_DEFAULTS } from "../train/two-tower-config.js";
-import type { WasmF32Array } from "../engine/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import { ContextBatch } from "./context-batch.js";
-import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "./fold-in.js";
+import { DEFAULT_FOLD_IN_REGULARIZATION } from "./fold-in.js";
 import type { ContextScorer } from "./history-scorer.js";
 import type { MatrixFactorization } from "./matrix-factorization.js";
 
@@ -50,20 +50,24 @@ export class FoldInScorer implements ContextScorer {
   }
 
   scoreContexts(batch: ContextBatch, out: WasmF32Array): void {
-    const d = this.model.dim;
-    const block = this.kernels.engine.f32(Math.max(1, batch.rows * d));
+    const d = this.model.dim, e = this.kernels.engine;
+    // Each context's distinct items (fold-in's least squares counts an item once), as a CSR for the kernel.
+    const offsets = batch.offsets.view, items = batch.items.view;
+    const distinctOffsets = new Int32Array(batch.rows + 1), distinct: number[] = [];
+    for (let r = 0; r < batch.rows; r++) {
+      for (const item of new Set(items.subarray(offsets[r], offsets[r + 1]))) distinct.push(item);
+      distinctOffsets[r + 1] = distinct.length;
+    }
+    const block = e.f32(Math.max(1, batch.rows * d));
+    let wOffsets: WasmI32Array | null = null, wItems: WasmI32Array | null = null;
     try {
-      // Views are taken after the allocation above (memory growth detaches older ones).
-      const offsets = batch.offsets.view, items = batch.items.view, table = this.model.itemFactors.view, vectors = block.view;
-      for (let r = 0; r < batch.rows; r++) {
-        const context = items.subarray(offsets[r], offsets[r + 1]);
-        // An empty context (no history) folds in to the zero vector: every item scores 0.
-        if (context.length > 0) vectors.set(foldInUser(table, d, Array.from(new Set(context)), this.regularization), r * d);
-        else vectors.fill(0, r * d, (r + 1) * d);
-      }
+      wOffsets = e.i32From(distinctOffsets);
+      wItems = e.i32From(distinct.length ? distinct : [0]);
+      // An empty context (no history) folds in to the zero vector: every item scores 0.
+      this.kernels.foldInRows(this.model.itemFactors, d, wOffsets, wItems, batch.rows, this.regularization, block);
       this.model.scoreUserVectors(block, batch.rows, out);
     } finally {
-      block.free();
+      freeAll(block, wOffsets, wItems);
     }
   }
 }
