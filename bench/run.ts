@@ -12,7 +12,11 @@ import { fileURLToPath } from "node:url";
 import { loadTrainTest } from "../ts/node/dataset-files.js";
 import { formatKernelBench, runKernelBench, type KernelBenchResult } from "./kernels.js";
 import { describeMachine } from "./machine.js";
-import { runNativeBpr, type NativeBprOutcome } from "./native-bpr.js";
+import { compileNativeBpr } from "./native-bpr.js";
+import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { loadKernels } from "../ts/node.js";
+import type { Interactions } from "../ts/data/interactions.js";
+import { SAME_SHAPE_AS_C } from "./training.js";
 import { runRankingBench, type RankingBenchResult } from "./ranking.js";
 import { median } from "./stats.js";
 import { runTrainingBench, type TrainingBenchResult } from "./training.js";
@@ -30,7 +34,7 @@ async function main(): Promise<void> {
     kernels = await runKernelBench({ quick, log: (l) => log(`  ${l}`) });
     if (!json) process.stdout.write(`${formatKernelBench(kernels)}\n`);
   }
-  let training: TrainingBenchResult | null = null, native: NativeBprOutcome | null = null, ranking: RankingBenchResult | null = null;
+  let training: TrainingBenchResult | null = null, native: NativeComparison | null = null, ranking: RankingBenchResult | null = null;
   if (!existsSync(GOWALLA)) {
     log(`the Gowalla benchmarks are skipped: ${GOWALLA} not found`);
   } else {
@@ -42,18 +46,9 @@ async function main(): Promise<void> {
     out(`\nTraining throughput, interactions per second (median of 1-s windows after 2 s of warm-up; 1 thread, then ${threads}):`);
     training = await runTrainingBench({ train, threads, secondsPerRow: quick ? 3 : 10, log: out });
 
-    out(`\nBPR against a C loop of the same shape (bench/native/bpr.c: per-example SGD, 1 uniform negative rejected against the user's row, d = 64, 1 thread):`);
-    native = runNativeBpr(`${GOWALLA}/train.txt`, 64, quick ? 2 : 4);
-    const sameShape = training.rows[0].rates[1];
-    if (native.available) {
-      const c = median(native.epochs.slice(1).map((e) => e.triplesPerSecond));
-      out(`  C (${native.compiler}, ${native.flags}): ${Math.round(c).toLocaleString("en-US")} triples/s (median of epochs 2..${native.epochs.length})`);
-      out(`  longtail, the same shape, 1 thread: ${Math.round(sameShape).toLocaleString("en-US")} triples/s = ${(sameShape / c).toFixed(2)}× the C loop;` +
-        ` on ${threads} threads ${Math.round(training.rows[0].rates[threads]).toLocaleString("en-US")} = ${(training.rows[0].rates[threads] / c).toFixed(2)}×`);
-    } else {
-      out(`  ${native.reason}`);
-    }
-
+    out(`\nBPR against a C loop of the same shape (bench/native/bpr.c: per-example SGD, 1 uniform negative rejected against the user's row, d = 64, 1 thread),`);
+    out(`in ${quick ? 1 : 5} alternating pairs: one C run and one longtail run of 2 epochs each, the second epoch timed:`);
+    native = await compareWithNative(train, threads, quick ? 1 : 5, out);
     out(`\nTop-20 of every user, training items excluded (median of ${quick ? 1 : 3}):`);
     if (!test) throw new Error(`${GOWALLA} has no test.txt: the ranking benchmark evaluates on it`);
     ranking = await runRankingBench({ train, test, threads, repeats: quick ? 1 : 3, log: out });
@@ -63,6 +58,49 @@ async function main(): Promise<void> {
     }
   }
   if (json) process.stdout.write(`${JSON.stringify({ machine: describeMachine(), kernels, training, native, ranking }, null, 2)}\n`);
+}
+
+/** C and longtail (1 thread and `threads`) on the same shape, alternating, so that each pair shares the machine's state. */
+interface NativeComparison {
+  readonly compiler?: string;
+  readonly unavailable?: string;
+  readonly pairs: { c: number; one: number; many: number }[];
+  readonly medians?: { c: number; one: number; many: number; oneOverC: number; manyOverC: number };
+}
+
+async function compareWithNative(train: Interactions, threads: number, pairs: number, out: (line: string) => void): Promise<NativeComparison> {
+  const native = compileNativeBpr(`${GOWALLA}/train.txt`, 64);
+  if ("available" in native) {
+    out(`  ${native.reason}`);
+    return { unavailable: native.reason, pairs: [] };
+  }
+  const one = await loadKernels({ threads: 1 }), many = await loadKernels({ threads });
+  const longtail = async (kernels: typeof one) => {
+    const model = new MatrixFactorization(kernels, { ...SAME_SHAPE_AS_C, epochs: 2 });
+    const report = await model.fit(train);
+    model.dispose();
+    return report.epochs[1].examplesPerSecond;
+  };
+  const results: { c: number; one: number; many: number }[] = [];
+  try {
+    for (let p = 0; p < pairs; p++) {
+      const c = native.run(2)[1].triplesPerSecond;
+      results.push({ c, one: await longtail(one), many: await longtail(many) });
+      const r = results.at(-1)!;
+      out(`  pair ${p + 1}: C ${Math.round(r.c).toLocaleString("en-US")}, longtail ${Math.round(r.one).toLocaleString("en-US")} on 1 thread (${(r.one / r.c).toFixed(2)}×), ${Math.round(r.many).toLocaleString("en-US")} on ${threads} (${(r.many / r.c).toFixed(2)}×) triples/s`);
+    }
+  } finally {
+    native.dispose();
+    one.dispose();
+    many.dispose();
+  }
+  const medians = {
+    c: median(results.map((r) => r.c)), one: median(results.map((r) => r.one)), many: median(results.map((r) => r.many)),
+    oneOverC: median(results.map((r) => r.one / r.c)), manyOverC: median(results.map((r) => r.many / r.c)),
+  };
+  out(`  C (${native.compiler}, ${native.flags}): median ${Math.round(medians.c).toLocaleString("en-US")} triples/s; longtail: ${Math.round(medians.one).toLocaleString("en-US")} on 1 thread, ` +
+    `${Math.round(medians.many).toLocaleString("en-US")} on ${threads}; median of per-pair ratios ${medians.oneOverC.toFixed(2)}× and ${medians.manyOverC.toFixed(2)}× the C loop`);
+  return { compiler: native.compiler, pairs: results, medians };
 }
 
 await main();

@@ -95,11 +95,32 @@ describe("matrix factorisation training", () => {
     assert.throws(() => new MatrixFactorization(kernels, { dim: 0 }), (e: Error) => e instanceof ConfigError && /dim must be a positive integer/.test(e.message));
     assert.throws(() => new MatrixFactorization(kernels, { loss: "hinge" as LossName }), /loss must be one of bpr, bce, softmax, sampled-softmax/);
     assert.throws(() => new MatrixFactorization(kernels, { temperature: -1, loss: "softmax" }), /temperature must be a positive number/);
+    assert.throws(() => new MatrixFactorization(kernels, { loss: "softmax", negativeSampling: "popularity" }), /negativeSampling "popularity" is how BPR and BCE draw negatives/);
+    assert.throws(() => new MatrixFactorization(kernels, { negativeSampling: "hard" as "uniform" }), /negativeSampling must be one of uniform, popularity/);
     const model = new MatrixFactorization(kernels, { epochs: 1 });
     await model.fit(train);
     assert.throws(() => model.recommend("nobody", 5), /user "nobody" is not in the model/);
     assert.throws(() => model.recommend(0, 0), /k must be a positive integer/);
     model.dispose();
+  });
+});
+
+describe("popularity-proportional negatives (BPR, BCE)", () => {
+  it("serve fewer popular items than uniform negatives do, and the model still learns", async () => {
+    const popularityOfTop = async (negativeSampling: "uniform" | "popularity") => {
+      const model = new MatrixFactorization(kernels, { loss: "bpr", epochs: 10, hardNegatives: 1, negativeSampling, samplingExponent: 1 });
+      await model.fit(train);
+      const counts = model.itemCounts;
+      let served = 0, n = 0;
+      for (let u = 0; u < model.nUsers; u++) for (const i of model.recommend(u, 10).indices) (served += counts[i]), n++;
+      const recall = evaluateRanking(model, train, test, { k: 10 }).metrics["recall@10"];
+      model.dispose();
+      return { meanPopularity: served / n, recall };
+    };
+    const [uniform, popular] = [await popularityOfTop("uniform"), await popularityOfTop("popularity")];
+    // Popular items are the negatives now: the model learns to rank them lower.
+    assert.ok(popular.meanPopularity < 0.9 * uniform.meanPopularity, `mean popularity served: ${popular.meanPopularity} vs ${uniform.meanPopularity}`);
+    assert.ok(popular.recall > 0.05, `recall@10 ${popular.recall}`);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { FlagSpec, FlagValues } from "./args.js";
 import { DEBIASING_FLAGS, debiasingConfigFromFlags } from "./debiasing-flags.js";
 import { LEARNING_RATE_SCHEDULES } from "../train/learning-rate-schedule.js";
-import { LOSSES, NORMALIZE_MODES, OPTIMIZERS, SAMPLING_MODES, type MfConfig } from "../train/config.js";
+import { LOSSES, NEGATIVE_SAMPLINGS, NORMALIZE_MODES, OPTIMIZERS, SAMPLING_MODES, type MfConfig } from "../train/config.js";
 
 /**
  * The flags that describe a model and how it is trained. `longtail train` takes them on its
@@ -16,7 +16,8 @@ export const TRAINING_FLAGS = [
   { name: "batch", type: "int", positive: true, help: "Interactions per step (users per step for --loss softmax, and for sampled-softmax with --sampling users)." },
   { name: "negatives", type: "int", positive: true, help: "Negatives per positive (bpr, bce) or shared per batch (sampled-softmax)." },
   { name: "normalize", type: "enum", choices: NORMALIZE_MODES, help: "Keep embeddings at unit length during training: both (cosine scores; default for softmax losses), users, or none." },
-  { name: "hard-negatives", type: "int", positive: true, help: "bpr/bce: each negative is the best-scored of this many uniform draws (default 1 = uniform)." },
+  { name: "hard-negatives", type: "int", positive: true, help: "bpr/bce: each negative is the best-scored of this many draws (default 8 for bpr, 1 for bce)." },
+  { name: "negative-sampling", type: "enum", choices: NEGATIVE_SAMPLINGS, help: "bpr/bce: draw negatives uniformly (default) or in proportion to (count+1)^--sampling-exponent (popularity), rejected against the user's items either way." },
   { name: "reg", type: "number", min: 0, help: "L2 penalty on the rows each step updates." },
   { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
   { name: "optimizer", type: "enum", choices: OPTIMIZERS, help: "Sparse-row optimizer (default adam)." },
@@ -24,7 +25,7 @@ export const TRAINING_FLAGS = [
   { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
   { name: "sampling", type: "enum", choices: SAMPLING_MODES, help: "sampled-softmax steps: interactions (default: --batch interactions, one row each) or users (--batch rows of one user's positives, scored once against --negatives shared by the step; then Adagrad 0.1, batch 64, 2048 negatives, --positives-per-row 8 unless given)." },
   { name: "positives-per-row", type: "int", min: 0, help: "sampled-softmax with --sampling users: at most this many of a user's positives share a row; more give the user several rows, in different steps (default 8; 0 = all in one row)." },
-  { name: "sampling-exponent", type: "number", min: 0, help: "Sampled softmax proposal q(i) ∝ (count+1)^β (default 0.75; 0 = uniform)." },
+  { name: "sampling-exponent", type: "number", min: 0, help: "Proposal q(i) ∝ (count+1)^β of the sampled softmax, and of bpr/bce with --negative-sampling popularity (default 0.75; 0 = uniform)." },
   { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice." },
   ...DEBIASING_FLAGS,
 ] as const satisfies readonly FlagSpec[];
@@ -35,7 +36,7 @@ export type TrainingFlagValues = FlagValues<typeof TRAINING_FLAGS>;
 export function mfConfigFromFlags(v: TrainingFlagValues): Partial<MfConfig> {
   return {
     loss: v.loss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, learningRateSchedule: v["lr-schedule"], batchSize: v.batch, negatives: v.negatives,
-    hardNegatives: v["hard-negatives"], normalize: v.normalize, l2: v.reg, temperature: v.temperature, optimizer: v.optimizer,
+    hardNegatives: v["hard-negatives"], negativeSampling: v["negative-sampling"], normalize: v.normalize, l2: v.reg, temperature: v.temperature, optimizer: v.optimizer,
     initStd: v["init-std"], samplingExponent: v["sampling-exponent"], sampling: v.sampling, positivesPerRow: v["positives-per-row"], seed: v.seed, ...debiasingConfigFromFlags(v),
   };
 }
