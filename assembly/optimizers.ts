@@ -15,12 +15,10 @@
 /** p −= lr·(g + l2·p). */
 export function sgd_rows(params: usize, d: i32, rows: usize, nRows: i32, grads: usize, lr: f32, l2: f32): void {
   const rowBytes = <usize>d << 2;
-  for (let r = 0; r < nRows; r++) sgdRow(params + rowOffset(rows, r, rowBytes), grads + <usize>r * rowBytes, d, lr, l2);
-}
-
-/** One row of sgd_rows: the parameter row p and its gradient row g. */
-// @ts-ignore: decorator
-@inline export function sgdRow(p: usize, g: usize, d: i32, lr: f32, l2: f32): void {
+  for (let r = 0; r < nRows; r++) {
+    const offset = rowOffset(rows, r, rowBytes);
+    const p = params + offset;
+    const g = grads + <usize>r * rowBytes;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
       const vlr = f32x4.splat(lr);
@@ -37,6 +35,7 @@ export function sgd_rows(params: usize, d: i32, rows: usize, nRows: i32, grads: 
       const pv = load<f32>(p + o);
       store<f32>(p + o, pv - lr * (load<f32>(g + o) + l2 * pv));
     }
+  }
 }
 
 /** acc += g²; p −= lr·g/(√acc + eps), with g = grad + l2·p. */
@@ -44,13 +43,9 @@ export function adagrad_rows(params: usize, accum: usize, d: i32, rows: usize, n
   const rowBytes = <usize>d << 2;
   for (let r = 0; r < nRows; r++) {
     const offset = rowOffset(rows, r, rowBytes);
-    adagradRow(params + offset, accum + offset, grads + <usize>r * rowBytes, d, lr, eps, l2);
-  }
-}
-
-/** One row of adagrad_rows: parameter row p, its accumulator row a, its gradient row g. */
-// @ts-ignore: decorator
-@inline export function adagradRow(p: usize, a: usize, g: usize, d: i32, lr: f32, eps: f32, l2: f32): void {
+    const p = params + offset;
+    const a = accum + offset;
+    const g = grads + <usize>r * rowBytes;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
       const vlr = f32x4.splat(lr);
@@ -73,6 +68,7 @@ export function adagrad_rows(params: usize, accum: usize, d: i32, rows: usize, n
       store<f32>(a + o, av);
       store<f32>(p + o, pv - (lr * gv) / (Mathf.sqrt(av) + eps));
     }
+  }
 }
 
 /**
@@ -83,34 +79,18 @@ export function adam_rows(
   params: usize, m: usize, v: usize, d: i32, rows: usize, nRows: i32, grads: usize,
   lr: f32, beta1: f32, beta2: f32, eps: f32, step: i32, l2: f32,
 ): void {
-  const stepSize = adamStepSize(lr, beta1, step);
-  const invSqrtCorrection2 = adamSecondCorrection(beta2, step);
+  // Bias corrections in f64: 1 − β^step loses most of its digits in f32 for β2 = 0.999 and small steps.
+  const stepSize = <f32>(<f64>lr / (1 - Math.pow(<f64>beta1, <f64>step)));
+  const invSqrtCorrection2 = <f32>(1 / Math.sqrt(1 - Math.pow(<f64>beta2, <f64>step)));
+  const oneMinusBeta1 = <f32>(1 - <f64>beta1);
+  const oneMinusBeta2 = <f32>(1 - <f64>beta2);
   const rowBytes = <usize>d << 2;
   for (let r = 0; r < nRows; r++) {
     const offset = rowOffset(rows, r, rowBytes);
-    adamRow(params + offset, m + offset, v + offset, grads + <usize>r * rowBytes, d, beta1, beta2, eps, l2, stepSize, invSqrtCorrection2);
-  }
-}
-
-// Bias corrections in f64: 1 − β^step loses most of its digits in f32 for β2 = 0.999 and small steps.
-
-/** lr/(1 − β1^step): the step size with the first moment's bias correction. */
-export function adamStepSize(lr: f32, beta1: f32, step: i32): f32 {
-  return <f32>(<f64>lr / (1 - Math.pow(<f64>beta1, <f64>step)));
-}
-
-/** 1/√(1 − β2^step): the second moment's bias correction. */
-export function adamSecondCorrection(beta2: f32, step: i32): f32 {
-  return <f32>(1 / Math.sqrt(1 - Math.pow(<f64>beta2, <f64>step)));
-}
-
-/** One row of adam_rows: parameter row p, moment rows pm and pv, gradient row g, with the step's corrections. */
-// @ts-ignore: decorator
-@inline export function adamRow(
-  p: usize, pm: usize, pv: usize, g: usize, d: i32, beta1: f32, beta2: f32, eps: f32, l2: f32, stepSize: f32, invSqrtCorrection2: f32,
-): void {
-    const oneMinusBeta1 = <f32>(1 - <f64>beta1);
-    const oneMinusBeta2 = <f32>(1 - <f64>beta2);
+    const p = params + offset;
+    const pm = m + offset;
+    const pv = v + offset;
+    const g = grads + <usize>r * rowBytes;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
       const vl2 = f32x4.splat(l2);
@@ -143,4 +123,5 @@ export function adamSecondCorrection(beta2: f32, step: i32): f32 {
       store<f32>(pv + o, vv);
       store<f32>(p + o, pCur - (stepSize * mv) / (Mathf.sqrt(vv) * invSqrtCorrection2 + eps));
     }
+  }
 }

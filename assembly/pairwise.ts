@@ -60,7 +60,8 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
     generation = 1;
   }
   state.generation = generation;
-  let nu = 0, ni = 0;
+  state.usedUsers = 0;
+  state.usedItems = 0;
   let loss: f64 = 0;
 
   for (let p = from; p < to; p++) {
@@ -76,19 +77,8 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
     const pu = P + <usize>u * rowBytes;
     const qi = Q + <usize>i * rowBytes;
     const w: f64 = ips != 0 ? <f64>load<f32>(ips + (<usize>i << 2)) : 1;
-    // Slots: a row gets a zeroed gradient row the first time the batch touches it.
-    let su = slotOf(state.userStamp, state.userSlot, u, generation);
-    if (su < 0) {
-      su = nu++;
-      claim(state.userStamp, state.userSlot, state.userRows, u, su, generation, gradU, rowBytes);
-    }
-    const gu = gradU + <usize>su * rowBytes;
-    let si = slotOf(state.itemStamp, state.itemSlot, i, generation);
-    if (si < 0) {
-      si = ni++;
-      claim(state.itemStamp, state.itemSlot, state.itemRows, i, si, generation, gradI, rowBytes);
-    }
-    const gi = gradI + <usize>si * rowBytes;
+    const gu = userGradient(state, u, generation, rowBytes);
+    const gi = itemGradient(state, i, generation, rowBytes);
     if (bce) {
       const s = <f64>dotProduct(pu, qi, d);
       const e = Math.exp(-Math.abs(s));
@@ -105,12 +95,7 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
     for (let n = 0; n < negatives; n++) {
       const j = load<i32>(mine + (<usize>n << 2));
       const qj = Q + <usize>j * rowBytes;
-      let sj = slotOf(state.itemStamp, state.itemSlot, j, generation);
-      if (sj < 0) {
-        sj = ni++;
-        claim(state.itemStamp, state.itemSlot, state.itemRows, j, sj, generation, gradI, rowBytes);
-      }
-      const gj = gradI + <usize>sj * rowBytes;
+      const gj = itemGradient(state, j, generation, rowBytes);
       if (bce) {
         // A sampled negative: label 0, weight 1 (IPS reweights observed positives only).
         const s = <f64>dotProduct(pu, qj, d);
@@ -136,8 +121,7 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
       }
     }
   }
-  state.usedUsers = nu;
-  state.usedItems = ni;
+  const nu = state.usedUsers, ni = state.usedItems;
   state.sink = sink;
   if (plan.optimizer != 3) {
     // Adam: one global step per batch for both tables, advanced on the shared counter.
@@ -152,21 +136,45 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
   return loss;
 }
 
-/** The slot of `row` in this batch, or -1 when the batch has not touched it yet. */
+// Slots: the batch's gradient rows, compact. A table row gets the next slot, with its gradient row
+// zeroed, the first time the batch touches it (its stamp is then this batch's generation).
+
+/** The gradient row of user u in this batch. */
 // @ts-ignore: decorator
-@inline function slotOf(stamps: usize, slots: usize, row: i32, generation: i32): i32 {
-  const o = <usize>row << 2;
-  return load<i32>(stamps + o) == generation ? load<i32>(slots + o) : -1;
+@inline function userGradient(state: ThreadState, u: i32, generation: i32, rowBytes: usize): usize {
+  const used = changetype<usize>(state) + offsetof<ThreadState>("usedUsers");
+  return gradientRow(state.userStamp, state.userSlot, state.userRows, state.gradUsers, used, u, generation, rowBytes);
 }
 
-/** Gives `row` slot `slot` in this batch and zeroes its gradient row. */
+/** The gradient row of item i in this batch. */
 // @ts-ignore: decorator
-@inline function claim(stamps: usize, slots: usize, rows: usize, row: i32, slot: i32, generation: i32, grads: usize, rowBytes: usize): void {
+@inline function itemGradient(state: ThreadState, i: i32, generation: i32, rowBytes: usize): usize {
+  const used = changetype<usize>(state) + offsetof<ThreadState>("usedItems");
+  return gradientRow(state.itemStamp, state.itemSlot, state.itemRows, state.gradItems, used, i, generation, rowBytes);
+}
+
+/** The gradient row of table row `row`: its slot's, claimed (the count at `used` advanced, the row zeroed) on first touch. */
+// @ts-ignore: decorator
+@inline function gradientRow(stamps: usize, slots: usize, rows: usize, grads: usize, used: usize, row: i32, generation: i32, rowBytes: usize): usize {
   const o = <usize>row << 2;
-  store<i32>(stamps + o, generation);
-  store<i32>(slots + o, slot);
+  if (load<i32>(stamps + o) == generation) return grads + <usize>load<i32>(slots + o) * rowBytes;
+  const slot = load<i32>(used);
+  store<i32>(used, slot + 1);
+  claim(stamps + o, slots + o, rows, row, slot, generation);
+  return zeroed(grads + <usize>slot * rowBytes, rowBytes);
+}
+
+// @ts-ignore: decorator
+@inline function claim(stamp: usize, slotOf: usize, rows: usize, row: i32, slot: i32, generation: i32): void {
+  store<i32>(stamp, generation);
+  store<i32>(slotOf, slot);
   store<i32>(rows + (<usize>slot << 2), row);
-  memory.fill(grads + <usize>slot * rowBytes, 0, rowBytes);
+}
+
+// @ts-ignore: decorator
+@inline function zeroed(row: usize, bytes: usize): usize {
+  memory.fill(row, 0, bytes);
+  return row;
 }
 
 /** The optimizer step on the batch's `n` touched rows of one table (ids in `rows`, gradients compact in `grads`). */

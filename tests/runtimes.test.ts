@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { Miniflare } from "miniflare";
 import { chromium, type BrowserContext } from "playwright-core";
 import { createEngine } from "../ts/node.js";
-import { buildWorkerdBundle, BUNDLES_DIR } from "../scripts/bundles.js";
+import { BUNDLES_DIR } from "../scripts/bundles.js";
+import { startWorker } from "./support/workerd.js";
 import { browsersRequired, CHROMIUM_ARGS, chromiumOrSkip, findChromium } from "./support/chromium.js";
 import { createRuntimeFixture, REPO_ROOT, TINY_CSV, type RuntimeFixture } from "./support/runtime-fixture.js";
 import { serveStatic } from "./support/static-server.js";
@@ -79,17 +79,7 @@ describe("the same saved model in every runtime", () => {
   });
 
   it("workerd: the README Worker answers /recommend?user=… from the model in KV", async () => {
-    const dir = join(fixture.dir, "worker");
-    await buildWorkerdBundle(join(REPO_ROOT, "examples/cloudflare-worker/worker.js"), join(dir, "worker.js"));
-    const mf = new Miniflare({
-      modulesRoot: dir,
-      modules: [
-        { type: "ESModule", path: join(dir, "worker.js") },
-        ...["relaxed", "simd", "scalar"].map((v) => ({ type: "CompiledWasm" as const, path: join(dir, `longtail.${v}.wasm`) })),
-      ],
-      compatibilityDate: "2025-01-01",
-      kvNamespaces: ["MODELS"],
-    });
+    const mf = await startWorker(join(REPO_ROOT, "examples/cloudflare-worker/worker.js"), join(fixture.dir, "worker"), { kvNamespaces: ["MODELS"] });
     try {
       // miniflare's KV type comes from @cloudflare/workers-types, which this project does not install.
       const kv = (await mf.getKVNamespace("MODELS")) as unknown as { put(key: string, value: ArrayBuffer): Promise<void> };

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
-import { buildWorkerdBundle, BUNDLES_DIR } from "../scripts/bundles.js";
+import { BUNDLES_DIR } from "../scripts/bundles.js";
+import { startWorker } from "./support/workerd.js";
 import { CHROMIUM_ARGS, chromiumOrSkip } from "./support/chromium.js";
 import { REPO_ROOT } from "./support/runtime-fixture.js";
 import { serveStatic } from "./support/static-server.js";
@@ -71,15 +71,7 @@ describe("the thread pool in Chromium and workerd", () => {
   it("workerd: the kernels run in the request's thread and say why", async () => {
     const dir = mkdtempSync(join(tmpdir(), "longtail-workerd-threads-"));
     try {
-      await buildWorkerdBundle(join(REPO_ROOT, "tests/workerd/threads-worker.js"), join(dir, "worker.js"));
-      const mf = new Miniflare({
-        modulesRoot: dir,
-        modules: [
-          { type: "ESModule", path: join(dir, "worker.js") },
-          ...["relaxed", "simd", "scalar"].map((v) => ({ type: "CompiledWasm" as const, path: join(dir, `longtail.${v}.wasm`) })),
-        ],
-        compatibilityDate: "2025-01-01",
-      });
+      const mf = await startWorker(join(REPO_ROOT, "tests/workerd/threads-worker.js"), dir);
       try {
         const body = (await (await mf.dispatchFetch("http://127.0.0.1/")).json()) as { threads: { count: number; reason: string } };
         assert.equal(body.threads.count, 1);

@@ -29,28 +29,47 @@ export function forEachRankedBlock(
   visit: (block: RankedBlock) => void,
 ): void {
   const kernels = scorer.kernels;
-  const engine = kernels.engine;
   const m = scorer.nItems;
-  const total = users.length;
-  const block = Math.max(1, Math.min(options.blockUsers ?? defaultBlock(m), total || 1));
+  const block = Math.max(1, Math.min(options.blockUsers ?? defaultBlock(m), users.length || 1));
   const kk = Math.min(k, Math.max(1, m));
+  const scores = kernels.engine.f32(block * m);
+  const topIdx = kernels.engine.i32(block * kk);
+  const topScore = kernels.engine.f32(block * kk);
+  try {
+    forEachUserBlock(scorer, train, users, block, block * maxRowLength(train), options.onProgress, (start, n, blockUsers, excl) => {
+      scorer.scoreUsers(blockUsers, n, scores);
+      kernels.topkRows(scores, n, m, m, kk, excl, topIdx, topScore);
+      visit({ start, n, kk, topIndices: topIdx, scores });
+    });
+  } finally {
+    freeAll(scores, topIdx, topScore);
+  }
+}
+
+/**
+ * Blocks of `block` users in order: each block's user indices and their training items as the
+ * CSR exclusion the ranking kernels take (`exclusions`: entries it may need at most), then
+ * `body`, then progress. The arrays are reused by the next block and freed at the end.
+ */
+function forEachUserBlock(
+  scorer: UserBlockScorer, train: Interactions, users: Int32Array, block: number, exclusions: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  body: (start: number, n: number, blockUsers: WasmI32Array, excl: { offsets: WasmI32Array; indices: WasmI32Array }) => void,
+): void {
+  const engine = scorer.kernels.engine;
+  const total = users.length;
   const blockUsers = engine.i32(block);
-  const scores = engine.f32(block * m);
   const exclOffsets = engine.i32(block + 1);
-  const exclIndices = engine.i32(Math.max(1, block * maxRowLength(train)));
-  const topIdx = engine.i32(block * kk);
-  const topScore = engine.f32(block * kk);
+  const exclIndices = engine.i32(Math.max(1, exclusions));
   try {
     for (let start = 0; start < total; start += block) {
       const n = Math.min(block, total - start);
       loadUserBlock(train, users, start, n, blockUsers, exclOffsets, exclIndices);
-      scorer.scoreUsers(blockUsers, n, scores);
-      kernels.topkRows(scores, n, m, m, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
-      visit({ start, n, kk, topIndices: topIdx, scores });
-      options.onProgress?.(start + n, total);
+      body(start, n, blockUsers, { offsets: exclOffsets, indices: exclIndices });
+      onProgress?.(start + n, total);
     }
   } finally {
-    freeAll(blockUsers, scores, exclOffsets, exclIndices, topIdx, topScore);
+    freeAll(blockUsers, exclOffsets, exclIndices);
   }
 }
 
@@ -84,25 +103,18 @@ function rankFused(
   options: { blockUsers?: number; onProgress?: (done: number, total: number) => void }, lists: Int32Array,
 ): void {
   const engine = scorer.kernels.engine;
-  const total = users.length;
-  const block = Math.max(1, Math.min(options.blockUsers ?? FUSED_BLOCK_USERS, total || 1));
+  const block = Math.max(1, Math.min(options.blockUsers ?? FUSED_BLOCK_USERS, users.length || 1));
   const kk = Math.min(k, Math.max(1, scorer.nItems));
-  const blockUsers = engine.i32(block);
-  const exclOffsets = engine.i32(block + 1);
-  const exclIndices = engine.i32(Math.max(1, exclusionsOf(train, users, block)));
   const topIdx = engine.i32(block * kk);
   const topScore = engine.f32(block * kk);
   try {
-    for (let start = 0; start < total; start += block) {
-      const n = Math.min(block, total - start);
-      loadUserBlock(train, users, start, n, blockUsers, exclOffsets, exclIndices);
-      scorer.rankUsers!(blockUsers, n, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
+    forEachUserBlock(scorer, train, users, block, exclusionsOf(train, users, block), options.onProgress, (start, n, blockUsers, excl) => {
+      scorer.rankUsers!(blockUsers, n, kk, excl, topIdx, topScore);
       const top = topIdx.view;
       for (let r = 0; r < n; r++) lists.set(top.subarray(r * kk, r * kk + kk), (start + r) * k);
-      options.onProgress?.(start + n, total);
-    }
+    });
   } finally {
-    freeAll(blockUsers, exclOffsets, exclIndices, topIdx, topScore);
+    freeAll(topIdx, topScore);
   }
 }
 
