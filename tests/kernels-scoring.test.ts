@@ -217,6 +217,30 @@ for (const variant of VARIANTS) {
         }));
     }
 
+    it("gemmNN and gemmTN read A as columns of a wider matrix (offset, stride) exactly as the same A packed contiguously", () =>
+      withKernels(variant, (k, mem) => {
+        const rng = new Rng(33);
+        for (const [M, N, K] of GEMM_SHAPES) {
+          for (const [nn, rows, cols] of [[true, M, K], [false, K, M]] as const) {
+            const offset = 3, stride = cols + 5;
+            const wide = randomF32(rng, offset + Math.max(0, rows - 1) * stride + cols + 2);
+            const a = new Float32Array(rows * cols);
+            for (let r = 0; r < rows; r++) a.set(wide.subarray(offset + r * stride, offset + r * stride + cols), r * cols);
+            const b = mem.f32From(randomF32(rng, K * N));
+            const plain = mem.f32(M * N), strided = mem.f32(M * N);
+            if (nn) {
+              k.gemmNN(mem.f32From(a), b, plain, M, N, K);
+              k.gemmNN({ array: mem.f32From(wide), offset, stride }, b, strided, M, N, K);
+            } else {
+              k.gemmTN(mem.f32From(a), b, plain, M, N, K);
+              k.gemmTN({ array: mem.f32From(wide), offset, stride }, b, strided, M, N, K);
+            }
+            assert.deepEqual(strided.view, plain.view, `${nn ? "gemmNN" : "gemmTN"} ${M}×${N}×${K}`);
+          }
+        }
+        assert.throws(() => k.gemmNN({ array: mem.f32(10), offset: 0, stride: 2 }, mem.f32(9), mem.f32(3), 1, 3, 3), /row stride 2 is below the 3 columns used/);
+      }));
+
     it("K = 0 overwrites C with zeros, or leaves it as it was when accumulating", () =>
       withKernels(variant, (k, mem) => {
         const empty = mem.f32(0);

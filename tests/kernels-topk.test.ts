@@ -142,3 +142,35 @@ for (const variant of VARIANTS) {
       }));
   });
 }
+
+describe("kernels: scoring fused with top-k (scoreTopK) against scorePacked + topkRows", () => {
+  for (const variant of VARIANTS) {
+    it(`${variant}: the same lists and scores, with exclusions, a column bias, ties and awkward sizes`, () =>
+      withKernels(variant, (k, mem) => {
+        const rng = new Rng(41);
+        for (const [nUsers, m, d, topK] of [[0, 5, 3, 2], [1, 1, 1, 1], [5, 13, 3, 4], [14, 100, 8, 10], [37, 1000, 17, 20], [3, 7, 4, 10], [25, 2000, 64, 5]]) {
+          const users = randomF32(rng, nUsers * d), items = randomF32(rng, m * d);
+          if (m > 4) items.set(items.subarray(0, d), 2 * d); // items 0 and 2 tie for every user
+          const packed = mem.f32(k.packedItemsLength(m, d));
+          k.packItems(mem.f32From(items), m, d, packed);
+          const excl = randomExclusion(rng, nUsers, m, 3);
+          const exclusion = { offsets: mem.i32From(excl.offsets), indices: mem.i32From(excl.indices.length ? excl.indices : [0]) };
+          for (const bias of [null, randomF32(rng, m)]) {
+            const scale = -0.3;
+            const wUsers = mem.f32From(users);
+            const kk = Math.min(topK, m);
+            const fusedIdx = mem.i32(Math.max(1, nUsers * kk)), fusedScore = mem.f32(Math.max(1, nUsers * kk));
+            k.scoreTopK(wUsers, nUsers, d, packed, m, bias && mem.f32From(bias), kk, exclusion, fusedIdx, fusedScore, scale);
+            const scores = mem.f32(Math.max(1, nUsers * m));
+            k.scorePacked(wUsers, nUsers, d, packed, m, scores, m);
+            if (bias) k.addToRows(scores, nUsers, m, m, scale, mem.f32From(bias));
+            const idx = mem.i32(Math.max(1, nUsers * kk)), score = mem.f32(Math.max(1, nUsers * kk));
+            if (nUsers > 0) k.topkRows(scores, nUsers, m, m, kk, exclusion, idx, score);
+            const what = `${nUsers}×${m}, d=${d}, k=${kk}${bias ? ", bias" : ""}`;
+            assert.deepEqual(fusedIdx.view.subarray(0, nUsers * kk), idx.view.subarray(0, nUsers * kk), `${what}: indices`);
+            assert.deepEqual(fusedScore.view.subarray(0, nUsers * kk), score.view.subarray(0, nUsers * kk), `${what}: scores`);
+          }
+        }
+      }));
+  }
+});
