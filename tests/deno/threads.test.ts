@@ -42,3 +42,19 @@ console.log(k.threads.count, a.view[0]);`;
   assert.equal(out, "2 0.125");
   assert.ok(Date.now() - started < 20_000, `exited after ${Date.now() - started} ms`);
 });
+
+Deno.test("after an idle second the pool's threads stop, and the next call starts them again", async () => {
+  const kernels = await loadKernels({ threads: 2 });
+  try {
+    const rows = kernels.engine.f32From(new Float32Array(64 * 8192).fill(2));
+    kernels.l2NormalizeRows(rows, 8192, 64);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    rows.view.fill(3);
+    kernels.l2NormalizeRows(rows, 8192, 64); // the pool restarts its workers and blocks until they are up
+    assert.equal(kernels.threads.count, 2);
+    assert.ok(rows.view.every((v: number) => v === 0.125), "every row normalised after the restart");
+    rows.free();
+  } finally {
+    kernels.dispose();
+  }
+});
