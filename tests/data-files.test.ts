@@ -63,7 +63,7 @@ describe("loadTrainTest", () => {
     assert.equal(loaded.test!.nItems, 3);
     assert.ok(loaded.train.users.isFrozen && loaded.train.items.isFrozen);
     assert.equal(loaded.items, undefined);
-    assert.match(loaded.describe, /^train: .*train\.txt: 3 users, 3 items, 4 interactions\ntest: .*test\.txt: 3 users, 3 items, 2 interactions$/);
+    assert.match(loaded.describe, /^train: .*train\.txt: 3 users, 3 items, 4 interactions \(read as lines \(user item item …\), the layout of train\.txt folders, since its first line is integer ids\)\ntest: .*test\.txt: 3 users, 3 items, 2 interactions \(read as lines/);
   });
 
   it("an unknown test id is a DataError naming test.txt and the line, unless dropped or added", async () => {
@@ -124,5 +124,45 @@ describe("loadTrainTest", () => {
   it("bad data in a file is reported with its path and line", async () => {
     const dir = await folder("bad", { "ratings.csv": "userId,movieId,rating,timestamp\n1,2,3,4\n1,2,three,4\n" });
     await assert.rejects(loadTrainTest(dir), isDataError(join(dir, "ratings.csv"), 3, "rating", /expected a number, got "three"/));
+  });
+});
+
+describe("loadTrainTest: formats of folders", () => {
+  it("a train.txt with a header line is detected, not read as a user holding items", async () => {
+    const dir = await folder("headered", {
+      "train.txt": "user\titem\trating\n1\t10\t4\n1\t11\t5\n2\t10\t3\n",
+      "test.txt": "user\titem\trating\n1\t12\t4\n",
+    });
+    const { train, test } = await loadTrainTest(dir, { unknownInTest: "extend" });
+    assert.deepEqual([...train.users.ids()], ["1", "2"], "the header is not a user");
+    assert.equal(train.nnz, 3);
+    assert.equal(test!.nnz, 1);
+  });
+
+  it("an explicit format is honoured for every part of a folder", async () => {
+    const dir = await folder("explicit", { "train.txt": "1 10 4\n2 11 5\n", "test.txt": "1 11 3\n" });
+    const asLines = await loadTrainTest(dir, { unknownInTest: "extend", format: "lines" });
+    assert.equal(asLines.train.items.size, 5, "lines: the third fields read as items (4 in train, 1 more in test)");
+    const asTriples = await loadTrainTest(dir, { unknownInTest: "extend", format: "triples" });
+    assert.deepEqual([...asTriples.train.items.ids()], ["10", "11"]);
+    assert.equal(asTriples.test!.nnz, 1);
+  });
+
+  it("MovieLens 100K: u.data as triples, u.item's titles and genre flags (Latin-1), u.genre's names", async () => {
+    const flags = (...on: number[]) => Array.from({ length: 19 }, (_, i) => (on.includes(i) ? "1" : "0")).join("|");
+    const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+    const dir = await folder("ml-100k", {
+      "u.data": "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t242\t1\t878887116\n",
+      "u.item": latin1(`242|Kolya (1996)|24-Jan-1997||http://x|${flags(5)}\n302|L.A. Confidential (1997)|01-Jan-1997||http://y|${flags(6, 10, 16)}\n1533|Misérables (1995)|01-Jan-1995||http://z|${flags(0)}\n`),
+      "u.genre": "unknown|0\nAction|1\nAdventure|2\nAnimation|3\nChildren's|4\nComedy|5\nCrime|6\nDocumentary|7\nDrama|8\nFantasy|9\nFilm-Noir|10\nHorror|11\nMusical|12\nMystery|13\nRomance|14\nSci-Fi|15\nThriller|16\nWar|17\nWestern|18\n",
+    });
+    const loaded = await loadTrainTest(dir);
+    assert.equal(loaded.train.nItems, 2);
+    assert.equal(loaded.train.nnz, 3);
+    assert.ok(loaded.train.timestamps !== undefined);
+    assert.deepEqual(loaded.items!.get("302"), { title: "L.A. Confidential (1997)", genres: ["Crime", "Film-Noir", "Thriller"] });
+    assert.deepEqual(loaded.items!.get("1533"), { title: "Misérables (1995)", genres: [] }, "Latin-1 decoded; the unknown flag is no genre");
+    const bad = await folder("ml-100k-bad", { "u.data": "1\t2\t3\t4\n", "u.item": "242|Kolya|x||y|0|1\n" });
+    await assert.rejects(loadTrainTest(bad), isDataError(join(bad, "u.item"), 1, undefined, /expected 24 "\|"-separated fields/));
   });
 });

@@ -60,29 +60,87 @@ describe("format detection", () => {
   });
 
   it("guessed csv columns: user/item/rating/timestamp by common names", () => {
-    assert.deepEqual(chooseFormat("x.csv", "user_id,item_id,score,time"), {
+    assert.deepEqual(chooseFormat("x.csv", ["user_id,item_id,score,time"]), {
       format: "csv",
       reason: "from the file name",
       columns: { user: "user_id", item: "item_id", delimiter: ",", rating: "score", timestamp: "time" },
     });
-    assert.deepEqual(chooseFormat("x.tsv", "UserID\tMovieID\tother").columns, { user: "UserID", item: "MovieID", delimiter: "\t" });
-    assert.equal(chooseFormat("x.tsv", "customer\tproduct", { user: "customer", item: "product" }).format, "csv");
+    assert.deepEqual(chooseFormat("x.tsv", ["UserID\tMovieID\tother"]).columns, { user: "UserID", item: "MovieID", delimiter: "\t" });
+    assert.equal(chooseFormat("x.tsv", ["customer\tproduct"], { user: "customer", item: "product" }).format, "csv");
   });
 
   it("falls back from the name to the first line: a ratings.csv that is not MovieLens, a .txt that is csv", () => {
-    assert.deepEqual(chooseFormat("ratings.csv", "user,item,rating").format, "csv");
-    assert.equal(chooseFormat("ratings.csv", "user,item,rating").reason, "from its first line");
-    assert.equal(chooseFormat("train.txt", "1::2::3::4").format, "movielens-dat");
-    assert.equal(chooseFormat("data", "12 7 9").format, "lines");
+    assert.deepEqual(chooseFormat("ratings.csv", ["user,item,rating"]).format, "csv");
+    assert.equal(chooseFormat("ratings.csv", ["user,item,rating"]).reason, "from its first line");
+    assert.equal(chooseFormat("train.txt", ["1::2::3::4"]).format, "movielens-dat");
+    assert.equal(chooseFormat("data", ["12 7 9", "13 7"]).format, "lines");
+  });
+
+  it("equal-length lines: triples when a rating or timestamp shows, an error naming both formats when nothing does", async () => {
+    // MovieLens 100K's u.data: tab-separated user item rating timestamp.
+    const uData = Array.from({ length: 40 }, (_, r) => `${196 + r}\t${242 + r}\t${1 + (r % 5)}\t${881250949 + r}`).join("\n") + "\n";
+    const data = await readInteractions(trackedSource(uData).source, { fileName: "u.data" });
+    assert.equal(data.nItems, 40, "the ratings and timestamps are not items");
+    assert.equal(data.nnz, 40);
+    assert.ok(data.timestamps !== undefined);
+    // Last.fm-style: hashed ids, a play count.
+    const lastfm = "00000c28\t3bd73256\t2137\n00000c28\tf2fb0a0f\t1099\n00001411\t3bd73256\t12.5\n";
+    const plays = await readInteractions(trackedSource(lastfm).source, { fileName: "usersha1-artmbid-artname-plays.tsv" });
+    assert.equal(plays.nItems, 2);
+    // Nothing tells lines of 3 integer ids from triples of integers: stop and say so.
+    const ambiguous = Array.from({ length: 30 }, (_, r) => `${r} ${100 + r} ${200 + 7 * r}`).join("\n");
+    await assert.rejects(readInteractions(trackedSource(ambiguous).source, { fileName: "pairs" }), (e: unknown) => {
+      assert.ok(e instanceof DataError);
+      assert.match(e.message, /^pairs:1: could not tell the format of "0 100 200": every one of its first 30 lines has 3 fields, which fit "lines" \(a user and 2 items\) and "triples" \(user item rating\)\. Pass format "lines" or "triples" \(CLI: --format lines, or --format triples with --columns user,item,rating,timestamp\)$/);
+      return true;
+    });
+    assert.equal((await readInteractions(trackedSource(ambiguous).source, { fileName: "pairs", format: "lines" })).nItems, 60);
+    const asTriples = await readInteractions(trackedSource(ambiguous).source, { fileName: "pairs", format: "triples", columns: ["user", "item", "weight"] });
+    assert.equal(asTriples.nItems, 30);
+  });
+
+  it("triples: a header line, named columns, a comma separator, minRating on the rating", async () => {
+    const csvish = "user,item,rating,ts\n1,10,4.5,100\n1,11,1,90\n2,10,5,80\n";
+    const read = await readInteractions(trackedSource(csvish).source, { fileName: "log", format: "triples", minRating: 4 });
+    assert.equal(read.nnz, 2);
+    assert.equal(read.rowsBelowMinRating, 1);
+    const skipped = await readInteractions(trackedSource("7 u1 x9\n8 u2 x9\n").source, { fileName: "f", columns: ["-", "user", "item"] });
+    assert.deepEqual([...skipped.users.ids()], ["u1", "u2"]);
+    await assert.rejects(readInteractions(trackedSource("1 2\n").source, { fileName: "f", columns: ["user", "user"] as never }), /exactly one "user" and one "item"/);
+    await assert.rejects(readInteractions(trackedSource("1 2\n").source, { fileName: "f", format: "lines", columns: ["user", "item"] }), /columns are the layout of the triples format/);
+    await assert.rejects(readInteractions(trackedSource("1\t2\t3\n1\t5\n").source, { fileName: "f", format: "triples" }), /f:2: expected 3 tab-separated fields \(user item rating\), got 2/);
+  });
+
+  it("line endings: \\r\\n and a lone \\r end lines as \\n does", async () => {
+    for (const eol of ["\n", "\r\n", "\r"]) {
+      const text = ["1 10 11", "2 10", "3 12 13 14"].join(eol) + eol;
+      for (const chunk of [1, 3, 64]) {
+        const data = await readInteractions(trackedSource(text, chunk).source, { fileName: "train.txt" });
+        assert.equal(data.nUsers, 3, `${JSON.stringify(eol)} in chunks of ${chunk}`);
+        assert.equal(data.nnz, 6, `${JSON.stringify(eol)} in chunks of ${chunk}`);
+      }
+    }
+  });
+
+  it("ids with control characters and negative ratings without minRating are errors, not data", async () => {
+    await assert.rejects(readInteractions(trackedSource("227\u0000 10\n").source, { fileName: "train.txt" }), /train\.txt: holds NUL bytes near its start: a binary file/);
+    await assert.rejects(readInteractions(trackedSource("227\u0001 10\n").source, { fileName: "train.txt" }), /train\.txt:1: field "user": expected a user id, got "227\\u0001", which holds the control character U\+0001/);
+    const late = "1 2\n".repeat(300) + "227\u0000 10\n";
+    await assert.rejects(readInteractions(trackedSource(late).source, { fileName: "train.txt" }), /train\.txt:301: field "user": expected a user id, got "227\\u0000", which holds the control character U\+0000/);
+    await assert.rejects(readInteractions(trackedSource("1 3,5,6\n").source, { fileName: "train.txt" }), /train\.txt:1: could not tell the format of "1 3,5,6"; tried lines: the first line holds , ; or ::/);
+    await assert.rejects(readInteractions(trackedSource("1 3,5,6\n").source, { fileName: "train.txt", format: "lines" }), /train\.txt:1: field "item": expected an id, got "3,5,6": a comma inside an id/);
+    await assert.rejects(readInteractions(trackedSource("userId,movieId,rating,timestamp\n1,10,-5,100\n").source, { fileName: "ratings.csv" }), /ratings\.csv:2: field "rating": a negative rating \("-5"\).*--min-rating/);
+    const kept = await readInteractions(trackedSource("userId,movieId,rating,timestamp\n1,10,-5,100\n1,11,4,100\n").source, { fileName: "ratings.csv", minRating: 1 });
+    assert.equal(kept.nnz, 1);
   });
 
   it("a file no format fits is a DataError listing what was tried and the flag to pass", async () => {
-    const { source, state } = trackedSource("who what when\nmore lines\n".repeat(50), 5);
+    const { source, state } = trackedSource("who what when\nmore lines\n".repeat(5000), 5);
     await assert.rejects(readInteractions(source, { fileName: "mystery" }), (e: unknown) => {
       assert.ok(e instanceof DataError);
       assert.equal(e.file, "mystery");
       assert.equal(e.line, 1);
-      assert.match(e.message, /^mystery:1: could not tell the format of "who what when"; tried movielens: .*; movielens-dat: .*; csv: no comma, tab or semicolon in the first line; lines: the first line is not all integer ids \(a header\?\)\. Pass format: "movielens" \| "movielens-dat" \| "csv" \| "lines" \(CLI: --format\)$/);
+      assert.match(e.message, /^mystery:1: could not tell the format of "who what when"; tried movielens: .*; movielens-dat: .*; csv: no comma, tab or semicolon in the first line; lines: not every line is integer ids \(a header\?\); triples: line 1 has 3 fields, not 2\. Pass format: "movielens" \| "movielens-dat" \| "csv" \| "lines" \| "triples" \(CLI: --format\)$/);
       return true;
     });
     assert.ok(state.closed && !state.finished, "the source is released without reading it all");

@@ -178,7 +178,7 @@ describe("lines format (user item item ...)", () => {
   });
 
   it("refuses minRating (the format has no ratings)", async () => {
-    await assert.rejects(readUserItemLines(textSource("1 2\n"), { minRating: 4 }), /minRating needs a rating/);
+    await assert.rejects(readUserItemLines(textSource("1 2\n"), { minRating: 4 }), /minRating \(CLI: --min-rating\) needs a rating per row/);
   });
 });
 
@@ -338,7 +338,7 @@ describe("delimited CSV/TSV", () => {
     await expectDataError(readDelimited(textSource("user,item,t\n1,2,yesterday\n"), { user: "user", item: "item", timestamp: "t", name: "f.csv" }), { file: "f.csv", line: 2, field: "t" }, /expected a number or an ISO-8601 date, got "yesterday"/);
     await expectDataError(readDelimited(textSource(""), opts), { file: "f.csv" }, /empty file/);
     await expectDataError(readDelimited(textSource("user,item,rating\n"), opts), { file: "f.csv" }, /no data rows/);
-    await assert.rejects(readDelimited(textSource("user,item\n1,2\n"), { user: "user", item: "item", minRating: 3 }), /minRating needs a rating column/);
+    await assert.rejects(readDelimited(textSource("user,item\n1,2\n"), { user: "user", item: "item", minRating: 3 }), /minRating \(CLI: --min-rating\) needs a rating column/);
   });
 
   it("applies minRating", async () => {

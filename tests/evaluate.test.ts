@@ -42,6 +42,11 @@ describe("full-ranking evaluation", () => {
     close(r.metrics["recall@10"], 1, "recall");
     close(r.metrics["mrr"], 1 / 2, "mrr"); // u1: i1 (2) ranks above i2 (1); i0 excluded
     close(r.metrics["precision@10"], 1 / 10, "precision");
+    // A K far above the catalog costs no memory: the lists hold the 3 items, Precision@K divides by K.
+    const huge = evaluateRanking(scorer, train, test, { k: 1_000_000_000 });
+    close(huge.metrics["recall@1000000000"], 1, "recall at K = 10^9");
+    close(huge.metrics["ndcg@1000000000"], r.metrics["ndcg@10"], "ndcg at K = 10^9");
+    close(huge.metrics["precision@1000000000"], 1e-9, "precision at K = 10^9");
   });
 
   it("rejects k <= 0 and data that does not match the model", async () => {

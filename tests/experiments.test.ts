@@ -10,7 +10,7 @@ import { parseConfiguration } from "../ts/cli/configuration-spec.js";
 import { shellWords } from "../ts/cli/shell-words.js";
 
 function result(label: string, metrics: Record<string, number>): ExperimentResult {
-  return { label, model: "mf", epochs: 1, trainSeconds: 0, evaluateSeconds: 0, evaluation: { k: 10, users: 1, testInteractions: 1, metrics } as ExperimentResult["evaluation"] };
+  return { label, model: "mf", epochs: 1, trainSeconds: 0, warnings: [], evaluateSeconds: 0, evaluation: { k: 10, users: 1, testInteractions: 1, metrics } as ExperimentResult["evaluation"] };
 }
 
 describe("grid", () => {

@@ -15,8 +15,12 @@ import { nodeThreadSpawner } from "./node/kernel-threads.js";
 import { connectNodeWorker } from "./node/worker-connection.js";
 import type { RecommenderEngine } from "./worker/engine.js";
 import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
+import { setJsHeapLimit } from "./engine/memory-limits.js";
 
 export * from "./index.js";
+
+// The size checks (train/memory-plan.ts) weigh JavaScript memory against this runtime's heap limit.
+setJsHeapLimit(v8.getHeapStatistics().heap_size_limit);
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 

@@ -4,6 +4,7 @@ import { shellWords } from "./shell-words.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "./training-flags.js";
 import type { ExperimentSpec } from "../experiments/experiment.js";
 import { ConfigError, resolveMfConfig } from "../train/config.js";
+import { quoteFound } from "../data/errors.js";
 
 /**
  * The flags a configuration string may hold: `longtail train`'s model and training flags, its
@@ -40,7 +41,7 @@ export function parseConfiguration(text: string, index: number, common: readonly
     return { label, model: "mf", config, ...(rerank !== undefined && { popularityPenalty: rerank }) };
   } catch (e) {
     if (e instanceof ArgsError || e instanceof ConfigError) {
-      throw new ArgsError(`configuration "${label}" (${JSON.stringify(text)}): ${e.message}`, command, `Run "longtail ${command} --help": a configuration takes the flags of "longtail train --help" (model and training flags only).`);
+      throw new ArgsError(`configuration ${quoteFound(label)} (${quoteFound(text)}): ${e.message}`, command, `Run "longtail ${command} --help": a configuration takes the flags of "longtail train --help" (model and training flags only).`);
     }
     throw e;
   }

@@ -1,10 +1,10 @@
 import type { FlagSpec } from "./args.js";
-import { FORMAT, MIN_RATING } from "./common-flags.js";
+import { COLUMNS, SEPARATOR, dataReadFlags, FORMAT, MIN_RATING } from "./common-flags.js";
 import type { Progress } from "./progress.js";
 import type { Interactions } from "../data/interactions.js";
 import type { InteractionsFormat } from "../data/read.js";
 import { randomHoldout } from "../data/splits.js";
-import { loadTrainTest } from "../node/dataset-files.js";
+import { loadTrainTest, type LoadTrainTestOptions } from "../node/dataset-files.js";
 import { Rng } from "../util/rng.js";
 
 /** --test-fraction: the random per-user holdout used when the data has no test part of its own. */
@@ -20,6 +20,8 @@ export const SPLIT_SEED = {
 export const EXPERIMENT_DATA_FLAGS = [
   { name: "data", type: "path", required: true, help: "A folder with train.txt + test.txt, or a data file/folder to split at random." },
   FORMAT,
+  COLUMNS,
+  SEPARATOR,
   MIN_RATING,
   TEST_FRACTION,
   SPLIT_SEED,
@@ -32,22 +34,22 @@ export interface ExperimentData {
   split: string;
 }
 
-/** One split for every configuration of a comparison: the folder's train/test parts, or a seeded random holdout. */
 /** {@link loadExperimentData} from the values of {@link EXPERIMENT_DATA_FLAGS}. */
 export function loadExperimentDataFromFlags(
-  v: { data: string; format: InteractionsFormat | "auto"; "min-rating"?: number; "test-fraction": number; "split-seed": number }, progress: Progress,
+  v: { data: string; format: InteractionsFormat | "auto"; columns?: string; separator?: string; "min-rating"?: number; "test-fraction": number; "split-seed": number }, progress: Progress,
+  command: string,
 ): Promise<ExperimentData> {
   return loadExperimentData(v.data, {
-    format: v.format, testFraction: v["test-fraction"], splitSeed: v["split-seed"], ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+    ...dataReadFlags(v, command), testFraction: v["test-fraction"], splitSeed: v["split-seed"],
   }, progress);
 }
 
+/** One split for every configuration of a comparison: the folder's train/test parts, or a seeded random holdout. */
 export async function loadExperimentData(
-  path: string, options: { format: InteractionsFormat | "auto"; minRating?: number; testFraction: number; splitSeed: number }, progress: Progress,
+  path: string, options: Pick<LoadTrainTestOptions, "format" | "columns" | "separator" | "minRating"> & { testFraction: number; splitSeed: number }, progress: Progress,
 ): Promise<ExperimentData> {
-  const loaded = await loadTrainTest(path, {
-    format: options.format, unknownInTest: "extend", ...(options.minRating !== undefined && { minRating: options.minRating }),
-  });
+  const { testFraction: _fraction, splitSeed: _seed, ...readOptions } = options;
+  const loaded = await loadTrainTest(path, { ...readOptions, unknownInTest: "extend" });
   progress.log(loaded.describe);
   if (loaded.test) return { train: loaded.train, test: loaded.test, split: `train/test parts of ${path}` };
   const { train, test } = randomHoldout(loaded.train, { testFraction: options.testFraction, rng: new Rng(options.splitSeed) });

@@ -1,3 +1,4 @@
+import { SizeLimitError } from "../engine/memory-limits.js";
 import { ArgsError, formatHelp, parseArgs, selectCommand, type CommandSpec, type ParsedArgs, type ProgramSpec } from "./args.js";
 import { COMPARE, runCompare } from "./commands/compare.js";
 import { DEMO, runDemo } from "./commands/demo.js";
@@ -22,6 +23,8 @@ import { InverseRetrievalError } from "../invr/errors.js";
 import { WatchlistError } from "../data/titles/watchlist.js";
 import { WALLS, runWalls } from "./commands/walls.js";
 import { SERVE, runServe } from "./commands/serve.js";
+import { endQuietlyOnClosedStdout } from "./closed-stdout.js";
+import { explainCode, FileAccessError, isSystemError } from "../node/file-access.js";
 
 type Runner = (args: ParsedArgs<any>) => Promise<number>;
 
@@ -47,10 +50,11 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Errors whose message is the whole story for a user: printed without a stack trace. */
-const USER_ERRORS = [ArgsError, DataError, ConfigError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError, InverseRetrievalError, WatchlistError];
+const USER_ERRORS = [ArgsError, DataError, ConfigError, SizeLimitError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError, InverseRetrievalError, WatchlistError, FileAccessError];
 
 /** Run the CLI; returns the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   try {
     const selection = selectCommand(PROGRAM, argv);
     if (selection.kind !== "command") {
@@ -66,10 +70,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await run(args);
   } catch (e) {
     const err = e as Error;
-    if (USER_ERRORS.some((cls) => err instanceof cls) || (err as NodeJS.ErrnoException).code === "ENOENT") {
+    if (USER_ERRORS.some((cls) => err instanceof cls)) {
       process.stderr.write(`longtail: ${err.message}\n`);
       if (err instanceof ArgsError) process.stderr.write(`${err.hint}\n`);
       return err instanceof ArgsError ? 2 : 1;
+    }
+    // A file the user named that the system refused (a path no reader wrapped): still one line.
+    if (isSystemError(err) && err.path !== undefined) {
+      process.stderr.write(`longtail: ${err.path}: ${explainCode(err.code, "file", err.message)}\n`);
+      return 1;
     }
     process.stderr.write(`longtail: unexpected error: ${err?.stack ?? String(e)}\n`);
     return 70;

@@ -2,12 +2,15 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Interactions } from "../data/interactions.js";
 import { readInteractions, type InteractionsFormat } from "../data/read.js";
+import type { TripleColumn, TripleSeparator } from "../data/readers/triples.js";
 import { DataError } from "../data/errors.js";
 import type { IdMap } from "../data/id-map.js";
-import { fileSource } from "../node/dataset-files.js";
+import { fileSource, folderFormat } from "../node/dataset-files.js";
 
 export interface ModelDataOptions {
   format: InteractionsFormat | "auto";
+  columns?: TripleColumn[];
+  separator?: TripleSeparator;
   minRating?: number;
   onUnknown: "error" | "drop";
 }
@@ -21,16 +24,19 @@ export async function readPartsForModel(
 ): Promise<{ train: Interactions; test: Interactions }> {
   let trainPath = data;
   let testPath = test;
+  let chosen: { format: InteractionsFormat | "auto"; formatReason?: string } = { format: options.format };
   if (await isDirectory(data)) {
     trainPath = join(data, "train.txt");
     testPath ??= join(data, "test.txt");
+    chosen = await folderFormat(trainPath, options.format);
   }
   if (testPath === undefined) {
     throw new DataError({ file: data }, "no test part: pass --test <file>, or --data a folder holding train.txt and test.txt");
   }
   const read = (path: string) =>
     readInteractions(fileSource(path), {
-      fileName: path, name: path, format: options.format, users: model.users, items: model.items, onUnknown: options.onUnknown,
+      fileName: path, name: path, ...chosen, ...(options.columns && { columns: options.columns }),
+      ...(options.separator && { separator: options.separator }), users: model.users, items: model.items, onUnknown: options.onUnknown,
       unknownHint: "this model was not trained on it; pass --unknown drop to leave such interactions out",
       ...(options.minRating !== undefined && { minRating: options.minRating }),
     });

@@ -3,7 +3,10 @@ import type { Kernels } from "../engine/kernels.js";
 import { MatrixFactorization } from "../model/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../model/model-file.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
+import { fileAccessError } from "../node/file-access.js";
 import { loadModel, type LoadedModel } from "../model/load-history-recommender.js";
+import type { FitReport } from "../train/fit.js";
+import type { AlphaGridResult } from "../train/alpha-grid.js";
 
 /** Read a model file written by `longtail train`. */
 export async function readModel(path: string, kernels: Kernels): Promise<MatrixFactorization> {
@@ -19,10 +22,26 @@ export async function readModelContents(path: string): Promise<ModelFileContents
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === "ENOENT" ? `${path}: no such model file (write one with "longtail train ... --out ${path}")` : `${path}: cannot read the model file (${(e as Error).message})`);
+    throw fileAccessError(path, "model file", e, ` (write one with "longtail train ... --out ${path}")`);
   }
   return decodeModelFile(bytes, path);
+}
+
+/**
+ * A training report as a model file keeps it: the losses, epochs and validation results, without
+ * the timings (seconds, examples per second). A model file's bytes depend only on the data, the
+ * configuration and the seed, so two runs with the same seed write the same file (`cmp` agrees);
+ * the timings go to stdout (and to `--json`) instead.
+ */
+export function reportForModelFile(report: FitReport): Record<string, unknown> {
+  const { seconds: _seconds, epochs, ...rest } = report;
+  return { ...rest, epochs: epochs.map(({ seconds: _s, examplesPerSecond: _e, ...epoch }) => epoch) };
+}
+
+/** The α grid's result as a model file keeps it: everything but the time it took (see {@link reportForModelFile}). */
+export function alphaGridForModelFile(grid: AlphaGridResult): Record<string, unknown> {
+  const { seconds: _seconds, ...rest } = grid;
+  return rest;
 }
 
 /** Write a model atomically: an existing file at `path` is replaced only by a complete new one. */

@@ -1,4 +1,5 @@
 import { ArgsError } from "./args.js";
+import { quoteFound } from "../data/errors.js";
 
 /**
  * Split a configuration string such as `--loss softmax --temperature 0.1` into arguments the way
@@ -31,7 +32,7 @@ export function shellWords(text: string, command: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new ArgsError(`unclosed ${quote} quote in ${JSON.stringify(text)}`, command, `Run "longtail ${command} --help" for the syntax.`);
+  if (quote) throw new ArgsError(`unclosed ${quote} quote in ${quoteFound(text)}`, command, `Run "longtail ${command} --help" for the syntax.`);
   if (inWord) words.push(word);
   return words;
 }

@@ -1,3 +1,5 @@
+import { quoteFound } from "./errors.js";
+
 /**
  * External string ids ↔ dense 0-based indices, in order of first appearance. Models, CSR arrays
  * and kernels only ever see the indices; the map turns them back into the ids a user knows.
@@ -39,7 +41,7 @@ export class IdMap {
   indexOrAdd(id: string): number {
     const known = this.indexById[id];
     if (known !== undefined) return known;
-    if (this.frozen) throw new Error(`id ${JSON.stringify(id)} is not in this frozen id map`);
+    if (this.frozen) throw new Error(`id ${quoteFound(id)} is not in this frozen id map`);
     const index = this.idByIndex.length;
     this.indexById[id] = index;
     this.idByIndex.push(id);

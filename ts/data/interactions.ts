@@ -1,5 +1,5 @@
 import { csrRowCount, groupByRow, transposeCsr, type Csr } from "./csr.js";
-import { DataError } from "./errors.js";
+import { DataError, quoteFound } from "./errors.js";
 import { IdMap } from "./id-map.js";
 
 /** Interactions left out because their user or item was not in a frozen id map ("drop" policy). */
@@ -23,6 +23,8 @@ export interface InteractionsInit {
   readonly duplicatesDropped?: number;
   readonly rowsBelowMinRating?: number;
   readonly unknownDropped?: UnknownDropped;
+  /** How a reader understood the source (format, layout, why), shown by describe(). */
+  readonly readAs?: string;
 }
 
 const NOTHING_DROPPED: UnknownDropped = { interactions: 0, users: 0, items: 0 };
@@ -54,6 +56,8 @@ export class Interactions {
   /** Rows a reader skipped because their rating was below its minRating. */
   readonly rowsBelowMinRating: number;
   readonly unknownDropped: UnknownDropped;
+  /** How a reader understood the source (format, layout, why it was chosen), when it was read from one. */
+  readonly readAs?: string;
   private byItemCache: Csr | undefined;
   private entryUsersCache: Int32Array | undefined;
 
@@ -83,6 +87,7 @@ export class Interactions {
     this.duplicatesDropped = init.duplicatesDropped ?? 0;
     this.rowsBelowMinRating = init.rowsBelowMinRating ?? 0;
     this.unknownDropped = init.unknownDropped ?? NOTHING_DROPPED;
+    if (init.readAs !== undefined) this.readAs = init.readAs;
   }
 
   /**
@@ -152,16 +157,27 @@ export class Interactions {
     const indptr = new Int32Array(this.users.size + 1);
     indptr.set(this.byUser.indptr);
     indptr.fill(this.nnz, this.nUsers + 1);
+    return this.with({ byUser: { indptr, indices: this.byUser.indices } });
+  }
+
+  /** The same interactions, noting how a reader understood their source (see describe()). */
+  withReadAs(readAs: string): Interactions {
+    return this.with({ readAs });
+  }
+
+  private with(changes: Partial<InteractionsInit>): Interactions {
     return new Interactions({
       users: this.users,
       items: this.items,
-      byUser: { indptr, indices: this.byUser.indices },
+      byUser: this.byUser,
       ...(this.timestamps !== undefined && { timestamps: this.timestamps }),
       ...(this.ratings !== undefined && { ratings: this.ratings }),
       name: this.name,
       duplicatesDropped: this.duplicatesDropped,
       rowsBelowMinRating: this.rowsBelowMinRating,
       unknownDropped: this.unknownDropped,
+      ...(this.readAs !== undefined && { readAs: this.readAs }),
+      ...changes,
     });
   }
 
@@ -181,7 +197,7 @@ export class Interactions {
           `(${count(u.users)} unknown users, ${count(u.items)} unknown items)`,
       );
     }
-    return `${this.name}: ${parts.join(", ")}`;
+    return `${this.name}: ${parts.join(", ")}${this.readAs !== undefined ? ` (read as ${this.readAs})` : ""}`;
   }
 }
 
@@ -364,7 +380,7 @@ export class InteractionsBuilder {
       return -1;
     }
     const hint = this.unknownHint === "" ? "" : ` (${this.unknownHint})`;
-    throw new DataError(this.where(line, field), `${role} ${JSON.stringify(id)} is not in the training data${hint}`);
+    throw new DataError(this.where(line, field), `${role} ${quoteFound(id)} is not in the training data${hint}`);
   }
 
   private checkValue(value: number | undefined, expected: boolean, field: string, line: number | undefined): void {

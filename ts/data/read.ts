@@ -5,18 +5,25 @@ import { readDelimited, type DelimitedColumns } from "./readers/delimited.js";
 import { parseDecimal } from "./readers/fields.js";
 import { readUserItemLines } from "./readers/lines.js";
 import { MOVIELENS_RATINGS_HEADER, readMovieLensRatings } from "./readers/movielens-csv.js";
+import { checkColumns, defaultTripleColumns, isTripleHeader, readTriples, splitTriple, tripleSeparatorOf, type TripleColumn, type TripleSeparator } from "./readers/triples.js";
 import { readMovieLensDatRatings } from "./readers/movielens-dat.js";
 import type { ReaderOptions } from "./readers/reader-options.js";
 import type { TextEncoding } from "./readers/text-lines.js";
 
-export type InteractionsFormat = "movielens" | "movielens-dat" | "lines" | "csv";
-export const INTERACTION_FORMATS: readonly InteractionsFormat[] = ["movielens", "movielens-dat", "csv", "lines"];
+export type InteractionsFormat = "movielens" | "movielens-dat" | "lines" | "csv" | "triples";
+export const INTERACTION_FORMATS: readonly InteractionsFormat[] = ["movielens", "movielens-dat", "csv", "lines", "triples"];
 
 export interface ReadInteractionsOptions extends ReaderOptions {
-  /** "auto" (default): from the file name, else from the first line. */
+  /** "auto" (default): decided from the file's first lines (and its name), only when they fit one format. */
   readonly format?: InteractionsFormat | "auto";
+  /** triples: what each column holds, in order (default by the field count: user item [rating] [timestamp]). */
+  readonly columns?: readonly TripleColumn[];
+  /** triples: tab, comma or whitespace (default: from the first line). */
+  readonly separator?: TripleSeparator;
   /** The file's name or path: drives "auto" and is the default `name` in messages. */
   readonly fileName?: string;
+  /** Why the caller chose `format`, for the summary (default "as requested"; e.g. "the layout of MovieLens 100K's u.data"). */
+  readonly formatReason?: string;
   /** csv only: column names (guessed from common names such as userId/user_id/item/movieId when absent). */
   readonly user?: string;
   readonly item?: string;
@@ -37,29 +44,55 @@ export function formatFromFileName(fileName: string): InteractionsFormat | undef
 
 export interface FormatChoice {
   readonly format: InteractionsFormat;
-  /** Why: "from the file name" or "from its first line". */
+  /** Why: "from the file name", "from its first line", "from its first N lines: ..." or "as requested". */
   readonly reason: string;
   /** For csv: the columns to read (given or guessed). */
   readonly columns?: DelimitedColumns;
 }
 
+/** Lines of a file's start that detection looks at (the first non-blank ones). */
+export const DETECTION_LINES = 200;
+
 /**
- * Decides the format of a file from its name and first non-blank line: the format the name
- * implies is tried first, then the others; the first whose layout the line fits wins. When none
- * fits, the DataError lists each format tried and why it was ruled out.
+ * Decides the format of a file from its first non-blank lines (and its name, which only breaks a
+ * tie): MovieLens files by their header or `::` layout, csv by a header naming the user and item
+ * columns, and otherwise "lines" (`user item item ...`) or "triples" (`user item [rating]
+ * [timestamp]`). Those two read a file of equal-length lines differently, so when both fit and
+ * the lines do not show which (a rating-like third column, a timestamp fourth), this is an error
+ * that names the file, shows its first line and lists the formats that fit.
  */
-export function chooseFormat(fileName: string, firstLine: string, options: ReadInteractionsOptions = {}): FormatChoice {
+export function chooseFormat(fileName: string, sample: readonly string[], options: ReadInteractionsOptions = {}): FormatChoice {
   const name = options.name ?? fileName;
+  const firstLine = sample[0] ?? "";
   const hinted = formatFromFileName(fileName);
   const order = hinted === undefined ? INTERACTION_FORMATS : [hinted, ...INTERACTION_FORMATS.filter((f) => f !== hinted)];
   const rejections: string[] = [];
+  const fitting: Array<{ format: InteractionsFormat; columns?: DelimitedColumns }> = [];
   for (const format of order) {
-    const verdict = fits(format, firstLine, format === hinted, options);
-    if (typeof verdict === "string") {
-      rejections.push(`${format}: ${verdict}`);
-      continue;
-    }
-    return { format, reason: format === hinted ? "from the file name" : "from its first line", ...verdict };
+    const verdict = fits(format, sample, format === hinted, options);
+    if (typeof verdict === "string") rejections.push(`${format}: ${verdict}`);
+    else fitting.push({ format, ...verdict });
+  }
+  const why = (format: InteractionsFormat) => (format === hinted ? "from the file name" : "from its first line");
+  const definite = fitting.find((f) => f.format !== "lines" && f.format !== "triples");
+  if (definite) return { format: definite.format, reason: why(definite.format), ...(definite.columns && { columns: definite.columns }) };
+  const lines = fitting.some((f) => f.format === "lines"), triples = fitting.some((f) => f.format === "triples");
+  if (lines && triples) {
+    const evidence = triplesEvidence(sample);
+    if (evidence) return { format: "triples", reason: `from its first ${sample.length} lines: ${evidence}` };
+    const width = splitTriple(firstLine, tripleSeparatorOf(firstLine)).length;
+    // Two fields read the same either way: one user and one item per line.
+    if (width === 2) return { format: hinted === "triples" ? "triples" : "lines", reason: `from its first ${sample.length} lines: one user and one item per line` };
+    throw new DataError(
+      { file: name, line: 1 },
+      `could not tell the format of ${quoteFound(firstLine)}: every one of its first ${sample.length} lines has ${width} fields, which fit ` +
+        `"lines" (a user and ${width - 1} items) and "triples" (${defaultTripleColumns(width)?.join(" ") ?? `${width} columns`}). ` +
+        `Pass format "lines" or "triples" (CLI: --format lines, or --format triples with --columns user,item,rating,timestamp)`,
+    );
+  }
+  if (lines || triples) {
+    const format: InteractionsFormat = lines ? "lines" : "triples";
+    return { format, reason: why(format) };
   }
   throw new DataError(
     { file: name, line: 1 },
@@ -68,9 +101,9 @@ export function chooseFormat(fileName: string, firstLine: string, options: ReadI
   );
 }
 
-/** How the first line fits a format: an object (with csv columns) when it does, else the reason it does not. */
-function fits(format: InteractionsFormat, line: string, hinted: boolean, options: ReadInteractionsOptions): { columns?: DelimitedColumns } | string {
-  const trimmed = line.trim();
+/** How the sample fits a format: an object (with csv columns) when it does, else the reason it does not. */
+function fits(format: InteractionsFormat, sample: readonly string[], hinted: boolean, options: ReadInteractionsOptions): { columns?: DelimitedColumns } | string {
+  const trimmed = (sample[0] ?? "").trim();
   switch (format) {
     case "movielens":
       return trimmed === MOVIELENS_RATINGS_HEADER ? {} : `the first line is not the header "${MOVIELENS_RATINGS_HEADER}"`;
@@ -83,19 +116,54 @@ function fits(format: InteractionsFormat, line: string, hinted: boolean, options
     case "lines": {
       if (/[,;]|::/.test(trimmed)) return "the first line holds , ; or ::";
       if (hinted) return {};
-      return trimmed.split(/\s+/).every((t) => /^\d+$/.test(t)) ? {} : "the first line is not all integer ids (a header?)";
+      return sample.every((line) => line.trim().split(/\s+/).every((t) => /^\d+$/.test(t))) ? {} : "not every line is integer ids (a header?)";
     }
     case "csv": {
-      const columns = csvColumns(line, options);
+      const columns = csvColumns(sample[0] ?? "", options);
       return typeof columns === "string" ? columns : { columns };
     }
+    case "triples":
+      return triplesFit(sample, options);
   }
+}
+
+/** Whether the sample's lines all have the fields of one triples layout (a header line allowed); else why not. */
+function triplesFit(sample: readonly string[], options: ReadInteractionsOptions): object | string {
+  if (sample.length === 0) return "no lines";
+  if (/::/.test(sample[0]!)) return "the first line holds ::";
+  const separator = options.separator ?? tripleSeparatorOf(sample[0]!);
+  const rows = sample.map((line) => splitTriple(line, separator));
+  const columns = options.columns ?? defaultTripleColumns(rows[rows.length > 1 ? 1 : 0]!.length);
+  if (columns === undefined) return `${rows[0]!.length} fields per line, not 2 to 4`;
+  // A header naming the columns is csv's to read (by the names); positions are only guessed for data lines.
+  if (isTripleHeader(rows[0]!, columns)) return "the first line is a header (csv reads a file by its column names)";
+  const data = rows;
+  const uneven = data.findIndex((r) => r.length !== columns.length);
+  if (uneven >= 0) return `line ${uneven + 1} has ${data[uneven]!.length} fields, not ${columns.length}`;
+  const numeric = columns.flatMap((c, i) => (c === "rating" || c === "weight" || c === "timestamp" ? [i] : []));
+  if (data.some((r) => numeric.some((i) => parseDecimal(r[i]!) === undefined))) return "a rating or timestamp field is not a number";
+  // An id with spaces in a comma- or tab-separated guess is a sign of another layout ("1 3,5,6").
+  const ids = columns.flatMap((c, i) => (c === "user" || c === "item" ? [i] : []));
+  if (separator !== "whitespace" && data.some((r) => ids.some((i) => /\s/.test(r[i]!)))) return "an id field holds spaces";
+  return {};
+}
+
+/** What in the sample shows ratings or timestamps beside the ids (so it is not lines of items), or undefined. */
+function triplesEvidence(sample: readonly string[]): string | undefined {
+  const rows = sample.map((line) => splitTriple(line, tripleSeparatorOf(sample[0]!)));
+  const width = rows[0]!.length;
+  if (width < 3 || rows.some((r) => r.length !== width)) return undefined;
+  const third = rows.map((r) => Number(r[2]));
+  if (rows.some((r) => /[.eE]/.test(r[2]!))) return "the third field holds decimals (ratings or weights)";
+  if (third.every((v) => v >= 0 && v <= 10) && new Set(third).size <= 11 && rows.length >= 20) return "the third field holds a few small values (ratings)";
+  if (width === 4 && rows.every((r) => Number(r[3]) >= 1e8)) return "the fourth field holds timestamps";
+  return undefined;
 }
 
 const GUESSES = {
   user: ["userid", "user", "uid", "users", "customerid", "visitorid"],
-  item: ["itemid", "item", "iid", "items", "movieid", "movie", "productid", "product"],
-  rating: ["rating", "ratings", "score", "stars"],
+  item: ["itemid", "item", "iid", "items", "movieid", "movie", "productid", "product", "artistid", "artist", "trackid", "track", "songid", "song", "bookid", "isbn"],
+  rating: ["rating", "ratings", "score", "stars", "weight", "plays", "playcount", "count"],
   timestamp: ["timestamp", "time", "ts", "date", "datetime"],
 } as const;
 
@@ -143,35 +211,36 @@ export async function readInteractions(source: AsyncIterable<Uint8Array>, option
   const fileName = options.fileName ?? options.name ?? "interactions";
   const name = options.name ?? fileName;
   const requested = options.format ?? "auto";
-  const peeked = await peekFirstLine(source, options.encoding ?? "utf-8");
+  if (options.columns !== undefined) checkColumns(options.columns);
+  if (options.columns !== undefined && requested !== "auto" && requested !== "triples") {
+    throw new RangeError(`columns are the layout of the triples format, not of ${requested}: pass format "triples", or leave columns out`);
+  }
+  const peeked = await peekLines(source, options.encoding ?? "utf-8");
   let choice: FormatChoice;
   try {
-    if (peeked.firstLine === undefined) throw new DataError({ file: name }, "empty file: no data");
-    if (requested === "auto") {
-      choice = chooseFormat(fileName, peeked.firstLine, { ...options, name });
+    if (peeked.lines.length === 0) throw new DataError({ file: name }, "empty file: no data");
+    if (peeked.lines.some((l) => l.includes("\0"))) {
+      throw new DataError({ file: name }, "holds NUL bytes near its start: a binary file (a model, an archive?), not text data; give the data file itself");
+    }
+    if (requested === "auto" && options.columns !== undefined) {
+      choice = { format: "triples", reason: "the columns were given" };
+    } else if (requested === "auto") {
+      choice = chooseFormat(fileName, peeked.lines, { ...options, name });
     } else if (requested === "csv") {
-      const columns = csvColumns(peeked.firstLine, options);
+      const columns = csvColumns(peeked.lines[0]!, options);
       if (typeof columns === "string") throw new DataError({ file: name, line: 1, field: "header" }, columns);
-      choice = { format: "csv", reason: "as requested", columns };
+      choice = { format: "csv", reason: options.formatReason ?? "as requested", columns };
     } else {
-      choice = { format: requested, reason: "as requested" };
+      choice = { format: requested, reason: options.formatReason ?? "as requested" };
     }
   } catch (e) {
     await peeked.close();
     throw e;
   }
   const readerOptions: ReaderOptions = { ...options, name };
+  const readAs = `${layoutOf(choice, peeked.lines[0]!, options)}, ${requested === "auto" ? "chosen " : ""}${choice.reason}`;
   try {
-    switch (choice.format) {
-      case "movielens":
-        return await readMovieLensRatings(peeked.source, readerOptions);
-      case "movielens-dat":
-        return await readMovieLensDatRatings(peeked.source, readerOptions);
-      case "lines":
-        return await readUserItemLines(peeked.source, readerOptions);
-      case "csv":
-        return await readDelimited(peeked.source, { ...readerOptions, ...choice.columns! });
-    }
+    return (await readChosen(choice, peeked.source, readerOptions, options)).withReadAs(readAs);
   } catch (e) {
     if (requested === "auto" && e instanceof DataError && !isIdField(e.field, choice)) {
       throw e.withHint(`read as ${choice.format} (chosen ${choice.reason}); pass format to choose another (CLI: --format)`);
@@ -182,6 +251,49 @@ export async function readInteractions(source: AsyncIterable<Uint8Array>, option
   }
 }
 
+function readChosen(
+  choice: FormatChoice, source: AsyncIterable<Uint8Array>, readerOptions: ReaderOptions, options: ReadInteractionsOptions,
+): Promise<Interactions> {
+  switch (choice.format) {
+    case "movielens":
+      return readMovieLensRatings(source, readerOptions);
+    case "movielens-dat":
+      return readMovieLensDatRatings(source, readerOptions);
+    case "lines":
+      return readUserItemLines(source, readerOptions);
+    case "csv":
+      return readDelimited(source, { ...readerOptions, ...choice.columns! });
+    case "triples":
+      return readTriples(source, {
+        ...readerOptions, ...(options.columns && { columns: options.columns }), ...(options.separator && { separator: options.separator }),
+      });
+  }
+}
+
+/** The format and the layout it reads, for the one-line summary of a file (Interactions.describe). */
+function layoutOf(choice: FormatChoice, firstLine: string, options: ReadInteractionsOptions): string {
+  switch (choice.format) {
+    case "movielens":
+      return "MovieLens ratings.csv (userId,movieId,rating,timestamp)";
+    case "movielens-dat":
+      return "MovieLens ratings.dat (UserID::MovieID::Rating::Timestamp)";
+    case "lines":
+      return "lines (user item item …)";
+    case "csv": {
+      const c = choice.columns!;
+      const named = [`user=${c.user}`, `item=${c.item}`, ...(c.rating ? [`rating=${c.rating}`] : []), ...(c.timestamp ? [`timestamp=${c.timestamp}`] : [])];
+      return `csv (columns ${named.join(", ")})`;
+    }
+    case "triples": {
+      const separator = options.separator ?? tripleSeparatorOf(firstLine);
+      const fields = splitTriple(firstLine, separator);
+      const columns = options.columns ?? defaultTripleColumns(fields.length);
+      if (columns === undefined) return `triples (${separator}-separated)`;
+      return `triples (${separator}-separated ${columns.join(" ")}${isTripleHeader(fields, columns) ? ", header line skipped" : ""})`;
+    }
+  }
+}
+
 /** Errors about ids (unknown in the training data, empty) are not signs of a wrong format. */
 function isIdField(field: string | undefined, choice: FormatChoice): boolean {
   if (field === undefined) return false;
@@ -189,32 +301,26 @@ function isIdField(field: string | undefined, choice: FormatChoice): boolean {
   return idFields.includes(field);
 }
 
-const PEEK_LIMIT_CHARS = 1 << 16;
+const PEEK_LIMIT_CHARS = 1 << 18;
 
 interface Peeked {
-  /** The first non-blank line (cut at 64 Ki characters), undefined when the source holds no text. */
-  readonly firstLine: string | undefined;
+  /** The first non-blank lines (up to DETECTION_LINES, from at most 256 Ki characters; the last one may be cut). */
+  readonly lines: string[];
   /** The whole source again, from its first byte. */
   readonly source: AsyncIterable<Uint8Array>;
   /** Releases the underlying source (closes a file) if it was not read to its end. */
   close(): Promise<void>;
 }
 
-/** Reads just enough chunks to see the first non-blank line, and keeps them for replay. */
-async function peekFirstLine(source: AsyncIterable<Uint8Array>, encoding: TextEncoding): Promise<Peeked> {
+/** Reads just enough chunks to see the first lines, and keeps them for replay. */
+async function peekLines(source: AsyncIterable<Uint8Array>, encoding: TextEncoding): Promise<Peeked> {
   const iterator = source[Symbol.asyncIterator]();
   const buffered: Uint8Array[] = [];
   const decoder = new TextDecoder(encoding === "latin1" ? "latin1" : "utf-8");
   let text = "";
   let exhausted = false;
-  let firstLine: string | undefined;
   for (;;) {
-    firstLine = firstNonBlankLine(text, exhausted);
-    if (firstLine !== undefined || exhausted) break;
-    if (text.length >= PEEK_LIMIT_CHARS) {
-      firstLine = text.trimStart().slice(0, PEEK_LIMIT_CHARS);
-      break;
-    }
+    if (exhausted || text.length >= PEEK_LIMIT_CHARS || completeLines(text).length > DETECTION_LINES) break;
     const step = await iterator.next();
     if (step.done) {
       exhausted = true;
@@ -224,6 +330,10 @@ async function peekFirstLine(source: AsyncIterable<Uint8Array>, encoding: TextEn
       text += decoder.decode(step.value, { stream: true });
     }
   }
+  // A line cut by the peek's end is only kept when it is the only one (a file that is one long line).
+  let lines = exhausted ? nonBlank(text.split(/\r\n|\r|\n/)) : completeLines(text);
+  if (lines.length === 0 && !exhausted) lines = nonBlank([text.slice(0, PEEK_LIMIT_CHARS)]);
+  lines = lines.slice(0, DETECTION_LINES);
   let open = !exhausted;
   const close = async (): Promise<void> => {
     if (open) {
@@ -245,19 +355,16 @@ async function peekFirstLine(source: AsyncIterable<Uint8Array>, encoding: TextEn
       }
     },
   };
-  return { firstLine, source: replay, close };
+  return { lines, source: replay, close };
 }
 
-function firstNonBlankLine(text: string, complete: boolean): string | undefined {
-  let start = 0;
-  for (;;) {
-    const newline = text.indexOf("\n", start);
-    if (newline < 0) {
-      const rest = text.slice(start);
-      return complete && rest.trim().length > 0 ? rest.replace(/\r$/, "") : undefined;
-    }
-    const line = text.slice(start, newline).replace(/\r$/, "");
-    if (line.trim().length > 0) return line;
-    start = newline + 1;
-  }
+/** The non-blank lines that end before the text does (any of \n, \r\n, \r ends a line). */
+function completeLines(text: string): string[] {
+  const parts = text.split(/\r\n|\r|\n/);
+  parts.pop();
+  return nonBlank(parts);
+}
+
+function nonBlank(lines: string[]): string[] {
+  return lines.filter((l) => l.trim().length > 0);
 }

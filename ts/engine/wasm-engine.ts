@@ -1,5 +1,6 @@
 import type { KernelVariant } from "./capabilities.js";
 import type { ThreadPool } from "./threads/thread-pool.js";
+import { formatBytes, SizeLimitError, WASM_BUFFER_LIMIT_BYTES, WASM_MEMORY_LIMIT_BYTES } from "./memory-limits.js";
 
 /**
  * The raw exports of build/longtail.<variant>[.threads].wasm: pointers are byte offsets, counts
@@ -152,8 +153,7 @@ export class WasmEngine {
     if (have && have.bytes >= bytes) return have.ptr;
     if (have) this.exports.free(have.ptr);
     const size = Math.max(bytes, 4096, have ? have.bytes * 2 : 0);
-    const ptr = this.exports.alloc(size);
-    if (ptr === 0) throw new RangeError(`wasm memory exhausted allocating ${size} bytes of kernel scratch`);
+    const ptr = this.rawAlloc(size, " of kernel scratch");
     this.scratch[thread] = { ptr, bytes: size };
     return ptr;
   }
@@ -212,10 +212,30 @@ export class WasmEngine {
   allocBytes(bytes: number): number {
     if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`cannot allocate ${bytes} bytes`);
     if (bytes === 0) return 0;
-    const ptr = this.exports.alloc(bytes);
-    if (ptr === 0) throw new RangeError(`wasm memory exhausted allocating ${bytes} bytes`);
+    const ptr = this.rawAlloc(bytes, "");
     this.liveBytes += bytes;
     this.liveCount++;
+    return ptr;
+  }
+
+  /**
+   * The kernels' allocator, guarded: a request over its block limit or beyond what the memory can
+   * grow to is a {@link SizeLimitError} naming the bytes and the limit, not a wasm trap. (The
+   * configuration checks of memory-plan.ts refuse such runs earlier, with the setting to lower.)
+   */
+  private rawAlloc(bytes: number, what: string): number {
+    const limit = (needed: number, cap: number, text: string) =>
+      new SizeLimitError(`allocating ${formatBytes(bytes)}${what} needs ${text}; lower the sizes of the run (dimension, batch, negatives, K)`, null, needed, cap);
+    if (bytes > WASM_BUFFER_LIMIT_BYTES) throw limit(bytes, WASM_BUFFER_LIMIT_BYTES, `one block larger than the 1 GiB the kernels' allocator hands out`);
+    const held = this.memory.buffer.byteLength;
+    let ptr: number;
+    try {
+      ptr = this.exports.alloc(bytes);
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      ptr = 0;
+    }
+    if (ptr === 0) throw limit(held + bytes, WASM_MEMORY_LIMIT_BYTES, `more wasm memory than the ${formatBytes(WASM_MEMORY_LIMIT_BYTES)} a WebAssembly memory can hold (${formatBytes(this.liveBytes)} in use, ${formatBytes(held)} reserved)`);
     return ptr;
   }
 

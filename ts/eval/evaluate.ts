@@ -15,7 +15,7 @@ export { EvaluationError } from "./evaluation-error.js";
 export const DEFAULT_EXPOSURE_THRESHOLD = 5;
 
 export interface EvaluateOptions {
-  /** Cut-off K of the top-K lists (default 20). */
+  /** Cut-off K of the top-K lists (default 20); a K above the catalog size ranks the whole catalog. */
   k?: number;
   /** Users scored per block (memory: block × catalog floats). */
   blockUsers?: number;
@@ -67,7 +67,12 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   const { exposureThreshold, ranking, boundary, isHead } = popularitySetup(train, m, options);
   const kernels = scorer.kernels;
   const testUsers = test.usersWithInteractions();
-  const lists = new ListMetricsAccumulator(test, ranking, isHead, k);
+  if (testUsers.length === 0) {
+    throw new EvaluationError(`the test part${test.name ? ` (${test.name})` : ""} holds no interactions${test.unknownDropped.interactions > 0 ? ` (${test.unknownDropped.interactions} were dropped for ids not in the training data)` : ""}: there is nothing to evaluate, and every metric would read 0`);
+  }
+  // A ranked list holds at most the catalog: a K far above it costs no memory (its metrics are named
+  // and Precision@K divides by the K asked for).
+  const lists = new ListMetricsAccumulator(test, ranking, isHead, k, Math.min(k, Math.max(1, m)));
   const interactionRanks = new InteractionRankAccumulator();
   const testP = test.byUser.indptr, testI = test.byUser.indices;
   // Every test item's full-ranking rank, counted for a whole block in one (threaded) kernel call:

@@ -36,20 +36,28 @@ export class ListMetricsAccumulator {
   private readonly ranks = new Float64Array(3);
   private readonly topRow: Int32Array;
 
-  constructor(private readonly test: Interactions, private readonly ranking: PopularityRanking, private readonly isHead: Uint8Array, readonly k: number) {
+  /**
+   * @param k the K of the metrics (their names, Precision@K's denominator)
+   * @param slots the list places read per user (≤ k): a ranked list over m items holds at most m,
+   *   so K far above the catalog costs no memory
+   */
+  constructor(
+    private readonly test: Interactions, private readonly ranking: PopularityRanking, private readonly isHead: Uint8Array, readonly k: number,
+    readonly slots = k,
+  ) {
     const m = ranking.nItems;
-    this.accuracy = new AccuracyAccumulator(k);
-    this.headAccuracy = new AccuracyAccumulator(k);
-    this.tailAccuracy = new AccuracyAccumulator(k);
-    this.groups = new PopularityGroupAccumulator(ranking, k);
+    this.accuracy = new AccuracyAccumulator(k, slots);
+    this.headAccuracy = new AccuracyAccumulator(k, slots);
+    this.tailAccuracy = new AccuracyAccumulator(k, slots);
+    this.groups = new PopularityGroupAccumulator(ranking, slots);
     this.exposure = new Int32Array(m);
     this.relevant = new Uint8Array(m);
-    this.topRow = new Int32Array(k).fill(-1);
+    this.topRow = new Int32Array(slots).fill(-1);
   }
 
   /**
    * One user with at least one test item: `list[0 .. length)` is the user's list, best first (-1 =
-   * empty slot; length ≤ k, the rest of the row counts as empty).
+   * empty slot; length ≤ slots, the rest of the row counts as empty).
    */
   addUser(user: number, list: Int32Array, length: number, refineRanks?: RankRefiner): void {
     const { relevant, isHead, hits, dcg, ranks, topRow } = this;

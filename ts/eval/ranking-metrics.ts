@@ -15,10 +15,15 @@ export class AccuracyAccumulator {
   /** discount[r] = 1/log2(r + 2): the DCG gain of a relevant item at 0-based position r of the list. */
   readonly discount: Float64Array;
 
-  constructor(readonly k: number) {
-    this.discount = new Float64Array(k);
-    this.idcg = new Float64Array(k + 1);
-    for (let r = 0; r < k; r++) {
+  /**
+   * @param k the K of the metrics
+   * @param slots the list places a caller reads (≤ k; the catalog size when K exceeds it): the
+   *   discounts are kept for those only, and a user's relevant items are never more than the catalog
+   */
+  constructor(readonly k: number, slots = k) {
+    this.discount = new Float64Array(slots);
+    this.idcg = new Float64Array(slots + 1);
+    for (let r = 0; r < slots; r++) {
       this.discount[r] = 1 / Math.log2(r + 2);
       this.idcg[r + 1] = this.idcg[r] + this.discount[r];
     }
@@ -36,7 +41,7 @@ export class AccuracyAccumulator {
     const k = this.k;
     this.users++;
     this.recall += hits / nRelevant;
-    this.ndcg += dcg / this.idcg[Math.min(nRelevant, k)];
+    this.ndcg += dcg / this.idcg[Math.min(nRelevant, k, this.idcg.length - 1)];
     this.hitRate += hits > 0 ? 1 : 0;
     this.precision += hits / k;
     this.mrr += Number.isFinite(firstRelevantRank) ? 1 / firstRelevantRank : 0;

@@ -2,7 +2,7 @@ import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "../eval/evaluate.js";
 import type { MfConfig } from "../train/config.js";
-import type { FitOptions } from "../train/fit.js";
+import type { FitOptions, TrainingWarning } from "../train/fit.js";
 import { trainScorer } from "./trained-scorer.js";
 
 /** One configuration of a comparison: a label and what to train. */
@@ -23,6 +23,8 @@ export interface ExperimentResult {
   config?: MfConfig;
   epochs: number;
   trainSeconds: number;
+  /** Signs of a useless model from its training (see FitReport.warnings); empty when none. */
+  warnings: TrainingWarning[];
   evaluateSeconds: number;
   evaluation: EvaluationResult;
 }
@@ -50,7 +52,7 @@ export async function runExperiment(
     const evaluation = evaluateRanking(trained.scorer, train, test, { itemPopularity: trained.itemPopularity, ...options.evaluate });
     return {
       label: spec.label, model: trained.kind, ...(trained.config && { config: trained.config }), epochs: trained.epochs,
-      trainSeconds: trained.trainSeconds, evaluateSeconds: (now() - t0) / 1000, evaluation,
+      trainSeconds: trained.trainSeconds, warnings: trained.warnings, evaluateSeconds: (now() - t0) / 1000, evaluation,
     };
   } finally {
     trained.dispose();

@@ -1,3 +1,5 @@
+import { quoteFound } from "../data/errors.js";
+
 /** One swept parameter and the values it takes, in order. */
 export interface GridAxis {
   name: string;
@@ -24,7 +26,7 @@ export function parseGridAxis(text: string): GridAxis {
   const eq = text.indexOf("=");
   const name = eq < 0 ? "" : text.slice(0, eq).trim().replace(/^--/, "");
   const spec = eq < 0 ? "" : text.slice(eq + 1).trim();
-  if (!name || !spec) throw new RangeError(`a swept parameter is written name=v1,v2,... or name=from:to:step, got ${JSON.stringify(text)}`);
+  if (!name || !spec) throw new RangeError(`a swept parameter is written name=v1,v2,... or name=from:to:step, got ${quoteFound(text)}`);
   const range = spec.split(":");
   if (range.length === 3) {
     const [from, to, step] = range.map(Number);

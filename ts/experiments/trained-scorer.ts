@@ -5,7 +5,7 @@ import { MatrixFactorization } from "../model/matrix-factorization.js";
 import { MostPopular } from "../model/most-popular.js";
 import { PopularityReranker } from "../model/popularity-rerank.js";
 import type { MfConfig } from "../train/config.js";
-import type { FitOptions } from "../train/fit.js";
+import type { FitOptions, TrainingWarning } from "../train/fit.js";
 import type { ExperimentSpec } from "./experiment.js";
 
 /** A configuration trained and ready to serve; dispose() frees its wasm memory. */
@@ -19,6 +19,8 @@ export interface TrainedScorer {
   itemPopularity: Int32Array;
   epochs: number;
   trainSeconds: number;
+  /** The fit report's warnings (the loss rose, the regulariser dominates); empty for the Most Popular shelf. */
+  warnings: TrainingWarning[];
   dispose(): void;
 }
 
@@ -26,7 +28,7 @@ export interface TrainedScorer {
 export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train: Interactions, fit: FitOptions = {}): Promise<TrainedScorer> {
   if ((spec.model ?? "mf") === "most-popular") {
     const counts = train.itemCounts();
-    return { kind: "most-popular", scorer: new MostPopular(kernels, train.nUsers, counts), itemPopularity: counts, epochs: 0, trainSeconds: 0, dispose: () => {} };
+    return { kind: "most-popular", scorer: new MostPopular(kernels, train.nUsers, counts), itemPopularity: counts, epochs: 0, trainSeconds: 0, warnings: [], dispose: () => {} };
   }
   const model = new MatrixFactorization(kernels, spec.config ?? {});
   try {
@@ -34,7 +36,7 @@ export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train:
     const reranker = spec.popularityPenalty !== undefined ? new PopularityReranker(model, model.itemCounts, spec.popularityPenalty) : null;
     return {
       kind: "mf", scorer: reranker ?? model, config: model.config, itemPopularity: model.itemCounts,
-      epochs: report.epochs.length, trainSeconds: report.seconds,
+      epochs: report.epochs.length, trainSeconds: report.seconds, warnings: report.warnings,
       dispose: () => {
         reranker?.dispose();
         model.dispose();

@@ -2,6 +2,7 @@ import type { IdMap } from "../data/id-map.js";
 import { headTailBoundary, type HeadRule } from "../eval/head-tail.js";
 import { PopularityRanking } from "../eval/popularity-ranking.js";
 import { InverseRetrievalError } from "./errors.js";
+import { quoteFound } from "../data/errors.js";
 
 /** Which items get users: the whole catalog, the long tail (the items outside the head), or named items. */
 export type ItemSelection = "all" | "tail" | readonly string[];
@@ -27,7 +28,7 @@ export function selectItems(selection: ItemSelection, items: IdMap, counts: Int3
   selection.forEach((id, r) => {
     const index = items.index(id);
     if (index === undefined) return void unknown.push(id);
-    if (seen.has(index)) throw new InverseRetrievalError(`item "${id}" is listed twice`);
+    if (seen.has(index)) throw new InverseRetrievalError(`item ${quoteFound(id)} is listed twice`);
     seen.add(index);
     out[r] = index;
   });

@@ -10,11 +10,13 @@ import { resolveMfConfig, type MfConfig, type PopularDirectionSource } from "../
 import type { PopularDirections } from "../train/gradient-accumulator.js";
 import { headMeanDirections, projectPopularity } from "./popularity-projection.js";
 import { fitMatrixFactorization, type FitOptions, type FitReport } from "../train/fit.js";
-import { ModelFileError, requireTable, type ModelFileContents } from "./model-file.js";
+import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents } from "./model-file.js";
 import { PopularityReranker } from "./popularity-rerank.js";
 import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "./fold-in.js";
 import type { HistoryRecommender } from "./history-recommender.js";
 import { Rng } from "../util/rng.js";
+import { checkMfTraining, longestRowsOf } from "../train/memory-plan.js";
+import { quoteFound } from "../data/errors.js";
 
 export interface Recommendation {
   /** External item ids, best first. */
@@ -77,6 +79,10 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     if (train.nUsers === 0 || train.nItems === 0 || train.nnz === 0) {
       throw new RangeError(`cannot fit on ${train.name ?? "the data"}: it has ${train.nUsers} users, ${train.nItems} items and ${train.nnz} interactions`);
     }
+    // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
+    checkMfTraining(this.config, { users: train.nUsers, items: train.nItems, interactions: train.nnz, longestRows: longestRowsOf(train.userCounts()) }, {
+      threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? 20 }),
+    });
     this.release();
     const e = this.kernels.engine;
     const d = this.config.dim;
@@ -301,7 +307,7 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     const u = this.userMap.index(user);
     if (u === undefined) {
       const examples = this.userMap.ids().slice(0, 3).join(", ");
-      throw new UnknownIdError(`user "${user}" is not in the model (it knows ${this.nUsers} users, e.g. ${examples})`);
+      throw new UnknownIdError(`user ${quoteFound(String(user))} is not in the model (it knows ${this.nUsers} users, e.g. ${examples})`);
     }
     return u;
   }
@@ -337,18 +343,15 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
       throw new ModelFileError(fileName, "shape-mismatch", `expected a matrix factorisation model (kind "mf"), got kind "${contents.kind}"`);
     }
     const { nUsers, nItems, dim } = contents.shapes;
-    const model = new MatrixFactorization(kernels, contents.config as Partial<MfConfig>);
+    const model = fromFileConfig(fileName, () => new MatrixFactorization(kernels, contents.config as Partial<MfConfig>));
     if (dim !== model.config.dim) throw new ModelFileError(fileName, "shape-mismatch", `shapes say dim ${dim} but the config says ${model.config.dim}`);
     const table = (name: string, rows: number, cols: number, dtype: "f32" | "i32") => requireTable(contents, name, { rows, cols, dtype }, fileName).data;
     const userFactors = table("userFactors", nUsers, dim, "f32");
     const itemFactors = table("itemFactors", nItems, dim, "f32");
     const counts = table("itemCounts", 1, nItems, "i32") as Int32Array;
-    const indptr = table("seenIndptr", 1, nUsers + 1, "i32") as Int32Array;
-    const indices = table("seenIndices", 1, indptr[nUsers] ?? 0, "i32") as Int32Array;
-    for (let u = 0; u < nUsers; u++) {
-      if (!(indptr[u] <= indptr[u + 1])) throw new ModelFileError(fileName, "shape-mismatch", `table "seenIndptr" is not non-decreasing at user ${u}`);
-    }
-    for (const i of indices) if (!(i >= 0 && i < nItems)) throw new ModelFileError(fileName, "shape-mismatch", `table "seenIndices" holds item ${i}, outside [0, ${nItems})`);
+    // Factors are finite and bounded (decodeModelFile); counts and the seen rows are checked here.
+    checkCountsTable(contents.tables.itemCounts, "itemCounts", fileName);
+    const { indptr, indices } = requireCsrTables(contents, "seenIndptr", "seenIndices", nUsers, nItems, "items", fileName);
     // Optional since the gradient-perspective adjustment: older files have neither table.
     if (contents.tables.popularUserDirection || contents.tables.popularItemDirection) {
       model.gradientDirections = { users: table("popularUserDirection", 1, dim, "f32") as Float32Array, items: table("popularItemDirection", 1, dim, "f32") as Float32Array };

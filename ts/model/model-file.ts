@@ -11,10 +11,34 @@
  * input: the caller may reuse or drop the input buffer, and the tables are 4-byte aligned even
  * when the input sits at an odd byteOffset.
  */
+import { ConfigError } from "../train/config-checks.js";
 import { crc32 } from "../util/crc32.js";
 
 /** The format version this build writes, and the newest it reads. */
 export const MODEL_FORMAT_VERSION = 1;
+
+/**
+ * Versions above this are not "newer" but damage: format versions are numbered 1, 2, 3, ... and a
+ * new one comes only with a change of layout, so a reader is not expected to meet a file many
+ * versions ahead of it. A flipped bit in the version field, on the other hand, gives 2^k + 1 for a
+ * random k up to 31 (1 → 5898241 is a real case), far above any version that exists. 16 versions
+ * of headroom keep a genuinely newer file reported as such (with "upgrade longtail"), while a flip
+ * of any bit from the 5th up (33 and beyond) is reported as corruption, not as an upgrade to seek.
+ */
+export const MAX_PLAUSIBLE_FORMAT_VERSION = MODEL_FORMAT_VERSION + 16;
+
+/**
+ * The largest magnitude a value of an f32 table may have: 2^48 ≈ 2.8e14. A score is a dot
+ * product of two stored vectors; with |x| ≤ 2^48 each product is at most 2^96, and no sum of such
+ * products can have more terms than a table can hold values (2^30 f32 values fill the 4 GiB of a
+ * wasm32 memory, so dim ≤ 2^30 and nItems ≤ 2^30), so a score, a norm or a Gram entry stays below
+ * 2^126, finite in f32 (whose largest value is ≈ 2^128) with a factor 4 to spare. A value of 1e18
+ * would not do: dim · 1e36 overflows f32 already at dim 341. Trained factors are of order 1 (a
+ * run with a learning rate of 100000 reaches about 1e6), so only a damaged file or a broken
+ * writer comes near the bound. Without it, factors near 3e38 load and every score is ±Infinity or
+ * NaN, which ranks nothing ("top 0").
+ */
+export const MAX_ABS_TABLE_VALUE = 2 ** 48;
 
 /** Written into every header so a file says which software produced it. Keep equal to package.json. */
 export const WRITER_LIBRARY = { name: "longtail", version: "0.1.0" } as const;
@@ -196,6 +220,13 @@ export function decodeModelFile(bytes: Uint8Array, fileName = "model"): ModelFil
     fail("truncated", truncatedMessage(size, PREAMBLE_BYTES, "the fixed preamble"));
   }
   const version = view.getUint32(8, true);
+  if (version > MAX_PLAUSIBLE_FORMAT_VERSION) {
+    fail(
+      "corrupt",
+      `corrupt: the format version field reads ${version}, far beyond any version that exists (this build reads ${MODEL_FORMAT_VERSION}, ` +
+        `and no version above ${MAX_PLAUSIBLE_FORMAT_VERSION} is plausible); the file was damaged — restore it from a backup or re-train.`,
+    );
+  }
   if (version > MODEL_FORMAT_VERSION) {
     fail(
       "newer-version",
@@ -263,12 +294,12 @@ export function decodeModelFile(bytes: Uint8Array, fileName = "model"): ModelFil
   for (const entry of header.tables) {
     const data = readTable(bytes, entry);
     if (data instanceof Float32Array) {
-      const bad = firstNonFinite(data);
+      const bad = firstOutOfRange(data);
       if (bad >= 0) {
         fail(
           "corrupt",
-          `table "${entry.name}" holds a non-finite value (${data[bad]}) at row ${Math.floor(bad / entry.cols)}, ` +
-            `column ${bad % entry.cols}; the model diverged or the file is damaged — re-train.`,
+          `corrupt: table "${entry.name}" holds ${describeBadValue(data[bad])} at row ${Math.floor(bad / entry.cols)}, ` +
+            `column ${bad % entry.cols} (position ${bad}); the model diverged or the file is damaged — re-train, or restore the file from a backup.`,
         );
       }
     }
@@ -322,6 +353,77 @@ export function requireTable(
   return table;
 }
 
+/**
+ * A model whose tables have the right shapes can still hold values no writer produces; a loader
+ * calls these checks (one pass over each table) so that such a file is refused when it is loaded,
+ * not served as an empty or wrong ranking. The error ("corrupt") names the table, the first bad
+ * position and its value.
+ */
+function badValue(fileName: string, table: string, position: number, value: number, rule: string): never {
+  throw new ModelFileError(
+    fileName,
+    "corrupt",
+    `corrupt: table "${table}" holds ${value} at position ${position}, but ${rule}; ` +
+      "the file is damaged or was written by a broken program — re-train, or restore the file from a backup.",
+  );
+}
+
+/**
+ * The model built from a file's configuration: a configuration that no writer produces (a value of
+ * the wrong type, out of range) is a damaged file, so its ConfigError becomes a "corrupt" error.
+ */
+export function fromFileConfig<T>(fileName: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ModelFileError(
+      fileName,
+      "corrupt",
+      `corrupt: the configuration in the header is invalid (${e.message}); ` +
+        "the file is damaged or was written by a broken program — re-train, or restore the file from a backup.",
+    );
+  }
+}
+
+/** The i32 table `name` of counts (e.g. "itemCounts", training interactions per item): every value must be ≥ 0. */
+export function checkCountsTable(table: ModelTable, name: string, fileName = "model"): void {
+  const data = table.data;
+  for (let i = 0; i < data.length; i++) if (data[i] < 0) badValue(fileName, name, i, data[i], "a count cannot be negative");
+}
+
+/**
+ * A sparse row table stored as two i32 tables (CSR): row r holds `indices[indptr[r] .. indptr[r+1])`.
+ * Requires `indptrName` as 1 × (rows + 1) and `indicesName` as 1 × n (any n), then checks that the
+ * offsets start at 0, never decrease and end exactly at n, and that every index lies in [0, limit)
+ * (`what` names the thing indexed, e.g. "items"). Returns the two tables' data.
+ */
+export function requireCsrTables(
+  contents: ModelFileContents,
+  indptrName: string,
+  indicesName: string,
+  rows: number,
+  limit: number,
+  what: string,
+  fileName = "model",
+): { indptr: Int32Array; indices: Int32Array } {
+  const indptr = requireTable(contents, indptrName, { rows: 1, cols: rows + 1, dtype: "i32" }, fileName).data as Int32Array;
+  const n = contents.tables[indicesName]?.cols ?? 0;
+  const indices = requireTable(contents, indicesName, { rows: 1, cols: n, dtype: "i32" }, fileName).data as Int32Array;
+  if (indptr[0] !== 0) badValue(fileName, indptrName, 0, indptr[0], "the offsets of a sparse table start at 0");
+  for (let r = 1; r <= rows; r++) {
+    const at = indptr[r];
+    if (at < indptr[r - 1]) badValue(fileName, indptrName, r, at, `offsets never decrease (position ${r - 1} holds ${indptr[r - 1]})`);
+    if (at > n) badValue(fileName, indptrName, r, at, `table "${indicesName}" has only ${n} entries`);
+  }
+  if (indptr[rows] !== n) badValue(fileName, indptrName, rows, indptr[rows], `the last offset must equal the ${n} entries of table "${indicesName}"`);
+  for (let i = 0; i < n; i++) {
+    const v = indices[i];
+    if (!(v >= 0 && v < limit)) badValue(fileName, indicesName, i, v, `indices must lie in [0, ${limit}) (the model's ${limit} ${what})`);
+  }
+  return { indptr, indices };
+}
+
 function checkContents(c: ModelFileContents, fileName: string): void {
   const fail = (message: string): never => {
     throw new ModelFileError(fileName, "invalid-contents", `cannot write this model: ${message}`);
@@ -347,9 +449,9 @@ function checkContents(c: ModelFileContents, fileName: string): void {
       fail(`table "${name}" is declared ${t.rows} × ${t.cols} = ${t.rows * t.cols} values but holds ${t.data.length}.`);
     }
     if (t.data instanceof Float32Array) {
-      const bad = firstNonFinite(t.data);
+      const bad = firstOutOfRange(t.data);
       if (bad >= 0) {
-        fail(`table "${name}" holds a non-finite value (${t.data[bad]}) at row ${Math.floor(bad / t.cols)}, column ${bad % t.cols}.`);
+        fail(`table "${name}" holds ${describeBadValue(t.data[bad])} at row ${Math.floor(bad / t.cols)}, column ${bad % t.cols}; the model diverged — lower the learning rate.`);
       }
     }
   }
@@ -460,9 +562,17 @@ function truncatedMessage(size: number, needed: number, what: string): string {
   );
 }
 
-function firstNonFinite(data: Float32Array): number {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+/** The first value that is not finite or exceeds {@link MAX_ABS_TABLE_VALUE} in magnitude, or -1. One pass. */
+function firstOutOfRange(data: Float32Array): number {
+  // !(|x| <= bound) is true for NaN as well as for ±Infinity and large values.
+  for (let i = 0; i < data.length; i++) if (!(Math.abs(data[i]) <= MAX_ABS_TABLE_VALUE)) return i;
   return -1;
+}
+
+function describeBadValue(x: number): string {
+  return Number.isFinite(x)
+    ? `the value ${x}, beyond ±${MAX_ABS_TABLE_VALUE} (2^48: larger values make scores overflow to Infinity),`
+    : `a non-finite value (${x})`;
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {

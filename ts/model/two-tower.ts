@@ -28,10 +28,12 @@ import { ContextBatch } from "./context-batch.js";
 import { HistoryScorer, type ContextScorer } from "./history-scorer.js";
 import { itemGenresFromMovies, type ItemGenres } from "./item-genres.js";
 import { UnknownIdError, type Recommendation } from "./matrix-factorization.js";
-import { ModelFileError, requireTable, type ModelFileContents, type ModelTable } from "./model-file.js";
+import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents, type ModelTable } from "./model-file.js";
 import { PopularityReranker } from "./popularity-rerank.js";
+import { checkTwoTowerTraining } from "../train/memory-plan.js";
 import { freeTowerTables, historyTower, itemTowerAll, towerArrays, type TowerTables } from "./two-tower-towers.js";
 import type { HistoryRecommender } from "./history-recommender.js";
+import { quoteFound } from "../data/errors.js";
 
 export interface TwoTowerFitOptions extends FitOptions {
   /** Item genres for the item tower: external item id → its genres (what readMovieLensMovies returns). */
@@ -89,13 +91,18 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     if (options.validation && options.validation.nItems !== train.nItems) {
       throw new RangeError(`the validation part has ${options.validation.nItems} items but the training part ${train.nItems}: read it with the training part's item ids`);
     }
-    this.release();
     const config = this.config;
+    const genres = options.genres ? itemGenresFromMovies(train.items, options.genres) : null;
+    // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
+    checkTwoTowerTraining(config, {
+      users: train.nUsers, items: train.nItems, interactions: train.nnz, genres: genres?.names.length ?? 0, maxGenres: genres ? maxRowLength(genres.byItem.indptr) : 0,
+    }, { threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? 20 }) });
+    this.release();
     this.userMap = train.users;
     this.itemMap = train.items;
     this.seenCsr = train.byUser;
     this.counts = train.itemCounts();
-    this.genres = options.genres ? itemGenresFromMovies(train.items, options.genres) : null;
+    this.genres = genres;
     const rng = new Rng(config.seed);
     this.tables = this.initialTables(train.nItems, rng);
     const bias = logitAdjustmentBias(config, train);
@@ -205,7 +212,7 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     const u = this.userIndex(user);
     const { indptr, indices } = this.seenCsr!;
     const row = indices.subarray(indptr[u], indptr[u + 1]);
-    if (row.length === 0) throw new UnknownIdError(`user "${this.userMap.id(u)}" has no training interactions, so the history tower has nothing to read; use recommendForHistory with a watchlist`);
+    if (row.length === 0) throw new UnknownIdError(`user ${quoteFound(this.userMap.id(u))} has no training interactions, so the history tower has nothing to read; use recommendForHistory with a watchlist`);
     return this.topK({ indptr: Int32Array.of(0, row.length), indices: row }, k, options.excludeSeen === false ? null : row, options.popularityPenalty);
   }
 
@@ -215,7 +222,7 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
       return user;
     }
     const u = this.userMap.index(user);
-    if (u === undefined) throw new UnknownIdError(`user "${user}" is not in the model (it knows ${this.nUsers} users, e.g. ${this.userMap.ids().slice(0, 3).join(", ")})`);
+    if (u === undefined) throw new UnknownIdError(`user ${quoteFound(String(user))} is not in the model (it knows ${this.nUsers} users, e.g. ${this.userMap.ids().slice(0, 3).map((id) => quoteFound(id, 20)).join(", ")})`);
     return u;
   }
 
@@ -256,29 +263,26 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     }
     const { nUsers, nItems, dim } = contents.shapes;
     const { genreNames, ...config } = contents.config as Partial<TwoTowerConfig> & { genreNames?: string[] };
-    const model = new TwoTower(kernels, config);
+    const model = fromFileConfig(fileName, () => new TwoTower(kernels, config));
     const bad = (message: string): never => {
       throw new ModelFileError(fileName, "shape-mismatch", message);
     };
     if (dim !== model.dim) bad(`shapes say dim ${dim} but the config says ${model.dim}`);
     const table = (name: string, rows: number, cols: number, dtype: "f32" | "i32") => requireTable(contents, name, { rows, cols, dtype }, fileName).data;
-    const csr = (indptrName: string, indicesName: string, rows: number, limit: number): Csr => {
-      const indptr = table(indptrName, 1, rows + 1, "i32") as Int32Array;
-      const indices = table(indicesName, 1, indptr[rows] ?? 0, "i32") as Int32Array;
-      for (let r = 0; r < rows; r++) if (!(indptr[r] <= indptr[r + 1])) bad(`table "${indptrName}" is not non-decreasing at row ${r}`);
-      for (const i of indices) if (!(i >= 0 && i < limit)) bad(`table "${indicesName}" holds ${i}, outside [0, ${limit})`);
-      return { indptr, indices };
-    };
+    // Embeddings are finite and bounded (decodeModelFile); counts and sparse rows are checked here.
+    const csr = (indptrName: string, indicesName: string, rows: number, limit: number, what: string): Csr =>
+      requireCsrTables(contents, indptrName, indicesName, rows, limit, what, fileName);
     const e = kernels.engine;
     const itemIn = table("itemInput", nItems, dim, "f32"), itemOut = table("itemOutput", nItems, dim, "f32");
     const projection = table("projection", dim, dim, "f32"), projectionBias = table("projectionBias", 1, dim, "f32");
     const counts = table("itemCounts", 1, nItems, "i32") as Int32Array;
-    const seen = csr("seenIndptr", "seenIndices", nUsers, nItems);
+    checkCountsTable(contents.tables.itemCounts, "itemCounts", fileName);
+    const seen = csr("seenIndptr", "seenIndices", nUsers, nItems, "items");
     let genres: ItemGenres | null = null;
     let genreTable: Float32Array | Int32Array | null = null;
     if (genreNames !== undefined) {
       if (!Array.isArray(genreNames) || genreNames.some((g) => typeof g !== "string")) bad(`config.genreNames must be a list of genre names`);
-      genres = { names: genreNames, byItem: csr("itemGenreIndptr", "itemGenreIndices", nItems, genreNames.length) };
+      genres = { names: genreNames, byItem: csr("itemGenreIndptr", "itemGenreIndices", nItems, genreNames.length, "genres") };
       genreTable = table("genreEmbeddings", genreNames.length, dim, "f32");
     }
     model.userMap = IdMap.from(contents.userIds);
@@ -411,4 +415,11 @@ function wasmGenres(kernels: Kernels, genres: ItemGenres, values: Float32Array |
     indices: e.i32From(genres.byItem.indices.length > 0 ? genres.byItem.indices : [0]),
     count: genres.names.length,
   };
+}
+
+/** The longest row of a CSR's offsets. */
+function maxRowLength(indptr: Int32Array): number {
+  let most = 0;
+  for (let r = 0; r + 1 < indptr.length; r++) most = Math.max(most, indptr[r + 1] - indptr[r]);
+  return most;
 }

@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { AtomicWriteError, writeFileAtomic, type AtomicWriteData } from "./atomic-write.js";
+import { AtomicWriteError, removeStaleSiblings, writeFileAtomic, type AtomicWriteData } from "./atomic-write.js";
 
 export interface FolderFile {
   /** A plain file name (no folders). */
@@ -30,6 +30,9 @@ export async function writeFolderAtomic(path: string, files: readonly FolderFile
     throw new AtomicWriteError(path, `the folder holds files this command did not write (${shown}); give a new or empty folder, or one an earlier run wrote`, undefined);
   }
   const parent = dirname(path);
+  // A killed run's staging folder is only ever a partial copy; its ".old" folder is the previous
+  // content, safe to remove only once the new folder is in place (path exists).
+  await removeStaleSiblings(parent, basename(path), existing !== undefined ? ["staging", "old"] : ["staging"]);
   const tag = `${process.pid}.${stagingCounter++}`;
   const staging = join(parent, `.${basename(path)}.${tag}.staging`);
   const aside = join(parent, `.${basename(path)}.${tag}.old`);

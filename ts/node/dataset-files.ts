@@ -8,20 +8,25 @@ import { basename, dirname, join } from "node:path";
 import { DataError } from "../data/errors.js";
 import type { IdMap } from "../data/id-map.js";
 import type { Interactions } from "../data/interactions.js";
-import { readInteractions, type ReadInteractionsOptions } from "../data/read.js";
+import { fileAccessError } from "./file-access.js";
+import { readInteractions, type InteractionsFormat, type ReadInteractionsOptions } from "../data/read.js";
 import { readMovieLensMovies, type MovieInfo } from "../data/readers/movielens-csv.js";
 import { readMovieLensDatMovies } from "../data/readers/movielens-dat.js";
-import { readUserItemLines } from "../data/readers/lines.js";
 import { NOT_UTF8 } from "../data/readers/text-lines.js";
+import { readMovieLens100kGenres, readMovieLens100kItems } from "../data/readers/movielens-100k.js";
 
 const CHUNK_BYTES = 1 << 20;
 
 /** A file as a byte source in 1 MiB chunks; each iteration opens the file anew and closes it when done or abandoned. */
-export function fileSource(path: string): AsyncIterable<Uint8Array> {
+export function fileSource(path: string, what = "data file"): AsyncIterable<Uint8Array> {
   return {
     async *[Symbol.asyncIterator]() {
       const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-      for await (const chunk of stream) yield chunk as Buffer;
+      try {
+        for await (const chunk of stream) yield chunk as Buffer;
+      } catch (e) {
+        throw fileAccessError(path, what, e);
+      }
     },
   };
 }
@@ -51,8 +56,8 @@ export interface LoadedData {
 }
 
 const EXPECTED =
-  "a data file (ratings.csv, ratings.dat, a .txt file of \"user item item ...\" lines, a .csv/.tsv with a header) " +
-  "or a folder holding train.txt (+ test.txt), ratings.csv (+ movies.csv) or ratings.dat (+ movies.dat)";
+  "a data file (ratings.csv, ratings.dat, \"user item item ...\" lines, \"user item [rating] [timestamp]\" triples, a .csv/.tsv with a header) " +
+  "or a folder holding train.txt (+ test.txt), ratings.csv (+ movies.csv), ratings.dat (+ movies.dat) or MovieLens 100K's u.data (+ u.item)";
 
 /**
  * Reads a data set from a file or a folder. After loading, the id maps are frozen: train and
@@ -65,6 +70,7 @@ export async function loadTrainTest(path: string, options: LoadTrainTestOptions 
 
   const names = new Set(await readdir(path));
   if (names.has("train.txt")) return loadLinesFolder(path, names.has("test.txt"), options, names.has("valid.txt"));
+  if (names.has("u.data")) return loadMovieLens100k(path, names, options);
   for (const [ratings, movies] of [["ratings.csv", "movies.csv"], ["ratings.dat", "movies.dat"]] as const) {
     if (names.has(ratings)) return loadFile(join(path, ratings), options, names.has(movies) ? join(path, movies) : undefined);
   }
@@ -74,7 +80,7 @@ export async function loadTrainTest(path: string, options: LoadTrainTestOptions 
 }
 
 async function loadFile(path: string, options: LoadTrainTestOptions, moviesPath?: string): Promise<LoadedData> {
-  const train = await readInteractions(fileSource(path), { ...options, fileName: path, name: path });
+  const train = requireInteractions(await readInteractions(fileSource(path), { ...options, fileName: path, name: path }), options);
   train.users.freeze();
   train.items.freeze();
   const movies = moviesPath ?? (await siblingMoviesFile(path));
@@ -87,31 +93,24 @@ async function loadFile(path: string, options: LoadTrainTestOptions, moviesPath?
 async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTrainTestOptions, hasValid = false): Promise<LoadedData> {
   const policy = options.unknownInTest ?? "error";
   const trainPath = join(folder, "train.txt");
-  const common = { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.minRating !== undefined && { minRating: options.minRating }) };
-  let train = await readUserItemLines(fileSource(trainPath), { ...common, name: trainPath });
+  const { unknownInTest: _policy, ...readOptions } = options;
+  const chosen = await folderFormat(trainPath, options.format);
+  const read = (path: string, extra: Partial<ReadInteractionsOptions> = {}) =>
+    readInteractions(fileSource(path), { ...readOptions, ...chosen, fileName: path, name: path, ...extra });
+  let train = requireInteractions(await read(trainPath), options);
   const lines = [`train: ${train.describe()}`];
   let test: Interactions | undefined;
   let valid: Interactions | undefined;
   if (hasTest) {
-    const testPath = join(folder, "test.txt");
     const { users, items } = train;
     if (policy !== "extend") freeze(users, items);
-    test = await readUserItemLines(fileSource(testPath), {
-      ...common,
-      name: testPath,
-      users,
-      items,
-      onUnknown: policy === "drop" ? "drop" : "error",
+    const shared = {
+      users, items, onUnknown: policy === "drop" ? "drop" : "error",
       unknownHint: 'set unknownInTest to "drop" or "extend" to accept such ids; CLI: --unknown-in-test',
-    });
+    } as const;
+    test = await read(join(folder, "test.txt"), shared);
     // valid.txt is read under the same policy as test.txt, against the same maps.
-    if (hasValid) {
-      const validPath = join(folder, "valid.txt");
-      valid = await readUserItemLines(fileSource(validPath), {
-        ...common, name: validPath, users, items, onUnknown: policy === "drop" ? "drop" : "error",
-        unknownHint: 'set unknownInTest to "drop" or "extend" to accept such ids; CLI: --unknown-in-test',
-      });
-    }
+    if (hasValid) valid = await read(join(folder, "valid.txt"), shared);
     freeze(users, items);
     const addedUsers = users.size - train.nUsers;
     const addedItems = items.size - train.nItems;
@@ -127,6 +126,68 @@ async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTr
     freeze(train.users, train.items);
   }
   return { train, ...(test !== undefined && { test }), ...(valid !== undefined && { valid }), describe: lines.join("\n") };
+}
+
+/**
+ * The format of a train.txt/test.txt folder's parts: the one asked for, else the LightGCN layout
+ * ("user item item ..." lines, the convention of such folders) when train.txt starts like it,
+ * else "auto": detection then reads each part (a header line, a csv export).
+ */
+export async function folderFormat(
+  trainPath: string, format: ReadInteractionsOptions["format"],
+): Promise<{ format: InteractionsFormat | "auto"; formatReason?: string }> {
+  if (format !== undefined && format !== "auto") return { format };
+  return (await startsLikeLines(trainPath))
+    ? { format: "lines", formatReason: "the layout of train.txt folders, since its first line is integer ids" }
+    : { format: "auto" };
+}
+
+/** Whether a file's first non-blank line is whitespace-separated integer ids (a header or another layout is not). */
+async function startsLikeLines(path: string): Promise<boolean> {
+  let text = "";
+  for await (const chunk of fileSource(path)) {
+    text += new TextDecoder().decode(chunk);
+    const first = text.split(/\r\n|\r|\n/).find((l, i, all) => l.trim().length > 0 && i < all.length - 1);
+    if (first !== undefined) return first.trim().split(/\s+/).every((t) => /^\d+$/.test(t));
+    if (text.length > 1 << 16) return false;
+  }
+  return text.trim().split(/\s+/).every((t) => /^\d+$/.test(t));
+}
+
+/**
+ * MovieLens 100K as GroupLens ships it: u.data (tab-separated user item rating timestamp, no
+ * header) and, when present, u.item (titles and genre flags, Latin-1) with u.genre's names.
+ */
+async function loadMovieLens100k(folder: string, names: Set<string>, options: LoadTrainTestOptions): Promise<LoadedData> {
+  const ratingsPath = join(folder, "u.data");
+  const { unknownInTest: _policy, ...readOptions } = options;
+  const { format, ...rest } = readOptions;
+  // An explicit format is honoured; the u.data layout applies to triples only.
+  const u100k = { columns: ["user", "item", "rating", "timestamp"], separator: "tab" } as const;
+  const layout = format === undefined || format === "auto"
+    ? { format: "triples", formatReason: "the layout of MovieLens 100K's u.data", ...u100k } as const
+    : format === "triples" ? { format, ...u100k } : { format };
+  const train = requireInteractions(await readInteractions(fileSource(ratingsPath), { ...layout, ...rest, fileName: ratingsPath, name: ratingsPath }), options);
+  freeze(train.users, train.items);
+  const lines = [`train: ${train.describe()}`];
+  if (!names.has("u.item")) return { train, describe: lines.join("\n") };
+  const itemPath = join(folder, "u.item");
+  const genres = names.has("u.genre") ? await readMovieLens100kGenres(fileSource(join(folder, "u.genre")), { name: join(folder, "u.genre") }) : undefined;
+  const items = await readMovieLens100kItems(fileSource(itemPath), { name: itemPath, ...(genres && { genres }) });
+  lines.push(`items: ${items.size.toLocaleString("en-US")} titles from ${itemPath}`);
+  return { train, items, describe: lines.join("\n") };
+}
+
+/** A data set to train on must hold something: say why it is empty rather than fail later in a model. */
+function requireInteractions(train: Interactions, options: LoadTrainTestOptions): Interactions {
+  if (train.nnz > 0) return train;
+  const skipped = train.rowsBelowMinRating;
+  throw new DataError(
+    { file: train.name },
+    skipped > 0
+      ? `no interactions left: all ${skipped.toLocaleString("en-US")} rows have a rating below the minimum ${options.minRating}; lower minRating (CLI: --min-rating)`
+      : "no interactions: the file holds no data rows",
+  );
 }
 
 function freeze(users: IdMap, items: IdMap): void {
@@ -165,6 +226,6 @@ export async function pathKind(path: string): Promise<"file" | "folder" | "missi
     return s.isDirectory() ? "folder" : "file";
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return "missing";
-    throw e;
+    throw fileAccessError(path, "data file or folder", e);
   }
 }

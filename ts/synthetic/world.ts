@@ -301,6 +301,11 @@ function drawDistinct(rng: Rng, weights: readonly number[], count: number): numb
   return out;
 }
 
+/** Throws the RangeError generateSyntheticWorld would for these options, without generating anything. */
+export function checkSyntheticWorldOptions(options: SyntheticWorldOptions): void {
+  resolveOptions(options);
+}
+
 function resolveOptions(options: SyntheticWorldOptions): ResolvedSyntheticWorldOptions {
   const o: ResolvedSyntheticWorldOptions = { ...DEFAULTS };
   for (const key of Object.keys(options) as (keyof SyntheticWorldOptions)[]) {

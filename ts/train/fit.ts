@@ -10,6 +10,9 @@ import { UserBlockSampledSoftmaxRunner } from "./user-block-sampled-softmax-runn
 import { GradientAccumulator } from "./gradient-accumulator.js";
 import { learningRateAt } from "./learning-rate-schedule.js";
 import { checkFinite, DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
+import { trainingWarnings, type TrainingWarning } from "./training-warnings.js";
+
+export type { TrainingWarning, TrainingWarningKind } from "./training-warnings.js";
 
 export interface TrainingProgress {
   phase: "batch" | "epoch";
@@ -50,7 +53,10 @@ export class TrainingAbortedError extends Error {
 
 export interface EpochSummary {
   epoch: number;
+  /** Mean training loss per example of the epoch, the regulariser term included. */
   loss: number;
+  /** The part of `loss` that is the regulariser term (ReSN's λ·σ_max²), when the loss has one. */
+  regularizer?: number;
   seconds: number;
   examplesPerSecond: number;
   validationRecall?: number;
@@ -63,6 +69,14 @@ export interface FitReport {
   bestValidationRecall?: number;
   stoppedEarly: boolean;
   seconds: number;
+  /**
+   * Mean loss per example of the first step of training (before the first updates: the untrained
+   * model's loss, on one batch), and of it the regulariser's part; absent when no epoch ran.
+   */
+  initialLoss?: number;
+  initialRegularizer?: number;
+  /** Signs of a useless model found at the end of training (the loss rose, the regulariser dominates); empty when none. */
+  warnings: TrainingWarning[];
 }
 
 /** The runner for the configured loss; the logit-adjustment bias (when α > 0) goes to the softmax runners. */
@@ -121,6 +135,7 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
   let bestRecall = -Infinity;
   let sinceBest = 0;
   let stoppedEarly = false;
+  let initial: { loss: number; regularizer: number } | undefined;
   const started = now();
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
@@ -131,7 +146,8 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
       let lastReport = 0;
       let result;
       try {
-        result = runner.runEpoch((done, total, loss) => {
+        result = runner.runEpoch((done, total, loss, regularizer) => {
+          initial ??= { loss, regularizer };
           if (options.signal?.aborted) throw new TrainingAbortedError(epoch);
           const t = now();
           if (!options.onProgress || t - lastReport < interval) return;
@@ -154,11 +170,15 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
         model.invalidatePacked();
         checkFinite(NaN, config, `in the parameters after epoch ${epoch}`);
       }
-      const summary: EpochSummary = { epoch, loss: result.loss, seconds, examplesPerSecond: result.examples / Math.max(1e-9, seconds) };
+      const summary: EpochSummary = {
+        epoch, loss: result.loss, ...(result.regularizer !== undefined && { regularizer: result.regularizer }), seconds,
+        examplesPerSecond: result.examples / Math.max(1e-9, seconds),
+      };
       lastGood = { users: userFactors.view.slice(), items: itemFactors.view.slice() };
       model.invalidatePacked();
       if (validation && (epoch % every === 0 || epoch === config.epochs)) {
-        const recall = evaluateRanking(model, train, validation, { k }).metrics[`recall@${k}`];
+        const evaluated = evaluateRanking(model, train, validation, { k });
+        const recall = evaluated.metrics[`recall@${evaluated.k}`];
         summary.validationRecall = recall;
         if (recall > bestRecall) {
           bestRecall = recall;
@@ -198,5 +218,10 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
     bestValidationRecall: validation ? bestRecall : undefined,
     stoppedEarly,
     seconds: (now() - started) / 1000,
+    ...(initial && { initialLoss: initial.loss, ...(config.spectralPenalty > 0 && { initialRegularizer: initial.regularizer }) }),
+    warnings: trainingWarnings({
+      initialLoss: initial?.loss, initialRegularizer: initial?.regularizer, epochs, heldEpoch: bestEpoch,
+      learningRate: config.learningRate, spectralPenalty: config.spectralPenalty,
+    }),
   };
 }

@@ -6,7 +6,7 @@ import { ipsItemWeights } from "./ips.js";
 import { ADAGRAD_EPS, ADAM_EPS, BETA1, BETA2 } from "./optimizer.js";
 import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "./pairwise-plan.js";
 import { RowGradientStep } from "./resn.js";
-import { checkFinite, shuffledRange, userOfPosition, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
+import { checkFinite, shuffledRange, userOfPosition, withRegularizer, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
 
 /** Draws per negative before one that hits the user's own items is kept anyway (a user holding most of the catalog). */
 const MAX_NEGATIVE_TRIES = 32;
@@ -162,10 +162,14 @@ export class PairwiseRunner implements EpochRunner {
     const cursor = bounds.slice(0, T);
     const batches = Math.max(1, Math.min(Math.floor(POSITIVES_PER_ROUND / config.batchSize), Math.floor(nnz / (MIN_ROUNDS * T * config.batchSize))));
     const perRound = this.update ? config.batchSize : batches * config.batchSize;
-    let lossSum = 0, done = 0, round = 0;
+    let lossSum = 0, penaltySum = 0, done = 0, round = 0;
     while (done < nnz) {
+      // The first round is one batch per thread: its loss, reported to onBatch, is that of (nearly) the
+      // epoch's starting parameters (fit() keeps epoch 1's as the untrained model's loss). Batches stay
+      // aligned, so the updates are the same as with equal rounds.
+      const size = round === 0 ? config.batchSize : perRound;
       const shares = this.threads.map((thread, t) => {
-        const start = cursor[t], end = Math.min(bounds[t + 1], start + perRound);
+        const start = cursor[t], end = Math.min(bounds[t + 1], start + size);
         if (end <= start) return null;
         thread.state.set("start", start);
         thread.state.set("end", end);
@@ -175,12 +179,16 @@ export class PairwiseRunner implements EpochRunner {
       });
       round++;
       lossSum += kernels.runShares("pairwise_train", shares).reduce((a, b) => a + b, 0);
-      if (this.update) lossSum += this.callerStep(this.threads[0]);
+      if (this.update) {
+        const penalty = this.callerStep(this.threads[0]);
+        lossSum += penalty;
+        penaltySum += penalty;
+      }
       checkFinite(lossSum, config, `at epoch round ${round} (${done} of ${nnz} interactions)`);
-      onBatch?.(done, nnz, lossSum / done);
+      onBatch?.(done, nnz, lossSum / done, penaltySum / done);
     }
     if (!this.update) userOptimizer.step = itemOptimizer.step = this.stepCounter.view[0];
-    return { loss: nnz ? lossSum / nnz : 0, examples: nnz };
+    return withRegularizer({ loss: nnz ? lossSum / nnz : 0, examples: nnz }, config, penaltySum);
   }
 
   /** ReSN: the kernel left the batch's gradients; the penalty and the optimizers' step are taken here. */

@@ -6,7 +6,7 @@ import { NegativeProposal } from "./negative-proposal.js";
 import { RowGradientStep } from "./resn.js";
 import { SlotMap } from "./slot-map.js";
 import {
-  checkFinite, shuffledRange, userOfPosition,
+  checkFinite, shuffledRange, userOfPosition, withRegularizer,
   type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
 } from "./training-context.js";
 
@@ -97,18 +97,21 @@ export class SampledSoftmaxRunner implements EpochRunner {
     const order = shuffledRange(train.nnz, rng);
     const B = config.batchSize;
     const steps = Math.ceil(train.nnz / B);
-    let lossSum = 0;
+    let lossSum = 0, penaltySum = 0;
     for (let step = 0; step < steps; step++) {
       const start = step * B;
       const end = Math.min(train.nnz, start + B);
-      lossSum += this.step(order, start, end);
+      const { loss, penalty } = this.step(order, start, end);
+      lossSum += loss + penalty;
+      penaltySum += penalty;
       checkFinite(lossSum, config, `at epoch step ${step + 1}/${steps}`);
-      onBatch?.(end, train.nnz, lossSum / end);
+      onBatch?.(end, train.nnz, lossSum / end, penaltySum / end);
     }
-    return { loss: train.nnz ? lossSum / train.nnz : 0, examples: train.nnz };
+    return withRegularizer({ loss: train.nnz ? lossSum / train.nnz : 0, examples: train.nnz }, config, penaltySum);
   }
 
-  private step(order: Int32Array, start: number, end: number): number {
+  /** The step's summed loss without, and its ReSN penalty (0 without ReSN). */
+  private step(order: Int32Array, start: number, end: number): { loss: number; penalty: number } {
     const { config, train, kernels, userFactors, itemFactors, rng } = this.ctx;
     const d = config.dim, N = config.negatives, m = train.nItems;
     const nb = end - start;
@@ -163,7 +166,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     kernels.scatterAddRows(this.gradI, d, this.negSlotOf, N, this.gradNeg);
     this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
     this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
-    return loss + this.update.apply(this.userRows, nu, this.gradU, this.itemRows, ni, this.gradI);
+    return { loss, penalty: this.update.apply(this.userRows, nu, this.gradU, this.itemRows, ni, this.gradI) };
   }
 
   dispose(): void {

@@ -59,7 +59,7 @@ export class SoftmaxRunner implements EpochRunner {
     return runBlocks(order.length, config.batchSize, config, train.nnz, (start, end) => this.step(order, start, end), onBatch);
   }
 
-  private step(order: Int32Array, start: number, end: number): { loss: number; targets: number } {
+  private step(order: Int32Array, start: number, end: number): { loss: number; targets: number; penalty: number } {
     const { config, train, kernels, userFactors, itemFactors } = this.ctx;
     const d = config.dim, m = train.nItems;
     const nb = end - start;
@@ -92,7 +92,7 @@ export class SoftmaxRunner implements EpochRunner {
     const penalty = this.spectral ? this.spectral.addGradients(this.userBlock, nb, itemFactors, this.gradUsers, this.gradItems) : 0;
     this.ctx.userOptimizer.apply(this.blockUsers, nb, this.gradUsers);
     this.ctx.itemOptimizer.apply(null, m, this.gradItems);
-    return { loss: loss + correction + penalty, targets: t };
+    return { loss: loss + correction + penalty, targets: t, penalty };
   }
 
   dispose(): void {

@@ -21,13 +21,16 @@ export interface TrainingContext {
 }
 
 export interface EpochResult {
-  /** Mean loss per training example of the epoch. */
+  /** Mean loss per training example of the epoch, regulariser term included. */
   loss: number;
   /** Positive interactions processed. */
   examples: number;
+  /** The part of `loss` that is the regulariser term (ReSN's λ·σ²), per example; absent when the loss has none. */
+  regularizer?: number;
 }
 
-export type BatchCallback = (done: number, total: number, meanLoss: number) => void;
+/** Progress within an epoch: examples done, of total, and the mean loss (and of it, the regulariser's part) so far. */
+export type BatchCallback = (done: number, total: number, meanLoss: number, meanRegularizer: number) => void;
 
 /** One loss's training procedure: runs epochs, owns its scratch buffers. */
 export interface EpochRunner {
@@ -56,19 +59,27 @@ export function checkFinite(loss: number, config: Pick<MfConfig, "learningRate" 
  */
 export function runBlocks(
   count: number, blockSize: number, config: MfConfig, total: number,
-  step: (start: number, end: number) => { loss: number; targets: number }, onBatch?: BatchCallback,
+  step: (start: number, end: number) => { loss: number; targets: number; penalty?: number }, onBatch?: BatchCallback,
 ): EpochResult {
   const steps = Math.ceil(count / blockSize);
   let lossSum = 0;
+  let penaltySum = 0;
   let examples = 0;
   for (let s = 0; s < steps; s++) {
-    const { loss, targets } = step(s * blockSize, Math.min(count, (s + 1) * blockSize));
+    const { loss, targets, penalty = 0 } = step(s * blockSize, Math.min(count, (s + 1) * blockSize));
     lossSum += loss;
+    penaltySum += penalty;
     examples += targets;
     checkFinite(lossSum, config, `at epoch step ${s + 1}/${steps}`);
-    onBatch?.(examples, total, lossSum / Math.max(1, examples));
+    onBatch?.(examples, total, lossSum / Math.max(1, examples), penaltySum / Math.max(1, examples));
   }
-  return { loss: examples ? lossSum / examples : 0, examples };
+  return withRegularizer({ loss: examples ? lossSum / examples : 0, examples }, config, penaltySum);
+}
+
+/** Adds the regulariser's share (the summed penalty, per example) when the configuration has one in its loss (ReSN). */
+export function withRegularizer(result: EpochResult, config: Pick<MfConfig, "spectralPenalty">, penaltySum: number): EpochResult {
+  if (config.spectralPenalty > 0) result.regularizer = result.examples ? penaltySum / result.examples : 0;
+  return result;
 }
 
 /** Every user's items sorted ascending, for O(log n) "is this a positive?" tests during negative sampling. */

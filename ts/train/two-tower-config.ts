@@ -2,8 +2,10 @@
  * Configuration of the two-tower model (ts/model/two-tower.ts): explicit parameters with
  * defaults, validated with errors that name the value and what would be right.
  */
-import { integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./config-checks.js";
+import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./config-checks.js";
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
+
+const MAX_HISTORY = 65_536;
 
 export type TwoTowerLoss = "softmax" | "sampled-softmax";
 export const TWO_TOWER_LOSSES: readonly TwoTowerLoss[] = ["softmax", "sampled-softmax"];
@@ -65,6 +67,8 @@ export function resolveTwoTowerConfig(partial: Partial<TwoTowerConfig> = {}): Tw
   positiveInt(c.batchSize, "batchSize", "contexts per step, e.g. 256");
   positiveInt(c.negatives, "negatives", "shared negatives per step, e.g. 1024");
   positiveInt(c.maxHistory, "maxHistory", "items of a context, e.g. 50");
+  // Serving lays out 256 contexts of maxHistory items at once: a bound keeps that in memory.
+  if (c.maxHistory > MAX_HISTORY) throw new ConfigError(`maxHistory must be at most ${MAX_HISTORY} items of a context, got ${c.maxHistory}`);
   positiveNumber(c.learningRate, "learningRate");
   positiveNumber(c.temperature, "temperature");
   positiveNumber(c.initStd, "initStd");

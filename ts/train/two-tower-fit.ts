@@ -13,6 +13,7 @@ import { TrainingAbortedError, type EpochSummary, type FitOptions, type FitRepor
 import { EarlyStopping } from "./early-stopping.js";
 import { learningRateAt } from "./learning-rate-schedule.js";
 import { SequentialExamples } from "./sequential-examples.js";
+import { trainingWarnings } from "./training-warnings.js";
 import { checkFinite, DivergenceError, shuffledRange } from "./training-context.js";
 import type { TwoTowerConfig } from "./two-tower-config.js";
 import type { TwoTowerStep } from "./two-tower-softmax.js";
@@ -50,6 +51,8 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
   let lastGood = snapshot(tables);
   const stopping = new EarlyStopping<Float32Array[]>(patience);
   let lastEpoch = 0;
+  /** The first step's mean loss: the untrained model's (see FitReport.initialLoss). */
+  let initialLoss: number | undefined;
   const started = now();
   const B = config.batchSize;
   const fail = (err: unknown): never => {
@@ -71,6 +74,7 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
         const start = s * B, end = Math.min(examples.count, start + B);
         lossSum += step.lossAndGradients(examples, order, start, end);
         checkFinite(lossSum, config, `at epoch ${epoch}, step ${s + 1}/${steps}`);
+        initialLoss ??= lossSum / (end - start);
         step.apply();
         const t = now();
         if (options.onProgress && t - lastReport >= interval) {
@@ -89,7 +93,8 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
     model.invalidateItems();
     lastEpoch = epoch;
     if (options.validation && (epoch % every === 0 || epoch === config.epochs)) {
-      summary.validationRecall = stopping.observe(epoch, evaluateSequential(model, options.validation, { k }).metrics[`recall@${k}`], lastGood);
+      const evaluated = evaluateSequential(model, options.validation, { k });
+      summary.validationRecall = stopping.observe(epoch, evaluated.metrics[`recall@${evaluated.k}`], lastGood);
     }
     epochs.push(summary);
     options.onProgress?.({
@@ -99,10 +104,18 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
     await Promise.resolve();
     if (stopping.stopped) break;
   }
-  if (!options.validation) return { epochs, bestEpoch: lastEpoch, stoppedEarly: false, seconds: (now() - started) / 1000 };
+  // The two-tower loss has no regulariser term (its L2 is weight decay in the optimizers): only the "loss rose" rule applies.
+  const finish = (bestEpoch: number) => ({
+    ...(initialLoss !== undefined && { initialLoss }),
+    warnings: trainingWarnings({ initialLoss, epochs, heldEpoch: bestEpoch, learningRate: config.learningRate }),
+  });
+  if (!options.validation) return { epochs, bestEpoch: lastEpoch, stoppedEarly: false, seconds: (now() - started) / 1000, ...finish(lastEpoch) };
   if (stopping.best && stopping.bestEpoch !== lastEpoch) {
     restore(tables, stopping.best);
     model.invalidateItems();
   }
-  return { epochs, bestEpoch: stopping.bestEpoch, bestValidationRecall: stopping.bestValue, stoppedEarly: stopping.stopped, seconds: (now() - started) / 1000 };
+  return {
+    epochs, bestEpoch: stopping.bestEpoch, bestValidationRecall: stopping.bestValue, stoppedEarly: stopping.stopped,
+    seconds: (now() - started) / 1000, ...finish(stopping.bestEpoch),
+  };
 }

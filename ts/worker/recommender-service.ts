@@ -9,6 +9,7 @@ import { decodeModelFile, encodeModelFile } from "../model/model-file.js";
 import type { MfConfig } from "../train/config.js";
 import type { FitReport, TrainingProgress } from "../train/fit.js";
 import { Rng } from "../util/rng.js";
+import { quoteFound } from "../data/errors.js";
 
 /** A data set held by an engine (in its thread or its worker); pass it back to train and evaluate. */
 export interface DatasetHandle {
@@ -168,7 +169,7 @@ export class RecommenderService implements RecommenderApi {
   async recommendForHistory(model: ModelHandle, history: readonly string[], k = 10, options: HistoryRecommendOptions = {}): Promise<Recommendation> {
     const mf = this.model(model);
     const unknown = history.filter((id) => !mf.items.has(String(id)));
-    if (unknown.length > 0) throw new RangeError(`history items not in the model: ${unknown.map((id) => JSON.stringify(id)).join(", ")}`);
+    if (unknown.length > 0) throw new RangeError(`history items not in the model: ${unknown.slice(0, 5).map((id) => quoteFound(id)).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`);
     return mf.recommendForHistory(Int32Array.from(history, (id) => mf.items.index(String(id))!), k, options);
   }
 

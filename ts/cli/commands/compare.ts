@@ -2,12 +2,14 @@ import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
+import { cappedK, checkConfigurationsFit, shapeOf } from "../size-limits.js";
 import { EXPERIMENT_DATA_FLAGS, loadExperimentDataFromFlags } from "../experiment-data.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { shellWords } from "../shell-words.js";
 import { trainingProgress } from "../training-progress.js";
-import { writeFileAtomic } from "../../node/atomic-write.js";
+import { printTrainingWarnings } from "../training-warnings.js";
+import { checkWritableTarget, writeFileAtomic } from "../../node/atomic-write.js";
 import { compareResults, formatComparison } from "../../experiments/comparison.js";
 import { runExperiments } from "../../experiments/experiment.js";
 
@@ -40,6 +42,7 @@ export const COMPARE = defineCommand({
 
 export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<number> {
   const v = args.values;
+  if (v.out) await checkWritableTarget(v.out, "--out");
   const common = shellWords(v.common, "compare");
   // Parse every configuration before any work, so a typo in the last one fails in a second, not after hours.
   const specs = args.positionals.map((text, i) => parseConfiguration(text, i, common, "compare"));
@@ -48,24 +51,28 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
   if (twice !== undefined) throw new ArgsError(`two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`, "compare", 'Run "longtail compare --help".');
   const head = headRuleFromFlags(v, args.given, "compare");
   const progress = createProgress({ quiet: v.quiet });
-  const data = await loadExperimentDataFromFlags(v, progress);
+  const data = await loadExperimentDataFromFlags(v, progress, COMPARE.name);
+  // Every configuration's sizes are checked against the data before the first one trains.
+  checkConfigurationsFit(specs, shapeOf(data.train), v.threads);
+  const k = cappedK(v.k, data.train.nItems, (line) => progress.log(line));
   const kernels = await cliKernels(v.kernels, v.threads);
   const results = await runExperiments(kernels, specs, data.train, data.test, {
-    evaluate: { k: v.k, head, exposureThreshold: v["exposure-threshold"] },
-    fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, v.k, spec.label) }),
+    evaluate: { k, head, exposureThreshold: v["exposure-threshold"] },
+    fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, k, spec.label) }),
     onEvaluateStart: (spec) => progress.log(`${spec.label}: evaluating`),
   });
+  for (const r of results) printTrainingWarnings(r.warnings, r.label);
   const comparison = compareResults(results);
   const report = {
     data: v.data,
     split: data.split,
-    k: v.k,
+    k,
     users: results[0].evaluation.users,
     testInteractions: results[0].evaluation.testInteractions,
     baseline: comparison.baseline,
     configurations: results.map((r) => ({
       label: r.label, model: r.model, config: r.config ?? null, epochs: r.epochs,
-      trainSeconds: r.trainSeconds, evaluateSeconds: r.evaluateSeconds, metrics: r.evaluation.metrics,
+      trainSeconds: r.trainSeconds, evaluateSeconds: r.evaluateSeconds, warnings: r.warnings, metrics: r.evaluation.metrics,
     })),
     changes: comparison.changes,
   };
@@ -73,7 +80,7 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
   if (v.json) {
     process.stdout.write(JSON.stringify(report) + "\n");
   } else {
-    process.stdout.write(`${data.split}; ${report.users} test users, K = ${v.k}\n\n`);
+    process.stdout.write(`${data.split}; ${report.users} test users, K = ${k}\n\n`);
     process.stdout.write(formatComparison(comparison));
     process.stdout.write("\n" + results.map((r) => `${r.label}: ${r.model === "most-popular" ? "most popular" : `${r.config!.loss}, ${r.epochs} epochs`} · train ${r.trainSeconds.toFixed(1)} s · evaluate ${r.evaluateSeconds.toFixed(1)} s`).join("\n") + "\n");
     if (v.out) process.stdout.write(`wrote ${v.out}\n`);

@@ -7,7 +7,9 @@ import { loadExperimentData } from "../experiment-data.js";
 import { createProgress, type Progress } from "../progress.js";
 import { trainingProgress } from "../training-progress.js";
 import { movieLabel } from "../watchlist-input.js";
-import { syntheticWorldFromFlags } from "./simulate.js";
+import { checkWorldFlags, syntheticWorldFromFlags } from "./simulate.js";
+import { checkMfTrainingFlags } from "../size-limits.js";
+import { syntheticWorldInteractions } from "../../train/memory-plan.js";
 import type { Interactions } from "../../data/interactions.js";
 import { randomHoldout } from "../../data/splits.js";
 import { TitleIndex } from "../../data/titles/title-index.js";
@@ -25,7 +27,7 @@ import { compareMetricRecords, formatComparison, formatValue } from "../../exper
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { MostPopular } from "../../model/most-popular.js";
 import { pathKind, readMovies } from "../../node/dataset-files.js";
-import { writeFileAtomic } from "../../node/atomic-write.js";
+import { checkWritableTarget, writeFileAtomic } from "../../node/atomic-write.js";
 import { exposureCounts } from "../../report/lorenz-curve.js";
 import type { AlphaSweep, DemoReport, PersonaWalls, Section } from "../../report/report-data.js";
 import { renderReport } from "../../report/report-document.js";
@@ -37,6 +39,7 @@ import { worldToInteractions } from "../../synthetic/to-interactions.js";
 import type { SyntheticWorld } from "../../synthetic/world.js";
 import type { MfConfig } from "../../train/config.js";
 import { Rng } from "../../util/rng.js";
+import { quoteFound } from "../../data/errors.js";
 
 /** The feedback loop's configurations besides the plain and the debiased model (which the demo's flags set). */
 const LOOP_EXTRA_CONFIGURATIONS = [
@@ -114,9 +117,16 @@ interface ServedModel {
 
 export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
   const v = args.values;
+  if (v.out) await checkWritableTarget(v.out, "--out");
   const started = performance.now();
   const alphas = parseAlphas(v.alphas);
   const progress = createProgress({ quiet: v.quiet });
+  if (v.data === undefined) {
+    // Sizes are checked before any world is generated: both worlds, and the models trained on the larger one.
+    checkWorldFlags(v.users, v.items, { command: DEMO.name });
+    if (v.rounds > 0) checkWorldFlags(v["loop-users"], v["loop-items"], { flags: ["--loop-users", "--loop-items"], command: DEMO.name });
+    checkMfTrainingFlags({ loss: v.loss, epochs: v.epochs }, { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) }, v.threads);
+  }
   const data = v.data !== undefined ? await movieLensData(v.data, v.seed, progress) : syntheticData(v, progress);
   const { train, test, world } = data;
   const k = v.k;
@@ -200,7 +210,7 @@ function parseAlphas(text: string): number[] | null {
   const values = text.split(",").map((s) => s.trim());
   const alphas = values.map(Number);
   const bad = values.find((s, i) => s === "" || !Number.isFinite(alphas[i]) || alphas[i]! < 0);
-  if (bad !== undefined) throw new ArgsError(`--alphas ${JSON.stringify(text)}: "${bad}" is not a number >= 0; give comma-separated values such as ${DEFAULT_ALPHAS}, or none`, DEMO.name, 'Run "longtail demo --help".');
+  if (bad !== undefined) throw new ArgsError(`--alphas ${quoteFound(text)}: ${quoteFound(bad)} is not a number >= 0; give comma-separated values such as ${DEFAULT_ALPHAS}, or none`, DEMO.name, 'Run "longtail demo --help".');
   return [...new Set(alphas)].sort((a, b) => a - b);
 }
 
@@ -321,7 +331,7 @@ function movieLensWalls(titles: TitleIndex | null, sides: readonly WallSource[],
 async function feedbackLoop(v: DemoFlags, kernels: Kernels, progress: Progress): Promise<Section<SimulationResult>> {
   if (v.data !== undefined) return { skipped: "The feedback loop needs users whose true tastes are known, to simulate what they accept: it runs in the synthetic world only (longtail demo without --data, or longtail simulate)." };
   if (v.rounds === 0) return { skipped: "The feedback-loop simulation was skipped (--rounds 0)." };
-  const world = syntheticWorldFromFlags(v.seed, v["loop-users"], v["loop-items"], DEMO.name);
+  const world = syntheticWorldFromFlags(v.seed, v["loop-users"], v["loop-items"], DEMO.name, ["--loop-users", "--loop-items"]);
   const model = `--loss ${v.loss} --epochs ${v.epochs}`;
   const texts = [`plain: ${model}`, `logit-adj ${v.alpha}: ${model} --logit-adjustment ${v.alpha}`, ...LOOP_EXTRA_CONFIGURATIONS.map((c) => (c.endsWith("most-popular") || c.includes("--loss") ? c : `${c} ${model}`))];
   const specs = texts.map((text, i) => parseConfiguration(text, i, ["--seed", String(v.seed)], DEMO.name));

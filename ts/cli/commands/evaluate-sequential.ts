@@ -1,3 +1,4 @@
+import { COLUMNS, dataReadFlags } from "../common-flags.js";
 /**
  * `longtail evaluate` for a two-tower model, or an MF model with --protocol sequential (by
  * fold-in): the sequential protocol (ts/eval/sequential.ts).
@@ -21,22 +22,22 @@ import { formatResult, type EVALUATE } from "./evaluate.js";
 
 /** `reads` says how the model reads a context, for the report (e.g. "the history tower reads its last 50 items"). */
 export async function runSequentialEvaluate(
-  args: ParsedArgs<typeof EVALUATE>, model: ContextScorer & { readonly itemCounts: Int32Array }, items: IdMap, reads: string, head: HeadRule | undefined, progress: Progress,
+  args: ParsedArgs<typeof EVALUATE>, k: number, model: ContextScorer & { readonly itemCounts: Int32Array }, items: IdMap, reads: string, head: HeadRule | undefined, progress: Progress,
 ): Promise<void> {
   const v = args.values;
   const testPath = v.test ?? ((await stat(v.data).catch(() => null))?.isDirectory() ? join(v.data, "test.txt") : undefined);
   if (testPath === undefined) throw new DataError({ file: v.data }, "no test part: pass --test <file> of held-out users, or --data a folder holding test.txt (longtail split --method users writes one)");
   // Held-out users are new to the model: only the item ids are the model's.
   const sequences = await readInteractions(fileSource(testPath), {
-    fileName: testPath, name: testPath, format: v.format, users: new IdMap(), items, onUnknown: v.unknown,
+    fileName: testPath, name: testPath, ...dataReadFlags(v, "evaluate"), users: new IdMap(), items, onUnknown: v.unknown,
     unknownHint: "this model was not trained on it; pass --unknown drop to leave such interactions out of the histories",
-    ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
   });
+  progress.log(`test: ${sequences.describe()}`);
   const started = performance.now();
   const bar = progress.start("evaluating (sequential)", Math.max(0, sequences.nnz - sequences.usersWithInteractions().length), "contexts");
   const counts = model.itemCounts;
   const result = evaluateSequential(model, sequences, {
-    k: v.k, ...(head && { head }), exposureThreshold: v["exposure-threshold"], onProgress: (done) => bar.update(done),
+    k, ...(head && { head }), exposureThreshold: v["exposure-threshold"], onProgress: (done) => bar.update(done),
     ...(v["most-popular"] && { scorer: (contexts) => new MostPopular(model.kernels, contexts.nUsers, counts) }),
     ...(v.rerank !== undefined && { scorer: (contexts) => new PopularityReranker(contexts, counts, v.rerank!) }),
   });

@@ -1,6 +1,7 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT } from "../common-flags.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR, dataReadFlags } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
+import { cappedK } from "../size-limits.js";
 import { readAnyModel } from "../model-io.js";
 import { TwoTower } from "../../model/two-tower.js";
 import { DEFAULT_FOLD_IN_WINDOW, FoldInScorer } from "../../model/fold-in-scorer.js";
@@ -33,13 +34,15 @@ export const EVALUATE = defineCommand({
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
     { name: "data", type: "path", required: true, help: "The training part (its items are excluded from each user's ranking), or a folder with train.txt and test.txt." },
     { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
-    { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
+    { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists (capped at the catalog size: the metrics are then named @<catalog size>)." },
     UNKNOWN_FLAG,
     ...EVALUATION_FLAGS,
     RERANK_FLAG,
     { name: "protocol", type: "enum", choices: ["classic", "sequential"], help: "classic: full ranking of the test part's users (MF's default); sequential: every prefix of held-out users' rows (two-tower's default and only protocol; MF by fold-in)." },
     { name: "most-popular", type: "boolean", help: "Evaluate the Most Popular shelf (the model's training counts) instead of the model." },
     FORMAT,
+    COLUMNS,
+    SEPARATOR,
     MIN_RATING,
     QUIET,
     JSON_OUTPUT,
@@ -63,6 +66,8 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels, v.threads);
   const model = await readAnyModel(v.model, kernels);
+  // A top-K list holds at most the catalog: K is capped at its size (as recommend does), never refused.
+  const k = cappedK(v.k, model.nItems, (line) => progress.log(line));
   if (model instanceof TwoTower && v.protocol === "classic") {
     model.dispose();
     throw new ArgsError(`--protocol classic: ${v.model} is a two-tower model, which is evaluated by the sequential protocol only; leave out --protocol`, EVALUATE.name, 'Run "longtail evaluate --help".');
@@ -72,21 +77,22 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
       const contexts = model instanceof TwoTower
         ? { scorer: model, reads: `the history tower reads its last ${model.config.maxHistory} items` }
         : foldInContexts(model);
-      await runSequentialEvaluate(args, contexts.scorer, model.items, contexts.reads, head, progress);
+      await runSequentialEvaluate(args, k, contexts.scorer, model.items, contexts.reads, head, progress);
     } finally {
       model.dispose();
     }
     return 0;
   }
   const { train, test } = await readPartsForModel(model, v.data, v.test, {
-    format: v.format, onUnknown: v.unknown, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+    ...dataReadFlags(v, EVALUATE.name), onUnknown: v.unknown,
   });
+  progress.log(`train: ${train.describe()}\ntest: ${test.describe()}`);
   const scorer = v["most-popular"] ? new MostPopular(kernels, model.nUsers, model.itemCounts) : model;
   const bar = progress.start("evaluating", test.usersWithInteractions().length, "users");
   const started = performance.now();
   const reranker = v.rerank !== undefined ? new PopularityReranker(model, model.itemCounts, v.rerank) : null;
   const result = evaluateRanking(reranker ?? scorer, train, test, {
-    k: v.k, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts, onProgress: (done) => bar.update(done),
+    k, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts, onProgress: (done) => bar.update(done),
   });
   reranker?.dispose();
   const seconds = (performance.now() - started) / 1000;

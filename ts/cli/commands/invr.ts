@@ -1,11 +1,12 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT } from "../common-flags.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR, dataReadFlags } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
+import { checkListLength, checkListMemory, FLAG_NAMES } from "../../train/memory-plan.js";
 import { EVALUATION_FLAGS, UNKNOWN_FLAG, headRuleFromFlags } from "../evaluation-flags.js";
 import { readAnyModel } from "../model-io.js";
 import { readPartsForModel } from "../model-data.js";
 import { createProgress } from "../progress.js";
-import { writeFileAtomic } from "../../node/atomic-write.js";
+import { checkWritableTarget, writeFileAtomic } from "../../node/atomic-write.js";
 import { compareMetricRecords, formatComparison } from "../../experiments/comparison.js";
 import { DEFAULT_SLOTS, DEFAULT_TOP_N, evaluateInverseRetrieval, type InverseRetrievalRun } from "../../invr/invr-evaluation.js";
 import { selectItems, type ItemSelection } from "../../invr/item-selection.js";
@@ -42,6 +43,8 @@ export const INVR = defineCommand({
     ...EVALUATION_FLAGS,
     { name: "out", type: "path", help: "Also write every test user's slates (item ids, InvR positions) as JSON to this file (atomically)." },
     FORMAT,
+    COLUMNS,
+    SEPARATOR,
     MIN_RATING,
     QUIET,
     JSON_OUTPUT,
@@ -64,6 +67,7 @@ const TABLE_METRICS = [
 
 export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
   const v = args.values;
+  if (v.out) await checkWritableTarget(v.out, "--out");
   const fail = (message: string): never => {
     throw new ArgsError(message, INVR.name, 'Run "longtail invr --help".');
   };
@@ -76,10 +80,15 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
   const model = await readAnyModel(v.model, kernels);
   let embeddings: OwnedServingEmbeddings | null = null;
   try {
+    // The main lists and slates (users × K) and the item → users lists (items × N) are held in memory: sizes that cannot fit are refused first.
+    checkListLength(v.k, model.nItems, { names: FLAG_NAMES, what: "a main list or slate" });
+    checkListMemory(model.nUsers, v.k, 3, { names: FLAG_NAMES });
+    checkListMemory(model.nItems, Math.min(v["top-n"], model.nUsers), 2, { setting: "--top-n" });
     embeddings = model instanceof TwoTower ? twoTowerServingEmbeddings(model) : mfServingEmbeddings(model);
     const { train, test } = await readPartsForModel(model, v.data, v.test, {
-      format: v.format, onUnknown: v.unknown, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+      ...dataReadFlags(v, INVR.name), onUnknown: v.unknown,
     });
+    progress.log(`train: ${train.describe()}\ntest: ${test.describe()}`);
     const items = selectItems(selection, model.items, model.itemCounts, head);
     // One bar at a time: the item → users pass runs first, then the main ranking.
     const itemBar = progress.start("item → users", items.length, "items");

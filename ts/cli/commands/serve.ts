@@ -6,6 +6,9 @@ import { defaultPageDir, startDemoServer, type DataFile } from "../../node/demo-
 import { DataError } from "../../data/errors.js";
 import { generateSyntheticWorld } from "../../synthetic/world.js";
 import { worldToMovieLensFiles } from "../../synthetic/movielens-files.js";
+import { syntheticWorldInteractions } from "../../train/memory-plan.js";
+import { checkMfTrainingFlags } from "../size-limits.js";
+import { checkWorldFlags } from "./simulate.js";
 
 /**
  * The α values the page trains, in training order: α = 0 and 0.5 first, so the first wall and the
@@ -53,6 +56,9 @@ export async function runServe(args: ParsedArgs<typeof SERVE>): Promise<number> 
   if (v.data !== undefined) {
     data = await movieLensFolder(v.data);
   } else {
+    // Refused before the world is generated: the world and its ratings.csv text, and the page's softmax training at --dim.
+    checkWorldFlags(v.users, v.items, { csv: true, command: SERVE.name });
+    checkMfTrainingFlags({ loss: "softmax", dim: v.dim }, { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) }, 1);
     const files = worldToMovieLensFiles(generateSyntheticWorld({ seed: v.seed, nUsers: v.users, nItems: v.items }));
     data = { ratings: { text: files.ratings }, movies: { text: files.movies }, name: `synthetic world (${v.users} users, ${v.items} items, seed ${v.seed})` };
   }

@@ -4,10 +4,12 @@ import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
 import { createProgress } from "../progress.js";
 import { shellWords } from "../shell-words.js";
-import { writeFileAtomic } from "../../node/atomic-write.js";
+import { checkWritableTarget, writeFileAtomic } from "../../node/atomic-write.js";
 import { formatColumns } from "../../experiments/text-table.js";
 import { simulateFeedbackLoops, type SimulationResult } from "../../simulation/feedback-loop.js";
-import { generateSyntheticWorld, type SyntheticWorld } from "../../synthetic/world.js";
+import { checkSyntheticWorldOptions, generateSyntheticWorld, type SyntheticWorld } from "../../synthetic/world.js";
+import { checkListLength, checkListMemory, checkSyntheticWorld, FLAG_NAMES, syntheticWorldInteractions } from "../../train/memory-plan.js";
+import { checkConfigurationsFit } from "../size-limits.js";
 
 /** What `simulate` runs when no configuration is given: the plain model, each softmax-compatible debiasing method, and the Most Popular shelf. */
 export const DEFAULT_SIMULATION_CONFIGURATIONS = [
@@ -38,8 +40,8 @@ export const SIMULATE = defineCommand({
     { name: "rounds", type: "int", positive: true, default: 5, help: "Rounds of recommend → choose → retrain per configuration." },
     { name: "k", type: "int", positive: true, default: 10, help: "Slate length K." },
     { name: "seed", type: "int", default: 42, help: "Seed of the world, the users' choices and training." },
-    { name: "users", type: "int", positive: true, default: 1000, help: "Users in the synthetic world." },
-    { name: "items", type: "int", positive: true, default: 1500, help: "Items in the synthetic world." },
+    { name: "users", type: "int", positive: true, default: 1000, help: "Users in the synthetic world (refused up front when the world, the slates or a configuration's training would not fit in memory)." },
+    { name: "items", type: "int", positive: true, default: 1500, help: "Items in the synthetic world (--k may not exceed it)." },
     { name: "common", type: "string", default: "", help: "Training flags applied to every configuration, e.g. \"--dim 32\"." },
     { name: "position-bias", type: "number", min: 0, default: 1, placeholder: "η", help: "Slot p is examined with probability (1/p)^η (0: every slot)." },
     { name: "acceptance-steepness", type: "number", min: 0, default: 10, placeholder: "β", help: "An examined item is accepted with probability σ(β·(r − τ))." },
@@ -60,6 +62,7 @@ export const SIMULATE = defineCommand({
 
 export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<number> {
   const v = args.values;
+  if (v.out) await checkWritableTarget(v.out, "--out");
   const common = ["--seed", String(v.seed), ...shellWords(v.common, "simulate")];
   const texts = args.positionals.length > 0 ? args.positionals : [...DEFAULT_SIMULATION_CONFIGURATIONS];
   // Every configuration is parsed before the first round, so a typo fails at once.
@@ -67,6 +70,11 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
   const labels = specs.map((s) => s.label);
   const twice = labels.find((l, i) => labels.indexOf(l) !== i);
   if (twice !== undefined) throw new ArgsError(`two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`, "simulate", 'Run "longtail simulate --help".');
+  // Sizes are checked before the world is generated: the world, the slates and every configuration's training on the grown log.
+  checkWorldFlags(v.users, v.items);
+  checkListLength(v.k, v.items, { names: FLAG_NAMES, what: "a slate" });
+  checkListMemory(v.users, v.k, 2, { names: FLAG_NAMES });
+  checkConfigurationsFit(specs, { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) + v.rounds * v.users * v.k }, v.threads);
   const progress = createProgress({ quiet: v.quiet });
   const started = performance.now();
   const world = syntheticWorldFromFlags(v.seed, v.users, v.items);
@@ -96,14 +104,29 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
   return 0;
 }
 
-/** The world of --seed, --users and --items; a size the world cannot be built at is a flag error (of `command`). */
-export function syntheticWorldFromFlags(seed: number, users: number, items: number, command = "simulate"): SyntheticWorld {
+/**
+ * Refuse a synthetic world of `users` × `items` that cannot fit in memory (`csv`: also written as a
+ * ratings.csv text), naming the flags that set them.
+ */
+export function checkWorldFlags(users: number, items: number, options: { flags?: readonly [string, string]; csv?: boolean; command?: string } = {}): void {
+  const [usersFlag, itemsFlag] = options.flags ?? ["--users", "--items"];
+  const command = options.command ?? "simulate";
   try {
-    return generateSyntheticWorld({ seed, nUsers: users, nItems: items });
+    checkSyntheticWorldOptions({ nUsers: users, nItems: items });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    throw new ArgsError(`--users ${users} --items ${items}: no synthetic world of that size (${e.message}); every user logs at least 5 items, so give --items 10 or more`, command, `Run "longtail ${command} --help".`);
+    throw new ArgsError(
+      `${usersFlag} ${users} ${itemsFlag} ${items}: no synthetic world of that size (${e.message}); every user logs at least 5 items, so give ${itemsFlag} 10 or more`,
+      command, `Run "longtail ${command} --help".`,
+    );
   }
+  checkSyntheticWorld(users, items, { csv: options.csv, names: (s) => (s === "nUsers" ? usersFlag : s === "nItems" ? itemsFlag : FLAG_NAMES(s)) });
+}
+
+/** The world of --seed, --users and --items; a size the world cannot be built at is a flag error (of `command`). */
+export function syntheticWorldFromFlags(seed: number, users: number, items: number, command = "simulate", flags?: readonly [string, string]): SyntheticWorld {
+  checkWorldFlags(users, items, { ...(flags && { flags }), command });
+  return generateSyntheticWorld({ seed, nUsers: users, nItems: items });
 }
 
 /** The per-round table: one row per configuration and round. */

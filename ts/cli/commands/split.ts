@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET } from "../common-flags.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, COLUMNS, SEPARATOR, dataReadFlags } from "../common-flags.js";
 import { createProgress } from "../progress.js";
 import { DataError } from "../../data/errors.js";
 import type { Interactions } from "../../data/interactions.js";
@@ -33,6 +33,8 @@ export const SPLIT = defineCommand({
     { name: "data", type: "path", required: true, help: "Data to split: a file, or a folder with ratings.csv, ratings.dat or train.txt." },
     { name: "merge", type: "boolean", help: "--data is a folder holding train.txt and test.txt (and valid.txt): merge its parts and split all interactions anew." },
     FORMAT,
+    COLUMNS,
+    SEPARATOR,
     MIN_RATING,
     { name: "method", type: "enum", choices: SPLIT_METHODS, required: true, help: "How to choose the held-out interactions." },
     { name: "test-share", type: "number", positive: true, help: "Share of all interactions in the test part (random 0.2, temporal 0.2, item-balanced 0.3, item-equal-count 0.2; users: share of the users, 0.1). Below 1." },
@@ -74,7 +76,7 @@ export async function runSplit(args: ParsedArgs<typeof SPLIT>): Promise<number> 
   const progress = createProgress({ quiet: v.quiet });
   progress.log(`reading ${v.data}${v.merge ? " (merging its parts)" : ""}`);
   const started = performance.now();
-  const data = await readData(v.data, v.merge, { format: v.format, ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }) });
+  const data = await readData(v.data, v.merge, dataReadFlags(v, SPLIT.name));
   const read = performance.now();
   progress.log(`${data.describe()}; splitting by ${spec.method}`);
   const split = splitInteractions(data, spec);
@@ -143,7 +145,7 @@ function specFromFlags(args: ParsedArgs<typeof SPLIT>): SplitSpec {
 }
 
 /** The data to split: one data set, or with --merge the parts of a train/test folder merged into one. */
-async function readData(path: string, merge: boolean, options: { format: "auto" | "movielens" | "movielens-dat" | "lines" | "csv"; minRating?: number }): Promise<Interactions> {
+async function readData(path: string, merge: boolean, options: ReturnType<typeof dataReadFlags>): Promise<Interactions> {
   const loaded = await loadTrainTest(path, { ...options, unknownInTest: "extend" });
   if (loaded.test === undefined) {
     if (merge) throw new DataError({ file: path }, "--merge needs a folder holding train.txt and test.txt; this data has no test part, so leave --merge out");

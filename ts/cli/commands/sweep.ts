@@ -2,12 +2,14 @@ import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
 import { cliKernels } from "../engine.js";
+import { cappedK, checkConfigurationsFit, shapeOf } from "../size-limits.js";
 import { EXPERIMENT_DATA_FLAGS, loadExperimentDataFromFlags } from "../experiment-data.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
 import { shellWords } from "../shell-words.js";
 import { trainingProgress } from "../training-progress.js";
-import { writeFileAtomic } from "../../node/atomic-write.js";
+import { printTrainingWarnings } from "../training-warnings.js";
+import { checkWritableTarget, writeFileAtomic } from "../../node/atomic-write.js";
 import { formatValue } from "../../experiments/comparison.js";
 import { toCsv } from "../../experiments/csv.js";
 import { formatColumns } from "../../experiments/text-table.js";
@@ -44,6 +46,7 @@ export const SWEEP = defineCommand({
 
 export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> {
   const v = args.values;
+  if (v.out) await checkWritableTarget(v.out, "--out");
   const fail = (message: string): never => {
     throw new ArgsError(message, "sweep", 'Run "longtail sweep --help" for the syntax.');
   };
@@ -67,13 +70,16 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
 
   const head = headRuleFromFlags(v, args.given, "sweep");
   const progress = createProgress({ quiet: v.quiet });
-  const data = await loadExperimentDataFromFlags(v, progress);
+  const data = await loadExperimentDataFromFlags(v, progress, SWEEP.name);
+  // Every point's sizes are checked against the data before the first one trains.
+  checkConfigurationsFit(specs, shapeOf(data.train), v.threads);
+  const k = cappedK(v.k, data.train.nItems, (line) => progress.log(line));
   const kernels = await cliKernels(v.kernels, v.threads);
   let x = "", y = "", metricNames: string[] = [];
   const checkAxes = (names: string[]) => {
     metricNames = names;
-    x = v.x ?? `recall@${v.k}`;
-    y = v.y ?? (metricNames.includes(`coverage@${v.k}`) ? `coverage@${v.k}` : metricNames.find((m) => m !== x)!);
+    x = v.x ?? `recall@${k}`;
+    y = v.y ?? (metricNames.includes(`coverage@${k}`) ? `coverage@${k}` : metricNames.find((m) => m !== x)!);
     for (const axis of [x, y]) {
       if (!metricNames.includes(axis)) fail(`--x/--y: "${axis}" is not a reported metric; choose one of ${metricNames.join(", ")}`);
     }
@@ -83,9 +89,10 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
   for (let i = 0; i < specs.length; i++) {
     progress.log(`point ${i + 1}/${specs.length}: ${specs[i].label}`);
     const r = await runExperiment(kernels, specs[i], data.train, data.test, {
-      evaluate: { k: v.k, head, exposureThreshold: v["exposure-threshold"] },
-      fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, v.k, spec.label) }),
+      evaluate: { k, head, exposureThreshold: v["exposure-threshold"] },
+      fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, k, spec.label) }),
     });
+    printTrainingWarnings(r.warnings, specs[i].label);
     metricsOf.push(r.evaluation.metrics);
     rows.push({ ...points[i], ...r.evaluation.metrics, trainSeconds: r.trainSeconds, epochs: r.epochs });
     // The metric names are known once the first point is evaluated: check the axes then, not after the whole grid.
@@ -94,7 +101,7 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
   const onFrontier = paretoFrontier(metricsOf.map((m) => ({ x: m[x], y: m[y] })), betterDirection(x), betterDirection(y));
   rows.forEach((row, i) => (row.frontier = onFrontier[i]));
 
-  const report = { data: v.data, split: data.split, k: v.k, base: v.base, parameters: axes, x, y, points: rows };
+  const report = { data: v.data, split: data.split, k, base: v.base, parameters: axes, x, y, points: rows };
   if (v.out) {
     const columns = [...names, ...metricNames, "trainSeconds", "epochs", "frontier"];
     await writeFileAtomic(v.out, v.out.toLowerCase().endsWith(".csv") ? toCsv(columns, rows) : JSON.stringify(report, null, 2) + "\n");
@@ -105,7 +112,7 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
   }
   const header = [...names, x, y, "frontier"];
   const table = [header, ...rows.map((r) => [...names.map((n) => String(r[n])), formatValue(r[x] as number), formatValue(r[y] as number), r.frontier ? "*" : ""])];
-  process.stdout.write(`${data.split}; K = ${v.k}; frontier: ${x} (${betterDirection(x)} is better) vs ${y} (${betterDirection(y)} is better)\n\n`);
+  process.stdout.write(`${data.split}; K = ${k}; frontier: ${x} (${betterDirection(x)} is better) vs ${y} (${betterDirection(y)} is better)\n\n`);
   process.stdout.write(formatColumns(table));
   if (v.out) process.stdout.write(`wrote ${v.out}\n`);
   return 0;

@@ -1,12 +1,16 @@
+import { COLUMNS, dataReadFlags } from "../common-flags.js";
+import { checkWritableTarget } from "../../node/atomic-write.js";
 /**
  * `longtail train --model two-tower`: the two-tower model with a history tower (ts/model/two-tower.ts).
  * Flags that only matrix factorisation understands are refused with a message, never ignored.
  */
 import { ArgsError, type ParsedArgs } from "../args.js";
 import { cliKernels } from "../engine.js";
-import { writeModel } from "../model-io.js";
+import { checkTwoTowerTrainingFlags } from "../size-limits.js";
+import { reportForModelFile, writeModel } from "../model-io.js";
 import { createProgress } from "../progress.js";
 import { trainingProgress } from "../training-progress.js";
+import { printTrainingWarnings } from "../training-warnings.js";
 import { loadTrainTest, readMovies } from "../../node/dataset-files.js";
 import { TwoTower } from "../../model/two-tower.js";
 import { TWO_TOWER_LOSSES, TWO_TOWER_OPTIMIZERS, type TwoTowerConfig, type TwoTowerLoss, type TwoTowerOptimizer } from "../../train/two-tower-config.js";
@@ -25,6 +29,7 @@ export const TWO_TOWER_ONLY_FLAGS = ["movies", "history-weighting", "half-life",
 
 export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<number> {
   const v = args.values;
+  if (v.out) await checkWritableTarget(v.out, "--out");
   const usage = 'Run "longtail train --help".';
   for (const flag of MF_ONLY_FLAGS) {
     if (args.given.has(flag)) throw new ArgsError(`--${flag} belongs to matrix factorisation and does nothing for --model two-tower: drop it (or use --model mf)`, "train", usage);
@@ -40,7 +45,7 @@ export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<
   const progress = createProgress({ quiet: v.quiet });
   const started = performance.now();
   const loaded = await loadTrainTest(v.data, {
-    format: v.format, unknownInTest: "extend", ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+    ...dataReadFlags(v, "train"), unknownInTest: "extend",
   });
   progress.log(loaded.describe);
   const movies = v.movies !== undefined ? await readMovies(v.movies) : loaded.items;
@@ -61,6 +66,8 @@ export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<
     l2: v.reg, optimizer: v.optimizer as TwoTowerOptimizer | undefined, initStd: v["init-std"], seed: v.seed,
     maxHistory: v["max-history"], historyWeighting: v["history-weighting"], halfLife: v["half-life"],
   };
+  // Sizes that cannot fit (--dim, --batch, --negatives, --max-history) are refused before threads start or tables are allocated.
+  checkTwoTowerTrainingFlags(config, train, movies ?? undefined, v.threads, validation ? v.k : undefined);
   const kernels = await cliKernels(v.kernels, v.threads);
   const model = new TwoTower(kernels, config);
   const report = await model.fit(train, {
@@ -68,12 +75,14 @@ export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<
     ...(validation && { validation, validationK: v.k, patience: v.patience }),
     onProgress: trainingProgress(progress, train.nnz - train.usersWithInteractions().length, v.k),
   });
-  const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: { ...report } });
+  printTrainingWarnings(report.warnings);
+  // Timings stay out of the file (reportForModelFile): the same seed and data give the same bytes.
+  const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: reportForModelFile(report) });
   const summary = {
     model: v.out, kind: "two-tower", bytes, config: model.config, genres: model.genreNames.length, users: model.nUsers, items: model.nItems,
     interactions: train.nnz, epochs: report.epochs.length, bestEpoch: report.bestEpoch, stoppedEarly: report.stoppedEarly,
     ...(report.bestValidationRecall !== undefined && { [`validationRecall@${v.k}`]: report.bestValidationRecall }),
-    finalLoss: report.epochs.at(-1)?.loss ?? null, trainSeconds: report.seconds, totalSeconds: (performance.now() - started) / 1000,
+    finalLoss: report.epochs.at(-1)?.loss ?? null, warnings: report.warnings, trainSeconds: report.seconds, totalSeconds: (performance.now() - started) / 1000,
   };
   if (v.json) process.stdout.write(JSON.stringify(summary) + "\n");
   else {

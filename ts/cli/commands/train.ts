@@ -1,9 +1,12 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
-import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT } from "../common-flags.js";
+import { checkWritableTarget } from "../../node/atomic-write.js";
+import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR, dataReadFlags } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
-import { writeModel } from "../model-io.js";
+import { checkMfTrainingFlags, shapeOf } from "../size-limits.js";
+import { alphaGridForModelFile, reportForModelFile, writeModel } from "../model-io.js";
 import { createProgress } from "../progress.js";
 import { trainingProgress } from "../training-progress.js";
+import { printTrainingWarnings } from "../training-warnings.js";
 import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../model/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
@@ -41,6 +44,8 @@ export const TRAIN = defineCommand({
     { name: "half-life", type: "number", positive: true, help: "--model two-tower with --history-weighting recency: items back at which the weight halves (default 10)." },
     { name: "max-history", type: "int", positive: true, help: "--model two-tower: the history tower reads the last this many items (default 50)." },
     FORMAT,
+    COLUMNS,
+    SEPARATOR,
     MIN_RATING,
     ...TRAINING_FLAGS,
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
@@ -64,6 +69,7 @@ export const TRAIN = defineCommand({
 
 export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> {
   const v = args.values;
+  if (v.out) await checkWritableTarget(v.out, "--out");
   if (v.model === "two-tower") return runTrainTwoTower(args);
   for (const flag of TWO_TOWER_ONLY_FLAGS) {
     if (args.given.has(flag)) throw new ArgsError(`--${flag} belongs to the two-tower model: add --model two-tower`, TRAIN.name, 'Run "longtail train --help".');
@@ -73,7 +79,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   // A folder's test.txt may name items that never occur in train.txt (ml-1m-resn, coat): they join
   // the catalog as items without training interactions, so the model can be evaluated on that test part.
   const loaded = await loadTrainTest(v.data, {
-    format: v.format, unknownInTest: "extend", ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
+    ...dataReadFlags(v, TRAIN.name), unknownInTest: "extend",
   });
   progress.log(loaded.describe);
   let train: Interactions = loaded.train;
@@ -94,12 +100,15 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   }
   if (searchesAlphas && !validation) throw new ArgsError("--gradient-adjust chooses α1/α2 on a validation part: give --validation a fraction above 0 (e.g. 0.1), or fix both --alpha-items and --alpha-users", TRAIN.name, 'Run "longtail train --help".');
   const config: Partial<MfConfig> = { ...mfConfigFromFlags(v), ...gradientConfig };
+  // Sizes that cannot fit (--dim, --batch, --negatives, --hard-negatives) are refused before threads start or tables are allocated.
+  checkMfTrainingFlags(config, shapeOf(train), v.threads, validation && earlyStopping ? v.k : undefined);
   const kernels = await cliKernels(v.kernels, v.threads);
   const model = new MatrixFactorization(kernels, config);
   const report = await model.fit(train, {
     ...(validation && earlyStopping && { validation, validationK: v.k, patience: v.patience }),
     onProgress: trainingProgress(progress, train.nnz, v.k),
   });
+  printTrainingWarnings(report.warnings);
   let alphaGrid: AlphaGridResult | undefined;
   if (searchesAlphas) {
     const gridBar = progress.start(`α grid (Recall@${v.k} on validation)`, Math.min(v["grid-users"], validation!.usersWithInteractions().length), "users");
@@ -113,7 +122,8 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     alphaItems: alphaGrid.alphaItems, alphaUsers: alphaGrid.alphaUsers, source: alphaGrid.source, [`validationRecall@${v.k}`]: alphaGrid.recall,
     [`rawValidationRecall@${v.k}`]: alphaGrid.baselineRecall, gridUsers: alphaGrid.users, gridSeconds: alphaGrid.seconds,
   };
-  const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: { ...report }, ...(alphaGrid && { alphaGrid }) });
+  // Timings stay out of the file (reportForModelFile): the same seed and data give the same bytes.
+  const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: reportForModelFile(report), ...(alphaGrid && { alphaGrid: alphaGridForModelFile(alphaGrid) }) });
   const summary = {
     model: v.out,
     bytes,
@@ -126,7 +136,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     stoppedEarly: report.stoppedEarly,
     ...(report.bestValidationRecall !== undefined && { [`validationRecall@${v.k}`]: report.bestValidationRecall }),
     ...(gradientAdjustment && { gradientAdjustment }),
-    finalLoss: report.epochs.at(-1)?.loss ?? null,
+    finalLoss: report.epochs.at(-1)?.loss ?? null, warnings: report.warnings,
     threads: kernels.threads,
     trainSeconds: report.seconds,
     totalSeconds: (performance.now() - started) / 1000,

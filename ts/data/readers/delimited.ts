@@ -1,7 +1,7 @@
 import { DataError, quoteFound } from "../errors.js";
 import type { Interactions } from "../interactions.js";
 import { CsvRecordAssembler, detectDelimiter, type Delimiter } from "./csv-record.js";
-import { requireId, requireNumber, requireTimestamp } from "./fields.js";
+import { requireId, requireRating, requireTimestamp } from "./fields.js";
 import { builderFor, minRatingOf, type ReaderOptions } from "./reader-options.js";
 import { forEachLine } from "./text-lines.js";
 
@@ -28,7 +28,10 @@ export async function readDelimited(source: AsyncIterable<Uint8Array>, options: 
   const name = options.name ?? "interactions.csv";
   const minRating = minRatingOf(options);
   if (minRating !== undefined && options.rating === undefined) {
-    throw new RangeError("minRating needs a rating column: pass the rating column name");
+    throw new DataError(
+      { file: name, line: 1, field: "header" },
+      "minRating (CLI: --min-rating) needs a rating column, and none was named or recognised in the header: leave it out, or name the rating column (option rating)",
+    );
   }
   const builder = builderFor(options, name, {
     user: options.user,
@@ -52,7 +55,7 @@ export async function readDelimited(source: AsyncIterable<Uint8Array>, options: 
     dataRows++;
     const user = requireId(fields[l.user]!, { file: name, line, field: options.user }, "a user id");
     const item = requireId(fields[l.item]!, { file: name, line, field: options.item }, "an item id");
-    const rating = l.rating < 0 ? undefined : requireNumber(fields[l.rating]!, { file: name, line, field: options.rating! });
+    const rating = l.rating < 0 ? undefined : requireRating(fields[l.rating]!, { file: name, line, field: options.rating! }, minRating);
     const timestamp =
       l.timestamp < 0 ? undefined : requireTimestamp(fields[l.timestamp]!, { file: name, line, field: options.timestamp! }, true);
     if (minRating !== undefined && rating! < minRating) {

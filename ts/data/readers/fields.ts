@@ -40,9 +40,37 @@ export function requireTimestamp(text: string, where: DataLocation, allowDates: 
   throw new DataError(where, `expected ${expected}, got ${quoteFound(text)}`);
 }
 
-/** A non-empty id, trimmed (a space after a comma is layout, not part of an id). */
+// A control character (NUL, a lone \r, an escape...) inside an id is a sign of a misread file (a
+// binary file, a broken line ending), never part of a real id.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+/** A non-empty id, trimmed (a space after a comma is layout, not part of an id), without control characters. */
 export function requireId(text: string, where: DataLocation, what: string): string {
   const id = text.trim();
   if (id.length === 0) throw new DataError(where, `expected ${what}, got ${quoteFound(text)}`);
+  const control = CONTROL.exec(id);
+  if (control !== null) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    throw new DataError(where, `expected ${what}, got ${quoteFound(text)}, which holds the control character U+${code} (a binary file, or a broken line ending?)`);
+  }
   return id;
+}
+
+const MAX_RATING = 3.4e38;
+
+/**
+ * A rating: a number; one below 0 only when minRating is given (which then decides what counts as
+ * a positive). Without minRating every row becomes a positive interaction, and a negative rating
+ * (a dislike) read as one would turn the data upside down without a word.
+ */
+export function requireRating(text: string, where: DataLocation, minRating: number | undefined): number {
+  const value = requireNumber(text, where);
+  // Ratings are kept as 32-bit floats: a larger one would become Infinity and poison the weights.
+  if (Math.abs(value) > MAX_RATING) {
+    throw new DataError(where, `a rating of ${quoteFound(text)} is out of range (at most ${MAX_RATING.toExponential(1)} in magnitude)`);
+  }
+  if (value < 0 && minRating === undefined) {
+    throw new DataError(where, `a negative rating (${quoteFound(text)}) while every row is kept as a positive interaction: pass minRating (CLI: --min-rating) to choose which ratings count as positive`);
+  }
+  return value;
 }

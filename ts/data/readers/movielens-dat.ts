@@ -50,7 +50,7 @@ export async function readMovieLensDatMovies(
     const id = requireId(fields[0]!, { file: name, line, field: "id" }, "a movie id");
     const earlier = firstLine.get(id);
     if (earlier !== undefined) {
-      throw new DataError({ file: name, line, field: "id" }, `movie ${JSON.stringify(id)} is listed twice (first on line ${earlier})`);
+      throw new DataError({ file: name, line, field: "id" }, `movie ${quoteFound(id)} is listed twice (first on line ${earlier})`);
     }
     firstLine.set(id, line);
     movies.set(id, { title: fields[1]!, genres: parseGenres(fields[2]!) });

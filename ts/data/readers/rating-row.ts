@@ -1,5 +1,5 @@
 import type { InteractionsBuilder } from "../interactions.js";
-import { requireId, requireNumber } from "./fields.js";
+import { requireId, requireNumber, requireRating } from "./fields.js";
 
 /**
  * A MovieLens rating row (user, item, rating, timestamp), validated field by field and added
@@ -16,7 +16,7 @@ export function addRatingRow(
 ): void {
   const user = requireId(fields[0]!, { file, line, field: idFields.user }, "a user id");
   const item = requireId(fields[1]!, { file, line, field: idFields.item }, idFields.item === "movieId" ? "a movie id" : "an item id");
-  const rating = requireNumber(fields[2]!, { file, line, field: "rating" });
+  const rating = requireRating(fields[2]!, { file, line, field: "rating" }, minRating);
   const timestamp = requireNumber(fields[3]!, { file, line, field: "timestamp" });
   if (minRating !== undefined && rating < minRating) {
     builder.noteBelowMinRating();

@@ -1,3 +1,4 @@
+import { DataError } from "../errors.js";
 import type { IdMap } from "../id-map.js";
 import { InteractionsBuilder, type InteractionsBuilderOptions, type UnknownIdPolicy } from "../interactions.js";
 import type { TextEncoding } from "./text-lines.js";
@@ -44,8 +45,11 @@ export function minRatingOf(options: ReaderOptions): number | undefined {
 }
 
 /** Formats without ratings cannot filter on them: say so instead of ignoring the option. */
-export function rejectMinRating(options: ReaderOptions, format: string): void {
+export function rejectMinRating(options: ReaderOptions, name: string, format: string): void {
   if (options.minRating !== undefined) {
-    throw new RangeError(`minRating needs a rating per row, and the ${format} format has none`);
+    throw new DataError(
+      { file: name },
+      `minRating (CLI: --min-rating) needs a rating per row, and the ${format} format has none: leave it out, or read the file in a format with ratings (CLI: --format)`,
+    );
   }
 }

@@ -11,6 +11,12 @@ export interface LineSourceOptions {
 
 const REPLACEMENT_CHAR = "\uFFFD";
 
+/**
+ * The longest line read: V8 cannot build a string much past 2^29 characters, so a file without
+ * line breaks would otherwise end in a RangeError; no data line comes near this.
+ */
+export const MAX_LINE_CHARS = 1 << 28;
+
 /** The detail of the DataError for text that is not UTF-8 (callers may retry as latin1). */
 export const NOT_UTF8 = 'not valid UTF-8 text (pass encoding "latin1" for an ISO-8859-1 file)';
 
@@ -18,7 +24,7 @@ export const NOT_UTF8 = 'not valid UTF-8 text (pass encoding "latin1" for an ISO
  * Streams a byte source as text lines: decodes chunk by chunk (a multi-byte character may be
  * split between chunks), splits at \n, drops a trailing \r (so \r\n files read the same, even
  * when a chunk ends between \r and \n), and calls `onLine` synchronously with the 1-based line
- * number. Only the current chunk and one unfinished line are held at a time. A UTF-8 decoding
+ * number (a lone \r ends a line too). Only the current chunk and one unfinished line are held at a time. A UTF-8 decoding
  * error (which the decoder turns into U+FFFD) is a DataError naming its line. Returns the number
  * of lines. A UTF-8 byte order mark is dropped; a final line without \n still counts.
  */
@@ -46,10 +52,23 @@ export async function forEachLine(
     onLine(line, lineNumber);
   };
 
-  const take = (text: string): void => {
+  // Line breaks are \n, \r\n, or a lone \r (old Mac files, some exports): each becomes \n. A \r at
+  // the end of a chunk may be half of a \r\n split between chunks: its \n is dropped when it comes.
+  let carriedCR = false;
+  const take = (raw: string): void => {
+    if (raw.length === 0) return;
+    if (carriedCR && raw.startsWith("\n")) raw = raw.slice(1);
+    carriedCR = raw.endsWith("\r");
+    const text = raw.includes("\r") ? raw.replace(/\r\n?/g, "\n") : raw;
     const suspicious = checkDecoding && text.includes(REPLACEMENT_CHAR);
     let newline = text.indexOf("\n");
     if (newline < 0) {
+      if (pending.length + text.length > MAX_LINE_CHARS) {
+        throw new DataError(
+          { file: options.name, line: lineNumber + 1 },
+          `the line is longer than ${MAX_LINE_CHARS / (1 << 20)} Mi characters without a line break: not a text data file (or one with a broken line ending)`,
+        );
+      }
       pending += text;
       pendingSuspicious ||= suspicious;
       return;

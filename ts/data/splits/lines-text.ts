@@ -1,4 +1,4 @@
-import { DataError } from "../errors.js";
+import { DataError, quoteFound } from "../errors.js";
 import type { Interactions } from "../interactions.js";
 
 const CHUNK_CHARS = 1 << 16;
@@ -46,5 +46,5 @@ export function* linesText(part: Interactions, options: LinesTextOptions = {}): 
 }
 
 function unwritable(part: Interactions, role: string, id: string): DataError {
-  return new DataError({ file: part.name, field: role }, `${role} id ${JSON.stringify(id)} holds whitespace, which the lines format ("user item item ...") cannot represent`);
+  return new DataError({ file: part.name, field: role }, `${role} id ${quoteFound(id)} holds whitespace, which the lines format ("user item item ...") cannot represent`);
 }

@@ -9,6 +9,7 @@
  */
 import type { IdMap } from "../id-map.js";
 import type { TitleIndex, TitleMatchRule } from "./title-index.js";
+import { quoteFound } from "../errors.js";
 
 /** The most popular match must have this many times the runner-up's training interactions to be taken. */
 export const AMBIGUITY_RATIO = 2;
@@ -48,7 +49,7 @@ export interface WatchlistItem {
 export function parseWatchlist(text: string): string[] {
   const entries = text.split(";").map((e) => e.trim()).filter((e) => e.length > 0);
   if (entries.length === 0) {
-    throw new WatchlistError(`the watchlist is empty (got ${JSON.stringify(text)}): give titles or item ids separated by ";", e.g. "Saving Private Ryan (1998); Stalingrad (1993)"`);
+    throw new WatchlistError(`the watchlist is empty (got ${quoteFound(text)}): give titles or item ids separated by ";", e.g. "Saving Private Ryan (1998); Stalingrad (1993)"`);
   }
   return entries;
 }
