@@ -18,7 +18,8 @@ import type { ContextScorer } from "../../model/history-scorer.js";
 import { fileSource } from "../../node/dataset-files.js";
 import type { HeadRule } from "../../eval/head-tail.js";
 import type { Progress } from "../progress.js";
-import { formatResult, type EVALUATE } from "./evaluate.js";
+import type { EVALUATE } from "./evaluate.js";
+import { formatResult } from "../evaluation-report.js";
 
 /** `reads` says how the model reads a context, for the report (e.g. "the history tower reads its last 50 items"). */
 export async function runSequentialEvaluate(
