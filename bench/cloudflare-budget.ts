@@ -18,7 +18,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { encodeModelFile, resolveMfConfig, Rng, type ModelFileContents } from "../ts/node.js";
+import { encodeModelFile } from "../ts/node.js";
+import { resolveMfConfig, type ModelFileContents } from "../ts/api/models.js";
+import { Rng } from "../ts/api/kernels.js";
 import { buildWorkerdBundle } from "../scripts/bundles.js";
 import { median } from "./stats.js";
 

@@ -25,7 +25,7 @@ import { pathToFileURL } from "node:url";
 import { Kernels } from "../ts/engine/kernels.js";
 import type { KernelVariant } from "../ts/engine/capabilities.js";
 import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
-import { plainDot, plainScoreBlocked } from "../ts/engine/reference/scoring.js";
+import { plainDot, plainScoreBlocked } from "../tests/reference/scoring.js";
 import { loadEngine } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine, type MachineInfo } from "./machine.js";

@@ -2,6 +2,11 @@
  * The esbuild bundles (npm run build:bundles): browsers (the entry and its Worker script) and
  * Cloudflare Workers, each with the .wasm files beside it. Always an explicit target: without
  * one esbuild may emit syntax the oldest supported runtime lacks.
+ *
+ * No source maps by default: they are what the package ships, and a map is 0.8-1.1 MB per bundle,
+ * four times the bundle. For debugging a bundle, `npm run build:bundles -- --sourcemap` (or
+ * LONGTAIL_BUNDLE_SOURCEMAP=1) writes a .js.map beside each one; `npm pack` rebuilds without them
+ * (prepack), and package.json "files" leaves every .map out in any case.
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
@@ -11,6 +16,8 @@ import { build, type Plugin } from "esbuild";
 import { KERNEL_VARIANTS } from "../ts/engine/capabilities.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Source maps for the bundles: only when asked (see above). */
+const SOURCEMAP = process.argv.includes("--sourcemap") || process.env.LONGTAIL_BUNDLE_SOURCEMAP === "1";
 export const BUNDLES_DIR = join(ROOT, "dist/bundles");
 /** Browsers with WebAssembly SIMD and module Workers (the relaxed build is chosen at run time where it validates). */
 export const BROWSER_TARGET = ["chrome114", "firefox120", "safari16.4", "edge114"];
@@ -38,7 +45,7 @@ const wasmBesideBundle: Plugin = {
 
 /** esbuild options of every browser bundle: the .wasm files and the Worker script sit beside the bundle. */
 const BROWSER_BUILD = {
-  bundle: true, format: "esm", platform: "browser", target: BROWSER_TARGET, minify: true, sourcemap: true, legalComments: "eof",
+  bundle: true, format: "esm", platform: "browser", target: BROWSER_TARGET, minify: true, sourcemap: SOURCEMAP, legalComments: "eof",
   define: { __LONGTAIL_WASM_DIR__: JSON.stringify("./"), __LONGTAIL_WORKER_FILE__: JSON.stringify("./longtail-worker.js") },
   logLevel: "warning",
 } as const;
@@ -74,7 +81,7 @@ export async function buildWorkerdBundle(entry = join(ROOT, "dist/ts/workerd.js"
   mkdirSync(dirname(outFile), { recursive: true });
   await build({
     entryPoints: [entry], outfile: outFile, bundle: true, format: "esm", platform: "neutral", target: WORKERD_TARGET,
-    conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], minify: true, sourcemap: true,
+    conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], minify: true, sourcemap: SOURCEMAP,
     plugins: [wasmBesideBundle], logLevel: "warning",
   });
   copyWasm(dirname(outFile), { threads: false });

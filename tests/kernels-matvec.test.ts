@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import { referenceAddOuter, referenceAddToRows, referenceMatvec, referenceMatvecT } from "../ts/engine/reference/matvec.js";
+import { referenceAddOuter, referenceAddToRows, referenceMatvec, referenceMatvecT } from "./reference/matvec.js";
 import { F32_EPS, VARIANTS, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
 /** Shapes (n rows, d columns): empty, d = 1, sizes that are not multiples of 4, and a wide one. */

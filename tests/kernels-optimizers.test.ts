@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import { referenceAdagradRows, referenceAdamRows, referenceSgdRows } from "../ts/engine/reference/optimizers.js";
+import { referenceAdagradRows, referenceAdamRows, referenceSgdRows } from "./reference/optimizers.js";
 import { VARIANTS, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
 const STEPS = 4;

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import { referenceAddScaledRows, referenceGemmNT, referencePoolRows, referencePoolRowsBackward } from "../ts/engine/reference/pooling.js";
+import { referenceAddScaledRows, referenceGemmNT, referencePoolRows, referencePoolRowsBackward } from "./reference/pooling.js";
 import { F32_EPS, VARIANTS, assertClose, randomF32, randomIndices, withKernels } from "./support/kernel-harness.js";
 
 /** Random CSR offsets: row lengths uniform in 0..maxLen, with every third row empty. */

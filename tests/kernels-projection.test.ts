@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import { referenceL2NormalizeRows, referenceProjectOut } from "../ts/engine/reference/projection.js";
+import { referenceL2NormalizeRows, referenceProjectOut } from "./reference/projection.js";
 import { F32_EPS, VARIANTS, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
 function rowNorms(rows: ArrayLike<number>, n: number, d: number): Float64Array {

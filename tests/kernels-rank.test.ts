@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import { referenceCountAbove } from "../ts/engine/reference/rank.js";
+import { referenceCountAbove } from "./reference/rank.js";
 import { AWKWARD_SIZES, VARIANTS, randomF32, withKernels } from "./support/kernel-harness.js";
 
 for (const variant of VARIANTS) {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
 import {
   referenceDot, referenceGatherRows, referenceRowwiseDot, referenceScatterAddRows,
-} from "../ts/engine/reference/rows.js";
+} from "./reference/rows.js";
 import { AWKWARD_SIZES, F32_EPS, VARIANTS, assertClose, assertCloseNumber, randomF32, randomIndices, withKernels } from "./support/kernel-harness.js";
 
 /** f32 accumulation error of a dot product relative to Σ|a_i·b_i|, with room for the summation order. */

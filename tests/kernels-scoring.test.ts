@@ -4,7 +4,7 @@ import { Rng } from "../ts/util/rng.js";
 import type { Kernels } from "../ts/engine/kernels.js";
 import {
   referenceGemmNN, referenceGemmTN, referencePackItems, referenceScoreMagnitudes, referenceScores,
-} from "../ts/engine/reference/scoring.js";
+} from "./reference/scoring.js";
 import { F32_EPS, VARIANTS, type WasmScope, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
 // Written into output buffers before a kernel runs: any element still equal to it afterwards was

@@ -1,9 +1,13 @@
-/** The README shows the runnable examples as they are: every file under examples/ (but the data) appears in it verbatim. */
+/**
+ * The README and the docs pages show the runnable examples as they are: every file under examples/
+ * (but the data) appears verbatim as a code block of README.md or of a page under docs/, and a test
+ * under tests/ runs it (names it, or the folder it lives in).
+ */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { describe, it } from "node:test";
-import { REPO_ROOT } from "./support/runtime-fixture.js";
+import { codeBlocks, docFiles, REPO_ROOT } from "./support/docs.js";
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -12,12 +16,28 @@ function files(dir: string): string[] {
   });
 }
 
-describe("README examples", () => {
-  it("quotes every example file exactly", () => {
-    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    const examples = files(join(REPO_ROOT, "examples")).filter((path) => !relative(REPO_ROOT, path).startsWith("examples/data/"));
-    assert.ok(examples.length >= 9, `found ${examples.length} example files`);
-    const missing = examples.filter((path) => !readme.includes(readFileSync(path, "utf8").trimEnd())).map((path) => relative(REPO_ROOT, path));
-    assert.deepEqual(missing, [], "edit the README's copy of these examples to match the files the tests run");
+const examples = files(join(REPO_ROOT, "examples"))
+  .map((path) => relative(REPO_ROOT, path))
+  .filter((path) => !path.startsWith("examples/data/"))
+  .sort();
+
+describe("README and docs examples", () => {
+  it("quote every example file exactly, as a whole code block", () => {
+    assert.ok(examples.length >= 10, `found ${examples.length} example files`);
+    const blocks = docFiles().flatMap((file) => codeBlocks(file));
+    const missing = examples.filter((path) => {
+      const text = readFileSync(join(REPO_ROOT, path), "utf8").trimEnd();
+      return !blocks.some((b) => b.text.trimEnd() === text);
+    });
+    assert.deepEqual(missing, [], "edit the README's or the docs pages' copy of these examples to match the files the tests run");
+  });
+
+  it("are each run by a test", () => {
+    const tests = files(join(REPO_ROOT, "tests"))
+      .filter((path) => path.endsWith(".ts") && !path.endsWith("readme-examples.test.ts"))
+      .map((path) => readFileSync(path, "utf8"))
+      .join("\n");
+    const unrun = examples.filter((path) => !tests.includes(path) && !tests.includes(`"${dirname(path)}"`));
+    assert.deepEqual(unrun, [], "no test names these example files (or their folder)");
   });
 });

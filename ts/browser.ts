@@ -10,6 +10,7 @@ import { webThreadSpawner } from "./engine/threads/web-threads.js";
 import type { Kernels } from "./engine/kernels.js";
 import type { WasmEngine } from "./engine/wasm-engine.js";
 import { connectWebWorker, createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
+import { setDefaultKernelsLoader } from "./engine/default-kernels.js";
 
 export * from "./index.js";
 
@@ -44,6 +45,9 @@ export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine
 export function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
   return loader.kernels(options);
 }
+
+// Models given no kernels load these on first use.
+setDefaultKernelsLoader(() => loadKernels());
 
 /**
  * A {@link RecommenderEngine} in a module Web Worker where one can be created (`workerUrl` to

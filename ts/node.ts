@@ -16,6 +16,7 @@ import { connectNodeWorker } from "./node/worker-connection.js";
 import type { RecommenderEngine } from "./worker/engine.js";
 import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
 import { setJsHeapLimit } from "./engine/memory-limits.js";
+import { setDefaultKernelsLoader } from "./engine/default-kernels.js";
 
 export * from "./index.js";
 
@@ -115,6 +116,9 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
  * A {@link RecommenderEngine} in a worker_threads worker (`thread: "auto"` falls back to this
  * thread when the worker cannot be created; the engine's `mode` and `reason` say which).
  */
+// Models given no kernels load these on first use.
+setDefaultKernelsLoader(() => loadKernels());
+
 export function createEngine(options: CreateEngineOptions = {}): Promise<RecommenderEngine> {
   return createEngineIn({ workerKind: "a Node worker_threads worker", connect: connectNodeWorker, loadKernels }, options);
 }

@@ -12,6 +12,7 @@ import type { Kernels } from "./engine/kernels.js";
 import type { WasmEngine } from "./engine/wasm-engine.js";
 import type { RecommenderEngine } from "./worker/engine.js";
 import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
+import { setDefaultKernelsLoader } from "./engine/default-kernels.js";
 
 export * from "./index.js";
 
@@ -29,6 +30,9 @@ export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine
 export function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
   return loader.kernels(options);
 }
+
+// Models given no kernels load these on first use.
+setDefaultKernelsLoader(() => loadKernels());
 
 /** The engine API in this thread (a Worker cannot start Web Workers); `thread: "worker"` is an error that says so. */
 export function createEngine(options: CreateEngineOptions = {}): Promise<RecommenderEngine> {

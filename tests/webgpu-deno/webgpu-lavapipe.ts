@@ -4,7 +4,7 @@
  * `npm run test:webgpu` (deno test --allow-read --allow-env dist/tests/webgpu-deno/webgpu-lavapipe.js).
  * Named without ".test" so that `node --test dist/tests/` leaves it to Deno.
  */
-import { createKernels } from "../../ts/index.js";
+import { createKernels } from "../../ts/api/kernels.js";
 import { preferredVariant } from "../../ts/engine/capabilities.js";
 import { readInteractions } from "../../ts/data/read.js";
 import { GPU_CASES, REQUIRE_WEBGPU_ENV, type GpuTestContext } from "../support/webgpu-cases.js";

@@ -1,7 +1,7 @@
 import { ArgsError, type FlagSpec, type FlagValues } from "./args.js";
 import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../train/config.js";
 
-/** Training flags of the popularity-debiasing methods (README, "Debiasing methods"); all off by default. */
+/** Training flags of the popularity-debiasing methods (docs/methods-and-metrics.md, "Debiasing methods"); all off by default. */
 export const DEBIASING_FLAGS = [
   {
     name: "logit-adjustment", type: "number", min: 0, placeholder: "α",

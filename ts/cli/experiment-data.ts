@@ -5,7 +5,7 @@ import type { Interactions } from "../data/interactions.js";
 import type { InteractionsFormat } from "../data/read.js";
 import { randomHoldout } from "../data/splits.js";
 import { loadTrainTest, type LoadTrainTestOptions } from "../node/dataset-files.js";
-import { Rng } from "../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../util/rng.js";
 
 /** --test-fraction: the random per-user holdout used when the data has no test part of its own. */
 export const TEST_FRACTION = {
@@ -13,7 +13,7 @@ export const TEST_FRACTION = {
   help: "When --data has no test part (no test.txt), hold out this share of each user's interactions at random (seeded by --split-seed).",
 } as const satisfies FlagSpec;
 export const SPLIT_SEED = {
-  name: "split-seed", type: "int", default: 42, help: "Seed of the random holdout (when --data has no test part).",
+  name: "split-seed", type: "int", default: DEFAULT_SEED, help: "Seed of the random holdout (when --data has no test part).",
 } as const satisfies FlagSpec;
 
 /** The data flags of every command that trains and evaluates configurations on one split (compare, sweep). */

@@ -1,3 +1,4 @@
+import { DEFAULT_SEED } from "../util/rng.js";
 import type { FlagSpec, FlagValues } from "./args.js";
 import { DEBIASING_FLAGS, debiasingConfigFromFlags } from "./debiasing-flags.js";
 import { LEARNING_RATE_SCHEDULES } from "../train/learning-rate-schedule.js";
@@ -26,7 +27,7 @@ export const TRAINING_FLAGS = [
   { name: "sampling", type: "enum", choices: SAMPLING_MODES, help: "sampled-softmax steps: interactions (default: --batch interactions, one row each) or users (--batch rows of one user's positives, scored once against --negatives shared by the step; then Adagrad 0.1, batch 64, 2048 negatives, --positives-per-row 8 unless given)." },
   { name: "positives-per-row", type: "int", min: 0, help: "sampled-softmax with --sampling users: at most this many of a user's positives share a row; more give the user several rows, in different steps (default 8; 0 = all in one row)." },
   { name: "sampling-exponent", type: "number", min: 0, help: "Proposal q(i) ∝ (count+1)^β of the sampled softmax, and of bpr/bce with --negative-sampling popularity (default 0.75; 0 = uniform)." },
-  { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice." },
+  { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the one random generator behind every random choice." },
   ...DEBIASING_FLAGS,
 ] as const satisfies readonly FlagSpec[];
 

@@ -1,11 +1,14 @@
-import type { Rng } from "../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../util/rng.js";
 import type { Interactions } from "./interactions.js";
 import { selectEntries } from "./splits/parts.js";
 
 export interface HoldoutOptions {
   /** Share of each user's interactions moved to the test part, in [0, 1). Default 0.2. */
   readonly testFraction?: number;
-  readonly rng: Rng;
+  /** The split's seed (default 42, DEFAULT_SEED): the same seed gives the same split. */
+  readonly seed?: number;
+  /** The generator to draw from instead of a new one of `seed` (to chain several random choices). */
+  readonly rng?: Rng;
   /** A user keeps at least this many interactions in train (users with fewer keep all). Default 1. */
   readonly minTrainPerUser?: number;
 }
@@ -21,6 +24,9 @@ export function randomHoldout(input: Interactions, options: HoldoutOptions): { t
   const data = input.resizedToMaps();
   const testFraction = options.testFraction ?? 0.2;
   const minTrainPerUser = options.minTrainPerUser ?? 1;
+  if (options.rng !== undefined && options.seed !== undefined) throw new RangeError("randomHoldout takes a seed or an rng, not both");
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new RangeError(`seed must be an integer, got ${options.seed}`);
+  const rng = options.rng ?? new Rng(options.seed ?? DEFAULT_SEED);
   if (!(testFraction >= 0 && testFraction < 1)) throw new RangeError(`testFraction must be in [0, 1), got ${testFraction}`);
   if (!Number.isInteger(minTrainPerUser) || minTrainPerUser < 0) {
     throw new RangeError(`minTrainPerUser must be a non-negative integer, got ${minTrainPerUser}`);
@@ -37,7 +43,7 @@ export function randomHoldout(input: Interactions, options: HoldoutOptions): { t
     for (let k = 0; k < n; k++) scratch[k] = k;
     // Partial Fisher-Yates: the first nTest slots become a uniform sample without replacement.
     for (let k = 0; k < nTest; k++) {
-      const j = k + options.rng.int(n - k);
+      const j = k + rng.int(n - k);
       const t = scratch[k]!;
       scratch[k] = scratch[j]!;
       scratch[j] = t;

@@ -1,3 +1,4 @@
+import { DEFAULT_K } from "./default-k.js";
 import type { Interactions } from "../data/interactions.js";
 import { EvaluationError } from "./evaluation-error.js";
 import { InteractionRankAccumulator } from "./interaction-ranks.js";
@@ -55,7 +56,7 @@ export interface EvaluationResult {
  * of models (Krichene & Rendle, KDD 2020).
  */
 export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, test: Interactions, options: EvaluateOptions = {}): EvaluationResult {
-  const k = options.k ?? 20;
+  const k = options.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k <= 0) throw new EvaluationError(`k must be a positive integer, got ${k}`);
   const m = scorer.nItems;
   if (train.nItems !== m || test.nItems !== m) {

@@ -1,9 +1,10 @@
-/// <reference types="@webgpu/types" />
 /**
  * Telling a hardware GPU from a software adapter. Backend `auto` uses WebGPU only on hardware:
  * software rasterisers (Mesa lavapipe/llvmpipe under Vulkan or GLES, SwiftShader in Chromium,
  * WARP on Windows) run WGSL on the CPU, 4-30x slower than the wasm kernels here.
  */
+import type { WebGpuAdapter } from "./webgpu-handles.js";
+
 const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader|swrast|software|basic render|\bwarp\b/i;
 
 export interface AdapterDescription {
@@ -22,7 +23,7 @@ interface AdapterInfoLike {
   adapterType?: string;
 }
 
-export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
+export function describeAdapter(adapter: WebGpuAdapter): AdapterDescription {
   const info = (adapter.info ?? {}) as AdapterInfoLike;
   const fallbackFlag = info.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
   return describeAdapterInfo(info, fallbackFlag);

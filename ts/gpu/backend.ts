@@ -5,12 +5,13 @@ import { GpuUnavailableError } from "./errors.js";
 import { BACKEND_CHOICES, type BackendChoice, type ProviderMemory, type ServingTables, type TopKBackend, type TopKLists, type UserBlockTopK } from "./top-k-provider.js";
 import { WasmTopK, type WasmTopKOptions } from "./wasm-top-k.js";
 import { WebGpuTopK, type WebGpuTopKOptions } from "./webgpu-top-k.js";
+import type { WebGpuAdapterOptions, WebGpuEntry } from "./webgpu-handles.js";
 
 /**
  * Catalog size from which `auto` serves on WebGPU (when a hardware adapter exists). Provisional,
  * chosen without a GPU to measure on: from 100k items one top-20 call for 256 users costs the wasm
  * kernels about 0.45 s here (bench/webgpu, loaded machine), work a GPU should do far faster; it
- * prints the measured crossover to set this from (README "WebGPU"). `autoMinItems` overrides it.
+ * prints the measured crossover to set this from (docs/webgpu.md). `autoMinItems` overrides it.
  */
 export const AUTO_WEBGPU_MIN_ITEMS = 100_000;
 
@@ -18,9 +19,9 @@ export interface TopKProviderOptions extends WebGpuTopKOptions, WasmTopKOptions 
   /** "auto" (default), "wasm" or "webgpu". */
   backend?: BackendChoice;
   /** The WebGPU entry point: default `navigator.gpu` (Deno, browsers); in Node pass `create([...])` of npm `webgpu`. */
-  gpu?: GPU | null;
+  gpu?: WebGpuEntry | null;
   /** Passed to requestAdapter (e.g. `{ featureLevel: "compatibility" }` for Dawn's OpenGL ES backend). */
-  adapterOptions?: GPURequestAdapterOptions;
+  adapterOptions?: WebGpuAdapterOptions;
   /** `auto` also takes a software adapter (lavapipe, SwiftShader): for tests of the GPU path on CPUs. */
   allowSoftwareAdapter?: boolean;
   /** `auto` uses WebGPU from this many items on (default {@link AUTO_WEBGPU_MIN_ITEMS}). */
@@ -70,7 +71,8 @@ export async function createTopKProvider(kernels: Kernels, tables: ServingTables
 }
 
 async function openGpu(tables: ServingTables, options: TopKProviderOptions, hardwareOnly: boolean): Promise<{ gpu: WebGpuTopK; adapterName: string }> {
-  const entry = options.gpu === undefined ? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu : options.gpu;
+  // The public types are structural (webgpu-handles.ts); here they are the real objects.
+  const entry = (options.gpu === undefined ? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu : options.gpu) as GPU | null | undefined;
   if (!entry) throw new GpuUnavailableError("WebGPU is not available here: no navigator.gpu (in Node, pass options.gpu from the npm package `webgpu`)");
   let adapter: GPUAdapter | null;
   try {

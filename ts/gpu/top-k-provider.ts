@@ -2,7 +2,7 @@ import type { Csr } from "../data/csr.js";
 
 /** Where a top-k provider computes: the wasm kernels, or WebGPU. */
 export type TopKBackend = "wasm" | "webgpu";
-/** What callers ask for: `auto` picks by the rule of createTopKProvider (README "WebGPU"). */
+/** What callers ask for: `auto` picks by the rule of createTopKProvider (docs/webgpu.md). */
 export type BackendChoice = "auto" | TopKBackend;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "wasm", "webgpu"];
 

@@ -6,6 +6,7 @@ import { checkServingTables, checkTopKRequest, type ProviderMemory, type Serving
 import { EXCLUDE_MAX_WORKGROUPS, EXCLUDE_WGSL, EXCLUDE_WORKGROUP } from "./wgsl/exclude.js";
 import { listCapacity, threadTopKWgsl, TOP_K_WORKGROUP, type TopKInput } from "./wgsl/thread-top-k.js";
 import { SCORE_TILE_ITEMS, SCORE_TILE_USERS, SCORE_TILE_WGSL } from "./wgsl/score-tile.js";
+import type { WebGpuDevice } from "./webgpu-handles.js";
 
 export interface WebGpuTopKOptions {
   /** Users per GPU pass (default 256): the score buffer holds blockUsers × windowItems floats. */
@@ -71,7 +72,7 @@ export class WebGpuTopK implements UserBlockTopK {
   private turn: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    readonly device: GPUDevice,
+    private readonly gpuDevice: GPUDevice,
     private readonly tables: ServingTables,
     readonly layout: CatalogLayout,
     private readonly entriesPerThread: number,
@@ -83,16 +84,22 @@ export class WebGpuTopK implements UserBlockTopK {
   ) {
     this.nUsers = tables.nUsers;
     this.nItems = tables.nItems;
-    device.lost.then((info) => {
+    gpuDevice.lost.then((info) => {
       this.lostReason = `${info.reason ?? "unknown"}: ${info.message || "no message"}`;
     });
+  }
+
+  /** The device the catalog lives on (a GPUDevice). */
+  get device(): WebGpuDevice {
+    return this.gpuDevice;
   }
 
   /**
    * Upload the catalog and build the pipelines; any GPU failure is a {@link GpuUnavailableError}.
    * With ownsDevice, dispose() destroys the device too.
    */
-  static async create(device: GPUDevice, tables: ServingTables, options: WebGpuTopKOptions = {}, ownership: { ownsDevice?: boolean } = {}): Promise<WebGpuTopK> {
+  static async create(gpuDevice: WebGpuDevice, tables: ServingTables, options: WebGpuTopKOptions = {}, ownership: { ownsDevice?: boolean } = {}): Promise<WebGpuTopK> {
+    const device = gpuDevice as GPUDevice; // the public type is structural (webgpu-handles.ts)
     checkServingTables(tables);
     const entriesPerThread = options.entriesPerThread ?? DEFAULT_ENTRIES_PER_THREAD;
     if (!Number.isInteger(entriesPerThread) || entriesPerThread < 2) throw new RangeError(`entriesPerThread must be an integer >= 2, got ${entriesPerThread}`);
@@ -231,9 +238,9 @@ export class WebGpuTopK implements UserBlockTopK {
       this.uploadBlock(block, false);
       for (const [i, w] of this.layout.windows.entries()) {
         const bytes = block.length * W * 4;
-        const readback = this.device.createBuffer({ size: Math.max(16, bytes), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+        const readback = this.gpuDevice.createBuffer({ size: Math.max(16, bytes), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
         try {
-          const encoder = this.device.createCommandEncoder();
+          const encoder = this.gpuDevice.createCommandEncoder();
           const pass = encoder.beginComputePass();
           this.encodeScore(pass, i, w, block.length);
           pass.end();
@@ -267,7 +274,7 @@ export class WebGpuTopK implements UserBlockTopK {
     this.disposed = true;
     this.releasePlan();
     for (const b of [...this.itemBuffers, ...Object.values(this.shared)]) b.destroy();
-    if (this.ownsDevice) this.device.destroy();
+    if (this.ownsDevice) this.gpuDevice.destroy();
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -284,8 +291,8 @@ export class WebGpuTopK implements UserBlockTopK {
   private async runBlock(block: Int32Array, plan: KPlan): Promise<{ indices: Int32Array; scores: Float32Array }> {
     const n = block.length;
     const pairs = this.uploadBlock(block, true);
-    this.device.pushErrorScope("validation");
-    const encoder = this.device.createCommandEncoder();
+    this.gpuDevice.pushErrorScope("validation");
+    const encoder = this.gpuDevice.createCommandEncoder();
     const pass = encoder.beginComputePass();
     for (const [i, w] of this.layout.windows.entries()) {
       this.encodeScore(pass, i, w, n);
@@ -301,7 +308,7 @@ export class WebGpuTopK implements UserBlockTopK {
     const bytes = n * plan.k * CANDIDATE_BYTES;
     encoder.copyBufferToBuffer(plan.result, 0, plan.readback, 0, bytes);
     const read = this.submitAndRead(encoder, plan.readback, bytes);
-    const error = await this.device.popErrorScope().catch((e: Error) => ({ message: e.message }));
+    const error = await this.gpuDevice.popErrorScope().catch((e: Error) => ({ message: e.message }));
     const data = await read;
     if (error) throw new GpuUnavailableError(`a WebGPU error stopped the top-k: ${error.message}`);
     return deinterleave(data);
@@ -312,7 +319,7 @@ export class WebGpuTopK implements UserBlockTopK {
     const d = this.tables.dim, n = block.length;
     const rows = new Float32Array(n * d);
     for (let r = 0; r < n; r++) rows.set(this.tables.users.subarray(block[r] * d, block[r] * d + d), r * d);
-    const q = this.device.queue;
+    const q = this.gpuDevice.queue;
     q.writeBuffer(this.shared.users, 0, rows);
     const ex = withExclusions ? this.tables.exclude : null;
     let pairs = 0;
@@ -343,12 +350,12 @@ export class WebGpuTopK implements UserBlockTopK {
   }
 
   private async submitAndRead(encoder: GPUCommandEncoder, readback: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-    this.device.queue.submit([encoder.finish()]);
+    this.gpuDevice.queue.submit([encoder.finish()]);
     try {
       await readback.mapAsync(MapMode.READ, 0, bytes);
     } catch (error) {
       // A lost device rejects the mapping; its lost promise may settle a moment later.
-      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
+      await Promise.race([this.gpuDevice.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
       await Promise.resolve();
       throw new GpuUnavailableError(`reading results back from WebGPU failed${this.lostReason ? `: the device was lost (${this.lostReason})` : ""}: ${(error as Error).message}`, { cause: error });
     }
@@ -361,7 +368,7 @@ export class WebGpuTopK implements UserBlockTopK {
     const key = `${input}/${capacity}`;
     let p = this.topKPipelines.get(key);
     if (!p) {
-      p = pipeline(this.device, threadTopKWgsl(capacity, input), "top_k");
+      p = pipeline(this.gpuDevice, threadTopKWgsl(capacity, input), "top_k");
       this.topKPipelines.set(key, p);
     }
     return p;
@@ -378,7 +385,7 @@ export class WebGpuTopK implements UserBlockTopK {
     this.releasePlan();
     const capacity = listCapacity(k);
     const [fromScores, fromCandidates] = await Promise.all([this.topKPipeline(capacity, "scores"), this.topKPipeline(capacity, "candidates")]);
-    const device = this.device, B = this.layout.blockUsers;
+    const device = this.gpuDevice, B = this.layout.blockUsers;
     const E = Math.max(this.entriesPerThread, 4 * k);
     const nWindows = this.layout.windows.length;
     const threadsFor = (count: number) => Math.max(1, Math.ceil(count / E));

@@ -1,8 +1,9 @@
+import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
 import { evaluateServedLists, type EvaluateOptions, type EvaluationResult, type ServedLists } from "../eval/evaluate.js";
 import { rankTopLists } from "../eval/ranked-blocks.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import { Rng } from "../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../util/rng.js";
 import type { ServingEmbeddings } from "./embeddings.js";
 import { InverseRetrievalError } from "./errors.js";
 import { itemTopUsers, type ItemTopUsers } from "./item-top-users.js";
@@ -64,7 +65,7 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
 export function evaluateInverseRetrieval(
   scorer: UserBlockScorer, embeddings: ServingEmbeddings, train: Interactions, test: Interactions, options: InverseRetrievalOptions = {},
 ): InverseRetrievalRun {
-  const k = options.k ?? 20;
+  const k = options.k ?? DEFAULT_K;
   if (!(Number.isInteger(k) && k > 0)) throw new InverseRetrievalError(`K must be a positive integer, got ${k}`);
   const topN = options.topN ?? DEFAULT_TOP_N;
   const slots = checkSlots(options.slots ?? DEFAULT_SLOTS, k);
@@ -94,7 +95,7 @@ export function evaluateInverseRetrieval(
 
   const results = orderings.map((ordering): OrderingResult => {
     const started = now();
-    const slates = assembleSlates(mainLists, candidates, { slots, ordering, rng: new Rng(options.seed ?? 42), exclude: train.byUser });
+    const slates = assembleSlates(mainLists, candidates, { slots, ordering, rng: new Rng(options.seed ?? DEFAULT_SEED), exclude: train.byUser });
     const evaluation = evaluateServedLists(slates, train, test, evaluate);
     return { ordering, slates, distinctInvrItems: countDistinctInvr(slates), evaluation, seconds: (now() - started) / 1000 };
   });

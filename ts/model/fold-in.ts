@@ -12,7 +12,7 @@
 import { solveSymmetricPositiveDefinite } from "../util/cholesky.js";
 
 /**
- * λ when the caller gives none. Measured on ml-latest-small (README, "Watchlists and persona
+ * λ when the caller gives none. Measured on ml-latest-small (docs/watchlists-and-walls.md, "Watchlists and persona
  * walls"): Recall@20 of training users' held-out items, fold-in on their own training items,
  * rose with λ from 0.01 to 10 and was flat from 10 to 1000 (full softmax, unit-norm items; BPR
  * likewise up to 100). A large λ pulls p towards the (scaled) sum of the history's item vectors,

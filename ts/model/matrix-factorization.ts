@@ -1,8 +1,10 @@
+import { DEFAULT_K } from "../eval/default-k.js";
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
 import { IdMappedModel } from "./id-mapped-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
+import { defaultKernels, isKernels } from "../engine/default-kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import { evaluateRanking, type EvaluationResult } from "../eval/evaluate.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
@@ -17,6 +19,7 @@ import type { HistoryRecommender } from "./history-recommender.js";
 import { Rng } from "../util/rng.js";
 import { checkMfTraining, longestRowsOf } from "../train/memory-plan.js";
 import { quoteFound } from "../data/errors.js";
+import { UnitItemTable } from "./similar-items.js";
 
 export interface Recommendation {
   /** External item ids, best first. */
@@ -42,15 +45,38 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
   readonly config: MfConfig;
   private tables: { users: WasmF32Array; items: WasmF32Array } | null = null;
   private packed: WasmF32Array | null = null;
+  /** The served item vectors at unit norm, for similarItems (built on first use, dropped with `packed`). */
+  private unitItems: UnitItemTable | null = null;
   private seenCsr: Csr | null = null;
   private counts: Int32Array | null = null;
   /** Algorithm 1's popular directions, recorded by a gradientAdjustment fit (or loaded). */
   private gradientDirections: PopularDirections | null = null;
   private headDirections: PopularDirections | null = null;
 
-  constructor(readonly kernels: Kernels, config: Partial<MfConfig> = {}) {
+  private loadedKernels: Kernels | null;
+
+  /**
+   * `new MatrixFactorization({ loss: "softmax" })` loads the runtime's kernels on the first fit();
+   * `new MatrixFactorization(kernels, {...})` uses the given ones (a chosen build or thread count).
+   */
+  constructor(config?: Partial<MfConfig>);
+  constructor(kernels: Kernels, config?: Partial<MfConfig>);
+  constructor(kernelsOrConfig: Kernels | Partial<MfConfig> = {}, config: Partial<MfConfig> = {}) {
     super();
-    this.config = resolveMfConfig(config);
+    const given = isKernels(kernelsOrConfig) ? kernelsOrConfig : null;
+    this.loadedKernels = given;
+    this.config = resolveMfConfig(given ? config : (kernelsOrConfig as Partial<MfConfig>));
+  }
+
+  /** The kernels this model computes with (loaded by the first fit() when none were given). */
+  get kernels(): Kernels {
+    if (!this.loadedKernels) throw new Error("this model has no kernels yet: fit() loads them, or pass kernels to the constructor");
+    return this.loadedKernels;
+  }
+
+  /** Frees the model's wasm memory at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   get dim(): number {
@@ -79,9 +105,10 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     if (train.nUsers === 0 || train.nItems === 0 || train.nnz === 0) {
       throw new RangeError(`cannot fit on ${train.name ?? "the data"}: it has ${train.nUsers} users, ${train.nItems} items and ${train.nnz} interactions`);
     }
+    this.loadedKernels ??= await defaultKernels();
     // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
     checkMfTraining(this.config, { users: train.nUsers, items: train.nItems, interactions: train.nnz, longestRows: longestRowsOf(train.userCounts()) }, {
-      threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? 20 }),
+      threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? DEFAULT_K }),
     });
     this.release();
     const e = this.kernels.engine;
@@ -218,6 +245,30 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
   }
 
   /**
+   * The k items most similar to an item (external id or index), best first: cosine similarity of
+   * the item factor table's rows as serving uses them (after the popularity projection when the
+   * model serves with α1 ≠ 0; the raw factors otherwise). The item itself never appears, so k is
+   * capped at nItems − 1; an all-zero item vector has cosine 0 with every item.
+   */
+  similarItems(item: string | number, k = 10): Recommendation {
+    if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
+    const i = this.itemIndex(item);
+    if (!this.unitItems) {
+      const { items } = this.requireTables();
+      const table = this.kernels.engine.f32Copy(items);
+      try {
+        const directions = this.servingDirections();
+        if (directions && this.config.alphaItems !== 0) projectPopularity(this.kernels, table, this.nItems, this.dim, directions.items, this.config.alphaItems);
+        this.unitItems = new UnitItemTable(this.kernels, table, this.nItems, this.dim);
+      } catch (err) {
+        table.free();
+        throw err;
+      }
+    }
+    return this.unitItems.similarTo(i, k, this.itemMap);
+  }
+
+  /**
    * Top-k for a watch history the model never saw (item indices, e.g. a watchlist), by fold-in: the
    * user vector is the regularised least-squares fit of target 1 on the history's items
    * (see fold-in.ts; λ = `regularization`, default DEFAULT_FOLD_IN_REGULARIZATION), served like a
@@ -312,6 +363,19 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     return u;
   }
 
+  itemIndex(item: string | number): number {
+    if (typeof item === "number") {
+      if (!Number.isInteger(item) || item < 0 || item >= this.nItems) throw new UnknownIdError(`item index ${item} is outside [0, ${this.nItems})`);
+      return item;
+    }
+    const i = this.itemMap.index(item);
+    if (i === undefined) {
+      const examples = this.itemMap.ids().slice(0, 3).map((id) => quoteFound(id, 20)).join(", ");
+      throw new UnknownIdError(`item ${quoteFound(String(item))} is not in the model (it knows ${this.nItems} items, e.g. ${examples})`);
+    }
+    return i;
+  }
+
   /** The portable model file's contents (see docs/model-format.md). */
   toModelFile(metadata: Record<string, unknown> = {}): ModelFileContents {
     const { users, items } = this.requireTables();
@@ -401,6 +465,8 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
   invalidatePacked(): void {
     this.packed?.free();
     this.packed = null;
+    this.unitItems?.free();
+    this.unitItems = null;
     this.headDirections = null;
   }
 

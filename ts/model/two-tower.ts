@@ -10,11 +10,13 @@
  * evaluateRanking and inverse retrieval work on the model unchanged. The tables live in wasm
  * memory owned by this object; dispose() frees them.
  */
+import { DEFAULT_K } from "../eval/default-k.js";
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
 import { IdMappedModel } from "./id-mapped-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
+import { defaultKernels, isKernels } from "../engine/default-kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import type { FitOptions, FitReport } from "../train/fit.js";
@@ -34,6 +36,7 @@ import { checkTwoTowerTraining } from "../train/memory-plan.js";
 import { freeTowerTables, historyTower, itemTowerAll, towerArrays, type TowerTables } from "./two-tower-towers.js";
 import type { HistoryRecommender } from "./history-recommender.js";
 import { quoteFound } from "../data/errors.js";
+import { UnitItemTable } from "./similar-items.js";
 
 export interface TwoTowerFitOptions extends FitOptions {
   /** Item genres for the item tower: external item id → its genres (what readMovieLensMovies returns). */
@@ -54,13 +57,33 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
   private tables: TowerTables | null = null;
   private genres: ItemGenres | null = null;
   private packed: WasmF32Array | null = null;
+  /** The item tower's outputs at unit norm, for similarItems (built on first use, dropped with `packed`). */
+  private unitItems: UnitItemTable | null = null;
   private seenCsr: Csr | null = null;
   private counts: Int32Array | null = null;
   private trainingUsers: HistoryScorer | null = null;
 
-  constructor(readonly kernels: Kernels, config: Partial<TwoTowerConfig> = {}) {
+  private loadedKernels: Kernels | null;
+
+  /** `new TwoTower({...})` loads the runtime's kernels on the first fit(); `new TwoTower(kernels, {...})` uses the given ones. */
+  constructor(config?: Partial<TwoTowerConfig>);
+  constructor(kernels: Kernels, config?: Partial<TwoTowerConfig>);
+  constructor(kernelsOrConfig: Kernels | Partial<TwoTowerConfig> = {}, config: Partial<TwoTowerConfig> = {}) {
     super();
-    this.config = resolveTwoTowerConfig(config);
+    const given = isKernels(kernelsOrConfig) ? kernelsOrConfig : null;
+    this.loadedKernels = given;
+    this.config = resolveTwoTowerConfig(given ? config : (kernelsOrConfig as Partial<TwoTowerConfig>));
+  }
+
+  /** The kernels this model computes with (loaded by the first fit() when none were given). */
+  get kernels(): Kernels {
+    if (!this.loadedKernels) throw new Error("this model has no kernels yet: fit() loads them, or pass kernels to the constructor");
+    return this.loadedKernels;
+  }
+
+  /** Frees the model's wasm memory at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   get dim(): number {
@@ -91,12 +114,13 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     if (options.validation && options.validation.nItems !== train.nItems) {
       throw new RangeError(`the validation part has ${options.validation.nItems} items but the training part ${train.nItems}: read it with the training part's item ids`);
     }
+    this.loadedKernels ??= await defaultKernels();
     const config = this.config;
     const genres = options.genres ? itemGenresFromMovies(train.items, options.genres) : null;
     // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
     checkTwoTowerTraining(config, {
       users: train.nUsers, items: train.nItems, interactions: train.nnz, genres: genres?.names.length ?? 0, maxGenres: genres ? maxRowLength(genres.byItem.indptr) : 0,
-    }, { threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? 20 }) });
+    }, { threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? DEFAULT_K }) });
     this.release();
     this.userMap = train.users;
     this.itemMap = train.items;
@@ -216,6 +240,38 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     return this.topK({ indptr: Int32Array.of(0, row.length), indices: row }, k, options.excludeSeen === false ? null : row, options.popularityPenalty);
   }
 
+  /**
+   * The k items most similar to an item (external id or index), best first: cosine similarity of
+   * the item tower's outputs (itemTable(): the output id embedding plus the genre mean, the vectors
+   * scoring uses), not of the history tower's input embeddings. The item itself never appears, so k
+   * is capped at nItems − 1; an all-zero item vector has cosine 0 with every item.
+   */
+  similarItems(item: string | number, k = 10): Recommendation {
+    this.requireTables();
+    if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
+    const i = this.itemIndex(item);
+    if (!this.unitItems) {
+      const table = this.itemTable();
+      try {
+        this.unitItems = new UnitItemTable(this.kernels, table, this.nItems, this.dim);
+      } catch (err) {
+        table.free();
+        throw err;
+      }
+    }
+    return this.unitItems.similarTo(i, k, this.itemMap);
+  }
+
+  itemIndex(item: string | number): number {
+    if (typeof item === "number") {
+      if (!Number.isInteger(item) || item < 0 || item >= this.nItems) throw new UnknownIdError(`item index ${item} is outside [0, ${this.nItems})`);
+      return item;
+    }
+    const i = this.itemMap.index(item);
+    if (i === undefined) throw new UnknownIdError(`item ${quoteFound(String(item))} is not in the model (it knows ${this.nItems} items, e.g. ${this.itemMap.ids().slice(0, 3).map((id) => quoteFound(id, 20)).join(", ")})`);
+    return i;
+  }
+
   userIndex(user: string | number): number {
     if (typeof user === "number") {
       if (!Number.isInteger(user) || user < 0 || user >= this.nUsers) throw new UnknownIdError(`user index ${user} is outside [0, ${this.nUsers})`);
@@ -301,6 +357,8 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
   invalidateItems(): void {
     this.packed?.free();
     this.packed = null;
+    this.unitItems?.free();
+    this.unitItems = null;
   }
 
   dispose(): void {

@@ -14,7 +14,7 @@ import { REPORT_CSS } from "./report-style.js";
 import type { SimulationResult, SimulationRound } from "../simulation/feedback-loop.js";
 import { wallView } from "./wall-view.js";
 
-/** The section ids, in page order (the browser test and the README refer to them). */
+/** The section ids, in page order (the browser test and docs/demo.md refer to them). */
 export const REPORT_SECTIONS = ["before-after", "true-relevance", "walls", "alpha-frontier", "lorenz", "popularity-groups", "feedback-loop"] as const;
 
 export function renderReport(r: DemoReport): string {

@@ -32,7 +32,7 @@ import { measureTrueRelevance } from "../synthetic/true-relevance.js";
 import type { SyntheticWorld, ResolvedSyntheticWorldOptions } from "../synthetic/world.js";
 import type { MfConfig } from "../train/config.js";
 import type { FitOptions } from "../train/fit.js";
-import { Rng } from "../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../util/rng.js";
 import { ChoiceModel, type ChoiceModelOptions, type ResolvedChoiceModelOptions } from "./choice-model.js";
 import { GrowingLog } from "./growing-log.js";
 
@@ -132,7 +132,7 @@ interface LoopContext {
 export async function simulateFeedbackLoops(
   kernels: Kernels, world: SyntheticWorld, specs: readonly ExperimentSpec[], options: SimulationOptions = {},
 ): Promise<SimulationResult> {
-  const rounds = options.rounds ?? 5, k = options.k ?? 10, seed = options.seed ?? 42;
+  const rounds = options.rounds ?? 5, k = options.k ?? 10, seed = options.seed ?? DEFAULT_SEED;
   const roundSeconds = options.roundSeconds ?? DAY_SECONDS;
   if (!(Number.isSafeInteger(rounds) && rounds > 0)) throw new RangeError(`simulation: rounds must be a positive integer, got ${rounds}`);
   if (!(Number.isSafeInteger(k) && k > 0)) throw new RangeError(`simulation: k must be a positive integer, got ${k}`);

@@ -1,6 +1,6 @@
 import { IdMap } from "../data/id-map.js";
 import { InteractionsBuilder, type Interactions } from "../data/interactions.js";
-import type { SyntheticWorld } from "./world.js";
+import { generateSyntheticWorld, type SyntheticWorld, type SyntheticWorldOptions } from "./world.js";
 
 /**
  * The world's observed log as {@link Interactions}, with user and item index k of the result equal
@@ -14,4 +14,13 @@ export function worldToInteractions(world: SyntheticWorld, name = "synthetic wor
     builder.add(world.users[user[k]!]!, world.items[item[k]!]!, undefined, timestamp[k]!);
   }
   return builder.build();
+}
+
+/**
+ * The built-in synthetic world's log, for trying longtail with no data files: 2,000 users and
+ * 3,000 items by default (ids "u0000", "i0000"), with a long tail of popularity. The same seed
+ * gives the same interactions.
+ */
+export function syntheticInteractions(options: SyntheticWorldOptions = {}): Interactions {
+  return worldToInteractions(generateSyntheticWorld(options));
 }

@@ -18,7 +18,7 @@
  *   likes AND on what the platform shows. Picks are spread over the user's active period in
  *   pick order, so heavy-exposure items tend to come first, as in real logs.
  */
-import { Rng } from "../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../util/rng.js";
 import { generateTitles } from "./titles.js";
 import { GENRES } from "./vocabulary.js";
 
@@ -80,7 +80,7 @@ export interface SyntheticWorld {
 export const MAX_GENRES = GENRES.length;
 
 const DEFAULTS: ResolvedSyntheticWorldOptions = {
-  seed: 42,
+  seed: DEFAULT_SEED,
   nUsers: 2000,
   nItems: 3000,
   nGenres: 12,

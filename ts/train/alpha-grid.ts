@@ -1,3 +1,4 @@
+import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
 import { freeAll } from "../engine/wasm-engine.js";
 import { loadUserBlock, maxRowLength } from "../eval/exclusions.js";
@@ -60,7 +61,7 @@ export interface AlphaGridResult extends AlphaGridPoint {
  */
 export function searchPopularityAlphas(model: MatrixFactorization, train: Interactions, validation: Interactions, options: AlphaGridOptions = {}): AlphaGridResult {
   const started = typeof performance !== "undefined" ? performance.now() : Date.now();
-  const k = options.k ?? 20;
+  const k = options.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
   const alphas = options.alphas ?? PAPER_ALPHA_GRID;
   for (const a of [...alphas, options.fixedAlphaItems ?? 0, options.fixedAlphaUsers ?? 0]) {

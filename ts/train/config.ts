@@ -2,6 +2,7 @@
  * Training configuration for matrix factorisation: explicit parameters with defaults that work
  * out of the box, and validation whose errors say which value is wrong and what would be right.
  */
+import { DEFAULT_SEED } from "../util/rng.js";
 import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./config-checks.js";
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
 export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax";
@@ -103,13 +104,13 @@ export interface MfConfig {
   popularHeadShare: number;
 }
 
-const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, negativeSampling: "uniform" as NegativeSampling, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: 42, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0, learningRateSchedule: "constant" as LearningRateSchedule };
+const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, negativeSampling: "uniform" as NegativeSampling, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: DEFAULT_SEED, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0, learningRateSchedule: "constant" as LearningRateSchedule };
 /** The debiasing methods are off by default: a config without them is the plain model. */
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
 const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false, popularDirection: "gradients" as PopularDirectionSource, alphaItems: 0, alphaUsers: 0, popularHeadShare: 0.8 };
 
 /**
- * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (README, "Accuracy on real data"):
+ * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (docs/methods-and-metrics.md, "Accuracy on real data"):
  * BPR with hard negatives; softmax losses on unit-norm embeddings (cosine scores / T), the full
  * softmax with Adagrad (its item table gets a dense gradient every step, which Adam's per-row
  * normalisation turns into full-size steps for every tail item).

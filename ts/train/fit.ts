@@ -1,3 +1,4 @@
+import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
 import { evaluateRanking } from "../eval/evaluate.js";
 import type { MatrixFactorization } from "../model/matrix-factorization.js";
@@ -123,7 +124,7 @@ export async function fitMatrixFactorization(model: MatrixFactorization, train: 
   const ctx: TrainingContext = { kernels, config, train, userFactors, itemFactors, userOptimizer, itemOptimizer, rng, gradientAccumulator };
   const runner = createRunner(ctx);
   const validation = options.validation;
-  const k = options.validationK ?? 20;
+  const k = options.validationK ?? DEFAULT_K;
   const patience = options.patience ?? 3;
   const every = options.validateEvery ?? 1;
   const interval = options.progressIntervalMs ?? 200;

@@ -37,7 +37,7 @@ export const LOSS_ROSE_FACTOR = 1.5;
 /**
  * "regulariser dominates": the regulariser term is above this share of the (total) loss of the
  * epoch the model holds, i.e. over 9× the data-fit part: the optimiser then mostly shrinks the
- * penalised direction and the fit to the data comes second. The ReSN settings the README measures
+ * penalised direction and the fit to the data comes second. The ReSN settings docs/reproducing.md measures
  * as useful trade-offs on ml-1m-resn (λ ≤ 10 with the softmax) stay below it; λ = 100000 is at
  * 0.99 and above.
  */

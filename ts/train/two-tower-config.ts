@@ -2,6 +2,7 @@
  * Configuration of the two-tower model (ts/model/two-tower.ts): explicit parameters with
  * defaults, validated with errors that name the value and what would be right.
  */
+import { DEFAULT_SEED } from "../util/rng.js";
 import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./config-checks.js";
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
 
@@ -51,7 +52,7 @@ export interface TwoTowerConfig {
 export const TWO_TOWER_DEFAULTS: TwoTowerConfig = {
   dim: 64, loss: "softmax", epochs: 10, optimizer: "adam", learningRate: 0.003, learningRateSchedule: "constant",
   batchSize: 256, negatives: 1024, samplingExponent: 0.75, temperature: 0.1, logitAdjustment: 0, l2: 0,
-  maxHistory: 50, historyWeighting: "uniform", halfLife: 10, initStd: 0.1, seed: 42,
+  maxHistory: 50, historyWeighting: "uniform", halfLife: 10, initStd: 0.1, seed: DEFAULT_SEED,
 };
 
 /** Fill in defaults and validate every field. */

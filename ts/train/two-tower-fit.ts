@@ -4,6 +4,7 @@
  * finite parameters and throws DivergenceError) and early stopping on the sequential Recall@K of
  * held-out users (the best epoch's parameters are kept), as fitMatrixFactorization does for MF.
  */
+import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
 import type { WasmF32Array } from "../engine/wasm-engine.js";
 import { evaluateSequential } from "../eval/sequential.js";
@@ -44,7 +45,7 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
   const examples = new SequentialExamples(train);
   if (examples.count === 0) throw new RangeError(`cannot fit a two-tower model on ${train.name}: no user has two or more interactions, so there is no (history → next item) example`);
   const interval = options.progressIntervalMs ?? 200;
-  const k = options.validationK ?? 20;
+  const k = options.validationK ?? DEFAULT_K;
   const patience = options.patience ?? 3;
   const every = options.validateEvery ?? 1;
   const epochs: EpochSummary[] = [];

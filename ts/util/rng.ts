@@ -3,6 +3,9 @@
  * sampling, shuffles, splits). xoshiro128** seeded through splitmix32: fast in JS (32-bit
  * integer ops only) and identical in every runtime, so the same seed gives the same model.
  */
+/** The seed of every random choice when none is given. */
+export const DEFAULT_SEED = 42;
+
 export class Rng {
   private s0: number;
   private s1: number;

@@ -8,7 +8,7 @@ import { MatrixFactorization, type Recommendation } from "../model/matrix-factor
 import { decodeModelFile, encodeModelFile } from "../model/model-file.js";
 import type { MfConfig } from "../train/config.js";
 import type { FitReport, TrainingProgress } from "../train/fit.js";
-import { Rng } from "../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../util/rng.js";
 import { quoteFound } from "../data/errors.js";
 
 /** A data set held by an engine (in its thread or its worker); pass it back to train and evaluate. */
@@ -91,6 +91,8 @@ export interface RecommenderApi {
   evaluate(model: ModelHandle, train: DatasetHandle, test: DatasetHandle, options?: EvaluateEngineOptions): Promise<EvaluationResult>;
   /** Top-k for a watch history the model never saw (item ids), by fold-in; the history's items never appear. */
   recommendForHistory(model: ModelHandle, history: readonly string[], k?: number, options?: HistoryRecommendOptions): Promise<Recommendation>;
+  /** The k items most cosine-similar to an item (external id or index) by the model's item factors, the item itself left out (k is capped at nItems − 1). */
+  similarItems(model: ModelHandle, item: string | number, k?: number): Promise<Recommendation>;
   /** The model's item ids and training counts, to label and describe recommendations. */
   itemPopularity(model: ModelHandle): Promise<ItemPopularity>;
   /** Free a data set or model (its wasm memory). */
@@ -121,7 +123,7 @@ export class RecommenderService implements RecommenderApi {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     const all = await readInteractions(oneChunk(bytes), options);
     if (options.testFraction === undefined) return { train: this.addDataset(all) };
-    const { train, test } = randomHoldout(all, { testFraction: options.testFraction, rng: new Rng(options.seed ?? 42) });
+    const { train, test } = randomHoldout(all, { testFraction: options.testFraction, rng: new Rng(options.seed ?? DEFAULT_SEED) });
     return { train: this.addDataset(train), test: this.addDataset(test) };
   }
 
@@ -171,6 +173,10 @@ export class RecommenderService implements RecommenderApi {
     const unknown = history.filter((id) => !mf.items.has(String(id)));
     if (unknown.length > 0) throw new RangeError(`history items not in the model: ${unknown.slice(0, 5).map((id) => quoteFound(id)).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`);
     return mf.recommendForHistory(Int32Array.from(history, (id) => mf.items.index(String(id))!), k, options);
+  }
+
+  async similarItems(model: ModelHandle, item: string | number, k = 10): Promise<Recommendation> {
+    return this.model(model).similarItems(item, k);
   }
 
   async itemPopularity(model: ModelHandle): Promise<ItemPopularity> {

@@ -111,6 +111,10 @@ export class WorkerEngine implements RecommenderEngine {
     return this.remote.recommendForHistory(model, history, k, options);
   }
 
+  similarItems(model: ModelHandle, item: string | number, k?: number): Promise<Recommendation> {
+    return this.remote.similarItems(model, item, k);
+  }
+
   itemPopularity(model: ModelHandle): Promise<ItemPopularity> {
     return this.remote.itemPopularity(model);
   }

@@ -97,6 +97,9 @@ export class WorkerHost {
   async recommendForHistory(model: ModelHandle, history: readonly string[], k?: number, options?: HistoryRecommendOptions): Promise<Recommendation> {
     return recommendationTransfer(await this.started().recommendForHistory(model, history, k, options));
   }
+  async similarItems(model: ModelHandle, item: string | number, k?: number): Promise<Recommendation> {
+    return recommendationTransfer(await this.started().similarItems(model, item, k));
+  }
   async itemPopularity(model: ModelHandle) {
     const popularity = await this.started().itemPopularity(model);
     return Comlink.transfer(popularity, transferableBuffers([popularity.counts]));

@@ -1,3 +1,4 @@
+import { DEFAULT_K } from "../../eval/default-k.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
@@ -25,7 +26,7 @@ export const COMPARE = defineCommand({
   flags: [
     ...EXPERIMENT_DATA_FLAGS,
     { name: "common", type: "string", default: "", help: "Training flags applied to every configuration, e.g. \"--loss softmax --epochs 5\"." },
-    { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
+    { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "Cut-off K of the top-K lists." },
     ...EVALUATION_FLAGS,
     { name: "out", type: "path", help: "Also write the comparison as JSON to this file (atomically)." },
     QUIET,

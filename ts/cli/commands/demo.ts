@@ -38,7 +38,7 @@ import { measureTrueRelevance } from "../../synthetic/true-relevance.js";
 import { worldToInteractions } from "../../synthetic/to-interactions.js";
 import type { SyntheticWorld } from "../../synthetic/world.js";
 import type { MfConfig } from "../../train/config.js";
-import { Rng } from "../../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../../util/rng.js";
 import { quoteFound } from "../../data/errors.js";
 
 /** The feedback loop's configurations besides the plain and the debiased model (which the demo's flags set). */
@@ -48,7 +48,7 @@ const LOOP_EXTRA_CONFIGURATIONS = [
   "re-rank 0.05: --rerank 0.05",
   // The gradient-perspective adjustment is defined for BPR/BCE, so it brings its own loss; α fixed
   // (the grid search needs a validation part the loop does not hold out): α1 = 1, α2 = 0 is what
-  // the grid picked on ML-1M (README, "Reproducing the seeds' results" b).
+  // the grid picked on ML-1M (docs/reproducing.md, b).
   "gradient adj. (BPR): --loss bpr --epochs 10 --gradient-adjust --alpha-items 1 --alpha-users 0",
   "most popular: most-popular",
 ] as const;
@@ -80,7 +80,7 @@ export const DEMO = defineCommand({
     { name: "users", type: "int", positive: true, default: 2000, help: "Users in the synthetic world." },
     { name: "items", type: "int", positive: true, default: 3000, help: "Items in the synthetic world (at least 10: every user logs 5 or more, at most half the catalog)." },
     { name: "k", type: "int", positive: true, default: 10, help: "Cut-off K of the top-K lists." },
-    { name: "seed", type: "int", default: 42, help: "Seed of the world, the split and training." },
+    { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the world, the split and training." },
     QUIET,
     JSON_OUTPUT,
     VARIANT,

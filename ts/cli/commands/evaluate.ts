@@ -1,3 +1,4 @@
+import { DEFAULT_K } from "../../eval/default-k.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR, dataReadFlags } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
@@ -35,7 +36,7 @@ export const EVALUATE = defineCommand({
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
     { name: "data", type: "path", required: true, help: "The training part (its items are excluded from each user's ranking), or a folder with train.txt and test.txt." },
     { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
-    { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists (capped at the catalog size: the metrics are then named @<catalog size>)." },
+    { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "Cut-off K of the top-K lists (capped at the catalog size: the metrics are then named @<catalog size>)." },
     UNKNOWN_FLAG,
     ...EVALUATION_FLAGS,
     RERANK_FLAG,

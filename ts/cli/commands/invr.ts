@@ -1,3 +1,5 @@
+import { DEFAULT_SEED } from "../../util/rng.js";
+import { DEFAULT_K } from "../../eval/default-k.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR, dataReadFlags } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
@@ -37,8 +39,8 @@ export const INVR = defineCommand({
     { name: "top-n", type: "int", positive: true, default: DEFAULT_TOP_N, placeholder: "N", help: "Users retrieved per item." },
     { name: "slots", type: "string", default: DEFAULT_SLOTS.join(","), placeholder: "s1,s2,..", help: "1-based slate positions of the InvR items, each in 1..K." },
     { name: "ordering", type: "enum", choices: [...SLATE_ORDERINGS, "all"], default: "all", help: "How a user's candidates compete for the slots (all: measure the three)." },
-    { name: "k", type: "int", positive: true, default: 20, help: "Length K of the main lists and the slates." },
-    { name: "seed", type: "int", min: 0, default: 42, help: "Seed of the random ordering." },
+    { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "Length K of the main lists and the slates." },
+    { name: "seed", type: "int", min: 0, default: DEFAULT_SEED, help: "Seed of the random ordering." },
     UNKNOWN_FLAG,
     ...EVALUATION_FLAGS,
     { name: "out", type: "path", help: "Also write every test user's slates (item ids, InvR positions) as JSON to this file (atomically)." },

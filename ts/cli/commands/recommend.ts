@@ -1,7 +1,8 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
-import { readAnyModel } from "../model-io.js";
+import { readAnyModel, readModelContents } from "../model-io.js";
+import { loadModel } from "../../model/load-history-recommender.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";
 import { HISTORY_FLAG, MOVIES_FLAG, loadTitles, movieLabel, readHistoryModel } from "../watchlist-input.js";
 import { parseWatchlist, resolveWatchlist } from "../../data/titles/watchlist.js";
@@ -9,9 +10,10 @@ import { describePicks } from "../../eval/wall.js";
 
 export const RECOMMEND = defineCommand({
   name: "recommend",
-  summary: "Top-K recommendations for a user of a trained model (the user's training items are left out), or for a watchlist (--history).",
+  summary: "Top-K recommendations for a user of a trained model (the user's training items are left out), for a watchlist (--history), or the items most similar to an item (--item).",
   description:
-    "Give --user or --history. --history takes a watchlist the model never saw: titles or item ids separated by \";\" " +
+    "Give one of --user, --item and --history. --item lists the K items whose vectors are closest to the item's by cosine similarity " +
+    "(matrix factorisation: the item factors as served; two-tower: the item tower's outputs), the item itself left out. --history takes a watchlist the model never saw: titles or item ids separated by \";\" " +
     "(titles hold commas: \"Great Escape, The (1963)\"). A title matches case, accents and punctuation aside, with or without its year " +
     "and with its article in front or MovieLens-style at the end; a title several movies share takes the one with the most training " +
     "interactions (and says so) when it has at least twice the next one's, else it is an error listing them. The watchlist's items are " +
@@ -19,6 +21,7 @@ export const RECOMMEND = defineCommand({
   flags: [
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
     { name: "user", type: "string", help: "The user's id exactly as in the training data." },
+    { name: "item", type: "string", placeholder: "id", help: "Similar items: the item's id exactly as in the training data; lists the K most cosine-similar items (titles from --movies or the movies file next to the training data, when there is one)." },
     HISTORY_FLAG,
     MOVIES_FLAG,
     { name: "k", type: "int", positive: true, default: 10, help: "How many items." },
@@ -32,16 +35,21 @@ export const RECOMMEND = defineCommand({
   examples: [
     "longtail recommend --model gowalla-bpr.ltm --user 42 --k 10",
     "longtail recommend --model ml1m.ltm --user 42 --k 10 --rerank 0.05",
+    "longtail recommend --model ml1m.ltm --item 260 --k 10",
     'longtail recommend --model ml.ltm --history "Saving Private Ryan (1998); Enemy at the Gates; Stalingrad (1993); Great Escape, The"',
   ],
 });
 
 export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<number> {
   const v = args.values;
-  if ((v.user === undefined) === (v.history === undefined)) {
-    throw new ArgsError(v.user === undefined ? "give --user <id> or --history <watchlist>" : "give --user or --history, not both", RECOMMEND.name, 'Run "longtail recommend --help".');
+  const modes = (["user", "item", "history"] as const).filter((name) => v[name] !== undefined);
+  if (modes.length !== 1) {
+    const message = modes.length === 0 ? "give --user <id> or --history <watchlist> (or --item <id> for similar items)"
+      : modes.length === 2 ? `give --${modes[0]} or --${modes[1]}, not both` : "give only one of --user, --item and --history";
+    throw new ArgsError(message, RECOMMEND.name, 'Run "longtail recommend --help".');
   }
   if (v.history !== undefined) return runRecommendHistory(args, v.history);
+  if (v.item !== undefined) return runSimilarItems(args, v.item);
   if (v.movies !== undefined) throw new ArgsError("--movies gives the titles of a --history watchlist; --user needs none", RECOMMEND.name, 'Run "longtail recommend --help".');
   const kernels = await cliKernels(v.kernels, v.threads);
   const model = await readAnyModel(v.model, kernels);
@@ -58,6 +66,39 @@ export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<
   }
   model.dispose();
   return 0;
+}
+
+/** recommend --item: the K items most cosine-similar to one item, each with title and genres when a movies file gives them, and popularity. */
+async function runSimilarItems(args: ParsedArgs<typeof RECOMMEND>, item: string): Promise<number> {
+  const v = args.values;
+  const usage = 'Run "longtail recommend --help".';
+  if (v["include-seen"]) throw new ArgsError("--include-seen applies to --user: --item leaves out only the item itself", RECOMMEND.name, usage);
+  if (v.rerank !== undefined) throw new ArgsError("--rerank applies to --user and --history, not to --item", RECOMMEND.name, usage);
+  const kernels = await cliKernels(v.kernels, v.threads);
+  const contents = await readModelContents(v.model);
+  const model = loadModel(kernels, contents, v.model);
+  try {
+    model.users.freeze();
+    model.items.freeze();
+    const trainedOn = contents.metadata?.["trainedOn"];
+    const { titles, path: moviesPath } = await loadTitles(v.movies, { path: v.model, model, ...(typeof trainedOn === "string" && { trainedOn }) });
+    const rec = model.similarItems(item, v.k);
+    const picks = describePicks(rec, model.itemCounts, titles);
+    const title = titles?.info(item)?.title;
+    if (v.json) {
+      process.stdout.write(JSON.stringify({ item, ...(title !== undefined && { title }), k: v.k, ...(moviesPath && { movies: moviesPath }), items: picks }) + "\n");
+      return 0;
+    }
+    const out = [`top ${picks.length} similar to item ${item}${title !== undefined ? ` (${title})` : ""} by cosine similarity:`];
+    for (const p of picks) {
+      const label = titles ? `${movieLabel(p)}  [${p.genres.join("|")}]` : p.item.padEnd(12);
+      out.push(`  ${String(p.rank).padStart(3)}. ${label}  cosine ${p.score.toFixed(4)}  (${p.popularity} training interactions)`);
+    }
+    process.stdout.write(out.join("\n") + "\n");
+    return 0;
+  } finally {
+    model.dispose();
+  }
 }
 
 /** recommend --history: the model's top-K for a watchlist, each pick with title, genres and popularity. */

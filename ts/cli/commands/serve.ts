@@ -1,3 +1,4 @@
+import { DEFAULT_SEED } from "../../util/rng.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
@@ -33,7 +34,7 @@ export const SERVE = defineCommand({
     { name: "dim", type: "int", positive: true, default: 64, help: "Embedding size of the models trained in the browser (the default is train's)." },
     { name: "users", type: "int", positive: true, default: 2000, help: "Users in the synthetic world (without --data)." },
     { name: "items", type: "int", positive: true, default: 3000, help: "Items in the synthetic world (without --data)." },
-    { name: "seed", type: "int", default: 42, help: "Seed of the synthetic world and of training." },
+    { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the synthetic world and of training." },
   ],
   examples: ["npx longtail serve", "npx longtail serve --data ../shared/data/ml-latest-small --port 8081"],
 });

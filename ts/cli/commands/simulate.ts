@@ -1,3 +1,4 @@
+import { DEFAULT_SEED } from "../../util/rng.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
@@ -39,7 +40,7 @@ export const SIMULATE = defineCommand({
   flags: [
     { name: "rounds", type: "int", positive: true, default: 5, help: "Rounds of recommend → choose → retrain per configuration." },
     { name: "k", type: "int", positive: true, default: 10, help: "Slate length K." },
-    { name: "seed", type: "int", default: 42, help: "Seed of the world, the users' choices and training." },
+    { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the world, the users' choices and training." },
     { name: "users", type: "int", positive: true, default: 1000, help: "Users in the synthetic world (refused up front when the world, the slates or a configuration's training would not fit in memory)." },
     { name: "items", type: "int", positive: true, default: 1500, help: "Items in the synthetic world (--k may not exceed it)." },
     { name: "common", type: "string", default: "", help: "Training flags applied to every configuration, e.g. \"--dim 32\"." },

@@ -9,7 +9,7 @@ import { SPLIT_METHODS, splitInteractions, type SplitMethod, type SplitSpec } fr
 import { formatSplitSummary, summarizeSplit } from "../../data/splits/summary.js";
 import { loadTrainTest } from "../../node/dataset-files.js";
 import { writeFolderAtomic, type FolderFile } from "../../node/atomic-folder.js";
-import { Rng } from "../../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../../util/rng.js";
 
 /** The files a split folder holds; an --out folder holding anything else is never replaced. */
 const SPLIT_FILES = new Set(["train.txt", "valid.txt", "test.txt", "split.json"]);
@@ -18,7 +18,7 @@ export const SPLIT = defineCommand({
   name: "split",
   summary: "Split interaction data into train, validation and test parts and write them as train.txt, valid.txt and test.txt.",
   description:
-    "Methods (the README's \"Splits\" section has the exact definitions):\n" +
+    "Methods (docs/data-formats.md, \"Splits\", has the exact definitions):\n" +
     "random: --test-share of each user's interactions, chosen uniformly, to test.\n" +
     "temporal: a global time cutoff; test = interactions at or after --cutoff, or the latest --test-share of all interactions (ties at the cutoff all go to test). Needs timestamps.\n" +
     "leave-last: each user's --last latest interactions to test (ties in time: the later line of the file is later). Needs timestamps.\n" +
@@ -45,7 +45,7 @@ export const SPLIT = defineCommand({
     { name: "min-train-per-user", type: "int", min: 0, default: 1, help: "Every user keeps at least this many training interactions (random, leave-last, item-based methods)." },
     { name: "min-train-per-item", type: "int", min: 0, default: 1, help: "item-balanced, item-equal-count: every item keeps at least this many training interactions." },
     { name: "max-item-share", type: "number", positive: true, max: 1, default: 0.9, help: "item-equal-count: an item gives at most this share of its interactions to test and validation." },
-    { name: "seed", type: "int", default: 42, help: "Seed of the one random generator behind every random choice (random and item-based methods)." },
+    { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the one random generator behind every random choice (random and item-based methods)." },
     { name: "out", type: "path", required: true, help: "Folder to write train.txt, test.txt (valid.txt) and split.json into; replaced as a whole." },
     QUIET,
     JSON_OUTPUT,

@@ -1,3 +1,4 @@
+import { DEFAULT_K } from "../../eval/default-k.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
@@ -28,7 +29,7 @@ export const SWEEP = defineCommand({
   flags: [
     ...EXPERIMENT_DATA_FLAGS,
     { name: "base", type: "string", default: "", help: "Training flags shared by every point, e.g. \"--loss softmax --epochs 5\"." },
-    { name: "k", type: "int", positive: true, default: 20, help: "Cut-off K of the top-K lists." },
+    { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "Cut-off K of the top-K lists." },
     ...EVALUATION_FLAGS,
     { name: "x", type: "string", help: "Accuracy axis of the frontier (default recall@K)." },
     { name: "y", type: "string", help: "Popularity axis of the frontier (default coverage@K when evaluation reports it, else the second metric)." },

@@ -1,3 +1,4 @@
+import { DEFAULT_K } from "../../eval/default-k.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { checkWritableTarget } from "../../node/atomic-write.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR, dataReadFlags } from "../common-flags.js";
@@ -28,7 +29,7 @@ export const TRAIN = defineCommand({
     "It trains on every prefix of each user's time-ordered row → the next item, with --loss softmax (default) or sampled-softmax, --logit-adjustment, --temperature (default 0.1), " +
     "Adam (default lr 0.003, --batch 256 contexts, 10 epochs); --validation F holds out a share F of the users and stops early on their sequential Recall@K. " +
     "Flags of matrix factorisation only (--normalize, --resn, --ips, --gradient-adjust, ...) are refused.\n" +
-    "Defaults depend on --loss (see the README's table). The softmax losses use temperature T: logits are score/T.\n" +
+    "Defaults depend on --loss (docs/methods-and-metrics.md, \"Losses and their defaults\"). The softmax losses use temperature T: logits are score/T.\n" +
     "With --validation F, a fraction F of each user's training interactions is held out (a folder's valid.txt, as longtail split writes it, is used when --validation is not given), Recall@K on it is measured after " +
     "every epoch, training stops after --patience epochs without improvement, and the best epoch's model is saved.\n" +
     "With --gradient-adjust (Ren et al., bpr or bce): user embeddings unit-norm in training, the accumulated gradients of " +
@@ -50,7 +51,7 @@ export const TRAIN = defineCommand({
     ...TRAINING_FLAGS,
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
     { name: "patience", type: "int", positive: true, default: 3, help: "Epochs without a better validation Recall@K before stopping." },
-    { name: "k", type: "int", positive: true, default: 20, help: "K of the validation Recall@K." },
+    { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "K of the validation Recall@K." },
     ...GRADIENT_ADJUSTMENT_FLAGS,
     { name: "grid-users", type: "int", positive: true, default: 10000, help: "--gradient-adjust: validation users the α grid scores at most (a seeded sample beyond)." },
     { name: "out", type: "path", required: true, help: "Model file to write (atomically: an existing file is replaced only by a complete one)." },

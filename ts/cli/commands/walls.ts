@@ -21,7 +21,7 @@ export const WALLS = defineCommand({
     { name: "right", type: "path", required: true, help: "The right wall's model (e.g. α = 0.5)." },
     { name: "left-label", type: "string", help: "The left wall's heading (default: its file name)." },
     { name: "right-label", type: "string", help: "The right wall's heading (default: its file name)." },
-    { name: "persona", type: "enum", choices: [...PERSONA_NAMES, "all"], help: "A built-in watchlist (the README lists them); all = every one." },
+    { name: "persona", type: "enum", choices: [...PERSONA_NAMES, "all"], help: "A built-in watchlist (docs/watchlists-and-walls.md lists them); all = every one." },
     HISTORY_FLAG,
     MOVIES_FLAG,
     { name: "k", type: "int", positive: true, default: 10, help: "Picks per wall." },
