@@ -14,7 +14,8 @@ export { randomHoldout } from "./data/splits.js";
 export { syntheticInteractions } from "./synthetic/to-interactions.js";
 
 // Models: fit, recommend, recommendForHistory, similarItems, evaluate, dispose.
-export { MatrixFactorization, UnknownIdError, type Recommendation } from "./model/matrix-factorization.js";
+export { MatrixFactorization } from "./model/matrix-factorization.js";
+export { UnknownIdError, type Recommendation } from "./model/recommendation.js";
 export { TwoTower, type TwoTowerFitOptions } from "./model/two-tower.js";
 export { MostPopular } from "./model/most-popular.js";
 export { PopularityReranker } from "./model/popularity-rerank.js";

@@ -13,7 +13,7 @@ import { DataError } from "../data/errors.js";
 import { ConfigError } from "../train/config.js";
 import { DivergenceError } from "../train/training-context.js";
 import { ModelFileError } from "../model/model-file.js";
-import { UnknownIdError } from "../model/matrix-factorization.js";
+import { UnknownIdError } from "../model/recommendation.js";
 import { EvaluationError } from "../eval/evaluate.js";
 import { WRITER_LIBRARY } from "../model/model-file.js";
 import { AtomicWriteError } from "../node/atomic-write.js";

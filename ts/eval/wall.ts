@@ -11,7 +11,7 @@
  *   a four-film watchlist usually spans Drama or Action, which most of the catalog shares, so
  *   onGenreShare alone says little.
  */
-import type { Recommendation } from "../model/matrix-factorization.js";
+import type { Recommendation } from "../model/recommendation.js";
 import type { HistoryRecommender } from "../model/history-recommender.js";
 import type { MovieInfo } from "../data/readers/movie-info.js";
 

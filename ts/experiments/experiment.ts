@@ -4,17 +4,11 @@ import { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "..
 import type { MfConfig } from "../train/config.js";
 import type { FitOptions, TrainingWarning } from "../train/fit.js";
 import { trainScorer } from "./trained-scorer.js";
+import type { ExperimentSpec } from "./experiment-spec.js";
+
+export type { ExperimentSpec };
 
 /** One configuration of a comparison: a label and what to train. */
-export interface ExperimentSpec {
-  label: string;
-  /** "most-popular": the unpersonalised baseline (nothing is trained). */
-  model?: "mf" | "most-popular";
-  /** Matrix factorisation settings; unset fields keep the loss's defaults. */
-  config?: Partial<MfConfig>;
-  /** Serve through popularity-penalty re-ranking with this β (MF only; see PopularityReranker). */
-  popularityPenalty?: number;
-}
 
 export interface ExperimentResult {
   label: string;

@@ -6,7 +6,7 @@ import { MostPopular } from "../model/most-popular.js";
 import { PopularityReranker } from "../model/popularity-rerank.js";
 import type { MfConfig } from "../train/config.js";
 import type { FitOptions, TrainingWarning } from "../train/fit.js";
-import type { ExperimentSpec } from "./experiment.js";
+import type { ExperimentSpec } from "./experiment-spec.js";
 
 /** A configuration trained and ready to serve; dispose() frees its wasm memory. */
 export interface TrainedScorer {

@@ -1,5 +1,5 @@
 import type { IdMap } from "../data/id-map.js";
-import type { Recommendation } from "./matrix-factorization.js";
+import type { Recommendation } from "./recommendation.js";
 
 /** A model that recommends for a watch history it may never have seen (a watchlist). */
 export interface HistoryRecommender {

@@ -1,3 +1,4 @@
+import { UnknownIdError, type Recommendation } from "./recommendation.js";
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
@@ -20,21 +21,6 @@ import { Rng } from "../util/rng.js";
 import { checkMfTraining, longestRowsOf } from "../train/memory-plan.js";
 import { quoteFound } from "../data/errors.js";
 import { UnitItemTable } from "./similar-items.js";
-
-export interface Recommendation {
-  /** External item ids, best first. */
-  items: string[];
-  /** Item indices (the model's dense ids), best first. */
-  indices: Int32Array;
-  scores: Float32Array;
-}
-
-export class UnknownIdError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UnknownIdError";
-  }
-}
 
 /**
  * Matrix factorisation: score(u, i) = P_u · Q_i. The tables live in wasm memory owned by this

@@ -8,7 +8,7 @@
 import type { IdMap } from "../data/id-map.js";
 import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
-import type { Recommendation } from "./matrix-factorization.js";
+import type { Recommendation } from "./recommendation.js";
 
 /** The m×d item vectors scaled to unit L2 norm (an all-zero vector stays zero: its cosine with anything is 0), in wasm memory this object owns. */
 export class UnitItemTable {

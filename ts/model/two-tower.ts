@@ -29,7 +29,7 @@ import { Rng } from "../util/rng.js";
 import { ContextBatch } from "./context-batch.js";
 import { HistoryScorer, type ContextScorer } from "./history-scorer.js";
 import { itemGenresFromMovies, type ItemGenres } from "./item-genres.js";
-import { UnknownIdError, type Recommendation } from "./matrix-factorization.js";
+import { UnknownIdError, type Recommendation } from "./recommendation.js";
 import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents, type ModelTable } from "./model-file.js";
 import { PopularityReranker } from "./popularity-rerank.js";
 import { checkTwoTowerTraining } from "../train/memory-plan.js";

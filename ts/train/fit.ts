@@ -1,8 +1,11 @@
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
 import { evaluateRanking } from "../eval/evaluate.js";
-import type { MatrixFactorization } from "../model/matrix-factorization.js";
 import type { Rng } from "../util/rng.js";
+import type { UserBlockScorer } from "../eval/scorer.js";
+import type { WasmF32Array } from "../engine/wasm-engine.js";
+import type { MfConfig } from "./config.js";
+import type { PopularDirections } from "./gradient-accumulator.js";
 import { logitAdjustmentBias } from "./logit-adjustment.js";
 import { PairwiseRunner } from "./pairwise-runner.js";
 import { SampledSoftmaxRunner } from "./sampled-softmax-runner.js";
@@ -109,12 +112,22 @@ function allFinite(values: Float32Array): boolean {
 
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
+/** What the epoch loop needs of a matrix factorisation model (its class implements it). */
+export interface TrainableFactorization extends UserBlockScorer {
+  readonly config: MfConfig;
+  readonly userFactors: WasmF32Array;
+  readonly itemFactors: WasmF32Array;
+  /** Derived serving tables are stale after the factors change. */
+  invalidatePacked(): void;
+  setGradientDirections(directions: PopularDirections): void;
+}
+
 /**
  * The epoch loop shared by every loss: progress reports, validation with early stopping (the
  * best epoch's parameters are kept), and divergence handling (a NaN/Inf loss restores the last
  * finite parameters and throws, so a model never holds NaN).
  */
-export async function fitMatrixFactorization(model: MatrixFactorization, train: Interactions, rng: Rng, options: FitOptions): Promise<FitReport> {
+export async function fitMatrixFactorization(model: TrainableFactorization, train: Interactions, rng: Rng, options: FitOptions): Promise<FitReport> {
   const config = model.config;
   const kernels = model.kernels;
   const userFactors = model.userFactors;

@@ -2,7 +2,7 @@ import * as Comlink from "comlink";
 import { preferredVariant, type KernelVariant } from "../engine/capabilities.js";
 import type { LoadKernelsOptions, WasmSource } from "../engine/kernel-source.js";
 import type { EvaluationResult } from "../eval/evaluate.js";
-import type { Recommendation } from "../model/matrix-factorization.js";
+import type { Recommendation } from "../model/recommendation.js";
 import type { MfConfig } from "../train/config.js";
 import type { TrainingProgress } from "../train/fit.js";
 import type { RecommenderEngine } from "./engine.js";

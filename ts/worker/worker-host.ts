@@ -3,7 +3,7 @@ import type { KernelVariant } from "../engine/capabilities.js";
 import type { Kernels } from "../engine/kernels.js";
 import type { LoadKernelsOptions } from "../engine/kernel-source.js";
 import type { EngineThreads } from "../engine/wasm-engine.js";
-import type { Recommendation } from "../model/matrix-factorization.js";
+import type { Recommendation } from "../model/recommendation.js";
 import { RecommenderService, type DatasetHandle, type EvaluateEngineOptions, type ModelHandle, type HistoryRecommendOptions, type ReadDataOptions, type RecommendOptions, type TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { MfConfig } from "../train/config.js";

@@ -1,4 +1,4 @@
-import { COLUMNS, dataReadFlags } from "../common-flags.js";
+import { dataReadFlags } from "../common-flags.js";
 /**
  * `longtail evaluate` for a two-tower model, or an MF model with --protocol sequential (by
  * fold-in): the sequential protocol (ts/eval/sequential.ts).
@@ -18,7 +18,7 @@ import type { ContextScorer } from "../../model/history-scorer.js";
 import { fileSource } from "../../node/dataset-files.js";
 import type { HeadRule } from "../../eval/head-tail.js";
 import type { Progress } from "../progress.js";
-import type { EVALUATE } from "./evaluate.js";
+import type { EVALUATE } from "./evaluate-command.js";
 import { formatResult } from "../evaluation-report.js";
 
 /** `reads` says how the model reads a context, for the report (e.g. "the history tower reads its last 50 items"). */

@@ -17,7 +17,7 @@ import { TWO_TOWER_LOSSES, TWO_TOWER_OPTIMIZERS, type TwoTowerConfig, type TwoTo
 import { usersSplit } from "../../data/splits/users.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";
-import type { TRAIN } from "./train.js";
+import type { TRAIN } from "./train-command.js";
 
 /** Flags of `train` that describe matrix factorisation only. */
 export const MF_ONLY_FLAGS = [
