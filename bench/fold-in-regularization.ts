@@ -9,9 +9,9 @@
 import { parseArgs } from "node:util";
 import type { Interactions } from "../ts/data/interactions.js";
 import { randomHoldout } from "../ts/data/splits.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadKernels, loadTrainTest } from "../ts/node.js";
-import type { LossName } from "../ts/train/config.js";
+import type { LossName } from "../ts/mf/config.js";
 import { Rng } from "../ts/util/rng.js";
 
 export interface FoldInRecalls {

@@ -1,5 +1,5 @@
 /**
- * The item → top-N users pass of inverse retrieval (ts/invr/item-top-users.ts) in items per second,
+ * The item → top-N users pass of inverse retrieval (ts/inverse-retrieval/item-top-users.ts) in items per second,
  * on each kernel build side by side: wasm relaxed SIMD (FMA), wasm SIMD and wasm scalar. The shape
  * and the exclusion lists are Gowalla's training part (29,858 users, 40,981 items; each item's
  * training users excluded) when ../shared/data/gowalla is there, else a synthetic catalog of that
@@ -17,7 +17,7 @@ import { IdMap } from "../ts/data/id-map.js";
 import type { KernelVariant } from "../ts/engine/capabilities.js";
 import { Kernels } from "../ts/engine/kernels.js";
 import { formatColumns } from "../ts/experiments/text-table.js";
-import { itemTopUsers } from "../ts/invr/item-top-users.js";
+import { itemTopUsers } from "../ts/inverse-retrieval/item-top-users.js";
 import { loadEngine, loadTrainTest } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine } from "./machine.js";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Interactions } from "../ts/data/interactions.js";
 import { rankTopLists } from "../ts/eval/ranked-blocks.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadKernels } from "../ts/node.js";
 import { median } from "./stats.js";
 

@@ -13,7 +13,7 @@ import { loadTrainTest } from "../ts/node/dataset-files.js";
 import { formatKernelBench, runKernelBench, type KernelBenchResult } from "./kernels.js";
 import { describeMachine } from "./machine.js";
 import { compileNativeBpr } from "./native-bpr.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadKernels } from "../ts/node.js";
 import type { Interactions } from "../ts/data/interactions.js";
 import { SAME_SHAPE_AS_C } from "./training.js";

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadKernels } from "../ts/node.js";
-import { SpectralPenalty } from "../ts/train/resn.js";
+import { SpectralPenalty } from "../ts/mf/resn.js";
 import { Rng } from "../ts/util/rng.js";
 
 const { values } = parseArgs({ options: { users: { type: "string", default: "128" }, items: { type: "string", default: "3706" }, dim: { type: "string", default: "64" }, runs: { type: "string", default: "200" } } });

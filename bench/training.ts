@@ -7,10 +7,10 @@
  */
 import type { Interactions } from "../ts/data/interactions.js";
 import type { Kernels } from "../ts/engine/kernels.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadKernels } from "../ts/node.js";
-import { TrainingAbortedError } from "../ts/train/fit.js";
-import type { LossName, MfConfig } from "../ts/train/config.js";
+import { TrainingAbortedError } from "../ts/mf/fit.js";
+import type { LossName, MfConfig } from "../ts/mf/config.js";
 import { median } from "./stats.js";
 
 export interface TrainingBenchRow {

@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/engine/kernels.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import type { MfConfig } from "../ts/train/config.js";
+import type { MfConfig } from "../ts/mf/config.js";
 
 let kernels: Kernels;
 let train: Interactions;

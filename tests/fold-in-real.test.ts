@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { foldInRecalls } from "../bench/fold-in-regularization.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { randomHoldout } from "../ts/data/splits.js";
 import { loadKernels, loadTrainTest } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";

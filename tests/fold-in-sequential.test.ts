@@ -9,8 +9,8 @@ import { before, describe, it } from "node:test";
 import { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/engine/kernels.js";
 import { evaluateSequential } from "../ts/eval/sequential.js";
-import { DEFAULT_FOLD_IN_WINDOW, FoldInScorer } from "../ts/model/fold-in-scorer.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { DEFAULT_FOLD_IN_WINDOW, FoldInScorer } from "../ts/mf/fold-in-scorer.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadEngine } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 

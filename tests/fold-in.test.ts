@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Kernels } from "../ts/engine/kernels.js";
-import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "../ts/model/fold-in.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "../ts/mf/fold-in.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { UnknownIdError } from "../ts/model/recommendation.js";
 import type { ModelFileContents } from "../ts/model/model-file.js";
 import { solveSymmetricPositiveDefinite } from "../ts/util/cholesky.js";

@@ -401,8 +401,8 @@ async function tinyModels(): Promise<{ models: Array<[string, Uint8Array]>; load
   const { loadEngine } = await import("../ts/node.js");
   const { Kernels } = await import("../ts/engine/kernels.js");
   const { Interactions } = await import("../ts/data/interactions.js");
-  const { MatrixFactorization } = await import("../ts/model/matrix-factorization.js");
-  const { TwoTower } = await import("../ts/model/two-tower.js");
+  const { MatrixFactorization } = await import("../ts/mf/matrix-factorization.js");
+  const { TwoTower } = await import("../ts/two-tower/two-tower.js");
   const { loadModel } = await import("../ts/model/load-history-recommender.js");
   const kernels = new Kernels(await loadEngine());
   const triples: Array<[string, string, undefined, number]> = [];

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { evaluateInverseRetrieval } from "../ts/invr/invr-evaluation.js";
-import { mfServingEmbeddings } from "../ts/invr/mf-embeddings.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { evaluateInverseRetrieval } from "../ts/inverse-retrieval/invr-evaluation.js";
+import { mfServingEmbeddings } from "../ts/inverse-retrieval/mf-embeddings.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadKernels, loadTrainTest } from "../ts/node.js";
 
 const DATA = fileURLToPath(new URL("../../../shared/data/", import.meta.url));

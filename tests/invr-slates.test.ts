@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Csr } from "../ts/data/csr.js";
-import { InverseRetrievalError } from "../ts/invr/errors.js";
-import type { ItemTopUsers } from "../ts/invr/item-top-users.js";
-import { assembleSlates, checkSlots, type SlateOrdering } from "../ts/invr/slates.js";
-import { userCandidates } from "../ts/invr/user-candidates.js";
+import { InverseRetrievalError } from "../ts/inverse-retrieval/errors.js";
+import type { ItemTopUsers } from "../ts/inverse-retrieval/item-top-users.js";
+import { assembleSlates, checkSlots, type SlateOrdering } from "../ts/inverse-retrieval/slates.js";
+import { userCandidates } from "../ts/inverse-retrieval/user-candidates.js";
 import { Rng } from "../ts/util/rng.js";
 
 /** Item → users rows given as [item, [[user, score], ...best first]]. */

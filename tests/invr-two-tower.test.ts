@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/engine/kernels.js";
-import { checkEmbeddings } from "../ts/invr/embeddings.js";
-import { evaluateInverseRetrieval } from "../ts/invr/invr-evaluation.js";
-import { itemTopUsers } from "../ts/invr/item-top-users.js";
-import { twoTowerServingEmbeddings } from "../ts/invr/two-tower-embeddings.js";
-import { TwoTower } from "../ts/model/two-tower.js";
+import { checkEmbeddings } from "../ts/inverse-retrieval/embeddings.js";
+import { evaluateInverseRetrieval } from "../ts/inverse-retrieval/invr-evaluation.js";
+import { itemTopUsers } from "../ts/inverse-retrieval/item-top-users.js";
+import { twoTowerServingEmbeddings } from "../ts/inverse-retrieval/two-tower-embeddings.js";
+import { TwoTower } from "../ts/two-tower/two-tower.js";
 import { loadEngine } from "../ts/node.js";
 import { chainWorld, type ChainWorld } from "./support/chain-world.js";
 

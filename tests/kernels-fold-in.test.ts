@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { foldInUser } from "../ts/model/fold-in.js";
+import { foldInUser } from "../ts/mf/fold-in.js";
 import { Rng } from "../ts/util/rng.js";
 import { VARIANTS, randomF32, withKernels } from "./support/kernel-harness.js";
 

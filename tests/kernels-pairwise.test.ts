@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
 import type { Kernels } from "../ts/engine/kernels.js";
 import { AliasSampler } from "../ts/train/alias-sampler.js";
-import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "../ts/train/pairwise-plan.js";
+import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "../ts/mf/pairwise-plan.js";
 import { referencePairwiseTrain, type PairwiseReferenceRun, type PairwiseReferenceState } from "./reference/pairwise-training.js";
 import { VARIANTS, WasmScope, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/engine/kernels.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { ConfigError, resolveMfConfig, type MfConfig } from "../ts/train/config.js";
+import { ConfigError, resolveMfConfig, type MfConfig } from "../ts/mf/config.js";
 import { learningRateAt } from "../ts/train/learning-rate-schedule.js";
 
 let kernels: Kernels;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { MostPopular } from "../ts/model/most-popular.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { loadKernels, loadTrainTest } from "../ts/node.js";

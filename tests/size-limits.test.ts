@@ -13,13 +13,14 @@ import { after, before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/engine/kernels.js";
 import { SizeLimitError, WASM_BUFFER_LIMIT_BYTES } from "../ts/engine/memory-limits.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
-import { TwoTower } from "../ts/model/two-tower.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
+import { TwoTower } from "../ts/two-tower/two-tower.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { resolveMfConfig } from "../ts/train/config.js";
-import { checkMfTraining, planMfTraining, totalBytes } from "../ts/train/memory-plan.js";
+import { resolveMfConfig } from "../ts/mf/config.js";
+import { totalBytes } from "../ts/train/memory-plan.js";
+import { checkMfTraining, planMfTraining } from "../ts/mf/memory-plan.js";
 import { cli } from "./support/cli.js";
 
 const DATA = fileURLToPath(new URL("../../examples/data/interactions.csv", import.meta.url));

@@ -8,13 +8,13 @@ import { ThreadPoolError } from "../ts/engine/threads/thread-pool.js";
 import { splitRows } from "../ts/engine/threads/row-split.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { forEachRankedBlock, rankTopLists } from "../ts/eval/ranked-blocks.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { PopularityReranker } from "../ts/model/popularity-rerank.js";
 import { loadKernels } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import type { MfConfig } from "../ts/train/config.js";
-import { MIN_BATCHES_PER_THREAD } from "../ts/train/pairwise-runner.js";
+import type { MfConfig } from "../ts/mf/config.js";
+import { MIN_BATCHES_PER_THREAD } from "../ts/mf/pairwise-runner.js";
 import { Rng } from "../ts/util/rng.js";
 
 const THREAD_COUNTS = [1, 2, 4] as const;

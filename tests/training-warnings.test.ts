@@ -11,12 +11,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/engine/kernels.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
-import { TwoTower } from "../ts/model/two-tower.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
+import { TwoTower } from "../ts/two-tower/two-tower.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { LOSSES } from "../ts/train/config.js";
+import { LOSSES } from "../ts/mf/config.js";
 import { LOSS_ROSE_FACTOR, REGULARIZER_SHARE, trainingWarnings } from "../ts/train/training-warnings.js";
 import { cli } from "./support/cli.js";
 

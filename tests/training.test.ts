@@ -4,13 +4,13 @@ import type { Interactions } from "../ts/data/interactions.js";
 import { randomHoldout } from "../ts/data/splits.js";
 import { Kernels } from "../ts/engine/kernels.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { ConfigError, LOSSES, type LossName } from "../ts/train/config.js";
-import { DivergenceError } from "../ts/train/training-context.js";
+import { ConfigError, LOSSES, type LossName } from "../ts/mf/config.js";
+import { DivergenceError } from "../ts/mf/training-context.js";
 import { Rng } from "../ts/util/rng.js";
 import { assertSeedDeterminesModel } from "./support/seeded-training.js";
 
@@ -126,7 +126,7 @@ describe("popularity-proportional negatives (BPR, BCE)", () => {
 
 describe("cancellation", () => {
   it("stops between steps when the signal aborts and keeps the last completed epoch", async () => {
-    const { TrainingAbortedError } = await import("../ts/train/fit.js");
+    const { TrainingAbortedError } = await import("../ts/mf/fit.js");
     const model = new MatrixFactorization(kernels, { loss: "bpr", epochs: 50, batchSize: 64 });
     const controller = new AbortController();
     let snapshot: Float32Array | undefined;

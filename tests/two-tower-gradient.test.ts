@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Kernels } from "../ts/engine/kernels.js";
 import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
-import type { TowerTables } from "../ts/model/two-tower-towers.js";
+import type { TowerTables } from "../ts/two-tower/towers.js";
 import { loadEngine } from "../ts/node.js";
-import { SequentialExamples } from "../ts/train/sequential-examples.js";
-import { resolveTwoTowerConfig, type HistoryWeighting } from "../ts/train/two-tower-config.js";
-import { TwoTowerSoftmaxStep } from "../ts/train/two-tower-softmax.js";
+import { SequentialExamples } from "../ts/two-tower/sequential-examples.js";
+import { resolveTwoTowerConfig, type HistoryWeighting } from "../ts/two-tower/config.js";
+import { TwoTowerSoftmaxStep } from "../ts/two-tower/softmax-step.js";
 import { Rng } from "../ts/util/rng.js";
 import { tinyParts } from "./support/tiny-data.js";
 

@@ -5,10 +5,10 @@ import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { evaluateSequential, sequentialContexts } from "../ts/eval/sequential.js";
 import { MostPopular } from "../ts/model/most-popular.js";
 import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
-import { TwoTower } from "../ts/model/two-tower.js";
+import { TwoTower } from "../ts/two-tower/two-tower.js";
 import { loadEngine } from "../ts/node.js";
-import { ConfigError } from "../ts/train/config.js";
-import { DivergenceError } from "../ts/train/training-context.js";
+import { ConfigError } from "../ts/mf/config.js";
+import { DivergenceError } from "../ts/mf/training-context.js";
 import { chainWorld, type ChainWorld } from "./support/chain-world.js";
 
 let kernels: Kernels;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Kernels } from "../ts/engine/kernels.js";
 import { buildWall, wallStatistics } from "../ts/eval/wall.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadEngine } from "../ts/node.js";
 
 let kernels: Kernels;

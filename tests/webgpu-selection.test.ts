@@ -6,16 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createTopKProvider, AUTO_WEBGPU_MIN_ITEMS } from "../ts/gpu/backend.js";
-import { describeAdapterInfo } from "../ts/gpu/adapter.js";
-import { planCatalog } from "../ts/gpu/catalog-layout.js";
-import { GpuUnavailableError } from "../ts/gpu/errors.js";
-import { recommendAllUsers } from "../ts/gpu/recommend-all.js";
-import { WasmTopK } from "../ts/gpu/wasm-top-k.js";
-import { recommendForAllUsers } from "../ts/gpu/mf-serving.js";
-import { listCapacity } from "../ts/gpu/wgsl/thread-top-k.js";
-import { MatrixFactorization } from "../ts/model/matrix-factorization.js";
-import type { ServingTables } from "../ts/gpu/top-k-provider.js";
+import { createTopKProvider, AUTO_WEBGPU_MIN_ITEMS } from "../ts/serving/backend.js";
+import { describeAdapterInfo } from "../ts/serving/adapter.js";
+import { planCatalog } from "../ts/serving/catalog-layout.js";
+import { GpuUnavailableError } from "../ts/serving/errors.js";
+import { recommendAllUsers } from "../ts/serving/recommend-all.js";
+import { WasmTopK } from "../ts/serving/wasm-top-k.js";
+import { recommendForAllUsers } from "../ts/serving/mf-serving.js";
+import { listCapacity } from "../ts/serving/wgsl/thread-top-k.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
+import type { ServingTables } from "../ts/serving/top-k-provider.js";
 import { loadKernels } from "../ts/node.js";
 import { randomTables } from "./support/webgpu-cases.js";
 import { webgpuRequired } from "./support/webgpu-runner.js";

@@ -14,14 +14,14 @@ export { randomHoldout } from "./data/splits.js";
 export { syntheticInteractions } from "./synthetic/to-interactions.js";
 
 // Models: fit, recommend, recommendForHistory, similarItems, evaluate, dispose.
-export { MatrixFactorization } from "./model/matrix-factorization.js";
+export { MatrixFactorization } from "./mf/matrix-factorization.js";
 export { UnknownIdError, type Recommendation } from "./model/recommendation.js";
-export { TwoTower, type TwoTowerFitOptions } from "./model/two-tower.js";
+export { TwoTower, type TwoTowerFitOptions } from "./two-tower/two-tower.js";
 export { MostPopular } from "./model/most-popular.js";
 export { PopularityReranker } from "./model/popularity-rerank.js";
-export type { MfConfig, LossName } from "./train/config.js";
-export type { TwoTowerConfig } from "./train/two-tower-config.js";
-export type { FitOptions, FitReport, TrainingProgress } from "./train/fit.js";
+export type { MfConfig, LossName } from "./mf/config.js";
+export type { TwoTowerConfig } from "./two-tower/config.js";
+export type { FitOptions, FitReport, TrainingProgress } from "./train/fit-report.js";
 export { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "./eval/evaluate.js";
 
 // Saving and loading models.
@@ -33,8 +33,8 @@ export { ConfigError } from "./train/config-checks.js";
 export { ModelFileError } from "./model/model-file.js";
 export { EvaluationError } from "./eval/evaluation-error.js";
 export { SizeLimitError } from "./engine/memory-limits.js";
-export { DivergenceError } from "./train/training-context.js";
-export { TrainingAbortedError } from "./train/fit.js";
+export { DivergenceError } from "./train/divergence.js";
+export { TrainingAbortedError } from "./train/fit-report.js";
 export { KernelUnavailableError, detectCapabilities, type Capabilities } from "./engine/capabilities.js";
 
 // The engine API (the same calls in a worker or in this thread).

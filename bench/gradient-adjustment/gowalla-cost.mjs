@@ -3,7 +3,7 @@
 // configurations interleaved (forward, then backward order), 3 epochs each, default BPR settings.
 // Also the time spent inside the accumulation itself (GradientAccumulator.recordPairs).
 import { loadKernels, loadTrainTest, MatrixFactorization, randomHoldout, Rng, searchPopularityAlphas } from "../../dist/ts/node.js";
-import { GradientAccumulator } from "../../dist/ts/train/gradient-accumulator.js";
+import { GradientAccumulator } from "../../dist/ts/mf/gradient-accumulator.js";
 import { cpus, loadavg } from "node:os";
 let recordMs = 0;
 const original = GradientAccumulator.prototype.recordPairs;

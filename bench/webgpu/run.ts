@@ -11,10 +11,10 @@
  * adapter is refused unless --allow-software: its numbers say nothing about GPUs.
  */
 import { create } from "webgpu";
-import { createTopKProvider, type SelectedTopK } from "../../ts/gpu/backend.js";
-import { describeAdapter } from "../../ts/gpu/adapter.js";
-import { recommendAllUsers } from "../../ts/gpu/recommend-all.js";
-import type { ServingTables, TopKBackend } from "../../ts/gpu/top-k-provider.js";
+import { createTopKProvider, type SelectedTopK } from "../../ts/serving/backend.js";
+import { describeAdapter } from "../../ts/serving/adapter.js";
+import { recommendAllUsers } from "../../ts/serving/recommend-all.js";
+import type { ServingTables, TopKBackend } from "../../ts/serving/top-k-provider.js";
 import { loadKernels, writeFileAtomic } from "../../ts/node.js";
 import type { Kernels } from "../../ts/engine/kernels.js";
 import { Rng } from "../../ts/util/rng.js";

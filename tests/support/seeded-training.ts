@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import type { Interactions } from "../../ts/data/interactions.js";
 import type { Kernels } from "../../ts/engine/kernels.js";
-import { MatrixFactorization } from "../../ts/model/matrix-factorization.js";
-import type { MfConfig } from "../../ts/train/config.js";
+import { MatrixFactorization } from "../../ts/mf/matrix-factorization.js";
+import type { MfConfig } from "../../ts/mf/config.js";
 
 /** Trains with seeds 3, 3 and 4: the first two models must be identical, the third different. */
 export async function assertSeedDeterminesModel(kernels: Kernels, train: Interactions, config: Partial<MfConfig>): Promise<void> {

@@ -8,13 +8,13 @@
  */
 import type { Interactions } from "../../ts/data/interactions.js";
 import type { Kernels } from "../../ts/engine/kernels.js";
-import { createTopKProvider, type SelectedTopK, type TopKProviderOptions } from "../../ts/gpu/backend.js";
-import { GpuUnavailableError } from "../../ts/gpu/errors.js";
-import { mfServingTables, recommendForAllUsers } from "../../ts/gpu/mf-serving.js";
-import type { ServingTables, TopKLists } from "../../ts/gpu/top-k-provider.js";
-import { WasmTopK } from "../../ts/gpu/wasm-top-k.js";
-import { WebGpuTopK } from "../../ts/gpu/webgpu-top-k.js";
-import { MatrixFactorization } from "../../ts/model/matrix-factorization.js";
+import { createTopKProvider, type SelectedTopK, type TopKProviderOptions } from "../../ts/serving/backend.js";
+import { GpuUnavailableError } from "../../ts/serving/errors.js";
+import { mfServingTables, recommendForAllUsers } from "../../ts/serving/mf-serving.js";
+import type { ServingTables, TopKLists } from "../../ts/serving/top-k-provider.js";
+import { WasmTopK } from "../../ts/serving/wasm-top-k.js";
+import { WebGpuTopK } from "../../ts/serving/webgpu-top-k.js";
+import { MatrixFactorization } from "../../ts/mf/matrix-factorization.js";
 import { Rng } from "../../ts/util/rng.js";
 
 export const SCORE_TOLERANCE = 1e-5;

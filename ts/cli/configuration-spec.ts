@@ -3,7 +3,7 @@ import { GRADIENT_ADJUSTMENT_FLAGS, gradientAdjustmentConfigFromFlags, RERANK_FL
 import { shellWords } from "./shell-words.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "./training-flags.js";
 import type { ExperimentSpec } from "../experiments/experiment.js";
-import { ConfigError, resolveMfConfig } from "../train/config.js";
+import { ConfigError, resolveMfConfig } from "../mf/config.js";
 import { quoteFound } from "../data/errors.js";
 
 /**

@@ -1,5 +1,5 @@
 import { ArgsError, type FlagSpec, type FlagValues } from "./args.js";
-import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../train/config.js";
+import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../mf/config.js";
 
 /** Training flags of the popularity-debiasing methods (docs/methods-and-metrics.md, "Debiasing methods"); all off by default. */
 export const DEBIASING_FLAGS = [

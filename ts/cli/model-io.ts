@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import type { Kernels } from "../engine/kernels.js";
-import { MatrixFactorization } from "../model/matrix-factorization.js";
+import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../model/model-file.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
 import { fileAccessError } from "../node/file-access.js";
 import { loadModel, type LoadedModel } from "../model/load-history-recommender.js";
-import type { FitReport } from "../train/fit.js";
-import type { AlphaGridResult } from "../train/alpha-grid.js";
+import type { FitReport } from "../train/fit-report.js";
+import type { AlphaGridResult } from "../mf/alpha-grid.js";
 
 /** Read a model file written by `longtail train`. */
 export async function readModel(path: string, kernels: Kernels): Promise<MatrixFactorization> {

@@ -5,12 +5,14 @@
  */
 import { availableParallelism } from "node:os";
 import type { Interactions } from "../data/interactions.js";
-import { resolveMfConfig, type MfConfig } from "../train/config.js";
+import { resolveMfConfig, type MfConfig } from "../mf/config.js";
 import { SizeLimitError } from "../engine/memory-limits.js";
-import { checkMfTraining, checkTwoTowerTraining, FLAG_NAMES, longestRowsOf, type DataShape } from "../train/memory-plan.js";
+import { FLAG_NAMES, longestRowsOf, type DataShape } from "../train/memory-plan.js";
+import { checkMfTraining } from "../mf/memory-plan.js";
+import { checkTwoTowerTraining } from "../two-tower/memory-plan.js";
 import type { ExperimentSpec } from "../experiments/experiment.js";
 import { quoteFound } from "../data/errors.js";
-import { resolveTwoTowerConfig, type TwoTowerConfig } from "../train/two-tower-config.js";
+import { resolveTwoTowerConfig, type TwoTowerConfig } from "../two-tower/config.js";
 
 /** Threads the kernels will run on: --threads, else every core this process may use (as cliKernels does). */
 export function cliThreads(threads: number | undefined): number {

@@ -2,7 +2,7 @@ import { DEFAULT_SEED } from "../util/rng.js";
 import type { FlagSpec, FlagValues } from "./args.js";
 import { DEBIASING_FLAGS, debiasingConfigFromFlags } from "./debiasing-flags.js";
 import { LEARNING_RATE_SCHEDULES } from "../train/learning-rate-schedule.js";
-import { LOSSES, NEGATIVE_SAMPLINGS, NORMALIZE_MODES, OPTIMIZERS, SAMPLING_MODES, type MfConfig } from "../train/config.js";
+import { LOSSES, NEGATIVE_SAMPLINGS, NORMALIZE_MODES, OPTIMIZERS, SAMPLING_MODES, type MfConfig } from "../mf/config.js";
 
 /**
  * The flags that describe a model and how it is trained. `longtail train` takes them on its

@@ -1,5 +1,5 @@
 import type { Progress, ProgressBar } from "./progress.js";
-import type { TrainingProgress } from "../train/fit.js";
+import type { TrainingProgress } from "../train/fit-report.js";
 
 /** Progress bars for a training run: one bar per epoch, closed with the epoch's loss (and validation recall). */
 export function trainingProgress(progress: Progress, totalInteractions: number, k: number, label = ""): (p: TrainingProgress) => void {

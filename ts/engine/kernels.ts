@@ -462,7 +462,7 @@ export class Kernels {
   }
 
   /**
-   * Fold-in of nRows histories at once (see ts/model/fold-in.ts): out[r] = (Q_hᵀQ_h + λI)⁻¹ Q_hᵀ·1
+   * Fold-in of nRows histories at once (see ts/mf/fold-in.ts): out[r] = (Q_hᵀQ_h + λI)⁻¹ Q_hᵀ·1
    * over the distinct items of row r (indices[offsets[r] .. offsets[r+1]), rows of the m×d `items`),
    * in f64 exactly as foldInUser computes it; an empty row gets zeros. Rows split across threads.
    */

@@ -1,4 +1,4 @@
-import type { MfConfig } from "../train/config.js";
+import type { MfConfig } from "../mf/config.js";
 
 /** One configuration of a comparison: what to train (or not) and how to serve it. */
 export interface ExperimentSpec {

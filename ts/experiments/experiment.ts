@@ -1,8 +1,8 @@
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "../eval/evaluate.js";
-import type { MfConfig } from "../train/config.js";
-import type { FitOptions, TrainingWarning } from "../train/fit.js";
+import type { MfConfig } from "../mf/config.js";
+import type { FitOptions, TrainingWarning } from "../train/fit-report.js";
 import { trainScorer } from "./trained-scorer.js";
 import type { ExperimentSpec } from "./experiment-spec.js";
 

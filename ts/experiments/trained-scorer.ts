@@ -1,11 +1,11 @@
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import { MatrixFactorization } from "../model/matrix-factorization.js";
+import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { MostPopular } from "../model/most-popular.js";
 import { PopularityReranker } from "../model/popularity-rerank.js";
-import type { MfConfig } from "../train/config.js";
-import type { FitOptions, TrainingWarning } from "../train/fit.js";
+import type { MfConfig } from "../mf/config.js";
+import type { FitOptions, TrainingWarning } from "../train/fit-report.js";
 import type { ExperimentSpec } from "./experiment-spec.js";
 
 /** A configuration trained and ready to serve; dispose() frees its wasm memory. */

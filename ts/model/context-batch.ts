@@ -5,7 +5,7 @@
  */
 import type { WasmEngine, WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
-import type { HistoryWeighting } from "../train/two-tower-config.js";
+import type { HistoryWeighting } from "../two-tower/config.js";
 
 /** The weight of the item `age` places before the newest one of a context (recency weighting). */
 export function recencyWeight(age: number, halfLife: number): number {

@@ -4,9 +4,9 @@
  */
 import type { Kernels } from "../engine/kernels.js";
 import type { HistoryRecommender } from "./history-recommender.js";
-import { MatrixFactorization } from "./matrix-factorization.js";
+import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { ModelFileError, type ModelFileContents } from "./model-file.js";
-import { TwoTower } from "./two-tower.js";
+import { TwoTower } from "../two-tower/two-tower.js";
 
 /** A loaded model owns wasm memory: dispose() frees it. */
 export type LoadedHistoryRecommender = HistoryRecommender & { dispose(): void };

@@ -8,10 +8,9 @@
  */
 import type { Interactions } from "../data/interactions.js";
 import type { WasmEngine, WasmF32Array } from "../engine/wasm-engine.js";
-import type { MfConfig } from "./config.js";
 
 /** The IPS weight of every item's positives, or null when IPS is off. */
-export function ipsItemWeights(config: MfConfig, train: Interactions): Float32Array | null {
+export function ipsItemWeights(config: { readonly ips: boolean; readonly ipsMinPropensity: number }, train: Interactions): Float32Array | null {
   if (!config.ips) return null;
   return clippedInversePropensities(train.itemCounts(), config.ipsMinPropensity);
 }

@@ -5,10 +5,9 @@
  * log P(i|u) − α·log(popularity); serving ranks on the raw score and never adds the bias.
  */
 import type { Interactions } from "../data/interactions.js";
-import type { MfConfig } from "./config.js";
 
 /** α·log(1 + c_i) per item, or null when α = 0 (the plain model, bit for bit). */
-export function logitAdjustmentBias(config: Pick<MfConfig, "logitAdjustment">, train: Interactions): Float32Array | null {
+export function logitAdjustmentBias(config: { readonly logitAdjustment: number }, train: Interactions): Float32Array | null {
   const alpha = config.logitAdjustment;
   if (!(alpha > 0)) return null;
   const counts = train.itemCounts();

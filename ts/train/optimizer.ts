@@ -1,6 +1,8 @@
 import type { Kernels } from "../engine/kernels.js";
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
-import type { OptimizerName } from "./config.js";
+
+export type OptimizerName = "adam" | "adagrad" | "sgd";
+export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adagrad", "sgd"];
 
 export const BETA1 = 0.9;
 export const BETA2 = 0.999;

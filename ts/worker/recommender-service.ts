@@ -4,11 +4,11 @@ import { randomHoldout } from "../data/splits.js";
 import type { KernelVariant } from "../engine/capabilities.js";
 import type { Kernels } from "../engine/kernels.js";
 import type { EvaluationResult } from "../eval/evaluate.js";
-import { MatrixFactorization } from "../model/matrix-factorization.js";
+import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import type { Recommendation } from "../model/recommendation.js";
 import { decodeModelFile, encodeModelFile } from "../model/model-file.js";
-import type { MfConfig } from "../train/config.js";
-import type { FitReport, TrainingProgress } from "../train/fit.js";
+import type { MfConfig } from "../mf/config.js";
+import type { FitReport, TrainingProgress } from "../train/fit-report.js";
 import { DEFAULT_SEED, Rng } from "../util/rng.js";
 import { quoteFound } from "../data/errors.js";
 

@@ -3,8 +3,8 @@ import { preferredVariant, type KernelVariant } from "../engine/capabilities.js"
 import type { LoadKernelsOptions, WasmSource } from "../engine/kernel-source.js";
 import type { EvaluationResult } from "../eval/evaluate.js";
 import type { Recommendation } from "../model/recommendation.js";
-import type { MfConfig } from "../train/config.js";
-import type { TrainingProgress } from "../train/fit.js";
+import type { MfConfig } from "../mf/config.js";
+import type { TrainingProgress } from "../train/fit-report.js";
 import type { RecommenderEngine } from "./engine.js";
 import type { DatasetHandle, EvaluateEngineOptions, HistoryRecommendOptions, ItemPopularity, ModelHandle, ReadDataOptions, ReadDataResult, RecommendOptions, TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";

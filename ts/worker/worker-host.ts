@@ -6,8 +6,8 @@ import type { EngineThreads } from "../engine/wasm-engine.js";
 import type { Recommendation } from "../model/recommendation.js";
 import { RecommenderService, type DatasetHandle, type EvaluateEngineOptions, type ModelHandle, type HistoryRecommendOptions, type ReadDataOptions, type RecommendOptions, type TrainOptions } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
-import type { MfConfig } from "../train/config.js";
-import type { TrainingProgress } from "../train/fit.js";
+import type { MfConfig } from "../mf/config.js";
+import type { TrainingProgress } from "../train/fit-report.js";
 
 /** A kernel module as a message carries it: compiled (posted, not recompiled), its bytes, or its URL. */
 export type WorkerWasm = WebAssembly.Module | Uint8Array | string;

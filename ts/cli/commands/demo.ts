@@ -24,7 +24,7 @@ import { rankTopLists } from "../../eval/ranked-blocks.js";
 import type { UserBlockScorer } from "../../eval/scorer.js";
 import { buildWall, wallStatistics } from "../../eval/wall.js";
 import { compareMetricRecords, formatComparison, formatValue } from "../../experiments/comparison.js";
-import { MatrixFactorization } from "../../model/matrix-factorization.js";
+import { MatrixFactorization } from "../../mf/matrix-factorization.js";
 import { MostPopular } from "../../model/most-popular.js";
 import { pathKind, readMovies } from "../../node/dataset-files.js";
 import { checkWritableTarget, writeFileAtomic } from "../../node/atomic-write.js";
@@ -37,7 +37,7 @@ import { tastePersonas } from "../../synthetic/taste-personas.js";
 import { measureTrueRelevance } from "../../synthetic/true-relevance.js";
 import { worldToInteractions } from "../../synthetic/to-interactions.js";
 import type { SyntheticWorld } from "../../synthetic/world.js";
-import type { MfConfig } from "../../train/config.js";
+import type { MfConfig } from "../../mf/config.js";
 import { DEFAULT_SEED, Rng } from "../../util/rng.js";
 import { quoteFound } from "../../data/errors.js";
 

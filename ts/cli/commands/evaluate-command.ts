@@ -1,7 +1,7 @@
 import { DEFAULT_K } from "../../eval/default-k.js";
 import { defineCommand } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR } from "../common-flags.js";
-import { DEFAULT_FOLD_IN_WINDOW } from "../../model/fold-in-scorer.js";
+import { DEFAULT_FOLD_IN_WINDOW } from "../../mf/fold-in-scorer.js";
 import { EVALUATION_FLAGS, UNKNOWN_FLAG } from "../evaluation-flags.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";
 

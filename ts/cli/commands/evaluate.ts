@@ -5,8 +5,8 @@ import { dataReadFlags } from "../common-flags.js";
 import { cliKernels } from "../engine.js";
 import { cappedK } from "../size-limits.js";
 import { readAnyModel } from "../model-io.js";
-import { TwoTower } from "../../model/two-tower.js";
-import { FoldInScorer } from "../../model/fold-in-scorer.js";
+import { TwoTower } from "../../two-tower/two-tower.js";
+import { FoldInScorer } from "../../mf/fold-in-scorer.js";
 import { runSequentialEvaluate } from "./evaluate-sequential.js";
 import { readPartsForModel } from "../model-data.js";
 import { headRuleFromFlags } from "../evaluation-flags.js";
@@ -14,7 +14,7 @@ import { createProgress } from "../progress.js";
 import { evaluateRanking } from "../../eval/evaluate.js";
 import { formatResult } from "../evaluation-report.js";
 import { MostPopular } from "../../model/most-popular.js";
-import type { MatrixFactorization } from "../../model/matrix-factorization.js";
+import type { MatrixFactorization } from "../../mf/matrix-factorization.js";
 import { PopularityReranker } from "../../model/popularity-rerank.js";
 
 export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<number> {

@@ -10,13 +10,13 @@ import { readPartsForModel } from "../model-data.js";
 import { createProgress } from "../progress.js";
 import { checkWritableTarget, writeFileAtomic } from "../../node/atomic-write.js";
 import { compareMetricRecords, formatComparison } from "../../experiments/comparison.js";
-import { DEFAULT_SLOTS, DEFAULT_TOP_N, evaluateInverseRetrieval, type InverseRetrievalRun } from "../../invr/invr-evaluation.js";
-import { selectItems, type ItemSelection } from "../../invr/item-selection.js";
-import { mfServingEmbeddings } from "../../invr/mf-embeddings.js";
-import { twoTowerServingEmbeddings } from "../../invr/two-tower-embeddings.js";
-import { TwoTower } from "../../model/two-tower.js";
-import type { OwnedServingEmbeddings } from "../../invr/embeddings.js";
-import { checkSlots, SLATE_ORDERINGS, type SlateOrdering } from "../../invr/slates.js";
+import { DEFAULT_SLOTS, DEFAULT_TOP_N, evaluateInverseRetrieval, type InverseRetrievalRun } from "../../inverse-retrieval/invr-evaluation.js";
+import { selectItems, type ItemSelection } from "../../inverse-retrieval/item-selection.js";
+import { mfServingEmbeddings } from "../../inverse-retrieval/mf-embeddings.js";
+import { twoTowerServingEmbeddings } from "../../inverse-retrieval/two-tower-embeddings.js";
+import { TwoTower } from "../../two-tower/two-tower.js";
+import type { OwnedServingEmbeddings } from "../../inverse-retrieval/embeddings.js";
+import { checkSlots, SLATE_ORDERINGS, type SlateOrdering } from "../../inverse-retrieval/slates.js";
 import type { IdMap } from "../../data/id-map.js";
 
 export const INVR = defineCommand({

@@ -3,7 +3,7 @@ import { defineCommand } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR } from "../common-flags.js";
 import { TRAINING_FLAGS } from "../training-flags.js";
 import { GRADIENT_ADJUSTMENT_FLAGS } from "../debiasing-flags.js";
-import { HISTORY_WEIGHTINGS } from "../../train/two-tower-config.js";
+import { HISTORY_WEIGHTINGS } from "../../two-tower/config.js";
 
 /** The `train` command's flags, help and examples (its run function imports them). */
 export const TRAIN = defineCommand({

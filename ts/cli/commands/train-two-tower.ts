@@ -1,7 +1,7 @@
 import { COLUMNS, dataReadFlags } from "../common-flags.js";
 import { checkWritableTarget } from "../../node/atomic-write.js";
 /**
- * `longtail train --model two-tower`: the two-tower model with a history tower (ts/model/two-tower.ts).
+ * `longtail train --model two-tower`: the two-tower model with a history tower (ts/two-tower/two-tower.ts).
  * Flags that only matrix factorisation understands are refused with a message, never ignored.
  */
 import { ArgsError, type ParsedArgs } from "../args.js";
@@ -12,8 +12,8 @@ import { createProgress } from "../progress.js";
 import { trainingProgress } from "../training-progress.js";
 import { printTrainingWarnings } from "../training-warnings.js";
 import { loadTrainTest, readMovies } from "../../node/dataset-files.js";
-import { TwoTower } from "../../model/two-tower.js";
-import { TWO_TOWER_LOSSES, TWO_TOWER_OPTIMIZERS, type TwoTowerConfig, type TwoTowerLoss, type TwoTowerOptimizer } from "../../train/two-tower-config.js";
+import { TwoTower } from "../../two-tower/two-tower.js";
+import { TWO_TOWER_LOSSES, TWO_TOWER_OPTIMIZERS, type TwoTowerConfig, type TwoTowerLoss, type TwoTowerOptimizer } from "../../two-tower/config.js";
 import { usersSplit } from "../../data/splits/users.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";

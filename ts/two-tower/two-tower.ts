@@ -13,30 +13,30 @@
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
-import { IdMappedModel } from "./id-mapped-model.js";
+import { IdMappedModel } from "../model/id-mapped-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { defaultKernels, isKernels } from "../engine/default-kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import type { FitOptions, FitReport } from "../train/fit.js";
+import type { FitOptions, FitReport } from "../train/fit-report.js";
 import { logitAdjustmentBias } from "../train/logit-adjustment.js";
-import { resolveTwoTowerConfig, type TwoTowerConfig } from "../train/two-tower-config.js";
-import { fitTwoTowerLoop } from "../train/two-tower-fit.js";
-import { TwoTowerSampledSoftmaxStep } from "../train/two-tower-sampled-softmax.js";
-import { TwoTowerSoftmaxStep, type TwoTowerStep } from "../train/two-tower-softmax.js";
+import { resolveTwoTowerConfig, type TwoTowerConfig } from "./config.js";
+import { fitTwoTowerLoop } from "./fit.js";
+import { TwoTowerSampledSoftmaxStep } from "./sampled-softmax-step.js";
+import { TwoTowerSoftmaxStep, type TwoTowerStep } from "./softmax-step.js";
 import { Rng } from "../util/rng.js";
-import { ContextBatch } from "./context-batch.js";
-import { HistoryScorer, type ContextScorer } from "./history-scorer.js";
+import { ContextBatch } from "../model/context-batch.js";
+import { HistoryScorer, type ContextScorer } from "../model/history-scorer.js";
 import { itemGenresFromMovies, type ItemGenres } from "./item-genres.js";
-import { UnknownIdError, type Recommendation } from "./recommendation.js";
-import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents, type ModelTable } from "./model-file.js";
-import { PopularityReranker } from "./popularity-rerank.js";
-import { checkTwoTowerTraining } from "../train/memory-plan.js";
-import { freeTowerTables, historyTower, itemTowerAll, towerArrays, type TowerTables } from "./two-tower-towers.js";
-import type { HistoryRecommender } from "./history-recommender.js";
+import { UnknownIdError, type Recommendation } from "../model/recommendation.js";
+import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents, type ModelTable } from "../model/model-file.js";
+import { PopularityReranker } from "../model/popularity-rerank.js";
+import { checkTwoTowerTraining } from "./memory-plan.js";
+import { freeTowerTables, historyTower, itemTowerAll, towerArrays, type TowerTables } from "./towers.js";
+import type { HistoryRecommender } from "../model/history-recommender.js";
 import { quoteFound } from "../data/errors.js";
-import { UnitItemTable } from "./similar-items.js";
+import { UnitItemTable } from "../model/similar-items.js";
 
 export interface TwoTowerFitOptions extends FitOptions {
   /** Item genres for the item tower: external item id → its genres (what readMovieLensMovies returns). */

@@ -8,10 +8,10 @@
 import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import { ContextBatch } from "../model/context-batch.js";
-import { historyTower, type TowerTables } from "../model/two-tower-towers.js";
-import type { TwoTowerConfig } from "./two-tower-config.js";
-import { TableOptimizer } from "./optimizer.js";
-import { SlotMap } from "./slot-map.js";
+import { historyTower, type TowerTables } from "./towers.js";
+import type { TwoTowerConfig } from "./config.js";
+import { TableOptimizer } from "../train/optimizer.js";
+import { SlotMap } from "../train/slot-map.js";
 
 export class HistoryTowerGradients {
   readonly batch: ContextBatch;

@@ -6,8 +6,8 @@
  */
 import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
-import { itemTowerAll, type TowerTables } from "../model/two-tower-towers.js";
-import type { TwoTowerConfig } from "./two-tower-config.js";
+import { itemTowerAll, type TowerTables } from "./towers.js";
+import type { TwoTowerConfig } from "./config.js";
 import { HistoryTowerGradients } from "./history-tower-gradients.js";
 import { ItemTowerOptimizers } from "./item-tower-optimizers.js";
 import type { SequentialExamples } from "./sequential-examples.js";

@@ -1,6 +1,6 @@
 /**
  * WGSL: the two uniforms the per-window kernels (score, exclude) share. The host writes them in
- * this field order (ts/gpu/webgpu-top-k.ts): Window once per window at construction, Block once per
+ * this field order (ts/serving/webgpu-top-k.ts): Window once per window at construction, Block once per
  * block of users.
  */
 export const WINDOW_AND_BLOCK_WGSL = /* wgsl */ `

@@ -10,14 +10,15 @@ import type { WasmF32Array } from "../engine/wasm-engine.js";
 import { evaluateSequential } from "../eval/sequential.js";
 import type { ContextScorer } from "../model/history-scorer.js";
 import type { Rng } from "../util/rng.js";
-import { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport } from "./fit.js";
-import { EarlyStopping } from "./early-stopping.js";
-import { learningRateAt } from "./learning-rate-schedule.js";
+import { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport } from "../train/fit-report.js";
+import { EarlyStopping } from "../train/early-stopping.js";
+import { learningRateAt } from "../train/learning-rate-schedule.js";
 import { SequentialExamples } from "./sequential-examples.js";
-import { trainingWarnings } from "./training-warnings.js";
-import { checkFinite, DivergenceError, shuffledRange } from "./training-context.js";
-import type { TwoTowerConfig } from "./two-tower-config.js";
-import type { TwoTowerStep } from "./two-tower-softmax.js";
+import { trainingWarnings } from "../train/training-warnings.js";
+import { checkFinite, DivergenceError } from "../train/divergence.js";
+import { shuffledRange } from "../util/shuffle.js";
+import type { TwoTowerConfig } from "./config.js";
+import type { TwoTowerStep } from "./softmax-step.js";
 
 /** What the loop trains: the model (for validation), its tables (for snapshots), and the loss's step. */
 export interface TwoTowerTraining {

@@ -6,12 +6,12 @@
  *   Q_i^int = Q_i − α1·cos(Q_i, Q̄)·‖Q_i‖·Q̄/‖Q̄‖        P_u^int = P_u − α2·cos(P_u, P̄)·‖P_u‖·P̄/‖P̄‖
  *
  * (cos(x, v)·‖x‖·v/‖v‖ is x's projection on v: α = 1 removes it, α = 2 mirrors it.) The directions
- * come from Algorithm 1's accumulated gradients (ts/train/gradient-accumulator.ts) or, the paper's
+ * come from Algorithm 1's accumulated gradients (ts/mf/gradient-accumulator.ts) or, the paper's
  * other estimate, from the mean embedding of the head items (users).
  */
 import type { Kernels } from "../engine/kernels.js";
 import type { WasmF32Array } from "../engine/wasm-engine.js";
-import { meanRow, type PopularDirections } from "../train/gradient-accumulator.js";
+import { meanRow, type PopularDirections } from "./gradient-accumulator.js";
 
 /** Eq. 15/16 in place on n rows of d in wasm memory; α = 0 leaves the rows bit-for-bit unchanged. */
 export function projectPopularity(kernels: Kernels, rows: WasmF32Array, n: number, d: number, direction: Float32Array, alpha: number): void {

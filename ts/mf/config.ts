@@ -2,18 +2,18 @@
  * Training configuration for matrix factorisation: explicit parameters with defaults that work
  * out of the box, and validation whose errors say which value is wrong and what would be right.
  */
+import { OPTIMIZERS, type OptimizerName } from "../train/optimizer.js";
+export { OPTIMIZERS, type OptimizerName };
 import { DEFAULT_SEED } from "../util/rng.js";
-import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./config-checks.js";
-import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
+import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "../train/config-checks.js";
+import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "../train/learning-rate-schedule.js";
 export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax";
-export type OptimizerName = "adam" | "adagrad" | "sgd";
 /** Which embeddings are kept at unit L2 norm during training. */
 export type NormalizeMode = "none" | "users" | "both";
 /** How the sampled softmax forms a step's rows: users with their positives, or single interactions. */
 export type SamplingMode = "users" | "interactions";
 
 export const LOSSES: readonly LossName[] = ["bpr", "bce", "softmax", "sampled-softmax"];
-export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adagrad", "sgd"];
 export const NORMALIZE_MODES: readonly NormalizeMode[] = ["none", "users", "both"];
 export const SAMPLING_MODES: readonly SamplingMode[] = ["users", "interactions"];
 /** Where BPR and BCE draw negatives from: uniformly over the catalog, or in proportion to (count + 1)^β. */
@@ -129,7 +129,7 @@ export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss" | keyof typeo
  */
 export const USER_SAMPLING_DEFAULTS: Readonly<Partial<MfConfig>> = { optimizer: "adagrad", learningRate: 0.1, batchSize: 64, negatives: 2048, positivesPerRow: 8 };
 
-export { ConfigError } from "./config-checks.js";
+export { ConfigError } from "../train/config-checks.js";
 
 /** Fill in defaults for the chosen loss and validate every field. */
 export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {

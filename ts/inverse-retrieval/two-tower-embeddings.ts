@@ -1,4 +1,4 @@
-import type { TwoTower } from "../model/two-tower.js";
+import type { TwoTower } from "../two-tower/two-tower.js";
 import type { OwnedServingEmbeddings } from "./embeddings.js";
 
 /**

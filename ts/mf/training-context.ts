@@ -3,8 +3,12 @@ import type { WasmF32Array } from "../engine/wasm-engine.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Rng } from "../util/rng.js";
 import type { MfConfig } from "./config.js";
-import { TableOptimizer } from "./optimizer.js";
+import { TableOptimizer } from "../train/optimizer.js";
 import type { GradientAccumulator } from "./gradient-accumulator.js";
+import { checkFinite, DivergenceError } from "../train/divergence.js";
+import { shuffledRange } from "../util/shuffle.js";
+export { shuffledRange };
+export { checkFinite, DivergenceError };
 
 /** What every loss's epoch runner works on: the two tables, their optimizers and the data. */
 export interface TrainingContext {
@@ -36,21 +40,6 @@ export type BatchCallback = (done: number, total: number, meanLoss: number, mean
 export interface EpochRunner {
   runEpoch(onBatch?: BatchCallback): EpochResult;
   dispose(): void;
-}
-
-export class DivergenceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DivergenceError";
-  }
-}
-
-export function checkFinite(loss: number, config: Pick<MfConfig, "learningRate" | "loss" | "temperature" | "initStd">, where: string): void {
-  if (Number.isFinite(loss)) return;
-  const hints = [`lower --lr (now ${config.learningRate})`];
-  if (config.loss === "softmax" || config.loss === "sampled-softmax") hints.push(`raise --temperature (now ${config.temperature})`);
-  if (config.initStd > 0.1) hints.push(`lower the initial scale (now ${config.initStd})`);
-  throw new DivergenceError(`training diverged: the loss became ${loss} ${where}; ${hints.join(" or ")}. The model was restored to its last finite state.`);
 }
 
 /**
@@ -114,12 +103,6 @@ export function userOfPosition(data: Interactions): Int32Array {
   return out;
 }
 
-/** A random permutation of 0..n-1 from the training generator. */
-export function shuffledRange(n: number, rng: Rng): Int32Array {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return rng.shuffle(a);
-}
 
 export function makeOptimizers(kernels: Kernels, config: MfConfig, userFactors: WasmF32Array, itemFactors: WasmF32Array) {
   return {

@@ -1,4 +1,4 @@
-import type { MatrixFactorization } from "../model/matrix-factorization.js";
+import type { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { freeAll } from "../engine/wasm-engine.js";
 import { createTopKProvider, type BackendSelection, type TopKProviderOptions } from "./backend.js";
 import { recommendAllUsers, type AllRecommendations, type RecommendAllOptions } from "./recommend-all.js";

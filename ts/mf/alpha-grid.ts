@@ -2,7 +2,7 @@ import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
 import { freeAll } from "../engine/wasm-engine.js";
 import { loadUserBlock, maxRowLength } from "../eval/exclusions.js";
-import type { MatrixFactorization } from "../model/matrix-factorization.js";
+import type { MatrixFactorization } from "./matrix-factorization.js";
 import { Rng } from "../util/rng.js";
 import type { PopularDirectionSource } from "./config.js";
 

@@ -8,15 +8,15 @@ import type { Csr } from "../data/csr.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
-import type { TowerTables } from "../model/two-tower-towers.js";
+import type { TowerTables } from "./towers.js";
 import type { Rng } from "../util/rng.js";
-import type { TwoTowerConfig } from "./two-tower-config.js";
+import type { TwoTowerConfig } from "./config.js";
 import { denseFromSlots, HistoryTowerGradients } from "./history-tower-gradients.js";
-import { NegativeProposal } from "./negative-proposal.js";
+import { NegativeProposal } from "../train/negative-proposal.js";
 import { ItemTowerOptimizers } from "./item-tower-optimizers.js";
 import type { SequentialExamples } from "./sequential-examples.js";
-import { SlotMap } from "./slot-map.js";
-import type { TwoTowerStep } from "./two-tower-softmax.js";
+import { SlotMap } from "../train/slot-map.js";
+import type { TwoTowerStep } from "./softmax-step.js";
 
 /** Logit of a shared negative that is the row's own next item: its softmax weight is 0. */
 const MASKED_LOGIT = -1e9;

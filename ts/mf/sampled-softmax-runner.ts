@@ -1,10 +1,10 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
-import type { AliasSampler } from "./alias-sampler.js";
-import { ipsItemWeights } from "./ips.js";
-import { NegativeProposal } from "./negative-proposal.js";
+import type { AliasSampler } from "../train/alias-sampler.js";
+import { ipsItemWeights } from "../train/ips.js";
+import { NegativeProposal } from "../train/negative-proposal.js";
 import { RowGradientStep } from "./resn.js";
-import { SlotMap } from "./slot-map.js";
+import { SlotMap } from "../train/slot-map.js";
 import {
   checkFinite, shuffledRange, userOfPosition, withRegularizer,
   type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,

@@ -1,10 +1,10 @@
 /**
- * Configuration of the two-tower model (ts/model/two-tower.ts): explicit parameters with
+ * Configuration of the two-tower model (ts/two-tower/two-tower.ts): explicit parameters with
  * defaults, validated with errors that name the value and what would be right.
  */
 import { DEFAULT_SEED } from "../util/rng.js";
-import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./config-checks.js";
-import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "./learning-rate-schedule.js";
+import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "../train/config-checks.js";
+import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "../train/learning-rate-schedule.js";
 
 const MAX_HISTORY = 65_536;
 

@@ -1,6 +1,6 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
-import { ipsItemWeights, SoftmaxTargetWeights } from "./ips.js";
+import { ipsItemWeights, SoftmaxTargetWeights } from "../train/ips.js";
 import { SpectralPenalty } from "./resn.js";
 import {
   runBlocks, shuffledRange,

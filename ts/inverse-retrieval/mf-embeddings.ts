@@ -1,4 +1,4 @@
-import type { MatrixFactorization } from "../model/matrix-factorization.js";
+import type { MatrixFactorization } from "../mf/matrix-factorization.js";
 import type { OwnedServingEmbeddings } from "./embeddings.js";
 
 /**

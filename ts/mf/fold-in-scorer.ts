@@ -5,11 +5,11 @@
  * with a two-tower model, and the two be compared on equal terms.
  */
 import type { Kernels } from "../engine/kernels.js";
-import { TWO_TOWER_DEFAULTS } from "../train/two-tower-config.js";
+import { TWO_TOWER_DEFAULTS } from "../two-tower/config.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
-import { ContextBatch } from "./context-batch.js";
+import { ContextBatch } from "../model/context-batch.js";
 import { DEFAULT_FOLD_IN_REGULARIZATION } from "./fold-in.js";
-import type { ContextScorer } from "./history-scorer.js";
+import type { ContextScorer } from "../model/history-scorer.js";
 import type { MatrixFactorization } from "./matrix-factorization.js";
 
 /** Items of a context that fold-in reads by default: the two-tower model's default maxHistory, so both read the same window. */

@@ -1,26 +1,27 @@
-import { UnknownIdError, type Recommendation } from "./recommendation.js";
+import { UnknownIdError, type Recommendation } from "../model/recommendation.js";
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
-import { IdMappedModel } from "./id-mapped-model.js";
+import { IdMappedModel } from "../model/id-mapped-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
 import { defaultKernels, isKernels } from "../engine/default-kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import { evaluateRanking, type EvaluationResult } from "../eval/evaluate.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import { resolveMfConfig, type MfConfig, type PopularDirectionSource } from "../train/config.js";
-import type { PopularDirections } from "../train/gradient-accumulator.js";
+import { resolveMfConfig, type MfConfig, type PopularDirectionSource } from "./config.js";
+import type { PopularDirections } from "./gradient-accumulator.js";
 import { headMeanDirections, projectPopularity } from "./popularity-projection.js";
-import { fitMatrixFactorization, type FitOptions, type FitReport } from "../train/fit.js";
-import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents } from "./model-file.js";
-import { PopularityReranker } from "./popularity-rerank.js";
+import { fitMatrixFactorization, type FitOptions, type FitReport } from "./fit.js";
+import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents } from "../model/model-file.js";
+import { PopularityReranker } from "../model/popularity-rerank.js";
 import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "./fold-in.js";
-import type { HistoryRecommender } from "./history-recommender.js";
+import type { HistoryRecommender } from "../model/history-recommender.js";
 import { Rng } from "../util/rng.js";
-import { checkMfTraining, longestRowsOf } from "../train/memory-plan.js";
+import { longestRowsOf } from "../train/memory-plan.js";
+import { checkMfTraining } from "./memory-plan.js";
 import { quoteFound } from "../data/errors.js";
-import { UnitItemTable } from "./similar-items.js";
+import { UnitItemTable } from "../model/similar-items.js";
 
 /**
  * Matrix factorisation: score(u, i) = P_u · Q_i. The tables live in wasm memory owned by this

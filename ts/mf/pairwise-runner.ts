@@ -1,9 +1,9 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
 import type { Rng } from "../util/rng.js";
-import { AliasSampler } from "./alias-sampler.js";
-import { ipsItemWeights } from "./ips.js";
-import { ADAGRAD_EPS, ADAM_EPS, BETA1, BETA2 } from "./optimizer.js";
+import { AliasSampler } from "../train/alias-sampler.js";
+import { ipsItemWeights } from "../train/ips.js";
+import { ADAGRAD_EPS, ADAM_EPS, BETA1, BETA2 } from "../train/optimizer.js";
 import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "./pairwise-plan.js";
 import { RowGradientStep } from "./resn.js";
 import { checkFinite, shuffledRange, userOfPosition, withRegularizer, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";

@@ -1,8 +1,8 @@
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
-import type { AliasSampler } from "./alias-sampler.js";
-import { NegativeProposal } from "./negative-proposal.js";
-import { SlotMap } from "./slot-map.js";
+import type { AliasSampler } from "../train/alias-sampler.js";
+import { NegativeProposal } from "../train/negative-proposal.js";
+import { SlotMap } from "../train/slot-map.js";
 import {
   runBlocks, shuffledRange,
   type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,

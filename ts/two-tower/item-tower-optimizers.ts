@@ -1,8 +1,8 @@
 import type { Kernels } from "../engine/kernels.js";
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
-import type { TowerTables } from "../model/two-tower-towers.js";
-import type { TwoTowerConfig } from "./two-tower-config.js";
-import { TableOptimizer } from "./optimizer.js";
+import type { TowerTables } from "./towers.js";
+import type { TwoTowerConfig } from "./config.js";
+import { TableOptimizer } from "../train/optimizer.js";
 
 /** The optimizer state of the item tower's tables: the id embeddings (rows a step touched, or all) and the genre embeddings (all). */
 export class ItemTowerOptimizers {

@@ -6,82 +6,19 @@ import type { UserBlockScorer } from "../eval/scorer.js";
 import type { WasmF32Array } from "../engine/wasm-engine.js";
 import type { MfConfig } from "./config.js";
 import type { PopularDirections } from "./gradient-accumulator.js";
-import { logitAdjustmentBias } from "./logit-adjustment.js";
+import { logitAdjustmentBias } from "../train/logit-adjustment.js";
 import { PairwiseRunner } from "./pairwise-runner.js";
 import { SampledSoftmaxRunner } from "./sampled-softmax-runner.js";
 import { SoftmaxRunner } from "./softmax-runner.js";
 import { UserBlockSampledSoftmaxRunner } from "./user-block-sampled-softmax-runner.js";
 import { GradientAccumulator } from "./gradient-accumulator.js";
-import { learningRateAt } from "./learning-rate-schedule.js";
+import { learningRateAt } from "../train/learning-rate-schedule.js";
 import { checkFinite, DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
-import { trainingWarnings, type TrainingWarning } from "./training-warnings.js";
+import { trainingWarnings, type TrainingWarning } from "../train/training-warnings.js";
 
-export type { TrainingWarning, TrainingWarningKind } from "./training-warnings.js";
-
-export interface TrainingProgress {
-  phase: "batch" | "epoch";
-  epoch: number;
-  epochs: number;
-  /** Interactions processed in this epoch so far, and in all. */
-  done: number;
-  total: number;
-  /** Mean loss per interaction so far in this epoch. */
-  loss: number;
-  examplesPerSecond: number;
-  /** Validation Recall@K after this epoch, when early stopping evaluates it. */
-  validationRecall?: number;
-}
-
-export interface FitOptions {
-  onProgress?: (progress: TrainingProgress) => void;
-  /** Held-out interactions (same id maps as train) for early stopping on Recall@K. */
-  validation?: Interactions;
-  /** K of the validation Recall@K (default 20). */
-  validationK?: number;
-  /** Epochs without a better validation Recall@K before stopping (default 3). */
-  patience?: number;
-  /** Evaluate every this many epochs (default 1). */
-  validateEvery?: number;
-  /** Milliseconds between batch progress reports (default 200). */
-  progressIntervalMs?: number;
-  /** Cancels training between steps: fit() rejects with TrainingAbortedError, the model keeps its last completed epoch. */
-  signal?: AbortSignal;
-}
-
-export class TrainingAbortedError extends Error {
-  constructor(epoch: number) {
-    super(`training was cancelled during epoch ${epoch}; the model holds the parameters after epoch ${epoch - 1}`);
-    this.name = "TrainingAbortedError";
-  }
-}
-
-export interface EpochSummary {
-  epoch: number;
-  /** Mean training loss per example of the epoch, the regulariser term included. */
-  loss: number;
-  /** The part of `loss` that is the regulariser term (ReSN's λ·σ_max²), when the loss has one. */
-  regularizer?: number;
-  seconds: number;
-  examplesPerSecond: number;
-  validationRecall?: number;
-}
-
-export interface FitReport {
-  epochs: EpochSummary[];
-  /** Epoch whose parameters the model holds (the best on validation, else the last). */
-  bestEpoch: number;
-  bestValidationRecall?: number;
-  stoppedEarly: boolean;
-  seconds: number;
-  /**
-   * Mean loss per example of the first step of training (before the first updates: the untrained
-   * model's loss, on one batch), and of it the regulariser's part; absent when no epoch ran.
-   */
-  initialLoss?: number;
-  initialRegularizer?: number;
-  /** Signs of a useless model found at the end of training (the loss rose, the regulariser dominates); empty when none. */
-  warnings: TrainingWarning[];
-}
+import { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport } from "../train/fit-report.js";
+export { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport };
+export type { TrainingProgress, TrainingWarning, TrainingWarningKind } from "../train/fit-report.js";
 
 /** The runner for the configured loss; the logit-adjustment bias (when α > 0) goes to the softmax runners. */
 export function createRunner(ctx: TrainingContext): EpochRunner {

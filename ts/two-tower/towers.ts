@@ -6,7 +6,7 @@
  */
 import type { Kernels } from "../engine/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
-import type { ContextBatch } from "./context-batch.js";
+import type { ContextBatch } from "../model/context-batch.js";
 
 export interface TowerTables {
   readonly itemIn: WasmF32Array;
