@@ -23,7 +23,6 @@
  */
 import { pathToFileURL } from "node:url";
 import { Kernels } from "../ts/engine/kernels.js";
-import type { KernelVariant } from "../ts/engine/capabilities.js";
 import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
 import { plainDot, plainScoreBlocked } from "../tests/reference/scoring.js";
 import { loadEngine } from "../ts/node.js";

@@ -222,15 +222,15 @@ describe("selectCommand and help", () => {
     assert.equal(lines[4], "Reads the interactions, trains with the chosen loss and writes a portable model");
     assert.ok(lines.every((l) => l.length <= 80), "fits 80 columns");
     const flag = (name: string) => lines.find((l) => l.startsWith("  ") && l.includes(`--${name}`))!;
-    assert.match(flag("data"), /^  -d, --data <path> +Interactions file to train on\. Required\.$/);
-    assert.match(flag("dim"), /^      --dim <int> +Embedding dimension\. Must be a positive integer\.$/);
+    assert.match(flag("data"), /^ {2}-d, --data <path> +Interactions file to train on\. Required\.$/);
+    assert.match(flag("dim"), /^ {6}--dim <int> +Embedding dimension\. Must be a positive integer\.$/);
     // Descriptions wrap onto indented lines; read them with the wrapping undone.
     const flat = text.replace(/\n {31}/g, " ");
     assert.ok(flat.includes("--dim <int>              Embedding dimension. Must be a positive integer. Default: 64.\n"), flat);
     assert.ok(flat.includes("Must be a number from 0 to 1. Default: 0.5.\n"), flat);
     assert.ok(flat.includes("--loss <name>            Training loss. One of: bpr, bce, softmax, sampled-softmax. Default: bpr.\n"), flat);
     assert.ok(flat.includes("--shuffle, --no-shuffle  Shuffle the training pairs every epoch. Default: true.\n"), flat);
-    assert.match(flag("help"), /^  -h, --help +Show this help\.$/);
+    assert.match(flag("help"), /^ {2}-h, --help +Show this help\.$/);
     assert.ok(text.includes("Examples:\n  longtail train --data ratings.csv --loss softmax --epochs 10\n"));
     // Help columns line up: every flag description starts in the same column.
     const starts = lines.filter((l) => /^ {2}(-\w, | {4})--/.test(l)).map((l) => l.search(/ {2}[A-Z]/));

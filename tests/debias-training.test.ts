@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/engine/kernels.js";
-import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";

@@ -12,7 +12,6 @@ import { generateSyntheticWorld, type SyntheticWorld } from "../ts/synthetic/wor
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { searchPopularityAlphas } from "../ts/mf/alpha-grid.js";
 import { ConfigError } from "../ts/mf/config.js";
-import { GradientAccumulator } from "../ts/mf/gradient-accumulator.js";
 import { Rng } from "../ts/util/rng.js";
 import { tinyParts } from "./support/tiny-data.js";
 
@@ -20,14 +19,14 @@ let kernels: Kernels;
 let world: SyntheticWorld;
 let train: Interactions;
 let validation: Interactions;
-let test: Interactions;
+let _test: Interactions;
 let adjusted: MatrixFactorization;
 
 before(async () => {
   kernels = new Kernels(await loadEngine());
   world = generateSyntheticWorld({ seed: 7, nUsers: 600, nItems: 900, popularityExponent: 1.2 });
   const split = randomHoldout(worldToInteractions(world), { testFraction: 0.2, rng: new Rng(1) });
-  test = split.test;
+  _test = split.test;
   ({ train, test: validation } = randomHoldout(split.train, { testFraction: 0.1, rng: new Rng(2) }));
   adjusted = new MatrixFactorization(kernels, { loss: "bpr", gradientAdjustment: true, epochs: 12, seed: 3 });
   await adjusted.fit(train);

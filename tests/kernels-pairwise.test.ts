@@ -5,7 +5,7 @@ import type { Kernels } from "../ts/engine/kernels.js";
 import { AliasSampler } from "../ts/train/alias-sampler.js";
 import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "../ts/mf/pairwise-plan.js";
 import { referencePairwiseTrain, type PairwiseReferenceRun, type PairwiseReferenceState } from "./reference/pairwise-training.js";
-import { VARIANTS, WasmScope, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
+import { VARIANTS, type WasmScope, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
 interface Case extends Omit<PairwiseReferenceRun, "userItems" | "epochUsers" | "epochItems" | "alias" | "ips" | "accScale" | "beta1" | "beta2" | "eps" | "maxTries"> {
   popularity?: boolean;

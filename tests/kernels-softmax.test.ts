@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
 import type { Kernels } from "../ts/engine/kernels.js";
 import { referenceLseRows, referenceSoftmaxXent, type SoftmaxProblem } from "./reference/softmax.js";
-import { F32_EPS, VARIANTS, WasmScope, assertClose, assertCloseNumber, randomF32, withKernels } from "./support/kernel-harness.js";
+import { F32_EPS, VARIANTS, type WasmScope, assertClose, assertCloseNumber, randomF32, withKernels } from "./support/kernel-harness.js";
 
 interface Case {
   nRows: number;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
 import type { Kernels } from "../ts/engine/kernels.js";
 import { referenceTopkRows } from "./reference/topk.js";
-import { VARIANTS, WasmScope, randomF32, withKernels } from "./support/kernel-harness.js";
+import { VARIANTS, type WasmScope, randomF32, withKernels } from "./support/kernel-harness.js";
 
 interface Exclusion {
   offsets: Int32Array;

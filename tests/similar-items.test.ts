@@ -92,7 +92,7 @@ function randomMf(rng: Rng, m: number, d: number, zeroItems: readonly number[] =
 function randomTwoTower(rng: Rng, m: number, d: number, genres: boolean): ModelFileContents {
   const normal = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
   const byItem = Array.from({ length: m }, () => [...new Set(Array.from({ length: rng.int(3) }, () => rng.int(4)))].sort());
-  const indptr = Int32Array.from([0, ...byItem.map((g, i) => byItem.slice(0, i + 1).reduce((s, x) => s + x.length, 0))]);
+  const indptr = Int32Array.from([0, ...byItem.map((_g, i) => byItem.slice(0, i + 1).reduce((s, x) => s + x.length, 0))]);
   const indices = Int32Array.from(byItem.flat());
   return {
     kind: "two-tower",
@@ -381,7 +381,7 @@ describe("longtail recommend --item", () => {
     assert.equal(text.status, 0, text.stderr);
     const lines = text.stdout.trimEnd().split("\n");
     assert.equal(lines[0], "top 3 similar to item i088 (The Query Film (1999)) by cosine similarity:");
-    for (const line of lines.slice(1)) assert.match(line, /^ +\d\. Film i\d{3} \(2001\)  \[War\]  cosine -?\d\.\d{4}  \(\d+ training interactions\)$/);
+    for (const line of lines.slice(1)) assert.match(line, /^ +\d\. Film i\d{3} \(2001\) {2}\[War\] {2}cosine -?\d\.\d{4} {2}\(\d+ training interactions\)$/);
     const json = JSON.parse(cli("recommend", "--model", modelPath, "--item", "i088", "--k", "2", "--movies", movies, "--json").stdout);
     assert.equal(json.title, "The Query Film (1999)");
     assert.equal(json.movies, movies);

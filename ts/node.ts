@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import v8 from "node:v8";
 import { KernelUnavailableError, detectCapabilities, preferredVariant, type KernelVariant } from "./engine/capabilities.js";
-import { WasmEngine } from "./engine/wasm-engine.js";
+import type { WasmEngine } from "./engine/wasm-engine.js";
 import { Kernels } from "./engine/kernels.js";
 import { compileKernelModule, type KernelBuild, type LoadKernelsOptions, type UrlReader } from "./engine/kernel-source.js";
 import { startEngine, type ThreadHost } from "./engine/threads/engine-threads.js";

@@ -3,7 +3,7 @@
  * the same draws from the same xoshiro128** stream (ts/util/rng.ts continues the kernel's), the
  * losses, Ren et al.'s Algorithm 1 sums and the optimizer steps, written the obvious way.
  */
-import { Rng } from "../../ts/util/rng.js";
+import type { Rng } from "../../ts/util/rng.js";
 import { referenceAdagradRows, referenceAdamRows, referenceSgdRows } from "./optimizers.js";
 import { sigmoid, softplus } from "./pairwise.js";
 

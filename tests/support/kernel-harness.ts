@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { KERNEL_VARIANTS, type KernelVariant } from "../../ts/engine/capabilities.js";
 import { Kernels } from "../../ts/engine/kernels.js";
-import { WasmEngine, WasmF32Array, WasmI32Array } from "../../ts/engine/wasm-engine.js";
+import type { WasmEngine, WasmF32Array, WasmI32Array } from "../../ts/engine/wasm-engine.js";
 import { loadEngine } from "../../ts/node.js";
-import { Rng } from "../../ts/util/rng.js";
+import type { Rng } from "../../ts/util/rng.js";
 
 /**
  * Every build: relaxed (fused multiply-add), simd, scalar. The Node entry switches relaxed SIMD on.

@@ -1,5 +1,5 @@
 import type { KernelExports } from "./wasm-engine.js";
-import { WasmEngine, WasmF32Array, WasmI32Array, type EngineThreads } from "./wasm-engine.js";
+import type { WasmEngine, WasmF32Array, WasmI32Array, EngineThreads } from "./wasm-engine.js";
 import { MIN_PARALLEL_WORK, RANDOM_ROW_WORK, splitRows, TILE_ROW_ALIGN } from "./threads/row-split.js";
 
 /**
@@ -408,7 +408,10 @@ export class Kernels {
 
   /** Scale rows[r] of the table to unit L2 norm, for r < n (rows null: the first n rows). */
   l2NormalizeRowsAt(table: WasmF32Array, d: number, rows: WasmI32Array | null, n: number): void {
-    if (!rows) return this.l2NormalizeRows(table, n, d);
+    if (!rows) {
+      this.l2NormalizeRows(table, n, d);
+      return;
+    }
     need(rows, n, "l2NormalizeRowsAt rows");
     checkIndices(rows, n, table.length / d, "l2NormalizeRowsAt");
     const tablePtr = table.ptr, rowsPtr = rows.ptr;

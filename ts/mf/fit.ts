@@ -14,7 +14,7 @@ import { UserBlockSampledSoftmaxRunner } from "./user-block-sampled-softmax-runn
 import { GradientAccumulator } from "./gradient-accumulator.js";
 import { learningRateAt } from "../train/learning-rate-schedule.js";
 import { checkFinite, DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
-import { trainingWarnings, type TrainingWarning } from "../train/training-warnings.js";
+import { trainingWarnings, } from "../train/training-warnings.js";
 
 import { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport } from "../train/fit-report.js";
 export { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport };

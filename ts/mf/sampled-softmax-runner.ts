@@ -113,7 +113,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
   /** The step's summed loss without, and its ReSN penalty (0 without ReSN). */
   private step(order: Int32Array, start: number, end: number): { loss: number; penalty: number } {
     const { config, train, kernels, userFactors, itemFactors, rng } = this.ctx;
-    const d = config.dim, N = config.negatives, m = train.nItems;
+    const d = config.dim, N = config.negatives;
     const nb = end - start;
     const T = config.temperature;
     const stride = this.stride;

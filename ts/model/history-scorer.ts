@@ -8,7 +8,7 @@ import type { Csr } from "../data/csr.js";
 import type { Kernels } from "../engine/kernels.js";
 import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import { ContextBatch } from "./context-batch.js";
+import type { ContextBatch } from "./context-batch.js";
 
 /** A model that scores a block of contexts against every item. */
 export interface ContextScorer {

@@ -192,7 +192,10 @@ class DemoPage {
   private drawResults(query: string): void {
     const key = nameKey(query);
     const list = element("results");
-    if (key === "") return list.replaceChildren();
+    if (key === "") {
+      list.replaceChildren();
+      return;
+    }
     const found = this.searchable.filter((m) => m.key.includes(key) && !this.watchlist.includes(m.id)).slice(0, SEARCH_RESULTS);
     list.replaceChildren(
       ...found.map((m) => {

@@ -1,4 +1,4 @@
-import { COLUMNS, dataReadFlags } from "../common-flags.js";
+import { dataReadFlags } from "../common-flags.js";
 import { checkWritableTarget } from "../../node/atomic-write.js";
 /**
  * `longtail train --model two-tower`: the two-tower model with a history tower (ts/two-tower/two-tower.ts).

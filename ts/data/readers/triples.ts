@@ -1,6 +1,6 @@
 import { DataError, quoteFound } from "../errors.js";
 import type { Interactions } from "../interactions.js";
-import { parseDecimal, requireId, requireNumber, requireRating, requireTimestamp } from "./fields.js";
+import { parseDecimal, requireId, requireRating, requireTimestamp } from "./fields.js";
 import { builderFor, minRatingOf, type ReaderOptions } from "./reader-options.js";
 import { forEachLine } from "./text-lines.js";
 

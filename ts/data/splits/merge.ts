@@ -1,4 +1,4 @@
-import { Interactions, InteractionsBuilder } from "../interactions.js";
+import { type Interactions, InteractionsBuilder } from "../interactions.js";
 
 /**
  * One data set from parts that share id maps (a folder's train.txt + valid.txt + test.txt read
