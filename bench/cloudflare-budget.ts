@@ -43,7 +43,10 @@ export function randomModel(nUsers: number, nItems: number, dim: number, seenPer
   for (let u = 0; u < nUsers; u++) {
     const row = new Set<number>();
     while (row.size < seenPerUser) row.add(rng.int(nItems));
-    indices.set([...row].sort((a, b) => a - b), u * seenPerUser);
+    indices.set(
+      [...row].sort((a, b) => a - b),
+      u * seenPerUser,
+    );
   }
   const counts = new Int32Array(nItems);
   for (const i of indices) counts[i]++;
@@ -110,9 +113,14 @@ async function main(): Promise<void> {
     await buildWorkerdBundle(join(ROOT, "examples/cloudflare-worker/worker.js"), join(dir, "readme/worker.js"));
     await buildWorkerdBundle(join(ROOT, "bench/cloudflare-budget/worker.js"), join(dir, "bench/worker.js"));
     const worker = (name: string) => ({
-      name, modulesRoot: join(dir, name), compatibilityDate: "2025-01-01", kvNamespaces: ["MODELS"],
-      modules: [{ type: "ESModule" as const, path: join(dir, name, "worker.js") },
-        ...["relaxed", "simd", "scalar"].map((v) => ({ type: "CompiledWasm" as const, path: join(dir, name, `longtail.${v}.wasm`) }))],
+      name,
+      modulesRoot: join(dir, name),
+      compatibilityDate: "2025-01-01",
+      kvNamespaces: ["MODELS"],
+      modules: [
+        { type: "ESModule" as const, path: join(dir, name, "worker.js") },
+        ...["relaxed", "simd", "scalar"].map((v) => ({ type: "CompiledWasm" as const, path: join(dir, name, `longtail.${v}.wasm`) })),
+      ],
     });
     const results: string[] = [];
     for (const name of ["readme", "bench"]) {
@@ -134,10 +142,14 @@ async function main(): Promise<void> {
           }
           const cpuRecommend = await cpuPerRequest(mf, `${base}/recommend?user=${users(3)}&k=10`, requests);
           const cpuNoop = await cpuPerRequest(mf, `${base}/`, requests, 404);
-          results.push(`README Worker, workerd CPU per request (${requests} requests each): /recommend ${cpuRecommend.toFixed(2)} ms, a 404 request ${cpuNoop.toFixed(2)} ms → recommending ≈ ${(cpuRecommend - cpuNoop).toFixed(2)} ms`);
-          results.push(`README Worker: first request of the isolate (KV read, model decode, kernels, recommend) ${cold.ms.toFixed(1)} ms wall, ${coldCpu.toFixed(0)} ms workerd CPU; ` +
-            `warm /recommend median ${median(warm).toFixed(2)} ms, a 404 request median ${median(noop).toFixed(2)} ms ` +
-            `(${requests} each, interleaved) → handler ≈ ${(median(warm) - median(noop)).toFixed(2)} ms`);
+          results.push(
+            `README Worker, workerd CPU per request (${requests} requests each): /recommend ${cpuRecommend.toFixed(2)} ms, a 404 request ${cpuNoop.toFixed(2)} ms → recommending ≈ ${(cpuRecommend - cpuNoop).toFixed(2)} ms`,
+          );
+          results.push(
+            `README Worker: first request of the isolate (KV read, model decode, kernels, recommend) ${cold.ms.toFixed(1)} ms wall, ${coldCpu.toFixed(0)} ms workerd CPU; ` +
+              `warm /recommend median ${median(warm).toFixed(2)} ms, a 404 request median ${median(noop).toFixed(2)} ms ` +
+              `(${requests} each, interleaved) → handler ≈ ${(median(warm) - median(noop)).toFixed(2)} ms`,
+          );
         } else {
           await timed(mf, `${base}/recommend?user=u0&repeat=1`);
           const one: number[] = [];
@@ -154,16 +166,22 @@ async function main(): Promise<void> {
           const cpuMany = await cpuPerRequest(mf, `${base}/recommend?user=${users(5)}&repeat=${repeat + 1}`, batches);
           const cpuOne = await cpuPerRequest(mf, `${base}/recommend?user=${users(5)}&repeat=1`, batches * 10);
           const cpuPerRecommend = (cpuMany - cpuOne) / repeat;
-          results.push(`bench Worker: workerd CPU per recommend = (CPU of a request with ${repeat + 1} − of one with 1) / ${repeat} = ${cpuPerRecommend.toFixed(3)} ms ` +
-            `→ ${cpuPerRecommend <= FREE_PLAN_CPU_MS ? "fits" : "does NOT fit"} the free plan's ${FREE_PLAN_CPU_MS} ms (${(cpuPerRecommend / FREE_PLAN_CPU_MS * 100).toFixed(0)}% of it)`);
-          results.push(`bench Worker (kernels: ${variant}): wall time of one recommend = (median of ${repeat + 1} in a request − median of 1) / ${repeat} = ${perRecommend.toFixed(3)} ms ` +
-            `→ ${perRecommend <= FREE_PLAN_CPU_MS ? "fits" : "does NOT fit"} the free plan's ${FREE_PLAN_CPU_MS} ms (${(perRecommend / FREE_PLAN_CPU_MS * 100).toFixed(0)}% of it)`);
+          results.push(
+            `bench Worker: workerd CPU per recommend = (CPU of a request with ${repeat + 1} − of one with 1) / ${repeat} = ${cpuPerRecommend.toFixed(3)} ms ` +
+              `→ ${cpuPerRecommend <= FREE_PLAN_CPU_MS ? "fits" : "does NOT fit"} the free plan's ${FREE_PLAN_CPU_MS} ms (${((cpuPerRecommend / FREE_PLAN_CPU_MS) * 100).toFixed(0)}% of it)`,
+          );
+          results.push(
+            `bench Worker (kernels: ${variant}): wall time of one recommend = (median of ${repeat + 1} in a request − median of 1) / ${repeat} = ${perRecommend.toFixed(3)} ms ` +
+              `→ ${perRecommend <= FREE_PLAN_CPU_MS ? "fits" : "does NOT fit"} the free plan's ${FREE_PLAN_CPU_MS} ms (${((perRecommend / FREE_PLAN_CPU_MS) * 100).toFixed(0)}% of it)`,
+          );
         }
       } finally {
         await mf.dispose();
       }
     }
-    console.log(`catalog ${nItems.toLocaleString("en-US")} items, d = ${dim}, ${nUsers} users (model file ${(model.byteLength / 1e6).toFixed(1)} MB), workerd via miniflare`);
+    console.log(
+      `catalog ${nItems.toLocaleString("en-US")} items, d = ${dim}, ${nUsers} users (model file ${(model.byteLength / 1e6).toFixed(1)} MB), workerd via miniflare`,
+    );
     for (const line of results) console.log(line);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,13 @@ export interface FoldInRecalls {
 }
 
 /** Mean Recall@k over the test users (see the file's comment); `regularizations` empty uses the model's default λ once. */
-export function foldInRecalls(model: MatrixFactorization, train: Interactions, test: Interactions, k: number, regularizations: readonly (number | undefined)[] = [undefined]): FoldInRecalls {
+export function foldInRecalls(
+  model: MatrixFactorization,
+  train: Interactions,
+  test: Interactions,
+  k: number,
+  regularizations: readonly (number | undefined)[] = [undefined],
+): FoldInRecalls {
   const counts = model.itemCounts;
   const byPopularity = Array.from(counts.keys()).sort((a, b) => counts[b] - counts[a] || a - b);
   const recall = (picks: ArrayLike<number>, held: ReadonlySet<number>) => Array.from(picks).filter((i) => held.has(i)).length / held.size;
@@ -49,7 +55,13 @@ export function foldInRecalls(model: MatrixFactorization, train: Interactions, t
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { data: { type: "string" }, loss: { type: "string", default: "softmax" }, epochs: { type: "string", default: "10" }, k: { type: "string", default: "20" }, lambdas: { type: "string", default: "0.01,0.1,1,10,100" } },
+    options: {
+      data: { type: "string" },
+      loss: { type: "string", default: "softmax" },
+      epochs: { type: "string", default: "10" },
+      k: { type: "string", default: "20" },
+      lambdas: { type: "string", default: "0.01,0.1,1,10,100" },
+    },
   });
   if (!values.data) throw new Error("--data <ratings folder or file> is required");
   const { train: all } = await loadTrainTest(values.data);

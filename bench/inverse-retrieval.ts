@@ -25,13 +25,20 @@ import { describeMachine } from "./machine.js";
 const GOWALLA = fileURLToPath(new URL("../../../shared/data/gowalla", import.meta.url));
 const { values } = parseArgs({
   options: {
-    "top-n": { type: "string", default: "100" }, items: { type: "string", default: "4096" }, "scalar-items": { type: "string", default: "1024" },
-    runs: { type: "string", default: "3" }, data: { type: "string", default: GOWALLA }, dim: { type: "string", default: "64" },
+    "top-n": { type: "string", default: "100" },
+    items: { type: "string", default: "4096" },
+    "scalar-items": { type: "string", default: "1024" },
+    runs: { type: "string", default: "3" },
+    data: { type: "string", default: GOWALLA },
+    dim: { type: "string", default: "64" },
   },
 });
-const topN = Number(values["top-n"]), runs = Number(values.runs), d = Number(values.dim);
+const topN = Number(values["top-n"]),
+  runs = Number(values.runs),
+  d = Number(values.dim);
 
-let nUsers = 29_858, nItems = 40_981;
+let nUsers = 29_858,
+  nItems = 40_981;
 let exclude: Csr;
 let source: string;
 if (existsSync(values.data)) {
@@ -43,7 +50,8 @@ if (existsSync(values.data)) {
 } else {
   // Gowalla's density: ~25 training users per item, drawn at random.
   const rng = new Rng(3);
-  const indptr = new Int32Array(nItems + 1), indices: number[] = [];
+  const indptr = new Int32Array(nItems + 1),
+    indices: number[] = [];
   for (let i = 0; i < nItems; i++) {
     const seen = new Set<number>();
     for (let j = 0; j < 25; j++) seen.add(rng.int(nUsers));
@@ -90,7 +98,14 @@ for (const [variant, name, count] of builds) {
   times.sort((a, b) => a - b);
   const median = times[times.length >> 1];
   const rate = slice.length / median;
-  rows.push([name, String(slice.length), median.toFixed(3), rate.toFixed(0), ((2 * slice.length * nUsers * d) / median / 1e9).toFixed(2), `${(nItems / rate).toFixed(1)} s`]);
+  rows.push([
+    name,
+    String(slice.length),
+    median.toFixed(3),
+    rate.toFixed(0),
+    ((2 * slice.length * nUsers * d) / median / 1e9).toFixed(2),
+    `${(nItems / rate).toFixed(1)} s`,
+  ]);
   embeddings.userTable.free();
   embeddings.itemTable.free();
 }

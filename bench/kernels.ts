@@ -117,15 +117,27 @@ interface Shapes {
 }
 
 const FULL: Shapes = {
-  dotN: 100_000, users: 512, d: 64, items: 100_000,
-  plainItems: 4_096, scalarItems: 16_384, naiveItems: 16_384,
-  gemmBatch: 256, gemmCatalog: 40_000,
+  dotN: 100_000,
+  users: 512,
+  d: 64,
+  items: 100_000,
+  plainItems: 4_096,
+  scalarItems: 16_384,
+  naiveItems: 16_384,
+  gemmBatch: 256,
+  gemmCatalog: 40_000,
 };
 
 const QUICK: Shapes = {
-  dotN: 10_000, users: 64, d: 64, items: 8_192,
-  plainItems: 512, scalarItems: 2_048, naiveItems: 2_048,
-  gemmBatch: 32, gemmCatalog: 2_048,
+  dotN: 10_000,
+  users: 64,
+  d: 64,
+  items: 8_192,
+  plainItems: 512,
+  scalarItems: 2_048,
+  naiveItems: 2_048,
+  gemmBatch: 32,
+  gemmCatalog: 2_048,
 };
 
 const IMPL = {
@@ -181,7 +193,11 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
       const times = timeRuns(work, timing);
       const ms = summarize(times.wallMs);
       rows.push({
-        benchmark, implementation, shape, flopsPerCall: flops, ms,
+        benchmark,
+        implementation,
+        shape,
+        flopsPerCall: flops,
+        ms,
         gflops: flops / ms.median / 1e6,
         gflopsRange: [flops / ms.max / 1e6, flops / ms.min / 1e6],
         cpuGflops: flops / median(times.cpuMs) / 1e6,
@@ -203,12 +219,23 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
     const b = uniform(rng, dotN);
     const dotShape = `n=${dotN}`;
     let sink = 0;
-    measure("dot", IMPL.plainDot, dotShape, 2 * dotN, () => { sink += plainDot(a, b, dotN); });
-    for (const [k, name] of [[scalar, IMPL.scalarDot], [simd, IMPL.simdDot], [relaxed, IMPL.relaxedDot]] as const) {
-      if (typeof k === "string") { unavailable("dot", name, dotShape, 2 * dotN, k); continue; }
+    measure("dot", IMPL.plainDot, dotShape, 2 * dotN, () => {
+      sink += plainDot(a, b, dotN);
+    });
+    for (const [k, name] of [
+      [scalar, IMPL.scalarDot],
+      [simd, IMPL.simdDot],
+      [relaxed, IMPL.relaxedDot],
+    ] as const) {
+      if (typeof k === "string") {
+        unavailable("dot", name, dotShape, 2 * dotN, k);
+        continue;
+      }
       const wa = upload(k, a);
       const wb = upload(k, b);
-      measure("dot", name, dotShape, 2 * dotN, () => { sink += k.dot(wa, wb, dotN); });
+      measure("dot", name, dotShape, 2 * dotN, () => {
+        sink += k.dot(wa, wb, dotN);
+      });
     }
 
     // Batched scoring: users × items, d components.
@@ -222,9 +249,16 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
       const out = new Float32Array(users * m);
       measure("scoring", IMPL.plainScore, scoreShape(m), scoreFlops(m), () => plainScoreBlocked(userTable, users, d, itemTable, m, out));
     }
-    const packedBuilds = [[scalar, IMPL.scalarPacked, shapes.scalarItems], [simd, IMPL.simdPacked, items], [relaxed, IMPL.relaxedPacked, items]] as const;
+    const packedBuilds = [
+      [scalar, IMPL.scalarPacked, shapes.scalarItems],
+      [simd, IMPL.simdPacked, items],
+      [relaxed, IMPL.relaxedPacked, items],
+    ] as const;
     for (const [k, name, m] of packedBuilds) {
-      if (typeof k === "string") { unavailable("scoring", name, scoreShape(m), scoreFlops(m), k); continue; }
+      if (typeof k === "string") {
+        unavailable("scoring", name, scoreShape(m), scoreFlops(m), k);
+        continue;
+      }
       const wu = upload(k, userTable);
       const packed = zeros(k, k.packedItemsLength(m, d));
       k.packItems(upload(k, itemTable.subarray(0, m * d)), m, d, packed);
@@ -252,7 +286,11 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
     const gemmFlops = 2 * batch * catalog * d;
     const nnShape = `${batch}×${catalog} · ${catalog}×${d}`;
     const tnShape = `Gᵀ: ${catalog}×${batch} · ${batch}×${d}`;
-    for (const [k, name] of [[relaxed, IMPL.relaxedGemm], [simd, IMPL.simdGemm], [scalar, IMPL.scalarGemm]] as const) {
+    for (const [k, name] of [
+      [relaxed, IMPL.relaxedGemm],
+      [simd, IMPL.simdGemm],
+      [scalar, IMPL.scalarGemm],
+    ] as const) {
       if (typeof k === "string") {
         unavailable("gemm_nn", `${name} gemm_nn`, nnShape, gemmFlops, k);
         unavailable("gemm_tn", `${name} gemm_tn`, tnShape, gemmFlops, k);
@@ -309,8 +347,13 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
  * buffers, packed and warmed up there), or why that row was not measured.
  */
 async function measurePairedScoring(
-  score: (() => void) | string, users: number, m: number, d: number,
-  options: KernelBenchOptions, quick: boolean, log: (line: string) => void,
+  score: (() => void) | string,
+  users: number,
+  m: number,
+  d: number,
+  options: KernelBenchOptions,
+  quick: boolean,
+  log: (line: string) => void,
 ): Promise<PairedScoring> {
   const pairs = options.pairs ?? (quick ? 3 : 21);
   if (pairs <= 0) return { available: false, reason: "disabled (--pairs 0)" };
@@ -345,8 +388,11 @@ async function measurePairedScoring(
       measured.push({ wasmGflops, numpyGflops, ratio: wasmGflops / numpyGflops });
     }
     return {
-      available: true, implementation: IMPL.relaxedPacked, shape: `${users}×${d} · ${m}×${d}ᵀ`,
-      pairs: measured, medianRatio: median(measured.map((x) => x.ratio)),
+      available: true,
+      implementation: IMPL.relaxedPacked,
+      shape: `${users}×${d} · ${m}×${d}ᵀ`,
+      pairs: measured,
+      medianRatio: median(measured.map((x) => x.ratio)),
     };
   } finally {
     timer.close();
@@ -434,19 +480,27 @@ export function formatKernelBench(result: KernelBenchResult): string {
   lines.push(`${m.runtime}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`);
   if (result.numpy.available) lines.push(`numpy ${result.numpy.numpy}, ${result.numpy.blas}, threads ${JSON.stringify(result.numpy.threads)}`);
   else lines.push(`numpy: not measured (${result.numpy.reason})`);
-  lines.push(`Medians of ${result.repeats} timed runs after warm-up${result.quick ? " (QUICK shapes: not representative)" : ""}; GFLOP/s range = slowest..fastest run;`);
+  lines.push(
+    `Medians of ${result.repeats} timed runs after warm-up${result.quick ? " (QUICK shapes: not representative)" : ""}; GFLOP/s range = slowest..fastest run;`,
+  );
   lines.push("CPU GFLOP/s = at the median process CPU time (user + system), which leaves out time other processes held the core.");
   lines.push("");
   const header = ["benchmark", "implementation", "shape", "median ms", "GFLOP/s", "range", "CPU GFLOP/s"];
   const body = result.rows.map((r) => [
-    r.benchmark, r.implementation, r.shape,
+    r.benchmark,
+    r.implementation,
+    r.shape,
     r.ms ? fmt(r.ms.median, 3) : "-",
     r.gflops !== undefined ? fmt(r.gflops, 3) : `failed: ${r.error}`,
     r.gflopsRange ? `${fmt(r.gflopsRange[0], 3)}..${fmt(r.gflopsRange[1], 3)}` : "",
     r.cpuGflops !== undefined ? fmt(r.cpuGflops, 3) : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   lines.push(line(header));
   lines.push(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of body) lines.push(line(row));
@@ -458,7 +512,9 @@ export function formatKernelBench(result: KernelBenchResult): string {
   if (p.available) {
     const ratios = p.pairs.map((x) => x.ratio);
     lines.push(`Scoring target, ${p.implementation} / numpy in ${p.pairs.length} alternating pairs (${p.shape}):`);
-    lines.push(`  median of per-pair ratios ${times(p.medianRatio)} (pairs ${fmt(Math.min(...ratios), 3)}..${fmt(Math.max(...ratios), 3)}; target >= ${SCORING_TARGET_RATIO}×${result.quick ? " on the full shapes only" : `: ${p.medianRatio >= SCORING_TARGET_RATIO ? "met" : "NOT met"}`})`);
+    lines.push(
+      `  median of per-pair ratios ${times(p.medianRatio)} (pairs ${fmt(Math.min(...ratios), 3)}..${fmt(Math.max(...ratios), 3)}; target >= ${SCORING_TARGET_RATIO}×${result.quick ? " on the full shapes only" : `: ${p.medianRatio >= SCORING_TARGET_RATIO ? "met" : "NOT met"}`})`,
+    );
     lines.push(`  pairs (wasm / numpy GFLOP/s): ${p.pairs.map((x) => `${fmt(x.wasmGflops, 3)}/${fmt(x.numpyGflops, 3)}`).join(", ")}`);
   } else {
     lines.push(`Scoring target in alternating pairs: not measured (${p.reason})`);

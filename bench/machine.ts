@@ -37,7 +37,9 @@ function runtimeName(): string {
 
 function cpuModel(): string {
   try {
-    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    const line = readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
     if (line) return line.slice(line.indexOf(":") + 1).trim();
   } catch {
     // Not Linux, or /proc is not readable: fall back to what Node reports.

@@ -27,7 +27,11 @@ export interface NativeBpr {
 }
 
 /** Compiles bench/native/bpr.c for `trainFile` (lines "user item item ..."), d = `dim`, or says why it cannot. */
-export function compileNativeBpr(trainFile: string, dim: number, cc = process.env.CC ?? "cc"): NativeBpr | { readonly available: false; readonly reason: string } {
+export function compileNativeBpr(
+  trainFile: string,
+  dim: number,
+  cc = process.env.CC ?? "cc",
+): NativeBpr | { readonly available: false; readonly reason: string } {
   const version = spawnSync(cc, ["--version"], { encoding: "utf8" });
   if (version.error || version.status !== 0) return { available: false, reason: `no C compiler (${cc} --version failed): the native row is left out` };
   const dir = mkdtempSync(join(tmpdir(), "longtail-bpr-c-"));
@@ -44,7 +48,10 @@ export function compileNativeBpr(trainFile: string, dim: number, cc = process.en
     run: (epochs) => {
       const run = spawnSync(binary, [trainFile, String(dim), String(epochs)], { encoding: "utf8", maxBuffer: 1 << 20 });
       if (run.status !== 0) throw new Error(`the C loop exited with ${run.status}: ${run.stderr.trim()}`);
-      return run.stdout.trim().split("\n").map((l) => JSON.parse(l) as NativeEpoch);
+      return run.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as NativeEpoch);
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

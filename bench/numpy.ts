@@ -29,7 +29,13 @@ export interface NumpyShapeResult {
 }
 
 export type NumpyOutcome =
-  | { readonly available: true; readonly numpy: string; readonly blas: string; readonly threads: Record<string, string | null>; readonly results: NumpyShapeResult[] }
+  | {
+      readonly available: true;
+      readonly numpy: string;
+      readonly blas: string;
+      readonly threads: Record<string, string | null>;
+      readonly results: NumpyShapeResult[];
+    }
   | { readonly available: false; readonly reason: string };
 
 // Every thread pool numpy's BLAS might use, pinned to one thread: the comparison is one core each.
@@ -78,7 +84,9 @@ export async function startNumpyTimer(shape: MatmulShape, python = "python3"): P
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => { stderr += chunk; });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const nextLine = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await lines.next();
@@ -94,7 +102,9 @@ export async function startNumpyTimer(shape: MatmulShape, python = "python3"): P
         child.stdin.write("run\n");
         return Number((await Promise.race([nextLine(), spawnError])).seconds);
       },
-      close: () => { child.stdin.end("quit\n"); },
+      close: () => {
+        child.stdin.end("quit\n");
+      },
     };
   } catch (e) {
     child.kill();

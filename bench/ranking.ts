@@ -40,9 +40,17 @@ function timed(repeats: number, run: () => void): number[] {
   return out;
 }
 
-export async function runRankingBench(options: { train: Interactions; test: Interactions; threads: number; repeats?: number; k?: number; log?: (line: string) => void }): Promise<RankingBenchResult> {
+export async function runRankingBench(options: {
+  train: Interactions;
+  test: Interactions;
+  threads: number;
+  repeats?: number;
+  k?: number;
+  log?: (line: string) => void;
+}): Promise<RankingBenchResult> {
   const { train, test, threads } = options;
-  const repeats = options.repeats ?? 3, k = options.k ?? 20;
+  const repeats = options.repeats ?? 3,
+    k = options.k ?? 20;
   const log = options.log ?? (() => {});
   const trainer = await loadKernels({ threads });
   const source = new MatrixFactorization(trainer, { loss: "bpr", epochs: 1 });
@@ -83,8 +91,14 @@ function runNumpyTopK(model: MatrixFactorization, train: Interactions, k: number
       return join(dir, name);
     };
     const spec = {
-      users: file("users.f32", model.userFactors.view), items: file("items.f32", model.itemFactors.view), d: model.dim, k,
-      indptr: file("indptr.i32", train.byUser.indptr), indices: file("indices.i32", train.byUser.indices), threads, repeats,
+      users: file("users.f32", model.userFactors.view),
+      items: file("items.f32", model.itemFactors.view),
+      d: model.dim,
+      k,
+      indptr: file("indptr.i32", train.byUser.indptr),
+      indices: file("indices.i32", train.byUser.indices),
+      threads,
+      repeats,
     };
     const script = fileURLToPath(new URL("../../bench/numpy_topk.py", import.meta.url));
     const run = spawnSync("python3", [script, JSON.stringify(spec)], { encoding: "utf8", maxBuffer: 1 << 20 });

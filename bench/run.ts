@@ -34,19 +34,25 @@ async function main(): Promise<void> {
     kernels = await runKernelBench({ quick, log: (l) => log(`  ${l}`) });
     if (!json) process.stdout.write(`${formatKernelBench(kernels)}\n`);
   }
-  let training: TrainingBenchResult | null = null, native: NativeComparison | null = null, ranking: RankingBenchResult | null = null;
+  let training: TrainingBenchResult | null = null,
+    native: NativeComparison | null = null,
+    ranking: RankingBenchResult | null = null;
   if (!existsSync(GOWALLA)) {
     log(`the Gowalla benchmarks are skipped: ${GOWALLA} not found`);
   } else {
     const threads = Math.max(2, availableParallelism());
     const { train, test } = await loadTrainTest(GOWALLA, { unknownInTest: "extend" });
     const m = describeMachine();
-    out(`\nGowalla: ${train.nUsers.toLocaleString("en-US")} users × ${train.nItems.toLocaleString("en-US")} items, ${train.nnz.toLocaleString("en-US")} training interactions, d = 64`);
+    out(
+      `\nGowalla: ${train.nUsers.toLocaleString("en-US")} users × ${train.nItems.toLocaleString("en-US")} items, ${train.nnz.toLocaleString("en-US")} training interactions, d = 64`,
+    );
     out(`Machine: ${m.cpuModel}, ${m.logicalCores} logical cores; ${m.runtime}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`);
     out(`\nTraining throughput, interactions per second (median of 1-s windows after 2 s of warm-up; 1 thread, then ${threads}):`);
     training = await runTrainingBench({ train, threads, secondsPerRow: quick ? 3 : 10, log: out });
 
-    out(`\nBPR against a C loop of the same shape (bench/native/bpr.c: per-example SGD, 1 uniform negative rejected against the user's row, d = 64, 1 thread),`);
+    out(
+      `\nBPR against a C loop of the same shape (bench/native/bpr.c: per-example SGD, 1 uniform negative rejected against the user's row, d = 64, 1 thread),`,
+    );
     out(`in ${quick ? 1 : 5} alternating pairs: one C run and one longtail run of 2 epochs each, the second epoch timed:`);
     native = await compareWithNative(train, threads, quick ? 1 : 5, out);
     out(`\nTop-20 of every user, training items excluded (median of ${quick ? 1 : 3}):`);
@@ -54,7 +60,8 @@ async function main(): Promise<void> {
     ranking = await runRankingBench({ train, test, threads, repeats: quick ? 1 : 3, log: out });
     if ("median" in ranking.numpy) {
       const best = ranking.numpy.median;
-      for (const row of ranking.rows) out(`  ${row.what} on ${row.threads} thread${row.threads === 1 ? "" : "s"}: ${(row.median / best).toFixed(2)}× the time of numpy's best`);
+      for (const row of ranking.rows)
+        out(`  ${row.what} on ${row.threads} thread${row.threads === 1 ? "" : "s"}: ${(row.median / best).toFixed(2)}× the time of numpy's best`);
     }
   }
   if (json) process.stdout.write(`${JSON.stringify({ machine: describeMachine(), kernels, training, native, ranking }, null, 2)}\n`);
@@ -74,7 +81,8 @@ async function compareWithNative(train: Interactions, threads: number, pairs: nu
     out(`  ${native.reason}`);
     return { unavailable: native.reason, pairs: [] };
   }
-  const one = await loadKernels({ threads: 1 }), many = await loadKernels({ threads });
+  const one = await loadKernels({ threads: 1 }),
+    many = await loadKernels({ threads });
   const longtail = async (kernels: typeof one) => {
     const model = new MatrixFactorization(kernels, { ...SAME_SHAPE_AS_C, epochs: 2 });
     const report = await model.fit(train);
@@ -87,7 +95,9 @@ async function compareWithNative(train: Interactions, threads: number, pairs: nu
       const c = native.run(2)[1].triplesPerSecond;
       results.push({ c, one: await longtail(one), many: await longtail(many) });
       const r = results.at(-1)!;
-      out(`  pair ${p + 1}: C ${Math.round(r.c).toLocaleString("en-US")}, longtail ${Math.round(r.one).toLocaleString("en-US")} on 1 thread (${(r.one / r.c).toFixed(2)}×), ${Math.round(r.many).toLocaleString("en-US")} on ${threads} (${(r.many / r.c).toFixed(2)}×) triples/s`);
+      out(
+        `  pair ${p + 1}: C ${Math.round(r.c).toLocaleString("en-US")}, longtail ${Math.round(r.one).toLocaleString("en-US")} on 1 thread (${(r.one / r.c).toFixed(2)}×), ${Math.round(r.many).toLocaleString("en-US")} on ${threads} (${(r.many / r.c).toFixed(2)}×) triples/s`,
+      );
     }
   } finally {
     native.dispose();
@@ -95,11 +105,16 @@ async function compareWithNative(train: Interactions, threads: number, pairs: nu
     many.dispose();
   }
   const medians = {
-    c: median(results.map((r) => r.c)), one: median(results.map((r) => r.one)), many: median(results.map((r) => r.many)),
-    oneOverC: median(results.map((r) => r.one / r.c)), manyOverC: median(results.map((r) => r.many / r.c)),
+    c: median(results.map((r) => r.c)),
+    one: median(results.map((r) => r.one)),
+    many: median(results.map((r) => r.many)),
+    oneOverC: median(results.map((r) => r.one / r.c)),
+    manyOverC: median(results.map((r) => r.many / r.c)),
   };
-  out(`  C (${native.compiler}, ${native.flags}): median ${Math.round(medians.c).toLocaleString("en-US")} triples/s; longtail: ${Math.round(medians.one).toLocaleString("en-US")} on 1 thread, ` +
-    `${Math.round(medians.many).toLocaleString("en-US")} on ${threads}; median of per-pair ratios ${medians.oneOverC.toFixed(2)}× and ${medians.manyOverC.toFixed(2)}× the C loop`);
+  out(
+    `  C (${native.compiler}, ${native.flags}): median ${Math.round(medians.c).toLocaleString("en-US")} triples/s; longtail: ${Math.round(medians.one).toLocaleString("en-US")} on 1 thread, ` +
+      `${Math.round(medians.many).toLocaleString("en-US")} on ${threads}; median of per-pair ratios ${medians.oneOverC.toFixed(2)}× and ${medians.manyOverC.toFixed(2)}× the C loop`,
+  );
   return { compiler: native.compiler, pairs: results, medians };
 }
 

@@ -93,7 +93,11 @@ async function main(): Promise<void> {
     // The ceiling comes from this package's own default build (the files given may predate it).
     const k = new Kernels(await loadEngine({ threads: 1 }));
     const flopsPerStep = k.x.madd_ceiling(1000);
-    contenders.push({ label: `madd_ceiling, ${k.engine.variant} build (10 FMA chains, no loads)`, run: () => k.x.madd_ceiling(CEILING_STEPS), flops: flopsPerStep * CEILING_STEPS });
+    contenders.push({
+      label: `madd_ceiling, ${k.engine.variant} build (10 FMA chains, no loads)`,
+      run: () => k.x.madd_ceiling(CEILING_STEPS),
+      flops: flopsPerStep * CEILING_STEPS,
+    });
     const seconds = contenders.map(() => [] as number[]);
     for (let r = 0; r < rounds; r++) {
       contenders.forEach((c, j) => {

@@ -22,8 +22,12 @@ interface PageState {
 
 const { values } = parseArgs({
   options: {
-    data: { type: "string" }, epochs: { type: "string", default: "20" }, dim: { type: "string", default: "64" },
-    watchlist: { type: "string" }, alpha: { type: "string", default: "0.5" }, screenshot: { type: "string" },
+    data: { type: "string" },
+    epochs: { type: "string", default: "20" },
+    dim: { type: "string", default: "64" },
+    watchlist: { type: "string" },
+    alpha: { type: "string", default: "0.5" },
+    screenshot: { type: "string" },
   },
 });
 const executablePath = findChromium();
@@ -35,18 +39,31 @@ try {
   const state = () => page.evaluate(() => (window as unknown as { longtailDemo: PageState }).longtailDemo);
   const opened = performance.now();
   await page.goto(server.url);
-  await page.waitForFunction(() => (window as unknown as { longtailDemo?: PageState }).longtailDemo?.trained.includes(0) ?? false, null, { timeout: 600_000, polling: 50 });
+  await page.waitForFunction(() => (window as unknown as { longtailDemo?: PageState }).longtailDemo?.trained.includes(0) ?? false, null, {
+    timeout: 600_000,
+    polling: 50,
+  });
   const firstWall = (performance.now() - opened) / 1000;
-  await page.waitForFunction(() => (window as unknown as { longtailDemo: PageState }).longtailDemo.trained.length === 5, null, { timeout: 600_000, polling: 200 });
+  await page.waitForFunction(() => (window as unknown as { longtailDemo: PageState }).longtailDemo.trained.length === 5, null, {
+    timeout: 600_000,
+    polling: 200,
+  });
   const all = (performance.now() - opened) / 1000;
   const s = await state();
   if (s.error) throw new Error(`the page failed: ${s.error}`);
   console.log(`data: ${(await page.textContent("#dataset"))!}`);
-  console.log(`epochs ${values.epochs}, d = ${values.dim}: read ${s.readSeconds.toFixed(2)} s; ` +
-    Object.entries(s.trainSeconds).map(([a, t]) => `α = ${a}: ${t.toFixed(2)} s`).join(", "));
+  console.log(
+    `epochs ${values.epochs}, d = ${values.dim}: read ${s.readSeconds.toFixed(2)} s; ` +
+      Object.entries(s.trainSeconds)
+        .map(([a, t]) => `α = ${a}: ${t.toFixed(2)} s`)
+        .join(", "),
+  );
   console.log(`page opened → first wall possible (α = 0 trained): ${firstWall.toFixed(1)} s; → all five models: ${all.toFixed(1)} s`);
   if (values.watchlist) {
-    const titles = values.watchlist.split(";").map((t) => t.trim()).filter((t) => t !== "");
+    const titles = values.watchlist
+      .split(";")
+      .map((t) => t.trim())
+      .filter((t) => t !== "");
     for (const title of titles) {
       await page.fill("#search", title);
       await page.locator("#results button", { hasText: title }).first().click();

@@ -11,13 +11,26 @@ import { loadKernels } from "../ts/node.js";
 import { SpectralPenalty } from "../ts/mf/resn.js";
 import { Rng } from "../ts/util/rng.js";
 
-const { values } = parseArgs({ options: { users: { type: "string", default: "128" }, items: { type: "string", default: "3706" }, dim: { type: "string", default: "64" }, runs: { type: "string", default: "200" } } });
-const n = Number(values.users), m = Number(values.items), d = Number(values.dim), runs = Number(values.runs);
+const { values } = parseArgs({
+  options: {
+    users: { type: "string", default: "128" },
+    items: { type: "string", default: "3706" },
+    dim: { type: "string", default: "64" },
+    runs: { type: "string", default: "200" },
+  },
+});
+const n = Number(values.users),
+  m = Number(values.items),
+  d = Number(values.dim),
+  runs = Number(values.runs);
 const kernels = await loadKernels();
 const e = kernels.engine;
 const rng = new Rng(1);
 const fill = (a: Float32Array) => a.forEach((_, i) => (a[i] = rng.normal() * 0.1));
-const users = e.f32(n * d), items = e.f32(m * d), gradUsers = e.f32(n * d), gradItems = e.f32(m * d);
+const users = e.f32(n * d),
+  items = e.f32(m * d),
+  gradUsers = e.f32(n * d),
+  gradItems = e.f32(m * d);
 fill(users.view);
 fill(items.view);
 gradUsers.view.fill(0);

@@ -44,13 +44,15 @@ export function summarisePopularity(counts: ArrayLike<number>, exposure: ArrayLi
     head[i] = 1;
     held += counts[i];
   }
-  let tailSlots = 0, shown = 0;
+  let tailSlots = 0,
+    shown = 0;
   for (let i = 0; i < m; i++) {
     if (!head[i]) tailSlots += exposure[i];
     if (exposure[i] > 0) shown++;
   }
   return {
-    k, users,
+    k,
+    users,
     medianPopularity: median,
     meanPopularity: slots.length ? slots.reduce((s, x) => s + x, 0) / slots.length : 0,
     coverage: shown / m,
@@ -60,8 +62,11 @@ export function summarisePopularity(counts: ArrayLike<number>, exposure: ArrayLi
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: "string" }, data: { type: "string" }, k: { type: "string", default: "20" }, rerank: { type: "string" } } });
-  if (!values.model || !values.data) throw new Error("usage: top-k-popularity --model <file> --data <folder with train.txt and test.txt> [--k 20] [--rerank β]");
+  const { values } = parseArgs({
+    options: { model: { type: "string" }, data: { type: "string" }, k: { type: "string", default: "20" }, rerank: { type: "string" } },
+  });
+  if (!values.model || !values.data)
+    throw new Error("usage: top-k-popularity --model <file> --data <folder with train.txt and test.txt> [--k 20] [--rerank β]");
   const k = Number(values.k);
   const rerank = values.rerank === undefined ? undefined : Number(values.rerank);
   const kernels = await loadKernels();
@@ -71,7 +76,9 @@ async function main(): Promise<void> {
   const exposure = new Int32Array(model.nItems);
   const users = test.usersWithInteractions();
   for (const u of users) for (const i of model.recommend(u, k, { popularityPenalty: rerank }).indices) exposure[i]++;
-  process.stdout.write(JSON.stringify({ model: values.model, ...(rerank !== undefined && { rerank }), ...summarisePopularity(counts, exposure, k, users.length) }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ model: values.model, ...(rerank !== undefined && { rerank }), ...summarisePopularity(counts, exposure, k, users.length) }) + "\n",
+  );
   model.dispose();
 }
 

@@ -50,7 +50,8 @@ async function rate(kernels: Kernels, train: Interactions, config: Partial<MfCon
   const t0 = performance.now();
   try {
     await model.fit(train, {
-      signal: controller.signal, progressIntervalMs: 0,
+      signal: controller.signal,
+      progressIntervalMs: 0,
       onProgress: (p) => {
         if (p.phase === "epoch") {
           epochBase += p.total;
@@ -79,7 +80,12 @@ async function rate(kernels: Kernels, train: Interactions, config: Partial<MfCon
   return rates.length ? median(rates) : NaN;
 }
 
-export async function runTrainingBench(options: { train: Interactions; threads: number; secondsPerRow?: number; log?: (line: string) => void }): Promise<TrainingBenchResult> {
+export async function runTrainingBench(options: {
+  train: Interactions;
+  threads: number;
+  secondsPerRow?: number;
+  log?: (line: string) => void;
+}): Promise<TrainingBenchResult> {
   const { train, threads } = options;
   const seconds = options.secondsPerRow ?? 8;
   const log = options.log ?? (() => {});

@@ -31,7 +31,8 @@ function wasmFile(variant: string, threads = false): string {
 /** Copy the three kernel builds into a bundle's folder, and their shared-memory (.threads) builds for pages that run a thread pool. */
 export function copyWasm(outDir: string, options: { threads: boolean }): void {
   for (const variant of KERNEL_VARIANTS) {
-    for (const threads of options.threads ? [false, true] : [false]) copyFileSync(wasmFile(variant, threads), join(outDir, basename(wasmFile(variant, threads))));
+    for (const threads of options.threads ? [false, true] : [false])
+      copyFileSync(wasmFile(variant, threads), join(outDir, basename(wasmFile(variant, threads))));
   }
 }
 
@@ -45,7 +46,13 @@ const wasmBesideBundle: Plugin = {
 
 /** esbuild options of every browser bundle: the .wasm files and the Worker script sit beside the bundle. */
 const BROWSER_BUILD = {
-  bundle: true, format: "esm", platform: "browser", target: BROWSER_TARGET, minify: true, sourcemap: SOURCEMAP, legalComments: "eof",
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: BROWSER_TARGET,
+  minify: true,
+  sourcemap: SOURCEMAP,
+  legalComments: "eof",
   define: { __LONGTAIL_WASM_DIR__: JSON.stringify("./"), __LONGTAIL_WORKER_FILE__: JSON.stringify("./longtail-worker.js") },
   logLevel: "warning",
 } as const;
@@ -80,9 +87,18 @@ export async function buildServeBundle(outDir = join(BUNDLES_DIR, "serve")): Pro
 export async function buildWorkerdBundle(entry = join(ROOT, "dist/ts/workerd.js"), outFile = join(BUNDLES_DIR, "workerd/longtail.js")): Promise<void> {
   mkdirSync(dirname(outFile), { recursive: true });
   await build({
-    entryPoints: [entry], outfile: outFile, bundle: true, format: "esm", platform: "neutral", target: WORKERD_TARGET,
-    conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], minify: true, sourcemap: SOURCEMAP,
-    plugins: [wasmBesideBundle], logLevel: "warning",
+    entryPoints: [entry],
+    outfile: outFile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: WORKERD_TARGET,
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    minify: true,
+    sourcemap: SOURCEMAP,
+    plugins: [wasmBesideBundle],
+    logLevel: "warning",
   });
   copyWasm(dirname(outFile), { threads: false });
 }
@@ -98,7 +114,13 @@ async function main(): Promise<void> {
   rmSync(join(BUNDLES_DIR, "workerd"), { recursive: true, force: true });
   await buildWorkerdBundle();
   await buildServeBundle();
-  const files = ["browser/longtail.js", "browser/longtail-worker.js", "serve/demo.js", "workerd/longtail.js", ...KERNEL_VARIANTS.map((v) => `browser/longtail.${v}.wasm`)];
+  const files = [
+    "browser/longtail.js",
+    "browser/longtail-worker.js",
+    "serve/demo.js",
+    "workerd/longtail.js",
+    ...KERNEL_VARIANTS.map((v) => `browser/longtail.${v}.wasm`),
+  ];
   console.log(`bundles in ${relative(ROOT, BUNDLES_DIR)}/ (${Date.now() - started} ms)`);
   console.log("| file | bytes | gzip -9 |\n| --- | --- | --- |");
   for (const file of files) {

@@ -1,15 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  ArgsError,
-  defineCommand,
-  formatHelp,
-  formatProgramHelp,
-  parseArgs,
-  selectCommand,
-  type CommandSpec,
-  type ProgramSpec,
-} from "../ts/cli/args.js";
+import { ArgsError, defineCommand, formatHelp, formatProgramHelp, parseArgs, selectCommand, type CommandSpec, type ProgramSpec } from "../ts/cli/args.js";
 import { createProgress, type ProgressStream } from "../ts/cli/progress.js";
 
 const train = defineCommand({
@@ -77,8 +68,18 @@ describe("parseArgs", () => {
 
   test("--flag value, --flag=value, short aliases, -x=value, grouped switches, --no-switch, --", () => {
     const { values, positionals } = parseArgs(train, [
-      "-d=r.csv", "--dim=32", "-e", "5", "--lr", "1e-3", "--alpha=0", "--loss", "sampled-softmax",
-      "--no-shuffle", "-qv", "--name=a=b",
+      "-d=r.csv",
+      "--dim=32",
+      "-e",
+      "5",
+      "--lr",
+      "1e-3",
+      "--alpha=0",
+      "--loss",
+      "sampled-softmax",
+      "--no-shuffle",
+      "-qv",
+      "--name=a=b",
     ]);
     assert.equal(values.data, "r.csv");
     assert.equal(values.dim, 32);
@@ -141,7 +142,10 @@ describe("parseArgs", () => {
   test("missing, repeated and empty values", () => {
     expectArgsError([], "--data is required: Interactions file to train on.");
     expectArgsError(["--data"], "--data needs a value (<path>): Interactions file to train on.");
-    expectArgsError(["--data", "--dim", "3"], '--data needs a value, but the next argument is the flag --dim; to pass a value that starts with "-", write --data=--dim');
+    expectArgsError(
+      ["--data", "--dim", "3"],
+      '--data needs a value, but the next argument is the flag --dim; to pass a value that starts with "-", write --data=--dim',
+    );
     expectArgsError(["--data="], "--data must be a path, got an empty string");
     expectArgsError(["-d", "a.csv", "--dim", "8", "--dim=16"], '--dim was given twice ("8" and "16"); give it once');
   });
@@ -164,11 +168,16 @@ describe("parseArgs", () => {
   });
 
   test("mistakes in a spec are reported when it is defined", () => {
-    const bad = (flags: any[], fragment: RegExp) =>
-      assert.throws(() => defineCommand({ name: "x", summary: "x", flags }), fragment);
+    const bad = (flags: any[], fragment: RegExp) => assert.throws(() => defineCommand({ name: "x", summary: "x", flags }), fragment);
     bad([{ name: "dim", type: "int", positive: true, default: 0, help: "" }], /default of --dim is invalid: --dim must be a positive integer/);
     bad([{ name: "loss", type: "enum", help: "" }], /enum flag --loss needs choices/);
-    bad([{ name: "a", short: "x", type: "boolean", help: "" }, { name: "b", short: "x", type: "boolean", help: "" }], /-x .* used twice/);
+    bad(
+      [
+        { name: "a", short: "x", type: "boolean", help: "" },
+        { name: "b", short: "x", type: "boolean", help: "" },
+      ],
+      /-x .* used twice/,
+    );
     bad([{ name: "help", type: "boolean", help: "" }], /clashes with --help/);
     bad([{ name: "--dim", type: "int", help: "" }], /kebab-case/);
     bad([{ name: "n", type: "int", default: "3", help: "" }], /its default has type string/);
@@ -180,10 +189,7 @@ describe("selectCommand and help", () => {
     name: "longtail",
     summary: "Train, serve and measure recommenders.",
     version: "0.1.0",
-    commands: [
-      train,
-      { name: "evaluate", summary: "Full-ranking evaluation of a model.", flags: [] },
-    ],
+    commands: [train, { name: "evaluate", summary: "Full-ranking evaluation of a model.", flags: [] }],
   };
 
   test("picks the command and passes on the rest", () => {
@@ -220,7 +226,10 @@ describe("selectCommand and help", () => {
     assert.equal(lines[0], "Usage: longtail train --data <path> [flags]");
     assert.equal(lines[2], "Train a matrix factorisation model on an interactions file.");
     assert.equal(lines[4], "Reads the interactions, trains with the chosen loss and writes a portable model");
-    assert.ok(lines.every((l) => l.length <= 80), "fits 80 columns");
+    assert.ok(
+      lines.every((l) => l.length <= 80),
+      "fits 80 columns",
+    );
     const flag = (name: string) => lines.find((l) => l.startsWith("  ") && l.includes(`--${name}`))!;
     assert.match(flag("data"), /^ {2}-d, --data <path> +Interactions file to train on\. Required\.$/);
     assert.match(flag("dim"), /^ {6}--dim <int> +Embedding dimension\. Must be a positive integer\.$/);

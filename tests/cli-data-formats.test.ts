@@ -42,7 +42,10 @@ describe("data formats from the CLI", () => {
   it("tab-separated user item rating timestamp rows are triples: 40 items, not ratings and timestamps as items", () => {
     const r = cli("train", "--data", path("u.data"), "--epochs", "1", "--dim", "4", "--out", path("m.ltm"));
     assert.equal(r.status, 0, r.stderr);
-    assert.match(summary(r.stderr), /u\.data: 30 users, 40 items, 180 interactions \(read as triples \(tab-separated user item rating timestamp\), chosen from its first 180 lines: /);
+    assert.match(
+      summary(r.stderr),
+      /u\.data: 30 users, 40 items, 180 interactions \(read as triples \(tab-separated user item rating timestamp\), chosen from its first 180 lines: /,
+    );
     const kept = cli("train", "--data", path("u.data"), "--min-rating", "4", "--epochs", "1", "--dim", "4", "--out", path("m.ltm"));
     assert.equal(kept.status, 0, kept.stderr);
     assert.match(summary(kept.stderr), /72 interactions, 108 rows below minRating skipped/);
@@ -51,7 +54,10 @@ describe("data formats from the CLI", () => {
   it("a file that fits lines and triples without evidence stops with the choices", () => {
     const r = cli("train", "--data", path("ambiguous.txt"), "--out", path("m.ltm"));
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /ambiguous\.txt:1: could not tell the format of "1 2 3": .*fit "lines" \(a user and 2 items\) and "triples" \(user item rating\)\. Pass format "lines" or "triples" \(CLI: --format lines/);
+    assert.match(
+      r.stderr,
+      /ambiguous\.txt:1: could not tell the format of "1 2 3": .*fit "lines" \(a user and 2 items\) and "triples" \(user item rating\)\. Pass format "lines" or "triples" \(CLI: --format lines/,
+    );
     const lines = cli("train", "--data", path("ambiguous.txt"), "--format", "lines", "--epochs", "1", "--dim", "4", "--out", path("m.ltm"));
     assert.equal(lines.status, 0, lines.stderr);
     assert.match(summary(lines.stderr), /3 users, 6 items, 6 interactions \(read as lines/);
@@ -61,10 +67,16 @@ describe("data formats from the CLI", () => {
     const flags = ["--columns", "user,-,item,weight", "--separator", "whitespace"];
     const r = cli("train", "--data", path("plays.txt"), ...flags, "--epochs", "1", "--dim", "4", "--out", path("m.ltm"));
     assert.equal(r.status, 0, r.stderr);
-    assert.match(summary(r.stderr), /plays\.txt: 12 users, 17 items, 60 interactions \(read as triples \(whitespace-separated user - item weight\), as requested\)/);
+    assert.match(
+      summary(r.stderr),
+      /plays\.txt: 12 users, 17 items, 60 interactions \(read as triples \(whitespace-separated user - item weight\), as requested\)/,
+    );
     const compared = cli("compare", "--data", path("plays.txt"), ...flags, "--min-rating", "5", "--k", "5", "a: --epochs 1 --dim 4");
     assert.equal(compared.status, 0, compared.stderr);
-    assert.match(summary(compared.stderr), /plays\.txt: \d+ users, \d+ items, \d+ interactions, \d+ rows below minRating skipped \(read as triples \(whitespace-separated user - item weight\)/);
+    assert.match(
+      summary(compared.stderr),
+      /plays\.txt: \d+ users, \d+ items, \d+ interactions, \d+ rows below minRating skipped \(read as triples \(whitespace-separated user - item weight\)/,
+    );
   });
 
   it("flags that contradict each other, or a rating filter on data without ratings, are one-line errors", () => {

@@ -7,11 +7,11 @@ import { cli } from "./support/cli.js";
 
 let dir: string;
 
-
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "longtail-debias-cli-"));
   // 30 users over 20 items: item 0 is in everyone's history (the head), the rest are spread out.
-  const train: string[] = [], test: string[] = [];
+  const train: string[] = [],
+    test: string[] = [];
   for (let u = 0; u < 30; u++) {
     train.push(`${u} 0 ${1 + (u % 19)} ${1 + ((u + 3) % 19)}`);
     test.push(`${u} ${1 + ((u + 7) % 19)}`);
@@ -24,7 +24,28 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe("longtail CLI: debiasing flags", () => {
   it("train records --logit-adjustment, --resn and --ips in the model; evaluate and recommend re-rank with --rerank", () => {
     const model = join(dir, "debiased.ltm");
-    const t = cli("train", "--data", dir, "--loss", "softmax", "--epochs", "2", "--dim", "8", "--logit-adjustment", "0.5", "--resn", "0.01", "--ips", "--ips-min-propensity", "0.2", "--out", model, "--quiet", "--json");
+    const t = cli(
+      "train",
+      "--data",
+      dir,
+      "--loss",
+      "softmax",
+      "--epochs",
+      "2",
+      "--dim",
+      "8",
+      "--logit-adjustment",
+      "0.5",
+      "--resn",
+      "0.01",
+      "--ips",
+      "--ips-min-propensity",
+      "0.2",
+      "--out",
+      model,
+      "--quiet",
+      "--json",
+    );
     assert.equal(t.status, 0, t.stderr);
     const summary = JSON.parse(t.stdout);
     assert.deepEqual(
@@ -43,7 +64,10 @@ describe("longtail CLI: debiasing flags", () => {
     for (const seen of ["0", "5", "8"]) assert.ok(!items(reranked.stdout).includes(seen), `training item ${seen} stays excluded`);
     // A huge penalty orders the unseen items by popularity, least popular first.
     const pops = JSON.parse(reranked.stdout).items.map((x: { popularity: number }) => x.popularity) as number[];
-    assert.deepEqual(pops, [...pops].sort((a, b) => a - b));
+    assert.deepEqual(
+      pops,
+      [...pops].sort((a, b) => a - b),
+    );
     assert.equal(items(plain.stdout).length, items(reranked.stdout).length);
   });
 

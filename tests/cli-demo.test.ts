@@ -22,7 +22,8 @@ describe("longtail demo", () => {
     const run = cli("demo", ...TINY, "--quiet", "--out", out);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Before \(plain MF \(softmax\)\) and after \(logit adjustment α = 0\.5\)/);
-    for (const metric of ["recall@10", "ndcg@10", "coverage@10", "gini@10", "medianPopularity@10", "truePrecision@10.tail"]) assert.match(run.stdout, new RegExp(`^${metric.replace(/\./g, "\\.")} `, "m"));
+    for (const metric of ["recall@10", "ndcg@10", "coverage@10", "gini@10", "medianPopularity@10", "truePrecision@10.tail"])
+      assert.match(run.stdout, new RegExp(`^${metric.replace(/\./g, "\\.")} `, "m"));
     assert.match(run.stdout, /True relevance of the top 10/);
     assert.match(run.stdout, /^ {2}plain MF \(softmax\) +overall 0\.\d{3} +head 0\.\d{3} +tail 0\.\d{3}/m);
     assert.match(run.stdout, /Feedback loop, round 1 → 2 \(200 users × 300 items\)/);
@@ -31,7 +32,11 @@ describe("longtail demo", () => {
     const html = readFileSync(out, "utf8");
     for (const id of REPORT_SECTIONS) assert.ok(html.includes(`<section id="${id}"`), id);
     assert.ok(!html.includes('class="skipped"'), "the default produces every section");
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith("report.html")), ["report.html"], "the atomic write leaves no temporary file");
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith("report.html")),
+      ["report.html"],
+      "the atomic write leaves no temporary file",
+    );
 
     const again = join(dir, "again.html");
     assert.equal(cli("demo", ...TINY, "--quiet", "--out", again).status, 0);
@@ -42,11 +47,17 @@ describe("longtail demo", () => {
     const run = cli("demo", ...TINY, "--quiet", "--json", "--out", join(dir, "json.html"));
     assert.equal(run.status, 0, run.stderr);
     const out = JSON.parse(run.stdout);
-    assert.deepEqual(out.models.map((m: { name: string }) => m.name), ["plain MF (softmax)", "logit adjustment α = 0.5", "Most Popular"]);
+    assert.deepEqual(
+      out.models.map((m: { name: string }) => m.name),
+      ["plain MF (softmax)", "logit adjustment α = 0.5", "Most Popular"],
+    );
     const [plain, debiased, popular] = out.models.map((m: { metrics: Record<string, number> }) => m.metrics);
     assert.ok(plain["recall@10"] > 0 && plain["truePrecision@10"] > popular["truePrecision@10"]);
     assert.ok(debiased["medianPopularity@10"] < plain["medianPopularity@10"], "logit adjustment serves less popular items");
-    assert.deepEqual(out.alphaSweep.points.map((p: { alpha: number }) => p.alpha), [0, 0.5, 1]);
+    assert.deepEqual(
+      out.alphaSweep.points.map((p: { alpha: number }) => p.alpha),
+      [0, 0.5, 1],
+    );
     assert.equal(out.alphaSweep.points[1].metrics["ndcg@10"], debiased["ndcg@10"], "the sweep reuses the debiased model at its α");
     assert.equal(out.feedbackLoop.configurations.length, 7, "plain, logit adjustment, ReSN, IPS, re-rank, gradient adjustment, Most Popular");
     assert.equal(out.feedbackLoop.configurations[0].rounds.length, 2);

@@ -9,7 +9,6 @@ import { cli } from "./support/cli.js";
 
 let dir: string;
 
-
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "longtail-gradient-"));
   // 80 users over 50 items; a popular block (items 0-9) everybody touches, and two taste groups.
@@ -46,11 +45,35 @@ describe("longtail train --gradient-adjust", () => {
 
   it("runs the ablations: fixed α (no grid, no validation), head-mean directions, no normalisation", () => {
     const model = join(dir, "a.ltm");
-    const t = cli("train", "--data", dir, "--epochs", "2", "--dim", "8", "--gradient-adjust", "--alpha-items", "0", "--alpha-users", "1.2", "--normalize", "none", "--popular-direction", "head-mean", "--json", "--quiet", "--out", model);
+    const t = cli(
+      "train",
+      "--data",
+      dir,
+      "--epochs",
+      "2",
+      "--dim",
+      "8",
+      "--gradient-adjust",
+      "--alpha-items",
+      "0",
+      "--alpha-users",
+      "1.2",
+      "--normalize",
+      "none",
+      "--popular-direction",
+      "head-mean",
+      "--json",
+      "--quiet",
+      "--out",
+      model,
+    );
     assert.equal(t.status, 0, t.stderr);
     const summary = JSON.parse(t.stdout);
     assert.equal(summary.gradientAdjustment, undefined, "both α fixed: no grid");
-    assert.deepEqual([summary.config.alphaItems, summary.config.alphaUsers, summary.config.normalize, summary.config.popularDirection], [0, 1.2, "none", "head-mean"]);
+    assert.deepEqual(
+      [summary.config.alphaItems, summary.config.alphaUsers, summary.config.normalize, summary.config.popularDirection],
+      [0, 1.2, "none", "head-mean"],
+    );
     const r = cli("recommend", "--model", model, "--user", "3", "--k", "5", "--json");
     assert.equal(r.status, 0, r.stderr);
   });

@@ -56,7 +56,10 @@ describe("longtail train: same seed, same bytes", () => {
     it(`${name}: two runs write identical files; the timings are on stdout only`, () => {
       const { a, b, summary, paths } = trainTwice(name, flags);
       assert.ok(a.length > 0);
-      assert.ok(a.equals(b), `${name}: the two model files differ (${a.length} and ${b.length} bytes; first difference at byte ${a.findIndex((x, i) => x !== b[i])})`);
+      assert.ok(
+        a.equals(b),
+        `${name}: the two model files differ (${a.length} and ${b.length} bytes; first difference at byte ${a.findIndex((x, i) => x !== b[i])})`,
+      );
       // And as a user would check it, where the system has cmp (Debian's diffutils).
       const cmp = spawnSync("cmp", paths, { encoding: "utf8" });
       if (cmp.error === undefined) assert.equal(cmp.status, 0, `cmp: ${cmp.stdout}${cmp.stderr}`);

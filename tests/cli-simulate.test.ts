@@ -22,7 +22,10 @@ describe("longtail simulate", () => {
     const r = cli("simulate", ...SMALL, ...CONFIGS);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /synthetic world: 90 users × 150 items/);
-    assert.match(r.stdout, /configuration\s+round\s+Gini@5\s+coverage\s+tail share\s+median pop\.\s+true prec\.\s+head\s+tail\s+true recall\s+accepted\s+log Gini/);
+    assert.match(
+      r.stdout,
+      /configuration\s+round\s+Gini@5\s+coverage\s+tail share\s+median pop\.\s+true prec\.\s+head\s+tail\s+true recall\s+accepted\s+log Gini/,
+    );
     for (const label of ["plain", "ren", "pop"]) {
       for (const round of [1, 2]) assert.match(r.stdout, new RegExp(`^${label}\\s+${round}\\s+0\\.\\d{3}\\s`, "m"), `${label} round ${round}`);
     }
@@ -41,7 +44,10 @@ describe("longtail simulate", () => {
     assert.equal(report.command, "simulate");
     assert.deepEqual(report.configurationTexts, CONFIGS);
     assert.deepEqual([report.rounds, report.k, report.seed, report.world.users, report.world.items], [2, 5, 42, 90, 150]);
-    assert.deepEqual(report.configurations.map((x: { label: string }) => x.label), ["plain", "ren", "pop"]);
+    assert.deepEqual(
+      report.configurations.map((x: { label: string }) => x.label),
+      ["plain", "ren", "pop"],
+    );
     const ren = report.configurations[1];
     assert.deepEqual([ren.config.loss, ren.config.gradientAdjustment, ren.config.alphaItems, ren.config.alphaUsers, ren.config.seed], ["bpr", true, 1, 1, 42]);
     assert.equal(report.configurations[0].rounds.length, 2);
@@ -75,7 +81,10 @@ describe("longtail simulate", () => {
     fails(/configuration "g" .*--gradient-adjust in a configuration needs both --alpha-items and --alpha-users/, "g: --loss bpr --gradient-adjust");
     fails(/configuration "a" .*--alpha-items belongs to the gradient-perspective adjustment/, "a: --loss bpr --alpha-items 1");
     fails(/configuration "s" .*--seed was given twice/, "s: --seed 3");
-    fails(/configuration "soft" .*gradientAdjustment records the gradients of BPR or BCE training.*got "softmax"/, "soft: --loss softmax --gradient-adjust --alpha-items 1 --alpha-users 1");
+    fails(
+      /configuration "soft" .*gradientAdjustment records the gradients of BPR or BCE training.*got "softmax"/,
+      "soft: --loss softmax --gradient-adjust --alpha-items 1 --alpha-users 1",
+    );
     fails(/two configurations are labelled "x"/, "x: --epochs 1", "x: most-popular");
   });
 });
@@ -83,8 +92,14 @@ describe("longtail simulate", () => {
 describe("configurations with the gradient adjustment", () => {
   it("carry --gradient-adjust with fixed α into the model configuration", () => {
     const spec = parseConfiguration("ren: --loss bpr --gradient-adjust --alpha-items 1.2 --alpha-users 0.4 --popular-direction head-mean", 0, [], "compare");
-    assert.deepEqual([spec.config!.gradientAdjustment, spec.config!.alphaItems, spec.config!.alphaUsers, spec.config!.popularDirection], [true, 1.2, 0.4, "head-mean"]);
+    assert.deepEqual(
+      [spec.config!.gradientAdjustment, spec.config!.alphaItems, spec.config!.alphaUsers, spec.config!.popularDirection],
+      [true, 1.2, 0.4, "head-mean"],
+    );
     assert.equal(parseConfiguration("plain: --loss bpr", 1, [], "compare").config!.gradientAdjustment, false);
-    assert.throws(() => parseConfiguration("g: --gradient-adjust --alpha-items 1", 0, [], "sweep"), (e: unknown) => e instanceof ArgsError && /configuration "g".*needs both --alpha-items and --alpha-users/.test(e.message));
+    assert.throws(
+      () => parseConfiguration("g: --gradient-adjust --alpha-items 1", 0, [], "sweep"),
+      (e: unknown) => e instanceof ArgsError && /configuration "g".*needs both --alpha-items and --alpha-users/.test(e.message),
+    );
   });
 });

@@ -12,7 +12,9 @@ import { Rng } from "../ts/util/rng.js";
 import { cli } from "./support/cli.js";
 
 let dir: string;
-const M = 30, USERS = 120, LENGTH = 6;
+const M = 30,
+  USERS = 120,
+  LENGTH = 6;
 
 /** A MovieLens folder of chain histories (item s, s+1, ... in time order), a users split and a random split of it. */
 before(() => {
@@ -27,7 +29,10 @@ before(() => {
   writeFileSync(join(dir, "ml", "ratings.csv"), ratings.join("\n") + "\n");
   const movies = ["movieId,title,genres", ...Array.from({ length: M }, (_, i) => `${100 + i},Movie ${i} (2000),${["Drama", "War", "Comedy|Drama"][i % 3]}`)];
   writeFileSync(join(dir, "ml", "movies.csv"), movies.join("\n") + "\n");
-  for (const [method, out] of [["users", "users"], ["random", "random"]]) {
+  for (const [method, out] of [
+    ["users", "users"],
+    ["random", "random"],
+  ]) {
     const split = cli("split", "--data", join(dir, "ml"), "--method", method, "--test-share", "0.2", "--out", join(dir, out), "--quiet");
     assert.equal(split.status, 0, split.stderr);
   }
@@ -72,7 +77,10 @@ describe("evaluate --protocol and invr with two-tower models", () => {
     const r = cli("evaluate", "--model", tt, "--data", join(dir, "users"), "--protocol", "classic", "--quiet");
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /--protocol classic: .* is a two-tower model, which is evaluated by the sequential protocol only/);
-    assert.equal(JSON.parse(cli("evaluate", "--model", tt, "--data", join(dir, "users"), "--protocol", "sequential", "--json", "--quiet").stdout).protocol, "sequential");
+    assert.equal(
+      JSON.parse(cli("evaluate", "--model", tt, "--data", join(dir, "users"), "--protocol", "sequential", "--json", "--quiet").stdout).protocol,
+      "sequential",
+    );
   });
 
   it("invr --model <two-tower> retrieves users per item from the towers and fills the slates", () => {
@@ -86,7 +94,10 @@ describe("evaluate --protocol and invr with two-tower models", () => {
     assert.equal(out.catalogItems, M);
     assert.equal(out.selectedItems, M);
     assert.ok(out.itemUsers.retrievedPairs > 0 && out.itemUsers.retrievedPairs <= 10 * M, `${out.itemUsers.retrievedPairs} pairs`);
-    assert.deepEqual(out.orderings.map((o: { ordering: string }) => o.ordering), ["random", "score", "user-rank"]);
+    assert.deepEqual(
+      out.orderings.map((o: { ordering: string }) => o.ordering),
+      ["random", "score", "user-rank"],
+    );
     for (const o of out.orderings) {
       assert.ok(o.invrItems > 0 && o.invrItems <= 2 * out.users, `${o.ordering}: ${o.invrItems} InvR slots`);
       assert.ok(Number.isFinite(o.metrics["recall@6"]) && Number.isFinite(o.metrics["b50ps@6"]), o.ordering);
@@ -94,15 +105,22 @@ describe("evaluate --protocol and invr with two-tower models", () => {
   });
 
   it("walls takes the titles from --right's data when --left's (a split folder) has no movies file", () => {
-    const mf = join(dir, "mf-walls.ltm"), tt = join(dir, "tt-ml.ltm");
+    const mf = join(dir, "mf-walls.ltm"),
+      tt = join(dir, "tt-ml.ltm");
     assert.equal(cli("train", "--data", join(dir, "users"), "--loss", "softmax", "--dim", "8", "--epochs", "2", "--out", mf, "--quiet").status, 0);
     assert.equal(cli("train", ...TT, "--data", join(dir, "ml"), "--out", tt).status, 0);
-    for (const [left, right] of [[mf, tt], [tt, mf]]) {
+    for (const [left, right] of [
+      [mf, tt],
+      [tt, mf],
+    ]) {
       const r = cli("walls", "--left", left, "--right", right, "--history", "Movie 3; Movie 4", "--k", "3", "--json");
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.movies, join(dir, "ml", "movies.csv"));
-      assert.deepEqual(out.walls[0].watchlist.map((m: { item: string }) => m.item), ["103", "104"]);
+      assert.deepEqual(
+        out.walls[0].watchlist.map((m: { item: string }) => m.item),
+        ["103", "104"],
+      );
     }
   });
 });

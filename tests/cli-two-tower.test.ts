@@ -26,19 +26,56 @@ before(() => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const TRAIN = ["--dim", "16", "--epochs", "12", "--batch", "64", "--lr", "0.01", "--temperature", "0.5", "--history-weighting", "recency", "--half-life", "1", "--quiet"];
+const TRAIN = [
+  "--dim",
+  "16",
+  "--epochs",
+  "12",
+  "--batch",
+  "64",
+  "--lr",
+  "0.01",
+  "--temperature",
+  "0.5",
+  "--history-weighting",
+  "recency",
+  "--half-life",
+  "1",
+  "--quiet",
+];
 
 describe("longtail CLI with --model two-tower", () => {
   it("split --method users, train (genres from movies.csv), evaluate sequentially, recommend", () => {
     const split = cli("split", "--data", join(dir, "ml"), "--method", "users", "--test-share", "0.2", "--out", join(dir, "users"), "--json", "--quiet");
     assert.equal(split.status, 0, split.stderr);
-    const lines = (name: string) => readFileSync(join(dir, "users", name), "utf8").trim().split("\n").map((l) => l.split(" "));
-    const test = lines("test.txt"), train = lines("train.txt").filter((l) => l.length > 1);
+    const lines = (name: string) =>
+      readFileSync(join(dir, "users", name), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" "));
+    const test = lines("test.txt"),
+      train = lines("train.txt").filter((l) => l.length > 1);
     assert.equal(test.length, 40);
-    assert.equal([...test, ...train].reduce((s, l) => s + l.length - 1, 0), 1200, "every interaction once");
+    assert.equal(
+      [...test, ...train].reduce((s, l) => s + l.length - 1, 0),
+      1200,
+      "every interaction once",
+    );
     for (const row of test) for (let t = 2; t < row.length; t++) assert.equal((+row[t] - 100) % M, (+row[t - 1] - 99) % M, "test rows keep time order");
 
-    const trained = cli("train", "--model", "two-tower", "--data", join(dir, "users"), "--movies", join(dir, "ml", "movies.csv"), ...TRAIN, "--out", join(dir, "tt.ltm"), "--json");
+    const trained = cli(
+      "train",
+      "--model",
+      "two-tower",
+      "--data",
+      join(dir, "users"),
+      "--movies",
+      join(dir, "ml", "movies.csv"),
+      ...TRAIN,
+      "--out",
+      join(dir, "tt.ltm"),
+      "--json",
+    );
     assert.equal(trained.status, 0, trained.stderr);
     const summary = JSON.parse(trained.stdout);
     assert.equal(summary.kind, "two-tower");
@@ -51,8 +88,13 @@ describe("longtail CLI with --model two-tower", () => {
     assert.equal(result.protocol, "sequential");
     assert.equal(result.contexts, 40 * 5);
     assert.equal(result.heldOutUsers, 40);
-    const popular = JSON.parse(cli("evaluate", "--model", join(dir, "tt.ltm"), "--data", join(dir, "users"), "--k", "5", "--most-popular", "--json", "--quiet").stdout);
-    assert.ok(result.metrics["recall@5"] > 0.8 && result.metrics["recall@5"] > 2 * popular.metrics["recall@5"], `${result.metrics["recall@5"]} vs ${popular.metrics["recall@5"]}`);
+    const popular = JSON.parse(
+      cli("evaluate", "--model", join(dir, "tt.ltm"), "--data", join(dir, "users"), "--k", "5", "--most-popular", "--json", "--quiet").stdout,
+    );
+    assert.ok(
+      result.metrics["recall@5"] > 0.8 && result.metrics["recall@5"] > 2 * popular.metrics["recall@5"],
+      `${result.metrics["recall@5"]} vs ${popular.metrics["recall@5"]}`,
+    );
     const text = cli("evaluate", "--model", join(dir, "tt.ltm"), "--data", join(dir, "users"), "--k", "5", "--rerank", "0.01", "--quiet");
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /sequential protocol: 200 contexts \(every prefix → the next item\) of 40 held-out users/);
@@ -68,7 +110,21 @@ describe("longtail CLI with --model two-tower", () => {
   });
 
   it("finds movies.csv next to ratings.csv by itself", () => {
-    const trained = cli("train", "--model", "two-tower", "--data", join(dir, "ml"), "--dim", "8", "--epochs", "1", "--out", join(dir, "auto.ltm"), "--json", "--quiet");
+    const trained = cli(
+      "train",
+      "--model",
+      "two-tower",
+      "--data",
+      join(dir, "ml"),
+      "--dim",
+      "8",
+      "--epochs",
+      "1",
+      "--out",
+      join(dir, "auto.ltm"),
+      "--json",
+      "--quiet",
+    );
     assert.equal(trained.status, 0, trained.stderr);
     assert.equal(JSON.parse(trained.stdout).genres, 3);
   });

@@ -15,7 +15,10 @@ let model: string;
 
 function assertOneLineError(r: { status: number; stdout: string; stderr: string }, status: number, pattern: RegExp): void {
   assert.equal(r.status, status, r.stderr);
-  const lines = r.stderr.trimEnd().split("\n").filter((l) => l.startsWith("longtail: "));
+  const lines = r.stderr
+    .trimEnd()
+    .split("\n")
+    .filter((l) => l.startsWith("longtail: "));
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(r.stderr, /\n\s+at |unexpected error/, "a stack trace");
@@ -69,7 +72,8 @@ describe("a user's mistake is one line, not a stack trace", () => {
     const ratings = join(dir, "ratings.tsv");
     writeFileSync(ratings, "user\titem\trating\nu1\ti1\t3\nu2\ti2\t4\n");
     assertOneLineError(
-      cli("train", "--data", ratings, "--min-rating", "5", "--out", join(dir, "m.ltm")), 1,
+      cli("train", "--data", ratings, "--min-rating", "5", "--out", join(dir, "m.ltm")),
+      1,
       /no interactions left: all 2 rows have a rating below the minimum 5; lower minRating \(CLI: --min-rating\)/,
     );
   });

@@ -12,12 +12,22 @@ import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
 import { cli } from "./support/cli.js";
 
 const WAR = new Map([
-  ["2028", "Saving Private Ryan (1998)"], ["4223", "Enemy at the Gates (2001)"], ["760", "Stalingrad (1993)"],
-  ["1262", '"Great Escape, The (1963)"'], ["3", "Cross of Iron (1977)"], ["4", "Battle of Britain (1969)"], ["5", '"Devil\'s Brigade, The (1968)"'],
+  ["2028", "Saving Private Ryan (1998)"],
+  ["4223", "Enemy at the Gates (2001)"],
+  ["760", "Stalingrad (1993)"],
+  ["1262", '"Great Escape, The (1963)"'],
+  ["3", "Cross of Iron (1977)"],
+  ["4", "Battle of Britain (1969)"],
+  ["5", '"Devil\'s Brigade, The (1968)"'],
 ]);
 const ROMANCE = new Map([
-  ["11", "Notting Hill (1999)"], ["12", "Love Actually (2003)"], ["13", '"Holiday, The (2006)"'], ["14", "Sleepless in Seattle (1993)"],
-  ["15", "You've Got Mail (1998)"], ["16", "Pretty Woman (1990)"], ["17", "Stalingrad (2013)"],
+  ["11", "Notting Hill (1999)"],
+  ["12", "Love Actually (2003)"],
+  ["13", '"Holiday, The (2006)"'],
+  ["14", "Sleepless in Seattle (1993)"],
+  ["15", "You've Got Mail (1998)"],
+  ["16", "Pretty Woman (1990)"],
+  ["17", "Stalingrad (2013)"],
 ]);
 
 let dir: string;
@@ -44,7 +54,10 @@ before(() => {
   writeFileSync(join(dir, "ratings.csv"), ratings.join("\n") + "\n");
   modelA = join(dir, "a.ltm");
   modelB = join(dir, "b.ltm");
-  for (const [out, extra] of [[modelA, []], [modelB, ["--logit-adjustment", "0.5"]]] as const) {
+  for (const [out, extra] of [
+    [modelA, []],
+    [modelB, ["--logit-adjustment", "0.5"]],
+  ] as const) {
     const t = cli("train", "--data", dir, "--loss", "softmax", "--epochs", "200", "--batch", "4", "--dim", "8", ...extra, "--out", out, "--quiet");
     assert.equal(t.status, 0, t.stderr);
   }
@@ -57,8 +70,14 @@ describe("longtail recommend --history", () => {
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.movies, join(dir, "movies.csv"));
-    assert.deepEqual(out.watchlist.map((w: { item: string }) => w.item), ["2028", "1262", "4223"]);
-    assert.deepEqual(out.watchlist.map((w: { rule: string }) => w.rule), ["name", "title", "id"]);
+    assert.deepEqual(
+      out.watchlist.map((w: { item: string }) => w.item),
+      ["2028", "1262", "4223"],
+    );
+    assert.deepEqual(
+      out.watchlist.map((w: { rule: string }) => w.rule),
+      ["name", "title", "id"],
+    );
     assert.equal(out.items.length, 3);
     for (const pick of out.items) {
       assert.ok(WAR.has(pick.item), `${pick.item} (${pick.title}) is not a war film`);
@@ -79,7 +98,11 @@ describe("longtail recommend --history", () => {
   it("rejects bad input with errors that say what to fix", () => {
     const cases: Array<[string[], number, RegExp]> = [
       [["--history", " ; "], 1, /the watchlist is empty/],
-      [["--history", "Stalingrd; Cross of Iorn"], 1, /"Stalingrd": no movie in .*movies\.csv.*close matches: "Stalingrad \(1993\)".*\n.*"Cross of Iorn".*close matches: "Cross of Iron \(1977\)"/],
+      [
+        ["--history", "Stalingrd; Cross of Iorn"],
+        1,
+        /"Stalingrd": no movie in .*movies\.csv.*close matches: "Stalingrad \(1993\)".*\n.*"Cross of Iorn".*close matches: "Cross of Iron \(1977\)"/,
+      ],
       [["--history", "Never Rated"], 1, /"Never Rated \(2000\)" \(id 99\), which has no training interactions in the model/],
       [["--history", "Notting Hill", "--k", "0"], 2, /--k must be a positive integer, got "0"/],
       [["--history", "Notting Hill", "--user", "2"], 2, /give --user or --history, not both/],
@@ -113,7 +136,10 @@ describe("longtail walls", () => {
     assert.equal(out.walls.length, 1);
     const [w] = out.walls;
     assert.equal(w.persona, "ww2");
-    assert.deepEqual(w.watchlist.map((x: { item: string }) => x.item), ["2028", "4223", "760", "1262"]);
+    assert.deepEqual(
+      w.watchlist.map((x: { item: string }) => x.item),
+      ["2028", "4223", "760", "1262"],
+    );
     for (const side of [w.left, w.right]) {
       assert.equal(side.picks.length, 4);
       const picked = side.picks.map((p: { item: string }) => p.item);

@@ -8,7 +8,6 @@ import { cli } from "./support/cli.js";
 
 let dir: string;
 
-
 /** A small "user item item ..." data set: 60 users in two taste groups over 40 items. */
 function writeLinesData(folder: string): Map<string, Set<string>> {
   const rng = new Rng(11);
@@ -69,7 +68,23 @@ describe("longtail CLI", () => {
   });
 
   it("runs the built-in demo with no data files", () => {
-    const d = cli("demo", "--users", "200", "--items", "300", "--epochs", "2", "--alphas", "none", "--rounds", "0", "--out", join(dir, "demo.html"), "--json", "--quiet");
+    const d = cli(
+      "demo",
+      "--users",
+      "200",
+      "--items",
+      "300",
+      "--epochs",
+      "2",
+      "--alphas",
+      "none",
+      "--rounds",
+      "0",
+      "--out",
+      join(dir, "demo.html"),
+      "--json",
+      "--quiet",
+    );
     assert.equal(d.status, 0, d.stderr);
     const out = JSON.parse(d.stdout);
     assert.equal(out.models.length, 3);
@@ -130,13 +145,28 @@ describe("longtail compare and sweep", () => {
   it("compares configurations on one split and reports changes against the first", () => {
     const out = join(dir, "comparison.json");
     const r = cli(
-      "compare", "--data", dir, "--common", "--loss softmax --dim 8 --epochs 3", "--k", "5", "--out", out, "--json", "--quiet",
-      "plain:", "warm: --temperature 0.5", "pop: most-popular",
+      "compare",
+      "--data",
+      dir,
+      "--common",
+      "--loss softmax --dim 8 --epochs 3",
+      "--k",
+      "5",
+      "--out",
+      out,
+      "--json",
+      "--quiet",
+      "plain:",
+      "warm: --temperature 0.5",
+      "pop: most-popular",
     );
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.baseline, "plain");
-    assert.deepEqual(report.configurations.map((c: { label: string }) => c.label), ["plain", "warm", "pop"]);
+    assert.deepEqual(
+      report.configurations.map((c: { label: string }) => c.label),
+      ["plain", "warm", "pop"],
+    );
     assert.equal(report.configurations[1].config.temperature, 0.5);
     assert.equal(report.configurations[0].config.dim, 8);
     const base = report.configurations[0].metrics["recall@5"];
@@ -160,15 +190,34 @@ describe("longtail compare and sweep", () => {
 
   it("sweeps a grid and writes the frontier as CSV", () => {
     const out = join(dir, "frontier.csv");
-    const r = cli("sweep", "--data", dir, "--base", "--loss softmax --dim 8 --epochs 2", "--k", "5", "--out", out, "--quiet", "temperature=0.1,1", "reg=0:0.01:0.01");
+    const r = cli(
+      "sweep",
+      "--data",
+      dir,
+      "--base",
+      "--loss softmax --dim 8 --epochs 2",
+      "--k",
+      "5",
+      "--out",
+      out,
+      "--quiet",
+      "temperature=0.1,1",
+      "reg=0:0.01:0.01",
+    );
     assert.equal(r.status, 0, r.stderr);
     const lines = readFileSync(out, "utf8").trim().split("\n");
     assert.equal(lines.length, 5);
     const header = lines[0].split(",");
     assert.deepEqual(header.slice(0, 3), ["temperature", "reg", "recall@5"]);
     assert.equal(header.at(-1), "frontier");
-    assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 2).join(" ")), ["0.1 0.00", "0.1 0.01", "1 0.00", "1 0.01"]);
-    assert.ok(lines.slice(1).some((l) => l.endsWith(",true")), "at least one point is on the frontier");
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(",").slice(0, 2).join(" ")),
+      ["0.1 0.00", "0.1 0.01", "1 0.00", "1 0.01"],
+    );
+    assert.ok(
+      lines.slice(1).some((l) => l.endsWith(",true")),
+      "at least one point is on the frontier",
+    );
     const bad = cli("sweep", "--data", dir, "--y", "nonsense", "--base", "--epochs 1 --dim 4", "temperature=1");
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /"nonsense" is not a reported metric/);

@@ -56,7 +56,10 @@ describe("csrFromPairs", () => {
     const rng = new Rng(5);
     const { rows } = randomPairs(rng, 23, 10, 500);
     const { indptr, order } = groupByRow(rows, 23);
-    assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 500 }, (_, k) => k));
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      Array.from({ length: 500 }, (_, k) => k),
+    );
     for (let r = 0; r < 23; r++) {
       const expected = [...rows.keys()].filter((k) => rows[k] === r);
       assert.deepEqual(Array.from(order.subarray(indptr[r]!, indptr[r + 1]!)), expected);

@@ -63,13 +63,19 @@ describe("loadTrainTest", () => {
     assert.equal(loaded.test!.nItems, 3);
     assert.ok(loaded.train.users.isFrozen && loaded.train.items.isFrozen);
     assert.equal(loaded.items, undefined);
-    assert.match(loaded.describe, /^train: .*train\.txt: 3 users, 3 items, 4 interactions \(read as lines \(user item item …\), the layout of train\.txt folders, since its first line is integer ids\)\ntest: .*test\.txt: 3 users, 3 items, 2 interactions \(read as lines/);
+    assert.match(
+      loaded.describe,
+      /^train: .*train\.txt: 3 users, 3 items, 4 interactions \(read as lines \(user item item …\), the layout of train\.txt folders, since its first line is integer ids\)\ntest: .*test\.txt: 3 users, 3 items, 2 interactions \(read as lines/,
+    );
   });
 
   it("an unknown test id is a DataError naming test.txt and the line, unless dropped or added", async () => {
     const dir = await folder("unknown", { "train.txt": "0 1 2\n1 2\n", "test.txt": "0 2\n1 1 9\n7 1\n" });
     const testPath = join(dir, "test.txt");
-    await assert.rejects(loadTrainTest(dir), isDataError(testPath, 2, "item", /item "9" is not in the training data \(set unknownInTest to "drop" or "extend"/));
+    await assert.rejects(
+      loadTrainTest(dir),
+      isDataError(testPath, 2, "item", /item "9" is not in the training data \(set unknownInTest to "drop" or "extend"/),
+    );
 
     const dropped = await loadTrainTest(dir, { unknownInTest: "drop" });
     assert.equal(dropped.test!.nnz, 2);
@@ -114,7 +120,10 @@ describe("loadTrainTest", () => {
 
   it("a missing path or a folder without data files is an error naming the path and what was expected", async () => {
     const missing = join(root, "nope");
-    await assert.rejects(loadTrainTest(missing), isDataError(missing, undefined, undefined, /no such file or folder; expected a data file .* train\.txt \(\+ test\.txt\)/));
+    await assert.rejects(
+      loadTrainTest(missing),
+      isDataError(missing, undefined, undefined, /no such file or folder; expected a data file .* train\.txt \(\+ test\.txt\)/),
+    );
     const empty = await folder("empty", {});
     await assert.rejects(loadTrainTest(empty), isDataError(empty, undefined, undefined, /no data files found \(it is empty\); expected/));
     const other = await folder("other", { "notes.md": "hi" });
@@ -153,8 +162,11 @@ describe("loadTrainTest: formats of folders", () => {
     const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
     const dir = await folder("ml-100k", {
       "u.data": "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t242\t1\t878887116\n",
-      "u.item": latin1(`242|Kolya (1996)|24-Jan-1997||http://x|${flags(5)}\n302|L.A. Confidential (1997)|01-Jan-1997||http://y|${flags(6, 10, 16)}\n1533|Misérables (1995)|01-Jan-1995||http://z|${flags(0)}\n`),
-      "u.genre": "unknown|0\nAction|1\nAdventure|2\nAnimation|3\nChildren's|4\nComedy|5\nCrime|6\nDocumentary|7\nDrama|8\nFantasy|9\nFilm-Noir|10\nHorror|11\nMusical|12\nMystery|13\nRomance|14\nSci-Fi|15\nThriller|16\nWar|17\nWestern|18\n",
+      "u.item": latin1(
+        `242|Kolya (1996)|24-Jan-1997||http://x|${flags(5)}\n302|L.A. Confidential (1997)|01-Jan-1997||http://y|${flags(6, 10, 16)}\n1533|Misérables (1995)|01-Jan-1995||http://z|${flags(0)}\n`,
+      ),
+      "u.genre":
+        "unknown|0\nAction|1\nAdventure|2\nAnimation|3\nChildren's|4\nComedy|5\nCrime|6\nDocumentary|7\nDrama|8\nFantasy|9\nFilm-Noir|10\nHorror|11\nMusical|12\nMystery|13\nRomance|14\nSci-Fi|15\nThriller|16\nWar|17\nWestern|18\n",
     });
     const loaded = await loadTrainTest(dir);
     assert.equal(loaded.train.nItems, 2);

@@ -127,7 +127,10 @@ describe("InteractionsBuilder", () => {
   });
 
   it("a frozen shared map makes an unknown id a DataError naming file, line and field", () => {
-    const train = Interactions.fromTriples([["u1", "a"], ["u2", "b"]]);
+    const train = Interactions.fromTriples([
+      ["u1", "a"],
+      ["u2", "b"],
+    ]);
     train.users.freeze();
     train.items.freeze();
     const b = new InteractionsBuilder({ users: train.users, items: train.items, name: "test.txt" });
@@ -135,7 +138,10 @@ describe("InteractionsBuilder", () => {
     assert.throws(
       () => b.add("u1", "zz", undefined, undefined, 4),
       (e: unknown) =>
-        e instanceof DataError && e.file === "test.txt" && e.line === 4 && e.field === "item" &&
+        e instanceof DataError &&
+        e.file === "test.txt" &&
+        e.line === 4 &&
+        e.field === "item" &&
         e.message === 'test.txt:4: field "item": item "zz" is not in the training data',
     );
     assert.throws(() => b.add("u9", "a", undefined, undefined, 5), /test\.txt:5: field "user": user "u9" is not in the training data/);
@@ -206,7 +212,10 @@ describe("Interactions", () => {
   });
 
   it("resizedToMaps pads rows for users added after it was built", () => {
-    const data = Interactions.fromTriples([["a", "x", 1, 5], ["b", "y", 2, 6]]);
+    const data = Interactions.fromTriples([
+      ["a", "x", 1, 5],
+      ["b", "y", 2, 6],
+    ]);
     assert.equal(data.resizedToMaps(), data);
     data.users.indexOrAdd("c");
     data.items.indexOrAdd("z");

@@ -91,7 +91,10 @@ describe("format detection", () => {
     const ambiguous = Array.from({ length: 30 }, (_, r) => `${r} ${100 + r} ${200 + 7 * r}`).join("\n");
     await assert.rejects(readInteractions(trackedSource(ambiguous).source, { fileName: "pairs" }), (e: unknown) => {
       assert.ok(e instanceof DataError);
-      assert.match(e.message, /^pairs:1: could not tell the format of "0 100 200": every one of its first 30 lines has 3 fields, which fit "lines" \(a user and 2 items\) and "triples" \(user item rating\)\. Pass format "lines" or "triples" \(CLI: --format lines, or --format triples with --columns user,item,rating,timestamp\)$/);
+      assert.match(
+        e.message,
+        /^pairs:1: could not tell the format of "0 100 200": every one of its first 30 lines has 3 fields, which fit "lines" \(a user and 2 items\) and "triples" \(user item rating\)\. Pass format "lines" or "triples" \(CLI: --format lines, or --format triples with --columns user,item,rating,timestamp\)$/,
+      );
       return true;
     });
     assert.equal((await readInteractions(trackedSource(ambiguous).source, { fileName: "pairs", format: "lines" })).nItems, 60);
@@ -106,9 +109,18 @@ describe("format detection", () => {
     assert.equal(read.rowsBelowMinRating, 1);
     const skipped = await readInteractions(trackedSource("7 u1 x9\n8 u2 x9\n").source, { fileName: "f", columns: ["-", "user", "item"] });
     assert.deepEqual([...skipped.users.ids()], ["u1", "u2"]);
-    await assert.rejects(readInteractions(trackedSource("1 2\n").source, { fileName: "f", columns: ["user", "user"] as never }), /exactly one "user" and one "item"/);
-    await assert.rejects(readInteractions(trackedSource("1 2\n").source, { fileName: "f", format: "lines", columns: ["user", "item"] }), /columns are the layout of the triples format/);
-    await assert.rejects(readInteractions(trackedSource("1\t2\t3\n1\t5\n").source, { fileName: "f", format: "triples" }), /f:2: expected 3 tab-separated fields \(user item rating\), got 2/);
+    await assert.rejects(
+      readInteractions(trackedSource("1 2\n").source, { fileName: "f", columns: ["user", "user"] as never }),
+      /exactly one "user" and one "item"/,
+    );
+    await assert.rejects(
+      readInteractions(trackedSource("1 2\n").source, { fileName: "f", format: "lines", columns: ["user", "item"] }),
+      /columns are the layout of the triples format/,
+    );
+    await assert.rejects(
+      readInteractions(trackedSource("1\t2\t3\n1\t5\n").source, { fileName: "f", format: "triples" }),
+      /f:2: expected 3 tab-separated fields \(user item rating\), got 2/,
+    );
   });
 
   it("line endings: \\r\\n and a lone \\r end lines as \\n does", async () => {
@@ -123,14 +135,35 @@ describe("format detection", () => {
   });
 
   it("ids with control characters and negative ratings without minRating are errors, not data", async () => {
-    await assert.rejects(readInteractions(trackedSource("227\u0000 10\n").source, { fileName: "train.txt" }), /train\.txt: holds NUL bytes near its start: a binary file/);
-    await assert.rejects(readInteractions(trackedSource("227\u0001 10\n").source, { fileName: "train.txt" }), /train\.txt:1: field "user": expected a user id, got "227\\u0001", which holds the control character U\+0001/);
+    await assert.rejects(
+      readInteractions(trackedSource("227\u0000 10\n").source, { fileName: "train.txt" }),
+      /train\.txt: holds NUL bytes near its start: a binary file/,
+    );
+    await assert.rejects(
+      readInteractions(trackedSource("227\u0001 10\n").source, { fileName: "train.txt" }),
+      /train\.txt:1: field "user": expected a user id, got "227\\u0001", which holds the control character U\+0001/,
+    );
     const late = "1 2\n".repeat(300) + "227\u0000 10\n";
-    await assert.rejects(readInteractions(trackedSource(late).source, { fileName: "train.txt" }), /train\.txt:301: field "user": expected a user id, got "227\\u0000", which holds the control character U\+0000/);
-    await assert.rejects(readInteractions(trackedSource("1 3,5,6\n").source, { fileName: "train.txt" }), /train\.txt:1: could not tell the format of "1 3,5,6"; tried lines: the first line holds , ; or ::/);
-    await assert.rejects(readInteractions(trackedSource("1 3,5,6\n").source, { fileName: "train.txt", format: "lines" }), /train\.txt:1: field "item": expected an id, got "3,5,6": a comma inside an id/);
-    await assert.rejects(readInteractions(trackedSource("userId,movieId,rating,timestamp\n1,10,-5,100\n").source, { fileName: "ratings.csv" }), /ratings\.csv:2: field "rating": a negative rating \("-5"\).*--min-rating/);
-    const kept = await readInteractions(trackedSource("userId,movieId,rating,timestamp\n1,10,-5,100\n1,11,4,100\n").source, { fileName: "ratings.csv", minRating: 1 });
+    await assert.rejects(
+      readInteractions(trackedSource(late).source, { fileName: "train.txt" }),
+      /train\.txt:301: field "user": expected a user id, got "227\\u0000", which holds the control character U\+0000/,
+    );
+    await assert.rejects(
+      readInteractions(trackedSource("1 3,5,6\n").source, { fileName: "train.txt" }),
+      /train\.txt:1: could not tell the format of "1 3,5,6"; tried lines: the first line holds , ; or ::/,
+    );
+    await assert.rejects(
+      readInteractions(trackedSource("1 3,5,6\n").source, { fileName: "train.txt", format: "lines" }),
+      /train\.txt:1: field "item": expected an id, got "3,5,6": a comma inside an id/,
+    );
+    await assert.rejects(
+      readInteractions(trackedSource("userId,movieId,rating,timestamp\n1,10,-5,100\n").source, { fileName: "ratings.csv" }),
+      /ratings\.csv:2: field "rating": a negative rating \("-5"\).*--min-rating/,
+    );
+    const kept = await readInteractions(trackedSource("userId,movieId,rating,timestamp\n1,10,-5,100\n1,11,4,100\n").source, {
+      fileName: "ratings.csv",
+      minRating: 1,
+    });
     assert.equal(kept.nnz, 1);
   });
 
@@ -140,11 +173,17 @@ describe("format detection", () => {
       assert.ok(e instanceof DataError);
       assert.equal(e.file, "mystery");
       assert.equal(e.line, 1);
-      assert.match(e.message, /^mystery:1: could not tell the format of "who what when"; tried movielens: .*; movielens-dat: .*; csv: no comma, tab or semicolon in the first line; lines: not every line is integer ids \(a header\?\); triples: line 1 has 3 fields, not 2\. Pass format: "movielens" \| "movielens-dat" \| "csv" \| "lines" \| "triples" \(CLI: --format\)$/);
+      assert.match(
+        e.message,
+        /^mystery:1: could not tell the format of "who what when"; tried movielens: .*; movielens-dat: .*; csv: no comma, tab or semicolon in the first line; lines: not every line is integer ids \(a header\?\); triples: line 1 has 3 fields, not 2\. Pass format: "movielens" \| "movielens-dat" \| "csv" \| "lines" \| "triples" \(CLI: --format\)$/,
+      );
       return true;
     });
     assert.ok(state.closed && !state.finished, "the source is released without reading it all");
-    await assert.rejects(readInteractions(trackedSource("a,b,c\n1,2,3\n").source, { fileName: "x.csv" }), /csv: no user and item column recognised among "a", "b", "c"/);
+    await assert.rejects(
+      readInteractions(trackedSource("a,b,c\n1,2,3\n").source, { fileName: "x.csv" }),
+      /csv: no user and item column recognised among "a", "b", "c"/,
+    );
   });
 
   it("an error after an automatic choice says which format was used and how to choose another", async () => {
@@ -152,7 +191,10 @@ describe("format detection", () => {
       assert.ok(e instanceof DataError);
       assert.equal(e.line, 3);
       assert.equal(e.file, "data");
-      assert.match(e.message, /^data:3: expected 4 "::"-separated fields .*; read as movielens-dat \(chosen from its first line\); pass format to choose another \(CLI: --format\)$/);
+      assert.match(
+        e.message,
+        /^data:3: expected 4 "::"-separated fields .*; read as movielens-dat \(chosen from its first line\); pass format to choose another \(CLI: --format\)$/,
+      );
       return true;
     });
     // Not for unknown ids: the format was right.
@@ -168,7 +210,10 @@ describe("format detection", () => {
   it("an explicit format skips detection; an empty source is a DataError", async () => {
     const data = await readInteractions(trackedSource("5 6\n").source, { fileName: "odd.csv", format: "lines" });
     assert.deepEqual([...data.items.ids()], ["6"]);
-    await assert.rejects(readInteractions(trackedSource("x,y\n1,2\n").source, { fileName: "f", format: "csv" }), /f:1: field "header": no user and item column/);
+    await assert.rejects(
+      readInteractions(trackedSource("x,y\n1,2\n").source, { fileName: "f", format: "csv" }),
+      /f:1: field "header": no user and item column/,
+    );
     const named = await readInteractions(trackedSource("x,y\n1,2\n").source, { fileName: "f", format: "csv", user: "x", item: "y" });
     assert.equal(named.nnz, 1);
     await assert.rejects(readInteractions(trackedSource("\n\n").source, { fileName: "e.txt" }), /^DataError: e\.txt: empty file/);
@@ -181,7 +226,10 @@ describe("format detection", () => {
     data.users.freeze();
     data.items.freeze();
     const other = await readInteractions(trackedSource("userId,movieId,rating,timestamp\n1,10,5,1\n9,10,5,1\n1,77,5,1\n").source, {
-      fileName: "ratings.csv", users: data.users, items: data.items, onUnknown: "drop",
+      fileName: "ratings.csv",
+      users: data.users,
+      items: data.items,
+      onUnknown: "drop",
     });
     assert.equal(other.nnz, 1);
     assert.deepEqual(other.unknownDropped, { interactions: 2, users: 1, items: 1 });

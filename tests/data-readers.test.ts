@@ -72,11 +72,7 @@ function summary(data: Interactions): object {
   };
 }
 
-async function expectDataError(
-  promise: Promise<unknown>,
-  where: { file: string; line?: number; field?: string },
-  detail: RegExp,
-): Promise<void> {
+async function expectDataError(promise: Promise<unknown>, where: { file: string; line?: number; field?: string }, detail: RegExp): Promise<void> {
   await assert.rejects(promise, (e: unknown) => {
     assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
     assert.equal(e.file, where.file);
@@ -130,10 +126,20 @@ describe("lines format (user item item ...)", () => {
       users: ["0", "1", "2", "3", "4", "5"],
       items: ["10", "11", "12", "13", "14", "15", "16"],
       rows: {
-        "0": [["10", undefined, undefined], ["11", undefined, undefined], ["12", undefined, undefined]],
-        "1": [["11", undefined, undefined], ["13", undefined, undefined]],
+        "0": [
+          ["10", undefined, undefined],
+          ["11", undefined, undefined],
+          ["12", undefined, undefined],
+        ],
+        "1": [
+          ["11", undefined, undefined],
+          ["13", undefined, undefined],
+        ],
         "2": [],
-        "3": [["10", undefined, undefined], ["14", undefined, undefined]],
+        "3": [
+          ["10", undefined, undefined],
+          ["14", undefined, undefined],
+        ],
         "4": [["15", undefined, undefined]],
         "5": [["16", undefined, undefined]],
       },
@@ -192,8 +198,14 @@ describe("MovieLens ratings.csv", () => {
       users: ["1", "2"],
       items: ["31", "1029", "10", "17"],
       rows: {
-        "1": [["31", 4, 1260759100], ["1029", 3, 1260759179]],
-        "2": [["10", 4, 835355493], ["17", 5, 835355681]],
+        "1": [
+          ["31", 4, 1260759100],
+          ["1029", 3, 1260759179],
+        ],
+        "2": [
+          ["10", 4, 835355493],
+          ["17", 5, 835355681],
+        ],
       },
       duplicatesDropped: 1,
       rowsBelowMinRating: 0,
@@ -207,7 +219,10 @@ describe("MovieLens ratings.csv", () => {
     const data = await readMovieLensRatings(textSource(header + body), { minRating: 4 });
     assert.deepEqual((summary(data) as { rows: unknown }).rows, {
       "1": [["31", 4, 1260759100]],
-      "2": [["10", 4, 835355493], ["17", 5, 835355681]],
+      "2": [
+        ["10", 4, 835355493],
+        ["17", 5, 835355681],
+      ],
     });
     assert.equal(data.rowsBelowMinRating, 2);
     assert.deepEqual([...data.items.ids()], ["31", "10", "17"], "skipped rows add no ids");
@@ -238,10 +253,10 @@ describe("MovieLens ratings.csv", () => {
 
 describe("MovieLens movies.csv", () => {
   const text =
-    'movieId,title,genres\r\n1,Toy Story (1995),Adventure|Animation|Children\r\n' +
+    "movieId,title,genres\r\n1,Toy Story (1995),Adventure|Animation|Children\r\n" +
     '11,"American President, The (1995)",Comedy|Drama|Romance\r\n' +
     '7789,"11\'09""01 - September 11 (2002)",Drama\r\n' +
-    '114335,La cravate (1957),(no genres listed)\r\n' +
+    "114335,La cravate (1957),(no genres listed)\r\n" +
     '5,"A title with a\r\nline break",Comedy\n' +
     "6,Amélie (2001),Comedy|Romance";
   it("reads quoted titles with commas, doubled quotes and line breaks, and genre lists, under every chunking", async () => {
@@ -263,8 +278,16 @@ describe("MovieLens movies.csv", () => {
     await expectDataError(readMovieLensMovies(textSource(h + "1,Heat, The (1995),Action\n")), { file: "movies.csv", line: 2 }, /expected 3 fields .* got 4/);
     await expectDataError(readMovieLensMovies(textSource(h + '1,"Heat" (1995),Action\n')), { file: "movies.csv", line: 2 }, /after the closing quote/);
     await expectDataError(readMovieLensMovies(textSource(h + '1,Heat,Action\n2,"Open,Drama\n3,x,y\n')), { file: "movies.csv", line: 3 }, /never closed/);
-    await expectDataError(readMovieLensMovies(textSource(h + "1,A,B\n1,C,D\n")), { file: "movies.csv", line: 3, field: "movieId" }, /listed twice \(first on line 2\)/);
-    await expectDataError(readMovieLensMovies(textSource("id,title,genres\n1,a,b\n")), { file: "movies.csv", line: 1, field: "header" }, /expected "movieId,title,genres"/);
+    await expectDataError(
+      readMovieLensMovies(textSource(h + "1,A,B\n1,C,D\n")),
+      { file: "movies.csv", line: 3, field: "movieId" },
+      /listed twice \(first on line 2\)/,
+    );
+    await expectDataError(
+      readMovieLensMovies(textSource("id,title,genres\n1,a,b\n")),
+      { file: "movies.csv", line: 1, field: "header" },
+      /expected "movieId,title,genres"/,
+    );
     await expectDataError(readMovieLensMovies(textSource(h)), { file: "movies.csv" }, /no movies/);
   });
 });
@@ -274,7 +297,11 @@ describe("MovieLens .dat", () => {
     const text = "1::1193::5::978300760\r\n1::661::3::978302109\r\n2::1357::5::978298709\r\n1::914::3::978301968\r\n";
     const reference = summary(await readMovieLensDatRatings(textSource(text)));
     assert.deepEqual((reference as { rows: unknown }).rows, {
-      "1": [["1193", 5, 978300760], ["914", 3, 978301968], ["661", 3, 978302109]],
+      "1": [
+        ["1193", 5, 978300760],
+        ["914", 3, 978301968],
+        ["661", 3, 978302109],
+      ],
       "2": [["1357", 5, 978298709]],
     });
     for (const [label, chunks] of chunkings(encoder.encode(text), 5)) {
@@ -293,7 +320,14 @@ describe("MovieLens .dat", () => {
   });
 
   it("reads movies.dat, in latin1 when asked", async () => {
-    const bytes = Uint8Array.from([..."1::Toy Story (1995)::Animation|Children's\n2::Mis"].map((c) => c.charCodeAt(0)).concat([0xe9], [..."rables (1995)::Drama\n"].map((c) => c.charCodeAt(0))));
+    const bytes = Uint8Array.from(
+      [..."1::Toy Story (1995)::Animation|Children's\n2::Mis"]
+        .map((c) => c.charCodeAt(0))
+        .concat(
+          [0xe9],
+          [..."rables (1995)::Drama\n"].map((c) => c.charCodeAt(0)),
+        ),
+    );
     await expectDataError(readMovieLensDatMovies(sourceOf([bytes])), { file: "movies.dat", line: 2 }, /not valid UTF-8/);
     const movies = await readMovieLensDatMovies(sourceOf([bytes]), { encoding: "latin1" });
     assert.deepEqual(movies.get("2"), { title: "Misérables (1995)", genres: ["Drama"] });
@@ -305,18 +339,29 @@ describe("MovieLens .dat", () => {
 describe("delimited CSV/TSV", () => {
   it("auto-detects tab, comma and semicolon and reads named columns under every chunking", async () => {
     for (const d of ["\t", ",", ";"]) {
-      const text = ["ts", "uid", "extra", "iid", "stars"].join(d) + "\r\n" + [
-        ["2024-01-02T10:00:00Z", "u1", '"x"', "i1", "4"],
-        ["2024-01-01", "u1", '"quoted ' + d + ' with ""quotes"""', "i2", "2.5"],
-        ["1704067200", "u2", "", "i1", "5"],
-      ].map((r) => r.join(d)).join("\r\n");
-      const read = (chunks: Uint8Array[]) =>
-        readDelimited(sourceOf(chunks), { user: "uid", item: "iid", rating: "stars", timestamp: "ts", name: "log.tsv" });
+      const text =
+        ["ts", "uid", "extra", "iid", "stars"].join(d) +
+        "\r\n" +
+        [
+          ["2024-01-02T10:00:00Z", "u1", '"x"', "i1", "4"],
+          ["2024-01-01", "u1", '"quoted ' + d + ' with ""quotes"""', "i2", "2.5"],
+          ["1704067200", "u2", "", "i1", "5"],
+        ]
+          .map((r) => r.join(d))
+          .join("\r\n");
+      const read = (chunks: Uint8Array[]) => readDelimited(sourceOf(chunks), { user: "uid", item: "iid", rating: "stars", timestamp: "ts", name: "log.tsv" });
       const reference = summary(await read([encoder.encode(text)]));
-      assert.deepEqual((reference as { rows: unknown }).rows, {
-        u1: [["i2", 2.5, 1704067200], ["i1", 4, 1704189600]],
-        u2: [["i1", 5, 1704067200]],
-      }, `delimiter ${JSON.stringify(d)}`);
+      assert.deepEqual(
+        (reference as { rows: unknown }).rows,
+        {
+          u1: [
+            ["i2", 2.5, 1704067200],
+            ["i1", 4, 1704189600],
+          ],
+          u2: [["i1", 5, 1704067200]],
+        },
+        `delimiter ${JSON.stringify(d)}`,
+      );
       for (const [label, chunks] of chunkings(encoder.encode(text), 6)) assert.deepEqual(summary(await read(chunks)), reference, label);
     }
   });
@@ -330,15 +375,34 @@ describe("delimited CSV/TSV", () => {
 
   it("reports missing or repeated columns, field counts, bad numbers and empty files with file, line and field", async () => {
     const opts = { user: "user", item: "item", rating: "rating", name: "f.csv" };
-    await expectDataError(readDelimited(textSource("User,item,rating\n1,2,3\n"), opts), { file: "f.csv", line: 1, field: "user" }, /column not in the header \(did you mean "User"\?\); the columns are "User", "item", "rating"/);
+    await expectDataError(
+      readDelimited(textSource("User,item,rating\n1,2,3\n"), opts),
+      { file: "f.csv", line: 1, field: "user" },
+      /column not in the header \(did you mean "User"\?\); the columns are "User", "item", "rating"/,
+    );
     await expectDataError(readDelimited(textSource("user,item,item,rating\n"), opts), { file: "f.csv", line: 1, field: "item" }, /more than once/);
     await expectDataError(readDelimited(textSource("user item rating\n"), opts), { file: "f.csv", line: 1, field: "header" }, /could not find a delimiter/);
-    await expectDataError(readDelimited(textSource("user,item,rating\n1,2,3\n1,2\n"), opts), { file: "f.csv", line: 3 }, /expected 3 comma-separated fields as in the header, got 2/);
-    await expectDataError(readDelimited(textSource("user,item,rating\n1,2,good\n"), opts), { file: "f.csv", line: 2, field: "rating" }, /expected a number, got "good"/);
-    await expectDataError(readDelimited(textSource("user,item,t\n1,2,yesterday\n"), { user: "user", item: "item", timestamp: "t", name: "f.csv" }), { file: "f.csv", line: 2, field: "t" }, /expected a number or an ISO-8601 date, got "yesterday"/);
+    await expectDataError(
+      readDelimited(textSource("user,item,rating\n1,2,3\n1,2\n"), opts),
+      { file: "f.csv", line: 3 },
+      /expected 3 comma-separated fields as in the header, got 2/,
+    );
+    await expectDataError(
+      readDelimited(textSource("user,item,rating\n1,2,good\n"), opts),
+      { file: "f.csv", line: 2, field: "rating" },
+      /expected a number, got "good"/,
+    );
+    await expectDataError(
+      readDelimited(textSource("user,item,t\n1,2,yesterday\n"), { user: "user", item: "item", timestamp: "t", name: "f.csv" }),
+      { file: "f.csv", line: 2, field: "t" },
+      /expected a number or an ISO-8601 date, got "yesterday"/,
+    );
     await expectDataError(readDelimited(textSource(""), opts), { file: "f.csv" }, /empty file/);
     await expectDataError(readDelimited(textSource("user,item,rating\n"), opts), { file: "f.csv" }, /no data rows/);
-    await assert.rejects(readDelimited(textSource("user,item\n1,2\n"), { user: "user", item: "item", minRating: 3 }), /minRating \(CLI: --min-rating\) needs a rating column/);
+    await assert.rejects(
+      readDelimited(textSource("user,item\n1,2\n"), { user: "user", item: "item", minRating: 3 }),
+      /minRating \(CLI: --min-rating\) needs a rating column/,
+    );
   });
 
   it("applies minRating", async () => {

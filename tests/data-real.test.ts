@@ -36,8 +36,14 @@ describe("real data sets in ../shared/data", { skip }, () => {
     assert.equal(test!.usersWithInteractions().length, 29_858);
     assert.deepEqual(test!.unknownDropped, { interactions: 0, users: 0, items: 0 });
     const counts = train.itemCounts();
-    assert.equal(counts.reduce((s, c) => s + c, 0), 810_128);
-    assert.ok(counts.every((c) => c > 0), "every catalog item has a training interaction");
+    assert.equal(
+      counts.reduce((s, c) => s + c, 0),
+      810_128,
+    );
+    assert.ok(
+      counts.every((c) => c > 0),
+      "every catalog item has a training interaction",
+    );
   });
 
   it("ml-latest-small: 610 users, 9,724 rated movies, 100,836 ratings, 9,742 titles", async () => {

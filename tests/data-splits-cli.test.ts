@@ -12,7 +12,6 @@ let dir: string;
 /** "user item" → timestamp of the ratings.csv written in before(). */
 const ratingTimes = new Map<string, number>();
 
-
 /** The (user, item) pairs of parts, as sorted "user item" strings (a multiset: repeats stay). */
 function pairs(...parts: (Interactions | undefined)[]): string[] {
   const out: string[] = [];
@@ -81,8 +80,12 @@ describe("longtail split", () => {
     assert.deepEqual(pairs(back.train, back.valid, back.test), [...ratingTimes.keys()].sort());
     for (let u = 0; u < back.test!.nUsers; u++) {
       const user = back.test!.users.id(u);
-      const held = pairs(back.test).filter((p) => p.startsWith(`${user} `)).map((p) => ratingTimes.get(p)!);
-      const kept = pairs(back.train, back.valid).filter((p) => p.startsWith(`${user} `)).map((p) => ratingTimes.get(p)!);
+      const held = pairs(back.test)
+        .filter((p) => p.startsWith(`${user} `))
+        .map((p) => ratingTimes.get(p)!);
+      const kept = pairs(back.train, back.valid)
+        .filter((p) => p.startsWith(`${user} `))
+        .map((p) => ratingTimes.get(p)!);
       assert.ok(Math.min(...held) >= Math.max(...kept), `user ${user}: the test part holds the latest`);
     }
   });
@@ -94,7 +97,23 @@ describe("longtail split", () => {
     assert.match(refused.stderr, /holds train\.txt and test\.txt, a split already; pass --merge/);
     assert.ok(!existsSync(join(dir, "never")));
     const out = join(dir, "balanced");
-    const r = cli("split", "--data", data, "--merge", "--method", "item-balanced", "--test-share", "0.3", "--valid", "0.1", "--seed", "3", "--out", out, "--json");
+    const r = cli(
+      "split",
+      "--data",
+      data,
+      "--merge",
+      "--method",
+      "item-balanced",
+      "--test-share",
+      "0.3",
+      "--valid",
+      "0.1",
+      "--seed",
+      "3",
+      "--out",
+      out,
+      "--json",
+    );
     assert.equal(r.status, 0, r.stderr);
     const original = await loadTrainTest(data, { unknownInTest: "extend" });
     const back = await loadTrainTest(out, { unknownInTest: "extend" });
@@ -102,8 +121,12 @@ describe("longtail split", () => {
     assert.equal(back.test!.nnz, Math.round(0.3 * 601));
     assert.equal(back.valid!.nnz, Math.round(0.1 * 601));
     const again = join(dir, "balanced-again");
-    assert.equal(cli("split", "--data", data, "--merge", "--method", "item-balanced", "--test-share", "0.3", "--valid", "0.1", "--seed", "3", "--out", again).status, 0);
-    for (const f of ["train.txt", "valid.txt", "test.txt"]) assert.equal(readFileSync(join(again, f), "utf8"), readFileSync(join(out, f), "utf8"), `same seed, same ${f}`);
+    assert.equal(
+      cli("split", "--data", data, "--merge", "--method", "item-balanced", "--test-share", "0.3", "--valid", "0.1", "--seed", "3", "--out", again).status,
+      0,
+    );
+    for (const f of ["train.txt", "valid.txt", "test.txt"])
+      assert.equal(readFileSync(join(again, f), "utf8"), readFileSync(join(out, f), "utf8"), `same seed, same ${f}`);
     const trained = cli("train", "--data", out, "--loss", "bpr", "--epochs", "1", "--dim", "4", "--out", join(dir, "m.ltm"), "--quiet");
     assert.equal(trained.status, 0, trained.stderr);
   });
@@ -118,7 +141,11 @@ describe("longtail split", () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /the folder holds files this command did not write \(ratings\.csv\)/);
     assert.deepEqual(readdirSync(join(dir, "ml")), ["ratings.csv"], "the data folder is untouched");
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith(".")), [], "no staging folder left behind");
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith(".")),
+      [],
+      "no staging folder left behind",
+    );
   });
 
   it("errors that teach: flags for another method, shares, data without times", () => {

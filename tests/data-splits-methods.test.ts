@@ -86,7 +86,7 @@ describe("temporalSplit", () => {
       assertPartition(data, split);
       assert.ok(Math.max(...times(split.train)) < Math.min(...times(split.test)), `share ${share}`);
       assert.ok(split.test.nnz >= Math.round(share * data.nnz), "ties at the cutoff go to test, so test holds at least the share");
-      assert.ok(split.test.nnz < Math.round(share * data.nnz) + data.nnz / 50 * 1.5, "and not much more than one time step's worth");
+      assert.ok(split.test.nnz < Math.round(share * data.nnz) + (data.nnz / 50) * 1.5, "and not much more than one time step's worth");
     }
   });
 
@@ -110,9 +110,22 @@ describe("temporalSplit", () => {
   });
 
   it("says which formats carry times when the data has none, naming the data", () => {
-    const data = Interactions.fromTriples([["a", "x"], ["b", "y"]], { name: "gowalla/train.txt" });
-    assert.throws(() => temporalSplit(data, { testShare: 0.5 }), (e: Error) => e instanceof DataError && /gowalla\/train\.txt: has no timestamps/.test(e.message) && /ratings\.csv/.test(e.message) && /lines format/.test(e.message));
-    assert.throws(() => leaveLastSplit(data), (e: Error) => e instanceof DataError && /leave-last/.test(e.message));
+    const data = Interactions.fromTriples(
+      [
+        ["a", "x"],
+        ["b", "y"],
+      ],
+      { name: "gowalla/train.txt" },
+    );
+    assert.throws(
+      () => temporalSplit(data, { testShare: 0.5 }),
+      (e: Error) =>
+        e instanceof DataError && /gowalla\/train\.txt: has no timestamps/.test(e.message) && /ratings\.csv/.test(e.message) && /lines format/.test(e.message),
+    );
+    assert.throws(
+      () => leaveLastSplit(data),
+      (e: Error) => e instanceof DataError && /leave-last/.test(e.message),
+    );
   });
 
   it("rejects a cutoff that leaves train or test empty, and contradictory options", () => {
@@ -131,12 +144,21 @@ describe("temporalSplit", () => {
 describe("leaveLastSplit", () => {
   it("holds out each user's last n in time order, ties broken by input order", () => {
     const data = Interactions.fromTriples(
-      [["a", "x", 1, 5], ["a", "y", 1, 5], ["a", "z", 1, 5], ["b", "p", 1, 9], ["b", "q", 1, 1], ["b", "r", 1, 5], ["c", "x", 1, 1]],
+      [
+        ["a", "x", 1, 5],
+        ["a", "y", 1, 5],
+        ["a", "z", 1, 5],
+        ["b", "p", 1, 9],
+        ["b", "q", 1, 1],
+        ["b", "r", 1, 5],
+        ["c", "x", 1, 1],
+      ],
       { name: "hand" },
     );
     const split = leaveLastSplit(data, { n: 1, validN: 1 });
     assertPartition(data, split);
-    const row = (p: Interactions, u: string) => Array.from(p.byUser.indices.subarray(p.byUser.indptr[p.users.index(u)!]!, p.byUser.indptr[p.users.index(u)! + 1]!), (i) => p.items.id(i));
+    const row = (p: Interactions, u: string) =>
+      Array.from(p.byUser.indices.subarray(p.byUser.indptr[p.users.index(u)!]!, p.byUser.indptr[p.users.index(u)! + 1]!), (i) => p.items.id(i));
     assert.deepEqual(row(split.test, "a"), ["z"], "three ties at t=5: the last line is the latest");
     assert.deepEqual(row(split.valid!, "a"), ["y"]);
     assert.deepEqual(row(split.test, "b"), ["p"]);
@@ -211,7 +233,14 @@ describe("itemBalancedSplit (Ren et al.: equal probability per item)", () => {
   });
 
   it("with minTrainPerItem 0 an item can leave train entirely, and the summary counts it", () => {
-    const data = Interactions.fromTriples([["a", "x"], ["b", "x"], ["c", "x"], ["a", "y"], ["b", "z"], ["c", "z"]]);
+    const data = Interactions.fromTriples([
+      ["a", "x"],
+      ["b", "x"],
+      ["c", "x"],
+      ["a", "y"],
+      ["b", "z"],
+      ["c", "z"],
+    ]);
     const split = itemBalancedSplit(data, { testShare: 0.5, minTrainPerItem: 0, minTrainPerUser: 0, rng: new Rng(3) });
     assertPartition(data, split);
     const summary = summarizeSplit(split);
@@ -248,7 +277,10 @@ describe("itemEqualCountSplit (ReSN: the same number of test interactions per it
     assertPartition(data, split);
     const cv = Math.round((0.1 * data.nnz) / data.nItems);
     assert.ok(Array.from(split.valid!.itemCounts()).every((n) => n === cv));
-    assert.throws(() => itemEqualCountSplit(data, { testShare: 1e-6, rng: new Rng(1) }), (e: Error) => e instanceof DataError && /rounds to 0 test interactions per item; raise testShare/.test(e.message));
+    assert.throws(
+      () => itemEqualCountSplit(data, { testShare: 1e-6, rng: new Rng(1) }),
+      (e: Error) => e instanceof DataError && /rounds to 0 test interactions per item; raise testShare/.test(e.message),
+    );
     assert.throws(() => itemEqualCountSplit(data, { maxItemShare: 0, rng: new Rng(1) }), /maxItemShare must be in \(0, 1\]/);
   });
 });
@@ -299,11 +331,20 @@ describe("writing and merging parts", () => {
 
   it("linesText refuses an id with whitespace, naming it", () => {
     const data = Interactions.fromTriples([["a b", "x"]], { name: "odd.csv" });
-    assert.throws(() => [...linesText(data)], (e: Error) => e instanceof DataError && e.message === 'odd.csv: field "user": user id "a b" holds whitespace, which the lines format ("user item item ...") cannot represent');
+    assert.throws(
+      () => [...linesText(data)],
+      (e: Error) =>
+        e instanceof DataError &&
+        e.message === 'odd.csv: field "user": user id "a b" holds whitespace, which the lines format ("user item item ...") cannot represent',
+    );
   });
 
   it("mergeParts joins parts over shared maps, keeping a repeated pair once", () => {
-    const train = Interactions.fromTriples([["a", "x"], ["a", "y"], ["b", "x"]]);
+    const train = Interactions.fromTriples([
+      ["a", "x"],
+      ["a", "y"],
+      ["b", "x"],
+    ]);
     const b = new InteractionsBuilder({ users: train.users, items: train.items });
     b.add("a", "z");
     b.add("b", "x");
@@ -314,7 +355,13 @@ describe("writing and merging parts", () => {
   });
 
   it("summarizeSplit counts each part and what is left without training data (hand-computed)", () => {
-    const data = Interactions.fromTriples([["a", "x", 1, 1], ["a", "y", 1, 2], ["b", "x", 1, 3], ["b", "z", 1, 4], ["c", "z", 1, 5]]);
+    const data = Interactions.fromTriples([
+      ["a", "x", 1, 1],
+      ["a", "y", 1, 2],
+      ["b", "x", 1, 3],
+      ["b", "z", 1, 4],
+      ["c", "z", 1, 5],
+    ]);
     const split = temporalSplit(data, { cutoff: 4 });
     const s = summarizeSplit(split);
     assert.deepEqual(s.parts.train, { interactions: 3, share: 0.6, users: 2, items: 2 });

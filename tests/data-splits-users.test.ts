@@ -12,7 +12,11 @@ function timed(): Interactions {
   const b = new InteractionsBuilder({ name: "timed.csv" });
   b.addUser("u0");
   for (let u = 1; u < 200; u++) {
-    for (const [t, i] of rng.shuffle(Array.from({ length: 80 }, (_, i) => i)).slice(0, 1 + rng.int(30)).entries()) b.add(`u${u}`, `i${i}`, 4, 100 * u + t);
+    for (const [t, i] of rng
+      .shuffle(Array.from({ length: 80 }, (_, i) => i))
+      .slice(0, 1 + rng.int(30))
+      .entries())
+      b.add(`u${u}`, `i${i}`, 4, 100 * u + t);
   }
   return b.build();
 }
@@ -29,7 +33,9 @@ describe("split --method users (held-out users)", () => {
     assert.equal(parts.valid, undefined);
     let testUsers = 0;
     for (let u = 0; u < data.nUsers; u++) {
-      const all = row(data, u), train = row(parts.train, u), test = row(parts.test, u);
+      const all = row(data, u),
+        train = row(parts.train, u),
+        test = row(parts.test, u);
       assert.ok(train.length === 0 || test.length === 0, `user ${u} is in both parts`);
       assert.deepEqual([...train, ...test], all, `user ${u}: every interaction once, in time order`);
       if (test.length > 0) testUsers++;

@@ -37,7 +37,13 @@ function isSubsequence(part: Entry[], whole: Entry[]): boolean {
 }
 
 describe("randomHoldout", () => {
-  for (const [testFraction, minTrainPerUser] of [[0.2, 1], [0.5, 1], [0.3, 0], [0.9, 3], [0, 1]] as const) {
+  for (const [testFraction, minTrainPerUser] of [
+    [0.2, 1],
+    [0.5, 1],
+    [0.3, 0],
+    [0.9, 3],
+    [0, 1],
+  ] as const) {
     it(`puts every interaction in exactly one part with round(n·${testFraction}) test items and ≥ ${minTrainPerUser} in train`, () => {
       const data = sampleData(1);
       const { train, test } = randomHoldout(data, { testFraction, minTrainPerUser, rng: new Rng(42) });
@@ -98,7 +104,11 @@ describe("randomHoldout", () => {
   });
 
   it("works without ratings or timestamps and on empty data", () => {
-    const data = Interactions.fromTriples([["a", "x"], ["a", "y"], ["b", "x"]]);
+    const data = Interactions.fromTriples([
+      ["a", "x"],
+      ["a", "y"],
+      ["b", "x"],
+    ]);
     const { train, test } = randomHoldout(data, { testFraction: 0.5, rng: new Rng(1) });
     assert.equal(train.nnz, 2);
     assert.equal(test.nnz, 1);

@@ -35,10 +35,21 @@ function context(config: MfConfig, seed: number): { ctx: TrainingContext; P: Flo
   const rng = new Rng(seed);
   const P = randomF32(rng, data.nUsers * config.dim, 0.5);
   const Q = randomF32(rng, data.nItems * config.dim, 0.5);
-  const userFactors = e.f32From(P), itemFactors = e.f32From(Q);
+  const userFactors = e.f32From(P),
+    itemFactors = e.f32From(Q);
   const opt = makeOptimizers(kernels, config, userFactors, itemFactors);
   const ctx: TrainingContext = { kernels, config, train: data, userFactors, itemFactors, ...opt, rng: new Rng(seed + 1) };
-  return { ctx, P, Q, dispose: () => { opt.userOptimizer.dispose(); opt.itemOptimizer.dispose(); userFactors.free(); itemFactors.free(); } };
+  return {
+    ctx,
+    P,
+    Q,
+    dispose: () => {
+      opt.userOptimizer.dispose();
+      opt.itemOptimizer.dispose();
+      userFactors.free();
+      itemFactors.free();
+    },
+  };
 }
 
 /** The mean loss of one epoch run by the configured runner over fresh random tables (one step when the batch holds everything). */
@@ -67,10 +78,21 @@ const relClose = (got: number, want: number, rel: number, what: string) =>
 
 describe("logit adjustment", () => {
   it("full softmax: the epoch loss equals the f64 loss with s/T + α·log(1 + c) on every logit", () => {
-    const config = resolveMfConfig({ loss: "softmax", dim: 5, normalize: "none", temperature: 0.5, logitAdjustment: 0.7, batchSize: 1000, optimizer: "sgd", learningRate: 1e-9 });
+    const config = resolveMfConfig({
+      loss: "softmax",
+      dim: 5,
+      normalize: "none",
+      temperature: 0.5,
+      logitAdjustment: 0.7,
+      batchSize: 1000,
+      optimizer: "sgd",
+      learningRate: 1e-9,
+    });
     const { loss, P, Q } = firstEpochLoss(config, 1);
     const counts = data.itemCounts();
-    const d = config.dim, T = config.temperature, a = config.logitAdjustment;
+    const d = config.dim,
+      T = config.temperature,
+      a = config.logitAdjustment;
     let sum = 0;
     for (let u = 0; u < data.nUsers; u++) {
       const z = Array.from({ length: data.nItems }, (_, j) => score(P, Q, d, u, j) / T + a * Math.log1p(counts[j]));
@@ -82,7 +104,17 @@ describe("logit adjustment", () => {
 
   it("sampled softmax: the loss equals the f64 loss with bias and logQ correction together (s/T + α·log(1 + c) − log(N·q))", () => {
     const N = 16;
-    const config = resolveMfConfig({ loss: "sampled-softmax", dim: 4, normalize: "none", temperature: 0.25, logitAdjustment: 0.5, negatives: N, batchSize: 100_000, optimizer: "sgd", learningRate: 1e-9 });
+    const config = resolveMfConfig({
+      loss: "sampled-softmax",
+      dim: 4,
+      normalize: "none",
+      temperature: 0.25,
+      logitAdjustment: 0.5,
+      negatives: N,
+      batchSize: 100_000,
+      optimizer: "sgd",
+      learningRate: 1e-9,
+    });
     const { loss, P, Q } = firstEpochLoss(config, 2);
     // Replay the runner's random choices: the shuffle, then the N shared negatives.
     const counts = data.itemCounts();
@@ -91,11 +123,14 @@ describe("logit adjustment", () => {
     const order = shuffledRange(data.nnz, rng);
     const negatives = Array.from({ length: N }, () => sampler.sample(rng));
     const userOf = userOfPosition(data);
-    const d = config.dim, T = config.temperature, a = config.logitAdjustment;
+    const d = config.dim,
+      T = config.temperature,
+      a = config.logitAdjustment;
     const logit = (u: number, i: number) => score(P, Q, d, u, i) / T + a * Math.log1p(counts[i]) - Math.log(N * sampler.probabilities[i]);
     let sum = 0;
     for (let b = 0; b < data.nnz; b++) {
-      const u = userOf[order[b]], i = data.byUser.indices[order[b]];
+      const u = userOf[order[b]],
+        i = data.byUser.indices[order[b]];
       const z = [logit(u, i), ...negatives.filter((j) => j !== i).map((j) => logit(u, j))];
       sum += logSumExp(z) - z[0];
     }
@@ -123,20 +158,28 @@ function popularityDirection(U: ArrayLike<number>, V: ArrayLike<number>, n: numb
 }
 
 describe("ReSN's spectral penalty", () => {
-  for (const [n, m, d] of [[5, 7, 3], [1, 4, 1], [6, 9, 5]]) {
+  for (const [n, m, d] of [
+    [5, 7, 3],
+    [1, 4, 1],
+    [6, 9, 5],
+  ]) {
     it(`value and gradients match f64 finite differences with q held fixed (n=${n}, m=${m}, d=${d})`, () => {
       const e = kernels.engine;
       const rng = new Rng(n * 100 + m);
       // A shared offset gives the scores a popularity direction, as trained models have.
       const U = randomF32(rng, n * d, 0.5).map((x) => x + 0.4);
-      const V = randomF32(rng, m * d, 0.5).map((x, k) => x + 0.3 * Math.floor(k / d) / m);
+      const V = randomF32(rng, m * d, 0.5).map((x, k) => x + (0.3 * Math.floor(k / d)) / m);
       const lambda = 0.7;
       const penalty = new SpectralPenalty(kernels, d, n + 2, m, lambda);
-      const wu = e.f32From(U), wv = e.f32From(V), gu = e.f32(n * d), gv = e.f32(m * d);
+      const wu = e.f32From(U),
+        wv = e.f32From(V),
+        gu = e.f32(n * d),
+        gv = e.f32(m * d);
       gu.view.fill(0);
       gv.view.fill(0);
       const value = penalty.addGradients(wu, n, wv, gu, gv);
-      const gradU = gu.view.slice(), gradV = gv.view.slice();
+      const gradU = gu.view.slice(),
+        gradV = gv.view.slice();
       for (const a of [penalty, wu, wv, gu, gv] as Array<{ dispose?: () => void; free?: () => void }>) (a.dispose ?? a.free)!.call(a);
       const q = popularityDirection(U, V, n, m, d);
       const f = (uu: ArrayLike<number>, vv: ArrayLike<number>) => lambda * penaltyValue(uu, vv, n, m, d, q);
@@ -145,7 +188,8 @@ describe("ReSN's spectral penalty", () => {
       const check = (table: Float32Array, grad: Float32Array, which: "U" | "V") => {
         const x = Float64Array.from(table);
         for (let k = 0; k < x.length; k++) {
-          const plus = Float64Array.from(x), minus = Float64Array.from(x);
+          const plus = Float64Array.from(x),
+            minus = Float64Array.from(x);
           plus[k] += h;
           minus[k] -= h;
           const fd = which === "U" ? (f(plus, V) - f(minus, V)) / (2 * h) : (f(U, plus) - f(U, minus)) / (2 * h);
@@ -163,7 +207,8 @@ describe("ReSN's spectral penalty", () => {
   it("does nothing for an empty block or a zero table", () => {
     const e = kernels.engine;
     const penalty = new SpectralPenalty(kernels, 2, 3, 4, 1);
-    const zeros = e.f32(8), grads = e.f32(8);
+    const zeros = e.f32(8),
+      grads = e.f32(8);
     zeros.view.fill(0);
     grads.view.fill(0);
     assert.equal(penalty.addGradients(zeros, 0, zeros, grads, grads), 0);
@@ -196,7 +241,10 @@ describe("IPS weights", () => {
     // counts 100, 10, 1, 0; propensities 1, 0.1, 0.01 → clipped at 0.05 → raw weights 1, 10, 20, 20.
     const w = clippedInversePropensities(Int32Array.from([100, 10, 1, 0]), 0.05);
     const scale = 111 / (100 * 1 + 10 * 10 + 1 * 20);
-    assert.deepEqual(Array.from(w, (x) => +x.toFixed(6)), [1, 10, 20, 20].map((x) => +(x * scale).toFixed(6)));
+    assert.deepEqual(
+      Array.from(w, (x) => +x.toFixed(6)),
+      [1, 10, 20, 20].map((x) => +(x * scale).toFixed(6)),
+    );
     const mean = (100 * w[0] + 10 * w[1] + 1 * w[2]) / 111;
     assert.ok(Math.abs(mean - 1) < 1e-6, `mean weight ${mean}`);
   });
@@ -206,16 +254,29 @@ describe("full softmax with logit adjustment, IPS and ReSN together", () => {
   it("one SGD step moves every parameter by exactly −lr·∂L/∂θ of the f64 objective", () => {
     const lr = 0.01;
     const config = resolveMfConfig({
-      loss: "softmax", dim: 3, normalize: "none", temperature: 0.5, logitAdjustment: 0.6, ips: true, ipsMinPropensity: 0.2,
-      spectralPenalty: 0.05, batchSize: 1000, optimizer: "sgd", learningRate: lr,
+      loss: "softmax",
+      dim: 3,
+      normalize: "none",
+      temperature: 0.5,
+      logitAdjustment: 0.6,
+      ips: true,
+      ipsMinPropensity: 0.2,
+      spectralPenalty: 0.05,
+      batchSize: 1000,
+      optimizer: "sgd",
+      learningRate: lr,
     });
     const { ctx, P, Q, dispose } = context(config, 4);
     const runner = createRunner(ctx);
     runner.runEpoch();
     runner.dispose();
-    const P1 = ctx.userFactors.view.slice(), Q1 = ctx.itemFactors.view.slice();
+    const P1 = ctx.userFactors.view.slice(),
+      Q1 = ctx.itemFactors.view.slice();
     dispose();
-    const n = data.nUsers, m = data.nItems, d = config.dim, T = config.temperature;
+    const n = data.nUsers,
+      m = data.nItems,
+      d = config.dim,
+      T = config.temperature;
     const counts = data.itemCounts();
     const w = clippedInversePropensities(counts, config.ipsMinPropensity);
     // ∂L/∂s for L = Σ_u Σ_t ω_t (lse_u − z_ut), z = s/T + α·log(1 + c).
@@ -286,7 +347,10 @@ describe("configuration", () => {
   it("defaults to no debiasing and validates every field with errors that say what is allowed", () => {
     const c = resolveMfConfig({ loss: "softmax" });
     assert.deepEqual([c.logitAdjustment, c.spectralPenalty, c.ips, c.ipsMinPropensity], [0, 0, false, 0.01]);
-    assert.throws(() => resolveMfConfig({ loss: "bpr", logitAdjustment: 0.5 }), (e: unknown) => e instanceof ConfigError && /use loss "softmax" or "sampled-softmax", not "bpr"/.test(e.message));
+    assert.throws(
+      () => resolveMfConfig({ loss: "bpr", logitAdjustment: 0.5 }),
+      (e: unknown) => e instanceof ConfigError && /use loss "softmax" or "sampled-softmax", not "bpr"/.test(e.message),
+    );
     assert.throws(() => resolveMfConfig({ loss: "softmax", logitAdjustment: -0.5 }), /logitAdjustment must be a non-negative number, got -0.5/);
     assert.throws(() => resolveMfConfig({ loss: "bce", spectralPenalty: Number.NaN }), /spectralPenalty must be a non-negative number, got NaN/);
     assert.throws(() => resolveMfConfig({ loss: "bce", spectralPenalty: Infinity }), /spectralPenalty must be a non-negative number/);

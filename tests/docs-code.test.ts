@@ -27,7 +27,11 @@ const CODE_LANGS = new Set(["js", "mjs", "javascript", "ts", "typescript"]);
 function exampleTexts(): Set<string> {
   const walk = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
-  return new Set(walk(join(REPO_ROOT, "examples")).filter((p) => !relative(REPO_ROOT, p).startsWith("examples/data/")).map((p) => readFileSync(p, "utf8").trimEnd()));
+  return new Set(
+    walk(join(REPO_ROOT, "examples"))
+      .filter((p) => !relative(REPO_ROOT, p).startsWith("examples/data/"))
+      .map((p) => readFileSync(p, "utf8").trimEnd()),
+  );
 }
 
 function fragments(): CodeBlock[] {
@@ -71,7 +75,10 @@ function typeCheck(blocks: readonly CodeBlock[]): string[] {
     const file = d.file && files.get(d.file.fileName);
     if (!file || d.start === undefined) return `(program) ${text}`;
     const line = d.file!.getLineAndCharacterOfPosition(d.start).line;
-    const where = line < file.offset ? `${file.block.file}:${file.block.line - 1} (its fragment comment)` : `${file.block.file}:${file.block.line + 1 + line - file.offset}`;
+    const where =
+      line < file.offset
+        ? `${file.block.file}:${file.block.line - 1} (its fragment comment)`
+        : `${file.block.file}:${file.block.line + 1 + line - file.offset}`;
     return `${where}: ${text}`;
   });
 }
@@ -81,15 +88,31 @@ describe("the code blocks of the README and docs", () => {
     const blocks = fragments();
     assert.ok(blocks.length >= 5, `${blocks.length} fragments`);
     const errors = typeCheck(blocks);
-    assert.deepEqual(errors, [], `fragments that do not compile (declare a fragment's context in a <!-- fragment: ... --> comment before it):\n${errors.join("\n")}`);
+    assert.deepEqual(
+      errors,
+      [],
+      `fragments that do not compile (declare a fragment's context in a <!-- fragment: ... --> comment before it):\n${errors.join("\n")}`,
+    );
   });
 
   it("the type check fails on a fragment that uses the API wrongly", () => {
-    const wrong: CodeBlock = { file: "test", line: 1, lang: "ts", text: 'import { MatrixFactorization } from "longtail";\nnew MatrixFactorization({ los: "bpr" });', before: "" };
-    const undeclared: CodeBlock = { file: "test", line: 10, lang: "ts", text: "model.recommend(\"42\", 10);", before: "" };
+    const wrong: CodeBlock = {
+      file: "test",
+      line: 1,
+      lang: "ts",
+      text: 'import { MatrixFactorization } from "longtail";\nnew MatrixFactorization({ los: "bpr" });',
+      before: "",
+    };
+    const undeclared: CodeBlock = { file: "test", line: 10, lang: "ts", text: 'model.recommend("42", 10);', before: "" };
     const errors = typeCheck([wrong, undeclared]);
-    assert.ok(errors.some((e) => /^test:3: /.test(e)), errors.join("\n"));
-    assert.ok(errors.some((e) => /^test:11: Cannot find name 'model'/.test(e)), errors.join("\n"));
+    assert.ok(
+      errors.some((e) => /^test:3: /.test(e)),
+      errors.join("\n"),
+    );
+    assert.ok(
+      errors.some((e) => /^test:11: Cannot find name 'model'/.test(e)),
+      errors.join("\n"),
+    );
   });
 });
 
@@ -100,7 +123,19 @@ describe("the examples and the model file of the docs pages", () => {
   const ratings = join(dir, "ratings.csv");
 
   before(async () => {
-    await run(process.execPath, [BIN, "split", "--data", join(REPO_ROOT, "examples/data/interactions.csv"), "--method", "random", "--test-share", "0.2", "--out", split, "--quiet"]);
+    await run(process.execPath, [
+      BIN,
+      "split",
+      "--data",
+      join(REPO_ROOT, "examples/data/interactions.csv"),
+      "--method",
+      "random",
+      "--test-share",
+      "0.2",
+      "--out",
+      split,
+      "--quiet",
+    ]);
     // The tiny data set with numeric user ids ("u042" → "42"), as the Python example asks for user "42".
     const csv = readFileSync(join(REPO_ROOT, "examples/data/interactions.csv"), "utf8");
     writeFileSync(ratings, csv.replace(/^u0*(\d)/gm, "$1"));
@@ -108,7 +143,10 @@ describe("the examples and the model file of the docs pages", () => {
 
   it("examples/node/train-evaluate.mjs trains, evaluates and recommends on a split folder", async () => {
     const { stdout } = await run(process.execPath, [join(REPO_ROOT, "examples/node/train-evaluate.mjs"), split], { cwd: REPO_ROOT });
-    const [metrics, top] = stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const [metrics, top] = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     // 141 items: a random top 20 finds about 14% of a user's test items.
     assert.ok(metrics.recall > 0.3 && metrics.ndcg > 0.1 && metrics.coverage > 0.1, JSON.stringify(metrics));
     assert.equal(top.items.length, 10);
@@ -130,16 +168,27 @@ describe("the examples and the model file of the docs pages", () => {
     assert.ok(block, "docs/model-format.md shows a header");
     const example = JSON.parse(block.text) as Record<string, unknown>;
     const optional = new Set(["createdAt", "metadata"]);
-    assert.deepEqual(Object.keys(example).filter((k) => !optional.has(k)).sort(), Object.keys(real).filter((k) => !optional.has(k)).sort());
+    assert.deepEqual(
+      Object.keys(example)
+        .filter((k) => !optional.has(k))
+        .sort(),
+      Object.keys(real)
+        .filter((k) => !optional.has(k))
+        .sort(),
+    );
     assert.deepEqual(Object.keys((example.tables as object[])[0]!).sort(), Object.keys((real.tables as object[])[0]!).sort());
     assert.deepEqual(Object.keys(example.shapes as object).sort(), Object.keys(real.shapes as object).sort());
     assert.equal(example.formatVersion, real.formatVersion);
   });
 
   it("model-format.md: the Python reader ranks as longtail recommend does, raw and projected", async (t) => {
-    const python = await run("python3", ["-c", "import numpy"]).then(() => true, () => false);
+    const python = await run("python3", ["-c", "import numpy"]).then(
+      () => true,
+      () => false,
+    );
     if (!python) {
-      const message = "*** docs/model-format.md: python3 with numpy not found; its Python reader is NOT checked (LONGTAIL_REQUIRE_PYTHON=1 makes this a failure)";
+      const message =
+        "*** docs/model-format.md: python3 with numpy not found; its Python reader is NOT checked (LONGTAIL_REQUIRE_PYTHON=1 makes this a failure)";
       if (process.env.LONGTAIL_REQUIRE_PYTHON === "1") assert.fail(message);
       console.error(message);
       t.skip(message);
@@ -147,7 +196,12 @@ describe("the examples and the model file of the docs pages", () => {
     }
     const blocks = codeBlocks("docs/model-format.md").filter((b) => b.lang === "python");
     assert.equal(blocks.length, 3, "the reader, raw scoring, projected scoring");
-    const seen = new Set(readFileSync(ratings, "utf8").split("\n").filter((l) => l.startsWith("42,")).map((l) => l.split(",")[1]));
+    const seen = new Set(
+      readFileSync(ratings, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("42,"))
+        .map((l) => l.split(",")[1]),
+    );
     const cases: Array<[string, string[], CodeBlock[]]> = [
       ["raw", ["--loss", "softmax", "--epochs", "5", "--dim", "16"], blocks.slice(0, 2)],
       ["projected", ["--loss", "bpr", "--epochs", "5", "--dim", "16", "--gradient-adjust", "--alpha-items", "1", "--alpha-users", "1"], blocks],
@@ -155,13 +209,18 @@ describe("the examples and the model file of the docs pages", () => {
     for (const [name, flags, code] of cases) {
       const folder = mkdtempSync(join(dir, `${name}-`));
       await run(process.execPath, [BIN, "train", "--data", ratings, ...flags, "--threads", "1", "--out", join(folder, "model.ltm"), "--quiet"]);
-      const script = ["import json", ...code.map((b) => b.text), 'print(json.dumps([header["itemIds"][i] for i in np.argsort(-scores, kind="stable")]))'].join("\n");
+      const script = ["import json", ...code.map((b) => b.text), 'print(json.dumps([header["itemIds"][i] for i in np.argsort(-scores, kind="stable")]))'].join(
+        "\n",
+      );
       const { stdout } = await run("python3", ["-c", script], { cwd: folder });
       const lines = stdout.trim().split("\n");
       const ranking = (JSON.parse(lines.at(-1)!) as string[]).filter((item) => !seen.has(item));
       // The model may hold some of the user's interactions out (the gradient adjustment's validation part): leave all of them out of both.
       const { stdout: served } = await run(process.execPath, [BIN, "recommend", "--model", join(folder, "model.ltm"), "--user", "42", "--k", "60", "--json"]);
-      const expected = (JSON.parse(served).items as Array<{ item: string }>).map((r) => r.item).filter((item) => !seen.has(item)).slice(0, 10);
+      const expected = (JSON.parse(served).items as Array<{ item: string }>)
+        .map((r) => r.item)
+        .filter((item) => !seen.has(item))
+        .slice(0, 10);
       assert.deepEqual(ranking.slice(0, 10), expected, `${name}: the Python reader's top 10 (training items left out) against longtail recommend`);
       assert.match(lines[0]!, /^\['/, `${name}: the example's own print (a top-10 list)`);
     }

@@ -123,17 +123,20 @@ describe("the longtail commands in the README and docs", () => {
       ["train --data d --epochs three", /--epochs must be .*integer, got "three"/],
       ["train --data d --loss softmaxx", /--loss must be one of/],
       ["evaluate --model m.ltm", /--data is required/],
-      ["compare --data d \"a: --loss softmax\" \"b: --lossy bpr\"", /configuration "b".*unknown flag --lossy/],
-      ["compare --data d \"a:\" \"a: --loss bpr\"", /two configurations are labelled "a"/],
-      ["sweep --data d --base \"--loss softmax\" temprature=0.1,0.2", /unknown flag --temprature/],
+      ['compare --data d "a: --loss softmax" "b: --lossy bpr"', /configuration "b".*unknown flag --lossy/],
+      ['compare --data d "a:" "a: --loss bpr"', /two configurations are labelled "a"/],
+      ['sweep --data d --base "--loss softmax" temprature=0.1,0.2', /unknown flag --temprature/],
       ["sweep --data d resn=1:0:1", /a range is from:to:step/],
-      ["simulate \"plain: --loss softmax --seed 3\"", /--seed was given twice/],
+      ['simulate "plain: --loss softmax --seed 3"', /--seed was given twice/],
     ];
     for (const [line, message] of refused) {
       const [args] = splitShellLine(line, new Map(), "test");
       assert.throws(() => checkCommandLine(args!), message, line);
     }
-    assert.equal(checkCommandLine(["compare", "--data", "d", "--common", "--loss softmax --epochs 5", "plain:", "α=0.5: --logit-adjustment 0.5", "popular: most-popular"]), "compare");
+    assert.equal(
+      checkCommandLine(["compare", "--data", "d", "--common", "--loss softmax --epochs 5", "plain:", "α=0.5: --logit-adjustment 0.5", "popular: most-popular"]),
+      "compare",
+    );
   });
 
   it("the shell blocks run nothing but longtail and npm scripts that exist", () => {
@@ -172,7 +175,12 @@ describe("the README's commands run for real", () => {
   cpSync(join(REPO_ROOT, "examples/data"), join(dir, "examples/data"), { recursive: true });
 
   /** The demo as the README shows it, with a shorter α sweep and feedback loop: the before/after part is unchanged. */
-  const DEMO_SIZES: ReadonlyArray<[string, string]> = [["--alphas", "0,0.5"], ["--rounds", "1"], ["--loop-users", "200"], ["--loop-items", "150"]];
+  const DEMO_SIZES: ReadonlyArray<[string, string]> = [
+    ["--alphas", "0,0.5"],
+    ["--rounds", "1"],
+    ["--loop-users", "200"],
+    ["--loop-items", "150"],
+  ];
 
   it("in order, in a scratch folder, with no data files but examples/data; the demo's excerpt is its real output", async (t) => {
     const commands = blockCommands("README.md");
@@ -186,7 +194,9 @@ describe("the README's commands run for real", () => {
       if (args[0] === "demo") for (const [flag, value] of DEMO_SIZES) if (!parsed.given.has(flag.slice(2))) args.push(flag, value);
       if (!parsed.given.has("quiet") && selection.command.flags.some((f) => f.name === "quiet")) args.push("--quiet");
       const started = performance.now();
-      const { stdout } = await run(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 64 << 20 }).catch((e) => assert.fail(`${c.where}: ${c.source}\n${e.stderr ?? e}`));
+      const { stdout } = await run(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 64 << 20 }).catch((e) =>
+        assert.fail(`${c.where}: ${c.source}\n${e.stderr ?? e}`),
+      );
       t.diagnostic(`${c.where}: longtail ${args.map(quote).join(" ")} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
       assert.ok(stdout.trim().length > 0, `${c.where}: printed nothing`);
       const out = parsed.values.out as string | undefined;
@@ -199,7 +209,10 @@ describe("the README's commands run for real", () => {
         const lines = stdout.split("\n");
         for (const line of excerpt.text.split("\n").filter((l) => l.trim() !== "")) {
           const found = lines.indexOf(line, at);
-          assert.ok(found >= 0, `README.md:${excerpt.line}: this line of the demo's excerpt is not in the demo's output (or out of order):\n${line}\n--- the output:\n${stdout}`);
+          assert.ok(
+            found >= 0,
+            `README.md:${excerpt.line}: this line of the demo's excerpt is not in the demo's output (or out of order):\n${line}\n--- the output:\n${stdout}`,
+          );
           at = found + 1;
         }
       }

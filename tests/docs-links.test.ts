@@ -12,7 +12,11 @@ import { docFiles, prose, readDoc, REPO_ROOT } from "./support/docs.js";
 /** GitHub's id for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function headingId(heading: string): string {
   const text = heading.replace(/`/g, "").replace(/\[([^\]]*)\]\([^)]*\)/g, "$1");
-  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "").replace(/ /g, "-");
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "")
+    .replace(/ /g, "-");
 }
 
 /** The heading ids of a markdown file (repeated headings get -1, -2, ... as on GitHub). */
@@ -70,12 +74,19 @@ describe("links in the README and docs", () => {
   it("the README links every page under docs/", () => {
     const linked = new Set(links("README.md").map((l) => normalize(l.target.split("#")[0]!)));
     const pages = docFiles().filter((f) => f !== "README.md");
-    assert.deepEqual(pages.filter((p) => !linked.has(p)), [], "pages the README does not link");
+    assert.deepEqual(
+      pages.filter((p) => !linked.has(p)),
+      [],
+      "pages the README does not link",
+    );
   });
 
   it("heading ids follow GitHub's rules", () => {
     assert.equal(headingId("Comparing configurations: `compare` and `sweep`"), "comparing-configurations-compare-and-sweep");
-    assert.equal(headingId("b. Gradient perspective on item-balanced splits (Ren et al.: 60/10/30, equal probability per item)"), "b-gradient-perspective-on-item-balanced-splits-ren-et-al-601030-equal-probability-per-item");
+    assert.equal(
+      headingId("b. Gradient perspective on item-balanced splits (Ren et al.: 60/10/30, equal probability per item)"),
+      "b-gradient-perspective-on-item-balanced-splits-ren-et-al-601030-equal-probability-per-item",
+    );
     assert.equal(headingId("The main job: `npx longtail demo`"), "the-main-job-npx-longtail-demo");
   });
 });

@@ -9,7 +9,6 @@ import { writeFallingPopularityFolder } from "./support/falling-popularity.js";
 let dir: string;
 let model: string;
 
-
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "longtail-evaluate-cli-"));
   model = writeFallingPopularityFolder(dir, 30);
@@ -22,10 +21,32 @@ describe("longtail evaluate: popularity metrics", () => {
     assert.equal(e.status, 0, e.stderr);
     const out = JSON.parse(e.stdout);
     const keys = [
-      "recall@5", "ndcg@5", "mrr", "hitrate@5", "precision@5",
-      "recall@5.head", "recall@5.tail", "ndcg@5.head", "ndcg@5.tail", "mrr.head", "mrr.tail",
-      "hitrate@5.head", "hitrate@5.tail", "precision@5.head", "precision@5.tail", "itemMrr", "itemMrr.head", "itemMrr.tail",
-      "coverage@5", "gini@5", "medianPopularity@5", "meanPopularity@5", "longTailShare@5", "b50ps@5", "t1ps@5", "psei@5",
+      "recall@5",
+      "ndcg@5",
+      "mrr",
+      "hitrate@5",
+      "precision@5",
+      "recall@5.head",
+      "recall@5.tail",
+      "ndcg@5.head",
+      "ndcg@5.tail",
+      "mrr.head",
+      "mrr.tail",
+      "hitrate@5.head",
+      "hitrate@5.tail",
+      "precision@5.head",
+      "precision@5.tail",
+      "itemMrr",
+      "itemMrr.head",
+      "itemMrr.tail",
+      "coverage@5",
+      "gini@5",
+      "medianPopularity@5",
+      "meanPopularity@5",
+      "longTailShare@5",
+      "b50ps@5",
+      "t1ps@5",
+      "psei@5",
       ...[1, 2, 3, 4, 5].flatMap((g) => [`slotShare@5.group${g}`, `recall@5.group${g}`]),
     ];
     for (const key of keys) assert.ok(Number.isFinite(out.metrics[key]), `metrics["${key}"] = ${out.metrics[key]}`);
@@ -37,8 +58,10 @@ describe("longtail evaluate: popularity metrics", () => {
     assert.ok(m >= 25 && m <= 30, `catalog of ${m} items`);
     // Group edges at round(g·m/20): the first four hold 5% of the catalog each.
     const edges = [0, 1, 2, 3, 4].map((g) => Math.round((g * m) / 20)).concat(m);
-    assert.deepEqual(out.groups.map((g: { name: string; items: number }) => [g.name, g.items]),
-      ["top 5%", "5-10%", "10-15%", "15-20%", "bottom 80%"].map((name, g) => [name, edges[g + 1] - edges[g]]));
+    assert.deepEqual(
+      out.groups.map((g: { name: string; items: number }) => [g.name, g.items]),
+      ["top 5%", "5-10%", "10-15%", "15-20%", "bottom 80%"].map((name, g) => [name, edges[g + 1] - edges[g]]),
+    );
     const slotShares = out.groups.reduce((s: number, g: { slotShare: number }) => s + g.slotShare, 0);
     assert.ok(Math.abs(slotShares - 1) < 1e-9, `group slot shares sum to ${slotShares}`);
   });
@@ -46,8 +69,12 @@ describe("longtail evaluate: popularity metrics", () => {
   it("takes the boundary by count and prints it with the tables; Most Popular covers only the head", () => {
     const e = cli("evaluate", "--model", model, "--data", dir, "--k", "5", "--head-min-count", "15", "--quiet");
     assert.equal(e.status, 0, e.stderr);
-    assert.match(e.stdout, /head = items with at least 15 training interactions: \d+ items \(count >= 15\) holding [\d.]+% of them; tail = the other \d+ items/);
-    for (const row of ["recall@5", "mrr", "coverage@5", "gini@5", "psei@5", "b50ps@5", "top 5%", "bottom 80%"]) assert.match(e.stdout, new RegExp(`^${row}\\s`, "m"));
+    assert.match(
+      e.stdout,
+      /head = items with at least 15 training interactions: \d+ items \(count >= 15\) holding [\d.]+% of them; tail = the other \d+ items/,
+    );
+    for (const row of ["recall@5", "mrr", "coverage@5", "gini@5", "psei@5", "b50ps@5", "top 5%", "bottom 80%"])
+      assert.match(e.stdout, new RegExp(`^${row}\\s`, "m"));
     const pop = JSON.parse(cli("evaluate", "--model", model, "--data", dir, "--k", "5", "--most-popular", "--json", "--quiet").stdout);
     assert.equal(pop.scorer, "most-popular");
     // Every user gets (nearly) the same five most popular unseen items: at most a handful of distinct items.

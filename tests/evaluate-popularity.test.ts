@@ -33,7 +33,10 @@ describe("head/tail boundary", () => {
   it("by share: the most popular items until the share is reached, widened to every item with the last count", () => {
     // 50, 80, 110, 130, 140 ≥ 0.8·165 = 132 at an item with count 10 → every item with ≥ 10 (7 items, 160 interactions).
     const s80 = headTailBoundary(ranking, { share: 0.8 });
-    assert.deepEqual({ ...s80.boundary, headInteractionShare: 0 }, { rule: "share", share: 0.8, minCount: 10, headItems: 7, tailItems: 3, headInteractionShare: 0 });
+    assert.deepEqual(
+      { ...s80.boundary, headInteractionShare: 0 },
+      { rule: "share", share: 0.8, minCount: 10, headItems: 7, tailItems: 3, headInteractionShare: 0 },
+    );
     close(s80.boundary.headInteractionShare, 160 / 165, "head share 0.8");
     assert.deepEqual([...s80.isHead], [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
     // 50, 80, 110 ≥ 82.5 at count 30 → i0, i1, i2.
@@ -70,7 +73,10 @@ describe("popularity of what is served", () => {
     // Order: i0, i1 (7) at places [0, 2); i2..i5 (3) at [2, 6); i6..i8 (1) at [6, 9); i9 (0) at [9, 10).
     const ranking = new PopularityRanking(Int32Array.from([7, 7, 3, 3, 3, 3, 1, 1, 1, 0]));
     // Top 1% = places [0, 0.1): 0.1 of the 2 places of the 7s → 0.05 each.
-    assert.deepEqual([...ranking.bandWeights(0, 0.01)].map((w) => +w.toFixed(12)), [0.05, 0.05, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      [...ranking.bandWeights(0, 0.01)].map((w) => +w.toFixed(12)),
+      [0.05, 0.05, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
     // Bottom 50% = places [5, 10): one of the 4 places of the 3s → 1/4 each; the 1s and the 0 fully.
     assert.deepEqual([...ranking.bandWeights(0.5, 1)], [0, 0, 0.25, 0.25, 0.25, 0.25, 1, 1, 1, 1]);
     const exposure = Int32Array.from([2, 1, 1, 0, 0, 1, 1, 0, 0, 2]); // 8 slots
@@ -107,7 +113,23 @@ for (const variant of ["simd", "scalar"] as const) {
       const kernels = new Kernels(await loadEngine({ variant }));
       const start = kernels.engine.allocatedBytes;
       // u0 trained on i0, u1 on i1; u2 on nothing. Test: u0 {i2 head, i5, i8}; u1 {i0 head, i9}; u2 {i3, i6} (no head item).
-      const { train, test } = tinyParts(3, 10, [[0, 0], [1, 1]], [[0, 2], [0, 5], [0, 8], [1, 0], [1, 9], [2, 3], [2, 6]]);
+      const { train, test } = tinyParts(
+        3,
+        10,
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        [
+          [0, 2],
+          [0, 5],
+          [0, 8],
+          [1, 0],
+          [1, 9],
+          [2, 3],
+          [2, 6],
+        ],
+      );
       const scorer = new FixedScorer(kernels, [
         [9, 8, 7, 6, 5, 4, 3, 2, 1, 0], // top 3 without i0: i1, i2, i3
         [0, 9, 1, 2, 3, 4, 5, 6, 7, 8], // without i1: i9, i8, i7 (then i6, i5, i4, i3, i2, i0)
@@ -116,7 +138,16 @@ for (const variant of ["simd", "scalar"] as const) {
       const r = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, head: { share: 0.5 }, exposureThreshold: 2 });
       const m = r.metrics;
       // Head = {i0, i1, i2} (count ≥ 30).
-      assert.deepEqual(r.headTail, { rule: "share", share: 0.5, minCount: 30, headItems: 3, tailItems: 7, headInteractionShare: 110 / 165, headUsers: 2, tailUsers: 3 });
+      assert.deepEqual(r.headTail, {
+        rule: "share",
+        share: 0.5,
+        minCount: 30,
+        headItems: 3,
+        tailItems: 7,
+        headInteractionShare: 110 / 165,
+        headUsers: 2,
+        tailUsers: 3,
+      });
       // Overall: u0 hit i2 at 2 of 3; u1 hit i9 at 1 of 2; u2 hit i6 at 3 of 2.
       close(m["recall@3"], (1 / 3 + 1 / 2 + 1 / 2) / 3, "recall");
       close(m["ndcg@3"], (L / (1 + L + 0.5) + 1 / (1 + L) + 0.5 / (1 + L)) / 3, "ndcg");
@@ -149,7 +180,10 @@ for (const variant of ["simd", "scalar"] as const) {
       close(m["t1ps@3"], 0, "t1ps: i0 (places [0, 1)) is never shown");
       close(m["psei@3"], 1 / 10, "psei, E = 2: only i2");
       assert.equal(r.exposureThreshold, 2);
-      assert.equal(r.groups.reduce((n, g) => n + g.items, 0), 10);
+      assert.equal(
+        r.groups.reduce((n, g) => n + g.items, 0),
+        10,
+      );
       const e1 = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, exposureThreshold: 1 });
       close(e1.metrics["psei@3"], 8 / 10, "psei, E = 1 = coverage");
       // The boundary by count: head = {i0..i3}; u2's i3 becomes a head item.
@@ -166,7 +200,18 @@ describe("the five popularity groups", () => {
     const kernels = new Kernels(await loadEngine());
     // Popularity 20, 19, ..., 1: item i is at place i.
     const popularity = Int32Array.from({ length: 20 }, (_, i) => 20 - i);
-    const { train, test } = tinyParts(2, 20, [], [[0, 0], [0, 5], [1, 4], [1, 3], [1, 10]]);
+    const { train, test } = tinyParts(
+      2,
+      20,
+      [],
+      [
+        [0, 0],
+        [0, 5],
+        [1, 4],
+        [1, 3],
+        [1, 10],
+      ],
+    );
     const u1 = new Array(20).fill(0);
     u1[10] = 2;
     u1[4] = 1;
@@ -189,7 +234,22 @@ describe("the five popularity groups", () => {
 describe("popularity metrics of the Most Popular shelf and bad options", () => {
   it("evaluates MostPopular the same way, with popularity from the training counts by default", async () => {
     const kernels = new Kernels(await loadEngine());
-    const { train, test } = tinyParts(3, 4, [[0, 3], [1, 3], [2, 3], [0, 2], [1, 2], [0, 1]], [[2, 2], [2, 1]]);
+    const { train, test } = tinyParts(
+      3,
+      4,
+      [
+        [0, 3],
+        [1, 3],
+        [2, 3],
+        [0, 2],
+        [1, 2],
+        [0, 1],
+      ],
+      [
+        [2, 2],
+        [2, 1],
+      ],
+    );
     const r = evaluateRanking(new MostPopular(kernels, train.nUsers, train.itemCounts()), train, test, { k: 2 });
     // Counts i0..i3 = 0, 1, 2, 3; u2 saw i3 and is served i2, i1.
     close(r.metrics["coverage@2"], 2 / 4, "coverage");

@@ -19,8 +19,10 @@ describe("evaluateServedLists", () => {
   it("equals evaluateRanking on the scorer's own top-K lists, key for key, less the full-ranking MRRs", async () => {
     const kernels = new Kernels(await loadEngine());
     const rng = new Rng(5);
-    const nUsers = 45, nItems = 61;
-    const train: [number, number][] = [], test: [number, number][] = [];
+    const nUsers = 45,
+      nItems = 61;
+    const train: [number, number][] = [],
+      test: [number, number][] = [];
     for (let u = 0; u < nUsers; u++) {
       for (let i = 0; i < nItems; i++) {
         // Popularity falls with i, so head and tail, B50PS and the groups all have something to count.
@@ -30,8 +32,15 @@ describe("evaluateServedLists", () => {
       }
     }
     const parts = tinyParts(nUsers, nItems, train, test);
-    const scorer = new FixedScorer(kernels, Array.from({ length: nUsers }, () => Array.from({ length: nItems }, () => rng.normal())));
-    for (const [k, options] of [[7, {}], [13, { head: { minCount: 5 }, exposureThreshold: 2 }], [80, {}]] as const) {
+    const scorer = new FixedScorer(
+      kernels,
+      Array.from({ length: nUsers }, () => Array.from({ length: nItems }, () => rng.normal())),
+    );
+    for (const [k, options] of [
+      [7, {}],
+      [13, { head: { minCount: 5 }, exposureThreshold: 2 }],
+      [80, {}],
+    ] as const) {
       const ranked = evaluateRanking(scorer, parts.train, parts.test, { k, ...options, blockUsers: 4 });
       const users = parts.test.usersWithInteractions();
       const lists = { users, k, items: rankTopLists(scorer, parts.train, users, k, { blockUsers: 6 }) };
@@ -50,7 +59,23 @@ describe("evaluateServedLists", () => {
 
   it("measures hand-made lists: accuracy and exposure of what was served, lists of users without test items ignored", async () => {
     // u0 test {i2, i4}, u1 test {i0}; u2 has no test items. Item counts in train: i0 3, i1 2, i2 1, i3 0, i4 0.
-    const { train, test } = tinyParts(3, 5, [[0, 0], [1, 0], [2, 0], [0, 1], [2, 1], [1, 2]], [[0, 2], [0, 4], [1, 0]]);
+    const { train, test } = tinyParts(
+      3,
+      5,
+      [
+        [0, 0],
+        [1, 0],
+        [2, 0],
+        [0, 1],
+        [2, 1],
+        [1, 2],
+      ],
+      [
+        [0, 2],
+        [0, 4],
+        [1, 0],
+      ],
+    );
     const lists = { users: Int32Array.from([2, 0, 1]), k: 2, items: Int32Array.from([3, 4, 4, 2, 3, -1]) };
     const r = evaluateServedLists(lists, train, test, { exposureThreshold: 1 });
     // u0: [i4, i2] two hits of two; u1: [i3, empty] no hit.
@@ -68,9 +93,21 @@ describe("evaluateServedLists", () => {
   });
 
   it("refuses lists that are missing a test user, have the wrong length or name items outside the catalog", async () => {
-    const { train, test } = tinyParts(2, 3, [[0, 0]], [[0, 1], [1, 2]]);
+    const { train, test } = tinyParts(
+      2,
+      3,
+      [[0, 0]],
+      [
+        [0, 1],
+        [1, 2],
+      ],
+    );
     const bad = (lists: { users: Int32Array; k: number; items: Int32Array }, pattern: RegExp) =>
-      assert.throws(() => evaluateServedLists(lists, train, test), (e: Error) => e instanceof EvaluationError && pattern.test(e.message), String(pattern));
+      assert.throws(
+        () => evaluateServedLists(lists, train, test),
+        (e: Error) => e instanceof EvaluationError && pattern.test(e.message),
+        String(pattern),
+      );
     bad({ users: Int32Array.from([0]), k: 1, items: Int32Array.from([1]) }, /test user "u1" \(index 1\) has held-out items but no list/);
     bad({ users: Int32Array.from([0, 1]), k: 2, items: Int32Array.from([1, 2]) }, /2 lists of K = 2 need 4 items, got 2/);
     bad({ users: Int32Array.from([0, 1]), k: 1, items: Int32Array.from([1, 3]) }, /list 1, slot 1: item index 3 is outside \[0, 3\)/);

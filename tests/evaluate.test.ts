@@ -14,8 +14,24 @@ describe("full-ranking evaluation", () => {
     const kernels = new Kernels(await loadEngine());
     const start = kernels.engine.allocatedBytes;
     // u0 trained on i0 (its top score, so exclusion matters); u1 trained on i1, i2.
-    const { train, test } = tinyParts(2, 5, [[0, 0], [1, 1], [1, 2]], [[0, 2], [0, 4], [1, 0]]);
-    const scorer = new FixedScorer(kernels, [[9, 5, 3, 1, 4], [1, 8, 7, 2, 0]]);
+    const { train, test } = tinyParts(
+      2,
+      5,
+      [
+        [0, 0],
+        [1, 1],
+        [1, 2],
+      ],
+      [
+        [0, 2],
+        [0, 4],
+        [1, 0],
+      ],
+    );
+    const scorer = new FixedScorer(kernels, [
+      [9, 5, 3, 1, 4],
+      [1, 8, 7, 2, 0],
+    ]);
     const r = evaluateRanking(scorer, train, test, { k: 2 });
     // u0 ranking i1, i4, i2, i3 → hit at rank 2 of 2 relevant; u1 ranking i3, i0, i4 → hit at rank 2 of 1 relevant.
     const lg3 = 1 / Math.log2(3);
@@ -35,8 +51,21 @@ describe("full-ranking evaluation", () => {
 
   it("skips users without test items and handles K larger than the catalog", async () => {
     const kernels = new Kernels(await loadEngine({ variant: "scalar" }));
-    const { train, test } = tinyParts(3, 3, [[0, 0], [1, 0], [2, 1]], [[1, 2]]);
-    const scorer = new FixedScorer(kernels, [[1, 2, 3], [3, 2, 1], [0, 0, 0]]);
+    const { train, test } = tinyParts(
+      3,
+      3,
+      [
+        [0, 0],
+        [1, 0],
+        [2, 1],
+      ],
+      [[1, 2]],
+    );
+    const scorer = new FixedScorer(kernels, [
+      [1, 2, 3],
+      [3, 2, 1],
+      [0, 0, 0],
+    ]);
     const r = evaluateRanking(scorer, train, test, { k: 10 });
     assert.equal(r.users, 1);
     close(r.metrics["recall@10"], 1, "recall");
@@ -52,13 +81,51 @@ describe("full-ranking evaluation", () => {
   it("rejects k <= 0 and data that does not match the model", async () => {
     const kernels = new Kernels(await loadEngine());
     const { train, test } = tinyParts(2, 3, [[0, 0]], [[1, 1]]);
-    assert.throws(() => evaluateRanking(new FixedScorer(kernels, [[1, 2, 3], [1, 2, 3]]), train, test, { k: 0 }), /k must be a positive integer/);
-    assert.throws(() => evaluateRanking(new FixedScorer(kernels, [[1, 2], [1, 2]]), train, test), EvaluationError);
+    assert.throws(
+      () =>
+        evaluateRanking(
+          new FixedScorer(kernels, [
+            [1, 2, 3],
+            [1, 2, 3],
+          ]),
+          train,
+          test,
+          { k: 0 },
+        ),
+      /k must be a positive integer/,
+    );
+    assert.throws(
+      () =>
+        evaluateRanking(
+          new FixedScorer(kernels, [
+            [1, 2],
+            [1, 2],
+          ]),
+          train,
+          test,
+        ),
+      EvaluationError,
+    );
   });
 
   it("ranks the Most Popular baseline by training counts", async () => {
     const kernels = new Kernels(await loadEngine());
-    const { train, test } = tinyParts(3, 4, [[0, 3], [1, 3], [2, 3], [0, 2], [1, 2], [0, 1]], [[2, 2], [2, 1]]);
+    const { train, test } = tinyParts(
+      3,
+      4,
+      [
+        [0, 3],
+        [1, 3],
+        [2, 3],
+        [0, 2],
+        [1, 2],
+        [0, 1],
+      ],
+      [
+        [2, 2],
+        [2, 1],
+      ],
+    );
     const pop = new MostPopular(kernels, train.nUsers, train.itemCounts());
     const r = evaluateRanking(pop, train, test, { k: 2 });
     // u2 saw i3; popularity order of the rest: i2 (2), i1 (1), i0 (0) → both test items in the top 2.

@@ -10,13 +10,27 @@ import { parseConfiguration } from "../ts/cli/configuration-spec.js";
 import { shellWords } from "../ts/cli/shell-words.js";
 
 function result(label: string, metrics: Record<string, number>): ExperimentResult {
-  return { label, model: "mf", epochs: 1, trainSeconds: 0, warnings: [], evaluateSeconds: 0, evaluation: { k: 10, users: 1, testInteractions: 1, metrics } as ExperimentResult["evaluation"] };
+  return {
+    label,
+    model: "mf",
+    epochs: 1,
+    trainSeconds: 0,
+    warnings: [],
+    evaluateSeconds: 0,
+    evaluation: { k: 10, users: 1, testInteractions: 1, metrics } as ExperimentResult["evaluation"],
+  };
 }
 
 describe("grid", () => {
   it("expands axes like nested loops, the first axis slowest", () => {
-    const rows = expandGrid([{ name: "a", values: ["0", "1"] }, { name: "b", values: ["x", "y", "z"] }]);
-    assert.deepEqual(rows.map((r) => `${r.a}${r.b}`), ["0x", "0y", "0z", "1x", "1y", "1z"]);
+    const rows = expandGrid([
+      { name: "a", values: ["0", "1"] },
+      { name: "b", values: ["x", "y", "z"] },
+    ]);
+    assert.deepEqual(
+      rows.map((r) => `${r.a}${r.b}`),
+      ["0x", "0y", "0z", "1x", "1y", "1z"],
+    );
     assert.deepEqual(expandGrid([]), [{}]);
     assert.throws(() => expandGrid([{ name: "a", values: [] }]), /no values/);
   });
@@ -36,16 +50,33 @@ describe("grid", () => {
 describe("frontier", () => {
   it("keeps the points no other point beats on both axes", () => {
     // (recall, coverage): B dominates A; C and B trade off; D ties C on x and is worse on y.
-    const points = [{ x: 0.1, y: 0.2 }, { x: 0.2, y: 0.3 }, { x: 0.15, y: 0.6 }, { x: 0.15, y: 0.5 }, { x: NaN, y: 1 }];
+    const points = [
+      { x: 0.1, y: 0.2 },
+      { x: 0.2, y: 0.3 },
+      { x: 0.15, y: 0.6 },
+      { x: 0.15, y: 0.5 },
+      { x: NaN, y: 1 },
+    ];
     assert.deepEqual(paretoFrontier(points, "higher", "higher"), [false, true, true, false, false]);
     // With Gini (lower is better) on y: A (0.2) is best on y but worst on x, so it joins the frontier.
     assert.deepEqual(paretoFrontier(points, "higher", "lower"), [true, true, false, false, false]);
     // Identical points do not dominate each other.
-    assert.deepEqual(paretoFrontier([{ x: 1, y: 1 }, { x: 1, y: 1 }], "higher", "higher"), [true, true]);
+    assert.deepEqual(
+      paretoFrontier(
+        [
+          { x: 1, y: 1 },
+          { x: 1, y: 1 },
+        ],
+        "higher",
+        "higher",
+      ),
+      [true, true],
+    );
   });
 
   it("knows which way is better from the metric name", () => {
-    for (const m of ["recall@20", "ndcg@10.tail", "coverage@20", "longTailShare@20", "b50ps@20", "psei@20", "mrr.head"]) assert.equal(betterDirection(m), "higher", m);
+    for (const m of ["recall@20", "ndcg@10.tail", "coverage@20", "longTailShare@20", "b50ps@20", "psei@20", "mrr.head"])
+      assert.equal(betterDirection(m), "higher", m);
     for (const m of ["gini@20", "medianPopularity@20", "meanPopularity@10", "t1ps@20"]) assert.equal(betterDirection(m), "lower", m);
   });
 });
@@ -73,7 +104,13 @@ describe("comparison", () => {
 
 describe("csv", () => {
   it("quotes only the fields that need it", () => {
-    const text = toCsv(["a", "b", "c"], [{ a: "x,y", b: 1.5, c: true }, { a: 'say "hi"', b: NaN, c: null }]);
+    const text = toCsv(
+      ["a", "b", "c"],
+      [
+        { a: "x,y", b: 1.5, c: true },
+        { a: 'say "hi"', b: NaN, c: null },
+      ],
+    );
     assert.equal(text, 'a,b,c\n"x,y",1.5,true\n"say ""hi""",,\n');
   });
 });
@@ -107,7 +144,8 @@ describe("configuration strings", () => {
 
   it("takes a quoted list of flags as one flag value and variadic positionals", () => {
     const spec = defineCommand({
-      name: "t", summary: "t",
+      name: "t",
+      summary: "t",
       flags: [{ name: "common", type: "string", default: "", help: "h" }],
       positionals: [{ name: "config", required: true, variadic: true, help: "h" }],
     });
@@ -116,6 +154,18 @@ describe("configuration strings", () => {
     assert.deepEqual(args.positionals, ["a:", "b: --dim 8", "c"]);
     assert.throws(() => parseArgs(spec, ["--common", "--loss"]), /needs a value/);
     assert.throws(() => parseArgs(spec, []), /missing argument <config>/);
-    assert.throws(() => defineCommand({ name: "u", summary: "u", flags: [], positionals: [{ name: "a", help: "h", variadic: true }, { name: "b", help: "h" }] }), /last positional/);
+    assert.throws(
+      () =>
+        defineCommand({
+          name: "u",
+          summary: "u",
+          flags: [],
+          positionals: [
+            { name: "a", help: "h", variadic: true },
+            { name: "b", help: "h" },
+          ],
+        }),
+      /last positional/,
+    );
   });
 });

@@ -22,7 +22,11 @@ describe("fold-in on real data", { skip }, () => {
     const { train, test } = randomHoldout(all, { testFraction: 0.2, rng: new Rng(7) });
     const model = new MatrixFactorization(await loadKernels(), { loss: "softmax", epochs: 5 });
     await model.fit(train);
-    const { trained, mostPopular, foldIn: [{ recall: foldIn }] } = foldInRecalls(model, train, test, 20);
+    const {
+      trained,
+      mostPopular,
+      foldIn: [{ recall: foldIn }],
+    } = foldInRecalls(model, train, test, 20);
     const report = `Recall@20: fold-in ${foldIn.toFixed(4)}, trained vectors ${trained.toFixed(4)}, Most Popular ${mostPopular.toFixed(4)}`;
     t.diagnostic(report);
     assert.ok(foldIn >= 1.6 * mostPopular, report);

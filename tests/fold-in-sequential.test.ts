@@ -16,7 +16,8 @@ import { Rng } from "../ts/util/rng.js";
 
 let kernels: Kernels;
 let model: MatrixFactorization;
-const M = 23, D = 5;
+const M = 23,
+  D = 5;
 
 before(async () => {
   kernels = new Kernels(await loadEngine());
@@ -83,7 +84,8 @@ describe("FoldInScorer: MF fold-in as a ContextScorer", () => {
     }
     const sequences = Interactions.fromTriples(triples, { items: model.items, name: "held-out" });
     const result = evaluateSequential(new FoldInScorer(model), sequences, { k: 5 });
-    let contexts = 0, hits = 0;
+    let contexts = 0,
+      hits = 0;
     for (const row of rows) {
       for (let p = 1; p < row.length; p++) {
         contexts++;

@@ -73,7 +73,11 @@ function referenceScores(items: ArrayLike<number>, m: number, d: number, user: A
 
 /** Top-k of `scores` leaving out `excluded`, as item indices best first. */
 function referenceTopK(scores: ArrayLike<number>, k: number, excluded: ReadonlySet<number>): number[] {
-  return Array.from(scores, (s, i) => ({ s, i })).filter(({ i }) => !excluded.has(i)).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k).map(({ i }) => i);
+  return Array.from(scores, (s, i) => ({ s, i }))
+    .filter(({ i }) => !excluded.has(i))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .slice(0, k)
+    .map(({ i }) => i);
 }
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
@@ -104,10 +108,11 @@ describe("fold-in", () => {
       const history = [0, 3, 4, 8];
       const gram = new Float64Array(d * d);
       const rhs = new Float64Array(d);
-      for (const h of history) for (let r = 0; r < d; r++) {
-        rhs[r] += items[h * d + r];
-        for (let c = 0; c < d; c++) gram[r * d + c] += items[h * d + r] * items[h * d + c];
-      }
+      for (const h of history)
+        for (let r = 0; r < d; r++) {
+          rhs[r] += items[h * d + r];
+          for (let c = 0; c < d; c++) gram[r * d + c] += items[h * d + r] * items[h * d + c];
+        }
       for (let r = 0; r < d; r++) gram[r * d + r] += 0.5;
       assertClose(solveSymmetricPositiveDefinite(gram, rhs, d), referenceFoldIn(items, d, history, 0.5), 1e-10, `d=${d}`);
     }
@@ -116,7 +121,13 @@ describe("fold-in", () => {
 
   it("foldInUser solves the regularised least squares of the history (d = 1, 3, 7, 16, 33; histories of 1 to 40 items)", () => {
     const rng = new Rng(5);
-    for (const [m, d, h] of [[5, 1, 1], [20, 3, 2], [50, 7, 9], [64, 16, 40], [100, 33, 4]] as const) {
+    for (const [m, d, h] of [
+      [5, 1, 1],
+      [20, 3, 2],
+      [50, 7, 9],
+      [64, 16, 40],
+      [100, 33, 4],
+    ] as const) {
       const items = Float32Array.from({ length: m * d }, () => rng.normal());
       const history = Array.from({ length: h }, () => rng.int(m));
       const distinct = [...new Set(history)];
@@ -129,7 +140,12 @@ describe("fold-in", () => {
 
   it("recommendForHistory ranks the catalog by the folded-in vector, leaves the history out and frees what it allocates", () => {
     const rng = new Rng(8);
-    for (const [m, d] of [[7, 1], [41, 5], [130, 16], [257, 33]] as const) {
+    for (const [m, d] of [
+      [7, 1],
+      [41, 5],
+      [130, 16],
+      [257, 33],
+    ] as const) {
       const contents = randomModel(rng, m, d);
       const before = kernels.engine.allocatedBytes;
       const model = MatrixFactorization.fromModelFile(kernels, contents);
@@ -141,7 +157,10 @@ describe("fold-in", () => {
       const k = Math.min(5, m - excluded.size);
       const rec = model.recommendForHistory(Int32Array.from(history), k);
       assertTopK(rec.indices, rec.scores, reference, k, excluded);
-      assert.deepEqual(rec.items, Array.from(rec.indices, (i) => `i${i}`));
+      assert.deepEqual(
+        rec.items,
+        Array.from(rec.indices, (i) => `i${i}`),
+      );
       // k beyond what is left: every other item, once.
       const all = model.recommendForHistory(Int32Array.from(history), m + 3);
       assert.equal(all.indices.length, m - excluded.size);
@@ -149,7 +168,13 @@ describe("fold-in", () => {
       // The popularity penalty re-ranks on score − β·log(1 + count).
       const counts = contents.tables.itemCounts.data;
       const penalised = model.recommendForHistory(Int32Array.from(history), k, { popularityPenalty: 0.3 });
-      assertTopK(penalised.indices, penalised.scores, reference.map((s, i) => s - 0.3 * Math.log1p(counts[i])), k, excluded);
+      assertTopK(
+        penalised.indices,
+        penalised.scores,
+        reference.map((s, i) => s - 0.3 * Math.log1p(counts[i])),
+        k,
+        excluded,
+      );
       model.dispose();
       assert.equal(kernels.engine.allocatedBytes, before, "fold-in leaked wasm memory");
     }
@@ -157,14 +182,18 @@ describe("fold-in", () => {
 
   it("serves the folded-in vector like a trained user's, popularity projection included", () => {
     const rng = new Rng(13);
-    const m = 60, d = 6;
+    const m = 60,
+      d = 6;
     const contents = randomModel(rng, m, d);
     const model = MatrixFactorization.fromModelFile(kernels, contents);
     model.setPopularityAdjustment({ alphaItems: 0.8, alphaUsers: 0.6, source: "head-mean" });
     const history = [3, 17, 42];
     const folded = foldInUser(contents.tables.itemFactors.data as Float32Array, d, history);
     model.userFactors.view.set(Float32Array.from(folded), 1 * d); // user 1 saw nothing in training
-    const asUser = model.recommend(1, m).indices.filter((i) => !history.includes(i)).slice(0, 8);
+    const asUser = model
+      .recommend(1, m)
+      .indices.filter((i) => !history.includes(i))
+      .slice(0, 8);
     const rec = model.recommendForHistory(Int32Array.from(history), 8);
     assert.deepEqual(new Set(rec.indices), new Set(asUser));
     model.dispose();
@@ -173,7 +202,10 @@ describe("fold-in", () => {
   it("rejects an empty history, unknown item indices and k ≤ 0", () => {
     const model = MatrixFactorization.fromModelFile(kernels, randomModel(new Rng(1), 10, 4));
     assert.throws(() => model.recommendForHistory(new Int32Array(0), 5), /history is empty/);
-    assert.throws(() => model.recommendForHistory(Int32Array.from([3, 10]), 5), (e: Error) => e instanceof UnknownIdError && /item index 10 .* outside \[0, 10\)/.test(e.message));
+    assert.throws(
+      () => model.recommendForHistory(Int32Array.from([3, 10]), 5),
+      (e: Error) => e instanceof UnknownIdError && /item index 10 .* outside \[0, 10\)/.test(e.message),
+    );
     assert.throws(() => model.recommendForHistory(Int32Array.from([-1]), 5), UnknownIdError);
     for (const k of [0, -2, 1.5]) assert.throws(() => model.recommendForHistory(Int32Array.from([1]), k), /k must be a positive integer/);
     model.dispose();

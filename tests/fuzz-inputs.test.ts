@@ -85,7 +85,13 @@ const DATA_SEEDS: readonly DataSeed[] = [
     explicit: { format: "csv" },
     hasRatings: true,
   },
-  { id: "tsv", text: "userId\tmovieId\tscore\n1\t10\t4\n2\t11\t3.5\n3\t10\t2\n2\t12\t5\n", names: ["log.tsv", "data"], explicit: { format: "csv" }, hasRatings: true },
+  {
+    id: "tsv",
+    text: "userId\tmovieId\tscore\n1\t10\t4\n2\t11\t3.5\n3\t10\t2\n2\t12\t5\n",
+    names: ["log.tsv", "data"],
+    explicit: { format: "csv" },
+    hasRatings: true,
+  },
   {
     id: "movielens-csv",
     text: "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.0,964981247\n2,1,5.0,964982224\n2,6,3.5,964983815\n",
@@ -124,7 +130,8 @@ const DATA_SEEDS: readonly DataSeed[] = [
   },
 ];
 
-const MOVIES_CSV = 'movieId,title,genres\n1,Toy Story (1995),Adventure|Animation|Children\n2,"Heat, The (1995)",Action|Crime\n3,"Say ""Hi"" (2001)",(no genres listed)\n';
+const MOVIES_CSV =
+  'movieId,title,genres\n1,Toy Story (1995),Adventure|Animation|Children\n2,"Heat, The (1995)",Action|Crime\n3,"Say ""Hi"" (2001)",(no genres listed)\n';
 const MOVIES_DAT = "1::Toy Story (1995)::Animation|Children's|Comedy\n2::Jumanji (1995)::Adventure|Fantasy\n3::Caf\u00e9 (1999)::Drama\n";
 const U_ITEM_LATIN1 = Uint8Array.from(
   "1|Toy Story (1995)|01-Jan-1995||http://us.imdb.com/x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n" +
@@ -132,7 +139,8 @@ const U_ITEM_LATIN1 = Uint8Array.from(
     "3|Caf\u00e9 (1994)|01-Jan-1994||http://us.imdb.com/z|0|0|0|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0\n",
   (c) => c.charCodeAt(0),
 );
-const U_GENRE = "unknown|0\nAction|1\nAdventure|2\nAnimation|3\nChildren's|4\nComedy|5\nCrime|6\nDocumentary|7\nDrama|8\nFantasy|9\nFilm-Noir|10\nHorror|11\nMusical|12\nMystery|13\nRomance|14\nSci-Fi|15\nThriller|16\nWar|17\nWestern|18\n\n";
+const U_GENRE =
+  "unknown|0\nAction|1\nAdventure|2\nAnimation|3\nChildren's|4\nComedy|5\nCrime|6\nDocumentary|7\nDrama|8\nFantasy|9\nFilm-Noir|10\nHorror|11\nMusical|12\nMystery|13\nRomance|14\nSci-Fi|15\nThriller|16\nWar|17\nWestern|18\n\n";
 
 // ---------------------------------------------------------------------------------------------
 // What a case did, and how it failed.
@@ -163,13 +171,22 @@ function signatureOf(e: unknown): string {
   const err = e as Error;
   const name = err?.constructor?.name ?? typeof e;
   const frame = (err?.stack ?? "").split("\n").find((l) => /^\s+at /.test(l) && !/node:internal|fuzz-inputs|fuzz-mutations/.test(l));
-  const where = frame ? frame.trim().replace(/^at /, "").replace(/file:\/\/\S*?\/dist\//, "dist/").replace(/:\d+\)?$/, ")") : "?";
+  const where = frame
+    ? frame
+        .trim()
+        .replace(/^at /, "")
+        .replace(/file:\/\/\S*?\/dist\//, "dist/")
+        .replace(/:\d+\)?$/, ")")
+    : "?";
   return `${name} at ${where}`;
 }
 
 /** Thrown by the invariant checks: a result that came back broken. */
 class InvariantError extends Error {
-  constructor(readonly rule: string, detail: string) {
+  constructor(
+    readonly rule: string,
+    detail: string,
+  ) {
     super(`${rule}: ${detail}`);
   }
 }
@@ -185,10 +202,18 @@ function checkInteractions(d: Interactions, what: string, minRating?: number): v
   for (const key of ["nUsers", "nItems", "nnz", "duplicatesDropped", "rowsBelowMinRating"] as const) {
     expect(isCount(d[key]), `${key} is a count`, `${what}.${key} = ${d[key]}`);
   }
-  for (const key of ["interactions", "users", "items"] as const) expect(isCount(d.unknownDropped[key]), `unknownDropped.${key} is a count`, `${d.unknownDropped[key]}`);
-  expect(d.users.size === d.nUsers && d.items.size === d.nItems, "id maps match the sizes", `${d.users.size}/${d.nUsers} users, ${d.items.size}/${d.nItems} items`);
+  for (const key of ["interactions", "users", "items"] as const)
+    expect(isCount(d.unknownDropped[key]), `unknownDropped.${key} is a count`, `${d.unknownDropped[key]}`);
+  expect(
+    d.users.size === d.nUsers && d.items.size === d.nItems,
+    "id maps match the sizes",
+    `${d.users.size}/${d.nUsers} users, ${d.items.size}/${d.nItems} items`,
+  );
   const { indptr, indices } = d.byUser;
-  expect(indptr.length === d.nUsers + 1 && indptr[0] === 0 && indptr[d.nUsers] === d.nnz && indices.length === d.nnz, "byUser is a CSR of nUsers rows and nnz entries");
+  expect(
+    indptr.length === d.nUsers + 1 && indptr[0] === 0 && indptr[d.nUsers] === d.nnz && indices.length === d.nnz,
+    "byUser is a CSR of nUsers rows and nnz entries",
+  );
   for (let u = 0; u < d.nUsers; u++) {
     expect(indptr[u]! <= indptr[u + 1]!, "byUser offsets are non-decreasing", `user ${u}`);
     const row = new Set<number>();
@@ -262,7 +287,14 @@ function buildCase(batch: BatchName, index: number, ctx: WorkerContext): Case {
     }
     case "movies": {
       const kind = pick(rng, ["movies.csv", "movies.dat", "u.item", "u.genre"] as const);
-      const seedBytes = kind === "movies.csv" ? encoder.encode(MOVIES_CSV) : kind === "movies.dat" ? encoder.encode(MOVIES_DAT) : kind === "u.item" ? U_ITEM_LATIN1 : encoder.encode(U_GENRE);
+      const seedBytes =
+        kind === "movies.csv"
+          ? encoder.encode(MOVIES_CSV)
+          : kind === "movies.dat"
+            ? encoder.encode(MOVIES_DAT)
+            : kind === "u.item"
+              ? U_ITEM_LATIN1
+              : encoder.encode(U_GENRE);
       const mutated = mutate(rng, seedBytes);
       const latin1 = kind === "movies.dat" && rng.next() < 0.3;
       const rerun = async (bytes: Uint8Array): Promise<void> => {
@@ -273,9 +305,11 @@ function buildCase(batch: BatchName, index: number, ctx: WorkerContext): Case {
           return;
         }
         const movies =
-          kind === "movies.csv" ? await readMovieLensMovies(source, { name: kind })
-          : kind === "movies.dat" ? await readMovieLensDatMovies(source, { name: kind, ...(latin1 && { encoding: "latin1" as const }) })
-          : await readMovieLens100kItems(source, { name: kind });
+          kind === "movies.csv"
+            ? await readMovieLensMovies(source, { name: kind })
+            : kind === "movies.dat"
+              ? await readMovieLensDatMovies(source, { name: kind, ...(latin1 && { encoding: "latin1" as const }) })
+              : await readMovieLens100kItems(source, { name: kind });
         for (const [id, info] of movies) {
           expect(typeof id === "string" && id.length > 0, "movie ids are non-empty");
           expect(typeof info.title === "string" && Array.isArray(info.genres), "a movie has a title and genres");
@@ -293,9 +327,22 @@ function buildCase(batch: BatchName, index: number, ctx: WorkerContext): Case {
 /** A data folder (train.txt + test.txt + valid.txt, MovieLens 100K, ML-1M, ML-latest) with one file mutated, read by loadTrainTest. */
 function folderCase(rng: Rng, index: number, ctx: WorkerContext): Case {
   const layouts: ReadonlyArray<[string, Record<string, Uint8Array>]> = [
-    ["lightgcn", { "train.txt": encoder.encode("0 1 2 3\n1 2 4\n2 0 5\n3 1 6\n"), "test.txt": encoder.encode("0 4\n1 3\n2 6\n"), "valid.txt": encoder.encode("3 2\n") }],
+    [
+      "lightgcn",
+      { "train.txt": encoder.encode("0 1 2 3\n1 2 4\n2 0 5\n3 1 6\n"), "test.txt": encoder.encode("0 4\n1 3\n2 6\n"), "valid.txt": encoder.encode("3 2\n") },
+    ],
     ["ml-100k", { "u.data": encoder.encode(U_DATA), "u.item": U_ITEM_LATIN1, "u.genre": encoder.encode(U_GENRE) }],
-    ["ml-1m", { "ratings.dat": encoder.encode(DATA_SEEDS.find((s) => s.id === "ratings.dat")!.text.replace(/1193/g, "1").replace(/661/g, "2")), "movies.dat": encoder.encode(MOVIES_DAT) }],
+    [
+      "ml-1m",
+      {
+        "ratings.dat": encoder.encode(
+          DATA_SEEDS.find((s) => s.id === "ratings.dat")!
+            .text.replace(/1193/g, "1")
+            .replace(/661/g, "2"),
+        ),
+        "movies.dat": encoder.encode(MOVIES_DAT),
+      },
+    ],
     ["ml-latest", { "ratings.csv": encoder.encode(DATA_SEEDS.find((s) => s.id === "movielens-csv")!.text), "movies.csv": encoder.encode(MOVIES_CSV) }],
   ];
   const [layout, files] = pick(rng, layouts);
@@ -362,7 +409,8 @@ function checkModel(model: LoadedLike, contents: ModelFileContents): void {
     expect(seen.indptr[nUsers] === seen.indices.length, "seenIndptr ends at the number of seen items");
   }
   for (const table of Object.values(contents.tables)) {
-    if (table.data instanceof Float32Array) for (const v of table.data) expect(Math.abs(v) < 1e15, "factors are of a sane size (their products stay finite)", String(v));
+    if (table.data instanceof Float32Array)
+      for (const v of table.data) expect(Math.abs(v) < 1e15, "factors are of a sane size (their products stay finite)", String(v));
   }
   const answer = (what: string, r: { items: string[]; indices: Int32Array; scores: Float32Array }, k: number) => {
     expect(r.indices.length <= k && r.items.length === r.indices.length && r.scores.length === r.indices.length, `${what}: at most k answers`);
@@ -462,9 +510,23 @@ async function workerMain(request: BatchRequest): Promise<void> {
           const small = await shrink(c.mutated.bytes, async (b) => (await classify(() => c.rerun!(b), c.allowed))?.signature === failure.signature);
           if (small.length < c.mutated.bytes.length) shrunk = excerpt(small, 1000);
         }
-        post({ type: "failure", failure: { ...base, kind: failure.kind, signature: failure.signature, message: failure.message, ...(failure.stack && { stack: failure.stack }), ...(shrunk !== undefined && { shrunk }) } });
+        post({
+          type: "failure",
+          failure: {
+            ...base,
+            kind: failure.kind,
+            signature: failure.signature,
+            message: failure.message,
+            ...(failure.stack && { stack: failure.stack }),
+            ...(shrunk !== undefined && { shrunk }),
+          },
+        });
       }
-      if (ms > SLOW_CASE_MS) post({ type: "failure", failure: { ...base, kind: "slow", signature: `slow: ${c.label.replace(/\(.*/, "")}`, message: `took ${ms.toFixed(0)} ms (limit ${SLOW_CASE_MS} ms)` } });
+      if (ms > SLOW_CASE_MS)
+        post({
+          type: "failure",
+          failure: { ...base, kind: "slow", signature: `slow: ${c.label.replace(/\(.*/, "")}`, message: `took ${ms.toFixed(0)} ms (limit ${SLOW_CASE_MS} ms)` },
+        });
     }
   } finally {
     rmSync(ctx.tmp, { recursive: true, force: true });
@@ -484,7 +546,12 @@ async function classify(run: () => Promise<void>, allowed: Case["allowed"]): Pro
     if (e instanceof InvariantError) return { kind: "invariant", signature: `invariant: ${e.rule}`, message: e.message, ...(e.stack && { stack: e.stack }) };
     if (allowed.some((cls) => e instanceof cls)) return { kind: "allowed", name: (e as Error).name, signature: (e as Error).name };
     const err = e as Error;
-    return { kind: "exception", signature: signatureOf(e), message: `${err?.name ?? typeof e}: ${String(err?.message ?? e).slice(0, 500)}`, ...(err?.stack && { stack: err.stack }) };
+    return {
+      kind: "exception",
+      signature: signatureOf(e),
+      message: `${err?.name ?? typeof e}: ${String(err?.message ?? e).slice(0, 500)}`,
+      ...(err?.stack && { stack: err.stack }),
+    };
   }
 }
 
@@ -508,7 +575,7 @@ async function shrink(bytes: Uint8Array, fails: (b: Uint8Array) => Promise<boole
       if (unit === "byte") return Array.from(best, (b) => Uint8Array.of(b));
       const out: Uint8Array[] = [];
       let start = 0;
-      for (let i = 0; i < best.length; i++) if (best[i] === 0x0a) (out.push(best.subarray(start, i + 1)), (start = i + 1));
+      for (let i = 0; i < best.length; i++) if (best[i] === 0x0a) out.push(best.subarray(start, i + 1)), (start = i + 1);
       if (start < best.length) out.push(best.subarray(start));
       return out;
     };
@@ -535,7 +602,7 @@ async function shrink(bytes: Uint8Array, fails: (b: Uint8Array) => Promise<boole
 function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
+  for (const p of parts) out.set(p, at), (at += p.length);
   return out;
 }
 
@@ -568,8 +635,15 @@ async function runBatch(batch: BatchName, total: number, only?: number): Promise
         void worker.terminate();
         const c = current;
         result.failures.push({
-          batch, index: c?.index ?? from, kind: "hang", signature: `hang: ${c?.label.replace(/\(.*/, "") ?? "worker start"}`,
-          message: `no progress for ${HANG_MS} ms`, label: c?.label ?? "(starting the worker)", ops: c?.ops ?? [], input: c?.input ?? "", inputBytes: c?.inputBytes ?? 0,
+          batch,
+          index: c?.index ?? from,
+          kind: "hang",
+          signature: `hang: ${c?.label.replace(/\(.*/, "") ?? "worker start"}`,
+          message: `no progress for ${HANG_MS} ms`,
+          label: c?.label ?? "(starting the worker)",
+          ops: c?.ops ?? [],
+          input: c?.input ?? "",
+          inputBytes: c?.inputBytes ?? 0,
         });
         resolve((c?.index ?? from) + 1);
       }, 250);
@@ -596,8 +670,16 @@ async function runBatch(batch: BatchName, total: number, only?: number): Promise
         const c = current;
         if (c === undefined) return reject(e);
         result.failures.push({
-          batch, index: c.index, kind: "exception", signature: `worker died: ${signatureOf(e)}`, message: String((e as Error).message).slice(0, 500),
-          ...((e as Error).stack && { stack: (e as Error).stack }), label: c.label, ops: c.ops, input: c.input, inputBytes: c.inputBytes,
+          batch,
+          index: c.index,
+          kind: "exception",
+          signature: `worker died: ${signatureOf(e)}`,
+          message: String((e as Error).message).slice(0, 500),
+          ...((e as Error).stack && { stack: (e as Error).stack }),
+          label: c.label,
+          ops: c.ops,
+          input: c.input,
+          inputBytes: c.inputBytes,
         });
         resolve(c.index + 1);
       });
@@ -607,8 +689,15 @@ async function runBatch(batch: BatchName, total: number, only?: number): Promise
         clearInterval(watchdog);
         const c = current;
         result.failures.push({
-          batch, index: c?.index ?? from, kind: "exception", signature: `worker exited with code ${code}`, message: `the worker exited (${code}) during the case`,
-          label: c?.label ?? "", ops: c?.ops ?? [], input: c?.input ?? "", inputBytes: c?.inputBytes ?? 0,
+          batch,
+          index: c?.index ?? from,
+          kind: "exception",
+          signature: `worker exited with code ${code}`,
+          message: `the worker exited (${code}) during the case`,
+          label: c?.label ?? "",
+          ops: c?.ops ?? [],
+          input: c?.input ?? "",
+          inputBytes: c?.inputBytes ?? 0,
         });
         resolve((c?.index ?? from) + 1);
       });
@@ -635,7 +724,15 @@ function report(failures: readonly Failure[]): string {
       `  mutations: ${f.ops.join("; ")}`,
       `  input (${f.inputBytes} bytes): ${f.input}`,
       ...(shrunk !== undefined ? [`  shrunk input: ${shrunk}`] : []),
-      ...(f.stack ? ["  stack:", ...f.stack.split("\n").slice(0, 10).map((l) => `    ${l}`)] : []),
+      ...(f.stack
+        ? [
+            "  stack:",
+            ...f.stack
+              .split("\n")
+              .slice(0, 10)
+              .map((l) => `    ${l}`),
+          ]
+        : []),
     );
   }
   return lines.join("\n");
@@ -647,7 +744,8 @@ function report(failures: readonly Failure[]): string {
 function runCli(args: string[], timeoutMs = 60_000): Promise<{ status: number | null; stdout: string; stderr: string; signal: string | null }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s.length > 100_000 ? s.slice(0, 100_000) : s));
     child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s.length > 100_000 ? s.slice(0, 100_000) : s));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
@@ -661,16 +759,21 @@ function runCli(args: string[], timeoutMs = 60_000): Promise<{ status: number | 
 async function inParallel<T>(tasks: ReadonlyArray<() => Promise<T>>, width: number): Promise<T[]> {
   const out: T[] = new Array(tasks.length);
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < tasks.length) {
-      const k = next++;
-      out[k] = await tasks[k]!();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < tasks.length) {
+        const k = next++;
+        out[k] = await tasks[k]!();
+      }
+    }),
+  );
   return out;
 }
 
-function checkCliRun(r: { status: number | null; stderr: string; signal: string | null }, base: Omit<Failure, "kind" | "signature" | "message">): Failure | undefined {
+function checkCliRun(
+  r: { status: number | null; stderr: string; signal: string | null },
+  base: Omit<Failure, "kind" | "signature" | "message">,
+): Failure | undefined {
   const problems: string[] = [];
   if (r.status === null) problems.push(`killed by ${r.signal} (a hang?)`);
   else if (![0, 1, 2].includes(r.status)) problems.push(`exit code ${r.status}`);
@@ -681,8 +784,15 @@ function checkCliRun(r: { status: number | null; stderr: string; signal: string 
   if (problems.length === 0) return undefined;
   const firstLine = r.stderr.split("\n").find((l) => l.trim().length > 0) ?? "";
   return {
-    ...base, kind: "cli", signature: `cli: ${problems.join(", ")}: ${firstLine.replace(/^longtail: (unexpected error: )?/, "").replace(/\/\S*\//g, "…/").replace(/\d+/g, "N").slice(0, 100)}`,
-    message: `${problems.join(", ")}; stderr: ${r.stderr.slice(0, 300)}`, stack: r.stderr.split("\n").slice(0, 12).join("\n"),
+    ...base,
+    kind: "cli",
+    signature: `cli: ${problems.join(", ")}: ${firstLine
+      .replace(/^longtail: (unexpected error: )?/, "")
+      .replace(/\/\S*\//g, "…/")
+      .replace(/\d+/g, "N")
+      .slice(0, 100)}`,
+    message: `${problems.join(", ")}; stderr: ${r.stderr.slice(0, 300)}`,
+    stack: r.stderr.split("\n").slice(0, 12).join("\n"),
   };
 }
 
@@ -724,12 +834,20 @@ if (!isMainThread) {
     for (const [batch, count] of BATCHES) {
       if (onlyBatch !== undefined && onlyBatch !== batch) continue;
       const total = Math.max(1, Math.round(count * SCALE));
-      it(`${batch}: ${onlyIndex !== undefined ? `case ${onlyIndex}` : `${total} mutated inputs`} give a sane result or a DataError/ModelFileError, never a crash or a hang`, { timeout: 120_000 * Math.max(1, SCALE) }, async (t) => {
+      it(`${batch}: ${onlyIndex !== undefined ? `case ${onlyIndex}` : `${total} mutated inputs`} give a sane result or a DataError/ModelFileError, never a crash or a hang`, {
+        timeout: 120_000 * Math.max(1, SCALE),
+      }, async (t) => {
         const r = await running.get(batch)!;
-        t.diagnostic(`${r.cases} cases in ${r.ms.toFixed(0)} ms; outcomes ${JSON.stringify(r.outcomes)}; slowest case ${r.slowest.index} (${r.slowest.ms.toFixed(0)} ms, ${r.slowest.label})`);
+        t.diagnostic(
+          `${r.cases} cases in ${r.ms.toFixed(0)} ms; outcomes ${JSON.stringify(r.outcomes)}; slowest case ${r.slowest.index} (${r.slowest.ms.toFixed(0)} ms, ${r.slowest.label})`,
+        );
         if (r.failures.length > 0) assert.fail(report(r.failures));
         assert.equal(r.cases, onlyIndex !== undefined ? 1 : total);
-        if (onlyIndex === undefined) assert.ok((r.outcomes.ok ?? 0) > total / 20, `too few cases were read at all (${r.outcomes.ok ?? 0} of ${total}): the mutations are too destructive to test anything past the first check`);
+        if (onlyIndex === undefined)
+          assert.ok(
+            (r.outcomes.ok ?? 0) > total / 20,
+            `too few cases were read at all (${r.outcomes.ok ?? 0} of ${total}): the mutations are too destructive to test anything past the first check`,
+          );
       });
     }
 
@@ -740,7 +858,9 @@ if (!isMainThread) {
       });
       after(() => rmSync(dir, { recursive: true, force: true }));
 
-      it(`cli: train on ${CLI_DATA_CASES} mutated data files and recommend from ${CLI_MODEL_CASES} mutated model files: exit 0, 1 or 2, never a stack trace`, { timeout: 180_000 }, async (t) => {
+      it(`cli: train on ${CLI_DATA_CASES} mutated data files and recommend from ${CLI_MODEL_CASES} mutated model files: exit 0, 1 or 2, never a stack trace`, {
+        timeout: 180_000,
+      }, async (t) => {
         const started = performance.now();
         const failures: Failure[] = [];
         // A valid model to damage, written by the CLI itself.

@@ -48,7 +48,11 @@ function allScores(model: MatrixFactorization): Float32Array {
 
 /** A model with the given tables and popular directions, through the model-file loader. */
 function modelFromTables(
-  P: number[][], Q: number[][], seen: number[][], directions: { users: number[]; items: number[] }, config: Record<string, unknown> = {},
+  P: number[][],
+  Q: number[][],
+  seen: number[][],
+  directions: { users: number[]; items: number[] },
+  config: Record<string, unknown> = {},
 ): MatrixFactorization {
   const d = P[0].length;
   const indptr = [0];
@@ -75,7 +79,8 @@ function modelFromTables(
 /** Eq. 15-16 in f64, written the paper's way: x − α·cos(x, v)·‖x‖·v/‖v‖. */
 function paperProjection(x: Float64Array, v: Float64Array, alpha: number): Float64Array {
   const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, ai, c) => s + ai * b[c], 0);
-  const nx = Math.sqrt(dot(x, x)), nv = Math.sqrt(dot(v, v));
+  const nx = Math.sqrt(dot(x, x)),
+    nv = Math.sqrt(dot(v, v));
   const cos = dot(x, v) / (nx * nv);
   return x.map((xc, c) => xc - alpha * cos * nx * (v[c] / nv));
 }
@@ -92,8 +97,14 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
     const fromGradients = adjusted.popularDirections("gradients")!;
     const fromHead = adjusted.popularDirections("head-mean")!;
     const cos = (a: Float32Array, b: Float32Array) => {
-      let ab = 0, aa = 0, bb = 0;
-      for (let c = 0; c < a.length; c++) { ab += a[c] * b[c]; aa += a[c] * a[c]; bb += b[c] * b[c]; }
+      let ab = 0,
+        aa = 0,
+        bb = 0;
+      for (let c = 0; c < a.length; c++) {
+        ab += a[c] * b[c];
+        aa += a[c] * a[c];
+        bb += b[c] * b[c];
+      }
       return ab / Math.sqrt(aa * bb);
     };
     // Q̄_i sums −lr·P_u over the item's positives: it points against the popular items' embeddings.
@@ -103,13 +114,20 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
 
   it("serves Eq. 15-16: scores equal an f64 reference of the projected embeddings", () => {
     const rng = new Rng(9);
-    const d = 5, n = 4, m = 7;
+    const d = 5,
+      n = 4,
+      m = 7;
     const P = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()));
     const Q = Array.from({ length: m }, () => Array.from({ length: d }, () => rng.normal()));
     const directions = { users: Array.from({ length: d }, () => rng.normal()), items: Array.from({ length: d }, () => rng.normal()) };
     const model = modelFromTables(P, Q, [[0], [], [1, 2], [3]], directions);
     try {
-      for (const [a1, a2] of [[0.4, 0], [0, 1.2], [1, 1], [2, 0.6]]) {
+      for (const [a1, a2] of [
+        [0.4, 0],
+        [0, 1.2],
+        [1, 1],
+        [2, 0.6],
+      ]) {
         model.setPopularityAdjustment({ alphaItems: a1, alphaUsers: a2 });
         const scores = allScores(model);
         for (let u = 0; u < n; u++) {
@@ -117,7 +135,10 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
           for (let i = 0; i < m; i++) {
             const qi = paperProjection(Float64Array.from(Q[i]), Float64Array.from(directions.items), a1);
             const expected = pu.reduce((s, v, c) => s + v * qi[c], 0);
-            assert.ok(Math.abs(scores[u * m + i] - expected) < 1e-5 * (1 + Math.abs(expected)), `α=(${a1}, ${a2}) u${u} i${i}: ${scores[u * m + i]} vs ${expected}`);
+            assert.ok(
+              Math.abs(scores[u * m + i] - expected) < 1e-5 * (1 + Math.abs(expected)),
+              `α=(${a1}, ${a2}) u${u} i${i}: ${scores[u * m + i]} vs ${expected}`,
+            );
           }
         }
       }
@@ -160,7 +181,14 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
   it("the grid search picks the unique best pair of a constructed case", () => {
     // d = 3; Q̄ = x, P̄ = z. The user (1, 1, 1) holds out item T = (0, 1, 0) (score 1 for every α).
     // A/B beat T unless α1 ∈ [0.95, 1.05], C/D unless α2 ∈ [0.95, 1.05]; E (huge) is a training item.
-    const Q = [[1, 0.95, 0], [-1, 0.95, 0], [0, 0.95, 1], [0, 0.95, -1], [0, 1, 0], [5, 5, 5]];
+    const Q = [
+      [1, 0.95, 0],
+      [-1, 0.95, 0],
+      [0, 0.95, 1],
+      [0, 0.95, -1],
+      [0, 1, 0],
+      [5, 5, 5],
+    ];
     const model = modelFromTables([[1, 1, 1]], Q, [[5]], { users: [0, 0, 1], items: [1, 0, 0] });
     const { train: t, test: v } = tinyParts(1, 6, [[0, 5]], [[0, 4]]);
     try {
@@ -222,7 +250,10 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
   });
 
   it("configuration: BPR/BCE only, users unit-norm by default, the no-normalisation ablation, bad α", async () => {
-    assert.throws(() => new MatrixFactorization(kernels, { loss: "softmax", gradientAdjustment: true }), (e: Error) => e instanceof ConfigError && /bpr or bce/.test(e.message));
+    assert.throws(
+      () => new MatrixFactorization(kernels, { loss: "softmax", gradientAdjustment: true }),
+      (e: Error) => e instanceof ConfigError && /bpr or bce/.test(e.message),
+    );
     assert.equal(new MatrixFactorization(kernels, { loss: "bce", gradientAdjustment: true }).config.normalize, "users");
     assert.equal(new MatrixFactorization(kernels, { gradientAdjustment: true, normalize: "none" }).config.normalize, "none");
     assert.throws(() => new MatrixFactorization(kernels, { alphaItems: -1 }), /alphaItems must be a non-negative number/);

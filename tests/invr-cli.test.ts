@@ -25,7 +25,10 @@ describe("longtail invr", () => {
     assert.deepEqual(out.slots, [2, 5]);
     assert.equal(out.selectedItems, out.catalogItems);
     assert.ok(out.itemUsers.retrievedPairs > 0 && out.itemUsers.retrievedPairs <= 5 * out.selectedItems);
-    assert.deepEqual(out.orderings.map((o: { ordering: string }) => o.ordering), ["random", "score", "user-rank"]);
+    assert.deepEqual(
+      out.orderings.map((o: { ordering: string }) => o.ordering),
+      ["random", "score", "user-rank"],
+    );
     for (const key of ["recall@6", "ndcg@6", "coverage@6", "b50ps@6", "t1ps@6", "psei@6", "gini@6", "longTailShare@6", "medianPopularity@6"]) {
       assert.ok(Number.isFinite(out.main.metrics[key]), `main ${key}`);
       for (const o of out.orderings) assert.ok(Number.isFinite(o.metrics[key]), `${o.ordering} ${key}`);
@@ -39,7 +42,26 @@ describe("longtail invr", () => {
 
   it("text output: the before/after table; --out writes every test user's slates with the InvR positions", () => {
     const file = join(dir, "slates.json");
-    const r = cli("invr", "--model", model, "--data", dir, "--k", "6", "--top-n", "5", "--slots", "2,5", "--ordering", "user-rank", "--items", "tail", "--out", file, "--quiet");
+    const r = cli(
+      "invr",
+      "--model",
+      model,
+      "--data",
+      dir,
+      "--k",
+      "6",
+      "--top-n",
+      "5",
+      "--slots",
+      "2,5",
+      "--ordering",
+      "user-rank",
+      "--items",
+      "tail",
+      "--out",
+      file,
+      "--quiet",
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /item → top-5 users: the \d+ tail items × 40 users in/);
     assert.match(r.stdout, /^metric\s+main\s+user-rank\s+change$/m);
@@ -49,10 +71,15 @@ describe("longtail invr", () => {
     assert.deepEqual(Object.keys(slates.orderings), ["user-rank"]);
     const rows = slates.orderings["user-rank"];
     assert.equal(rows.length, 40);
-    const train = new Map(readFileSync(join(dir, "train.txt"), "utf8").trim().split("\n").map((line) => {
-      const [u, ...items] = line.split(" ");
-      return [u, new Set(items)] as const;
-    }));
+    const train = new Map(
+      readFileSync(join(dir, "train.txt"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const [u, ...items] = line.split(" ");
+          return [u, new Set(items)] as const;
+        }),
+    );
     for (const row of rows) {
       assert.equal(row.slate.length, 6);
       assert.equal(new Set(row.slate).size, 6);

@@ -22,7 +22,15 @@ import { randomF32, VARIANTS, withKernels, type WasmScope } from "./support/kern
 
 const ids = (prefix: string, n: number) => IdMap.from(Array.from({ length: n }, (_, i) => `${prefix}${i}`));
 
-function embeddingsOf(kernels: Kernels, mem: WasmScope, users: Float32Array, items: Float32Array, nUsers: number, nItems: number, d: number): ServingEmbeddings {
+function embeddingsOf(
+  kernels: Kernels,
+  mem: WasmScope,
+  users: Float32Array,
+  items: Float32Array,
+  nUsers: number,
+  nItems: number,
+  d: number,
+): ServingEmbeddings {
   return { kernels, dim: d, users: ids("u", nUsers), items: ids("i", nItems), userTable: mem.f32From(users), itemTable: mem.f32From(items) };
 }
 
@@ -64,7 +72,8 @@ describe("item → top-N users (inverse retrieval)", () => {
       await withKernels(variant, (kernels, mem) => {
         const rng = new Rng(7);
         for (const { nUsers, nItems, d, topN, block } of SHAPES) {
-          const users = randomF32(rng, nUsers * d), items = randomF32(rng, nItems * d);
+          const users = randomF32(rng, nUsers * d),
+            items = randomF32(rng, nItems * d);
           const everyone = new Set([nItems - 1]);
           const exclude = randomExclusion(rng, nUsers, nItems, 0.2, everyone);
           const e = embeddingsOf(kernels, mem, users, items, nUsers, nItems, d);
@@ -91,7 +100,14 @@ describe("item → top-N users (inverse retrieval)", () => {
             });
             // As sets wherever the cut-off is not a near-tie.
             if (want < ref.length && ref[want - 1].score - ref[want].score < 1e-4) return;
-            assert.deepEqual([...row].sort((a, b) => a - b), ref.slice(0, want).map((x) => x.user).sort((a, b) => a - b), `${shape}: item ${item}`);
+            assert.deepEqual(
+              [...row].sort((a, b) => a - b),
+              ref
+                .slice(0, want)
+                .map((x) => x.user)
+                .sort((a, b) => a - b),
+              `${shape}: item ${item}`,
+            );
             checkedSets++;
           });
           assert.ok(checkedSets >= nItems - 2, `${shape}: only ${checkedSets} of ${nItems} items compared as sets`);
@@ -125,10 +141,16 @@ describe("item → top-N users (inverse retrieval)", () => {
     await withKernels("simd", (kernels, mem) => {
       const rng = new Rng(4);
       const e = embeddingsOf(kernels, mem, randomF32(rng, 6), randomF32(rng, 4), 3, 2, 2);
-      assert.throws(() => itemTopUsers(e, { topN: 0 }), (err: Error) => err instanceof InverseRetrievalError && /N \(users per item\) must be a positive integer, got 0/.test(err.message));
+      assert.throws(
+        () => itemTopUsers(e, { topN: 0 }),
+        (err: Error) => err instanceof InverseRetrievalError && /N \(users per item\) must be a positive integer, got 0/.test(err.message),
+      );
       assert.throws(() => itemTopUsers(e, { topN: 2.5 }), /got 2.5/);
       assert.throws(() => itemTopUsers(e, { topN: 1, items: Int32Array.from([0, 2]) }), /item 1 of the selection is index 2, outside \[0, 2\)/);
-      assert.throws(() => itemTopUsers(e, { topN: 1, exclude: { indptr: new Int32Array(4), indices: new Int32Array(0) } }), /3 item rows but the model has 2 items/);
+      assert.throws(
+        () => itemTopUsers(e, { topN: 1, exclude: { indptr: new Int32Array(4), indices: new Int32Array(0) } }),
+        /3 item rows but the model has 2 items/,
+      );
       const bad = { ...e, userTable: mem.f32(5) };
       assert.throws(() => itemTopUsers(bad, { topN: 1 }), /user table holds 5 floats, but 3 users × d = 2 need 6/);
     });
@@ -146,9 +168,13 @@ describe("item → top-N users (inverse retrieval)", () => {
     // Serve with the head-mean projection (Eq. 15-16) so that the raw tables would score differently.
     model.setPopularityAdjustment({ alphaItems: 1, alphaUsers: 0.5, source: "head-mean" });
     const e = mfServingEmbeddings(model);
-    const users = e.userTable.view.slice(), items = e.itemTable.view.slice();
+    const users = e.userTable.view.slice(),
+      items = e.itemTable.view.slice();
     const raw = model.userFactors.view;
-    assert.ok(users.some((x, j) => x !== raw[j]), "the user table is projected");
+    assert.ok(
+      users.some((x, j) => x !== raw[j]),
+      "the user table is projected",
+    );
     const ids = kernels.engine.i32From(Array.from({ length: model.nUsers }, (_, u) => u));
     const scores = kernels.engine.f32(model.nUsers * model.nItems);
     model.scoreUsers(ids, model.nUsers, scores);
@@ -185,7 +211,10 @@ describe("item selection", () => {
     assert.deepEqual(Array.from(selectItems(["e", "a"], items, counts, { share: 0.8 })), [4, 0]);
   });
   it("names the unknown items and refuses an item listed twice", () => {
-    assert.throws(() => selectItems(["a", "zz", "yy"], items, counts, { share: 0.8 }), (e: Error) => e instanceof InverseRetrievalError && /2 items "zz", "yy" are not in the model \(it knows 5 items, e\.g\. "a", "b", "c"\)/.test(e.message));
+    assert.throws(
+      () => selectItems(["a", "zz", "yy"], items, counts, { share: 0.8 }),
+      (e: Error) => e instanceof InverseRetrievalError && /2 items "zz", "yy" are not in the model \(it knows 5 items, e\.g\. "a", "b", "c"\)/.test(e.message),
+    );
     assert.throws(() => selectItems(["b", "b"], items, counts, { share: 0.8 }), /item "b" is listed twice/);
   });
 });

@@ -32,8 +32,14 @@ describe("inverse retrieval on real data", { skip }, () => {
     assert.ok(rank["b50ps@20"] >= 2.5 * main["b50ps@20"], `B50PS ${main["b50ps@20"]} → ${rank["b50ps@20"]}`);
     assert.ok(rank["psei@20"] >= 1.2 * main["psei@20"], `PSEI ${main["psei@20"]} → ${rank["psei@20"]}`);
     assert.ok(rank["recall@20"] >= 0.94 * main["recall@20"], `Recall@20 ${main["recall@20"]} → ${rank["recall@20"]}`);
-    assert.ok(rank["psei@20"] > by.score["psei@20"] && rank["recall@20.tail"] > by.score["recall@20.tail"], "user-rank ahead of score ordering on PSEI and tail recall");
-    assert.ok(run.orderings.every((o) => o.slates.invrItems > 0.5 * 2 * run.main.users), "most InvR slots filled");
+    assert.ok(
+      rank["psei@20"] > by.score["psei@20"] && rank["recall@20.tail"] > by.score["recall@20.tail"],
+      "user-rank ahead of score ordering on PSEI and tail recall",
+    );
+    assert.ok(
+      run.orderings.every((o) => o.slates.invrItems > 0.5 * 2 * run.main.users),
+      "most InvR slots filled",
+    );
     embeddings.dispose();
     model.dispose();
   });

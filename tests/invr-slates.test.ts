@@ -14,7 +14,9 @@ import { Rng } from "../ts/util/rng.js";
 
 /** Item → users rows given as [item, [[user, score], ...best first]]. */
 function topUsers(rows: ReadonlyArray<[number, ReadonlyArray<[number, number]>]>): ItemTopUsers {
-  const indptr = [0], users: number[] = [], scores: number[] = [];
+  const indptr = [0],
+    users: number[] = [],
+    scores: number[] = [];
   for (const [, list] of rows) {
     for (const [u, s] of list) {
       users.push(u);
@@ -22,7 +24,13 @@ function topUsers(rows: ReadonlyArray<[number, ReadonlyArray<[number, number]>]>
     }
     indptr.push(users.length);
   }
-  return { items: Int32Array.from(rows.map(([i]) => i)), topN: 3, indptr: Int32Array.from(indptr), users: Int32Array.from(users), scores: Float32Array.from(scores) };
+  return {
+    items: Int32Array.from(rows.map(([i]) => i)),
+    topN: 3,
+    indptr: Int32Array.from(indptr),
+    users: Int32Array.from(users),
+    scores: Float32Array.from(scores),
+  };
 }
 
 function csr(rows: number[][]): Csr {
@@ -40,22 +48,47 @@ const slate = (s: { items: Int32Array; k: number }, r: number) => Array.from(s.i
 // holds at place 4, beyond the three main places that surely stay in the slate.
 // Users 2 and 3 have one candidate each, 22 (its best and second user); user 4 has none.
 const TOP = topUsers([
-  [20, [[1, 0.9], [0, 0.5]]],
+  [
+    20,
+    [
+      [1, 0.9],
+      [0, 0.5],
+    ],
+  ],
   [21, [[0, 0.4]]],
-  [22, [[2, 0.95], [3, 0.9], [0, 0.8]]],
+  [
+    22,
+    [
+      [2, 0.95],
+      [3, 0.9],
+      [0, 0.8],
+    ],
+  ],
   [12, [[0, 0.7]]],
 ]);
-const MAIN = main([[10, 11, 12, 13, 14], [30, 31, 32, 20, 33], [40, 41, 42, 43, 44], [50, 51, 52, 53, 54], [60, 61, 62, 63, 64]]);
+const MAIN = main([
+  [10, 11, 12, 13, 14],
+  [30, 31, 32, 20, 33],
+  [40, 41, 42, 43, 44],
+  [50, 51, 52, 53, 54],
+  [60, 61, 62, 63, 64],
+]);
 const CANDIDATES = userCandidates(TOP, 5);
 
 describe("InvR candidates per user", () => {
   it("inverts item → users into user → (item, score, the user's rank among the item's users)", () => {
     const c = CANDIDATES;
-    const row = (u: number) => Array.from({ length: c.indptr[u + 1] - c.indptr[u] }, (_, j) => {
-      const p = c.indptr[u] + j;
-      return [c.items[p], Math.round(c.scores[p] * 100) / 100, c.ranks[p]];
-    });
-    assert.deepEqual(row(0), [[20, 0.5, 1], [21, 0.4, 0], [22, 0.8, 2], [12, 0.7, 0]]);
+    const row = (u: number) =>
+      Array.from({ length: c.indptr[u + 1] - c.indptr[u] }, (_, j) => {
+        const p = c.indptr[u] + j;
+        return [c.items[p], Math.round(c.scores[p] * 100) / 100, c.ranks[p]];
+      });
+    assert.deepEqual(row(0), [
+      [20, 0.5, 1],
+      [21, 0.4, 0],
+      [22, 0.8, 2],
+      [12, 0.7, 0],
+    ]);
     assert.deepEqual(row(1), [[20, 0.9, 0]]);
     assert.deepEqual(row(3), [[22, 0.9, 1]]);
     assert.deepEqual(row(4), []);
@@ -96,10 +129,19 @@ describe("slate assembly", () => {
 
   it("keeps slates K long, without repeats, and InvR only at the slots (random lists, every ordering)", () => {
     const rng = new Rng(9);
-    const nUsers = 40, nItems = 60, k = 8;
+    const nUsers = 40,
+      nItems = 60,
+      k = 8;
     const lists = Array.from({ length: nUsers }, () => rng.shuffle(Array.from({ length: nItems }, (_, i) => i)).slice(0, k));
     const rows: [number, [number, number][]][] = [];
-    for (let i = 0; i < nItems; i++) rows.push([i, rng.shuffle(Array.from({ length: nUsers }, (_, u) => u)).slice(0, 6).map((u, j) => [u, 1 - j / 10] as [number, number])]);
+    for (let i = 0; i < nItems; i++)
+      rows.push([
+        i,
+        rng
+          .shuffle(Array.from({ length: nUsers }, (_, u) => u))
+          .slice(0, 6)
+          .map((u, j) => [u, 1 - j / 10] as [number, number]),
+      ]);
     const candidates = userCandidates(topUsers(rows), nUsers);
     const slots = [8, 1, 5];
     for (const ordering of ["score", "user-rank", "random"] as SlateOrdering[]) {
@@ -109,22 +151,36 @@ describe("slate assembly", () => {
         assert.equal(row.filter((x) => x >= 0).length, k, `${ordering}: user ${u} has a full slate`);
         assert.equal(new Set(row).size, k, `${ordering}: user ${u} has no repeats: ${row}`);
         const invr = row.filter((_, p) => s.fromInvr[u * k + p] === 1);
-        row.forEach((_, p) => { if (s.fromInvr[u * k + p] === 1) assert.ok([1, 5, 8].includes(p + 1), `InvR at position ${p + 1}`); });
+        row.forEach((_, p) => {
+          if (s.fromInvr[u * k + p] === 1) assert.ok([1, 5, 8].includes(p + 1), `InvR at position ${p + 1}`);
+        });
         const own = new Set(Array.from(candidates.items.subarray(candidates.indptr[u], candidates.indptr[u + 1])));
         for (const item of invr) assert.ok(own.has(item), `${ordering}: user ${u} got ${item}, not one of its candidates`);
         // The main items keep their order.
         const kept = row.filter((_, p) => s.fromInvr[u * k + p] === 0);
         const positions = kept.map((item) => lists[u].indexOf(item));
-        assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${ordering}: main order kept`);
+        assert.deepEqual(
+          positions,
+          [...positions].sort((a, b) => a - b),
+          `${ordering}: main order kept`,
+        );
       }
     }
   });
 
   it("random ordering: the same seed gives the same slates, another seed others", () => {
     const rng = new Rng(21);
-    const nUsers = 30, nItems = 50;
+    const nUsers = 30,
+      nItems = 50;
     const rows: [number, [number, number][]][] = [];
-    for (let i = 0; i < nItems; i++) rows.push([i, rng.shuffle(Array.from({ length: nUsers }, (_, u) => u)).slice(0, 10).map((u) => [u, 0.5] as [number, number])]);
+    for (let i = 0; i < nItems; i++)
+      rows.push([
+        i,
+        rng
+          .shuffle(Array.from({ length: nUsers }, (_, u) => u))
+          .slice(0, 10)
+          .map((u) => [u, 0.5] as [number, number]),
+      ]);
     const candidates = userCandidates(topUsers(rows), nUsers);
     const lists = main(Array.from({ length: nUsers }, () => [100, 101, 102, 103, 104, 105]));
     const a = assembleSlates(lists, candidates, { slots: [2, 5], ordering: "random", rng: new Rng(42) });
@@ -141,7 +197,11 @@ describe("slate assembly", () => {
 
   it("rejects slots outside 1..K, repeated or missing slots, unknown orderings and a random ordering without a generator", () => {
     const bad = (options: Parameters<typeof assembleSlates>[2], pattern: RegExp) =>
-      assert.throws(() => assembleSlates(MAIN, CANDIDATES, options), (e: Error) => e instanceof InverseRetrievalError && pattern.test(e.message), String(pattern));
+      assert.throws(
+        () => assembleSlates(MAIN, CANDIDATES, options),
+        (e: Error) => e instanceof InverseRetrievalError && pattern.test(e.message),
+        String(pattern),
+      );
     bad({ slots: [0, 3], ordering: "score" }, /slot 0 is outside 1\.\.5/);
     bad({ slots: [3, 6], ordering: "score" }, /slot 6 is outside 1\.\.5/);
     bad({ slots: [2.5], ordering: "score" }, /slot 2.5 is outside/);

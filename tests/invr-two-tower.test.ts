@@ -27,7 +27,9 @@ before(async () => {
   world = chainWorld({ nItems: 23, trainUsers: 41, heldOutUsers: 5, length: 5, seed: 11 });
   model = new TwoTower(kernels, { dim: 5, epochs: 3, batchSize: 32, learningRate: 0.01, temperature: 0.5, historyWeighting: "recency", halfLife: 2 });
   await model.fit(world.train, { genres: world.genres });
-  const e = kernels.engine, n = model.nUsers, m = model.nItems;
+  const e = kernels.engine,
+    n = model.nUsers,
+    m = model.nItems;
   const users = e.i32From(Int32Array.from({ length: n }, (_, u) => u));
   const out = e.f32(n * m);
   model.scoreUsers(users, n, out);
@@ -43,7 +45,10 @@ describe("InvR on a two-tower model", () => {
       checkEmbeddings(emb);
       assert.equal(emb.users, model.users);
       assert.equal(emb.items, model.items);
-      const d = emb.dim, m = model.nItems, U = emb.userTable.view, V = emb.itemTable.view;
+      const d = emb.dim,
+        m = model.nItems,
+        U = emb.userTable.view,
+        V = emb.itemTable.view;
       for (let u = 0; u < model.nUsers; u++) {
         for (let i = 0; i < m; i++) {
           let s = 0;
@@ -59,7 +64,9 @@ describe("InvR on a two-tower model", () => {
   it("each item's top-N users equal the brute force over scoreUsers, training users left out", () => {
     const emb = twoTowerServingEmbeddings(model);
     const exclude = world.train.byItem();
-    const m = model.nItems, n = model.nUsers, topN = 6;
+    const m = model.nItems,
+      n = model.nUsers,
+      topN = 6;
     try {
       const got = itemTopUsers(emb, { topN, exclude, blockItems: 4 });
       let comparedAsSets = 0;
@@ -74,11 +81,21 @@ describe("InvR on a two-tower model", () => {
         assert.equal(row.length, want, `item ${item}: ${row.length} users, expected ${want}`);
         row.forEach((u, j) => {
           assert.ok(!excluded.has(u), `item ${item}: user ${u} had it in training`);
-          assert.ok(Math.abs(scores[j] - ref[j].score) <= 1e-4 * (1 + Math.abs(ref[j].score)), `item ${item}, place ${j}: ${scores[j]} vs the reference's ${ref[j].score}`);
+          assert.ok(
+            Math.abs(scores[j] - ref[j].score) <= 1e-4 * (1 + Math.abs(ref[j].score)),
+            `item ${item}, place ${j}: ${scores[j]} vs the reference's ${ref[j].score}`,
+          );
         });
         // Users with the same chain share a history, hence exact score ties: sets only where the cut is clear.
         if (want < ref.length && ref[want - 1].score - ref[want].score < 1e-4) continue;
-        assert.deepEqual([...row].sort((a, b) => a - b), ref.slice(0, want).map((x) => x.user).sort((a, b) => a - b), `item ${item}`);
+        assert.deepEqual(
+          [...row].sort((a, b) => a - b),
+          ref
+            .slice(0, want)
+            .map((x) => x.user)
+            .sort((a, b) => a - b),
+          `item ${item}`,
+        );
         comparedAsSets++;
       }
       assert.ok(comparedAsSets >= m / 2, `only ${comparedAsSets} of ${m} items compared as sets`);
@@ -92,7 +109,10 @@ describe("InvR on a two-tower model", () => {
     try {
       // Test part: each training user's next chain item (newest + 1), read with the model's ids.
       const { indptr, indices } = world.train.byUser;
-      const next = Array.from({ length: model.nUsers }, (_, u) => [model.users.id(u), model.items.id((indices[indptr[u + 1] - 1] + 1) % model.nItems)] as const);
+      const next = Array.from(
+        { length: model.nUsers },
+        (_, u) => [model.users.id(u), model.items.id((indices[indptr[u + 1] - 1] + 1) % model.nItems)] as const,
+      );
       const test = Interactions.fromTriples(next, { users: model.users, items: model.items, name: "next items" });
       const run = evaluateInverseRetrieval(model, emb, world.train, test, { k: 5, topN: 10, slots: [2, 4], orderings: ["score", "user-rank"] });
       assert.equal(run.main.users, model.nUsers);

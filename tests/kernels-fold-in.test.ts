@@ -13,7 +13,9 @@ describe("kernels: fold-in of a batch of histories (fold_in_rows) against foldIn
           const m = 40;
           const table = randomF32(rng, m * d, 0.5);
           const rows = 23;
-          const histories = Array.from({ length: rows }, (_, r) => (r % 7 === 3 ? [] : [...new Set(Array.from({ length: 1 + rng.int(15) }, () => rng.int(m)))]));
+          const histories = Array.from({ length: rows }, (_, r) =>
+            r % 7 === 3 ? [] : [...new Set(Array.from({ length: 1 + rng.int(15) }, () => rng.int(m)))],
+          );
           const offsets = Int32Array.from({ length: rows + 1 }, (_, r) => histories.slice(0, r).reduce((s, h) => s + h.length, 0));
           const out = mem.f32(rows * d);
           for (const lambda of [0.1, 10]) {

@@ -5,7 +5,17 @@ import { referenceAddOuter, referenceAddToRows, referenceMatvec, referenceMatvec
 import { F32_EPS, VARIANTS, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
 /** Shapes (n rows, d columns): empty, d = 1, sizes that are not multiples of 4, and a wide one. */
-const SHAPES: ReadonlyArray<[number, number]> = [[0, 5], [4, 0], [1, 1], [9, 1], [7, 3], [13, 17], [6, 64], [3, 129], [50, 33]];
+const SHAPES: ReadonlyArray<[number, number]> = [
+  [0, 5],
+  [4, 0],
+  [1, 1],
+  [9, 1],
+  [7, 3],
+  [13, 17],
+  [6, 64],
+  [3, 129],
+  [50, 33],
+];
 
 /** f32 error bound of a sum of `terms` products, relative to the sum of their magnitudes. */
 const tol = (terms: number, magnitude: number) => 4 * F32_EPS * Math.sqrt(terms + 1) * magnitude + 1e-30;
@@ -16,10 +26,12 @@ for (const variant of VARIANTS) {
       withKernels(variant, (k, mem) => {
         const rng = new Rng(21);
         for (const [n, d] of SHAPES) {
-          const a = randomF32(rng, n * d), x = randomF32(rng, d);
+          const a = randomF32(rng, n * d),
+            x = randomF32(rng, d);
           const out = mem.f32(n);
           k.matvec(mem.f32From(a), n, d, mem.f32From(x), out);
-          const absA = a.map(Math.abs), absX = x.map(Math.abs);
+          const absA = a.map(Math.abs),
+            absX = x.map(Math.abs);
           const mag = referenceMatvec(absA, n, d, absX);
           assertClose(out.view, referenceMatvec(a, n, d, x), (r) => tol(d, mag[r]), `matvec n=${n} d=${d}`);
         }
@@ -29,7 +41,8 @@ for (const variant of VARIANTS) {
       withKernels(variant, (k, mem) => {
         const rng = new Rng(22);
         for (const [n, d] of SHAPES) {
-          const a = randomF32(rng, n * d), x = randomF32(rng, n);
+          const a = randomF32(rng, n * d),
+            x = randomF32(rng, n);
           const out = mem.f32From(new Float32Array(d).fill(99));
           k.matvecT(mem.f32From(a), n, d, mem.f32From(x), out);
           const mag = referenceMatvecT(a.map(Math.abs), n, d, x.map(Math.abs));
@@ -41,7 +54,9 @@ for (const variant of VARIANTS) {
       withKernels(variant, (k, mem) => {
         const rng = new Rng(23);
         for (const [n, d] of SHAPES) {
-          const a = randomF32(rng, n * d), x = randomF32(rng, n), y = randomF32(rng, d);
+          const a = randomF32(rng, n * d),
+            x = randomF32(rng, n),
+            y = randomF32(rng, d);
           const wa = mem.f32From(a);
           k.addOuter(wa, n, d, -0.75, mem.f32From(x), mem.f32From(y));
           const expected = referenceAddOuter(a, n, d, -0.75, x, y);
@@ -54,7 +69,8 @@ for (const variant of VARIANTS) {
         const rng = new Rng(24);
         for (const [n, m] of SHAPES) {
           const stride = m + 3;
-          const a = randomF32(rng, n * stride), v = randomF32(rng, m);
+          const a = randomF32(rng, n * stride),
+            v = randomF32(rng, m);
           const wa = mem.f32From(a);
           k.addToRows(wa, n, m, stride, 2.5, mem.f32From(v));
           const expected = referenceAddToRows(a, n, m, stride, 2.5, v);

@@ -32,7 +32,13 @@ function relativeTo(expected: Float64Array): (i: number) => number {
 }
 
 const CASES: Array<[d: number, nRows: number, dense: boolean, l2: number]> = [
-  [1, 1, false, 0], [3, 5, false, 0.01], [4, 0, false, 0], [7, 4, true, 0.05], [16, 9, false, 0], [33, 6, false, 0.01], [64, 3, true, 0],
+  [1, 1, false, 0],
+  [3, 5, false, 0.01],
+  [4, 0, false, 0],
+  [7, 4, true, 0.05],
+  [16, 9, false, 0],
+  [33, 6, false, 0.01],
+  [64, 3, true, 0],
 ];
 
 for (const variant of VARIANTS) {

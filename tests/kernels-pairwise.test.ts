@@ -7,7 +7,8 @@ import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "../t
 import { referencePairwiseTrain, type PairwiseReferenceRun, type PairwiseReferenceState } from "./reference/pairwise-training.js";
 import { VARIANTS, type WasmScope, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
-interface Case extends Omit<PairwiseReferenceRun, "userItems" | "epochUsers" | "epochItems" | "alias" | "ips" | "accScale" | "beta1" | "beta2" | "eps" | "maxTries"> {
+interface Case
+  extends Omit<PairwiseReferenceRun, "userItems" | "epochUsers" | "epochItems" | "alias" | "ips" | "accScale" | "beta1" | "beta2" | "eps" | "maxTries"> {
   popularity?: boolean;
   withIps?: boolean;
   seed: number;
@@ -31,59 +32,118 @@ function check(k: Kernels, mem: WasmScope, c: Case, rounds: number): void {
   }
   const pairs = userItems.flatMap((items, u) => items.map((i) => [u, i] as const));
   rng.shuffle(pairs);
-  const epochUsers = Int32Array.from(pairs, (p) => p[0]), epochItems = Int32Array.from(pairs, (p) => p[1]);
+  const epochUsers = Int32Array.from(pairs, (p) => p[0]),
+    epochItems = Int32Array.from(pairs, (p) => p[1]);
   const counts = new Float64Array(nItems);
   for (const [, i] of pairs) counts[i]++;
   const sampler = c.popularity ? new AliasSampler(Array.from(counts, (x) => Math.pow(x + 1, 0.75))) : null;
   const alias = sampler ? { prob: Float32Array.from(sampler.prob), index: Int32Array.from(sampler.alias) } : null;
   const ips = c.withIps ? Float32Array.from({ length: nItems }, () => 0.5 + rng.next()) : null;
   const run: PairwiseReferenceRun = {
-    ...c, userItems, epochUsers, epochItems, alias, ips, maxTries: 32, beta1: 0.9, beta2: 0.999, eps: c.optimizer === "adam" ? 1e-8 : 1e-8, accScale: -c.lr,
+    ...c,
+    userItems,
+    epochUsers,
+    epochItems,
+    alias,
+    ips,
+    maxTries: 32,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: c.optimizer === "adam" ? 1e-8 : 1e-8,
+    accScale: -c.lr,
   };
-  const P = randomF32(rng, nUsers * d, 0.3), Q = randomF32(rng, nItems * d, 0.3);
+  const P = randomF32(rng, nUsers * d, 0.3),
+    Q = randomF32(rng, nItems * d, 0.3);
   const streamSeed = rng.nextU32();
   const ref: PairwiseReferenceState = {
-    P: Float64Array.from(P), Q: Float64Array.from(Q),
-    userState1: new Float64Array(nUsers * d), userState2: new Float64Array(nUsers * d),
-    itemState1: new Float64Array(nItems * d), itemState2: new Float64Array(nItems * d),
-    accUsers: new Float64Array(nUsers * d), accItems: new Float64Array(nItems * d), step: 0, rng: new Rng(streamSeed),
+    P: Float64Array.from(P),
+    Q: Float64Array.from(Q),
+    userState1: new Float64Array(nUsers * d),
+    userState2: new Float64Array(nUsers * d),
+    itemState1: new Float64Array(nItems * d),
+    itemState2: new Float64Array(nItems * d),
+    accUsers: new Float64Array(nUsers * d),
+    accItems: new Float64Array(nItems * d),
+    step: 0,
+    rng: new Rng(streamSeed),
   };
 
   const e = k.engine;
   const zeros = (n: number) => mem.f32From(new Float32Array(Math.max(1, n)));
-  const wP = mem.f32From(P), wQ = mem.f32From(Q);
-  const us1 = zeros(nUsers * d), us2 = zeros(nUsers * d), is1 = zeros(nItems * d), is2 = zeros(nItems * d);
-  const accU = zeros(nUsers * d), accI = zeros(nItems * d), counter = mem.i32From([0]);
+  const wP = mem.f32From(P),
+    wQ = mem.f32From(Q);
+  const us1 = zeros(nUsers * d),
+    us2 = zeros(nUsers * d),
+    is1 = zeros(nItems * d),
+    is2 = zeros(nItems * d);
+  const accU = zeros(nUsers * d),
+    accI = zeros(nItems * d),
+    counter = mem.i32From([0]);
   const indptr = Int32Array.from({ length: nUsers + 1 }, (_, u) => userItems.slice(0, u).reduce((s, r) => s + r.length, 0));
   const plan = new StructBlock(e, PLAN_FIELDS, PLAN_FLOAT_FIELDS, e.exports.pairwise_layout(0), "plan");
   const state = new StructBlock(e, THREAD_FIELDS, new Set(), e.exports.pairwise_layout(1), "thread");
   try {
     const set = (f: (typeof PLAN_FIELDS)[number], v: number) => plan.set(f, v);
-    set("userTable", wP.ptr); set("itemTable", wQ.ptr); set("dim", d); set("nUsers", nUsers); set("nItems", nItems);
-    set("indptr", mem.i32From(indptr).ptr); set("sortedItems", mem.i32From(userItems.flat()).ptr);
-    set("epochUsers", mem.i32From(epochUsers).ptr); set("epochItems", mem.i32From(epochItems).ptr);
-    set("loss", c.loss === "bce" ? 1 : 0); set("negatives", c.negatives); set("candidates", c.candidates); set("maxTries", 32);
-    if (alias) { set("aliasProb", mem.f32From(alias.prob).ptr); set("aliasIndex", mem.i32From(alias.index).ptr); }
+    set("userTable", wP.ptr);
+    set("itemTable", wQ.ptr);
+    set("dim", d);
+    set("nUsers", nUsers);
+    set("nItems", nItems);
+    set("indptr", mem.i32From(indptr).ptr);
+    set("sortedItems", mem.i32From(userItems.flat()).ptr);
+    set("epochUsers", mem.i32From(epochUsers).ptr);
+    set("epochItems", mem.i32From(epochItems).ptr);
+    set("loss", c.loss === "bce" ? 1 : 0);
+    set("negatives", c.negatives);
+    set("candidates", c.candidates);
+    set("maxTries", 32);
+    if (alias) {
+      set("aliasProb", mem.f32From(alias.prob).ptr);
+      set("aliasIndex", mem.i32From(alias.index).ptr);
+    }
     if (ips) set("ipsWeights", mem.f32From(ips).ptr);
     set("optimizer", OPTIMIZER_CODE[c.optimizer]);
-    set("userState1", us1.ptr); set("userState2", us2.ptr); set("itemState1", is1.ptr); set("itemState2", is2.ptr);
-    set("learningRate", c.lr); set("l2", c.l2); set("beta1", 0.9); set("beta2", 0.999); set("eps", 1e-8); set("stepCounter", counter.ptr);
-    set("normalizeUsers", c.normalizeUsers ? 1 : 0); set("normalizeItems", c.normalizeItems ? 1 : 0);
-    if (c.accumulate) { set("accUsers", accU.ptr); set("accItems", accI.ptr); set("accScale", -c.lr); }
+    set("userState1", us1.ptr);
+    set("userState2", us2.ptr);
+    set("itemState1", is1.ptr);
+    set("itemState2", is2.ptr);
+    set("learningRate", c.lr);
+    set("l2", c.l2);
+    set("beta1", 0.9);
+    set("beta2", 0.999);
+    set("eps", 1e-8);
+    set("stepCounter", counter.ptr);
+    set("normalizeUsers", c.normalizeUsers ? 1 : 0);
+    set("normalizeItems", c.normalizeItems ? 1 : 0);
+    if (c.accumulate) {
+      set("accUsers", accU.ptr);
+      set("accItems", accI.ptr);
+      set("accScale", -c.lr);
+    }
     set("batchSize", c.batchSize);
     new Rng(streamSeed).words().forEach((w, i) => state.set(`rng${i}` as "rng0", w | 0));
-    const B = c.batchSize, perPositive = c.negatives * Math.max(1, c.candidates);
+    const B = c.batchSize,
+      perPositive = c.negatives * Math.max(1, c.candidates);
     const arrays = {
-      userStamp: mem.i32From(new Int32Array(nUsers)), userSlot: mem.i32(nUsers), itemStamp: mem.i32From(new Int32Array(nItems)), itemSlot: mem.i32(nItems),
-      userRows: mem.i32(B), itemRows: mem.i32(B * (1 + c.negatives)), gradUsers: mem.f32(B * d), gradItems: mem.f32(B * (1 + c.negatives) * d),
-      batchNegatives: mem.i32(B * c.negatives), batchCandidates: mem.i32(B * perPositive),
+      userStamp: mem.i32From(new Int32Array(nUsers)),
+      userSlot: mem.i32(nUsers),
+      itemStamp: mem.i32From(new Int32Array(nItems)),
+      itemSlot: mem.i32(nItems),
+      userRows: mem.i32(B),
+      itemRows: mem.i32(B * (1 + c.negatives)),
+      gradUsers: mem.f32(B * d),
+      gradItems: mem.f32(B * (1 + c.negatives) * d),
+      batchNegatives: mem.i32(B * c.negatives),
+      batchCandidates: mem.i32(B * perPositive),
     };
     for (const [name, a] of Object.entries(arrays)) state.set(name as "userRows", a.ptr);
 
     // The epoch in `rounds` calls whose ends are multiples of the batch: the same batches as one call.
     const n = pairs.length;
     const ends = Array.from({ length: rounds }, (_, r) => (r === rounds - 1 ? n : Math.min(n, Math.ceil((n * (r + 1)) / rounds / B) * B)));
-    let start = 0, loss = 0, refLoss = 0;
+    let start = 0,
+      loss = 0,
+      refLoss = 0;
     for (const end of ends) {
       state.set("start", start);
       state.set("end", end);
@@ -108,7 +168,11 @@ function check(k: Kernels, mem: WasmScope, c: Case, rounds: number): void {
     // The stream went on exactly as the reference's.
     const out = mem.i32(4);
     k.x.random_u32s(state.ptr, out.ptr, 4);
-    assert.deepEqual(Array.from(out.view, (x) => x >>> 0), [0, 1, 2, 3].map(() => ref.rng.nextU32()), `${what}: random stream`);
+    assert.deepEqual(
+      Array.from(out.view, (x) => x >>> 0),
+      [0, 1, 2, 3].map(() => ref.rng.nextU32()),
+      `${what}: random stream`,
+    );
   } finally {
     plan.free();
     state.free();
@@ -134,9 +198,48 @@ describe("kernels: BPR/BCE training steps in wasm (pairwise_train) against an f6
       withKernels(variant, (k, mem) => {
         let seed = 100;
         for (const d of [1, 5, 16]) {
-          check(k, mem, { ...BASE, seed: seed++, d, loss: "bce", negatives: 2, candidates: 1, optimizer: "adam", batchSize: 7, popularity: true, withIps: true }, 2);
-          check(k, mem, { ...BASE, seed: seed++, d, loss: "bpr", negatives: 1, candidates: 2, optimizer: "adam", batchSize: 1, normalizeUsers: true, normalizeItems: true, accumulate: true }, 4);
-          check(k, mem, { ...BASE, seed: seed++, d, loss: "bce", negatives: 3, candidates: 2, optimizer: "sgd", batchSize: 64, normalizeUsers: true, accumulate: true, withIps: true }, 1);
+          check(
+            k,
+            mem,
+            { ...BASE, seed: seed++, d, loss: "bce", negatives: 2, candidates: 1, optimizer: "adam", batchSize: 7, popularity: true, withIps: true },
+            2,
+          );
+          check(
+            k,
+            mem,
+            {
+              ...BASE,
+              seed: seed++,
+              d,
+              loss: "bpr",
+              negatives: 1,
+              candidates: 2,
+              optimizer: "adam",
+              batchSize: 1,
+              normalizeUsers: true,
+              normalizeItems: true,
+              accumulate: true,
+            },
+            4,
+          );
+          check(
+            k,
+            mem,
+            {
+              ...BASE,
+              seed: seed++,
+              d,
+              loss: "bce",
+              negatives: 3,
+              candidates: 2,
+              optimizer: "sgd",
+              batchSize: 64,
+              normalizeUsers: true,
+              accumulate: true,
+              withIps: true,
+            },
+            1,
+          );
         }
       }));
   }
@@ -148,7 +251,11 @@ describe("kernels: BPR/BCE training steps in wasm (pairwise_train) against an f6
         const state = mem.i32From(rng.words().map((w) => w | 0));
         const out = mem.i32(1000);
         k.x.random_u32s(state.ptr, out.ptr, 1000);
-        assert.deepEqual(Array.from(out.view, (x) => x >>> 0), Array.from({ length: 1000 }, () => rng.nextU32()), `seed ${seed}`);
+        assert.deepEqual(
+          Array.from(out.view, (x) => x >>> 0),
+          Array.from({ length: 1000 }, () => rng.nextU32()),
+          `seed ${seed}`,
+        );
       }
     }));
 

@@ -16,7 +16,15 @@ function positiveWeights(rng: Rng, n: number): Float32Array {
 }
 
 // tableRows, d, nRows, maxLen: d = 1, d not a multiple of 4, empty batches, contexts up to 50.
-const SHAPES = [[5, 1, 7, 4], [9, 3, 6, 5], [12, 17, 9, 8], [4, 64, 3, 3], [6, 5, 0, 3], [30, 33, 11, 50], [1, 7, 4, 2]] as const;
+const SHAPES = [
+  [5, 1, 7, 4],
+  [9, 3, 6, 5],
+  [12, 17, 9, 8],
+  [4, 64, 3, 3],
+  [6, 5, 0, 3],
+  [30, 33, 11, 50],
+  [1, 7, 4, 2],
+] as const;
 
 for (const variant of VARIANTS) {
   describe(`pooling kernels (${variant})`, () => {
@@ -83,7 +91,13 @@ for (const variant of VARIANTS) {
     it("addScaledRows adds each row times its own scale", () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(43);
-        for (const [n, d] of [[0, 4], [1, 1], [5, 3], [7, 17], [3, 64]]) {
+        for (const [n, d] of [
+          [0, 4],
+          [1, 1],
+          [5, 3],
+          [7, 17],
+          [3, 64],
+        ]) {
           const dst0 = randomF32(rng, n * d);
           const src = randomF32(rng, n * d);
           const scales = randomF32(rng, n);
@@ -96,7 +110,17 @@ for (const variant of VARIANTS) {
     it("gemmNT matches C = A·Bᵀ on awkward shapes, and accumulates", () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(44);
-        for (const [M, N, K] of [[0, 3, 4], [3, 0, 4], [1, 1, 1], [5, 1, 7], [7, 3, 5], [4, 8, 8], [9, 13, 300], [17, 33, 9], [64, 64, 65]]) {
+        for (const [M, N, K] of [
+          [0, 3, 4],
+          [3, 0, 4],
+          [1, 1, 1],
+          [5, 1, 7],
+          [7, 3, 5],
+          [4, 8, 8],
+          [9, 13, 300],
+          [17, 33, 9],
+          [64, 64, 65],
+        ]) {
           const a = randomF32(rng, M * K);
           const b = randomF32(rng, N * K);
           const c0 = randomF32(rng, M * N);

@@ -14,7 +14,17 @@ function rowNorms(rows: ArrayLike<number>, n: number, d: number): Float64Array {
   return out;
 }
 
-const SHAPES: Array<[n: number, d: number]> = [[0, 4], [3, 0], [1, 1], [5, 1], [4, 3], [7, 5], [6, 16], [9, 33], [3, 128]];
+const SHAPES: Array<[n: number, d: number]> = [
+  [0, 4],
+  [3, 0],
+  [1, 1],
+  [5, 1],
+  [4, 3],
+  [7, 5],
+  [6, 16],
+  [9, 33],
+  [3, 128],
+];
 
 for (const variant of VARIANTS) {
   describe(`projection kernels (${variant})`, () => {
@@ -29,7 +39,12 @@ for (const variant of VARIANTS) {
             k.projectOut(rows, n, d, mem.f32From(direction), alpha);
             const expected = referenceProjectOut(rows0, n, d, direction, alpha);
             const norms = rowNorms(rows0, n, d);
-            assertClose(rows.view, expected, (i) => 8 * F32_EPS * Math.sqrt(d + 1) * (1 + alpha) * norms[Math.floor(i / d)] + 1e-30, `projectOut n=${n} d=${d} alpha=${alpha}`);
+            assertClose(
+              rows.view,
+              expected,
+              (i) => 8 * F32_EPS * Math.sqrt(d + 1) * (1 + alpha) * norms[Math.floor(i / d)] + 1e-30,
+              `projectOut n=${n} d=${d} alpha=${alpha}`,
+            );
           }
         }
       }));
@@ -72,7 +87,11 @@ for (const variant of VARIANTS) {
           const rows = mem.f32From(rows0);
           k.l2NormalizeRows(rows, n, d);
           assertClose(rows.view, referenceL2NormalizeRows(rows0, n, d), 4 * F32_EPS * Math.sqrt(d + 1), `l2NormalizeRows n=${n} d=${d}`);
-          if (n > 1) assert.ok(rows.view.subarray(d, 2 * d).every((x) => x === 0), "zero row stays zero");
+          if (n > 1)
+            assert.ok(
+              rows.view.subarray(d, 2 * d).every((x) => x === 0),
+              "zero row stays zero",
+            );
         }
       }));
 

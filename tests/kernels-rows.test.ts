@@ -1,9 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import {
-  referenceDot, referenceGatherRows, referenceRowwiseDot, referenceScatterAddRows,
-} from "./reference/rows.js";
+import { referenceDot, referenceGatherRows, referenceRowwiseDot, referenceScatterAddRows } from "./reference/rows.js";
 import { AWKWARD_SIZES, F32_EPS, VARIANTS, assertClose, assertCloseNumber, randomF32, randomIndices, withKernels } from "./support/kernel-harness.js";
 
 /** f32 accumulation error of a dot product relative to Σ|a_i·b_i|, with room for the summation order. */
@@ -33,7 +31,11 @@ for (const variant of VARIANTS) {
         const b = randomF32(rng, 80);
         const wa = mem.f32From(a);
         const wb = mem.f32From(b);
-        for (const [n, ao, bo] of [[37, 1, 3], [64, 5, 2], [19, 0, 7]]) {
+        for (const [n, ao, bo] of [
+          [37, 1, 3],
+          [64, 5, 2],
+          [19, 0, 7],
+        ]) {
           const got = k.dot(wa, wb, n, ao, bo);
           assertCloseNumber(got, referenceDot(a, b, n, ao, bo), dotTolerance(a, b, n, ao, bo), `dot n=${n} offsets ${ao},${bo}`);
         }
@@ -42,7 +44,16 @@ for (const variant of VARIANTS) {
     it("rowwiseDot matches the reference on random shapes, d = 1 and n = 0 included", () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(13);
-        for (const [n, d] of [[0, 8], [5, 0], [1, 1], [9, 1], [7, 3], [13, 17], [6, 64], [3, 129]]) {
+        for (const [n, d] of [
+          [0, 8],
+          [5, 0],
+          [1, 1],
+          [9, 1],
+          [7, 3],
+          [13, 17],
+          [6, 64],
+          [3, 129],
+        ]) {
           const a = randomF32(rng, n * d);
           const b = randomF32(rng, n * d);
           const out = mem.f32(n);
@@ -55,7 +66,12 @@ for (const variant of VARIANTS) {
     it("gatherRows copies the indexed rows exactly (repeats allowed)", () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(14);
-        for (const [rows, n, d] of [[5, 0, 4], [1, 3, 1], [9, 12, 7], [20, 33, 16]]) {
+        for (const [rows, n, d] of [
+          [5, 0, 4],
+          [1, 3, 1],
+          [9, 12, 7],
+          [20, 33, 16],
+        ]) {
           const src = randomF32(rng, rows * d);
           const idx = randomIndices(rng, n, rows);
           const dst = mem.f32(n * d);
@@ -67,7 +83,12 @@ for (const variant of VARIANTS) {
     it("scatterAddRows accumulates every row sent to a repeated index", () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(15);
-        for (const [rows, n, d] of [[4, 0, 3], [1, 5, 1], [3, 11, 5], [6, 40, 18]]) {
+        for (const [rows, n, d] of [
+          [4, 0, 3],
+          [1, 5, 1],
+          [3, 11, 5],
+          [6, 40, 18],
+        ]) {
           const dst0 = randomF32(rng, rows * d);
           const src = randomF32(rng, n * d);
           const idx = randomIndices(rng, n, rows);

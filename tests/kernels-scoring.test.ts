@@ -2,9 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
 import type { Kernels } from "../ts/engine/kernels.js";
-import {
-  referenceGemmNN, referenceGemmTN, referencePackItems, referenceScoreMagnitudes, referenceScores,
-} from "./reference/scoring.js";
+import { referenceGemmNN, referenceGemmTN, referencePackItems, referenceScoreMagnitudes, referenceScores } from "./reference/scoring.js";
 import { F32_EPS, VARIANTS, type WasmScope, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
 
 // Written into output buffers before a kernel runs: any element still equal to it afterwards was
@@ -48,16 +46,47 @@ function gemmMagnitudes(aAt: (i: number, k: number) => number, b: Float32Array, 
 // 64-panel block (512 or 768 items), d = 1, d not a multiple of the wide tile's 4 k steps per
 // trip, and empty inputs.
 const SCORE_SHAPES: ReadonlyArray<readonly [nUsers: number, m: number, d: number]> = [
-  [0, 5, 3], [3, 0, 4], [2, 3, 0], [1, 1, 1], [1, 9, 1], [5, 7, 1], [2, 8, 2], [3, 17, 3], [4, 16, 4],
-  [6, 33, 5], [7, 63, 16], [9, 65, 17], [13, 100, 64], [4, 513, 7], [260, 21, 6], [11, 530, 65],
-  [3, 12, 4], [3, 24, 8], [8, 11, 2], [10, 25, 6], [241, 13, 3], [242, 36, 9], [5, 769, 10], [12, 780, 64],
-  [481, 14, 3], [970, 13, 2],
+  [0, 5, 3],
+  [3, 0, 4],
+  [2, 3, 0],
+  [1, 1, 1],
+  [1, 9, 1],
+  [5, 7, 1],
+  [2, 8, 2],
+  [3, 17, 3],
+  [4, 16, 4],
+  [6, 33, 5],
+  [7, 63, 16],
+  [9, 65, 17],
+  [13, 100, 64],
+  [4, 513, 7],
+  [260, 21, 6],
+  [11, 530, 65],
+  [3, 12, 4],
+  [3, 24, 8],
+  [8, 11, 2],
+  [10, 25, 6],
+  [241, 13, 3],
+  [242, 36, 9],
+  [5, 769, 10],
+  [12, 780, 64],
+  [481, 14, 3],
+  [970, 13, 2],
 ];
 
 // GEMM shapes: N = 1 and N not a multiple of 4 or 8, M remainders, K across the 256 block.
 const GEMM_SHAPES: ReadonlyArray<readonly [M: number, N: number, K: number]> = [
-  [0, 3, 4], [3, 0, 4], [1, 1, 1], [5, 1, 7], [7, 3, 5], [4, 8, 8], [6, 9, 2], [2, 17, 33], [9, 13, 300],
-  [13, 64, 70], [3, 5, 513],
+  [0, 3, 4],
+  [3, 0, 4],
+  [1, 1, 1],
+  [5, 1, 7],
+  [7, 3, 5],
+  [4, 8, 8],
+  [6, 9, 2],
+  [2, 17, 33],
+  [9, 13, 300],
+  [13, 64, 70],
+  [3, 5, 513],
 ];
 
 for (const variant of VARIANTS) {
@@ -66,7 +95,13 @@ for (const variant of VARIANTS) {
       withKernels(variant, (k) => {
         const width = variant === "relaxed" ? 12 : 8;
         assert.equal(k.x.packed_panel_width(), width);
-        for (const [m, d, panels] of [[0, 4, 0], [1, 1, 1], [width, 3, 1], [width + 1, 3, 2], [17, 64, Math.ceil(17 / width)]]) {
+        for (const [m, d, panels] of [
+          [0, 4, 0],
+          [1, 1, 1],
+          [width, 3, 1],
+          [width + 1, 3, 2],
+          [17, 64, Math.ceil(17 / width)],
+        ]) {
           assert.equal(k.packedItemsLength(m, d), panels * width * d, `packedItemsLength(${m}, ${d})`);
         }
       }));
@@ -81,7 +116,15 @@ for (const variant of VARIANTS) {
       withKernels(variant, (k, mem) => {
         const rng = new Rng(21);
         const width = k.x.packed_panel_width();
-        for (const [m, d] of [[0, 4], [1, 1], [7, 3], [8, 5], [9, 1], [17, 16], [33, 64]]) {
+        for (const [m, d] of [
+          [0, 4],
+          [1, 1],
+          [7, 3],
+          [8, 5],
+          [9, 1],
+          [17, 16],
+          [33, 64],
+        ]) {
           const q = randomF32(rng, m * d);
           const out = packed(k, mem, q, m, d);
           assert.deepEqual(Array.from(out.view), Array.from(referencePackItems(q, m, d, width)), `packItems m=${m} d=${d}`);
@@ -106,7 +149,11 @@ for (const variant of VARIANTS) {
     it("scorePacked with outStride > m writes rows at the stride and never the guard columns", () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(23);
-        for (const [nUsers, m, d, extra] of [[5, 13, 3, 3], [9, 8, 1, 1], [4, 70, 9, 8]]) {
+        for (const [nUsers, m, d, extra] of [
+          [5, 13, 3, 3],
+          [9, 8, 1, 1],
+          [4, 70, 9, 8],
+        ]) {
           const stride = m + extra;
           const users = randomF32(rng, nUsers * d);
           const items = randomF32(rng, m * d);
@@ -153,7 +200,16 @@ for (const variant of VARIANTS) {
           for (let s = 0; s < m; s += tileItems) starts.push(s);
           for (const start of starts.reverse()) {
             const size = Math.min(tileItems, m - start);
-            k.x.score_packed(wUsers.ptr, nUsers, d, wPacked.ptr + start * d * 4, size, out.ptr + start * 4, m, k.engine.scratchFor(0, k.x.score_packed_scratch_bytes(nUsers, d)));
+            k.x.score_packed(
+              wUsers.ptr,
+              nUsers,
+              d,
+              wPacked.ptr + start * d * 4,
+              size,
+              out.ptr + start * 4,
+              m,
+              k.engine.scratchFor(0, k.x.score_packed_scratch_bytes(nUsers, d)),
+            );
           }
           assertClose(out.view, expected, (i) => dotTolerance(magnitude[i], d), `tiles of ${tileItems}`);
         }
@@ -162,7 +218,15 @@ for (const variant of VARIANTS) {
     it("scoreRowsDot (the naive baseline) matches the reference and respects outStride", () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(25);
-        for (const [nUsers, m, d] of [[0, 3, 2], [2, 0, 2], [1, 1, 1], [3, 5, 3], [5, 9, 7], [6, 31, 64], [2, 4, 65]]) {
+        for (const [nUsers, m, d] of [
+          [0, 3, 2],
+          [2, 0, 2],
+          [1, 1, 1],
+          [3, 5, 3],
+          [5, 9, 7],
+          [6, 31, 64],
+          [2, 4, 65],
+        ]) {
           const users = randomF32(rng, nUsers * d);
           const items = randomF32(rng, m * d);
           const stride = m + 2;
@@ -221,13 +285,18 @@ for (const variant of VARIANTS) {
       withKernels(variant, (k, mem) => {
         const rng = new Rng(33);
         for (const [M, N, K] of GEMM_SHAPES) {
-          for (const [nn, rows, cols] of [[true, M, K], [false, K, M]] as const) {
-            const offset = 3, stride = cols + 5;
+          for (const [nn, rows, cols] of [
+            [true, M, K],
+            [false, K, M],
+          ] as const) {
+            const offset = 3,
+              stride = cols + 5;
             const wide = randomF32(rng, offset + Math.max(0, rows - 1) * stride + cols + 2);
             const a = new Float32Array(rows * cols);
             for (let r = 0; r < rows; r++) a.set(wide.subarray(offset + r * stride, offset + r * stride + cols), r * cols);
             const b = mem.f32From(randomF32(rng, K * N));
-            const plain = mem.f32(M * N), strided = mem.f32(M * N);
+            const plain = mem.f32(M * N),
+              strided = mem.f32(M * N);
             if (nn) {
               k.gemmNN(mem.f32From(a), b, plain, M, N, K);
               k.gemmNN({ array: mem.f32From(wide), offset, stride }, b, strided, M, N, K);
@@ -238,7 +307,10 @@ for (const variant of VARIANTS) {
             assert.deepEqual(strided.view, plain.view, `${nn ? "gemmNN" : "gemmTN"} ${M}×${N}×${K}`);
           }
         }
-        assert.throws(() => k.gemmNN({ array: mem.f32(10), offset: 0, stride: 2 }, mem.f32(9), mem.f32(3), 1, 3, 3), /row stride 2 is below the 3 columns used/);
+        assert.throws(
+          () => k.gemmNN({ array: mem.f32(10), offset: 0, stride: 2 }, mem.f32(9), mem.f32(3), 1, 3, 3),
+          /row stride 2 is below the 3 columns used/,
+        );
       }));
 
     it("K = 0 overwrites C with zeros, or leaves it as it was when accumulating", () =>
@@ -247,9 +319,15 @@ for (const variant of VARIANTS) {
         for (const gemm of ["gemmNN", "gemmTN"] as const) {
           const c = filled(mem, 3 * 5);
           k[gemm](empty, empty, c, 3, 5, 0, true);
-          assert.ok(c.view.every((v) => v === SENTINEL), `${gemm} K=0 accumulate changed C`);
+          assert.ok(
+            c.view.every((v) => v === SENTINEL),
+            `${gemm} K=0 accumulate changed C`,
+          );
           k[gemm](empty, empty, c, 3, 5, 0, false);
-          assert.ok(c.view.every((v) => v === 0), `${gemm} K=0 did not zero C`);
+          assert.ok(
+            c.view.every((v) => v === 0),
+            `${gemm} K=0 did not zero C`,
+          );
         }
       }));
 

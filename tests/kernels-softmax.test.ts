@@ -27,7 +27,10 @@ function randomProblem(rng: Rng, c: Case): SoftmaxProblem {
   for (let r = 0; r < c.nRows; r++) weights[r] = 2 * rng.next();
   return {
     scores: randomF32(rng, c.nRows === 0 ? 0 : (c.nRows - 1) * c.stride + c.nCols),
-    nRows: c.nRows, nCols: c.nCols, stride: c.stride, invTemp: c.invTemp,
+    nRows: c.nRows,
+    nCols: c.nCols,
+    stride: c.stride,
+    invTemp: c.invTemp,
     colBias: c.withBias ? randomF32(rng, c.nCols, 2) : null,
     targetOffsets: Int32Array.from(offsets),
     targetIndices: Int32Array.from(targets),
@@ -39,8 +42,16 @@ function randomProblem(rng: Rng, c: Case): SoftmaxProblem {
 function runKernel(k: Kernels, mem: WasmScope, p: SoftmaxProblem, writeGrad: boolean): { loss: number; scores: Float32Array } {
   const scores = mem.f32From(p.scores);
   const loss = k.softmaxXent(
-    scores, p.nRows, p.nCols, p.stride, p.invTemp, p.colBias ? mem.f32From(p.colBias) : null,
-    mem.i32From(p.targetOffsets), mem.i32From(p.targetIndices), p.rowWeights ? mem.f32From(p.rowWeights) : null, writeGrad,
+    scores,
+    p.nRows,
+    p.nCols,
+    p.stride,
+    p.invTemp,
+    p.colBias ? mem.f32From(p.colBias) : null,
+    mem.i32From(p.targetOffsets),
+    mem.i32From(p.targetIndices),
+    p.rowWeights ? mem.f32From(p.rowWeights) : null,
+    writeGrad,
   );
   return { loss, scores: Float32Array.from(scores.view) };
 }
@@ -109,8 +120,13 @@ for (const variant of VARIANTS) {
       withKernels(variant, (k, mem) => {
         const p: SoftmaxProblem = {
           scores: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]),
-          nRows: 3, nCols: 5, stride: 5, invTemp: 1, colBias: null,
-          targetOffsets: Int32Array.from([0, 0, 1, 2]), targetIndices: Int32Array.from([3, 4]),
+          nRows: 3,
+          nCols: 5,
+          stride: 5,
+          invTemp: 1,
+          colBias: null,
+          targetOffsets: Int32Array.from([0, 0, 1, 2]),
+          targetIndices: Int32Array.from([3, 4]),
           rowWeights: Float32Array.from([1, 0, 1]),
         };
         const got = runKernel(k, mem, p, true);
@@ -142,14 +158,51 @@ for (const variant of VARIANTS) {
       withKernels(variant, (k, mem) => {
         const nCols = 9;
         const scores = Float32Array.from([
-          1e30, 0.5, -1e30, 2, 0, 1, -3, 0.25, 1e30, // two huge logits tied at the top
-          0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, // biases −1e30 push columns 1 and 4 out
-          Infinity, 1, -Infinity, 3, 4, 5, 6, 7, -Infinity, // ±Infinity scores saturate at ±f32 max
-          -Infinity, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity,
+          1e30,
+          0.5,
+          -1e30,
+          2,
+          0,
+          1,
+          -3,
+          0.25,
+          1e30, // two huge logits tied at the top
+          0.1,
+          0.2,
+          0.3,
+          0.4,
+          0.5,
+          0.6,
+          0.7,
+          0.8,
+          0.9, // biases −1e30 push columns 1 and 4 out
+          Infinity,
+          1,
+          -Infinity,
+          3,
+          4,
+          5,
+          6,
+          7,
+          -Infinity, // ±Infinity scores saturate at ±f32 max
+          -Infinity,
+          -Infinity,
+          -Infinity,
+          -Infinity,
+          -Infinity,
+          -Infinity,
+          -Infinity,
+          -Infinity,
+          -Infinity,
         ]);
         const colBias = Float32Array.from([0, -1e30, 0, 0, -1e30, 0, 0, 0, 0]);
         const p: SoftmaxProblem = {
-          scores, nRows: 4, nCols, stride: nCols, invTemp: 100, colBias,
+          scores,
+          nRows: 4,
+          nCols,
+          stride: nCols,
+          invTemp: 100,
+          colBias,
           targetOffsets: Int32Array.from([0, 2, 4, 6, 7]),
           targetIndices: Int32Array.from([0, 3, 2, 1, 0, 2, 5]),
           rowWeights: null,
@@ -172,8 +225,15 @@ for (const variant of VARIANTS) {
           const scores = Float32Array.from({ length: 10 }, (_, i) => i / 10);
           scores[at] = NaN;
           const p: SoftmaxProblem = {
-            scores, nRows: 1, nCols: 10, stride: 10, invTemp: 1, colBias: null,
-            targetOffsets: Int32Array.from([0, 1]), targetIndices: Int32Array.from([0]), rowWeights: null,
+            scores,
+            nRows: 1,
+            nCols: 10,
+            stride: 10,
+            invTemp: 1,
+            colBias: null,
+            targetOffsets: Int32Array.from([0, 1]),
+            targetIndices: Int32Array.from([0]),
+            rowWeights: null,
           };
           assert.ok(Number.isNaN(runKernel(k, mem, p, false).loss), `NaN at column ${at}`);
         }
@@ -191,7 +251,12 @@ for (const variant of VARIANTS) {
           scores[4 * r + 1] = x;
         });
         const p: SoftmaxProblem = {
-          scores, nRows: xs.length, nCols: 4, stride: 4, invTemp: 1, colBias: null,
+          scores,
+          nRows: xs.length,
+          nCols: 4,
+          stride: 4,
+          invTemp: 1,
+          colBias: null,
           targetOffsets: Int32Array.from(xs.map((_, r) => r).concat(xs.length)),
           targetIndices: new Int32Array(xs.length),
           rowWeights: null,

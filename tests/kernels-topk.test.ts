@@ -27,16 +27,20 @@ function randomExclusion(rng: Rng, nRows: number, nCols: number, maxPerRow: numb
  * exactly: selection does no arithmetic, so the kernel must return the very values of the input.
  */
 function checkAgainstReference(
-  k: Kernels, mem: WasmScope, scores: Float32Array, nRows: number, nCols: number, stride: number, topK: number,
-  excl: Exclusion | null, what: string,
+  k: Kernels,
+  mem: WasmScope,
+  scores: Float32Array,
+  nRows: number,
+  nCols: number,
+  stride: number,
+  topK: number,
+  excl: Exclusion | null,
+  what: string,
 ): void {
   const wasmScores = mem.f32From(scores);
   const outIndices = mem.i32(nRows * topK);
   const outScores = mem.f32(nRows * topK);
-  k.topkRows(
-    wasmScores, nRows, nCols, stride, topK, excl && { offsets: mem.i32From(excl.offsets), indices: mem.i32From(excl.indices) },
-    outIndices, outScores,
-  );
+  k.topkRows(wasmScores, nRows, nCols, stride, topK, excl && { offsets: mem.i32From(excl.offsets), indices: mem.i32From(excl.indices) }, outIndices, outScores);
   const expected = referenceTopkRows(scores, nRows, nCols, stride, topK, excl);
   assert.deepEqual(Array.from(outIndices.view), Array.from(expected.indices), `indices ${what}`);
   assert.deepEqual(Array.from(outScores.view), Array.from(expected.scores), `scores ${what}`);
@@ -52,7 +56,15 @@ function scoresFor(rng: Rng, nRows: number, nCols: number, stride: number, kind:
 }
 
 const SHAPES: Array<[nRows: number, nCols: number, stride: number]> = [
-  [0, 10, 10], [3, 0, 2], [1, 1, 1], [4, 3, 3], [5, 7, 9], [3, 17, 17], [6, 64, 64], [4, 100, 103], [2, 1001, 1001],
+  [0, 10, 10],
+  [3, 0, 2],
+  [1, 1, 1],
+  [4, 3, 3],
+  [5, 7, 9],
+  [3, 17, 17],
+  [6, 64, 64],
+  [4, 100, 103],
+  [2, 1001, 1001],
 ];
 
 for (const variant of VARIANTS) {
@@ -104,7 +116,16 @@ for (const variant of VARIANTS) {
         const scores = randomF32(rng, nRows * nCols);
         const outIndices = mem.i32(nRows * 4);
         const outScores = mem.f32(nRows * 4);
-        k.topkRows(mem.f32From(scores), nRows, nCols, nCols, 4, { offsets: mem.i32From(full.offsets), indices: mem.i32From(full.indices), row: 4 }, outIndices, outScores);
+        k.topkRows(
+          mem.f32From(scores),
+          nRows,
+          nCols,
+          nCols,
+          4,
+          { offsets: mem.i32From(full.offsets), indices: mem.i32From(full.indices), row: 4 },
+          outIndices,
+          outScores,
+        );
         // The same rows with the exclusion re-based to start at row 4.
         const offsets = Int32Array.from(full.offsets.subarray(4, 4 + nRows + 1));
         const expected = referenceTopkRows(scores, nRows, nCols, nCols, 4, { offsets, indices: full.indices });
@@ -148,8 +169,17 @@ describe("kernels: scoring fused with top-k (scoreTopK) against scorePacked + to
     it(`${variant}: the same lists and scores, with exclusions, a column bias, ties and awkward sizes`, () =>
       withKernels(variant, (k, mem) => {
         const rng = new Rng(41);
-        for (const [nUsers, m, d, topK] of [[0, 5, 3, 2], [1, 1, 1, 1], [5, 13, 3, 4], [14, 100, 8, 10], [37, 1000, 17, 20], [3, 7, 4, 10], [25, 2000, 64, 5]]) {
-          const users = randomF32(rng, nUsers * d), items = randomF32(rng, m * d);
+        for (const [nUsers, m, d, topK] of [
+          [0, 5, 3, 2],
+          [1, 1, 1, 1],
+          [5, 13, 3, 4],
+          [14, 100, 8, 10],
+          [37, 1000, 17, 20],
+          [3, 7, 4, 10],
+          [25, 2000, 64, 5],
+        ]) {
+          const users = randomF32(rng, nUsers * d),
+            items = randomF32(rng, m * d);
           if (m > 4) items.set(items.subarray(0, d), 2 * d); // items 0 and 2 tie for every user
           const packed = mem.f32(k.packedItemsLength(m, d));
           k.packItems(mem.f32From(items), m, d, packed);
@@ -159,12 +189,14 @@ describe("kernels: scoring fused with top-k (scoreTopK) against scorePacked + to
             const scale = -0.3;
             const wUsers = mem.f32From(users);
             const kk = Math.min(topK, m);
-            const fusedIdx = mem.i32(Math.max(1, nUsers * kk)), fusedScore = mem.f32(Math.max(1, nUsers * kk));
+            const fusedIdx = mem.i32(Math.max(1, nUsers * kk)),
+              fusedScore = mem.f32(Math.max(1, nUsers * kk));
             k.scoreTopK(wUsers, nUsers, d, packed, m, bias && mem.f32From(bias), kk, exclusion, fusedIdx, fusedScore, scale);
             const scores = mem.f32(Math.max(1, nUsers * m));
             k.scorePacked(wUsers, nUsers, d, packed, m, scores, m);
             if (bias) k.addToRows(scores, nUsers, m, m, scale, mem.f32From(bias));
-            const idx = mem.i32(Math.max(1, nUsers * kk)), score = mem.f32(Math.max(1, nUsers * kk));
+            const idx = mem.i32(Math.max(1, nUsers * kk)),
+              score = mem.f32(Math.max(1, nUsers * kk));
             if (nUsers > 0) k.topkRows(scores, nUsers, m, m, kk, exclusion, idx, score);
             const what = `${nUsers}×${m}, d=${d}, k=${kk}${bias ? ", bias" : ""}`;
             assert.deepEqual(fusedIdx.view.subarray(0, nUsers * kk), idx.view.subarray(0, nUsers * kk), `${what}: indices`);

@@ -42,7 +42,9 @@ const normal = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => r
 /** A valid "mf" model: 3 users × 5 items, d = 4; user 0 saw items 0 and 1, user 1 item 2, user 2 items 3 and 4. */
 function mfContents(): ModelFileContents {
   const rng = new Rng(5);
-  const nUsers = 3, nItems = 5, dim = 4;
+  const nUsers = 3,
+    nItems = 5,
+    dim = 4;
   return {
     kind: "mf",
     config: { loss: "bpr", dim },
@@ -62,7 +64,8 @@ function mfContents(): ModelFileContents {
 /** A valid "two-tower" model with genres: 2 users × 4 items × 3 genres, d = 2. */
 function twoTowerContents(): ModelFileContents {
   const rng = new Rng(6);
-  const nItems = 4, dim = 2;
+  const nItems = 4,
+    dim = 2;
   return {
     kind: "two-tower",
     config: { dim, genreNames: ["a", "b", "c"] },
@@ -116,13 +119,16 @@ function load(bytes: Uint8Array): void {
 }
 
 function expectRefused(bytes: Uint8Array, code: ModelFileErrorCode, ...fragments: string[]): void {
-  assert.throws(() => load(bytes), (e: unknown) => {
-    assert.ok(e instanceof ModelFileError, `expected ModelFileError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    assert.ok(e.message.startsWith(`${FILE}: `), e.message);
-    for (const f of fragments) assert.ok(e.message.includes(f), `"${e.message}" should mention "${f}"`);
-    return true;
-  });
+  assert.throws(
+    () => load(bytes),
+    (e: unknown) => {
+      assert.ok(e instanceof ModelFileError, `expected ModelFileError, got ${String(e)}`);
+      assert.equal(e.code, code, e.message);
+      assert.ok(e.message.startsWith(`${FILE}: `), e.message);
+      for (const f of fragments) assert.ok(e.message.includes(f), `"${e.message}" should mention "${f}"`);
+      return true;
+    },
+  );
 }
 
 describe("a loaded model is validated", () => {
@@ -159,7 +165,10 @@ describe("a loaded model is validated", () => {
   it("never writes a factor beyond the bound", () => {
     const contents = mfContents();
     contents.tables.itemFactors.data[3] = Math.fround(3e38);
-    assert.throws(() => encodeModelFile(contents, FILE), (e: unknown) => e instanceof ModelFileError && e.code === "invalid-contents" && /itemFactors.*row 0, column 3/.test(e.message));
+    assert.throws(
+      () => encodeModelFile(contents, FILE),
+      (e: unknown) => e instanceof ModelFileError && e.code === "invalid-contents" && /itemFactors.*row 0, column 3/.test(e.message),
+    );
   });
 
   it("refuses a negative item count", () => {
@@ -204,7 +213,10 @@ describe("a loaded model is validated", () => {
     // 5898241 = 1 + 2^22 + 2^19 + ...: the bit flip seen in the issue; 2^31 + 1 a flip of the top bit.
     for (const version of [5898241, 2 ** 31 + MODEL_FORMAT_VERSION, MAX_PLAUSIBLE_FORMAT_VERSION + 1]) {
       expectRefused(withVersion(version), "corrupt", `format version field reads ${version}`, "restore");
-      assert.throws(() => load(withVersion(version)), (e: unknown) => !/upgrade/i.test((e as Error).message));
+      assert.throws(
+        () => load(withVersion(version)),
+        (e: unknown) => !/upgrade/i.test((e as Error).message),
+      );
     }
     expectRefused(withVersion(MODEL_FORMAT_VERSION + 1), "newer-version", "Upgrade longtail");
     expectRefused(withVersion(MAX_PLAUSIBLE_FORMAT_VERSION), "newer-version", "Upgrade longtail");

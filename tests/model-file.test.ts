@@ -148,12 +148,15 @@ describe("model file", () => {
       assert.equal(onDisk, source[1], `${t.name} is little-endian at its offset`);
       previousEnd = t.offset + t.byteLength;
     }
-    assert.deepEqual(header.tables.map((t: any) => [t.name, t.dtype]), [
-      ["userFactors", "f32"],
-      ["itemFactors", "f32"],
-      ["itemBias", "f32"],
-      ["itemCounts", "i32"],
-    ]);
+    assert.deepEqual(
+      header.tables.map((t: any) => [t.name, t.dtype]),
+      [
+        ["userFactors", "f32"],
+        ["itemFactors", "f32"],
+        ["itemBias", "f32"],
+        ["itemCounts", "i32"],
+      ],
+    );
     const footer = bytes.length - 12;
     assert.equal(footer % 16, 0);
     assert.deepEqual(bytes.subarray(footer + 4), END_MAGIC);
@@ -204,11 +207,7 @@ describe("model file errors name the file and the fault", () => {
     for (let size = 1; size < good.length; size++) {
       expectModelError(() => decodeModelFile(good.subarray(0, size), FILE), "truncated", "truncated", "copy it again");
     }
-    expectModelError(
-      () => decodeModelFile(good.subarray(0, good.length - 20), FILE),
-      "truncated",
-      `header describes a file of ${good.length} bytes`,
-    );
+    expectModelError(() => decodeModelFile(good.subarray(0, good.length - 20), FILE), "truncated", `header describes a file of ${good.length} bytes`);
   });
 
   test("trailing bytes after the end marker are refused", () => {
@@ -248,41 +247,121 @@ describe("model file errors name the file and the fault", () => {
   });
 
   test("missing or mistyped header fields name the field", () => {
-    expectModelError(() => decodeModelFile(withHeader(good, (h) => delete h.kind), FILE), "invalid-header", '"kind"');
-    expectModelError(() => decodeModelFile(withHeader(good, (h) => (h.shapes.dim = -1)), FILE), "invalid-header", '"shapes.dim"');
-    expectModelError(() => decodeModelFile(withHeader(good, (h) => (h.tables[0].dtype = "f64")), FILE), "invalid-header", '"tables[0].dtype"');
-    expectModelError(() => decodeModelFile(withHeader(good, (h) => (h.formatVersion = 3)), FILE), "invalid-header", '"formatVersion"');
-    expectModelError(() => decodeModelFile(withHeader(good, (h) => (h.tables[2].name = h.tables[0].name)), FILE), "invalid-header", "repeats");
+    expectModelError(
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => delete h.kind),
+          FILE,
+        ),
+      "invalid-header",
+      '"kind"',
+    );
+    expectModelError(
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.shapes.dim = -1)),
+          FILE,
+        ),
+      "invalid-header",
+      '"shapes.dim"',
+    );
+    expectModelError(
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.tables[0].dtype = "f64")),
+          FILE,
+        ),
+      "invalid-header",
+      '"tables[0].dtype"',
+    );
+    expectModelError(
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.formatVersion = 3)),
+          FILE,
+        ),
+      "invalid-header",
+      '"formatVersion"',
+    );
+    expectModelError(
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.tables[2].name = h.tables[0].name)),
+          FILE,
+        ),
+      "invalid-header",
+      "repeats",
+    );
   });
 
   test("a table outside the table region, overlapping another, or misaligned", () => {
     expectModelError(
-      () => decodeModelFile(withHeader(good, (h) => (h.tables[3].offset += 4096)), FILE),
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.tables[3].offset += 4096)),
+          FILE,
+        ),
       "out-of-bounds",
       `table "itemCounts"`,
       "outside the table region",
     );
-    expectModelError(() => decodeModelFile(withHeader(good, (h) => (h.tables[0].offset = 0)), FILE), "out-of-bounds", "outside");
     expectModelError(
-      () => decodeModelFile(withHeader(good, (h) => (h.tables[1].offset = h.tables[0].offset)), FILE),
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.tables[0].offset = 0)),
+          FILE,
+        ),
+      "out-of-bounds",
+      "outside",
+    );
+    expectModelError(
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.tables[1].offset = h.tables[0].offset)),
+          FILE,
+        ),
       "out-of-bounds",
       "overlaps",
     );
-    expectModelError(() => decodeModelFile(withHeader(good, (h) => (h.tables[1].offset += 4)), FILE), "out-of-bounds", "16-byte aligned");
+    expectModelError(
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.tables[1].offset += 4)),
+          FILE,
+        ),
+      "out-of-bounds",
+      "16-byte aligned",
+    );
   });
 
   test("shape mismatches between header and tables", () => {
     expectModelError(
-      () => decodeModelFile(withHeader(good, (h) => (h.tables[0].rows += 1)), FILE),
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.tables[0].rows += 1)),
+          FILE,
+        ),
       "shape-mismatch",
       `table "userFactors" declares 4 × 2 f32 values (32 bytes) but a byteLength of 24`,
     );
     expectModelError(
-      () => decodeModelFile(withHeader(good, (h) => h.userIds.pop()), FILE),
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => h.userIds.pop()),
+          FILE,
+        ),
       "shape-mismatch",
       "userIds has 2 entries but shapes.nUsers is 3",
     );
-    expectModelError(() => decodeModelFile(withHeader(good, (h) => (h.itemIds[1] = h.itemIds[0])), FILE), "shape-mismatch", "unique");
+    expectModelError(
+      () =>
+        decodeModelFile(
+          withHeader(good, (h) => (h.itemIds[1] = h.itemIds[0])),
+          FILE,
+        ),
+      "shape-mismatch",
+      "unique",
+    );
     const decoded = decodeModelFile(good, FILE);
     const { nUsers, nItems, dim } = decoded.shapes;
     assert.equal(requireTable(decoded, "userFactors", { rows: nUsers, cols: dim, dtype: "f32" }, FILE).rows, 3);
@@ -299,11 +378,14 @@ describe("model file errors name the file and the fault", () => {
   test("non-finite values are refused on write and on read", () => {
     const model = randomModel(new Rng(2), 3, 4, 2);
     model.tables.itemFactors.data[5] = Number.NaN;
-    assert.throws(() => encodeModelFile(model, FILE), (e: unknown) => {
-      assert.ok(e instanceof ModelFileError && e.code === "invalid-contents");
-      assert.match(e.message, /itemFactors.*NaN.*row 2, column 1/);
-      return true;
-    });
+    assert.throws(
+      () => encodeModelFile(model, FILE),
+      (e: unknown) => {
+        assert.ok(e instanceof ModelFileError && e.code === "invalid-contents");
+        assert.match(e.message, /itemFactors.*NaN.*row 2, column 1/);
+        return true;
+      },
+    );
     const h = headerOf(good);
     const t = h.tables.find((x: any) => x.name === "itemFactors");
     const payloads = h.tables.map((x: any) => ({ offset: x.offset, bytes: good.slice(x.offset, x.offset + x.byteLength) }));

@@ -87,13 +87,28 @@ describe("the npm package", { timeout: 180_000 }, () => {
     [pack] = JSON.parse(stdout) as PackResult[];
     const paths = pack.files.map((f) => f.path);
     const stale = "(a leftover of an older build? `npm run clean && npm run build`)";
-    assert.deepEqual(paths.filter((p) => !ALLOWED.some((re) => re.test(p))), [], "files outside package.json \"files\"");
-    assert.deepEqual(paths.filter((p) => p.endsWith(".map")), [], `source maps in the package ${stale}`);
-    assert.deepEqual(paths.filter((p) => /(^|\/)(tests?|reference|bench)\//.test(p) || /\.test\.js$/.test(p)), [], `test code in the package ${stale}`);
+    assert.deepEqual(
+      paths.filter((p) => !ALLOWED.some((re) => re.test(p))),
+      [],
+      'files outside package.json "files"',
+    );
+    assert.deepEqual(
+      paths.filter((p) => p.endsWith(".map")),
+      [],
+      `source maps in the package ${stale}`,
+    );
+    assert.deepEqual(
+      paths.filter((p) => /(^|\/)(tests?|reference|bench)\//.test(p) || /\.test\.js$/.test(p)),
+      [],
+      `test code in the package ${stale}`,
+    );
     const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, unknown> };
     for (const target of exportTargets(manifest.exports)) {
       const pattern = new RegExp(`^${target.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^]+")}$`);
-      assert.ok(paths.some((p) => pattern.test(p)), `package.json exports ${target}, which is not in the package`);
+      assert.ok(
+        paths.some((p) => pattern.test(p)),
+        `package.json exports ${target}, which is not in the package`,
+      );
     }
     for (const variant of ["relaxed", "simd", "scalar"]) {
       for (const suffix of ["", ".threads"]) assert.ok(paths.includes(`build/longtail.${variant}${suffix}.wasm`), `build/longtail.${variant}${suffix}.wasm`);
@@ -116,17 +131,35 @@ describe("the npm package", { timeout: 180_000 }, () => {
     const entries = typedEntries(installed.exports);
     assert.ok(entries.includes("longtail") && entries.includes("longtail/core"), `typed entries: ${entries.join(", ")}`);
     // Every typed entry point, so each published .d.ts reachable from one is checked.
-    writeFileSync(join(consumer, "all-entries.ts"), entries.map((e, i) => `import type * as entry${i} from "${e}";\n`).join("") + `export type All = [${entries.map((_, i) => `typeof entry${i}`).join(", ")}];\n`);
+    writeFileSync(
+      join(consumer, "all-entries.ts"),
+      entries.map((e, i) => `import type * as entry${i} from "${e}";\n`).join("") +
+        `export type All = [${entries.map((_, i) => `typeof entry${i}`).join(", ")}];\n`,
+    );
     writeFileSync(join(consumer, "consumer.ts"), CONSUMER);
-    writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({
-      compilerOptions: {
-        target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM"],
-        // Node's types from this checkout (a Node consumer has @types/node); nothing else is visible.
-        types: ["node"], typeRoots: [join(ROOT, "node_modules/@types")],
-        strict: true, skipLibCheck: false, outDir: "out", rootDir: ".",
-      },
-      files: ["consumer.ts", "all-entries.ts"],
-    }, null, 2));
+    writeFileSync(
+      join(consumer, "tsconfig.json"),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            target: "ES2022",
+            module: "NodeNext",
+            moduleResolution: "NodeNext",
+            lib: ["ES2022", "DOM"],
+            // Node's types from this checkout (a Node consumer has @types/node); nothing else is visible.
+            types: ["node"],
+            typeRoots: [join(ROOT, "node_modules/@types")],
+            strict: true,
+            skipLibCheck: false,
+            outDir: "out",
+            rootDir: ".",
+          },
+          files: ["consumer.ts", "all-entries.ts"],
+        },
+        null,
+        2,
+      ),
+    );
     await run(process.execPath, [TSC, "-p", "."], consumer).catch((error: Error) => {
       throw new Error(`a strict consumer (skipLibCheck: false) does not compile against the package:\n${error.message}`);
     });

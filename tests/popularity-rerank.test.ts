@@ -71,19 +71,38 @@ describe("popularity-penalty re-ranking", () => {
 
 describe("the model file records the debiasing configuration", () => {
   it("saves the methods' parameters in the config, and files written before them load as the plain model", async () => {
-    const { train } = tinyParts(3, 5, [[0, 0], [0, 1], [1, 1], [1, 2], [2, 3], [2, 4], [0, 2]], []);
-    const model = new MatrixFactorization(kernels, { loss: "softmax", dim: 4, epochs: 1, logitAdjustment: 0.5, spectralPenalty: 0.01, ips: true, ipsMinPropensity: 0.1 });
+    const { train } = tinyParts(
+      3,
+      5,
+      [
+        [0, 0],
+        [0, 1],
+        [1, 1],
+        [1, 2],
+        [2, 3],
+        [2, 4],
+        [0, 2],
+      ],
+      [],
+    );
+    const model = new MatrixFactorization(kernels, {
+      loss: "softmax",
+      dim: 4,
+      epochs: 1,
+      logitAdjustment: 0.5,
+      spectralPenalty: 0.01,
+      ips: true,
+      ipsMinPropensity: 0.1,
+    });
     await model.fit(train);
     const saved = decodeModelFile(encodeModelFile(model.toModelFile()));
-    assert.deepEqual(
-      [saved.config.logitAdjustment, saved.config.spectralPenalty, saved.config.ips, saved.config.ipsMinPropensity],
-      [0.5, 0.01, true, 0.1],
-    );
+    assert.deepEqual([saved.config.logitAdjustment, saved.config.spectralPenalty, saved.config.ips, saved.config.ipsMinPropensity], [0.5, 0.01, true, 0.1]);
     const loaded = MatrixFactorization.fromModelFile(kernels, saved);
     assert.equal(loaded.config.logitAdjustment, 0.5);
     // Serving a logit-adjusted model ranks on the raw scores P_u·Q_i: no bias is added back.
     const rec = loaded.recommend("u0", 5);
-    const P = loaded.userFactors.view, Q = loaded.itemFactors.view;
+    const P = loaded.userFactors.view,
+      Q = loaded.itemFactors.view;
     rec.indices.forEach((i, r) => {
       const raw = [0, 1, 2, 3].reduce((s, c) => s + P[c] * Q[i * 4 + c], 0);
       assert.ok(Math.abs(rec.scores[r] - raw) < 1e-6, `served score ${rec.scores[r]} = raw score ${raw}`);

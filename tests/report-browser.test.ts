@@ -22,8 +22,26 @@ describe("the demo report in Chromium", () => {
     const executablePath = chromiumOrSkip(t);
     if (!executablePath) return;
     const report = join(dir, "report.html");
-    const run = cli("demo", "--users", "300", "--items", "400", "--epochs", "3", "--alphas", "0,0.5,1", "--rounds", "2",
-      "--loop-users", "200", "--loop-items", "300", "--quiet", "--out", report);
+    const run = cli(
+      "demo",
+      "--users",
+      "300",
+      "--items",
+      "400",
+      "--epochs",
+      "3",
+      "--alphas",
+      "0,0.5,1",
+      "--rounds",
+      "2",
+      "--loop-users",
+      "200",
+      "--loop-items",
+      "300",
+      "--quiet",
+      "--out",
+      report,
+    );
     assert.equal(run.status, 0, run.stderr);
     const shots = process.env.LONGTAIL_SCREENSHOT_DIR ?? join(dir, "screenshots");
     mkdirSync(shots, { recursive: true });
@@ -34,9 +52,13 @@ describe("the demo report in Chromium", () => {
       const errors: string[] = [];
       const requests: string[] = [];
       const url = pathToFileURL(report).href;
-      page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`); });
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`);
+      });
       page.on("pageerror", (e) => errors.push(e.message));
-      page.on("request", (r) => { if (r.url() !== url) requests.push(r.url()); });
+      page.on("request", (r) => {
+        if (r.url() !== url) requests.push(r.url());
+      });
       await page.goto(url, { waitUntil: "load" });
 
       for (const id of REPORT_SECTIONS) {

@@ -52,8 +52,19 @@ describe("chart scales", () => {
 describe("lineChart", () => {
   it("labels both axes, titles the SVG and escapes every text", () => {
     const svg = lineChart({
-      title: NASTY, description: NASTY, xLabel: "median popularity", yLabel: "ndcg@10",
-      series: [{ label: NASTY, points: [{ x: 10, y: 0.2, label: NASTY }, { x: 20, y: 0.3 }] }],
+      title: NASTY,
+      description: NASTY,
+      xLabel: "median popularity",
+      yLabel: "ndcg@10",
+      series: [
+        {
+          label: NASTY,
+          points: [
+            { x: 10, y: 0.2, label: NASTY },
+            { x: 20, y: 0.3 },
+          ],
+        },
+      ],
     });
     assert.match(svg, /^<svg [^>]*role="img"/);
     assert.match(svg, /<title id="chart-[a-z0-9-]+-title">/);
@@ -79,10 +90,31 @@ describe("lineChart", () => {
   });
 
   it("gives a series its own colour and dashes reference lines", () => {
-    const svg = lineChart({ title: "t", xLabel: "x", yLabel: "y", series: [
-      { label: "diagonal", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }], mark: "line", dashed: true, colour: "#888888" },
-      { label: "model", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }], mark: "line" },
-    ] });
+    const svg = lineChart({
+      title: "t",
+      xLabel: "x",
+      yLabel: "y",
+      series: [
+        {
+          label: "diagonal",
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+          mark: "line",
+          dashed: true,
+          colour: "#888888",
+        },
+        {
+          label: "model",
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+          mark: "line",
+        },
+      ],
+    });
     assert.match(svg, /stroke="#888888" stroke-width="2" stroke-dasharray/);
     assert.match(svg, /stroke="#0072B2"/, "the first series without a colour takes the palette's first");
   });
@@ -90,14 +122,26 @@ describe("lineChart", () => {
 
 describe("barChart", () => {
   it("draws one bar per category and series from a zero baseline, escaped", () => {
-    const svg = barChart({ title: "groups", xLabel: "group", yLabel: "share", categories: ["top 5%", NASTY], series: [{ label: "a", values: [0.5, 0.25] }, { label: "b", values: [0.1, NaN] }] });
+    const svg = barChart({
+      title: "groups",
+      xLabel: "group",
+      yLabel: "share",
+      categories: ["top 5%", NASTY],
+      series: [
+        { label: "a", values: [0.5, 0.25] },
+        { label: "b", values: [0.1, NaN] },
+      ],
+    });
     assert.equal((svg.match(/<rect class="bar"/g) ?? []).length, 3, "a non-finite value draws no bar");
     assertNoRawNasty(svg);
     assert.match(svg, />0\.0</, "the y axis starts at 0");
   });
 
   it("rejects a series of the wrong length and shows empty data as a note", () => {
-    assert.throws(() => barChart({ title: "t", xLabel: "x", yLabel: "y", categories: ["a", "b"], series: [{ label: "s", values: [1] }] }), /series "s" has 1 values for 2 categories/);
+    assert.throws(
+      () => barChart({ title: "t", xLabel: "x", yLabel: "y", categories: ["a", "b"], series: [{ label: "s", values: [1] }] }),
+      /series "s" has 1 values for 2 categories/,
+    );
     assert.match(barChart({ title: "t", xLabel: "x", yLabel: "y", categories: [], series: [] }), />no data</);
   });
 });
@@ -105,10 +149,26 @@ describe("barChart", () => {
 describe("lorenzCurve", () => {
   it("accumulates exposure from the least shown item", () => {
     // Sorted exposure 0, 0, 1, 3 (total 4): after 1, 2, 3, 4 items 0, 0, 1/4, 1.
-    assert.deepEqual(lorenzCurve([3, 0, 1, 0]), [{ x: 0, y: 0 }, { x: 0.25, y: 0 }, { x: 0.5, y: 0 }, { x: 0.75, y: 0.25 }, { x: 1, y: 1 }]);
-    assert.deepEqual(lorenzCurve([2, 2, 2, 2], 2), [{ x: 0, y: 0 }, { x: 0.5, y: 0.5 }, { x: 1, y: 1 }]);
-    assert.deepEqual(lorenzCurve([]), [{ x: 0, y: 0 }, { x: 1, y: 1 }]);
-    assert.deepEqual(lorenzCurve([0, 0]), [{ x: 0, y: 0 }, { x: 1, y: 1 }]);
+    assert.deepEqual(lorenzCurve([3, 0, 1, 0]), [
+      { x: 0, y: 0 },
+      { x: 0.25, y: 0 },
+      { x: 0.5, y: 0 },
+      { x: 0.75, y: 0.25 },
+      { x: 1, y: 1 },
+    ]);
+    assert.deepEqual(lorenzCurve([2, 2, 2, 2], 2), [
+      { x: 0, y: 0 },
+      { x: 0.5, y: 0.5 },
+      { x: 1, y: 1 },
+    ]);
+    assert.deepEqual(lorenzCurve([]), [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+    ]);
+    assert.deepEqual(lorenzCurve([0, 0]), [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+    ]);
   });
 
   it("counts exposure over top-K lists, skipping empty slots", () => {
@@ -134,12 +194,23 @@ describe("metricsTable", () => {
 describe("wallView", () => {
   const statistics = { picks: 2, medianPopularity: 5, onGenreShare: 1, dominantGenres: ["War"], dominantGenreShare: 0.5 };
   it("shows each pick's title, popularity, genres and ground-truth mark, escaped", () => {
-    const html = wallView({
-      persona: NASTY, description: "likes War", sides: [{ label: "plain", statistics, picks: [
-        { rank: 1, title: NASTY, genres: ["War", "Drama"], popularity: 9, fits: true },
-        { rank: 2, title: "B", genres: [], popularity: 1, fits: false },
-      ] }],
-    }, 99);
+    const html = wallView(
+      {
+        persona: NASTY,
+        description: "likes War",
+        sides: [
+          {
+            label: "plain",
+            statistics,
+            picks: [
+              { rank: 1, title: NASTY, genres: ["War", "Drama"], popularity: 9, fits: true },
+              { rank: 2, title: "B", genres: [], popularity: 1, fits: false },
+            ],
+          },
+        ],
+      },
+      99,
+    );
     assertNoRawNasty(html);
     assert.equal((html.match(/class="fits"/g) ?? []).length, 1);
     assert.equal((html.match(/class="misfit"/g) ?? []).length, 1);
@@ -149,10 +220,17 @@ describe("wallView", () => {
   });
 
   it("leaves the mark out without ground truth and says when a wall is empty", () => {
-    const html = wallView({ persona: "p", description: "d", sides: [
-      { label: "a", statistics, picks: [{ rank: 1, title: "A", genres: [], popularity: 3 }] },
-      { label: "b", statistics: { ...statistics, picks: 0 }, picks: [] },
-    ] }, 0);
+    const html = wallView(
+      {
+        persona: "p",
+        description: "d",
+        sides: [
+          { label: "a", statistics, picks: [{ rank: 1, title: "A", genres: [], popularity: 3 }] },
+          { label: "b", statistics: { ...statistics, picks: 0 }, picks: [] },
+        ],
+      },
+      0,
+    );
     assert.ok(!html.includes("fits") && !html.includes("misfit"));
     assert.match(html, /no picks/);
     assert.match(html, /width:0\.0%/, "no popularity at all draws empty bars, not NaN");
@@ -160,13 +238,28 @@ describe("wallView", () => {
 });
 
 describe("renderReport", () => {
-  const comparison = compareMetricRecords([{ label: "plain", metrics: { "recall@10": 0.2 } }, { label: "debiased", metrics: { "recall@10": 0.15 } }]);
+  const comparison = compareMetricRecords([
+    { label: "plain", metrics: { "recall@10": 0.2 } },
+    { label: "debiased", metrics: { "recall@10": 0.15 } },
+  ]);
   const minimal: DemoReport = {
-    title: NASTY, about: [NASTY], k: 10, plainLabel: "plain", debiasedLabel: "debiased", comparison, tableMetrics: ["recall@10"],
-    trueRelevance: { skipped: "no ground truth & no walls" }, walls: { skipped: "skipped" }, alphaSweep: { skipped: "skipped" },
+    title: NASTY,
+    about: [NASTY],
+    k: 10,
+    plainLabel: "plain",
+    debiasedLabel: "debiased",
+    comparison,
+    tableMetrics: ["recall@10"],
+    trueRelevance: { skipped: "no ground truth & no walls" },
+    walls: { skipped: "skipped" },
+    alphaSweep: { skipped: "skipped" },
     exposure: [{ label: "plain", exposure: [1, 2, 3], gini: 0.2 }],
-    popularityGroups: { names: ["top 5%", "5-10%", "10-15%", "15-20%", "bottom 80%"], series: [{ label: "plain", slotShare: [0.5, 0.2, 0.1, 0.1, 0.1], recall: [0.3, 0.1, 0, 0, 0] }] },
-    feedbackLoop: { skipped: "skipped" }, seconds: 1.5,
+    popularityGroups: {
+      names: ["top 5%", "5-10%", "10-15%", "15-20%", "bottom 80%"],
+      series: [{ label: "plain", slotShare: [0.5, 0.2, 0.1, 0.1, 0.1], recall: [0.3, 0.1, 0, 0, 0] }],
+    },
+    feedbackLoop: { skipped: "skipped" },
+    seconds: 1.5,
   };
 
   it("is one self-contained document: every section, no scripts, no external resources", () => {
@@ -174,7 +267,11 @@ describe("renderReport", () => {
     assert.match(html, /^<!DOCTYPE html>\n<html lang="en">/);
     for (const id of REPORT_SECTIONS) assert.match(html, new RegExp(`<section id="${id}" aria-labelledby="${id}-heading"><h2 id="${id}-heading">`));
     assert.ok(!/<script|<link|<img|<iframe|@import|url\(|\ssrc=|\shref=/i.test(html), "nothing the browser would fetch or run");
-    assert.deepEqual(html.match(/https?:\/\/[^"\s]*/g), Array(html.match(/<svg /g)!.length).fill("http://www.w3.org/2000/svg"), "the only URLs are SVG namespaces");
+    assert.deepEqual(
+      html.match(/https?:\/\/[^"\s]*/g),
+      Array(html.match(/<svg /g)!.length).fill("http://www.w3.org/2000/svg"),
+      "the only URLs are SVG namespaces",
+    );
     assertNoRawNasty(html);
     assert.match(html, /<p class="skipped">no ground truth &amp; no walls<\/p>/);
     assert.equal((html.match(/<svg /g) ?? []).length, 3, "Lorenz and the two group charts");
@@ -190,15 +287,26 @@ describe("renderReport", () => {
 describe("tastePersonas", () => {
   it("takes the user with the widest taste gap per favourite genre, widest first, among users with enough history", () => {
     const world = {
-      genreNames: ["War", "Drama", "Sci-Fi"], users: ["a", "b", "c", "d", "e"],
+      genreNames: ["War", "Drama", "Sci-Fi"],
+      users: ["a", "b", "c", "d", "e"],
       // a: War by 0.5; b: War by 0.8 (wins War); c: Drama by 0.3; d: Sci-Fi by 0.9 but too little history; e: Sci-Fi by 0.1.
       userTastes: Float32Array.from([0.9, 0.4, 0.1, 0.9, 0.1, 0.0, 0.2, 0.8, 0.5, 0.0, 0.0, 0.9, 0.5, 0.4, 0.6]),
     };
     const logged = (u: number) => (u === 3 ? 2 : 20);
     const personas = tastePersonas(world, 5, logged);
-    assert.deepEqual(personas.map((p) => [p.user, world.genreNames[p.genre], world.genreNames[p.runnerUpGenre]]), [[1, "War", "Drama"], [2, "Drama", "Sci-Fi"], [4, "Sci-Fi", "War"]]);
+    assert.deepEqual(
+      personas.map((p) => [p.user, world.genreNames[p.genre], world.genreNames[p.runnerUpGenre]]),
+      [
+        [1, "War", "Drama"],
+        [2, "Drama", "Sci-Fi"],
+        [4, "Sci-Fi", "War"],
+      ],
+    );
     assert.ok(Math.abs(personas[0]!.taste - 0.9) < 1e-6 && Math.abs(personas[0]!.runnerUpTaste - 0.1) < 1e-6);
     assert.equal(tastePersonas(world, 1, logged).length, 1);
-    assert.deepEqual(tastePersonas(world, 3, () => 0), []);
+    assert.deepEqual(
+      tastePersonas(world, 3, () => 0),
+      [],
+    );
   });
 });

@@ -39,7 +39,10 @@ describe("the same saved model in every runtime", () => {
 
   it("Node: the README example prints the top-k", async () => {
     const { stdout } = await run(process.execPath, [join(REPO_ROOT, "examples/node/recommend.mjs"), fixture.modelPath, ...fixture.users], { cwd: REPO_ROOT });
-    const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as { user: string; items: string[] });
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { user: string; items: string[] });
     record("node", Object.fromEntries(lines.map(({ user, items }) => [user, items])));
   });
 
@@ -69,7 +72,9 @@ describe("the same saved model in every runtime", () => {
     const deno = join(REPO_ROOT, "node_modules/.bin/deno");
     try {
       await run(deno, ["test", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "tests/deno/"], {
-        cwd: REPO_ROOT, env: { ...process.env, LONGTAIL_RUNTIME_FIXTURE: fixture.dir, NO_COLOR: "1" }, timeout: 240_000,
+        cwd: REPO_ROOT,
+        env: { ...process.env, LONGTAIL_RUNTIME_FIXTURE: fixture.dir, NO_COLOR: "1" },
+        timeout: 240_000,
       });
     } catch (e) {
       const { stdout, stderr } = e as { stdout?: string; stderr?: string };
@@ -106,8 +111,10 @@ describe("the same saved model in every runtime", () => {
       executablePath = chromiumOrSkip(t);
       if (!executablePath) return;
       const server = await serveStatic({
-        "/": join(REPO_ROOT, "examples/browser"), "/longtail/": join(BUNDLES_DIR, "browser"),
-        "/data/": join(REPO_ROOT, "examples/data"), "/model.ltm": fixture.modelPath,
+        "/": join(REPO_ROOT, "examples/browser"),
+        "/longtail/": join(BUNDLES_DIR, "browser"),
+        "/data/": join(REPO_ROOT, "examples/data"),
+        "/model.ltm": fixture.modelPath,
       });
       const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
       try {
@@ -116,9 +123,15 @@ describe("the same saved model in every runtime", () => {
           const errors: string[] = [];
           page.on("pageerror", (e) => errors.push(e.message));
           await page.goto(`${server.origin}/index.html?thread=${thread}&users=${fixture.users.join(",")}`);
-          await page.waitForFunction(() => "longtailResult" in window, null, { timeout: 60_000 }).catch(() => assert.fail(`the page did not finish: ${errors.join("; ")}`));
+          await page
+            .waitForFunction(() => "longtailResult" in window, null, { timeout: 60_000 })
+            .catch(() => assert.fail(`the page did not finish: ${errors.join("; ")}`));
           const result = (await page.evaluate(() => (window as unknown as { longtailResult: unknown }).longtailResult)) as {
-            mode: string; variant: string; epochs: number; recall: number; recommendations: TopK;
+            mode: string;
+            variant: string;
+            epochs: number;
+            recall: number;
+            recommendations: TopK;
           };
           assert.equal(result.mode, thread === "auto" ? "worker" : "in-thread");
           assert.equal(result.epochs, 10, "one progress report per epoch reached the page");
@@ -153,8 +166,13 @@ describe("the same saved model in every runtime", () => {
         const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker", { timeout: 30_000 }));
         const extensionId = new URL(serviceWorker.url()).host;
 
-        const fromWorker = (await serviceWorker.evaluate((users) => (globalThis as unknown as { recommendFor(u: string[]): Promise<unknown> }).recommendFor(users), fixture.users)) as {
-          mode: string; reason: string; recommendations: TopK;
+        const fromWorker = (await serviceWorker.evaluate(
+          (users) => (globalThis as unknown as { recommendFor(u: string[]): Promise<unknown> }).recommendFor(users),
+          fixture.users,
+        )) as {
+          mode: string;
+          reason: string;
+          recommendations: TopK;
         };
         assert.equal(fromWorker.mode, "in-thread");
         assert.match(fromWorker.reason, /no Worker constructor/);
@@ -164,8 +182,13 @@ describe("the same saved model in every runtime", () => {
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));
         await page.goto(`chrome-extension://${extensionId}/popup.html?users=${fixture.users.join(",")}`);
-        await page.waitForFunction(() => "longtailResult" in globalThis, null, { timeout: 60_000 }).catch(() => assert.fail(`the extension page did not finish: ${errors.join("; ")}`));
-        const fromPage = (await page.evaluate(() => (globalThis as unknown as { longtailResult: unknown }).longtailResult)) as { mode: string; recommendations: TopK };
+        await page
+          .waitForFunction(() => "longtailResult" in globalThis, null, { timeout: 60_000 })
+          .catch(() => assert.fail(`the extension page did not finish: ${errors.join("; ")}`));
+        const fromPage = (await page.evaluate(() => (globalThis as unknown as { longtailResult: unknown }).longtailResult)) as {
+          mode: string;
+          recommendations: TopK;
+        };
         assert.equal(fromPage.mode, "worker");
         record("mv3 extension page (worker)", fromPage.recommendations);
       } finally {

@@ -65,7 +65,18 @@ describe("longtail serve: the demo page in Chromium", () => {
   it("picks movies by title, shows the wall with its statistics, and the α slider changes the wall", async (t) => {
     const executablePath = chromiumOrSkip(t);
     if (!executablePath) return;
-    const server = await startServe("--users", String(WORLD.users), "--items", String(WORLD.items), "--seed", String(WORLD.seed), "--epochs", "5", "--dim", "16");
+    const server = await startServe(
+      "--users",
+      String(WORLD.users),
+      "--items",
+      String(WORLD.items),
+      "--seed",
+      String(WORLD.seed),
+      "--epochs",
+      "5",
+      "--dim",
+      "16",
+    );
     const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 860 } });
@@ -91,23 +102,37 @@ describe("longtail serve: the demo page in Chromium", () => {
         await page.locator("#results button", { hasText: title }).first().click();
         await waitForWall(page, 0, n + 1);
       }
-      assert.deepEqual(await page.locator("#watchlist li").allTextContents(), titles.map((title) => `${title}×`));
+      assert.deepEqual(
+        await page.locator("#watchlist li").allTextContents(),
+        titles.map((title) => `${title}×`),
+      );
       const first = await waitForWall(page, 0, titles.length);
       assert.equal(first.picks.length, 10);
-      assert.ok(first.picks.every((p) => !first.watchlist.includes(p.item)), "watchlist movies never appear on the wall");
+      assert.ok(
+        first.picks.every((p) => !first.watchlist.includes(p.item)),
+        "watchlist movies never appear on the wall",
+      );
       const firstShown = await shown(page);
-      assert.deepEqual(firstShown.titles, first.picks.map((p) => p.title));
+      assert.deepEqual(
+        firstShown.titles,
+        first.picks.map((p) => p.title),
+      );
       assert.equal(firstShown.median, String(first.statistics.medianPopularity));
       assert.equal(firstShown.onGenre, first.statistics.onGenreShare.toFixed(2));
 
-      await page.waitForFunction(() => (window as unknown as { longtailDemo: { trained: number[] } }).longtailDemo.trained.length === 5, null, { timeout: 120_000 });
+      await page.waitForFunction(() => (window as unknown as { longtailDemo: { trained: number[] } }).longtailDemo.trained.length === 5, null, {
+        timeout: 120_000,
+      });
       await page.focus("#alpha");
       await page.keyboard.press("End");
       assert.equal(await page.textContent("#alpha-value"), "α = 1");
       const last = await waitForWall(page, 1, titles.length);
       const lastShown = await shown(page);
       assert.notDeepEqual(lastShown.titles, firstShown.titles, "α = 1 shows another wall");
-      assert.deepEqual(lastShown.titles, last.picks.map((p) => p.title));
+      assert.deepEqual(
+        lastShown.titles,
+        last.picks.map((p) => p.title),
+      );
       assert.equal(lastShown.median, String(last.statistics.medianPopularity));
       assert.equal(await page.textContent("#base-median"), `α = 0: ${first.statistics.medianPopularity}`, "the α = 0 wall's median beside the current one");
       assert.ok(

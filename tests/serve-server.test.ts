@@ -49,7 +49,10 @@ describe("the demo server", () => {
     writeFileSync(join(root, "secret.txt"), "TOP SECRET");
     writeFileSync(join(root, "ratings.csv"), "userId,movieId,rating,timestamp\n1,10,4,0\n");
     server = await startDemoServer({
-      pageDir, ratings: { path: join(root, "ratings.csv") }, movies: { text: "movieId,title,genres\n10,A,Drama\n" }, config: { alphas: [0, 1] },
+      pageDir,
+      ratings: { path: join(root, "ratings.csv") },
+      movies: { text: "movieId,title,genres\n10,A,Drama\n" },
+      config: { alphas: [0, 1] },
     });
   });
   after(() => server.close());
@@ -57,9 +60,14 @@ describe("the demo server", () => {
   it("listens on 127.0.0.1 and serves the page's files with their content types", async () => {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const expected: Record<string, string> = {
-      "/": "text/html; charset=utf-8", "/demo.js": "text/javascript; charset=utf-8", "/demo.css": "text/css; charset=utf-8",
-      "/longtail.simd.wasm": "application/wasm", "/sub/page.html": "text/html; charset=utf-8",
-      "/demo.json": "application/json", "/data/ratings.csv": "text/csv; charset=utf-8", "/data/movies.csv": "text/csv; charset=utf-8",
+      "/": "text/html; charset=utf-8",
+      "/demo.js": "text/javascript; charset=utf-8",
+      "/demo.css": "text/css; charset=utf-8",
+      "/longtail.simd.wasm": "application/wasm",
+      "/sub/page.html": "text/html; charset=utf-8",
+      "/demo.json": "application/json",
+      "/data/ratings.csv": "text/csv; charset=utf-8",
+      "/data/movies.csv": "text/csv; charset=utf-8",
     };
     for (const [path, type] of Object.entries(expected)) {
       const r = await rawGet(server.url, path);

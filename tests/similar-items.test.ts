@@ -62,10 +62,17 @@ function assertSimilar(rec: Recommendation, cosines: Float64Array, q: number, k:
     assert.ok(Math.abs(rec.scores[r] - cosines[i]) <= tol, `${what}: item ${i} scores ${rec.scores[r]}, cosine ${cosines[i]}`);
     if (r > 0) assert.ok(rec.scores[r] <= rec.scores[r - 1], `${what}: best first`);
   });
-  const order = Array.from({ length: m }, (_, i) => i).filter((i) => i !== q).sort((a, b) => cosines[b] - cosines[a]);
+  const order = Array.from({ length: m }, (_, i) => i)
+    .filter((i) => i !== q)
+    .sort((a, b) => cosines[b] - cosines[a]);
   const kth = cosines[order[kk - 1]];
   for (const i of rec.indices) assert.ok(cosines[i] >= kth - tol, `${what}: item ${i} (cosine ${cosines[i]}) is below the k-th best ${kth}`);
-  if (kk < order.length && kth - cosines[order[kk]] > 1e-4) assert.deepEqual([...taken].sort((a, b) => a - b), order.slice(0, kk).sort((a, b) => a - b), `${what}: top-k set`);
+  if (kk < order.length && kth - cosines[order[kk]] > 1e-4)
+    assert.deepEqual(
+      [...taken].sort((a, b) => a - b),
+      order.slice(0, kk).sort((a, b) => a - b),
+      `${what}: top-k set`,
+    );
 }
 
 function randomMf(rng: Rng, m: number, d: number, zeroItems: readonly number[] = []): ModelFileContents {
@@ -122,7 +129,8 @@ function twoTowerItemVectors(c: ModelFileContents, m: number, d: number): Float6
   const out = Float64Array.from(c.tables.itemOutput.data);
   const genres = c.tables.genreEmbeddings;
   if (!genres) return out;
-  const indptr = c.tables.itemGenreIndptr.data, indices = c.tables.itemGenreIndices.data;
+  const indptr = c.tables.itemGenreIndptr.data,
+    indices = c.tables.itemGenreIndices.data;
   for (let i = 0; i < m; i++) {
     const n = indptr[i + 1] - indptr[i];
     for (let e = indptr[i]; e < indptr[i + 1]; e++) for (let j = 0; j < d; j++) out[i * d + j] += genres.data[indices[e] * d + j] / n;
@@ -130,7 +138,16 @@ function twoTowerItemVectors(c: ModelFileContents, m: number, d: number): Float6
   return out;
 }
 
-const SHAPES = [[2, 1], [7, 1], [9, 3], [13, 5], [37, 17], [130, 17], [61, 64], [203, 8]] as const;
+const SHAPES = [
+  [2, 1],
+  [7, 1],
+  [9, 3],
+  [13, 5],
+  [37, 17],
+  [130, 17],
+  [61, 64],
+  [203, 8],
+] as const;
 
 describe("similarItems: matrix factorisation", () => {
   it("gives the top-k by cosine of the item factors, the item itself left out (d = 1, 3, 5, 17, 64; catalogs not a multiple of 4; k above the catalog)", () => {
@@ -146,7 +163,10 @@ describe("similarItems: matrix factorisation", () => {
             if (k < 1) continue;
             const rec = model.similarItems(q, k);
             assertSimilar(rec, cosines, q, k, `m=${m} d=${d} item ${q} k=${k}`);
-            assert.deepEqual(rec.items, Array.from(rec.indices, (i) => `i${i}`));
+            assert.deepEqual(
+              rec.items,
+              Array.from(rec.indices, (i) => `i${i}`),
+            );
           }
           // An external id and its index give the same answer; the default k is 10.
           assert.deepEqual(model.similarItems(`i${q}`), model.similarItems(q, 10));
@@ -159,14 +179,18 @@ describe("similarItems: matrix factorisation", () => {
 
   it("gives cosine 0 for an all-zero item vector (no NaN), as the query and among the candidates", () => {
     const rng = new Rng(5);
-    const m = 11, d = 5;
+    const m = 11,
+      d = 5;
     const contents = randomMf(rng, m, d, [3]);
     const model = MatrixFactorization.fromModelFile(kernels, contents);
     try {
       const zero = model.similarItems(3, 20);
       assert.equal(zero.indices.length, m - 1);
       assert.ok(!zero.indices.includes(3));
-      assert.ok(zero.scores.every((s) => s === 0), `scores ${zero.scores}`);
+      assert.ok(
+        zero.scores.every((s) => s === 0),
+        `scores ${zero.scores}`,
+      );
       for (const q of [0, 7]) {
         const rec = model.similarItems(q, m);
         assertSimilar(rec, referenceCosines(contents.tables.itemFactors.data, m, d, q), q, m, `item ${q}`);
@@ -180,9 +204,15 @@ describe("similarItems: matrix factorisation", () => {
   it("throws UnknownIdError for an item the model does not know (ids cut short), and RangeError for a bad k", () => {
     const model = MatrixFactorization.fromModelFile(kernels, randomMf(new Rng(2), 6, 3));
     try {
-      assert.throws(() => model.similarItems("nope", 3), (e: Error) => e instanceof UnknownIdError && /^item "nope" is not in the model \(it knows 6 items, e\.g\. "i0", "i1", "i2"\)$/.test(e.message));
+      assert.throws(
+        () => model.similarItems("nope", 3),
+        (e: Error) => e instanceof UnknownIdError && /^item "nope" is not in the model \(it knows 6 items, e\.g\. "i0", "i1", "i2"\)$/.test(e.message),
+      );
       const long = "x".repeat(5000);
-      assert.throws(() => model.similarItems(long), (e: Error) => e instanceof UnknownIdError && e.message.length < 200 && e.message.includes("…"));
+      assert.throws(
+        () => model.similarItems(long),
+        (e: Error) => e instanceof UnknownIdError && e.message.length < 200 && e.message.includes("…"),
+      );
       assert.throws(() => model.similarItems(6), UnknownIdError);
       assert.throws(() => model.similarItems(-1), UnknownIdError);
       assert.throws(() => model.similarItems(1.5), UnknownIdError);
@@ -203,7 +233,8 @@ describe("similarItems: matrix factorisation", () => {
 
   it("follows the popularity projection serving uses (rebuilt when it changes) and frees its memory on dispose", () => {
     const rng = new Rng(9);
-    const m = 45, d = 6;
+    const m = 45,
+      d = 6;
     const start = kernels.engine.allocatedBytes;
     const contents = randomMf(rng, m, d);
     const model = MatrixFactorization.fromModelFile(kernels, contents);
@@ -229,7 +260,10 @@ describe("similarItems: matrix factorisation", () => {
     const model = new MatrixFactorization(kernels, { loss: "bpr", dim: 5, epochs: 1, seed: 1 });
     const data = (seed: number) => {
       const r = new Rng(seed);
-      return Interactions.fromTriples(Array.from({ length: 300 }, () => [`u${r.int(30)}`, `i${r.int(23)}`] as const), { items: fixedItems(23) });
+      return Interactions.fromTriples(
+        Array.from({ length: 300 }, () => [`u${r.int(30)}`, `i${r.int(23)}`] as const),
+        { items: fixedItems(23) },
+      );
     };
     try {
       for (const seed of [1, 2]) {
@@ -265,7 +299,10 @@ describe("similarItems: two-tower", () => {
             for (const k of [1, 4, m + 2]) assertSimilar(model.similarItems(q, k), cosines, q, k, `two-tower m=${m} d=${d} genres=${genres} item ${q} k=${k}`);
           }
           assert.deepEqual(model.similarItems(`i${m - 1}`, 3), model.similarItems(m - 1, 3));
-          assert.throws(() => model.similarItems("nope"), (e: Error) => e instanceof UnknownIdError && /^item "nope" is not in the model/.test(e.message));
+          assert.throws(
+            () => model.similarItems("nope"),
+            (e: Error) => e instanceof UnknownIdError && /^item "nope" is not in the model/.test(e.message),
+          );
         } finally {
           model.dispose();
         }
@@ -280,7 +317,12 @@ describe("similarItems: two-tower", () => {
     try {
       for (const seed of [1, 2]) {
         const r = new Rng(seed);
-        await model.fit(Interactions.fromTriples(Array.from({ length: 300 }, (_, t) => [`u${r.int(30)}`, `i${r.int(23)}`, 1, t] as const), { items: fixedItems(23) }));
+        await model.fit(
+          Interactions.fromTriples(
+            Array.from({ length: 300 }, (_, t) => [`u${r.int(30)}`, `i${r.int(23)}`, 1, t] as const),
+            { items: fixedItems(23) },
+          ),
+        );
         const table = model.itemTable();
         const vectors = table.view.slice();
         table.free();
@@ -320,7 +362,13 @@ describe("similarItems: the engine API", () => {
       const local = MatrixFactorization.fromModelFile(kernels, decodeModelFile(saved!));
       try {
         assert.deepEqual(local.similarItems("i088", 5), top);
-        assertSimilar(top, referenceCosines(local.itemFactors.view.slice(), local.nItems, local.dim, local.items.index("i088")!), local.items.index("i088")!, 5, "engine");
+        assertSimilar(
+          top,
+          referenceCosines(local.itemFactors.view.slice(), local.nItems, local.dim, local.items.index("i088")!),
+          local.items.index("i088")!,
+          5,
+          "engine",
+        );
       } finally {
         local.dispose();
       }
@@ -351,10 +399,22 @@ describe("longtail recommend --item", () => {
     const model = MatrixFactorization.fromModelFile(kernels, decodeModelFile(readFileSync(modelPath)));
     try {
       const rec = model.similarItems("i088", 4);
-      assert.deepEqual(answer.items.map((p) => p.item), rec.items);
-      assert.deepEqual(answer.items.map((p) => p.rank), [1, 2, 3, 4]);
-      assert.deepEqual(answer.items.map((p) => p.score), Array.from(rec.scores));
-      assert.deepEqual(answer.items.map((p) => p.popularity), Array.from(rec.indices, (i) => model.itemCounts[i]));
+      assert.deepEqual(
+        answer.items.map((p) => p.item),
+        rec.items,
+      );
+      assert.deepEqual(
+        answer.items.map((p) => p.rank),
+        [1, 2, 3, 4],
+      );
+      assert.deepEqual(
+        answer.items.map((p) => p.score),
+        Array.from(rec.scores),
+      );
+      assert.deepEqual(
+        answer.items.map((p) => p.popularity),
+        Array.from(rec.indices, (i) => model.itemCounts[i]),
+      );
     } finally {
       model.dispose();
     }
@@ -363,8 +423,13 @@ describe("longtail recommend --item", () => {
     const lines = text.stdout.trimEnd().split("\n");
     assert.match(lines[0], /^top 4 similar to item i088 by cosine similarity:$/);
     assert.equal(lines.length, 5);
-    lines.slice(1).forEach((line, r) => assert.match(line, new RegExp(`^ +${r + 1}\\. ${answer.items[r].item} +cosine -?\\d\\.\\d{4}  \\(\\d+ training interactions\\)$`)));
-    assert.ok(lines.slice(1).every((line) => !line.includes(" i088 ")), "the item itself is left out");
+    lines
+      .slice(1)
+      .forEach((line, r) => assert.match(line, new RegExp(`^ +${r + 1}\\. ${answer.items[r].item} +cosine -?\\d\\.\\d{4}  \\(\\d+ training interactions\\)$`)));
+    assert.ok(
+      lines.slice(1).every((line) => !line.includes(" i088 ")),
+      "the item itself is left out",
+    );
     // k above the catalog: every other item.
     const all = cli("recommend", "--model", modelPath, "--item", "i088", "--k", "1000", "--json");
     assert.equal(all.status, 0, all.stderr);
@@ -376,7 +441,15 @@ describe("longtail recommend --item", () => {
 
   it("shows titles and genres from --movies", () => {
     const movies = join(dir, "movies.csv");
-    writeFileSync(movies, "movieId,title,genres\ni088,The Query Film (1999),Drama|War\n" + Array.from({ length: 141 }, (_, i) => `i${String(i).padStart(3, "0")}`).filter((id) => id !== "i088").map((id) => `${id},Film ${id} (2001),War`).join("\n") + "\n");
+    writeFileSync(
+      movies,
+      "movieId,title,genres\ni088,The Query Film (1999),Drama|War\n" +
+        Array.from({ length: 141 }, (_, i) => `i${String(i).padStart(3, "0")}`)
+          .filter((id) => id !== "i088")
+          .map((id) => `${id},Film ${id} (2001),War`)
+          .join("\n") +
+        "\n",
+    );
     const text = cli("recommend", "--model", modelPath, "--item", "i088", "--k", "3", "--movies", movies);
     assert.equal(text.status, 0, text.stderr);
     const lines = text.stdout.trimEnd().split("\n");
@@ -397,7 +470,10 @@ describe("longtail recommend --item", () => {
     assert.equal(r.status, 0, r.stderr);
     const model = TwoTower.fromModelFile(kernels, decodeModelFile(readFileSync(ttPath)));
     try {
-      assert.deepEqual(JSON.parse(r.stdout).items.map((p: { item: string }) => p.item), model.similarItems("i088", 3).items);
+      assert.deepEqual(
+        JSON.parse(r.stdout).items.map((p: { item: string }) => p.item),
+        model.similarItems("i088", 3).items,
+      );
     } finally {
       model.dispose();
     }

@@ -31,12 +31,24 @@ describe("ChoiceModel", () => {
   it("accepts each slot with frequency examination × acceptance, independently", () => {
     const m = new ChoiceModel({ positionBias: 1, acceptanceSteepness: 10, acceptanceThreshold: 0.6 });
     const slate = [10, 11, -1, 12];
-    const relevance = new Map([[10, 0.9], [11, 0.6], [12, 0.75]]);
+    const relevance = new Map([
+      [10, 0.9],
+      [11, 0.6],
+      [12, 0.75],
+    ]);
     const rng = new Rng(5);
     const n = 40_000;
-    const hits = new Map<number, number>([[10, 0], [11, 0], [12, 0]]);
+    const hits = new Map<number, number>([
+      [10, 0],
+      [11, 0],
+      [12, 0],
+    ]);
     for (let t = 0; t < n; t++) for (const item of m.choose(slate, (i) => relevance.get(i)!, rng)) hits.set(item, hits.get(item)! + 1);
-    const expected = new Map([[10, 1 * sigmoid(3)], [11, 0.5 * 0.5], [12, 0.25 * sigmoid(1.5)]]);
+    const expected = new Map([
+      [10, 1 * sigmoid(3)],
+      [11, 0.5 * 0.5],
+      [12, 0.25 * sigmoid(1.5)],
+    ]);
     for (const [item, p] of expected) {
       const sd = Math.sqrt((p * (1 - p)) / n);
       close(hits.get(item)! / n, p, `item ${item}`, 4 * sd);
@@ -47,7 +59,8 @@ describe("ChoiceModel", () => {
     const m = new ChoiceModel({ positionBias: 0, acceptanceSteepness: 1000, acceptanceThreshold: 0.5 });
     const relevance = (i: number) => (i % 2 === 0 ? 1 : 0);
     assert.deepEqual(m.choose([4, 3, -1, 8, 6], relevance, new Rng(1)), [4, 8, 6]);
-    const a = new Rng(9), b = new Rng(9);
+    const a = new Rng(9),
+      b = new Rng(9);
     m.choose([1, -1, 2, -1, 3], relevance, a);
     for (let d = 0; d < 6; d++) b.next();
     assert.equal(a.nextU32(), b.nextU32());

@@ -42,7 +42,14 @@ describe("simulateFeedbackLoops", () => {
     assert.deepEqual(seen, ["plain 1", "plain 2", "plain 3", "re-ranked 1", "re-ranked 2", "re-ranked 3", "popular 1", "popular 2", "popular 3"]);
     assert.equal(r.initialLog.interactions, world.interactions.user.length);
     assert.equal(r.choice.acceptanceThreshold, world.options.relevanceThreshold);
-    assert.deepEqual(r.configurations.map((c) => [c.label, c.model, c.popularityPenalty]), [["plain", "mf", null], ["re-ranked", "mf", 0.05], ["popular", "most-popular", null]]);
+    assert.deepEqual(
+      r.configurations.map((c) => [c.label, c.model, c.popularityPenalty]),
+      [
+        ["plain", "mf", null],
+        ["re-ranked", "mf", 0.05],
+        ["popular", "most-popular", null],
+      ],
+    );
     assert.equal(r.configurations[0].config!.loss, "softmax");
     for (const c of r.configurations) {
       let size = r.initialLog.interactions;
@@ -77,10 +84,15 @@ describe("simulateFeedbackLoops", () => {
     // Measured (world seed 7, 400 × 800, 4 rounds): plain log Gini 0.6058 → 0.6094, 0.6120, 0.6141, 0.6157;
     // re-ranked (β = 0.08) 0.5960, 0.5870, 0.5805, 0.5732; served Gini plain 0.79-0.80, re-ranked 0.40-0.45.
     const world = generateSyntheticWorld({ seed: 7, nUsers: 400, nItems: 800 });
-    const r = await simulateFeedbackLoops(kernels, world, [
-      { label: "plain", config: softmax(5) },
-      { label: "re-ranked", config: softmax(5), popularityPenalty: 0.08 },
-    ], { rounds: 4, seed: 3 });
+    const r = await simulateFeedbackLoops(
+      kernels,
+      world,
+      [
+        { label: "plain", config: softmax(5) },
+        { label: "re-ranked", config: softmax(5), popularityPenalty: 0.08 },
+      ],
+      { rounds: 4, seed: 3 },
+    );
     const [plain, reranked] = r.configurations.map((c) => [r.initialLog.gini, ...c.rounds.map((x) => x.logGini)]);
     for (let t = 1; t < plain.length; t++) {
       assert.ok(plain[t] > plain[t - 1], `plain log Gini rises every round: ${plain.join(", ")}`);

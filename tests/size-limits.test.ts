@@ -46,7 +46,10 @@ describe("sizes: the library refuses before allocating", () => {
   it("fit() with a dimension whose buffers cannot fit: SizeLimitError naming the setting, bytes and limit; nothing allocated", async () => {
     const start = kernels.engine.allocatedBytes;
     const mf = new MatrixFactorization(kernels, { dim: 100_000, epochs: 1 });
-    const err = await mf.fit(train).then(() => null, (e: unknown) => e);
+    const err = await mf.fit(train).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SizeLimitError, String(err));
     assert.match(err.message, /^dim 100000 needs .* GiB .*lower dim$/);
     assert.equal(err.setting, "dim");
@@ -68,11 +71,17 @@ describe("sizes: the library refuses before allocating", () => {
     assert.ok(totalBytes(large, "wasm") > 5 * totalBytes(small, "wasm"), "the factor tables, optimizer state and gradients scale with dim");
     assert.doesNotThrow(() => checkMfTraining(resolveMfConfig({}), shape));
     const big = resolveMfConfig({ loss: "sampled-softmax", negatives: 4096, batchSize: 1_000_000 });
-    assert.throws(() => checkMfTraining(big, shape), (e: unknown) => e instanceof SizeLimitError && e.setting === "batchSize");
+    assert.throws(
+      () => checkMfTraining(big, shape),
+      (e: unknown) => e instanceof SizeLimitError && e.setting === "batchSize",
+    );
   });
 
   it("the engine's allocator refuses one block over its limit with a SizeLimitError, not a trap", () => {
-    assert.throws(() => kernels.engine.f32(WASM_BUFFER_LIMIT_BYTES / 4 + 1024), (e: unknown) => e instanceof SizeLimitError && /1 GiB/.test(e.message));
+    assert.throws(
+      () => kernels.engine.f32(WASM_BUFFER_LIMIT_BYTES / 4 + 1024),
+      (e: unknown) => e instanceof SizeLimitError && /1 GiB/.test(e.message),
+    );
     assert.ok(kernels.engine.f32(16).view.length === 16, "the engine still works");
   });
 });
@@ -80,10 +89,26 @@ describe("sizes: the library refuses before allocating", () => {
 describe("sizes: the CLI refuses with one line naming the flag (exit 1)", () => {
   const refused: [string, string[], RegExp][] = [
     ["train --dim 100000", ["train", "--data", DATA, "--dim", "100000", "--out", join(tmpdir(), "never.ltm")], /--dim 100000 needs .*GiB.*lower --dim/],
-    ["train --batch 2147483647", ["train", "--data", DATA, "--batch", "2147483647", "--out", join(tmpdir(), "never.ltm")], /--batch 2147483647 needs .*TiB of wasm memory.*4 GiB a WebAssembly memory can hold.*lower --batch/],
-    ["train --negatives 10⁸ (sampled softmax)", ["train", "--data", DATA, "--loss", "sampled-softmax", "--negatives", "100000000", "--out", join(tmpdir(), "never.ltm")], /--negatives 100000000 needs .*lower --negatives/],
-    ["train --hard-negatives 10⁶ on 141 items", ["train", "--data", DATA, "--hard-negatives", "1000000", "--out", join(tmpdir(), "never.ltm")], /--hard-negatives 1000000 .* 141 items .*give at most 141/],
-    ["two-tower --dim 100000", ["train", "--data", DATA, "--model", "two-tower", "--dim", "100000", "--out", join(tmpdir(), "never.ltm")], /--dim 100000 needs .*lower --dim/],
+    [
+      "train --batch 2147483647",
+      ["train", "--data", DATA, "--batch", "2147483647", "--out", join(tmpdir(), "never.ltm")],
+      /--batch 2147483647 needs .*TiB of wasm memory.*4 GiB a WebAssembly memory can hold.*lower --batch/,
+    ],
+    [
+      "train --negatives 10⁸ (sampled softmax)",
+      ["train", "--data", DATA, "--loss", "sampled-softmax", "--negatives", "100000000", "--out", join(tmpdir(), "never.ltm")],
+      /--negatives 100000000 needs .*lower --negatives/,
+    ],
+    [
+      "train --hard-negatives 10⁶ on 141 items",
+      ["train", "--data", DATA, "--hard-negatives", "1000000", "--out", join(tmpdir(), "never.ltm")],
+      /--hard-negatives 1000000 .* 141 items .*give at most 141/,
+    ],
+    [
+      "two-tower --dim 100000",
+      ["train", "--data", DATA, "--model", "two-tower", "--dim", "100000", "--out", join(tmpdir(), "never.ltm")],
+      /--dim 100000 needs .*lower --dim/,
+    ],
     ["simulate --users 10⁹", ["simulate", "--users", "1000000000", "--items", "10"], /--users 1000000000 needs .*JavaScript memory.*lower --users/],
     ["simulate --items 10⁹", ["simulate", "--items", "1000000000"], /--items 1000000000 needs .*lower --items/],
     ["serve --users 10⁹", ["serve", "--users", "1000000000"], /--users 1000000000 needs .*lower --users/],

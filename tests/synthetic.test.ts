@@ -171,7 +171,10 @@ describe("synthetic world", () => {
     const allGenres = generateSyntheticWorld({ ...small, nGenres: MAX_GENRES, minInteractionsPerUser: 45, meanInteractionsPerUser: 45 });
     const perUser = new Int32Array(small.nUsers);
     for (const u of allGenres.interactions.user) perUser[u]!++;
-    assert.ok(perUser.every((c) => c === 45), "users can take half the catalog");
+    assert.ok(
+      perUser.every((c) => c === 45),
+      "users can take half the catalog",
+    );
     const uniform = generateSyntheticWorld({ ...small, popularityExponent: 0 });
     assert.ok(uniform.exposure.every((e) => Math.abs(e - 1 / small.nItems) < 1e-12));
   });

@@ -19,20 +19,37 @@ import { serveStatic } from "./support/static-server.js";
 /** The headers that make a page cross-origin isolated: what `longtail serve` sends, and what a user's own page needs. */
 const ISOLATION_HEADERS = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
 
-interface PageRun { count: number; reason: string; users: number[]; items: number[]; top: string[] }
-interface PageResult { crossOriginIsolated: boolean; page: Record<"1" | "2", PageRun>; worker: { mode: string; count: number; reason: string; top: string[] } }
+interface PageRun {
+  count: number;
+  reason: string;
+  users: number[];
+  items: number[];
+  top: string[];
+}
+interface PageResult {
+  crossOriginIsolated: boolean;
+  page: Record<"1" | "2", PageRun>;
+  worker: { mode: string; count: number; reason: string; top: string[] };
+}
 
 async function runPage(executablePath: string, headers: Record<string, string>): Promise<PageResult> {
-  const server = await serveStatic({
-    "/": join(REPO_ROOT, "tests/pages/threads"), "/longtail/": join(BUNDLES_DIR, "browser"), "/data/": join(REPO_ROOT, "examples/data"),
-  }, headers);
+  const server = await serveStatic(
+    {
+      "/": join(REPO_ROOT, "tests/pages/threads"),
+      "/longtail/": join(BUNDLES_DIR, "browser"),
+      "/data/": join(REPO_ROOT, "examples/data"),
+    },
+    headers,
+  );
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${server.origin}/index.html`);
-    await page.waitForFunction(() => "longtailThreads" in globalThis, null, { timeout: 120_000 }).catch(() => assert.fail(`the page did not finish: ${errors.join("; ")}`));
+    await page
+      .waitForFunction(() => "longtailThreads" in globalThis, null, { timeout: 120_000 })
+      .catch(() => assert.fail(`the page did not finish: ${errors.join("; ")}`));
     return (await page.evaluate(() => (globalThis as unknown as { longtailThreads: unknown }).longtailThreads)) as PageResult;
   } finally {
     await browser.close();
@@ -63,7 +80,10 @@ describe("the thread pool in Chromium and workerd", () => {
     assert.equal(r.crossOriginIsolated, false);
     for (const run of [r.page[2], r.worker]) {
       assert.equal(run.count, 1);
-      assert.match(run.reason, /1 thread instead of 2: this page is not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
+      assert.match(
+        run.reason,
+        /1 thread instead of 2: this page is not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/,
+      );
     }
     assert.deepEqual(r.page[2].users, r.page[1].users);
   });

@@ -53,12 +53,27 @@ describe("the thread pool", () => {
   it("splits rows into aligned ranges in order", () => {
     assert.deepEqual(splitRows(0, 4, 12), [[0, 0]]);
     assert.deepEqual(splitRows(10, 1, 12), [[0, 10]]);
-    assert.deepEqual(splitRows(30, 2, 12), [[0, 24], [24, 6]]);
-    assert.deepEqual(splitRows(100, 4, 4), [[0, 28], [28, 28], [56, 28], [84, 16]]);
-    for (const [n, parts, align] of [[1000, 3, 12], [7, 4, 1], [48, 4, 12]]) {
+    assert.deepEqual(splitRows(30, 2, 12), [
+      [0, 24],
+      [24, 6],
+    ]);
+    assert.deepEqual(splitRows(100, 4, 4), [
+      [0, 28],
+      [28, 28],
+      [56, 28],
+      [84, 16],
+    ]);
+    for (const [n, parts, align] of [
+      [1000, 3, 12],
+      [7, 4, 1],
+      [48, 4, 12],
+    ]) {
       const ranges = splitRows(n, parts, align);
       assert.ok(ranges.length <= parts);
-      assert.equal(ranges.reduce((s, [, c]) => s + c, 0), n);
+      assert.equal(
+        ranges.reduce((s, [, c]) => s + c, 0),
+        n,
+      );
       ranges.forEach(([start], i) => i > 0 && assert.equal(start % align, 0));
     }
   });
@@ -66,10 +81,20 @@ describe("the thread pool", () => {
   it("reports a kernel that fails on a pool thread as an error that names the kernel and the thread", () => {
     const k = kernelsByThreads.get(2)!;
     const huge = 2 ** 31; // far past the end of memory: the kernel traps
-    assert.throws(() => k.runShares("l2_normalize_rows", [[8, 1, 4], [huge, 1000, 4]]), (e: Error) => e instanceof ThreadPoolError && /l2_normalize_rows failed on pool thread 1: .*out of bounds/i.test(e.message));
+    assert.throws(
+      () =>
+        k.runShares("l2_normalize_rows", [
+          [8, 1, 4],
+          [huge, 1000, 4],
+        ]),
+      (e: Error) => e instanceof ThreadPoolError && /l2_normalize_rows failed on pool thread 1: .*out of bounds/i.test(e.message),
+    );
     // The pool still works afterwards.
     const rows = k.engine.f32From([3, 4, 0, 6, 8, 0]);
-    k.runShares("l2_normalize_rows", [[rows.ptr, 1, 3], [rows.ptr + 12, 1, 3]]);
+    k.runShares("l2_normalize_rows", [
+      [rows.ptr, 1, 3],
+      [rows.ptr + 12, 1, 3],
+    ]);
     assert.deepEqual(Array.from(rows.view), [0.6000000238418579, 0.800000011920929, 0, 0.6000000238418579, 0.800000011920929, 0]);
     rows.free();
   });
@@ -86,7 +111,11 @@ describe("the thread pool", () => {
 
 describe("threads: deterministic paths give identical results on 1, 2 and 4 threads", () => {
   it("full-softmax and sampled-softmax training (rows partitioned, no races)", async () => {
-    for (const config of [{ loss: "softmax" }, { loss: "sampled-softmax", negatives: 64, batchSize: 100 }, { loss: "sampled-softmax", sampling: "users" }] as Partial<MfConfig>[]) {
+    for (const config of [
+      { loss: "softmax" },
+      { loss: "sampled-softmax", negatives: 64, batchSize: 100 },
+      { loss: "sampled-softmax", sampling: "users" },
+    ] as Partial<MfConfig>[]) {
       const runs = [];
       for (const threads of THREAD_COUNTS) {
         const r = await trained(threads, config);

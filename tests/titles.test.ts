@@ -33,7 +33,26 @@ const MOVIES_CSV = `movieId,title,genres
 `;
 
 /** The model's items and training counts: 15 is not in the model, 18 has no training interactions, 999 has no title. */
-const COUNTS: Record<string, number> = { 1: 43, 2: 2, 3: 1, 4: 188, 5: 22, 6: 26, 7: 140, 8: 6, 9: 10, 10: 50, 11: 40, 12: 5, 13: 30, 14: 8, 16: 10, 17: 12, 18: 0, 999: 7 };
+const COUNTS: Record<string, number> = {
+  1: 43,
+  2: 2,
+  3: 1,
+  4: 188,
+  5: 22,
+  6: 26,
+  7: 140,
+  8: 6,
+  9: 10,
+  10: 50,
+  11: 40,
+  12: 5,
+  13: 30,
+  14: 8,
+  16: 10,
+  17: 12,
+  18: 0,
+  999: 7,
+};
 
 function bytes(text: string): AsyncIterable<Uint8Array> {
   return (async function* () {
@@ -52,7 +71,10 @@ const item = (w: { item: string }) => w.item;
 describe("title keys", () => {
   it("splits MovieLens titles into names (article in front, a.k.a. dropped) and a year", () => {
     assert.deepEqual(parseTitle("Great Escape, The (1963)"), { names: ["The Great Escape"], year: "1963" });
-    assert.deepEqual(parseTitle("City of Lost Children, The (Cité des enfants perdus, La) (1995)"), { names: ["The City of Lost Children", "La Cité des enfants perdus"], year: "1995" });
+    assert.deepEqual(parseTitle("City of Lost Children, The (Cité des enfants perdus, La) (1995)"), {
+      names: ["The City of Lost Children", "La Cité des enfants perdus"],
+      year: "1995",
+    });
     assert.deepEqual(parseTitle("Seven (a.k.a. Se7en) (1995)"), { names: ["Seven", "Se7en"], year: "1995" });
     assert.deepEqual(parseTitle("Death Note: Desu nôto (2006–2007)"), { names: ["Death Note: Desu nôto"], year: "2006" });
     assert.deepEqual(parseTitle("(500) Days of Summer (2009)"), { names: ["(500) Days of Summer"], year: "2009" });
@@ -95,7 +117,10 @@ describe("the title index", () => {
   it("lists close matches, the entry's words held first, then the more popular", async () => {
     const { titles } = await fixtures();
     assert.deepEqual(titles.closeMatches("Stalingrd", 2), ["2", "3"]);
-    assert.deepEqual(titles.closeMatches("Hamlet", 2, (id) => COUNTS[id] ?? 0), ["17", "16"]);
+    assert.deepEqual(
+      titles.closeMatches("Hamlet", 2, (id) => COUNTS[id] ?? 0),
+      ["17", "16"],
+    );
     assert.deepEqual(titles.closeMatches("zzzz"), []);
   });
 });
@@ -103,14 +128,26 @@ describe("the title index", () => {
 describe("watchlists", () => {
   it("splits on ';' and keeps commas inside titles", () => {
     assert.deepEqual(parseWatchlist("Great Escape, The (1963); 4;;  Titanic ;"), ["Great Escape, The (1963)", "4", "Titanic"]);
-    for (const empty of ["", " ; ", ";;"]) assert.throws(() => parseWatchlist(empty), (e: Error) => e instanceof WatchlistError && /watchlist is empty/.test(e.message));
+    for (const empty of ["", " ; ", ";;"])
+      assert.throws(
+        () => parseWatchlist(empty),
+        (e: Error) => e instanceof WatchlistError && /watchlist is empty/.test(e.message),
+      );
   });
 
   it("resolves entries to model items with titles, genres and popularity", async () => {
     const { titles, catalog } = await fixtures();
     const resolved = resolveWatchlist(["Saving Private Ryan", "Great Escape", "11", "999"], catalog, titles);
     assert.deepEqual(resolved.map(item), ["4", "1", "11", "999"]);
-    assert.deepEqual(resolved[0], { entry: "Saving Private Ryan", item: "4", index: catalog.items.index("4"), title: "Saving Private Ryan (1998)", genres: ["Action", "Drama", "War"], popularity: 188, rule: "name" });
+    assert.deepEqual(resolved[0], {
+      entry: "Saving Private Ryan",
+      item: "4",
+      index: catalog.items.index("4"),
+      title: "Saving Private Ryan (1998)",
+      genres: ["Action", "Drama", "War"],
+      popularity: 188,
+      rule: "name",
+    });
     assert.equal(resolved[3]!.rule, "item id");
     assert.equal(resolved[3]!.title, undefined);
   });
@@ -123,7 +160,11 @@ describe("watchlists", () => {
     assert.equal(titanic!.item, "7");
     assert.throws(
       () => resolveWatchlist(["Hamlet"], catalog, titles),
-      (e: Error) => e instanceof WatchlistError && /"Hamlet" is ambiguous: it matches "Hamlet \(1996\)" \(id 17, 12 training interactions\); "Hamlet \(1990\)" \(id 16, 10 training interactions\).*year/.test(e.message),
+      (e: Error) =>
+        e instanceof WatchlistError &&
+        /"Hamlet" is ambiguous: it matches "Hamlet \(1996\)" \(id 17, 12 training interactions\); "Hamlet \(1990\)" \(id 16, 10 training interactions\).*year/.test(
+          e.message,
+        ),
     );
     assert.equal(resolveWatchlist(["Hamlet (1990)"], catalog, titles)[0]!.item, "16");
   });
@@ -134,7 +175,10 @@ describe("watchlists", () => {
       () => resolveWatchlist(["Stalingrd", "Titanic", "Enemy at the Gate"], catalog, titles),
       (e: Error) => {
         assert.ok(e instanceof WatchlistError);
-        assert.match(e.message, /watchlist entry "Stalingrd": no movie in movies\.csv has this id or title; close matches: "Stalingrad \(1993\)" \(id 2, 2 training interactions\); "Stalingrad \(2013\)"/);
+        assert.match(
+          e.message,
+          /watchlist entry "Stalingrd": no movie in movies\.csv has this id or title; close matches: "Stalingrad \(1993\)" \(id 2, 2 training interactions\); "Stalingrad \(2013\)"/,
+        );
         assert.match(e.message, /\nwatchlist entry "Enemy at the Gate": .*close matches: "Enemy at the Gates \(2001\)"/);
         assert.doesNotMatch(e.message, /"Titanic"/);
         return true;
@@ -145,7 +189,11 @@ describe("watchlists", () => {
   it("a movie without training interactions in the model is an error that says so", async () => {
     const { titles, catalog } = await fixtures();
     for (const entry of ["Unwatched Film", "15", "Zero Film (2001)"]) {
-      assert.throws(() => resolveWatchlist([entry], catalog, titles), (e: Error) => e instanceof WatchlistError && /has no training interactions in the model/.test(e.message), entry);
+      assert.throws(
+        () => resolveWatchlist([entry], catalog, titles),
+        (e: Error) => e instanceof WatchlistError && /has no training interactions in the model/.test(e.message),
+        entry,
+      );
     }
   });
 

@@ -34,13 +34,17 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("training warnings: the rules", () => {
-  const epochs = (...losses: [number, number?][]) => losses.map(([loss, regularizer], i) => ({ epoch: i + 1, loss, ...(regularizer !== undefined && { regularizer }) }));
+  const epochs = (...losses: [number, number?][]) =>
+    losses.map(([loss, regularizer], i) => ({ epoch: i + 1, loss, ...(regularizer !== undefined && { regularizer }) }));
 
   it("the loss rose: only above the factor, and on the epoch the model holds", () => {
     const base = { initialLoss: 1, learningRate: 0.5 };
     assert.deepEqual(trainingWarnings({ ...base, epochs: epochs([0.5], [LOSS_ROSE_FACTOR * 0.99]), heldEpoch: 2 }), []);
     const rose = trainingWarnings({ ...base, epochs: epochs([0.5], [LOSS_ROSE_FACTOR * 1.01]), heldEpoch: 2 });
-    assert.deepEqual(rose.map((w) => w.kind), ["loss-rose"]);
+    assert.deepEqual(
+      rose.map((w) => w.kind),
+      ["loss-rose"],
+    );
     assert.match(rose[0].message, /rose from 1 before training to 1\.515 at epoch 2 .*lower the learning rate \(--lr \/ learningRate, now 0\.5\)/);
     // Early stopping kept epoch 1: the later, worse epochs are not in the model.
     assert.deepEqual(trainingWarnings({ ...base, epochs: epochs([0.5], [9]), heldEpoch: 1 }), []);
@@ -52,7 +56,11 @@ describe("training warnings: the rules", () => {
     const base = { initialLoss: 1, initialRegularizer: 0.1, learningRate: 0.1, spectralPenalty: 50 };
     assert.deepEqual(trainingWarnings({ ...base, epochs: epochs([10, 10 * REGULARIZER_SHARE * 0.99]), heldEpoch: 1 }), []);
     const heavy = trainingWarnings({ ...base, epochs: epochs([10, 10 * REGULARIZER_SHARE * 1.01]), heldEpoch: 1 });
-    assert.deepEqual(heavy.map((w) => w.kind), ["regularizer-dominates"], "the data-fit part (0.91) did not rise above 0.9 × 1.5");
+    assert.deepEqual(
+      heavy.map((w) => w.kind),
+      ["regularizer-dominates"],
+      "the data-fit part (0.91) did not rise above 0.9 × 1.5",
+    );
     assert.match(heavy[0].message, /ReSN penalty is 91% of the training loss at epoch 1 .*lower λ \(--resn \/ spectralPenalty, now 50\)/);
   });
 });
@@ -75,7 +83,10 @@ describe("training warnings: real runs", () => {
     const model = new MatrixFactorization(kernels, { loss: "bpr", epochs: 3, seed: 1, dim: 16, learningRate: 1000 });
     try {
       const report = await model.fit(train);
-      assert.deepEqual(report.warnings.map((w) => w.kind), ["loss-rose"]);
+      assert.deepEqual(
+        report.warnings.map((w) => w.kind),
+        ["loss-rose"],
+      );
     } finally {
       model.dispose();
     }
@@ -85,7 +96,10 @@ describe("training warnings: real runs", () => {
     const model = new MatrixFactorization(kernels, { loss: "softmax", epochs: 3, seed: 1, dim: 16, spectralPenalty: 100_000 });
     try {
       const report = await model.fit(train);
-      assert.ok(report.warnings.some((w) => w.kind === "regularizer-dominates"), JSON.stringify(report.warnings));
+      assert.ok(
+        report.warnings.some((w) => w.kind === "regularizer-dominates"),
+        JSON.stringify(report.warnings),
+      );
       assert.ok(report.initialRegularizer !== undefined && report.epochs.every((e) => e.regularizer !== undefined));
     } finally {
       model.dispose();
@@ -93,11 +107,18 @@ describe("training warnings: real runs", () => {
   });
 
   it("two-tower: no warning with the defaults, the loss rose with learning rate 100", async () => {
-    for (const [learningRate, kinds] of [[undefined, []], [100, ["loss-rose"]]] as const) {
+    for (const [learningRate, kinds] of [
+      [undefined, []],
+      [100, ["loss-rose"]],
+    ] as const) {
       const model = new TwoTower(kernels, { epochs: 3, seed: 1, dim: 16, ...(learningRate !== undefined && { learningRate }) });
       try {
         const report = await model.fit(train);
-        assert.deepEqual(report.warnings.map((w) => w.kind), kinds, `lr ${learningRate}: ${report.warnings.map((w) => w.message).join("; ")}`);
+        assert.deepEqual(
+          report.warnings.map((w) => w.kind),
+          kinds,
+          `lr ${learningRate}: ${report.warnings.map((w) => w.message).join("; ")}`,
+        );
       } finally {
         model.dispose();
       }
@@ -108,7 +129,10 @@ describe("training warnings: real runs", () => {
     const r = cli("train", "--data", DATA, "--lr", "1000", "--epochs", "3", "--quiet", "--out", join(dir, "m.ltm"), "--json");
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /^longtail: warning: the training loss rose from .* lower the learning rate \(--lr \/ learningRate, now 1000\)$/m);
-    assert.deepEqual((JSON.parse(r.stdout) as { warnings: { kind: string }[] }).warnings.map((w) => w.kind), ["loss-rose"]);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { warnings: { kind: string }[] }).warnings.map((w) => w.kind),
+      ["loss-rose"],
+    );
     const quiet = cli("train", "--data", DATA, "--epochs", "3", "--quiet", "--out", join(dir, "ok.ltm"));
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.doesNotMatch(quiet.stderr, /warning/);

@@ -41,7 +41,13 @@ describe("matrix factorisation training", () => {
       const start = kernels.engine.allocatedBytes;
       const untrained = new MatrixFactorization(kernels, { loss, epochs: 0, seed: 1 });
       await untrained.fit(train);
-      const model = new MatrixFactorization(kernels, { loss, epochs: EPOCHS[loss], seed: 1, negatives: loss === "sampled-softmax" ? 128 : undefined, batchSize: loss === "sampled-softmax" ? 256 : undefined });
+      const model = new MatrixFactorization(kernels, {
+        loss,
+        epochs: EPOCHS[loss],
+        seed: 1,
+        negatives: loss === "sampled-softmax" ? 128 : undefined,
+        batchSize: loss === "sampled-softmax" ? 256 : undefined,
+      });
       const report = await model.fit(train);
       const losses = report.epochs.map((e) => e.loss);
       assert.ok(losses.every(Number.isFinite), `finite losses: ${losses}`);
@@ -92,10 +98,16 @@ describe("matrix factorisation training", () => {
   });
 
   it("rejects bad configurations and unknown users with errors that teach", async () => {
-    assert.throws(() => new MatrixFactorization(kernels, { dim: 0 }), (e: Error) => e instanceof ConfigError && /dim must be a positive integer/.test(e.message));
+    assert.throws(
+      () => new MatrixFactorization(kernels, { dim: 0 }),
+      (e: Error) => e instanceof ConfigError && /dim must be a positive integer/.test(e.message),
+    );
     assert.throws(() => new MatrixFactorization(kernels, { loss: "hinge" as LossName }), /loss must be one of bpr, bce, softmax, sampled-softmax/);
     assert.throws(() => new MatrixFactorization(kernels, { temperature: -1, loss: "softmax" }), /temperature must be a positive number/);
-    assert.throws(() => new MatrixFactorization(kernels, { loss: "softmax", negativeSampling: "popularity" }), /negativeSampling "popularity" is how BPR and BCE draw negatives/);
+    assert.throws(
+      () => new MatrixFactorization(kernels, { loss: "softmax", negativeSampling: "popularity" }),
+      /negativeSampling "popularity" is how BPR and BCE draw negatives/,
+    );
     assert.throws(() => new MatrixFactorization(kernels, { negativeSampling: "hard" as "uniform" }), /negativeSampling must be one of uniform, popularity/);
     const model = new MatrixFactorization(kernels, { epochs: 1 });
     await model.fit(train);
@@ -111,7 +123,8 @@ describe("popularity-proportional negatives (BPR, BCE)", () => {
       const model = new MatrixFactorization(kernels, { loss: "bpr", epochs: 10, hardNegatives: 1, negativeSampling, samplingExponent: 1 });
       await model.fit(train);
       const counts = model.itemCounts;
-      let served = 0, n = 0;
+      let served = 0,
+        n = 0;
       for (let u = 0; u < model.nUsers; u++) for (const i of model.recommend(u, 10).indices) (served += counts[i]), n++;
       const recall = evaluateRanking(model, train, test, { k: 10 }).metrics["recall@10"];
       model.dispose();

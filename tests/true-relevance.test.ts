@@ -61,7 +61,10 @@ describe("measureTrueRelevance", () => {
   });
 
   it("refuses bad lists with a message that says what is wrong", () => {
-    const bad = (items: number[], users = [0], k = 2) => () => measureTrueRelevance({ users: Int32Array.from(users), k, items: Int32Array.from(items) }, relevant, { isHead });
+    const bad =
+      (items: number[], users = [0], k = 2) =>
+      () =>
+        measureTrueRelevance({ users: Int32Array.from(users), k, items: Int32Array.from(items) }, relevant, { isHead });
     assert.throws(bad([0, 6]), /list 0, slot 2: item index 6 is outside \[0, 6\)/);
     assert.throws(bad([2, 2]), /list 0 holds item index 2 twice/);
     assert.throws(bad([0, 1, 2]), /1 lists of K = 2 need 2 items, got 3/);

@@ -20,18 +20,33 @@ describe("two-tower gradients", () => {
     it(`match central finite differences of the summed loss (${weighting} weighting)`, async () => {
       const kernels = new Kernels(await loadEngine());
       const e = kernels.engine;
-      const m = 7, d = 3;
-      const rows = [[0, 3, 5, 1, 2], [4, 6, 0], [2, 1, 3, 6], [5, 0]];
-      const { train } = tinyParts(rows.length, m, rows.flatMap((r, u) => r.map((i) => [u, i] as [number, number])), []);
+      const m = 7,
+        d = 3;
+      const rows = [
+        [0, 3, 5, 1, 2],
+        [4, 6, 0],
+        [2, 1, 3, 6],
+        [5, 0],
+      ];
+      const { train } = tinyParts(
+        rows.length,
+        m,
+        rows.flatMap((r, u) => r.map((i) => [u, i] as [number, number])),
+        [],
+      );
       const examples = new SequentialExamples(train);
       const n = examples.count;
       const config = resolveTwoTowerConfig({ dim: d, batchSize: n, maxHistory: 3, temperature: 0.7, historyWeighting: weighting, halfLife: 1.5 });
       const rng = new Rng(9);
       const normal = (count: number) => e.f32From(Float32Array.from({ length: count }, () => 0.6 * rng.normal()));
       // Items 2 and 5 have no genre, item 0 has two.
-      const genreIndptr = [0, 2, 3, 3, 4, 5, 5, 6], genreIndices = [0, 2, 1, 0, 2, 1];
+      const genreIndptr = [0, 2, 3, 3, 4, 5, 5, 6],
+        genreIndices = [0, 2, 1, 0, 2, 1];
       const tables: TowerTables = {
-        itemIn: normal(m * d), itemOut: normal(m * d), projection: normal(d * d), projectionBias: normal(d),
+        itemIn: normal(m * d),
+        itemOut: normal(m * d),
+        projection: normal(d * d),
+        projectionBias: normal(d),
         genres: { table: normal(3 * d), offsets: e.i32From(genreIndptr), indices: e.i32From(genreIndices), count: 3 },
       };
       const counts = train.itemCounts();
@@ -57,7 +72,10 @@ describe("two-tower gradients", () => {
           const down = step.lossAndGradients(examples, order, 0, n);
           table.view[p] = original;
           const numeric = (up - down) / (2 * h);
-          assert.ok(Math.abs(numeric - grad[p]) <= 2e-3 + 2e-2 * Math.abs(numeric), `parameter ${p} of a ${table.length}-value table: analytic ${grad[p]}, numeric ${numeric}`);
+          assert.ok(
+            Math.abs(numeric - grad[p]) <= 2e-3 + 2e-2 * Math.abs(numeric),
+            `parameter ${p} of a ${table.length}-value table: analytic ${grad[p]}, numeric ${numeric}`,
+          );
           checked++;
         }
       }

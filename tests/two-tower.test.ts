@@ -33,7 +33,10 @@ describe("two-tower model on the chain world (next item = newest + 1)", () => {
     assert.equal(ours.contexts, 60 * 5);
     assert.equal(ours.heldOutUsers, 60);
     assert.ok(ours.metrics["recall@5"] > 0.8, `two-tower recall@5 ${ours.metrics["recall@5"]}`);
-    assert.ok(ours.metrics["recall@5"] > 2 * popular.metrics["recall@5"], `two-tower ${ours.metrics["recall@5"]} vs most popular ${popular.metrics["recall@5"]}`);
+    assert.ok(
+      ours.metrics["recall@5"] > 2 * popular.metrics["recall@5"],
+      `two-tower ${ours.metrics["recall@5"]} vs most popular ${popular.metrics["recall@5"]}`,
+    );
     for (const key of ["ndcg@5", "mrr", "mrr.head", "mrr.tail", "coverage@5", "gini@5", "medianPopularity@5", "longTailShare@5", "recall@5.group1"]) {
       assert.ok(Number.isFinite(ours.metrics[key]), `${key} is reported`);
     }
@@ -66,7 +69,9 @@ describe("two-tower model on the chain world (next item = newest + 1)", () => {
     const a = model.userEmbeddings([Int32Array.of(4), Int32Array.of(4, 5, 6)]);
     assert.equal(a.length, 2 * model.dim);
     const file = model.toModelFile();
-    const itemIn = file.tables.itemInput.data, W = file.tables.projection.data, b = file.tables.projectionBias.data;
+    const itemIn = file.tables.itemInput.data,
+      W = file.tables.projection.data,
+      b = file.tables.projectionBias.data;
     const d = model.dim;
     const weights = [0.25, 0.5, 1]; // half-life 1: each older item counts half
     const total = weights.reduce((s, w) => s + w, 0);
@@ -86,7 +91,8 @@ describe("two-tower model on the chain world (next item = newest + 1)", () => {
     try {
       assert.deepEqual(loaded.genreNames, ["g0", "g1", "g2", "g3"]);
       for (const h of [Int32Array.of(7), Int32Array.of(1, 2, 3, 9)]) {
-        const x = model.recommendForHistory(h, 8), y = loaded.recommendForHistory(h, 8, {});
+        const x = model.recommendForHistory(h, 8),
+          y = loaded.recommendForHistory(h, 8, {});
         assert.deepEqual(x.items, y.items);
         assert.deepEqual(Array.from(x.scores), Array.from(y.scores));
       }
@@ -108,7 +114,14 @@ describe("two-tower model on the chain world (next item = newest + 1)", () => {
     assert.throws(() => model.recommendForHistory(new Int32Array(0), 5), /history is empty/);
     assert.throws(() => model.recommendForHistory(Int32Array.of(3, 40), 5), /item index 40 at position 1 is not in the model/);
     assert.throws(() => model.recommendForHistory(new Int32Array(41), 5), /41 items, more than the catalog's 40/);
-    assert.throws(() => model.recommendForHistory(Int32Array.from({ length: 40 }, (_, i) => i), 5), /every item of the catalog/);
+    assert.throws(
+      () =>
+        model.recommendForHistory(
+          Int32Array.from({ length: 40 }, (_, i) => i),
+          5,
+        ),
+      /every item of the catalog/,
+    );
     assert.throws(() => model.recommendForHistory(Int32Array.of(1), 0), /k must be a positive integer/);
     assert.throws(() => model.recommend("nobody", 5), /user "nobody" is not in the model/);
     assert.throws(() => new TwoTower(kernels, { dim: 0 }), ConfigError);
@@ -165,7 +178,15 @@ describe("two-tower training", () => {
 
   it("fitting data without any two-item row is refused", async () => {
     const { tinyParts } = await import("./support/tiny-data.js");
-    const { train } = tinyParts(2, 3, [[0, 0], [1, 1]], []);
+    const { train } = tinyParts(
+      2,
+      3,
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      [],
+    );
     await assert.rejects(new TwoTower(kernels).fit(train), /no user has two or more interactions/);
   });
 

@@ -15,7 +15,13 @@ describe("WebGPU benchmark", () => {
     assert.match(c.note, /wasm faster at 100000 items, WebGPU at 10000000/);
     assert.equal(crossover([{ items: 1e5, wasmSeconds: 2, gpuSeconds: 1 }]).items, null);
     assert.match(crossover([{ items: 1e5, wasmSeconds: 2, gpuSeconds: 1 }]).note, /faster already at the smallest/);
-    assert.match(crossover([{ items: 1e5, wasmSeconds: 1, gpuSeconds: 3 }, { items: 1e6, wasmSeconds: 10, gpuSeconds: 11 }]).note, /wasm is faster at every size/);
+    assert.match(
+      crossover([
+        { items: 1e5, wasmSeconds: 1, gpuSeconds: 3 },
+        { items: 1e6, wasmSeconds: 10, gpuSeconds: 11 },
+      ]).note,
+      /wasm is faster at every size/,
+    );
     assert.match(crossover([{ items: 1e5, wasmSeconds: null, gpuSeconds: 3 }]).note, /no size was measured on both/);
   });
 

@@ -22,7 +22,9 @@ async function dawnContext(): Promise<{ ctx: GpuTestContext } | { why: string }>
     if (!(await gpu.requestAdapter(adapterOptions))) return { why: "Dawn found no OpenGL ES adapter (requestAdapter returned null)" };
     return {
       ctx: {
-        kernels: await loadKernels(), gpu, adapterOptions,
+        kernels: await loadKernels(),
+        gpu,
+        adapterOptions,
         async loadTrain(name) {
           const path = `${DATA}${name}/train.txt`;
           return existsSync(path) ? readInteractions(fileSource(path), { fileName: "train.txt" }) : null;

@@ -38,12 +38,18 @@ function referenceTopK(t: ServingTables, u: number, k: number): number[] {
 }
 
 const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
-const failingAdapter = { requestAdapter: async () => { throw new Error("driver exploded"); } } as unknown as GPU;
+const failingAdapter = {
+  requestAdapter: async () => {
+    throw new Error("driver exploded");
+  },
+} as unknown as GPU;
 const failingDevice = {
   requestAdapter: async () => ({
     info: { vendor: "nvidia", architecture: "hopper", device: "", description: "NVIDIA H100" },
     limits: { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 },
-    requestDevice: async () => { throw new Error("out of device memory"); },
+    requestDevice: async () => {
+      throw new Error("out of device memory");
+    },
   }),
 } as unknown as GPU;
 
@@ -78,7 +84,10 @@ describe("WebGPU backend selection without a GPU", () => {
   });
 
   it("webgpu insists: the same failures are GpuUnavailableErrors that say what is missing", async () => {
-    await assert.rejects(createTopKProvider(kernels, t, { backend: "webgpu", gpu: null }), (e: Error) => e instanceof GpuUnavailableError && /pass options\.gpu from the npm package `webgpu`/.test(e.message));
+    await assert.rejects(
+      createTopKProvider(kernels, t, { backend: "webgpu", gpu: null }),
+      (e: Error) => e instanceof GpuUnavailableError && /pass options\.gpu from the npm package `webgpu`/.test(e.message),
+    );
     await assert.rejects(createTopKProvider(kernels, t, { backend: "webgpu", gpu: noAdapter }), GpuUnavailableError);
     await assert.rejects(createTopKProvider(kernels, t, { backend: "webgpu", gpu: failingDevice }), /out of device memory/);
     await assert.rejects(createTopKProvider(kernels, t, { backend: "gpu" as never }), /backend must be one of auto, wasm, webgpu, got "gpu"/);
@@ -132,12 +141,18 @@ describe("catalog layout across storage buffers", () => {
     assert.equal(l.blockUsers, 58);
     assert.equal(l.windowItems, 17);
     assert.equal(l.itemsPerBuffer, 51);
-    assert.equal(l.windows.reduce((s, w) => s + w.items, 0), 1001);
+    assert.equal(
+      l.windows.reduce((s, w) => s + w.items, 0),
+      1001,
+    );
     assert.equal(planCatalog({ ...base, nItems: 0, maxBindingBytes: 1 << 20 }).windows.length, 0);
   });
 
   it("refuses what cannot fit: a row or a user's exclusions larger than a binding", () => {
-    assert.throws(() => planCatalog({ ...base, nItems: 10, maxBindingBytes: 100 }), /one item of 64 floats \(256 bytes\) is larger than a storage binding \(100 bytes\)/);
+    assert.throws(
+      () => planCatalog({ ...base, nItems: 10, maxBindingBytes: 100 }),
+      /one item of 64 floats \(256 bytes\) is larger than a storage binding \(100 bytes\)/,
+    );
     assert.throws(() => planCatalog({ ...base, nItems: 10, maxExcluded: 1000, maxBindingBytes: 4096 }), /a user with 1000 excluded items does not fit/);
   });
 
@@ -149,7 +164,12 @@ describe("catalog layout across storage buffers", () => {
 
 describe("wasm top-k provider", () => {
   it("matches a plain f64 top-k over packed chunks that split the catalog (m not a multiple of the chunk, d = 1, k > m)", async () => {
-    for (const [n, m, d, k, chunk] of [[9, 1000, 8, 10, 96], [5, 37, 1, 50, 8], [3, 64, 5, 4, 64], [4, 10, 3, 3, 1]] as const) {
+    for (const [n, m, d, k, chunk] of [
+      [9, 1000, 8, 10, 96],
+      [5, 37, 1, 50, 8],
+      [3, 64, 5, 4, 64],
+      [4, 10, 3, 3, 1],
+    ] as const) {
       const t = randomTables(n * m + d, n, m, d);
       const p = new WasmTopK(kernels, t, { wasmChunkItems: chunk, wasmBlockUsers: 2 });
       const before = kernels.engine.allocatedBytes;
@@ -170,7 +190,10 @@ describe("wasm top-k provider", () => {
   it("bad tables and calls after dispose are errors that say what is wrong", async () => {
     const t = randomTables(11, 3, 20, 4);
     const bad = (change: Partial<ServingTables>) => () => new WasmTopK(kernels, { ...t, ...change });
-    assert.throws(bad({ exclude: { indptr: Int32Array.of(0, 1, 2, 3), indices: Int32Array.of(4, 20, 1) } }), /excluded item 20 at position 1 is outside \[0, 20\)/);
+    assert.throws(
+      bad({ exclude: { indptr: Int32Array.of(0, 1, 2, 3), indices: Int32Array.of(4, 20, 1) } }),
+      /excluded item 20 at position 1 is outside \[0, 20\)/,
+    );
     assert.throws(bad({ exclude: { indptr: Int32Array.of(0, 2, 1, 3), indices: Int32Array.of(1, 2, 3) } }), /offsets decrease at user 1/);
     assert.throws(bad({ items: new Float32Array(79) }), /items holds 79 floats, expected 20 × 4/);
     assert.throws(bad({ dim: 0, users: new Float32Array(0), items: new Float32Array(0) }), /dim must be positive/);

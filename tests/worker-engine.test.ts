@@ -62,12 +62,22 @@ describe("worker engine", () => {
         const { items, counts } = await engine.itemPopularity(model);
         assert.equal(items.length, train.nItems);
         assert.ok(counts instanceof Int32Array && counts.length === train.nItems);
-        assert.equal(counts.reduce((a, b) => a + b, 0), train.nnz, "the counts are the training interactions per item");
+        assert.equal(
+          counts.reduce((a, b) => a + b, 0),
+          train.nnz,
+          "the counts are the training interactions per item",
+        );
         const history = [items[0]!, items[5]!, items[9]!];
         const wall = await engine.recommendForHistory(model, history, 8);
         assert.equal(wall.items.length, 8);
-        assert.ok(wall.items.every((item) => !history.includes(item)), "the history's items never appear");
-        assert.deepEqual(wall.items, Array.from(wall.indices, (i) => items[i]));
+        assert.ok(
+          wall.items.every((item) => !history.includes(item)),
+          "the history's items never appear",
+        );
+        assert.deepEqual(
+          wall.items,
+          Array.from(wall.indices, (i) => items[i]),
+        );
         await assert.rejects(engine.recommendForHistory(model, [items[0]!, "no-such-item"], 8), /history items not in the model: "no-such-item"/);
         await assert.rejects(engine.recommendForHistory(model, [], 8), /the history is empty/);
         answers.push({ wall, counts });
@@ -83,7 +93,14 @@ describe("worker engine", () => {
       await worker.train(train, CONFIG, { onProgress: (p) => everyBatch.push(p), progressIntervalMs: 0 });
       const epochsOnly: TrainingProgress[] = [];
       await worker.train(train, CONFIG, { onProgress: (p) => epochsOnly.push(p), progressIntervalMs: 1e12 });
-      assert.deepEqual(epochsOnly.map((p) => [p.phase, p.epoch]), [["epoch", 1], ["epoch", 2], ["epoch", 3]]);
+      assert.deepEqual(
+        epochsOnly.map((p) => [p.phase, p.epoch]),
+        [
+          ["epoch", 1],
+          ["epoch", 2],
+          ["epoch", 3],
+        ],
+      );
       assert.ok(everyBatch.filter((p) => p.phase === "batch").length >= 3, `${everyBatch.length} reports`);
       assert.equal(everyBatch.filter((p) => p.phase === "epoch").length, 3);
     });
@@ -99,8 +116,18 @@ describe("worker engine", () => {
       let answered = 0;
       let released = 0;
       const inFlight = Object.assign(
-        (_: TrainingProgress) => new Promise<void>((resolve) => setTimeout(() => { answered += 1; resolve(); }, 20)),
-        { [Comlink.releaseProxy]: () => { released += 1; } },
+        (_: TrainingProgress) =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              answered += 1;
+              resolve();
+            }, 20),
+          ),
+        {
+          [Comlink.releaseProxy]: () => {
+            released += 1;
+          },
+        },
       );
       await host.train(train, CONFIG, { progressIntervalMs: 1e12 }, inFlight);
       assert.equal(answered, 3, "all three epoch reports were answered before train resolved");
@@ -174,7 +201,10 @@ describe("kernel sources", () => {
         const module = await compileKernelModule(source);
         assert.equal(WebAssembly.Module.exports(module).length, WebAssembly.Module.exports(fromBytes).length);
       }
-      await assert.rejects(compileKernelModule(`${server.origin}/missing.wasm`), (e: Error) => e instanceof KernelUnavailableError && /HTTP 404/.test(e.message));
+      await assert.rejects(
+        compileKernelModule(`${server.origin}/missing.wasm`),
+        (e: Error) => e instanceof KernelUnavailableError && /HTTP 404/.test(e.message),
+      );
     } finally {
       await server.close();
     }

@@ -34,7 +34,11 @@ export function workerUrl(): URL {
 // Pool threads are module Web Workers. Deno keeps a process alive while any Worker lives, so there
 // idle threads stop after a second (and start again on the next call); pages keep theirs.
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno === "object";
-const loader = new KernelLoader(wasmUrl, { spawner: webThreadSpawner(), defaultThreads: detectCapabilities().hardwareConcurrency, idleShutdownMs: isDeno ? 1000 : undefined });
+const loader = new KernelLoader(wasmUrl, {
+  spawner: webThreadSpawner(),
+  defaultThreads: detectCapabilities().hardwareConcurrency,
+  idleShutdownMs: isDeno ? 1000 : undefined,
+});
 
 /** The kernel engine: `wasm` may be a compiled WebAssembly.Module, bytes, a URL or a Response (default {@link wasmUrl}). */
 export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
@@ -55,7 +59,10 @@ setDefaultKernelsLoader(() => loadKernels());
  */
 export function createEngine(options: CreateEngineOptions & { workerUrl?: string | URL } = {}): Promise<RecommenderEngine> {
   const { workerUrl: url, ...rest } = options;
-  return createEngineIn({ workerKind: "a module Web Worker", connect: () => connectWebWorker(new URL(String(url ?? workerUrl()), import.meta.url)), loadKernels }, rest);
+  return createEngineIn(
+    { workerKind: "a module Web Worker", connect: () => connectWebWorker(new URL(String(url ?? workerUrl()), import.meta.url)), loadKernels },
+    rest,
+  );
 }
 
 export type { CreateEngineOptions } from "./worker/create-engine.js";

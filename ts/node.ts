@@ -99,7 +99,9 @@ const readFileUrl: UrlReader = (url) => (url.protocol === "file:" ? readFile(url
 function assertRunnable(variant: KernelVariant): void {
   const caps = detectCapabilities();
   if (variant === "relaxed" && !caps.wasmRelaxedSimd) {
-    const why = relaxedAllowed() ? "this runtime does not validate WebAssembly relaxed SIMD" : `${RELAXED_OPT_OUT_ENV}=${process.env[RELAXED_OPT_OUT_ENV]} kept it switched off`;
+    const why = relaxedAllowed()
+      ? "this runtime does not validate WebAssembly relaxed SIMD"
+      : `${RELAXED_OPT_OUT_ENV}=${process.env[RELAXED_OPT_OUT_ENV]} kept it switched off`;
     throw new KernelUnavailableError(`kernel build "relaxed" cannot run: ${why}; load variant "${caps.wasmSimd ? "simd" : "scalar"}" instead`);
   }
   if (variant === "simd" && !caps.wasmSimd) {

@@ -35,13 +35,33 @@ export const WEBGPU_BENCH_HELP = `node dist/bench/webgpu/run.js [flags]   (npm r
 `;
 
 const DEFAULTS: WebGpuBenchArgs = {
-  sizes: [100_000, 300_000, 1_000_000, 3_000_000, 10_000_000], dim: 64, k: 20, blockUsers: 1024, e2eUsers: 8192,
-  runs: 5, e2eRuns: 3, excluded: 20, maxSeconds: 600, seed: 42, dawnBackend: "vulkan", allowSoftware: false, json: false, out: null, help: false,
+  sizes: [100_000, 300_000, 1_000_000, 3_000_000, 10_000_000],
+  dim: 64,
+  k: 20,
+  blockUsers: 1024,
+  e2eUsers: 8192,
+  runs: 5,
+  e2eRuns: 3,
+  excluded: 20,
+  maxSeconds: 600,
+  seed: 42,
+  dawnBackend: "vulkan",
+  allowSoftware: false,
+  json: false,
+  out: null,
+  help: false,
 };
 
 const INTEGER_FLAGS: Record<string, keyof WebGpuBenchArgs> = {
-  "--dim": "dim", "--k": "k", "--block-users": "blockUsers", "--users": "e2eUsers", "--runs": "runs", "--e2e-runs": "e2eRuns",
-  "--excluded": "excluded", "--max-seconds": "maxSeconds", "--seed": "seed",
+  "--dim": "dim",
+  "--k": "k",
+  "--block-users": "blockUsers",
+  "--users": "e2eUsers",
+  "--runs": "runs",
+  "--e2e-runs": "e2eRuns",
+  "--excluded": "excluded",
+  "--max-seconds": "maxSeconds",
+  "--seed": "seed",
 };
 
 export function parseWebGpuBenchArgs(argv: readonly string[]): WebGpuBenchArgs {
@@ -61,7 +81,8 @@ export function parseWebGpuBenchArgs(argv: readonly string[]): WebGpuBenchArgs {
       a.sizes = (raw ?? "").split(",").map((s) => positive("--sizes", s.trim()));
     } else if (flag === "--dawn-backend") {
       const raw = argv[++i];
-      if (raw !== "vulkan" && raw !== "opengles" && raw !== "d3d12" && raw !== "metal") throw new RangeError(`--dawn-backend must be vulkan, opengles, d3d12 or metal, got "${raw ?? ""}"`);
+      if (raw !== "vulkan" && raw !== "opengles" && raw !== "d3d12" && raw !== "metal")
+        throw new RangeError(`--dawn-backend must be vulkan, opengles, d3d12 or metal, got "${raw ?? ""}"`);
       a.dawnBackend = raw;
     } else if (flag === "--out") {
       const raw = argv[++i];

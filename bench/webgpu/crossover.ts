@@ -17,13 +17,13 @@ export interface Crossover {
 }
 
 export function crossover(points: readonly SizePoint[]): Crossover {
-  const both = points.filter((p) => p.wasmSeconds !== null && p.gpuSeconds !== null && p.wasmSeconds > 0 && p.gpuSeconds > 0)
-    .sort((a, b) => a.items - b.items);
+  const both = points.filter((p) => p.wasmSeconds !== null && p.gpuSeconds !== null && p.wasmSeconds > 0 && p.gpuSeconds > 0).sort((a, b) => a.items - b.items);
   if (both.length === 0) return { items: null, note: "no size was measured on both backends" };
   const ratio = (p: SizePoint) => Math.log(p.gpuSeconds! / p.wasmSeconds!);
   if (ratio(both[0]) <= 0) return { items: null, note: `WebGPU is faster already at the smallest size measured (${both[0].items} items)` };
   for (let i = 1; i < both.length; i++) {
-    const a = both[i - 1], b = both[i];
+    const a = both[i - 1],
+      b = both[i];
     if (ratio(b) <= 0) {
       const t = ratio(a) / (ratio(a) - ratio(b));
       const items = Math.round(Math.exp(Math.log(a.items) + t * (Math.log(b.items) - Math.log(a.items))));

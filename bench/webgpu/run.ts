@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (args.dawnBackend === "opengles") process.env.EGL_PLATFORM ??= "surfaceless";
   const gpu = create([`backend=${args.dawnBackend}`]);
-  const adapterOptions: GPURequestAdapterOptions = args.dawnBackend === "opengles" ? { featureLevel: "compatibility" } : { powerPreference: "high-performance" };
+  const adapterOptions: GPURequestAdapterOptions =
+    args.dawnBackend === "opengles" ? { featureLevel: "compatibility" } : { powerPreference: "high-performance" };
   const adapter = await gpu.requestAdapter(adapterOptions);
   if (!adapter) throw new Error(`Dawn (${args.dawnBackend}) found no WebGPU adapter; on a GPU machine install libvulkan1 and the vendor's Vulkan driver (ICD)`);
   const described = describeAdapter(adapter);
@@ -57,9 +58,12 @@ async function main(): Promise<void> {
   }
   const kernels = await loadKernels();
   const header = {
-    adapter: described.name, softwareAdapter: described.software, dawnBackend: args.dawnBackend,
+    adapter: described.name,
+    softwareAdapter: described.software,
+    dawnBackend: args.dawnBackend,
     limits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
-    machine: describeMachine(), wasmVariant: kernels.engine.variant,
+    machine: describeMachine(),
+    wasmVariant: kernels.engine.variant,
     settings: { dim: args.dim, k: args.k, blockUsers: args.blockUsers, e2eUsers: args.e2eUsers, runs: args.runs, e2eRuns: args.e2eRuns },
   };
   log(`adapter: ${described.name}${described.software ? " (software)" : ""}; wasm build: ${kernels.engine.variant}`);
@@ -103,7 +107,11 @@ function syntheticTables(args: WebGpuBenchArgs, items: number): ServingTables {
 }
 
 async function measure(
-  backend: TopKBackend, kernels: Kernels, tables: ServingTables, args: WebGpuBenchArgs, log: (l: string) => void,
+  backend: TopKBackend,
+  kernels: Kernels,
+  tables: ServingTables,
+  args: WebGpuBenchArgs,
+  log: (l: string) => void,
   gpuOptions: { gpu?: GPU; adapterOptions?: GPURequestAdapterOptions },
 ): Promise<BackendResult> {
   const empty: BackendResult = { backend, setupSeconds: null, blockSeconds: null, gflops: null, e2eSeconds: null, memoryBytes: null, catalogBuffers: null };
@@ -159,7 +167,8 @@ async function measure(
   return result;
 }
 
-const COLUMNS = "     items  wasm GF/s  WGPU GF/s     wasm s     WGPU s  speed-up  setup s  WGPU GiB buffers\n" +
+const COLUMNS =
+  "     items  wasm GF/s  WGPU GF/s     wasm s     WGPU s  speed-up  setup s  WGPU GiB buffers\n" +
   "(GF/s: GFLOP/s of the scoring in one top-k call; s: recommend-all seconds; setup, GiB, buffers: the WebGPU side)";
 
 const fmt = (v: number | null, digits: number) => (v === null ? "-" : v.toFixed(digits));
@@ -168,14 +177,26 @@ function formatRow(r: SizeResult): string {
   const speedup = r.wasm.e2eSeconds && r.webgpu.e2eSeconds ? `${(r.wasm.e2eSeconds / r.webgpu.e2eSeconds).toFixed(2)}x` : "-";
   const gib = (b: number | null) => (b === null ? "-" : (b / 2 ** 30).toFixed(2));
   const notes = [r.wasm.note && `wasm: ${r.wasm.note}`, r.webgpu.note && `webgpu: ${r.webgpu.note}`].filter(Boolean).join("; ");
-  return [
-    String(r.items).padStart(10), fmt(r.wasm.gflops, 2).padStart(10), fmt(r.webgpu.gflops, 2).padStart(10),
-    fmt(r.wasm.e2eSeconds, 2).padStart(10), fmt(r.webgpu.e2eSeconds, 2).padStart(10), speedup.padStart(8),
-    fmt(r.webgpu.setupSeconds, 2).padStart(8), gib(r.webgpu.memoryBytes).padStart(8), String(r.webgpu.catalogBuffers ?? "-").padStart(7),
-  ].join(" ") + (notes ? `   (${notes})` : "");
+  return (
+    [
+      String(r.items).padStart(10),
+      fmt(r.wasm.gflops, 2).padStart(10),
+      fmt(r.webgpu.gflops, 2).padStart(10),
+      fmt(r.wasm.e2eSeconds, 2).padStart(10),
+      fmt(r.webgpu.e2eSeconds, 2).padStart(10),
+      speedup.padStart(8),
+      fmt(r.webgpu.setupSeconds, 2).padStart(8),
+      gib(r.webgpu.memoryBytes).padStart(8),
+      String(r.webgpu.catalogBuffers ?? "-").padStart(7),
+    ].join(" ") + (notes ? `   (${notes})` : "")
+  );
 }
 
-function formatSummary(header: { adapter: string; machine: { cpuModel: string; logicalCores: number; loadAverage: readonly number[] } }, e2e: Crossover, block: Crossover): string {
+function formatSummary(
+  header: { adapter: string; machine: { cpuModel: string; logicalCores: number; loadAverage: readonly number[] } },
+  e2e: Crossover,
+  block: Crossover,
+): string {
   return [
     "",
     `crossover, recommend-all: ${e2e.items ?? "-"} items (${e2e.note})`,

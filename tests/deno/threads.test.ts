@@ -9,7 +9,12 @@ const csvPath = new URL("../../examples/data/interactions.csv", import.meta.url)
 
 async function train(threads: number) {
   const bytes = await Deno.readFile(csvPath);
-  const data = await readInteractions((async function* () { yield bytes; })(), { fileName: "interactions.csv" });
+  const data = await readInteractions(
+    (async function* () {
+      yield bytes;
+    })(),
+    { fileName: "interactions.csv" },
+  );
   const kernels = await loadKernels({ threads });
   const model = new MatrixFactorization(kernels, { loss: "softmax", dim: 16, epochs: 3, seed: 3 });
   await model.fit(data);
@@ -35,7 +40,10 @@ k.l2NormalizeRows(a, 4096, 64);
 console.log(k.threads.count, a.view[0]);`;
   const started = Date.now();
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", script], cwd: new URL("../..", import.meta.url).pathname, stdout: "piped", stderr: "piped",
+    args: ["eval", "--ext=ts", script],
+    cwd: new URL("../..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
   }).output();
   const out = new TextDecoder().decode(stdout).trim();
   assert.equal(code, 0, new TextDecoder().decode(stderr));
@@ -52,7 +60,10 @@ Deno.test("after an idle second the pool's threads stop, and the next call start
     rows.view.fill(3);
     kernels.l2NormalizeRows(rows, 8192, 64); // the pool restarts its workers and blocks until they are up
     assert.equal(kernels.threads.count, 2);
-    assert.ok(rows.view.every((v: number) => v === 0.125), "every row normalised after the restart");
+    assert.ok(
+      rows.view.every((v: number) => v === 0.125),
+      "every row normalised after the restart",
+    );
     rows.free();
   } finally {
     kernels.dispose();

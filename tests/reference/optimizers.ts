@@ -9,7 +9,13 @@ function rowOf(rows: ArrayLike<number> | null, r: number): number {
 }
 
 export function referenceSgdRows(
-  params: Float64Array, d: number, rows: ArrayLike<number> | null, nRows: number, grads: ArrayLike<number>, lr: number, l2: number,
+  params: Float64Array,
+  d: number,
+  rows: ArrayLike<number> | null,
+  nRows: number,
+  grads: ArrayLike<number>,
+  lr: number,
+  l2: number,
 ): void {
   for (let r = 0; r < nRows; r++) {
     const base = rowOf(rows, r) * d;
@@ -21,8 +27,15 @@ export function referenceSgdRows(
 }
 
 export function referenceAdagradRows(
-  params: Float64Array, accum: Float64Array, d: number, rows: ArrayLike<number> | null, nRows: number,
-  grads: ArrayLike<number>, lr: number, eps: number, l2: number,
+  params: Float64Array,
+  accum: Float64Array,
+  d: number,
+  rows: ArrayLike<number> | null,
+  nRows: number,
+  grads: ArrayLike<number>,
+  lr: number,
+  eps: number,
+  l2: number,
 ): void {
   for (let r = 0; r < nRows; r++) {
     const base = rowOf(rows, r) * d;
@@ -35,8 +48,19 @@ export function referenceAdagradRows(
 }
 
 export function referenceAdamRows(
-  params: Float64Array, m: Float64Array, v: Float64Array, d: number, rows: ArrayLike<number> | null, nRows: number,
-  grads: ArrayLike<number>, lr: number, beta1: number, beta2: number, eps: number, step: number, l2: number,
+  params: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  d: number,
+  rows: ArrayLike<number> | null,
+  nRows: number,
+  grads: ArrayLike<number>,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  step: number,
+  l2: number,
 ): void {
   for (let r = 0; r < nRows; r++) {
     const base = rowOf(rows, r) * d;

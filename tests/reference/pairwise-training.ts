@@ -102,7 +102,8 @@ function batch(run: PairwiseReferenceRun, s: PairwiseReferenceState, from: numbe
       return best;
     });
   });
-  const gradU = new Map<number, Float64Array>(), gradI = new Map<number, Float64Array>();
+  const gradU = new Map<number, Float64Array>(),
+    gradI = new Map<number, Float64Array>();
   const row = (m: Map<number, Float64Array>, r: number) => m.get(r) ?? m.set(r, new Float64Array(d)).get(r)!;
   const add = (target: Float64Array, g: number, table: Float64Array, r: number, minus?: Float64Array, mr?: number) => {
     for (let c = 0; c < d; c++) target[c] += g * (table[r * d + c] - (minus ? minus[mr! * d + c] : 0));
@@ -112,9 +113,11 @@ function batch(run: PairwiseReferenceRun, s: PairwiseReferenceState, from: numbe
   };
   let loss = 0;
   for (let p = from; p < to; p++) {
-    const u = run.epochUsers[p], i = run.epochItems[p];
+    const u = run.epochUsers[p],
+      i = run.epochItems[p];
     const w = run.ips ? run.ips[i] : 1;
-    const gu = row(gradU, u), gi = row(gradI, i);
+    const gu = row(gradU, u),
+      gi = row(gradI, i);
     if (run.loss === "bce") {
       const x = dot(s.P, u, s.Q, i, d);
       loss += w * (softplus(x) - x);
@@ -155,7 +158,15 @@ function batch(run: PairwiseReferenceRun, s: PairwiseReferenceState, from: numbe
   return loss;
 }
 
-function stepRows(run: PairwiseReferenceRun, table: Float64Array, s1: Float64Array, s2: Float64Array, grads: Map<number, Float64Array>, t: number, normalize: boolean): void {
+function stepRows(
+  run: PairwiseReferenceRun,
+  table: Float64Array,
+  s1: Float64Array,
+  s2: Float64Array,
+  grads: Map<number, Float64Array>,
+  t: number,
+  normalize: boolean,
+): void {
   const d = run.d;
   const rows = [...grads.keys()];
   const flat = new Float64Array(rows.length * d);

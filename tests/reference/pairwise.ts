@@ -26,9 +26,17 @@ function rowDot(a: ArrayLike<number>, aRow: number, b: ArrayLike<number>, bRow: 
 
 /** Returns Σ_b w_b·softplus(−s_b), s_b = P_u·(Q_i − Q_j), and adds the gradients into gradU/gradI. */
 export function referenceBprBatch(
-  t: PairwiseTables, users: ArrayLike<number>, pos: ArrayLike<number>, neg: ArrayLike<number>, B: number,
-  uSlot: ArrayLike<number>, iSlot: ArrayLike<number>, jSlot: ArrayLike<number>, weights: ArrayLike<number> | null,
-  gradU: Float64Array, gradI: Float64Array,
+  t: PairwiseTables,
+  users: ArrayLike<number>,
+  pos: ArrayLike<number>,
+  neg: ArrayLike<number>,
+  B: number,
+  uSlot: ArrayLike<number>,
+  iSlot: ArrayLike<number>,
+  jSlot: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+  gradU: Float64Array,
+  gradI: Float64Array,
 ): number {
   const { P, Q, d } = t;
   let loss = 0;
@@ -51,9 +59,16 @@ export function referenceBprBatch(
 
 /** Returns Σ_b w_b·(softplus(s_b) − y_b·s_b), s_b = P_u·Q_i, and adds the gradients into gradU/gradI. */
 export function referenceBceBatch(
-  t: PairwiseTables, users: ArrayLike<number>, items: ArrayLike<number>, labels: ArrayLike<number>, B: number,
-  uSlot: ArrayLike<number>, iSlot: ArrayLike<number>, weights: ArrayLike<number> | null,
-  gradU: Float64Array, gradI: Float64Array,
+  t: PairwiseTables,
+  users: ArrayLike<number>,
+  items: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  B: number,
+  uSlot: ArrayLike<number>,
+  iSlot: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+  gradU: Float64Array,
+  gradI: Float64Array,
 ): number {
   const { P, Q, d } = t;
   let loss = 0;

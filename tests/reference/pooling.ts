@@ -4,8 +4,13 @@
  */
 
 /** Row r of the CSR contexts: its entries' table rows and their normalised weights (empty when they sum to 0). */
-function normalisedEntries(offsets: ArrayLike<number>, weights: ArrayLike<number> | null, r: number): { first: number; end: number; scale: (e: number) => number } {
-  const first = offsets[r], end = offsets[r + 1];
+function normalisedEntries(
+  offsets: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+  r: number,
+): { first: number; end: number; scale: (e: number) => number } {
+  const first = offsets[r],
+    end = offsets[r + 1];
   let total = 0;
   for (let e = first; e < end; e++) total += weights ? weights[e] : 1;
   return { first, end: total === 0 ? first : end, scale: (e) => (weights ? weights[e] : 1) / total };
@@ -13,8 +18,13 @@ function normalisedEntries(offsets: ArrayLike<number>, weights: ArrayLike<number
 
 /** out[r] = (out0[r] when accumulating) + Σ_e w_e·table[indices[e]] / Σ_e w_e. */
 export function referencePoolRows(
-  table: ArrayLike<number>, d: number, offsets: ArrayLike<number>, indices: ArrayLike<number>, weights: ArrayLike<number> | null,
-  nRows: number, out0: ArrayLike<number> | null,
+  table: ArrayLike<number>,
+  d: number,
+  offsets: ArrayLike<number>,
+  indices: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+  nRows: number,
+  out0: ArrayLike<number> | null,
 ): Float64Array {
   const out = out0 ? Float64Array.from(out0) : new Float64Array(nRows * d);
   for (let r = 0; r < nRows; r++) {
@@ -26,8 +36,13 @@ export function referencePoolRows(
 
 /** A copy of gradTable with (w_e / Σ w)·gradOut[r] added into row indices[e] for every entry. */
 export function referencePoolRowsBackward(
-  gradTable: ArrayLike<number>, d: number, offsets: ArrayLike<number>, indices: ArrayLike<number>, weights: ArrayLike<number> | null,
-  nRows: number, gradOut: ArrayLike<number>,
+  gradTable: ArrayLike<number>,
+  d: number,
+  offsets: ArrayLike<number>,
+  indices: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+  nRows: number,
+  gradOut: ArrayLike<number>,
 ): Float64Array {
   const out = Float64Array.from(gradTable);
   for (let r = 0; r < nRows; r++) {
@@ -47,10 +62,11 @@ export function referenceAddScaledRows(dst0: ArrayLike<number>, src: ArrayLike<n
 /** C = A·Bᵀ with A[M×K], B[N×K]. */
 export function referenceGemmNT(a: ArrayLike<number>, b: ArrayLike<number>, M: number, N: number, K: number): Float64Array {
   const c = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += a[i * K + k] * b[j * K + k];
-    c[i * N + j] = s;
-  }
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += a[i * K + k] * b[j * K + k];
+      c[i * N + j] = s;
+    }
   return c;
 }

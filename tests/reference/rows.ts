@@ -25,9 +25,7 @@ export function referenceGatherRows(src: ArrayLike<number>, d: number, indices: 
 }
 
 /** A copy of dst with src[r] added into row indices[r] for every r (repeated indices accumulate). */
-export function referenceScatterAddRows(
-  dst: ArrayLike<number>, d: number, indices: ArrayLike<number>, n: number, src: ArrayLike<number>,
-): Float64Array {
+export function referenceScatterAddRows(dst: ArrayLike<number>, d: number, indices: ArrayLike<number>, n: number, src: ArrayLike<number>): Float64Array {
   const out = Float64Array.from(dst);
   for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) out[indices[r] * d + c] += src[r * d + c];
   return out;

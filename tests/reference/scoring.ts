@@ -49,23 +49,25 @@ export function referencePackItems(q: ArrayLike<number>, m: number, d: number, w
 }
 
 /** C (+)= A·B with A M×K, B K×N (row-major), in f64; `c0` is C before the call (used when accumulating). */
-export function referenceGemmNN(
-  a: ArrayLike<number>, b: ArrayLike<number>, M: number, N: number, K: number, c0: ArrayLike<number> | null,
-): Float64Array {
+export function referenceGemmNN(a: ArrayLike<number>, b: ArrayLike<number>, M: number, N: number, K: number, c0: ArrayLike<number> | null): Float64Array {
   return referenceGemm(a, K, 1, b, M, N, K, c0);
 }
 
 /** C (+)= Aᵀ·B with A K×M, B K×N (row-major), in f64; `c0` is C before the call (used when accumulating). */
-export function referenceGemmTN(
-  a: ArrayLike<number>, b: ArrayLike<number>, M: number, N: number, K: number, c0: ArrayLike<number> | null,
-): Float64Array {
+export function referenceGemmTN(a: ArrayLike<number>, b: ArrayLike<number>, M: number, N: number, K: number, c0: ArrayLike<number> | null): Float64Array {
   return referenceGemm(a, 1, M, b, M, N, K, c0);
 }
 
 /** C (+)= op(A)·B where op(A)[i][k] = a[i·rowStride + k·colStride]. */
 function referenceGemm(
-  a: ArrayLike<number>, rowStride: number, colStride: number, b: ArrayLike<number>,
-  M: number, N: number, K: number, c0: ArrayLike<number> | null,
+  a: ArrayLike<number>,
+  rowStride: number,
+  colStride: number,
+  b: ArrayLike<number>,
+  M: number,
+  N: number,
+  K: number,
+  c0: ArrayLike<number> | null,
 ): Float64Array {
   const c = c0 ? Float64Array.from(c0) : new Float64Array(M * N);
   for (let i = 0; i < M; i++) {
@@ -89,15 +91,19 @@ export function plainDot(a: Float32Array, b: Float32Array, n: number): number {
  * out[u*outStride + i] = users[u]·items[i], blocked the way plain JavaScript allows: each item row
  * is read once per group of 4 users, with the 4 running sums in locals.
  */
-export function plainScoreBlocked(
-  users: Float32Array, nUsers: number, d: number, items: Float32Array, m: number, out: Float32Array, outStride = m,
-): void {
+export function plainScoreBlocked(users: Float32Array, nUsers: number, d: number, items: Float32Array, m: number, out: Float32Array, outStride = m): void {
   let u = 0;
   for (; u + 4 <= nUsers; u += 4) {
-    const r0 = u * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
+    const r0 = u * d,
+      r1 = r0 + d,
+      r2 = r1 + d,
+      r3 = r2 + d;
     for (let i = 0; i < m; i++) {
       const q = i * d;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let k = 0; k < d; k++) {
         const x = items[q + k];
         s0 += users[r0 + k] * x;

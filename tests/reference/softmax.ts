@@ -59,7 +59,12 @@ export function referenceLse(p: LogitRows, r: number): number {
 }
 
 export function referenceLseRows(
-  scores: ArrayLike<number>, nRows: number, nCols: number, stride: number, invTemp: number, colBias: ArrayLike<number> | null,
+  scores: ArrayLike<number>,
+  nRows: number,
+  nCols: number,
+  stride: number,
+  invTemp: number,
+  colBias: ArrayLike<number> | null,
 ): Float64Array {
   const out = new Float64Array(nRows);
   for (let r = 0; r < nRows; r++) out[r] = referenceLse({ scores, nCols, stride, invTemp, colBias }, r);

@@ -12,7 +12,11 @@ export interface TopkResult {
 }
 
 export function referenceTopkRows(
-  scores: ArrayLike<number>, nRows: number, nCols: number, stride: number, k: number,
+  scores: ArrayLike<number>,
+  nRows: number,
+  nCols: number,
+  stride: number,
+  k: number,
   excl: { offsets: ArrayLike<number>; indices: ArrayLike<number> } | null,
 ): TopkResult {
   const maskedScores = Float64Array.from(scores);

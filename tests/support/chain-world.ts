@@ -17,7 +17,8 @@ export interface ChainWorld {
 }
 
 export function chainWorld(options: { nItems?: number; trainUsers?: number; heldOutUsers?: number; length?: number; seed?: number } = {}): ChainWorld {
-  const m = options.nItems ?? 40, length = options.length ?? 6;
+  const m = options.nItems ?? 40,
+    length = options.length ?? 6;
   const rng = new Rng(options.seed ?? 5);
   const items = IdMap.from(Array.from({ length: m }, (_, i) => `i${i}`));
   items.freeze();

@@ -11,7 +11,9 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** README.md and every docs/*.md, as paths relative to the repository root. */
 export function docFiles(): string[] {
-  const pages = readdirSync(join(REPO_ROOT, "docs")).filter((name) => name.endsWith(".md")).sort();
+  const pages = readdirSync(join(REPO_ROOT, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .sort();
   return ["README.md", ...pages.map((name) => `docs/${name}`)];
 }
 

@@ -35,8 +35,36 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Short byte strings that mean something to one of the readers. */
 const INTERESTING = [
-  ",", "\t", ";", " ", "::", "|", "\n", "\r", "\r\n", "\"", "\"\"", "-", "+", ".", "e", "E", "9", "0", "#", "\u0000",
-  "\ufeff", "userId", "item", "rating", "timestamp", "NaN", "Infinity", "1e400", "\u00a0", "\u2028",
+  ",",
+  "\t",
+  ";",
+  " ",
+  "::",
+  "|",
+  "\n",
+  "\r",
+  "\r\n",
+  '"',
+  '""',
+  "-",
+  "+",
+  ".",
+  "e",
+  "E",
+  "9",
+  "0",
+  "#",
+  "\u0000",
+  "\ufeff",
+  "userId",
+  "item",
+  "rating",
+  "timestamp",
+  "NaN",
+  "Infinity",
+  "1e400",
+  "\u00a0",
+  "\u2028",
 ].map((s) => encoder.encode(s));
 
 /** Byte sequences that are not valid UTF-8 (a lone continuation, a cut sequence, an overlong form, a surrogate, 0xFF). */
@@ -46,9 +74,38 @@ const NOT_UTF8 = [[0xff], [0xfe], [0x80], [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x9
 
 /** Numbers that are too big, too small, negative, non-finite or oddly written. */
 const ODD_NUMBERS = [
-  "1e308", "1e309", "-1e309", "1e-400", "9".repeat(400), "99999999999999999999", "2147483647", "2147483648", "4294967296", "-2147483649",
-  "9007199254740993", "-0", "0", "-1", "-5", "-4.5", "+3", ".5", "5.", "1e5", "1E+2", "0x10", "NaN", "Infinity", "-Infinity", "1_000", "١٢",
-  "3,5", "", " ", "1.7976931348623157e308", "4.9e-324",
+  "1e308",
+  "1e309",
+  "-1e309",
+  "1e-400",
+  "9".repeat(400),
+  "99999999999999999999",
+  "2147483647",
+  "2147483648",
+  "4294967296",
+  "-2147483649",
+  "9007199254740993",
+  "-0",
+  "0",
+  "-1",
+  "-5",
+  "-4.5",
+  "+3",
+  ".5",
+  "5.",
+  "1e5",
+  "1E+2",
+  "0x10",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "1_000",
+  "١٢",
+  "3,5",
+  "",
+  " ",
+  "1.7976931348623157e308",
+  "4.9e-324",
 ];
 
 type Mutation = (rng: Rng, bytes: Uint8Array) => [Uint8Array, string];
@@ -75,141 +132,241 @@ function numericToken(rng: Rng, text: string): [number, number] | undefined {
 }
 
 const MUTATIONS: ReadonlyArray<[name: string, weight: number, fn: Mutation]> = [
-  ["flip bit", 6, (rng, b) => {
-    if (b.length === 0) return [b, "flip bit (empty)"];
-    const out = b.slice();
-    const at = rng.int(b.length), bit = rng.int(8);
-    out[at]! ^= 1 << bit;
-    return [out, `flip bit ${bit} of byte ${at}`];
-  }],
-  ["set byte", 5, (rng, b) => {
-    if (b.length === 0) return [b, "set byte (empty)"];
-    const out = b.slice();
-    const at = rng.int(b.length), v = rng.int(256);
-    out[at] = v;
-    return [out, `byte ${at} = 0x${v.toString(16)}`];
-  }],
-  ["truncate", 5, (rng, b) => {
-    const at = rng.int(b.length + 1);
-    return [b.subarray(0, at), `truncate to ${at} bytes`];
-  }],
-  ["drop head", 2, (rng, b) => {
-    const at = rng.int(b.length + 1);
-    return [b.subarray(at), `drop the first ${at} bytes`];
-  }],
-  ["insert bytes", 6, (rng, b) => {
-    const at = pos(rng, b);
-    const ins = rng.next() < 0.5 ? pick(rng, INTERESTING) : Uint8Array.from({ length: 1 + rng.int(8) }, () => rng.int(256));
-    return [concat(b.subarray(0, at), ins, b.subarray(at)), `insert ${JSON.stringify(asText(ins))} at ${at}`];
-  }],
-  ["delete bytes", 5, (rng, b) => {
-    const at = rng.int(b.length + 1), n = 1 + rng.int(rng.next() < 0.8 ? 4 : 64);
-    return [concat(b.subarray(0, at), b.subarray(at + n)), `delete ${n} bytes at ${at}`];
-  }],
-  ["duplicate line", 4, (rng, b) => {
-    const lines = splitLines(asText(b));
-    const i = rng.int(lines.length), times = rng.next() < 0.8 ? 1 : 1 + rng.int(300);
-    lines.splice(i, 0, ...Array<string>(times).fill(lines[i]!));
-    return [fromText(lines.join("\n")), `duplicate line ${i + 1} ×${times}`];
-  }],
-  ["drop line", 3, (rng, b) => {
-    const lines = splitLines(asText(b));
-    const i = rng.int(lines.length);
-    lines.splice(i, 1);
-    return [fromText(lines.join("\n")), `drop line ${i + 1}`];
-  }],
-  ["swap lines", 2, (rng, b) => {
-    const lines = splitLines(asText(b));
-    const i = rng.int(lines.length), j = rng.int(lines.length);
-    [lines[i], lines[j]] = [lines[j]!, lines[i]!];
-    return [fromText(lines.join("\n")), `swap lines ${i + 1} and ${j + 1}`];
-  }],
-  ["line endings", 5, (rng, b) => {
-    const text = asText(b).replace(/\r\n?/g, "\n");
-    const mode = rng.int(6);
-    switch (mode) {
-      case 0: return [fromText(text.replace(/\n/g, "\r\n")), "all line ends \\r\\n"];
-      case 1: return [fromText(text.replace(/\n/g, "\r")), "all line ends lone \\r"];
-      case 2: return [fromText(text.replace(/\n/g, () => pick(rng, ["\n", "\r", "\r\n", "\n\r"]))), "mixed line ends"];
-      case 3: return [fromText(text.replace(/\n+$/, "")), "no final line end"];
-      case 4: return [fromText(text.replace(/\n/g, "\n\n \t\n")), "blank and whitespace lines between lines"];
-      default: {
-        const at = rng.int(text.length + 1);
-        return [fromText(text.slice(0, at) + "\r" + text.slice(at)), `lone \\r at ${at}`];
-      }
-    }
-  }],
-  ["NUL bytes", 3, (rng, b) => {
-    const at = pos(rng, b), n = rng.next() < 0.7 ? 1 : 1 + rng.int(2000);
-    if (rng.next() < 0.5) return [concat(b.subarray(0, at), new Uint8Array(n), b.subarray(at)), `insert ${n} NUL bytes at ${at}`];
-    const out = b.slice();
-    out.fill(0, at, at + n);
-    return [out, `overwrite ${n} bytes at ${at} with NUL`];
-  }],
-  ["long token", 2, (rng, b) => {
-    // Mostly well under the 256 Ki characters that format detection peeks at; now and then past
-    // it (those cost a few hundred ms each, so they are rare).
-    const n = rng.next() < 0.97 ? 200 + rng.int(8000) : (1 << 18) + rng.int(1 << 14);
-    const unit = pick(rng, ["9", "a", "é", "1 ", ",", "\t", "::"]);
-    const long = unit.repeat(Math.ceil(n / unit.length));
-    const text = asText(b);
-    const token = randomToken(rng, text);
-    const bytes = encoder.encode(long);
-    if (token === undefined || rng.next() < 0.3) {
+  [
+    "flip bit",
+    6,
+    (rng, b) => {
+      if (b.length === 0) return [b, "flip bit (empty)"];
+      const out = b.slice();
+      const at = rng.int(b.length),
+        bit = rng.int(8);
+      out[at]! ^= 1 << bit;
+      return [out, `flip bit ${bit} of byte ${at}`];
+    },
+  ],
+  [
+    "set byte",
+    5,
+    (rng, b) => {
+      if (b.length === 0) return [b, "set byte (empty)"];
+      const out = b.slice();
+      const at = rng.int(b.length),
+        v = rng.int(256);
+      out[at] = v;
+      return [out, `byte ${at} = 0x${v.toString(16)}`];
+    },
+  ],
+  [
+    "truncate",
+    5,
+    (rng, b) => {
+      const at = rng.int(b.length + 1);
+      return [b.subarray(0, at), `truncate to ${at} bytes`];
+    },
+  ],
+  [
+    "drop head",
+    2,
+    (rng, b) => {
+      const at = rng.int(b.length + 1);
+      return [b.subarray(at), `drop the first ${at} bytes`];
+    },
+  ],
+  [
+    "insert bytes",
+    6,
+    (rng, b) => {
       const at = pos(rng, b);
-      return [concat(b.subarray(0, at), bytes, b.subarray(at)), `insert a ${n}-character run of ${JSON.stringify(unit)} at ${at}`];
-    }
-    return [concat(b.subarray(0, token[0]), bytes, b.subarray(token[1])), `token at ${token[0]} → a ${n}-character run of ${JSON.stringify(unit)}`];
-  }],
-  ["odd number", 6, (rng, b) => {
-    const text = asText(b);
-    const token = numericToken(rng, text);
-    const value = pick(rng, ODD_NUMBERS);
-    if (token === undefined) return [b, "odd number (no number)"];
-    return [fromText(text.slice(0, token[0]) + value + text.slice(token[1])), `number at ${token[0]} → ${JSON.stringify(value.length > 20 ? value.slice(0, 20) + "…" : value)}`];
-  }],
-  ["negate", 3, (rng, b) => {
-    const text = asText(b);
-    const token = numericToken(rng, text);
-    if (token === undefined) return [b, "negate (no number)"];
-    return [fromText(text.slice(0, token[0]) + "-" + text.slice(token[0])), `negate the number at ${token[0]}`];
-  }],
-  ["not UTF-8", 4, (rng, b) => {
-    const at = pos(rng, b), seq = pick(rng, NOT_UTF8);
-    return [concat(b.subarray(0, at), seq, b.subarray(at)), `insert bytes ${[...seq].map((x) => x.toString(16)).join(" ")} at ${at}`];
-  }],
+      const ins = rng.next() < 0.5 ? pick(rng, INTERESTING) : Uint8Array.from({ length: 1 + rng.int(8) }, () => rng.int(256));
+      return [concat(b.subarray(0, at), ins, b.subarray(at)), `insert ${JSON.stringify(asText(ins))} at ${at}`];
+    },
+  ],
+  [
+    "delete bytes",
+    5,
+    (rng, b) => {
+      const at = rng.int(b.length + 1),
+        n = 1 + rng.int(rng.next() < 0.8 ? 4 : 64);
+      return [concat(b.subarray(0, at), b.subarray(at + n)), `delete ${n} bytes at ${at}`];
+    },
+  ],
+  [
+    "duplicate line",
+    4,
+    (rng, b) => {
+      const lines = splitLines(asText(b));
+      const i = rng.int(lines.length),
+        times = rng.next() < 0.8 ? 1 : 1 + rng.int(300);
+      lines.splice(i, 0, ...Array<string>(times).fill(lines[i]!));
+      return [fromText(lines.join("\n")), `duplicate line ${i + 1} ×${times}`];
+    },
+  ],
+  [
+    "drop line",
+    3,
+    (rng, b) => {
+      const lines = splitLines(asText(b));
+      const i = rng.int(lines.length);
+      lines.splice(i, 1);
+      return [fromText(lines.join("\n")), `drop line ${i + 1}`];
+    },
+  ],
+  [
+    "swap lines",
+    2,
+    (rng, b) => {
+      const lines = splitLines(asText(b));
+      const i = rng.int(lines.length),
+        j = rng.int(lines.length);
+      [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+      return [fromText(lines.join("\n")), `swap lines ${i + 1} and ${j + 1}`];
+    },
+  ],
+  [
+    "line endings",
+    5,
+    (rng, b) => {
+      const text = asText(b).replace(/\r\n?/g, "\n");
+      const mode = rng.int(6);
+      switch (mode) {
+        case 0:
+          return [fromText(text.replace(/\n/g, "\r\n")), "all line ends \\r\\n"];
+        case 1:
+          return [fromText(text.replace(/\n/g, "\r")), "all line ends lone \\r"];
+        case 2:
+          return [fromText(text.replace(/\n/g, () => pick(rng, ["\n", "\r", "\r\n", "\n\r"]))), "mixed line ends"];
+        case 3:
+          return [fromText(text.replace(/\n+$/, "")), "no final line end"];
+        case 4:
+          return [fromText(text.replace(/\n/g, "\n\n \t\n")), "blank and whitespace lines between lines"];
+        default: {
+          const at = rng.int(text.length + 1);
+          return [fromText(text.slice(0, at) + "\r" + text.slice(at)), `lone \\r at ${at}`];
+        }
+      }
+    },
+  ],
+  [
+    "NUL bytes",
+    3,
+    (rng, b) => {
+      const at = pos(rng, b),
+        n = rng.next() < 0.7 ? 1 : 1 + rng.int(2000);
+      if (rng.next() < 0.5) return [concat(b.subarray(0, at), new Uint8Array(n), b.subarray(at)), `insert ${n} NUL bytes at ${at}`];
+      const out = b.slice();
+      out.fill(0, at, at + n);
+      return [out, `overwrite ${n} bytes at ${at} with NUL`];
+    },
+  ],
+  [
+    "long token",
+    2,
+    (rng, b) => {
+      // Mostly well under the 256 Ki characters that format detection peeks at; now and then past
+      // it (those cost a few hundred ms each, so they are rare).
+      const n = rng.next() < 0.97 ? 200 + rng.int(8000) : (1 << 18) + rng.int(1 << 14);
+      const unit = pick(rng, ["9", "a", "é", "1 ", ",", "\t", "::"]);
+      const long = unit.repeat(Math.ceil(n / unit.length));
+      const text = asText(b);
+      const token = randomToken(rng, text);
+      const bytes = encoder.encode(long);
+      if (token === undefined || rng.next() < 0.3) {
+        const at = pos(rng, b);
+        return [concat(b.subarray(0, at), bytes, b.subarray(at)), `insert a ${n}-character run of ${JSON.stringify(unit)} at ${at}`];
+      }
+      return [concat(b.subarray(0, token[0]), bytes, b.subarray(token[1])), `token at ${token[0]} → a ${n}-character run of ${JSON.stringify(unit)}`];
+    },
+  ],
+  [
+    "odd number",
+    6,
+    (rng, b) => {
+      const text = asText(b);
+      const token = numericToken(rng, text);
+      const value = pick(rng, ODD_NUMBERS);
+      if (token === undefined) return [b, "odd number (no number)"];
+      return [
+        fromText(text.slice(0, token[0]) + value + text.slice(token[1])),
+        `number at ${token[0]} → ${JSON.stringify(value.length > 20 ? value.slice(0, 20) + "…" : value)}`,
+      ];
+    },
+  ],
+  [
+    "negate",
+    3,
+    (rng, b) => {
+      const text = asText(b);
+      const token = numericToken(rng, text);
+      if (token === undefined) return [b, "negate (no number)"];
+      return [fromText(text.slice(0, token[0]) + "-" + text.slice(token[0])), `negate the number at ${token[0]}`];
+    },
+  ],
+  [
+    "not UTF-8",
+    4,
+    (rng, b) => {
+      const at = pos(rng, b),
+        seq = pick(rng, NOT_UTF8);
+      return [concat(b.subarray(0, at), seq, b.subarray(at)), `insert bytes ${[...seq].map((x) => x.toString(16)).join(" ")} at ${at}`];
+    },
+  ],
   ["empty", 1, () => [new Uint8Array(0), "empty file"]],
-  ["header only", 2, (rng, b) => {
-    const text = asText(b);
-    const end = text.search(/\r\n|\r|\n/);
-    const first = end < 0 ? text : text.slice(0, end);
-    const eol = pick(rng, ["", "\n", "\r\n"]);
-    return [fromText(first + eol), `first line only${eol ? " + " + JSON.stringify(eol) : ""}`];
-  }],
-  ["whitespace only", 1, (rng) => {
-    const s = Array.from({ length: 1 + rng.int(20) }, () => pick(rng, [" ", "\t", "\n", "\r", "\r\n"])).join("");
-    return [encoder.encode(s), `whitespace only ${JSON.stringify(s)}`];
-  }],
-  ["swap separators", 3, (rng, b) => {
-    const from = pick(rng, [",", "\t", " ", "::", ";"]), to = pick(rng, [",", "\t", " ", "::", ";", "|", ""]);
-    const text = asText(b);
-    const all = rng.next() < 0.5;
-    const out = all ? text.split(from).join(to) : text.replace(from, to);
-    return [fromText(out), `${all ? "every" : "the first"} ${JSON.stringify(from)} → ${JSON.stringify(to)}`];
-  }],
-  ["quote", 2, (rng, b) => {
-    const at = pos(rng, b);
-    return [concat(b.subarray(0, at), encoder.encode("\""), b.subarray(at)), `insert a quote at ${at}`];
-  }],
-  ["BOM", 1, (rng, b) => {
-    const at = rng.next() < 0.5 ? 0 : pos(rng, b);
-    const bom = rng.next() < 0.8 ? Uint8Array.of(0xef, 0xbb, 0xbf) : Uint8Array.of(0xff, 0xfe);
-    return [concat(b.subarray(0, at), bom, b.subarray(at)), `insert BOM ${[...bom].map((x) => x.toString(16)).join(" ")} at ${at}`];
-  }],
-  ["repeat file", 1, (rng, b) => {
-    const times = 2 + rng.int(rng.next() < 0.7 ? 3 : 120);
-    return [concat(...Array<Uint8Array>(times).fill(b)), `the whole file ×${times}`];
-  }],
+  [
+    "header only",
+    2,
+    (rng, b) => {
+      const text = asText(b);
+      const end = text.search(/\r\n|\r|\n/);
+      const first = end < 0 ? text : text.slice(0, end);
+      const eol = pick(rng, ["", "\n", "\r\n"]);
+      return [fromText(first + eol), `first line only${eol ? " + " + JSON.stringify(eol) : ""}`];
+    },
+  ],
+  [
+    "whitespace only",
+    1,
+    (rng) => {
+      const s = Array.from({ length: 1 + rng.int(20) }, () => pick(rng, [" ", "\t", "\n", "\r", "\r\n"])).join("");
+      return [encoder.encode(s), `whitespace only ${JSON.stringify(s)}`];
+    },
+  ],
+  [
+    "swap separators",
+    3,
+    (rng, b) => {
+      const from = pick(rng, [",", "\t", " ", "::", ";"]),
+        to = pick(rng, [",", "\t", " ", "::", ";", "|", ""]);
+      const text = asText(b);
+      const all = rng.next() < 0.5;
+      const out = all ? text.split(from).join(to) : text.replace(from, to);
+      return [fromText(out), `${all ? "every" : "the first"} ${JSON.stringify(from)} → ${JSON.stringify(to)}`];
+    },
+  ],
+  [
+    "quote",
+    2,
+    (rng, b) => {
+      const at = pos(rng, b);
+      return [concat(b.subarray(0, at), encoder.encode('"'), b.subarray(at)), `insert a quote at ${at}`];
+    },
+  ],
+  [
+    "BOM",
+    1,
+    (rng, b) => {
+      const at = rng.next() < 0.5 ? 0 : pos(rng, b);
+      const bom = rng.next() < 0.8 ? Uint8Array.of(0xef, 0xbb, 0xbf) : Uint8Array.of(0xff, 0xfe);
+      return [concat(b.subarray(0, at), bom, b.subarray(at)), `insert BOM ${[...bom].map((x) => x.toString(16)).join(" ")} at ${at}`];
+    },
+  ],
+  [
+    "repeat file",
+    1,
+    (rng, b) => {
+      const times = 2 + rng.int(rng.next() < 0.7 ? 3 : 120);
+      return [concat(...Array<Uint8Array>(times).fill(b)), `the whole file ×${times}`];
+    },
+  ],
 ];
 
 const TOTAL_WEIGHT = MUTATIONS.reduce((s, [, w]) => s + w, 0);
@@ -311,7 +468,9 @@ export function assembleModelFile(header: Record<string, unknown>, tablesStart: 
   const withOffsets = (start: number): Uint8Array => {
     if (start === tablesStart || tables === undefined) return encoder.encode(JSON.stringify(header));
     const shifted = tables.map((t) =>
-      t !== null && typeof t === "object" && typeof (t as RawTable).offset === "number" ? { ...(t as RawTable), offset: (t as RawTable).offset - tablesStart + start } : t,
+      t !== null && typeof t === "object" && typeof (t as RawTable).offset === "number"
+        ? { ...(t as RawTable), offset: (t as RawTable).offset - tablesStart + start }
+        : t,
     );
     return encoder.encode(JSON.stringify({ ...header, tables: shifted }));
   };
@@ -335,15 +494,43 @@ export function assembleModelFile(header: Record<string, unknown>, tablesStart: 
 }
 
 /** The header with its table region moved to leave `slack` bytes for a header that grows. */
-function withRoom(header: Record<string, unknown> & { tables: RawTable[] }, tablesStart: number, slack: number): { header: Record<string, unknown>; start: number } {
+function withRoom(
+  header: Record<string, unknown> & { tables: RawTable[] },
+  tablesStart: number,
+  slack: number,
+): { header: Record<string, unknown>; start: number } {
   const start = align16(PREAMBLE + encoder.encode(JSON.stringify(header)).length + slack);
   return { header: { ...header, tables: header.tables.map((t) => ({ ...t, offset: t.offset - tablesStart + start })) }, start };
 }
 
 /** JSON values that a header field should never hold. */
 const ODD_JSON: readonly unknown[] = [
-  -1, -2147483649, 0, 1, 2, 3, 1.5, 1e308, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, -0, null, true, false, "", "1", "mf", "two-tower",
-  "__proto__", [], [1], {}, { a: 1 }, "x".repeat(5000),
+  -1,
+  -2147483649,
+  0,
+  1,
+  2,
+  3,
+  1.5,
+  1e308,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  2 ** 53 + 2,
+  -0,
+  null,
+  true,
+  false,
+  "",
+  "1",
+  "mf",
+  "two-tower",
+  "__proto__",
+  [],
+  [1],
+  {},
+  { a: 1 },
+  "x".repeat(5000),
 ];
 
 /** Every path to a leaf (or container) of a JSON value, up to `limit` of them. */

@@ -73,9 +73,7 @@ export function randomIndices(rng: Rng, n: number, limit: number): Int32Array {
 }
 
 /** Fails with the first position where |actual − expected| > tolerance(i) (or only one side is NaN). */
-export function assertClose(
-  actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number | ((i: number) => number), what: string,
-): void {
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number | ((i: number) => number), what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++) {
     const tol = typeof tolerance === "number" ? tolerance : tolerance(i);

@@ -5,8 +5,14 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 
 const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json",
-  ".wasm": "application/wasm", ".csv": "text/csv", ".map": "application/json", ".ltm": "application/octet-stream",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".csv": "text/csv",
+  ".map": "application/json",
+  ".ltm": "application/octet-stream",
 };
 
 export interface StaticServer {

@@ -83,19 +83,27 @@ export function compareTopK(gpu: TopKLists, wasm: TopKLists, users: Int32Array, 
   const k = gpu.k;
   for (let r = 0; r < gpu.n; r++) {
     const u = users[r];
-    const g = gpu.indices.subarray(r * k, r * k + k), w = wasm.indices.subarray(r * k, r * k + k);
-    const gLen = g.indexOf(-1) < 0 ? k : g.indexOf(-1), wLen = w.indexOf(-1) < 0 ? k : w.indexOf(-1);
+    const g = gpu.indices.subarray(r * k, r * k + k),
+      w = wasm.indices.subarray(r * k, r * k + k);
+    const gLen = g.indexOf(-1) < 0 ? k : g.indexOf(-1),
+      wLen = w.indexOf(-1) < 0 ? k : w.indexOf(-1);
     check(gLen === wLen, `${label}: user ${u} has ${gLen} items on WebGPU but ${wLen} on wasm`);
     for (let p = gLen; p < k; p++) check(g[p] === -1 && gpu.scores[r * k + p] === -Infinity, `${label}: user ${u} position ${p} is not padding`);
     const wSet = new Set(w.subarray(0, wLen));
     const last = wasm.scores[r * k + wLen - 1];
     for (let p = 0; p < gLen; p++) {
-      const item = g[p], score = gpu.scores[r * k + p];
+      const item = g[p],
+        score = gpu.scores[r * k + p];
       const scale = termScale(t, u, item);
-      check(closeEnough(score, wasm.scores[r * k + p], Math.max(scale, termScale(t, u, w[p]))),
-        `${label}: user ${u} position ${p}: WebGPU score ${score} (item ${item}) vs wasm ${wasm.scores[r * k + p]} (item ${w[p]})`);
+      check(
+        closeEnough(score, wasm.scores[r * k + p], Math.max(scale, termScale(t, u, w[p]))),
+        `${label}: user ${u} position ${p}: WebGPU score ${score} (item ${item}) vs wasm ${wasm.scores[r * k + p]} (item ${w[p]})`,
+      );
       if (!wSet.has(item)) {
-        check(closeEnough(score, last, scale), `${label}: user ${u}: WebGPU returned item ${item} (score ${score}) that wasm did not, and it is no near tie with wasm's last score ${last}`);
+        check(
+          closeEnough(score, last, scale),
+          `${label}: user ${u}: WebGPU returned item ${item} (score ${score}) that wasm did not, and it is no near tie with wasm's last score ${last}`,
+        );
         swaps++;
       }
     }
@@ -182,7 +190,14 @@ export const GPU_CASES: GpuCase[] = [
   {
     name: "scores equal the wasm kernels within 1e-5 (relative to Σ|u·q|) on random shapes, across several buffers",
     async run(ctx) {
-      const shapes = [[1, 1, 1], [3, 5, 1], [5, 37, 3], [33, 100, 17], [40, 1037, 64], [2, 33, 64]];
+      const shapes = [
+        [1, 1, 1],
+        [3, 5, 1],
+        [5, 37, 3],
+        [33, 100, 17],
+        [40, 1037, 64],
+        [2, 33, 64],
+      ];
       for (const [i, [n, m, d]] of shapes.entries()) {
         const t = randomTables(100 + i, n, m, d);
         const gpu = await WebGpuTopK.create(await deviceOf(ctx), t, { windowItems: 200, maxBindingBytes: 512 * d * 4 });
@@ -190,18 +205,24 @@ export const GPU_CASES: GpuCase[] = [
           const users = allUsers(n);
           const got = await gpu.scores(users);
           const e = ctx.kernels.engine;
-          const uRows = e.f32From(t.users), items = e.f32From(t.items);
+          const uRows = e.f32From(t.users),
+            items = e.f32From(t.items);
           const want = e.f32(n * m);
           try {
             ctx.kernels.scoreRowsDot(uRows, n, d, items, m, want, m);
             const w = want.view;
             for (let u = 0; u < n; u++) {
               for (let j = 0; j < m; j++) {
-                check(closeEnough(got[u * m + j], w[u * m + j], termScale(t, u, j)), `n=${n} m=${m} d=${d}: score(${u}, ${j}) is ${got[u * m + j]} on WebGPU, ${w[u * m + j]} on wasm`);
+                check(
+                  closeEnough(got[u * m + j], w[u * m + j], termScale(t, u, j)),
+                  `n=${n} m=${m} d=${d}: score(${u}, ${j}) is ${got[u * m + j]} on WebGPU, ${w[u * m + j]} on wasm`,
+                );
               }
             }
           } finally {
-            uRows.free(); items.free(); want.free();
+            uRows.free();
+            items.free();
+            want.free();
           }
         } finally {
           gpu.dispose();
@@ -219,9 +240,11 @@ export const GPU_CASES: GpuCase[] = [
         const gpu = await onGpu(ctx, t, s.options);
         const wasm = new WasmTopK(ctx.kernels, t, { wasmChunkItems: 600 });
         try {
-          if (s.options?.maxBindingBytes) check(gpu.memory().catalogBuffers > 1, `${label}: expected the catalog split across buffers, got ${gpu.memory().catalogBuffers}`);
+          if (s.options?.maxBindingBytes)
+            check(gpu.memory().catalogBuffers > 1, `${label}: expected the catalog split across buffers, got ${gpu.memory().catalogBuffers}`);
           const users = allUsers(s.n);
-          const g = await gpu.topK(users, s.k), w = await wasm.topK(users, s.k);
+          const g = await gpu.topK(users, s.k),
+            w = await wasm.topK(users, s.k);
           checkExclusions(g, users, t, label);
           check(compareTopK(g, w, users, t, label) === 0, `${label}: near-tie swaps on random data`);
           // A block in a different order, with repeats: rows follow the users asked for.
@@ -252,7 +275,8 @@ export const GPU_CASES: GpuCase[] = [
         const empty = await gpu.topK(new Int32Array(0), 5);
         check(empty.n === 0 && empty.indices.length === 0, "an empty block gives no rows");
         for (const k of [1, 5, 16]) {
-          const g = await gpu.topK(users, k), w = await wasm.topK(users, k);
+          const g = await gpu.topK(users, k),
+            w = await wasm.topK(users, k);
           for (let x = 0; x < g.indices.length; x++) {
             check(g.indices[x] === w.indices[x], `k=${k}: position ${x} holds item ${g.indices[x]} on WebGPU, ${w.indices[x]} on wasm`);
           }
@@ -280,7 +304,13 @@ export const GPU_CASES: GpuCase[] = [
       const gpu = recordingGpu(ctx.gpu, devices);
       const users = allUsers(60);
       const wasm = new WasmTopK(ctx.kernels, t);
-      const auto = await createTopKProvider(ctx.kernels, t, { gpu, adapterOptions: ctx.adapterOptions, backend: "auto", autoMinItems: 0, allowSoftwareAdapter: true });
+      const auto = await createTopKProvider(ctx.kernels, t, {
+        gpu,
+        adapterOptions: ctx.adapterOptions,
+        backend: "auto",
+        autoMinItems: 0,
+        allowSoftwareAdapter: true,
+      });
       try {
         check(auto.backend === "webgpu" && auto.selection.backend === "webgpu", `auto chose ${auto.backend}: ${auto.selection.reason}`);
         const want = await wasm.topK(users, 10);
@@ -289,7 +319,10 @@ export const GPU_CASES: GpuCase[] = [
         const after = await auto.topK(users, 10);
         const now: { backend: string; selection: { backend: string } } = auto;
         check(now.backend === "wasm" && now.selection.backend === "wasm", `after the loss auto still reports ${auto.backend}`);
-        check(/fell back to wasm/.test(auto.selection.reason) && /lost|destroy/i.test(auto.selection.reason), `the fallback reason says why: "${auto.selection.reason}"`);
+        check(
+          /fell back to wasm/.test(auto.selection.reason) && /lost|destroy/i.test(auto.selection.reason),
+          `the fallback reason says why: "${auto.selection.reason}"`,
+        );
         for (let x = 0; x < want.indices.length; x++) check(after.indices[x] === want.indices[x], `after the fallback, position ${x} differs from wasm`);
       } finally {
         auto.dispose();
@@ -310,11 +343,20 @@ export const GPU_CASES: GpuCase[] = [
       const t = randomTables(500, 10, 400, 8);
       const soft = await createTopKProvider(ctx.kernels, t, { gpu: ctx.gpu, adapterOptions: ctx.adapterOptions, backend: "auto", autoMinItems: 0 });
       try {
-        check(soft.backend === "wasm" && /software renderer/.test(soft.selection.reason), `auto on a software adapter: ${soft.backend}, "${soft.selection.reason}"`);
+        check(
+          soft.backend === "wasm" && /software renderer/.test(soft.selection.reason),
+          `auto on a software adapter: ${soft.backend}, "${soft.selection.reason}"`,
+        );
       } finally {
         soft.dispose();
       }
-      const small = await createTopKProvider(ctx.kernels, t, { gpu: ctx.gpu, adapterOptions: ctx.adapterOptions, backend: "auto", allowSoftwareAdapter: true, autoMinItems: 401 });
+      const small = await createTopKProvider(ctx.kernels, t, {
+        gpu: ctx.gpu,
+        adapterOptions: ctx.adapterOptions,
+        backend: "auto",
+        allowSoftwareAdapter: true,
+        autoMinItems: 401,
+      });
       try {
         check(small.backend === "wasm" && /below 401/.test(small.selection.reason), `auto below the threshold: ${small.selection.reason}`);
       } finally {
@@ -324,7 +366,10 @@ export const GPU_CASES: GpuCase[] = [
       try {
         const mem = gpu.memory();
         check(mem.catalogBytes === 400 * 8 * 4, `catalog bytes ${mem.catalogBytes}`);
-        check(mem.itemsPerBuffer === 128 && mem.catalogBuffers === 4, `items per buffer ${mem.itemsPerBuffer}, buffers ${mem.catalogBuffers} (expected 128 and 4)`);
+        check(
+          mem.itemsPerBuffer === 128 && mem.catalogBuffers === 4,
+          `items per buffer ${mem.itemsPerBuffer}, buffers ${mem.catalogBuffers} (expected 128 and 4)`,
+        );
         check(mem.workingBytes > 0 && mem.totalBytes === mem.catalogBytes + mem.workingBytes, `working ${mem.workingBytes}, total ${mem.totalBytes}`);
         check(typeof gpu.selection.adapter === "string" && gpu.selection.adapter.length > 0, "the adapter is named");
       } finally {
@@ -354,7 +399,10 @@ export const GPU_CASES: GpuCase[] = [
         // The model's own serving path agrees with the wasm provider: the same tables and exclusions.
         for (const u of [0, 17, 6039]) {
           const rec = model.recommend(u, 20);
-          check(rec.indices.every((item, p) => item === w.indices[u * 20 + p]), `user ${u}: recommend() and the wasm provider differ`);
+          check(
+            rec.indices.every((item, p) => item === w.indices[u * 20 + p]),
+            `user ${u}: recommend() and the wasm provider differ`,
+          );
         }
       } finally {
         model.dispose();

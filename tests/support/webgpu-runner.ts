@@ -13,6 +13,8 @@ export function webgpuRequired(value: string | undefined): boolean {
 }
 
 export function missingAdapterMessage(runtime: string, why: string): string {
-  return `WebGPU on ${runtime}: ${why}. The packages and environment it needs are listed in .ci/webgpu-packages; ` +
-    `with ${REQUIRE_WEBGPU_ENV}=1 this is a failure, without it the WebGPU cases are SKIPPED.`;
+  return (
+    `WebGPU on ${runtime}: ${why}. The packages and environment it needs are listed in .ci/webgpu-packages; ` +
+    `with ${REQUIRE_WEBGPU_ENV}=1 this is a failure, without it the WebGPU cases are SKIPPED.`
+  );
 }

@@ -30,10 +30,17 @@ async function lavapipeContext(): Promise<{ ctx: GpuTestContext } | { why: strin
   const module = await WebAssembly.compile(await Deno.readFile(new URL(`build/longtail.${variant}.wasm`, ROOT)));
   return {
     ctx: {
-      kernels: await createKernels(module, variant), gpu,
+      kernels: await createKernels(module, variant),
+      gpu,
       async loadTrain(name) {
         const path = new URL(`../shared/data/${name}/train.txt`, ROOT);
-        if (!(await Deno.stat(path).then(() => true, () => false))) return null;
+        if (
+          !(await Deno.stat(path).then(
+            () => true,
+            () => false,
+          ))
+        )
+          return null;
         return readInteractions((await Deno.open(path)).readable, { fileName: "train.txt" });
       },
       note: (message) => console.warn(`NOTE: ${message}`),
@@ -46,7 +53,12 @@ const found = await lavapipeContext();
 if ("why" in found) {
   const message = missingAdapterMessage("Deno", found.why);
   if (required) {
-    Deno.test({ name: "WebGPU on Deno has an adapter", fn: () => { throw new Error(message); } });
+    Deno.test({
+      name: "WebGPU on Deno has an adapter",
+      fn: () => {
+        throw new Error(message);
+      },
+    });
   } else {
     console.warn(`\n*** ${message}\n`);
     for (const c of GPU_CASES) Deno.test({ name: c.name, ignore: true, fn: () => {} });

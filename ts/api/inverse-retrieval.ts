@@ -6,5 +6,12 @@ export { twoTowerServingEmbeddings } from "../inverse-retrieval/two-tower-embedd
 export { selectItems, type ItemSelection } from "../inverse-retrieval/item-selection.js";
 export { userCandidates, type UserCandidates } from "../inverse-retrieval/user-candidates.js";
 export { assembleSlates, checkSlots, SLATE_ORDERINGS, type SlateOrdering, type SlateOptions, type Slates } from "../inverse-retrieval/slates.js";
-export { evaluateInverseRetrieval, DEFAULT_TOP_N, DEFAULT_SLOTS, type InverseRetrievalOptions, type InverseRetrievalRun, type OrderingResult } from "../inverse-retrieval/invr-evaluation.js";
+export {
+  evaluateInverseRetrieval,
+  DEFAULT_TOP_N,
+  DEFAULT_SLOTS,
+  type InverseRetrievalOptions,
+  type InverseRetrievalRun,
+  type OrderingResult,
+} from "../inverse-retrieval/invr-evaluation.js";
 export { InverseRetrievalError } from "../inverse-retrieval/errors.js";

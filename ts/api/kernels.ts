@@ -1,8 +1,25 @@
 /** longtail/kernels: the wasm kernels, their builds and the seeded generator, for code that computes with them directly. */
-export { detectCapabilities, preferredVariant, chooseVariant, KERNEL_VARIANTS, KernelUnavailableError, type Capabilities, type KernelVariant, type VariantChoice } from "../engine/capabilities.js";
+export {
+  detectCapabilities,
+  preferredVariant,
+  chooseVariant,
+  KERNEL_VARIANTS,
+  KernelUnavailableError,
+  type Capabilities,
+  type KernelVariant,
+  type VariantChoice,
+} from "../engine/capabilities.js";
 export { WasmEngine, WasmF32Array, WasmI32Array, freeAll } from "../engine/wasm-engine.js";
 export { Kernels } from "../engine/kernels.js";
 export { createKernels } from "../engine/create-kernels.js";
-export { compileKernelModule, KernelLoader, assertVariantRunnable, type WasmSource, type WasmSourceOption, type LoadKernelsOptions, type UrlReader } from "../engine/kernel-source.js";
+export {
+  compileKernelModule,
+  KernelLoader,
+  assertVariantRunnable,
+  type WasmSource,
+  type WasmSourceOption,
+  type LoadKernelsOptions,
+  type UrlReader,
+} from "../engine/kernel-source.js";
 export { SizeLimitError } from "../engine/memory-limits.js";
 export { Rng, DEFAULT_SEED } from "../util/rng.js";

@@ -1,6 +1,13 @@
 /** longtail/models: model internals and configuration tables (losses, defaults, fold-in, the history tower, the model file). */
 export { resolveMfConfig, LOSSES, OPTIMIZERS, NORMALIZE_MODES, LOSS_DEFAULTS, type NormalizeMode, type OptimizerName } from "../mf/config.js";
-export { resolveTwoTowerConfig, TWO_TOWER_DEFAULTS, TWO_TOWER_LOSSES, HISTORY_WEIGHTINGS, type TwoTowerLoss, type HistoryWeighting } from "../two-tower/config.js";
+export {
+  resolveTwoTowerConfig,
+  TWO_TOWER_DEFAULTS,
+  TWO_TOWER_LOSSES,
+  HISTORY_WEIGHTINGS,
+  type TwoTowerLoss,
+  type HistoryWeighting,
+} from "../two-tower/config.js";
 export { HistoryScorer, type ContextScorer } from "../model/history-scorer.js";
 export { ContextBatch, recencyWeight } from "../model/context-batch.js";
 export { itemGenresFromMovies, type ItemGenres } from "../two-tower/item-genres.js";

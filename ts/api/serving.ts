@@ -1,6 +1,14 @@
 /** longtail/serving: top-K for every user on wasm or WebGPU, and the engine API a worker serves. */
 export { createTopKProvider, AUTO_WEBGPU_MIN_ITEMS, type TopKProviderOptions, type BackendSelection, type SelectedTopK } from "../serving/backend.js";
-export { BACKEND_CHOICES, type BackendChoice, type TopKBackend, type ServingTables, type TopKLists, type UserBlockTopK, type ProviderMemory } from "../serving/top-k-provider.js";
+export {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  type TopKBackend,
+  type ServingTables,
+  type TopKLists,
+  type UserBlockTopK,
+  type ProviderMemory,
+} from "../serving/top-k-provider.js";
 export { WasmTopK, type WasmTopKOptions } from "../serving/wasm-top-k.js";
 export { WebGpuTopK, type WebGpuTopKOptions } from "../serving/webgpu-top-k.js";
 export { GpuUnavailableError } from "../serving/errors.js";
@@ -9,6 +17,15 @@ export type { WebGpuEntry, WebGpuAdapter, WebGpuDevice, WebGpuAdapterOptions } f
 export { planCatalog, type CatalogLayout } from "../serving/catalog-layout.js";
 export { recommendAllUsers, type RecommendAllOptions, type AllRecommendations } from "../serving/recommend-all.js";
 export { mfServingTables, recommendForAllUsers, type ModelRecommendations } from "../serving/mf-serving.js";
-export { RecommenderService, type RecommenderApi, type DatasetHandle, type ReadDataOptions, type ReadDataResult, type TrainOptions, type RecommendOptions, type EvaluateEngineOptions } from "../worker/recommender-service.js";
+export {
+  RecommenderService,
+  type RecommenderApi,
+  type DatasetHandle,
+  type ReadDataOptions,
+  type ReadDataResult,
+  type TrainOptions,
+  type RecommendOptions,
+  type EvaluateEngineOptions,
+} from "../worker/recommender-service.js";
 export type { HistoryRecommendOptions, ItemPopularity } from "../worker/recommender-service.js";
 export { InThreadEngine, type EngineThread } from "../worker/engine.js";

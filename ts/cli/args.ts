@@ -200,8 +200,7 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
     const extra = positionals[expected.length];
     fail(
       expected.length === 0
-        ? `${spec.name} takes no positional arguments, got ${JSON.stringify(extra)}` +
-            (extra.includes("=") ? "" : "; did you forget the flag name before it?")
+        ? `${spec.name} takes no positional arguments, got ${JSON.stringify(extra)}` + (extra.includes("=") ? "" : "; did you forget the flag name before it?")
         : `unexpected argument ${JSON.stringify(extra)}: ${spec.name} takes ${expected.map((p) => `<${p.name}>`).join(" ")}`,
     );
   }
@@ -223,10 +222,7 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
   return { values: values as FlagValues<S["flags"]>, positionals, given: new Set(raw.keys()), help: false };
 }
 
-export type CommandSelection =
-  | { kind: "command"; command: CommandSpec; argv: string[] }
-  | { kind: "help"; text: string }
-  | { kind: "version"; text: string };
+export type CommandSelection = { kind: "command"; command: CommandSpec; argv: string[] } | { kind: "help"; text: string } | { kind: "version"; text: string };
 
 /**
  * Pick the subcommand from the full argument list (process.argv.slice(2)). `longtail`,
@@ -245,7 +241,11 @@ export function selectCommand(program: ProgramSpec, argv: readonly string[]): Co
     const names = program.commands.map((c) => c.name);
     const hint = `Run "${program.name} --help" to see its commands.`;
     if (wanted.startsWith("-")) {
-      throw new ArgsError(`${wanted} comes before the command; write "${program.name} <command> ${wanted} ..." (commands: ${names.join(", ")})`, undefined, hint);
+      throw new ArgsError(
+        `${wanted} comes before the command; write "${program.name} <command> ${wanted} ..." (commands: ${names.join(", ")})`,
+        undefined,
+        hint,
+      );
     }
     throw new ArgsError(`unknown command ${JSON.stringify(wanted)}${suggest(wanted, names, (s) => JSON.stringify(s))}`, undefined, hint);
   }
@@ -263,7 +263,14 @@ export function formatHelp(spec: CommandSpec, width = 80): string {
   const out = [usage, "", ...wrap(spec.summary, width)];
   if (spec.description) out.push("", ...spec.description.split("\n").flatMap((line) => (line === "" ? [""] : wrap(line, width))));
   if (spec.positionals?.length) {
-    out.push("", "Arguments:", ...table(spec.positionals.map((p) => [`<${p.name}>`, p.help + (p.required ? " Required." : "")]), width));
+    out.push(
+      "",
+      "Arguments:",
+      ...table(
+        spec.positionals.map((p) => [`<${p.name}>`, p.help + (p.required ? " Required." : "")]),
+        width,
+      ),
+    );
   }
   const rows = spec.flags.map((f): [string, string] => [flagLabel(f), flagDescription(f)]);
   rows.push(["-h, --help", "Show this help."]);
@@ -275,7 +282,12 @@ export function formatHelp(spec: CommandSpec, width = 80): string {
 /** The program's --help: usage, summary and the list of commands. */
 export function formatProgramHelp(program: ProgramSpec, width = 80): string {
   const out = [`Usage: ${program.name} <command> [flags]`, "", ...wrap(program.summary, width), "", "Commands:"];
-  out.push(...table(program.commands.map((c) => [c.name, c.summary]), width));
+  out.push(
+    ...table(
+      program.commands.map((c) => [c.name, c.summary]),
+      width,
+    ),
+  );
   out.push("", `Run "${program.name} <command> --help" for a command's flags.`);
   return out.join("\n") + "\n";
 }

@@ -6,48 +6,78 @@ import type { InteractionsFormat } from "../data/read.js";
 export const QUIET = { name: "quiet", short: "q", type: "boolean", help: "Print no progress on stderr." } as const satisfies FlagSpec;
 export const JSON_OUTPUT = { name: "json", type: "boolean", help: "Print one JSON object on stdout instead of text." } as const satisfies FlagSpec;
 export const FORMAT = {
-  name: "format", type: "enum", choices: ["auto", "movielens", "movielens-dat", "lines", "csv", "triples"], default: "auto",
+  name: "format",
+  type: "enum",
+  choices: ["auto", "movielens", "movielens-dat", "lines", "csv", "triples"],
+  default: "auto",
   help: "Format of the data files: auto decides from the first lines (the name breaks ties) and stops when they fit more than one.",
 } as const satisfies FlagSpec;
 export const COLUMNS = {
-  name: "columns", type: "string", placeholder: "<list>",
+  name: "columns",
+  type: "string",
+  placeholder: "<list>",
   help: "Columns of a triples file in order, from user, item, rating, weight, timestamp and - (skip), e.g. user,item,rating,timestamp (implies --format triples).",
 } as const satisfies FlagSpec;
 export const SEPARATOR = {
-  name: "separator", type: "enum", choices: ["tab", "comma", "whitespace"],
+  name: "separator",
+  type: "enum",
+  choices: ["tab", "comma", "whitespace"],
   help: "Field separator of a triples file (default: from its first line; implies --format triples).",
 } as const satisfies FlagSpec;
 export const MIN_RATING = {
-  name: "min-rating", type: "number",
+  name: "min-rating",
+  type: "number",
   help: "Explicit ratings to implicit feedback: keep ratings >= this value (default: keep every rating).",
 } as const satisfies FlagSpec;
 export const THREADS = {
-  name: "threads", type: "int", min: 1, max: 256, placeholder: "<n>",
+  name: "threads",
+  type: "int",
+  min: 1,
+  max: 256,
+  placeholder: "<n>",
   help: "Threads the kernels train and rank on (default: every core this process may use; 1 = one thread, the same model byte for byte on every run).",
 } as const satisfies FlagSpec;
 export const VARIANT = {
-  name: "kernels", type: "enum", choices: ["auto", "relaxed", "simd", "scalar"], default: "auto",
+  name: "kernels",
+  type: "enum",
+  choices: ["auto", "relaxed", "simd", "scalar"],
+  default: "auto",
   help: "Kernel build: auto picks relaxed SIMD (fused multiply-add), else SIMD, else scalar, as the runtime supports (LONGTAIL_WASM_RELAXED=0: never relaxed).",
 } as const satisfies FlagSpec;
 
 /** The reading options of --format, --columns, --separator and --min-rating, checked. */
-export function dataReadFlags(v: { format?: string; columns?: string; separator?: string; "min-rating"?: number }, command: string): {
-  format: InteractionsFormat | "auto"; columns?: TripleColumn[]; separator?: TripleSeparator; minRating?: number;
+export function dataReadFlags(
+  v: { format?: string; columns?: string; separator?: string; "min-rating"?: number },
+  command: string,
+): {
+  format: InteractionsFormat | "auto";
+  columns?: TripleColumn[];
+  separator?: TripleSeparator;
+  minRating?: number;
 } {
   const columns = v.columns === undefined ? undefined : v.columns.split(",").map((c) => c.trim());
   if (columns !== undefined) {
     const bad = columns.find((c) => !(TRIPLE_COLUMNS as readonly string[]).includes(c));
-    if (bad !== undefined) throw new ArgsError(`--columns: ${JSON.stringify(bad)} is not a column; use ${TRIPLE_COLUMNS.join(", ")} (- skips a column)`, command, `Run "longtail ${command} --help".`);
+    if (bad !== undefined)
+      throw new ArgsError(
+        `--columns: ${JSON.stringify(bad)} is not a column; use ${TRIPLE_COLUMNS.join(", ")} (- skips a column)`,
+        command,
+        `Run "longtail ${command} --help".`,
+      );
     if (v.format !== undefined && v.format !== "auto" && v.format !== "triples") {
       throw new ArgsError(`--columns describes a triples file; it does not go with --format ${v.format}`, command, `Run "longtail ${command} --help".`);
     }
   }
   if (v.separator !== undefined && v.format !== undefined && v.format !== "auto" && v.format !== "triples") {
-    throw new ArgsError(`--separator ${v.separator} is the separator of a triples file; it does not go with --format ${v.format}`, command, `Run "longtail ${command} --help".`);
+    throw new ArgsError(
+      `--separator ${v.separator} is the separator of a triples file; it does not go with --format ${v.format}`,
+      command,
+      `Run "longtail ${command} --help".`,
+    );
   }
   const triples = columns !== undefined || v.separator !== undefined;
   return {
-    format: (triples ? "triples" : v.format ?? "auto") as InteractionsFormat | "auto",
+    format: (triples ? "triples" : (v.format ?? "auto")) as InteractionsFormat | "auto",
     ...(columns !== undefined && { columns: columns as TripleColumn[] }),
     ...(v.separator !== undefined && { separator: v.separator as TripleSeparator }),
     ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),

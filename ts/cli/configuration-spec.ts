@@ -32,7 +32,11 @@ export function parseConfiguration(text: string, index: number, common: readonly
     const v = args.values;
     const gradientConfig = gradientAdjustmentConfigFromFlags(v, command);
     if (v["gradient-adjust"] && (v["alpha-items"] === undefined || v["alpha-users"] === undefined)) {
-      throw new ArgsError("--gradient-adjust in a configuration needs both --alpha-items and --alpha-users (the α grid search runs in longtail train, on its validation part)", command, "");
+      throw new ArgsError(
+        "--gradient-adjust in a configuration needs both --alpha-items and --alpha-users (the α grid search runs in longtail train, on its validation part)",
+        command,
+        "",
+      );
     }
     const rerank = v.rerank;
     const config = { ...mfConfigFromFlags(v), ...gradientConfig };
@@ -41,7 +45,11 @@ export function parseConfiguration(text: string, index: number, common: readonly
     return { label, model: "mf", config, ...(rerank !== undefined && { popularityPenalty: rerank }) };
   } catch (e) {
     if (e instanceof ArgsError || e instanceof ConfigError) {
-      throw new ArgsError(`configuration ${quoteFound(label)} (${quoteFound(text)}): ${e.message}`, command, `Run "longtail ${command} --help": a configuration takes the flags of "longtail train --help" (model and training flags only).`);
+      throw new ArgsError(
+        `configuration ${quoteFound(label)} (${quoteFound(text)}): ${e.message}`,
+        command,
+        `Run "longtail ${command} --help": a configuration takes the flags of "longtail train --help" (model and training flags only).`,
+      );
     }
     throw e;
   }

@@ -4,16 +4,26 @@ import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../mf/config.js";
 /** Training flags of the popularity-debiasing methods (docs/methods-and-metrics.md, "Debiasing methods"); all off by default. */
 export const DEBIASING_FLAGS = [
   {
-    name: "logit-adjustment", type: "number", min: 0, placeholder: "α",
+    name: "logit-adjustment",
+    type: "number",
+    min: 0,
+    placeholder: "α",
     help: "Logit adjustment (softmax losses): add α·log(1 + item count) to every training logit, negatives included; serving uses raw scores (default 0; the blog's choice 0.5).",
   },
   {
-    name: "resn", type: "number", min: 0, placeholder: "λ",
+    name: "resn",
+    type: "number",
+    min: 0,
+    placeholder: "λ",
     help: "ReSN: add λ·σ_max(U·Vᵀ)² over each step's users to the step's summed loss, computed through the factors (default 0; any loss).",
   },
   { name: "ips", type: "boolean", help: "IPS: weight every positive by 1/propensity (count / max count), clipped and normalised to mean 1 (any loss)." },
   {
-    name: "ips-min-propensity", type: "number", positive: true, max: 1, placeholder: "p",
+    name: "ips-min-propensity",
+    type: "number",
+    positive: true,
+    max: 1,
+    placeholder: "p",
     help: "IPS clipping: propensities below p count as p, so no weight exceeds 1/p before normalisation (default 0.01).",
   },
 ] as const satisfies readonly FlagSpec[];
@@ -25,14 +35,22 @@ export function debiasingConfigFromFlags(v: FlagValues<typeof DEBIASING_FLAGS>):
 
 /** Serving-time popularity-penalty re-ranking, for `recommend` and `evaluate`. */
 export const RERANK_FLAG = {
-  name: "rerank", type: "number", min: 0, placeholder: "β",
+  name: "rerank",
+  type: "number",
+  min: 0,
+  placeholder: "β",
   help: "Re-rank on score − β·log(1 + item's training count) (popularity penalty; training items stay excluded). Default: no re-ranking.",
 } as const satisfies FlagSpec;
 
 /** Ren et al.'s gradient-perspective adjustment (bpr, bce): `longtail train` and configuration strings. */
 export const GRADIENT_ADJUSTMENT_FLAGS = [
   { name: "gradient-adjust", type: "boolean", help: "Ren et al.'s gradient-perspective popularity adjustment (bpr, bce): see above." },
-  { name: "popular-direction", type: "enum", choices: POPULAR_DIRECTION_SOURCES, help: "--gradient-adjust: popular directions from the accumulated gradients (default) or the mean embedding of the head items/users." },
+  {
+    name: "popular-direction",
+    type: "enum",
+    choices: POPULAR_DIRECTION_SOURCES,
+    help: "--gradient-adjust: popular directions from the accumulated gradients (default) or the mean embedding of the head items/users.",
+  },
   { name: "alpha-items", type: "number", min: 0, help: "--gradient-adjust: fix α1 (items, Eq. 15) instead of searching it; 0 = the α1 = 0 ablation." },
   { name: "alpha-users", type: "number", min: 0, help: "--gradient-adjust: fix α2 (users, Eq. 16) instead of searching it; 0 = the α2 = 0 ablation." },
 ] as const satisfies readonly FlagSpec[];
@@ -40,7 +58,8 @@ export const GRADIENT_ADJUSTMENT_FLAGS = [
 /** The gradient-adjustment part of the configuration; its option flags without --gradient-adjust are an error. */
 export function gradientAdjustmentConfigFromFlags(v: FlagValues<typeof GRADIENT_ADJUSTMENT_FLAGS>, command: string): Partial<MfConfig> {
   for (const flag of ["popular-direction", "alpha-items", "alpha-users"] as const) {
-    if (v[flag] !== undefined && !v["gradient-adjust"]) throw new ArgsError(`--${flag} belongs to the gradient-perspective adjustment: add --gradient-adjust`, command, `Run "longtail ${command} --help".`);
+    if (v[flag] !== undefined && !v["gradient-adjust"])
+      throw new ArgsError(`--${flag} belongs to the gradient-perspective adjustment: add --gradient-adjust`, command, `Run "longtail ${command} --help".`);
   }
   return { gradientAdjustment: v["gradient-adjust"], popularDirection: v["popular-direction"], alphaItems: v["alpha-items"], alphaUsers: v["alpha-users"] };
 }

@@ -7,7 +7,8 @@ export function formatResult(result: EvaluationResult, what: string): string {
   const b = result.headTail;
   const num = (x: number) => x.toFixed(4).padStart(10);
   const count = (x: number) => String(x).padStart(10);
-  const rule = b.rule === "share" ? `the most popular items holding ${b.share} of the training interactions` : `items with at least ${b.minCount} training interactions`;
+  const rule =
+    b.rule === "share" ? `the most popular items holding ${b.share} of the training interactions` : `items with at least ${b.minCount} training interactions`;
   const lines = [
     `${what}: ${result.users} test users, ${result.testInteractions} held-out interactions, K = ${k}`,
     `head = ${rule}: ${b.headItems} items (count >= ${b.minCount}) holding ${(100 * b.headInteractionShare).toFixed(1)}% of them; tail = the other ${b.tailItems} items`,
@@ -33,7 +34,8 @@ export function formatResult(result: EvaluationResult, what: string): string {
     `popularity groups (Ren et al.)`,
     `${"group".padEnd(12)}${"items".padStart(8)}${"counts".padStart(16)}${"slot share".padStart(12)}${`recall@${k}`.padStart(12)}${"users".padStart(8)}`,
     ...result.groups.map(
-      (g) => `${g.name.padEnd(12)}${String(g.items).padStart(8)}${`${g.minCount}..${g.maxCount}`.padStart(16)}${num(g.slotShare).padStart(12)}${num(g.recall).padStart(12)}${String(g.users).padStart(8)}`,
+      (g) =>
+        `${g.name.padEnd(12)}${String(g.items).padStart(8)}${`${g.minCount}..${g.maxCount}`.padStart(16)}${num(g.slotShare).padStart(12)}${num(g.recall).padStart(12)}${String(g.users).padStart(8)}`,
     ),
   ];
   return lines.join("\n") + "\n";

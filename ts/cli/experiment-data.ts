@@ -9,11 +9,18 @@ import { DEFAULT_SEED, Rng } from "../util/rng.js";
 
 /** --test-fraction: the random per-user holdout used when the data has no test part of its own. */
 export const TEST_FRACTION = {
-  name: "test-fraction", type: "number", min: 0.01, max: 0.9, default: 0.2,
+  name: "test-fraction",
+  type: "number",
+  min: 0.01,
+  max: 0.9,
+  default: 0.2,
   help: "When --data has no test part (no test.txt), hold out this share of each user's interactions at random (seeded by --split-seed).",
 } as const satisfies FlagSpec;
 export const SPLIT_SEED = {
-  name: "split-seed", type: "int", default: DEFAULT_SEED, help: "Seed of the random holdout (when --data has no test part).",
+  name: "split-seed",
+  type: "int",
+  default: DEFAULT_SEED,
+  help: "Seed of the random holdout (when --data has no test part).",
 } as const satisfies FlagSpec;
 
 /** The data flags of every command that trains and evaluates configurations on one split (compare, sweep). */
@@ -36,17 +43,34 @@ export interface ExperimentData {
 
 /** {@link loadExperimentData} from the values of {@link EXPERIMENT_DATA_FLAGS}. */
 export function loadExperimentDataFromFlags(
-  v: { data: string; format: InteractionsFormat | "auto"; columns?: string; separator?: string; "min-rating"?: number; "test-fraction": number; "split-seed": number }, progress: Progress,
+  v: {
+    data: string;
+    format: InteractionsFormat | "auto";
+    columns?: string;
+    separator?: string;
+    "min-rating"?: number;
+    "test-fraction": number;
+    "split-seed": number;
+  },
+  progress: Progress,
   command: string,
 ): Promise<ExperimentData> {
-  return loadExperimentData(v.data, {
-    ...dataReadFlags(v, command), testFraction: v["test-fraction"], splitSeed: v["split-seed"],
-  }, progress);
+  return loadExperimentData(
+    v.data,
+    {
+      ...dataReadFlags(v, command),
+      testFraction: v["test-fraction"],
+      splitSeed: v["split-seed"],
+    },
+    progress,
+  );
 }
 
 /** One split for every configuration of a comparison: the folder's train/test parts, or a seeded random holdout. */
 export async function loadExperimentData(
-  path: string, options: Pick<LoadTrainTestOptions, "format" | "columns" | "separator" | "minRating"> & { testFraction: number; splitSeed: number }, progress: Progress,
+  path: string,
+  options: Pick<LoadTrainTestOptions, "format" | "columns" | "separator" | "minRating"> & { testFraction: number; splitSeed: number },
+  progress: Progress,
 ): Promise<ExperimentData> {
   const { testFraction: _fraction, splitSeed: _seed, ...readOptions } = options;
   const loaded = await loadTrainTest(path, { ...readOptions, unknownInTest: "extend" });

@@ -50,7 +50,22 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Errors whose message is the whole story for a user: printed without a stack trace. */
-const USER_ERRORS = [ArgsError, DataError, ConfigError, SizeLimitError, DivergenceError, ModelFileError, UnknownIdError, EvaluationError, AtomicWriteError, TrainingAbortedError, KernelUnavailableError, InverseRetrievalError, WatchlistError, FileAccessError];
+const USER_ERRORS = [
+  ArgsError,
+  DataError,
+  ConfigError,
+  SizeLimitError,
+  DivergenceError,
+  ModelFileError,
+  UnknownIdError,
+  EvaluationError,
+  AtomicWriteError,
+  TrainingAbortedError,
+  KernelUnavailableError,
+  InverseRetrievalError,
+  WatchlistError,
+  FileAccessError,
+];
 
 /** Run the CLI; returns the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {

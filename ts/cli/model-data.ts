@@ -20,7 +20,10 @@ export interface ModelDataOptions {
  * `data` may be a folder holding train.txt (and test.txt, used when `test` is not given).
  */
 export async function readPartsForModel(
-  model: { readonly users: IdMap; readonly items: IdMap }, data: string, test: string | undefined, options: ModelDataOptions,
+  model: { readonly users: IdMap; readonly items: IdMap },
+  data: string,
+  test: string | undefined,
+  options: ModelDataOptions,
 ): Promise<{ train: Interactions; test: Interactions }> {
   let trainPath = data;
   let testPath = test;
@@ -35,8 +38,14 @@ export async function readPartsForModel(
   }
   const read = (path: string) =>
     readInteractions(fileSource(path), {
-      fileName: path, name: path, ...chosen, ...(options.columns && { columns: options.columns }),
-      ...(options.separator && { separator: options.separator }), users: model.users, items: model.items, onUnknown: options.onUnknown,
+      fileName: path,
+      name: path,
+      ...chosen,
+      ...(options.columns && { columns: options.columns }),
+      ...(options.separator && { separator: options.separator }),
+      users: model.users,
+      items: model.items,
+      onUnknown: options.onUnknown,
       unknownHint: "this model was not trained on it; pass --unknown drop to leave such interactions out",
       ...(options.minRating !== undefined && { minRating: options.minRating }),
     });

@@ -45,7 +45,11 @@ export function alphaGridForModelFile(grid: AlphaGridResult): Record<string, unk
 }
 
 /** Write a model atomically: an existing file at `path` is replaced only by a complete new one. */
-export async function writeModel(path: string, model: { toModelFile(metadata: Record<string, unknown>): ModelFileContents }, metadata: Record<string, unknown>): Promise<number> {
+export async function writeModel(
+  path: string,
+  model: { toModelFile(metadata: Record<string, unknown>): ModelFileContents },
+  metadata: Record<string, unknown>,
+): Promise<number> {
   const bytes = encodeModelFile(model.toModelFile(metadata), path);
   await writeFileAtomic(path, bytes);
   return bytes.byteLength;

@@ -31,8 +31,11 @@ export function checkMfTrainingFlags(config: Partial<MfConfig>, shape: DataShape
 
 /** Refuse a two-tower configuration whose training cannot fit, naming the flag. */
 export function checkTwoTowerTrainingFlags(
-  config: Partial<TwoTowerConfig>, train: Interactions, movies: ReadonlyMap<string, { readonly genres: readonly string[] }> | undefined,
-  threads: number | undefined, validationK?: number,
+  config: Partial<TwoTowerConfig>,
+  train: Interactions,
+  movies: ReadonlyMap<string, { readonly genres: readonly string[] }> | undefined,
+  threads: number | undefined,
+  validationK?: number,
 ): void {
   const genres = new Set<string>();
   let maxGenres = 0;
@@ -42,9 +45,15 @@ export function checkTwoTowerTrainingFlags(
       maxGenres = Math.max(maxGenres, m.genres.length);
     }
   }
-  checkTwoTowerTraining(resolveTwoTowerConfig(config), { ...shapeOf(train), genres: genres.size, maxGenres }, {
-    threads: cliThreads(threads), names: FLAG_NAMES, ...(validationK !== undefined && { validationK }),
-  });
+  checkTwoTowerTraining(
+    resolveTwoTowerConfig(config),
+    { ...shapeOf(train), genres: genres.size, maxGenres },
+    {
+      threads: cliThreads(threads),
+      names: FLAG_NAMES,
+      ...(validationK !== undefined && { validationK }),
+    },
+  );
 }
 
 /** Every MF configuration of compare, sweep or simulate, checked against `shape` before the first one trains; the error names the configuration. */
@@ -54,7 +63,8 @@ export function checkConfigurationsFit(specs: readonly ExperimentSpec[], shape: 
     try {
       checkMfTrainingFlags(spec.config ?? {}, shape, threads);
     } catch (e) {
-      if (e instanceof SizeLimitError) throw new SizeLimitError(`configuration ${quoteFound(spec.label)}: ${e.message}`, e.setting, e.neededBytes, e.limitBytes);
+      if (e instanceof SizeLimitError)
+        throw new SizeLimitError(`configuration ${quoteFound(spec.label)}: ${e.message}`, e.setting, e.neededBytes, e.limitBytes);
       throw e;
     }
   }

@@ -12,12 +12,15 @@ import { pathKind, readMovies } from "../node/dataset-files.js";
 import { readModelContents } from "./model-io.js";
 
 export const HISTORY_FLAG = {
-  name: "history", type: "string", placeholder: "watchlist",
+  name: "history",
+  type: "string",
+  placeholder: "watchlist",
   help: 'A watchlist: titles or item ids separated by ";" (titles hold commas), e.g. "Saving Private Ryan (1998); The Great Escape; 4223".',
 } as const satisfies FlagSpec;
 
 export const MOVIES_FLAG = {
-  name: "movies", type: "path",
+  name: "movies",
+  type: "path",
   help: "Titles and genres (MovieLens movies.csv or movies.dat). Default: the one next to the data the model was trained on, when there is one.",
 } as const satisfies FlagSpec;
 

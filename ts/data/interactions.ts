@@ -183,11 +183,7 @@ export class Interactions {
 
   /** One line for logs: name, sizes and anything that was left out while reading. */
   describe(): string {
-    const parts = [
-      `${count(this.nUsers)} users`,
-      `${count(this.nItems)} items`,
-      `${count(this.nnz)} interactions`,
-    ];
+    const parts = [`${count(this.nUsers)} users`, `${count(this.nItems)} items`, `${count(this.nnz)} interactions`];
     if (this.duplicatesDropped > 0) parts.push(`${count(this.duplicatesDropped)} duplicate pairs dropped`);
     if (this.rowsBelowMinRating > 0) parts.push(`${count(this.rowsBelowMinRating)} rows below minRating skipped`);
     const u = this.unknownDropped;

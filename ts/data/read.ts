@@ -5,7 +5,16 @@ import { readDelimited, type DelimitedColumns } from "./readers/delimited.js";
 import { parseDecimal } from "./readers/fields.js";
 import { readUserItemLines } from "./readers/lines.js";
 import { MOVIELENS_RATINGS_HEADER, readMovieLensRatings } from "./readers/movielens-csv.js";
-import { checkColumns, defaultTripleColumns, isTripleHeader, readTriples, splitTriple, tripleSeparatorOf, type TripleColumn, type TripleSeparator } from "./readers/triples.js";
+import {
+  checkColumns,
+  defaultTripleColumns,
+  isTripleHeader,
+  readTriples,
+  splitTriple,
+  tripleSeparatorOf,
+  type TripleColumn,
+  type TripleSeparator,
+} from "./readers/triples.js";
 import { readMovieLensDatRatings } from "./readers/movielens-dat.js";
 import type { ReaderOptions } from "./readers/reader-options.js";
 import type { TextEncoding } from "./readers/text-lines.js";
@@ -76,13 +85,15 @@ export function chooseFormat(fileName: string, sample: readonly string[], option
   const why = (format: InteractionsFormat) => (format === hinted ? "from the file name" : "from its first line");
   const definite = fitting.find((f) => f.format !== "lines" && f.format !== "triples");
   if (definite) return { format: definite.format, reason: why(definite.format), ...(definite.columns && { columns: definite.columns }) };
-  const lines = fitting.some((f) => f.format === "lines"), triples = fitting.some((f) => f.format === "triples");
+  const lines = fitting.some((f) => f.format === "lines"),
+    triples = fitting.some((f) => f.format === "triples");
   if (lines && triples) {
     const evidence = triplesEvidence(sample);
     if (evidence) return { format: "triples", reason: `from its first ${sample.length} lines: ${evidence}` };
     const width = splitTriple(firstLine, tripleSeparatorOf(firstLine)).length;
     // Two fields read the same either way: one user and one item per line.
-    if (width === 2) return { format: hinted === "triples" ? "triples" : "lines", reason: `from its first ${sample.length} lines: one user and one item per line` };
+    if (width === 2)
+      return { format: hinted === "triples" ? "triples" : "lines", reason: `from its first ${sample.length} lines: one user and one item per line` };
     throw new DataError(
       { file: name, line: 1 },
       `could not tell the format of ${quoteFound(firstLine)}: every one of its first ${sample.length} lines has ${width} fields, which fit ` +
@@ -102,7 +113,12 @@ export function chooseFormat(fileName: string, sample: readonly string[], option
 }
 
 /** How the sample fits a format: an object (with csv columns) when it does, else the reason it does not. */
-function fits(format: InteractionsFormat, sample: readonly string[], hinted: boolean, options: ReadInteractionsOptions): { columns?: DelimitedColumns } | string {
+function fits(
+  format: InteractionsFormat,
+  sample: readonly string[],
+  hinted: boolean,
+  options: ReadInteractionsOptions,
+): { columns?: DelimitedColumns } | string {
   const trimmed = (sample[0] ?? "").trim();
   switch (format) {
     case "movielens":
@@ -116,7 +132,14 @@ function fits(format: InteractionsFormat, sample: readonly string[], hinted: boo
     case "lines": {
       if (/[,;]|::/.test(trimmed)) return "the first line holds , ; or ::";
       if (hinted) return {};
-      return sample.every((line) => line.trim().split(/\s+/).every((t) => /^\d+$/.test(t))) ? {} : "not every line is integer ids (a header?)";
+      return sample.every((line) =>
+        line
+          .trim()
+          .split(/\s+/)
+          .every((t) => /^\d+$/.test(t)),
+      )
+        ? {}
+        : "not every line is integer ids (a header?)";
     }
     case "csv": {
       const columns = csvColumns(sample[0] ?? "", options);
@@ -162,7 +185,24 @@ function triplesEvidence(sample: readonly string[]): string | undefined {
 
 const GUESSES = {
   user: ["userid", "user", "uid", "users", "customerid", "visitorid"],
-  item: ["itemid", "item", "iid", "items", "movieid", "movie", "productid", "product", "artistid", "artist", "trackid", "track", "songid", "song", "bookid", "isbn"],
+  item: [
+    "itemid",
+    "item",
+    "iid",
+    "items",
+    "movieid",
+    "movie",
+    "productid",
+    "product",
+    "artistid",
+    "artist",
+    "trackid",
+    "track",
+    "songid",
+    "song",
+    "bookid",
+    "isbn",
+  ],
   rating: ["rating", "ratings", "score", "stars", "weight", "plays", "playcount", "count"],
   timestamp: ["timestamp", "time", "ts", "date", "datetime"],
 } as const;
@@ -252,7 +292,10 @@ export async function readInteractions(source: AsyncIterable<Uint8Array>, option
 }
 
 function readChosen(
-  choice: FormatChoice, source: AsyncIterable<Uint8Array>, readerOptions: ReaderOptions, options: ReadInteractionsOptions,
+  choice: FormatChoice,
+  source: AsyncIterable<Uint8Array>,
+  readerOptions: ReaderOptions,
+  options: ReadInteractionsOptions,
 ): Promise<Interactions> {
   switch (choice.format) {
     case "movielens":
@@ -265,7 +308,9 @@ function readChosen(
       return readDelimited(source, { ...readerOptions, ...choice.columns! });
     case "triples":
       return readTriples(source, {
-        ...readerOptions, ...(options.columns && { columns: options.columns }), ...(options.separator && { separator: options.separator }),
+        ...readerOptions,
+        ...(options.columns && { columns: options.columns }),
+        ...(options.separator && { separator: options.separator }),
       });
   }
 }

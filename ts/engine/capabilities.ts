@@ -5,17 +5,13 @@
 
 // A minimal module whose only function uses a SIMD opcode (i8x16.popcnt): it validates
 // exactly when the engine implements the fixed-width SIMD proposal.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
-  253, 98, 11,
-]);
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
 // The same shape with one relaxed-SIMD opcode: () -> v128 returning
 // f32x4.relaxed_madd(i32x4.splat 0, i32x4.splat 0, i32x4.splat 0). It validates exactly when the
 // engine implements relaxed SIMD (Node >= 22, Deno, Chromium >= 114; Node 20 behind a V8 flag).
 const RELAXED_SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 0, 253, 17,
-  65, 0, 253, 17, 65, 0, 253, 17, 253, 133, 2, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 0, 253, 17, 65, 0, 253, 17, 65, 0, 253, 17, 253, 133, 2, 11,
 ]);
 
 /**
@@ -65,13 +61,25 @@ export function detectCapabilities(options: { refresh?: boolean } = {}): Capabil
   const wasmRelaxedSimd = wasmSimd && validates(RELAXED_SIMD_PROBE);
   const hardwareConcurrency = Number(g.navigator?.hardwareConcurrency) || 1;
   const shared = probeSharedMemory(g);
-  cached = { runtime, wasmSimd, wasmRelaxedSimd, hardwareConcurrency, sharedMemory: shared.ok, atomicsWait: shared.ok && probeAtomicsWait(), ...(shared.ok ? {} : { sharedMemoryReason: shared.reason }) };
+  cached = {
+    runtime,
+    wasmSimd,
+    wasmRelaxedSimd,
+    hardwareConcurrency,
+    sharedMemory: shared.ok,
+    atomicsWait: shared.ok && probeAtomicsWait(),
+    ...(shared.ok ? {} : { sharedMemoryReason: shared.reason }),
+  };
   return cached;
 }
 
 function probeSharedMemory(g: Record<string, any>): { ok: true } | { ok: false; reason: string } {
   if (g.crossOriginIsolated === false) {
-    return { ok: false, reason: "this page is not cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp" };
+    return {
+      ok: false,
+      reason:
+        "this page is not cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp",
+    };
   }
   if (typeof SharedArrayBuffer !== "function") return { ok: false, reason: "this runtime has no SharedArrayBuffer" };
   try {

@@ -15,7 +15,11 @@ export function setDefaultKernelsLoader(load: () => Promise<Kernels>): void {
 
 export function defaultKernels(): Promise<Kernels> {
   if (!loader) {
-    return Promise.reject(new Error("no kernel loader is registered in this runtime: import longtail through its entry for this runtime, or pass kernels (await loadKernels()) to the model"));
+    return Promise.reject(
+      new Error(
+        "no kernel loader is registered in this runtime: import longtail through its entry for this runtime, or pass kernels (await loadKernels()) to the model",
+      ),
+    );
   }
   shared ??= loader().catch((e: unknown) => {
     shared = null; // a failed load (e.g. a fetch) is tried again on the next use

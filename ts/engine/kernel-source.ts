@@ -53,12 +53,16 @@ export async function compileKernelModule(source: WasmSource, readUrl?: UrlReade
     try {
       response = await fetch(url);
     } catch (e) {
-      throw new KernelUnavailableError(`cannot fetch the kernel module ${url.href}: ${(e as Error).message}; pass the module, its bytes or a reachable URL as the "wasm" option`);
+      throw new KernelUnavailableError(
+        `cannot fetch the kernel module ${url.href}: ${(e as Error).message}; pass the module, its bytes or a reachable URL as the "wasm" option`,
+      );
     }
     return compileKernelModule(response);
   }
   if (!source.ok) {
-    throw new KernelUnavailableError(`fetching the kernel module ${source.url} failed: HTTP ${source.status} ${source.statusText}; serve the .wasm files next to longtail's code or pass the "wasm" option`);
+    throw new KernelUnavailableError(
+      `fetching the kernel module ${source.url} failed: HTTP ${source.status} ${source.statusText}; serve the .wasm files next to longtail's code or pass the "wasm" option`,
+    );
   }
   if (typeof WebAssembly.compileStreaming !== "function") return WebAssembly.compile(await source.arrayBuffer());
   // Streaming compiles while the bytes arrive. Browsers and Node insist on the application/wasm
@@ -85,7 +89,9 @@ function pageHref(): string | undefined {
 export function assertVariantRunnable(variant: KernelVariant): void {
   const caps = detectCapabilities();
   if (variant === "relaxed" && !caps.wasmRelaxedSimd) {
-    throw new KernelUnavailableError(`kernel build "relaxed" cannot run: this runtime does not validate WebAssembly relaxed SIMD; load variant "${caps.wasmSimd ? "simd" : "scalar"}" instead`);
+    throw new KernelUnavailableError(
+      `kernel build "relaxed" cannot run: this runtime does not validate WebAssembly relaxed SIMD; load variant "${caps.wasmSimd ? "simd" : "scalar"}" instead`,
+    );
   }
   if (variant === "simd" && !caps.wasmSimd) {
     throw new KernelUnavailableError(`kernel build "simd" cannot run: this runtime does not validate WebAssembly SIMD; load variant "scalar" instead`);

@@ -41,7 +41,13 @@ export class Kernels {
    * arguments (and may allocate that thread's scratch: it runs before any thread starts). Returns
    * each share's result, in row order.
    */
-  private rows(kernel: keyof KernelExports & string, n: number, align: number, work: number, share: (start: number, count: number, thread: number) => number[]): number[] {
+  private rows(
+    kernel: keyof KernelExports & string,
+    n: number,
+    align: number,
+    work: number,
+    share: (start: number, count: number, thread: number) => number[],
+  ): number[] {
     const pool = this.engine.threadPool;
     const parts = pool ? Math.min(pool.size, Math.ceil(n / align), Math.floor((n * work) / MIN_PARALLEL_WORK)) : 1;
     const fn = this.x[kernel] as unknown as (...args: number[]) => number;
@@ -70,7 +76,9 @@ export class Kernels {
     need(indices, n, "gatherRows indices");
     need(dst, n * d, "gatherRows dst");
     checkIndices(indices, n, src.length / d, "gatherRows");
-    const srcPtr = src.ptr, indicesPtr = indices.ptr, dstPtr = dst.ptr;
+    const srcPtr = src.ptr,
+      indicesPtr = indices.ptr,
+      dstPtr = dst.ptr;
     this.rows("gather_rows", n, 1, d * RANDOM_ROW_WORK, (start, count) => [srcPtr, d, indicesPtr + start * 4, count, dstPtr + start * d * 4]);
   }
 
@@ -92,7 +100,8 @@ export class Kernels {
     need(q, m * d, "packItems q");
     need(out, this.packedItemsLength(m, d), "packItems out");
     // A range of items that starts on a panel boundary packs to the same floats as in the whole table.
-    const qPtr = q.ptr, outPtr = out.ptr;
+    const qPtr = q.ptr,
+      outPtr = out.ptr;
     this.rows("pack_items", m, this.x.packed_panel_width(), d * 2, (start, count) => [qPtr + start * d * 4, count, d, outPtr + start * d * 4]);
   }
 
@@ -101,16 +110,31 @@ export class Kernels {
    * packed items. Register- and cache-blocked: the hot path of evaluation, serving and full softmax.
    */
   scorePacked(
-    users: WasmF32Array, nUsers: number, d: number, packed: WasmF32Array, m: number,
-    out: WasmF32Array, outStride = m, userRow = 0, outOffset = 0,
+    users: WasmF32Array,
+    nUsers: number,
+    d: number,
+    packed: WasmF32Array,
+    m: number,
+    out: WasmF32Array,
+    outStride = m,
+    userRow = 0,
+    outOffset = 0,
   ): void {
     need(users, (userRow + nUsers) * d, "scorePacked users");
     need(packed, this.packedItemsLength(m, d), "scorePacked packed items");
     if (outStride < m) throw new RangeError(`scorePacked: outStride ${outStride} < m ${m}`);
     if (nUsers > 0) need(out, outOffset + (nUsers - 1) * outStride + m, "scorePacked out");
-    const usersPtr = at(users, userRow * d), packedPtr = packed.ptr, outPtr = at(out, outOffset);
+    const usersPtr = at(users, userRow * d),
+      packedPtr = packed.ptr,
+      outPtr = at(out, outOffset);
     this.rows("score_packed", nUsers, TILE_ROW_ALIGN, m * d, (start, count, thread) => [
-      usersPtr + start * d * 4, count, d, packedPtr, m, outPtr + start * outStride * 4, outStride,
+      usersPtr + start * d * 4,
+      count,
+      d,
+      packedPtr,
+      m,
+      outPtr + start * outStride * 4,
+      outStride,
       this.engine.scratchFor(thread, this.x.score_packed_scratch_bytes(count, d)),
     ]);
   }
@@ -132,9 +156,20 @@ export class Kernels {
     if (M > 0) need(array, offset + (M - 1) * stride + K, "gemmNN a");
     need(b, K * N, "gemmNN b");
     need(c, M * N, "gemmNN c");
-    const aPtr = at(array, offset), bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
+    const aPtr = at(array, offset),
+      bPtr = b.ptr,
+      cPtr = c.ptr,
+      scratch = this.x.gemm_scratch_bytes(N, K);
     this.rows("gemm_nn", M, 4, N * K, (start, count, thread) => [
-      aPtr + start * stride * 4, stride, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
+      aPtr + start * stride * 4,
+      stride,
+      bPtr,
+      cPtr + start * N * 4,
+      count,
+      N,
+      K,
+      accumulate ? 1 : 0,
+      this.engine.scratchFor(thread, scratch),
     ]);
   }
 
@@ -147,9 +182,20 @@ export class Kernels {
     if (K > 0) need(array, offset + (K - 1) * stride + M, "gemmTN a");
     need(b, K * N, "gemmTN b");
     need(c, M * N, "gemmTN c");
-    const aPtr = at(array, offset), bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
+    const aPtr = at(array, offset),
+      bPtr = b.ptr,
+      cPtr = c.ptr,
+      scratch = this.x.gemm_scratch_bytes(N, K);
     this.rows("gemm_tn", M, 4, N * K, (start, count, thread) => [
-      aPtr + start * 4, stride, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
+      aPtr + start * 4,
+      stride,
+      bPtr,
+      cPtr + start * N * 4,
+      count,
+      N,
+      K,
+      accumulate ? 1 : 0,
+      this.engine.scratchFor(thread, scratch),
     ]);
   }
 
@@ -158,9 +204,19 @@ export class Kernels {
     need(a, M * K, "gemmNT a");
     need(b, N * K, "gemmNT b");
     need(c, M * N, "gemmNT c");
-    const aPtr = a.ptr, bPtr = b.ptr, cPtr = c.ptr, scratch = this.x.gemm_scratch_bytes(N, K);
+    const aPtr = a.ptr,
+      bPtr = b.ptr,
+      cPtr = c.ptr,
+      scratch = this.x.gemm_scratch_bytes(N, K);
     this.rows("gemm_nt", M, 4, N * K, (start, count, thread) => [
-      aPtr + start * K * 4, bPtr, cPtr + start * N * 4, count, N, K, accumulate ? 1 : 0, this.engine.scratchFor(thread, scratch),
+      aPtr + start * K * 4,
+      bPtr,
+      cPtr + start * N * 4,
+      count,
+      N,
+      K,
+      accumulate ? 1 : 0,
+      this.engine.scratchFor(thread, scratch),
     ]);
   }
 
@@ -170,8 +226,14 @@ export class Kernels {
    * entries (or with weights summing to 0) pools to zero. accumulate = false overwrites out.
    */
   poolRows(
-    table: WasmF32Array, d: number, offsets: WasmI32Array, indices: WasmI32Array, weights: WasmF32Array | null,
-    nRows: number, out: WasmF32Array, accumulate = false,
+    table: WasmF32Array,
+    d: number,
+    offsets: WasmI32Array,
+    indices: WasmI32Array,
+    weights: WasmF32Array | null,
+    nRows: number,
+    out: WasmF32Array,
+    accumulate = false,
   ): void {
     this.checkContexts(table, d, offsets, indices, weights, nRows, "poolRows");
     need(out, nRows * d, "poolRows out");
@@ -180,8 +242,13 @@ export class Kernels {
 
   /** The gradient of {@link poolRows}: gradTable[indices[e]] += (w_e / Σ w)·gradOut[r] (adds; repeated indices accumulate). */
   poolRowsBackward(
-    gradTable: WasmF32Array, d: number, offsets: WasmI32Array, indices: WasmI32Array, weights: WasmF32Array | null,
-    nRows: number, gradOut: WasmF32Array,
+    gradTable: WasmF32Array,
+    d: number,
+    offsets: WasmI32Array,
+    indices: WasmI32Array,
+    weights: WasmF32Array | null,
+    nRows: number,
+    gradOut: WasmF32Array,
   ): void {
     this.checkContexts(gradTable, d, offsets, indices, weights, nRows, "poolRowsBackward");
     need(gradOut, nRows * d, "poolRowsBackward gradOut");
@@ -206,9 +273,16 @@ export class Kernels {
    * ±Infinity scores give finite results; a NaN score makes the loss NaN (divergence stays visible).
    */
   softmaxXent(
-    scores: WasmF32Array, nRows: number, nCols: number, stride: number, invTemp: number,
-    colBias: WasmF32Array | null, targetOffsets: WasmI32Array, targetIndices: WasmI32Array,
-    rowWeights: WasmF32Array | null, writeGrad: boolean,
+    scores: WasmF32Array,
+    nRows: number,
+    nCols: number,
+    stride: number,
+    invTemp: number,
+    colBias: WasmF32Array | null,
+    targetOffsets: WasmI32Array,
+    targetIndices: WasmI32Array,
+    rowWeights: WasmF32Array | null,
+    writeGrad: boolean,
   ): number {
     if (nRows > 0) need(scores, (nRows - 1) * stride + nCols, "softmaxXent scores");
     if (colBias) need(colBias, nCols, "softmaxXent colBias");
@@ -219,10 +293,22 @@ export class Kernels {
     checkIndices(targetIndices, off[nRows], nCols, "softmaxXent targets");
     // Shares sum their rows' losses separately: the total can differ in its last bits between
     // thread counts; the gradient written into scores never does.
-    const scoresPtr = scores.ptr, biasPtr = ptrOrNull(colBias), offsetsPtr = targetOffsets.ptr, indicesPtr = targetIndices.ptr, weightsPtr = ptrOrNull(rowWeights);
+    const scoresPtr = scores.ptr,
+      biasPtr = ptrOrNull(colBias),
+      offsetsPtr = targetOffsets.ptr,
+      indicesPtr = targetIndices.ptr,
+      weightsPtr = ptrOrNull(rowWeights);
     const losses = this.rows("softmax_xent", nRows, 1, nCols * 10, (start, count) => [
-      scoresPtr + start * stride * 4, count, nCols, stride, invTemp, biasPtr, offsetsPtr + start * 4, indicesPtr,
-      weightsPtr === 0 ? 0 : weightsPtr + start * 4, writeGrad ? 1 : 0,
+      scoresPtr + start * stride * 4,
+      count,
+      nCols,
+      stride,
+      invTemp,
+      biasPtr,
+      offsetsPtr + start * 4,
+      indicesPtr,
+      weightsPtr === 0 ? 0 : weightsPtr + start * 4,
+      writeGrad ? 1 : 0,
     ]);
     return losses.reduce((a, b) => a + b, 0);
   }
@@ -231,13 +317,32 @@ export class Kernels {
    * Wherever column j's id equals row r's id (colIds[j] == rowIds[r]), logits[offset + r·stride + j]
    * = value, for r < nRows, j < nCols: the sampled softmax masks a negative that is the row's own positive.
    */
-  maskMatchingColumns(logits: WasmF32Array, offset: number, nRows: number, stride: number, colIds: WasmI32Array, nCols: number, rowIds: WasmI32Array, value: number): void {
+  maskMatchingColumns(
+    logits: WasmF32Array,
+    offset: number,
+    nRows: number,
+    stride: number,
+    colIds: WasmI32Array,
+    nCols: number,
+    rowIds: WasmI32Array,
+    value: number,
+  ): void {
     if (stride < nCols) throw new RangeError(`maskMatchingColumns: stride ${stride} < nCols ${nCols}`);
     if (nRows > 0) need(logits, offset + (nRows - 1) * stride + nCols, "maskMatchingColumns logits");
     need(colIds, nCols, "maskMatchingColumns colIds");
     need(rowIds, nRows, "maskMatchingColumns rowIds");
-    const logitsPtr = at(logits, offset), colPtr = colIds.ptr, rowPtr = rowIds.ptr;
-    this.rows("mask_matching_columns", nRows, 1, nCols, (start, count) => [logitsPtr + start * stride * 4, count, stride, colPtr, nCols, rowPtr + start * 4, value]);
+    const logitsPtr = at(logits, offset),
+      colPtr = colIds.ptr,
+      rowPtr = rowIds.ptr;
+    this.rows("mask_matching_columns", nRows, 1, nCols, (start, count) => [
+      logitsPtr + start * stride * 4,
+      count,
+      stride,
+      colPtr,
+      nCols,
+      rowPtr + start * 4,
+      value,
+    ]);
   }
 
   /**
@@ -248,31 +353,86 @@ export class Kernels {
    * the pool's threads (aligned, so the result does not depend on their number).
    */
   sampledSoftmaxRows(args: {
-    users: WasmF32Array; positives: WasmF32Array; nRows: number; d: number; packedNegatives: WasmF32Array; negatives: WasmF32Array; N: number;
-    logits: WasmF32Array; stride: number; colBias: WasmF32Array; itemBias: WasmF32Array; negativeIds: WasmI32Array; positiveIds: WasmI32Array;
-    targetOffsets: WasmI32Array; targetIndices: WasmI32Array; rowWeights: WasmF32Array | null; invTemp: number; temperature: number;
-    gradUsers: WasmF32Array; gradPositives: WasmF32Array;
+    users: WasmF32Array;
+    positives: WasmF32Array;
+    nRows: number;
+    d: number;
+    packedNegatives: WasmF32Array;
+    negatives: WasmF32Array;
+    N: number;
+    logits: WasmF32Array;
+    stride: number;
+    colBias: WasmF32Array;
+    itemBias: WasmF32Array;
+    negativeIds: WasmI32Array;
+    positiveIds: WasmI32Array;
+    targetOffsets: WasmI32Array;
+    targetIndices: WasmI32Array;
+    rowWeights: WasmF32Array | null;
+    invTemp: number;
+    temperature: number;
+    gradUsers: WasmF32Array;
+    gradPositives: WasmF32Array;
   }): number {
     const { nRows, d, N, stride } = args;
     if (stride < N + 1) throw new RangeError(`sampledSoftmaxRows: stride ${stride} < N + 1 = ${N + 1}`);
-    for (const [a, n, what] of [[args.users, nRows * d, "users"], [args.positives, nRows * d, "positives"], [args.negatives, N * d, "negatives"],
-      [args.packedNegatives, this.packedItemsLength(N, d), "packed negatives"], [args.logits, nRows * stride, "logits"], [args.colBias, N + 1, "colBias"],
-      [args.negativeIds, N, "negativeIds"], [args.positiveIds, nRows, "positiveIds"], [args.targetOffsets, nRows + 1, "targetOffsets"],
-      [args.gradUsers, nRows * d, "gradUsers"], [args.gradPositives, nRows * d, "gradPositives"]] as const) need(a, n, `sampledSoftmaxRows ${what}`);
+    for (const [a, n, what] of [
+      [args.users, nRows * d, "users"],
+      [args.positives, nRows * d, "positives"],
+      [args.negatives, N * d, "negatives"],
+      [args.packedNegatives, this.packedItemsLength(N, d), "packed negatives"],
+      [args.logits, nRows * stride, "logits"],
+      [args.colBias, N + 1, "colBias"],
+      [args.negativeIds, N, "negativeIds"],
+      [args.positiveIds, nRows, "positiveIds"],
+      [args.targetOffsets, nRows + 1, "targetOffsets"],
+      [args.gradUsers, nRows * d, "gradUsers"],
+      [args.gradPositives, nRows * d, "gradPositives"],
+    ] as const)
+      need(a, n, `sampledSoftmaxRows ${what}`);
     if (args.rowWeights) need(args.rowWeights, nRows, "sampledSoftmaxRows rowWeights");
     need(args.targetIndices, args.targetOffsets.view[nRows], "sampledSoftmaxRows targetIndices");
     checkIndices(args.targetIndices, args.targetOffsets.view[nRows], N + 1, "sampledSoftmaxRows targets");
     checkIndices(args.positiveIds, nRows, args.itemBias.length, "sampledSoftmaxRows positiveIds");
     const p = {
-      users: args.users.ptr, positives: args.positives.ptr, packed: args.packedNegatives.ptr, negatives: args.negatives.ptr, logits: args.logits.ptr,
-      colBias: args.colBias.ptr, itemBias: args.itemBias.ptr, negIds: args.negativeIds.ptr, posIds: args.positiveIds.ptr, offsets: args.targetOffsets.ptr,
-      targets: args.targetIndices.ptr, weights: ptrOrNull(args.rowWeights), gradUsers: args.gradUsers.ptr, gradPos: args.gradPositives.ptr,
+      users: args.users.ptr,
+      positives: args.positives.ptr,
+      packed: args.packedNegatives.ptr,
+      negatives: args.negatives.ptr,
+      logits: args.logits.ptr,
+      colBias: args.colBias.ptr,
+      itemBias: args.itemBias.ptr,
+      negIds: args.negativeIds.ptr,
+      posIds: args.positiveIds.ptr,
+      offsets: args.targetOffsets.ptr,
+      targets: args.targetIndices.ptr,
+      weights: ptrOrNull(args.rowWeights),
+      gradUsers: args.gradUsers.ptr,
+      gradPos: args.gradPositives.ptr,
     };
     const scratch = (count: number) => Math.max(this.x.score_packed_scratch_bytes(count, d), this.x.gemm_scratch_bytes(d, N));
     const losses = this.rows("sampled_softmax_rows", nRows, TILE_ROW_ALIGN, N * d * 4, (start, count, thread) => [
-      p.users + start * d * 4, p.positives + start * d * 4, count, d, p.packed, p.negatives, N, p.logits + start * stride * 4, stride,
-      p.colBias, p.itemBias, p.negIds, p.posIds + start * 4, p.offsets + start * 4, p.targets, p.weights && p.weights + start * 4,
-      args.invTemp, args.temperature, p.gradUsers + start * d * 4, p.gradPos + start * d * 4, this.engine.scratchFor(thread, scratch(count)),
+      p.users + start * d * 4,
+      p.positives + start * d * 4,
+      count,
+      d,
+      p.packed,
+      p.negatives,
+      N,
+      p.logits + start * stride * 4,
+      stride,
+      p.colBias,
+      p.itemBias,
+      p.negIds,
+      p.posIds + start * 4,
+      p.offsets + start * 4,
+      p.targets,
+      p.weights && p.weights + start * 4,
+      args.invTemp,
+      args.temperature,
+      p.gradUsers + start * d * 4,
+      p.gradPos + start * d * 4,
+      this.engine.scratchFor(thread, scratch(count)),
     ]);
     return losses.reduce((a, b) => a + b, 0);
   }
@@ -282,7 +442,9 @@ export class Kernels {
     if (nRows > 0) need(scores, (nRows - 1) * stride + nCols, "lseRows scores");
     if (colBias) need(colBias, nCols, "lseRows colBias");
     need(out, nRows, "lseRows out");
-    const scoresPtr = scores.ptr, biasPtr = ptrOrNull(colBias), outPtr = out.ptr;
+    const scoresPtr = scores.ptr,
+      biasPtr = ptrOrNull(colBias),
+      outPtr = out.ptr;
     this.rows("lse_rows", nRows, 1, nCols * 8, (start, count) => [scoresPtr + start * stride * 4, count, nCols, stride, invTemp, biasPtr, outPtr + start * 4]);
   }
 
@@ -296,9 +458,15 @@ export class Kernels {
    * (this layer does not check them).
    */
   topkRows(
-    scores: WasmF32Array, nRows: number, nCols: number, stride: number, k: number,
+    scores: WasmF32Array,
+    nRows: number,
+    nCols: number,
+    stride: number,
+    k: number,
     excl: { offsets: WasmI32Array; indices: WasmI32Array; row?: number } | null,
-    outIndices: WasmI32Array, outScores: WasmF32Array, scoresOffset = 0,
+    outIndices: WasmI32Array,
+    outScores: WasmF32Array,
+    scoresOffset = 0,
   ): void {
     if (!(k > 0) || !Number.isInteger(k)) throw new RangeError(`k must be a positive integer, got ${k}`);
     if (nRows > 0) need(scores, scoresOffset + (nRows - 1) * stride + nCols, "topkRows scores");
@@ -310,7 +478,8 @@ export class Kernels {
       const row = excl.row ?? 0;
       need(excl.offsets, row + nRows + 1, "topkRows exclusion offsets");
       const off = excl.offsets.view;
-      const first = off[row], last = off[row + nRows];
+      const first = off[row],
+        last = off[row + nRows];
       if (!(first >= 0 && first <= last)) throw new RangeError(`topkRows: exclusion offsets ${first}..${last} are not a valid range`);
       need(excl.indices, last, "topkRows exclusion indices");
       const ex = excl.indices.view;
@@ -320,10 +489,19 @@ export class Kernels {
       exclOffsetsPtr = at(excl.offsets, row);
       exclIndicesPtr = excl.indices.ptr;
     }
-    const scoresPtr = at(scores, scoresOffset), outIndicesPtr = outIndices.ptr, outScoresPtr = outScores.ptr;
+    const scoresPtr = at(scores, scoresOffset),
+      outIndicesPtr = outIndices.ptr,
+      outScoresPtr = outScores.ptr;
     this.rows("topk_rows", nRows, 1, nCols, (start, count) => [
-      scoresPtr + start * stride * 4, count, nCols, stride, k, exclOffsetsPtr === 0 ? 0 : exclOffsetsPtr + start * 4, exclIndicesPtr,
-      outIndicesPtr + start * k * 4, outScoresPtr + start * k * 4,
+      scoresPtr + start * stride * 4,
+      count,
+      nCols,
+      stride,
+      k,
+      exclOffsetsPtr === 0 ? 0 : exclOffsetsPtr + start * 4,
+      exclIndicesPtr,
+      outIndicesPtr + start * k * 4,
+      outScoresPtr + start * k * 4,
     ]);
   }
 
@@ -336,8 +514,17 @@ export class Kernels {
    * with -1 / -Infinity.
    */
   scoreTopK(
-    users: WasmF32Array, nUsers: number, d: number, packed: WasmF32Array, m: number, colBias: WasmF32Array | null, k: number,
-    excl: { offsets: WasmI32Array; indices: WasmI32Array } | null, outIndices: WasmI32Array, outScores: WasmF32Array, biasScale = 1,
+    users: WasmF32Array,
+    nUsers: number,
+    d: number,
+    packed: WasmF32Array,
+    m: number,
+    colBias: WasmF32Array | null,
+    k: number,
+    excl: { offsets: WasmI32Array; indices: WasmI32Array } | null,
+    outIndices: WasmI32Array,
+    outScores: WasmF32Array,
+    biasScale = 1,
   ): void {
     if (!(k > 0) || !Number.isInteger(k)) throw new RangeError(`k must be a positive integer, got ${k}`);
     need(users, nUsers * d, "scoreTopK users");
@@ -349,15 +536,32 @@ export class Kernels {
       need(excl.offsets, nUsers + 1, "scoreTopK exclusion offsets");
       const off = excl.offsets.view;
       for (let r = 0; r < nUsers; r++) {
-        if (!(off[r] >= 0 && off[r] <= off[r + 1])) throw new RangeError(`scoreTopK: exclusion offsets[${r}..${r + 1}] = ${off[r]}..${off[r + 1]} is not a valid range`);
+        if (!(off[r] >= 0 && off[r] <= off[r + 1]))
+          throw new RangeError(`scoreTopK: exclusion offsets[${r}..${r + 1}] = ${off[r]}..${off[r + 1]} is not a valid range`);
       }
       need(excl.indices, nUsers > 0 ? off[nUsers] : 0, "scoreTopK exclusion indices");
     }
-    const usersPtr = users.ptr, packedPtr = packed.ptr, biasPtr = ptrOrNull(colBias), idxPtr = outIndices.ptr, scorePtr = outScores.ptr;
-    const offsetsPtr = excl ? excl.offsets.ptr : 0, exclPtr = excl ? excl.indices.ptr : 0;
+    const usersPtr = users.ptr,
+      packedPtr = packed.ptr,
+      biasPtr = ptrOrNull(colBias),
+      idxPtr = outIndices.ptr,
+      scorePtr = outScores.ptr;
+    const offsetsPtr = excl ? excl.offsets.ptr : 0,
+      exclPtr = excl ? excl.indices.ptr : 0;
     this.rows("score_topk", nUsers, TILE_ROW_ALIGN, m * d, (start, count, thread) => [
-      usersPtr + start * d * 4, count, d, packedPtr, m, biasPtr, biasScale, k, offsetsPtr && offsetsPtr + start * 4, exclPtr,
-      idxPtr + start * k * 4, scorePtr + start * k * 4, this.engine.scratchFor(thread, this.x.score_topk_scratch_bytes(count, d)),
+      usersPtr + start * d * 4,
+      count,
+      d,
+      packedPtr,
+      m,
+      biasPtr,
+      biasScale,
+      k,
+      offsetsPtr && offsetsPtr + start * 4,
+      exclPtr,
+      idxPtr + start * k * 4,
+      scorePtr + start * k * 4,
+      this.engine.scratchFor(thread, this.x.score_topk_scratch_bytes(count, d)),
     ]);
   }
 
@@ -382,14 +586,26 @@ export class Kernels {
     const off = offsets.view;
     const entries = nRows > 0 ? off[nRows] : 0;
     for (let r = 0; r < nRows; r++) {
-      if (!(off[r] >= 0 && off[r] <= off[r + 1])) throw new RangeError(`countAboveItems: offsets[${r}..${r + 1}] = ${off[r]}..${off[r + 1]} is not a valid range`);
+      if (!(off[r] >= 0 && off[r] <= off[r + 1]))
+        throw new RangeError(`countAboveItems: offsets[${r}..${r + 1}] = ${off[r]}..${off[r + 1]} is not a valid range`);
     }
     need(items, entries, "countAboveItems items");
     need(out, entries, "countAboveItems out");
     checkIndices(items, entries, nCols, "countAboveItems items");
-    const scoresPtr = scores.ptr, offsetsPtr = offsets.ptr, itemsPtr = items.ptr, outPtr = out.ptr;
+    const scoresPtr = scores.ptr,
+      offsetsPtr = offsets.ptr,
+      itemsPtr = items.ptr,
+      outPtr = out.ptr;
     const perRow = nRows > 0 ? Math.max(1, entries / nRows) * nCols : 0;
-    this.rows("count_above_items", nRows, 1, perRow, (start, count) => [scoresPtr + start * stride * 4, count, stride, nCols, offsetsPtr + start * 4, itemsPtr, outPtr]);
+    this.rows("count_above_items", nRows, 1, perRow, (start, count) => [
+      scoresPtr + start * stride * 4,
+      count,
+      stride,
+      nCols,
+      offsetsPtr + start * 4,
+      itemsPtr,
+      outPtr,
+    ]);
   }
 
   /** rows[i] -= alpha·(rows[i]·û)·û with û = direction/‖direction‖ (no-op for a zero direction). */
@@ -414,7 +630,8 @@ export class Kernels {
     }
     need(rows, n, "l2NormalizeRowsAt rows");
     checkIndices(rows, n, table.length / d, "l2NormalizeRowsAt");
-    const tablePtr = table.ptr, rowsPtr = rows.ptr;
+    const tablePtr = table.ptr,
+      rowsPtr = rows.ptr;
     this.rows("l2_normalize_rows_at", n, 1, d * RANDOM_ROW_WORK, (start, count) => [tablePtr, d, rowsPtr + start * 4, count]);
   }
 
@@ -425,18 +642,38 @@ export class Kernels {
    */
   sgdRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, lr: number, l2: number): void {
     this.checkRows(params, d, rows, nRows, grads, "sgdRows");
-    const paramsPtr = params.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
-    this.rows("sgd_rows", nRows, 1, d * RANDOM_ROW_WORK, (start, count) => [paramsPtr + (rowsPtr ? 0 : start * d * 4), d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, l2]);
+    const paramsPtr = params.ptr,
+      rowsPtr = ptrOrNull(rows),
+      gradsPtr = grads.ptr;
+    this.rows("sgd_rows", nRows, 1, d * RANDOM_ROW_WORK, (start, count) => [
+      paramsPtr + (rowsPtr ? 0 : start * d * 4),
+      d,
+      rowsPtr && rowsPtr + start * 4,
+      count,
+      gradsPtr + start * d * 4,
+      lr,
+      l2,
+    ]);
   }
 
   /** accum += g², params −= lr·g/(√accum + eps) on the given rows, with g = grads[r] + l2·params[rows[r]]. */
   adagradRows(
-    params: WasmF32Array, accum: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number,
-    grads: WasmF32Array, lr: number, eps: number, l2: number,
+    params: WasmF32Array,
+    accum: WasmF32Array,
+    d: number,
+    rows: WasmI32Array | null,
+    nRows: number,
+    grads: WasmF32Array,
+    lr: number,
+    eps: number,
+    l2: number,
   ): void {
     this.checkRows(params, d, rows, nRows, grads, "adagradRows");
     need(accum, params.length, "adagradRows accum");
-    const paramsPtr = params.ptr, accumPtr = accum.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
+    const paramsPtr = params.ptr,
+      accumPtr = accum.ptr,
+      rowsPtr = ptrOrNull(rows),
+      gradsPtr = grads.ptr;
     // Shares of distinct rows: no two threads write the same row. Dense (rows null): offset the tables instead.
     this.rows("adagrad_rows", nRows, 1, d * 2 * RANDOM_ROW_WORK, (start, count) => {
       const dense = rowsPtr ? 0 : start * d * 4;
@@ -450,17 +687,46 @@ export class Kernels {
    * m̂ = m/(1−β1^step), v̂ = v/(1−β2^step) and the global step (≥ 1).
    */
   adamRows(
-    params: WasmF32Array, m: WasmF32Array, v: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number,
-    grads: WasmF32Array, lr: number, beta1: number, beta2: number, eps: number, step: number, l2: number,
+    params: WasmF32Array,
+    m: WasmF32Array,
+    v: WasmF32Array,
+    d: number,
+    rows: WasmI32Array | null,
+    nRows: number,
+    grads: WasmF32Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    step: number,
+    l2: number,
   ): void {
     this.checkRows(params, d, rows, nRows, grads, "adamRows");
     need(m, params.length, "adamRows m");
     need(v, params.length, "adamRows v");
     if (!(step >= 1)) throw new RangeError(`adamRows: step must be >= 1, got ${step}`);
-    const paramsPtr = params.ptr, mPtr = m.ptr, vPtr = v.ptr, rowsPtr = ptrOrNull(rows), gradsPtr = grads.ptr;
+    const paramsPtr = params.ptr,
+      mPtr = m.ptr,
+      vPtr = v.ptr,
+      rowsPtr = ptrOrNull(rows),
+      gradsPtr = grads.ptr;
     this.rows("adam_rows", nRows, 1, d * 3 * RANDOM_ROW_WORK, (start, count) => {
       const dense = rowsPtr ? 0 : start * d * 4;
-      return [paramsPtr + dense, mPtr + dense, vPtr + dense, d, rowsPtr && rowsPtr + start * 4, count, gradsPtr + start * d * 4, lr, beta1, beta2, eps, step, l2];
+      return [
+        paramsPtr + dense,
+        mPtr + dense,
+        vPtr + dense,
+        d,
+        rowsPtr && rowsPtr + start * 4,
+        count,
+        gradsPtr + start * d * 4,
+        lr,
+        beta1,
+        beta2,
+        eps,
+        step,
+        l2,
+      ];
     });
   }
 
@@ -480,10 +746,21 @@ export class Kernels {
     const entries = nRows > 0 ? off[nRows] : 0;
     need(indices, entries, "foldInRows indices");
     if (d > 0) checkIndices(indices, entries, items.length / d, "foldInRows");
-    const itemsPtr = items.ptr, offsetsPtr = offsets.ptr, indicesPtr = indices.ptr, outPtr = out.ptr, scratch = this.x.fold_in_scratch_bytes(d);
+    const itemsPtr = items.ptr,
+      offsetsPtr = offsets.ptr,
+      indicesPtr = indices.ptr,
+      outPtr = out.ptr,
+      scratch = this.x.fold_in_scratch_bytes(d);
     const perRow = nRows > 0 ? (entries / nRows) * d * d + d * d * d : 0;
     const failed = this.rows("fold_in_rows", nRows, 1, perRow, (start, count, thread) => [
-      itemsPtr, d, offsetsPtr + start * 4, indicesPtr, count, lambda, outPtr + start * d * 4, this.engine.scratchFor(thread, scratch),
+      itemsPtr,
+      d,
+      offsetsPtr + start * 4,
+      indicesPtr,
+      count,
+      lambda,
+      outPtr + start * d * 4,
+      this.engine.scratchFor(thread, scratch),
     ]);
     if (failed.some((f) => f !== 0)) throw new RangeError("fold-in: a history's system is not positive definite (the item table holds NaN or infinite values)");
   }
@@ -493,7 +770,9 @@ export class Kernels {
     need(a, n * d, "matvec a");
     need(x, d, "matvec x");
     need(out, n, "matvec out");
-    const aPtr = a.ptr, xPtr = x.ptr, outPtr = out.ptr;
+    const aPtr = a.ptr,
+      xPtr = x.ptr,
+      outPtr = out.ptr;
     this.rows("matvec", n, 1, d * 2, (start, count) => [aPtr + start * d * 4, count, d, xPtr, outPtr + start * 4]);
   }
 
@@ -510,7 +789,9 @@ export class Kernels {
     need(a, n * d, "addOuter a");
     need(x, n, "addOuter x");
     need(y, d, "addOuter y");
-    const aPtr = a.ptr, xPtr = x.ptr, yPtr = y.ptr;
+    const aPtr = a.ptr,
+      xPtr = x.ptr,
+      yPtr = y.ptr;
     this.rows("add_outer", n, 1, d * 2, (start, count) => [aPtr + start * d * 4, count, d, alpha, xPtr + start * 4, yPtr]);
   }
 
@@ -523,7 +804,13 @@ export class Kernels {
   }
 
   private checkContexts(
-    table: WasmF32Array, d: number, offsets: WasmI32Array, indices: WasmI32Array, weights: WasmF32Array | null, nRows: number, name: string,
+    table: WasmF32Array,
+    d: number,
+    offsets: WasmI32Array,
+    indices: WasmI32Array,
+    weights: WasmF32Array | null,
+    nRows: number,
+    name: string,
   ): void {
     need(offsets, nRows + 1, `${name} offsets`);
     const off = offsets.view;

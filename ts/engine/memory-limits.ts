@@ -59,7 +59,8 @@ export class SizeLimitError extends Error {
 /** "38.1 GiB", "512.0 MiB", "4 GiB" (whole numbers without decimals). */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-  let v = bytes, u = 0;
+  let v = bytes,
+    u = 0;
   while (v >= 1023.95 && u < units.length - 1) {
     v /= 1024;
     u++;
@@ -67,4 +68,3 @@ export function formatBytes(bytes: number): string {
   if (u === 0) return `${Math.round(v)} B`;
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }
-

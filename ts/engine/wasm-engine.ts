@@ -33,25 +33,68 @@ export interface KernelExports {
   add_scaled_rows(dst: number, src: number, scales: number, n: number, d: number): void;
 
   softmax_xent(
-    scores: number, nRows: number, nCols: number, stride: number, invTemp: number, colBias: number,
-    targetOffsets: number, targetIndices: number, rowWeights: number, writeGrad: number,
+    scores: number,
+    nRows: number,
+    nCols: number,
+    stride: number,
+    invTemp: number,
+    colBias: number,
+    targetOffsets: number,
+    targetIndices: number,
+    rowWeights: number,
+    writeGrad: number,
   ): number;
   mask_matching_columns(logits: number, nRows: number, stride: number, colIds: number, nCols: number, rowIds: number, value: number): void;
   sampled_softmax_rows(
-    users: number, positives: number, nRows: number, d: number, packedNeg: number, negRows: number, N: number,
-    logits: number, stride: number, colBias: number, itemBias: number, negIds: number, posIds: number,
-    targetOffsets: number, targetIndices: number, rowWeights: number, invTemp: number, T: number,
-    gradUsers: number, gradPos: number, scratch: number,
+    users: number,
+    positives: number,
+    nRows: number,
+    d: number,
+    packedNeg: number,
+    negRows: number,
+    N: number,
+    logits: number,
+    stride: number,
+    colBias: number,
+    itemBias: number,
+    negIds: number,
+    posIds: number,
+    targetOffsets: number,
+    targetIndices: number,
+    rowWeights: number,
+    invTemp: number,
+    T: number,
+    gradUsers: number,
+    gradPos: number,
+    scratch: number,
   ): number;
   lse_rows(scores: number, nRows: number, nCols: number, stride: number, invTemp: number, colBias: number, out: number): void;
 
   topk_rows(
-    scores: number, nRows: number, nCols: number, stride: number, k: number,
-    exclOffsets: number, exclIndices: number, outIndices: number, outScores: number,
+    scores: number,
+    nRows: number,
+    nCols: number,
+    stride: number,
+    k: number,
+    exclOffsets: number,
+    exclIndices: number,
+    outIndices: number,
+    outScores: number,
   ): void;
   score_topk(
-    users: number, nUsers: number, d: number, packed: number, m: number, colBias: number, biasScale: number, k: number,
-    exclOffsets: number, exclIndices: number, outIndices: number, outScores: number, scratch: number,
+    users: number,
+    nUsers: number,
+    d: number,
+    packed: number,
+    m: number,
+    colBias: number,
+    biasScale: number,
+    k: number,
+    exclOffsets: number,
+    exclIndices: number,
+    outIndices: number,
+    outScores: number,
+    scratch: number,
   ): void;
   score_topk_scratch_bytes(nUsers: number, d: number): number;
   count_above(scores: number, n: number, threshold: number): number;
@@ -64,8 +107,19 @@ export interface KernelExports {
   sgd_rows(params: number, d: number, rows: number, nRows: number, grads: number, lr: number, l2: number): void;
   adagrad_rows(params: number, accum: number, d: number, rows: number, nRows: number, grads: number, lr: number, eps: number, l2: number): void;
   adam_rows(
-    params: number, m: number, v: number, d: number, rows: number, nRows: number, grads: number,
-    lr: number, beta1: number, beta2: number, eps: number, step: number, l2: number,
+    params: number,
+    m: number,
+    v: number,
+    d: number,
+    rows: number,
+    nRows: number,
+    grads: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    step: number,
+    l2: number,
   ): void;
 
   pairwise_train(plan: number, thread: number): number;
@@ -121,7 +175,7 @@ export class WasmEngine {
    */
   static async fromModule(module: WebAssembly.Module, variant: KernelVariant, options: { memory?: WebAssembly.Memory } = {}): Promise<WasmEngine> {
     const importsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
-    const memory = importsMemory ? options.memory ?? createKernelMemory(false) : undefined;
+    const memory = importsMemory ? (options.memory ?? createKernelMemory(false)) : undefined;
     const instance = await WebAssembly.instantiate(module, memory ? { env: { memory } } : {});
     const own = (instance.exports as { memory?: WebAssembly.Memory }).memory;
     const engine = new WasmEngine(instance, variant, memory ?? own!);
@@ -225,7 +279,12 @@ export class WasmEngine {
    */
   private rawAlloc(bytes: number, what: string): number {
     const limit = (needed: number, cap: number, text: string) =>
-      new SizeLimitError(`allocating ${formatBytes(bytes)}${what} needs ${text}; lower the sizes of the run (dimension, batch, negatives, K)`, null, needed, cap);
+      new SizeLimitError(
+        `allocating ${formatBytes(bytes)}${what} needs ${text}; lower the sizes of the run (dimension, batch, negatives, K)`,
+        null,
+        needed,
+        cap,
+      );
     if (bytes > WASM_BUFFER_LIMIT_BYTES) throw limit(bytes, WASM_BUFFER_LIMIT_BYTES, `one block larger than the 1 GiB the kernels' allocator hands out`);
     const held = this.memory.buffer.byteLength;
     let ptr: number;
@@ -235,7 +294,12 @@ export class WasmEngine {
       if (!(e instanceof WebAssembly.RuntimeError)) throw e;
       ptr = 0;
     }
-    if (ptr === 0) throw limit(held + bytes, WASM_MEMORY_LIMIT_BYTES, `more wasm memory than the ${formatBytes(WASM_MEMORY_LIMIT_BYTES)} a WebAssembly memory can hold (${formatBytes(this.liveBytes)} in use, ${formatBytes(held)} reserved)`);
+    if (ptr === 0)
+      throw limit(
+        held + bytes,
+        WASM_MEMORY_LIMIT_BYTES,
+        `more wasm memory than the ${formatBytes(WASM_MEMORY_LIMIT_BYTES)} a WebAssembly memory can hold (${formatBytes(this.liveBytes)} in use, ${formatBytes(held)} reserved)`,
+      );
     return ptr;
   }
 

@@ -60,7 +60,9 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   if (!Number.isInteger(k) || k <= 0) throw new EvaluationError(`k must be a positive integer, got ${k}`);
   const m = scorer.nItems;
   if (train.nItems !== m || test.nItems !== m) {
-    throw new EvaluationError(`the model scores ${m} items but the data has ${train.nItems} (train) and ${test.nItems} (test): read the data with the model's item ids`);
+    throw new EvaluationError(
+      `the model scores ${m} items but the data has ${train.nItems} (train) and ${test.nItems} (test): read the data with the model's item ids`,
+    );
   }
   if (test.nUsers > scorer.nUsers || train.nUsers > scorer.nUsers) {
     throw new EvaluationError(`the data has users the model does not know (model: ${scorer.nUsers}, data: ${Math.max(train.nUsers, test.nUsers)})`);
@@ -69,25 +71,39 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   const kernels = scorer.kernels;
   const testUsers = test.usersWithInteractions();
   if (testUsers.length === 0) {
-    throw new EvaluationError(`the test part${test.name ? ` (${test.name})` : ""} holds no interactions${test.unknownDropped.interactions > 0 ? ` (${test.unknownDropped.interactions} were dropped for ids not in the training data)` : ""}: there is nothing to evaluate, and every metric would read 0`);
+    throw new EvaluationError(
+      `the test part${test.name ? ` (${test.name})` : ""} holds no interactions${test.unknownDropped.interactions > 0 ? ` (${test.unknownDropped.interactions} were dropped for ids not in the training data)` : ""}: there is nothing to evaluate, and every metric would read 0`,
+    );
   }
   // A ranked list holds at most the catalog: a K far above it costs no memory (its metrics are named
   // and Precision@K divides by the K asked for).
   const lists = new ListMetricsAccumulator(test, ranking, isHead, k, Math.min(k, Math.max(1, m)));
   const interactionRanks = new InteractionRankAccumulator();
-  const testP = test.byUser.indptr, testI = test.byUser.indices;
+  const testP = test.byUser.indptr,
+    testI = test.byUser.indices;
   // Every test item's full-ranking rank, counted for a whole block in one (threaded) kernel call:
   // it gives the per-interaction MRR and lowers ranks[HEAD_TEST] / ranks[TAIL_TEST] to the best
   // item's rank where the top-K list held none.
   const e = kernels.engine;
-  let testOffsets: WasmI32Array | null = null, testItems: WasmI32Array | null = null, above: WasmI32Array | null = null;
+  let testOffsets: WasmI32Array | null = null,
+    testItems: WasmI32Array | null = null,
+    above: WasmI32Array | null = null;
   try {
     forEachRankedBlock(scorer, train, testUsers, k, options, ({ start, n, kk, topIndices, scores }) => {
       let entries = 0;
       for (let r = 0; r < n; r++) entries += testP[testUsers[start + r] + 1] - testP[testUsers[start + r]];
-      if (!testOffsets || testOffsets.length < n + 1) { testOffsets?.free(); testOffsets = e.i32(n + 1); }
-      if (!testItems || testItems.length < entries) { testItems?.free(); above?.free(); testItems = e.i32(Math.max(1, entries)); above = e.i32(Math.max(1, entries)); }
-      const off = testOffsets.view, items = testItems.view;
+      if (!testOffsets || testOffsets.length < n + 1) {
+        testOffsets?.free();
+        testOffsets = e.i32(n + 1);
+      }
+      if (!testItems || testItems.length < entries) {
+        testItems?.free();
+        above?.free();
+        testItems = e.i32(Math.max(1, entries));
+        above = e.i32(Math.max(1, entries));
+      }
+      const off = testOffsets.view,
+        items = testItems.view;
       off[0] = 0;
       for (let r = 0; r < n; r++) {
         const u = testUsers[start + r];
@@ -95,11 +111,14 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
         off[r + 1] = off[r] + testP[u + 1] - testP[u];
       }
       kernels.countAboveItems(scores, n, m, m, testOffsets, testItems, above!);
-      const ti = topIndices.view, counts = above!.view;
+      const ti = topIndices.view,
+        counts = above!.view;
       for (let r = 0; r < n; r++) {
-        const from = off[r], to = off[r + 1];
+        const from = off[r],
+          to = off[r + 1];
         lists.addUser(testUsers[start + r], ti.subarray(r * kk, r * kk + kk), kk, (top, userTestItems, ranks) =>
-          interactionRanks.addUser(top, kk, userTestItems, isHead, counts.subarray(from, to), ranks));
+          interactionRanks.addUser(top, kk, userTestItems, isHead, counts.subarray(from, to), ranks),
+        );
       }
     });
   } finally {
@@ -137,7 +156,12 @@ export const FULL_RANKING_METRICS = ["mrr", "mrr.head", "mrr.tail"] as const;
  * the MRRs ({@link FULL_RANKING_METRICS}, `itemMrr*`), which need the rank of items outside the list.
  * Given a model's own top-K lists it reproduces evaluateRanking's values exactly.
  */
-export function evaluateServedLists(lists: ServedLists, train: Interactions, test: Interactions, options: Omit<EvaluateOptions, "k" | "blockUsers" | "onProgress"> = {}): EvaluationResult {
+export function evaluateServedLists(
+  lists: ServedLists,
+  train: Interactions,
+  test: Interactions,
+  options: Omit<EvaluateOptions, "k" | "blockUsers" | "onProgress"> = {},
+): EvaluationResult {
   const k = lists.k;
   if (!Number.isInteger(k) || k <= 0) throw new EvaluationError(`k must be a positive integer, got ${k}`);
   const m = test.nItems;
@@ -155,7 +179,8 @@ export function evaluateServedLists(lists: ServedLists, train: Interactions, tes
   });
   for (let p = 0; p < lists.items.length; p++) {
     const item = lists.items[p];
-    if (!(item >= -1 && item < m)) throw new EvaluationError(`list ${Math.floor(p / k)}, slot ${(p % k) + 1}: item index ${item} is outside [0, ${m}) (and not -1, an empty slot)`);
+    if (!(item >= -1 && item < m))
+      throw new EvaluationError(`list ${Math.floor(p / k)}, slot ${(p % k) + 1}: item index ${item} is outside [0, ${m}) (and not -1, an empty slot)`);
   }
   const { exposureThreshold, ranking, boundary, isHead } = popularitySetup(train, m, options);
   const testUsers = test.usersWithInteractions();

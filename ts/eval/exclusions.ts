@@ -8,8 +8,13 @@ import type { WasmI32Array } from "../engine/wasm-engine.js";
  * indices at least n × {@link maxRowLength}(train) long). Users beyond the training part have none.
  */
 export function loadUserBlock(
-  train: Interactions, users: ArrayLike<number>, start: number, n: number,
-  blockUsers: WasmI32Array, exclOffsets: WasmI32Array, exclIndices: WasmI32Array,
+  train: Interactions,
+  users: ArrayLike<number>,
+  start: number,
+  n: number,
+  blockUsers: WasmI32Array,
+  exclOffsets: WasmI32Array,
+  exclIndices: WasmI32Array,
 ): void {
   loadCsrBlock(train.byUser, train.nUsers, users, start, n, blockUsers, exclOffsets, exclIndices);
 }
@@ -20,11 +25,20 @@ export function loadUserBlock(
  * or beyond `nRows` (the CSR's row count) have none.
  */
 export function loadCsrBlock(
-  csr: Csr, nRows: number, rows: ArrayLike<number>, start: number, n: number,
-  blockRows: WasmI32Array, exclOffsets: WasmI32Array, exclIndices: WasmI32Array,
+  csr: Csr,
+  nRows: number,
+  rows: ArrayLike<number>,
+  start: number,
+  n: number,
+  blockRows: WasmI32Array,
+  exclOffsets: WasmI32Array,
+  exclIndices: WasmI32Array,
 ): void {
-  const indptr = csr.indptr, indices = csr.indices;
-  const b = blockRows.view, off = exclOffsets.view, ex = exclIndices.view;
+  const indptr = csr.indptr,
+    indices = csr.indices;
+  const b = blockRows.view,
+    off = exclOffsets.view,
+    ex = exclIndices.view;
   let e = 0;
   off[0] = 0;
   for (let r = 0; r < n; r++) {

@@ -5,7 +5,8 @@
 export function gini(values: ArrayLike<number>): number {
   const m = values.length;
   const sorted = Float64Array.from(values).sort();
-  let weighted = 0, sum = 0;
+  let weighted = 0,
+    sum = 0;
   for (let j = 0; j < m; j++) {
     weighted += (2 * (j + 1) - m - 1) * sorted[j];
     sum += sorted[j];

@@ -46,7 +46,8 @@ export function headTailBoundary(ranking: PopularityRanking, rule: HeadRule): { 
     minCount = rule.minCount;
   }
   const isHead = new Uint8Array(counts.length);
-  let headItems = 0, headInteractions = 0;
+  let headItems = 0,
+    headInteractions = 0;
   for (let i = 0; i < counts.length; i++) {
     if (counts[i] >= minCount) {
       isHead[i] = 1;

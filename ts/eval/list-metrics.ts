@@ -42,7 +42,10 @@ export class ListMetricsAccumulator {
    *   so K far above the catalog costs no memory
    */
   constructor(
-    private readonly test: Interactions, private readonly ranking: PopularityRanking, private readonly isHead: Uint8Array, readonly k: number,
+    private readonly test: Interactions,
+    private readonly ranking: PopularityRanking,
+    private readonly isHead: Uint8Array,
+    readonly k: number,
     readonly slots = k,
   ) {
     const m = ranking.nItems;
@@ -61,8 +64,10 @@ export class ListMetricsAccumulator {
    */
   addUser(user: number, list: Int32Array, length: number, refineRanks?: RankRefiner): void {
     const { relevant, isHead, hits, dcg, ranks, topRow } = this;
-    const testP = this.test.byUser.indptr, testI = this.test.byUser.indices;
-    const a = testP[user], b = testP[user + 1];
+    const testP = this.test.byUser.indptr,
+      testI = this.test.byUser.indices;
+    const a = testP[user],
+      b = testP[user + 1];
     let nHead = 0;
     for (let t = a; t < b; t++) {
       const item = testI[t];
@@ -112,8 +117,14 @@ export class ListMetricsAccumulator {
  * (HEAD_TEST, TAIL_TEST) the hits, their DCG and the 1-based rank of the first (Infinity if none).
  */
 function readTopList(
-  top: Int32Array, k: number, relevant: Uint8Array, discount: Float64Array, exposure: Int32Array,
-  hits: Int32Array, dcg: Float64Array, ranks: Float64Array,
+  top: Int32Array,
+  k: number,
+  relevant: Uint8Array,
+  discount: Float64Array,
+  exposure: Int32Array,
+  hits: Int32Array,
+  dcg: Float64Array,
+  ranks: Float64Array,
 ): void {
   hits.fill(0);
   dcg.fill(0);

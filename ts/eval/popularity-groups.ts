@@ -33,7 +33,10 @@ export class PopularityGroupAccumulator {
   private readonly recallSum = new Float64Array(GROUP_NAMES.length);
   private readonly users = new Int32Array(GROUP_NAMES.length);
 
-  constructor(private readonly ranking: PopularityRanking, private readonly k: number) {
+  constructor(
+    private readonly ranking: PopularityRanking,
+    private readonly k: number,
+  ) {
     const m = ranking.nItems;
     this.edges = [0, 1, 2, 3, 4].map((g) => Math.round((g * m) / 20)).concat(m);
     this.groupOf = new Uint8Array(m);
@@ -69,7 +72,8 @@ export class PopularityGroupAccumulator {
     let slots = 0;
     for (let i = 0; i < exposure.length; i++) slots += exposure[i];
     return GROUP_NAMES.map((name, g) => {
-      const from = this.edges[g], to = this.edges[g + 1];
+      const from = this.edges[g],
+        to = this.edges[g + 1];
       let groupSlots = 0;
       for (let p = from; p < to; p++) groupSlots += exposure[order[p]];
       return {

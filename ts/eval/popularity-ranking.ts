@@ -26,7 +26,8 @@ export class PopularityRanking {
    */
   bandWeights(from: number, to: number): Float64Array {
     const m = this.order.length;
-    const lo = from * m, hi = to * m;
+    const lo = from * m,
+      hi = to * m;
     const weights = new Float64Array(m);
     for (let a = 0; a < m; ) {
       const count = this.counts[this.order[a]];

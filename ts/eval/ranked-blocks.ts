@@ -24,7 +24,10 @@ export interface RankedBlock {
  * "rank the lists" half of evaluation; what is measured on the lists is the visitor's.
  */
 export function forEachRankedBlock(
-  scorer: UserBlockScorer, train: Interactions, users: Int32Array, k: number,
+  scorer: UserBlockScorer,
+  train: Interactions,
+  users: Int32Array,
+  k: number,
   options: { blockUsers?: number; onProgress?: (done: number, total: number) => void },
   visit: (block: RankedBlock) => void,
 ): void {
@@ -52,7 +55,11 @@ export function forEachRankedBlock(
  * `body`, then progress. The arrays are reused by the next block and freed at the end.
  */
 function forEachUserBlock(
-  scorer: UserBlockScorer, train: Interactions, users: Int32Array, block: number, exclusions: number,
+  scorer: UserBlockScorer,
+  train: Interactions,
+  users: Int32Array,
+  block: number,
+  exclusions: number,
   onProgress: ((done: number, total: number) => void) | undefined,
   body: (start: number, n: number, blockUsers: WasmI32Array, excl: { offsets: WasmI32Array; indices: WasmI32Array }) => void,
 ): void {
@@ -78,7 +85,10 @@ function forEachUserBlock(
  * remain: the main ranking that re-ranking and slate assembly start from.
  */
 export function rankTopLists(
-  scorer: UserBlockScorer, train: Interactions, users: Int32Array, k: number,
+  scorer: UserBlockScorer,
+  train: Interactions,
+  users: Int32Array,
+  k: number,
   options: { blockUsers?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Int32Array {
   if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
@@ -99,8 +109,12 @@ const FUSED_BLOCK_USERS = 4096;
 
 /** rankTopLists through the scorer's fused scoring-and-top-k (the same lists, no score matrix). */
 function rankFused(
-  scorer: UserBlockScorer, train: Interactions, users: Int32Array, k: number,
-  options: { blockUsers?: number; onProgress?: (done: number, total: number) => void }, lists: Int32Array,
+  scorer: UserBlockScorer,
+  train: Interactions,
+  users: Int32Array,
+  k: number,
+  options: { blockUsers?: number; onProgress?: (done: number, total: number) => void },
+  lists: Int32Array,
 ): void {
   const engine = scorer.kernels.engine;
   const block = Math.max(1, Math.min(options.blockUsers ?? FUSED_BLOCK_USERS, users.length || 1));
@@ -122,7 +136,8 @@ function rankFused(
 function exclusionsOf(train: Interactions, users: Int32Array, block: number): number {
   const p = train.byUser.indptr;
   const count = (u: number) => (u < train.nUsers ? p[u + 1] - p[u] : 0);
-  let window = 0, most = 0;
+  let window = 0,
+    most = 0;
   for (let i = 0; i < users.length; i++) {
     window += count(users[i]);
     if (i >= block) window -= count(users[i - block]);

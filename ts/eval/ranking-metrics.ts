@@ -20,7 +20,10 @@ export class AccuracyAccumulator {
    * @param slots the list places a caller reads (≤ k; the catalog size when K exceeds it): the
    *   discounts are kept for those only, and a user's relevant items are never more than the catalog
    */
-  constructor(readonly k: number, slots = k) {
+  constructor(
+    readonly k: number,
+    slots = k,
+  ) {
     this.discount = new Float64Array(slots);
     this.idcg = new Float64Array(slots + 1);
     for (let r = 0; r < slots; r++) {

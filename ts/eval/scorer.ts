@@ -14,7 +14,12 @@ export interface UserBlockScorer {
    * Kernels.topkRows would rank them, but without writing the n × nItems scores.
    */
   rankUsers?(
-    users: WasmI32Array, n: number, k: number, excl: { offsets: WasmI32Array; indices: WasmI32Array },
-    outIndices: WasmI32Array, outScores: WasmF32Array, colBias?: { values: WasmF32Array; scale: number } | null,
+    users: WasmI32Array,
+    n: number,
+    k: number,
+    excl: { offsets: WasmI32Array; indices: WasmI32Array },
+    outIndices: WasmI32Array,
+    outScores: WasmF32Array,
+    colBias?: { values: WasmF32Array; scale: number } | null,
   ): void;
 }

@@ -26,7 +26,9 @@ export interface SequentialEvaluationResult extends EvaluationResult {
 /** Every prefix → next item of each row of `sequences`: prefixes as the "train" part (masked), targets as "test". */
 export function sequentialContexts(sequences: Interactions): { prefixes: Interactions; targets: Interactions; heldOutUsers: number } {
   const { indptr, indices } = sequences.byUser;
-  let contexts = 0, entries = 0, heldOutUsers = 0;
+  let contexts = 0,
+    entries = 0,
+    heldOutUsers = 0;
   for (let u = 0; u < sequences.nUsers; u++) {
     const n = indptr[u + 1] - indptr[u];
     if (n < 2) continue;
@@ -39,9 +41,11 @@ export function sequentialContexts(sequences: Interactions): { prefixes: Interac
   const prefixIndices = new Int32Array(entries);
   const targetIndptr = new Int32Array(contexts + 1);
   const targetIndices = new Int32Array(contexts);
-  let c = 0, w = 0;
+  let c = 0,
+    w = 0;
   for (let u = 0; u < sequences.nUsers; u++) {
-    const a = indptr[u], b = indptr[u + 1];
+    const a = indptr[u],
+      b = indptr[u + 1];
     for (let p = a + 1; p < b; p++) {
       ids.push(`${sequences.users.id(u)}#${p - a}`);
       prefixIndices.set(indices.subarray(a, p), w);
@@ -66,11 +70,14 @@ export function sequentialContexts(sequences: Interactions): { prefixes: Interac
  * a MostPopular shelf of as many "users" as contexts); it is disposed afterwards if it can be.
  */
 export function evaluateSequential(
-  model: ContextScorer & { readonly itemCounts: Int32Array }, sequences: Interactions,
+  model: ContextScorer & { readonly itemCounts: Int32Array },
+  sequences: Interactions,
   options: EvaluateOptions & { scorer?: (contexts: UserBlockScorer) => UserBlockScorer & { dispose?(): void } } = {},
 ): SequentialEvaluationResult {
   if (sequences.nItems !== model.nItems) {
-    throw new EvaluationError(`the model scores ${model.nItems} items but the held-out sequences have ${sequences.nItems}: read them with the model's item ids`);
+    throw new EvaluationError(
+      `the model scores ${model.nItems} items but the held-out sequences have ${sequences.nItems}: read them with the model's item ids`,
+    );
   }
   const { prefixes, targets, heldOutUsers } = sequentialContexts(sequences);
   if (targets.nnz === 0) {

@@ -19,7 +19,11 @@ export function servedPopularityMetrics(exposure: Int32Array, ranking: Popularit
   const m = exposure.length;
   const counts = ranking.counts;
   const k = options.k;
-  let slots = 0, shown = 0, shownOften = 0, tailSlots = 0, popularitySum = 0;
+  let slots = 0,
+    shown = 0,
+    shownOften = 0,
+    tailSlots = 0,
+    popularitySum = 0;
   for (let i = 0; i < m; i++) {
     const e = exposure[i];
     slots += e;
@@ -51,8 +55,10 @@ function weightedSlots(exposure: Int32Array, weights: Float64Array): number {
 /** Median training count over all served slots (the mean of the two middle slots when their number is even). */
 function medianServedPopularity(exposure: Int32Array, ranking: PopularityRanking, slots: number): number {
   if (slots === 0) return 0;
-  const lowerMiddle = Math.floor((slots + 1) / 2), upperMiddle = Math.floor(slots / 2) + 1;
-  let lower = -1, seen = 0;
+  const lowerMiddle = Math.floor((slots + 1) / 2),
+    upperMiddle = Math.floor(slots / 2) + 1;
+  let lower = -1,
+    seen = 0;
   // Least popular first, so the running slot count walks the slots in ascending popularity.
   for (let p = ranking.order.length - 1; p >= 0; p--) {
     const item = ranking.order[p];

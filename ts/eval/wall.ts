@@ -47,8 +47,7 @@ export function wallStatistics(picks: ReadonlyArray<GenreTagged & { readonly pop
   for (const movie of watchlist) for (const g of new Set(movie.genres)) watched.set(g, (watched.get(g) ?? 0) + 1);
   const most = Math.max(0, ...watched.values());
   const dominant = most === 0 ? [] : [...watched].filter(([, n]) => n === most).map(([g]) => g);
-  const share = (genres: ReadonlySet<string>) =>
-    picks.length === 0 ? 0 : picks.filter((p) => p.genres.some((g) => genres.has(g))).length / picks.length;
+  const share = (genres: ReadonlySet<string>) => (picks.length === 0 ? 0 : picks.filter((p) => p.genres.some((g) => genres.has(g))).length / picks.length);
   return {
     picks: picks.length,
     medianPopularity: median(picks.map((p) => p.popularity)),
@@ -63,10 +62,19 @@ export function wallStatistics(picks: ReadonlyArray<GenreTagged & { readonly pop
  * recommendForHistory, described with `movies` (titles and genres by item id; items it lacks get none).
  */
 export function buildWall(
-  model: HistoryRecommender, watchlist: ReadonlyArray<GenreTagged & { readonly index: number }>, k: number,
+  model: HistoryRecommender,
+  watchlist: ReadonlyArray<GenreTagged & { readonly index: number }>,
+  k: number,
   movies: { info(id: string): MovieInfo | undefined } | null,
 ): Wall {
-  const picks = describePicks(model.recommendForHistory(Int32Array.from(watchlist, (w) => w.index), k), model.itemCounts, movies);
+  const picks = describePicks(
+    model.recommendForHistory(
+      Int32Array.from(watchlist, (w) => w.index),
+      k,
+    ),
+    model.itemCounts,
+    movies,
+  );
   return { picks, statistics: wallStatistics(picks, watchlist) };
 }
 
@@ -74,7 +82,14 @@ export function buildWall(
 export function describePicks(rec: Recommendation, itemCounts: Int32Array, movies: { info(id: string): MovieInfo | undefined } | null): WallPick[] {
   return rec.items.map((item, r): WallPick => {
     const info = movies?.info(item);
-    return { rank: r + 1, item, ...(info && { title: info.title }), genres: info?.genres ?? [], popularity: itemCounts[rec.indices[r]!]!, score: rec.scores[r]! };
+    return {
+      rank: r + 1,
+      item,
+      ...(info && { title: info.title }),
+      genres: info?.genres ?? [],
+      popularity: itemCounts[rec.indices[r]!]!,
+      score: rec.scores[r]!,
+    };
   });
 }
 

@@ -37,7 +37,11 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
  * model is disposed before returning: a comparison of many configurations holds one at a time.
  */
 export async function runExperiment(
-  kernels: Kernels, spec: ExperimentSpec, train: Interactions, test: Interactions, options: ExperimentOptions = {},
+  kernels: Kernels,
+  spec: ExperimentSpec,
+  train: Interactions,
+  test: Interactions,
+  options: ExperimentOptions = {},
 ): Promise<ExperimentResult> {
   const trained = await trainScorer(kernels, spec, train, options.fit?.(spec) ?? {});
   try {
@@ -45,8 +49,14 @@ export async function runExperiment(
     const t0 = now();
     const evaluation = evaluateRanking(trained.scorer, train, test, { itemPopularity: trained.itemPopularity, ...options.evaluate });
     return {
-      label: spec.label, model: trained.kind, ...(trained.config && { config: trained.config }), epochs: trained.epochs,
-      trainSeconds: trained.trainSeconds, warnings: trained.warnings, evaluateSeconds: (now() - t0) / 1000, evaluation,
+      label: spec.label,
+      model: trained.kind,
+      ...(trained.config && { config: trained.config }),
+      epochs: trained.epochs,
+      trainSeconds: trained.trainSeconds,
+      warnings: trained.warnings,
+      evaluateSeconds: (now() - t0) / 1000,
+      evaluation,
     };
   } finally {
     trained.dispose();
@@ -55,7 +65,11 @@ export async function runExperiment(
 
 /** Run every configuration in order on the same split. */
 export async function runExperiments(
-  kernels: Kernels, specs: readonly ExperimentSpec[], train: Interactions, test: Interactions, options: ExperimentOptions = {},
+  kernels: Kernels,
+  specs: readonly ExperimentSpec[],
+  train: Interactions,
+  test: Interactions,
+  options: ExperimentOptions = {},
 ): Promise<ExperimentResult[]> {
   const labels = new Set<string>();
   for (const s of specs) {

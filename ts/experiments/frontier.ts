@@ -22,7 +22,8 @@ export function paretoFrontier(points: readonly FrontierPoint[], xBetter: "highe
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) return false;
     return !points.some((q, j) => {
       if (j === i || !Number.isFinite(q.x) || !Number.isFinite(q.y)) return false;
-      const dx = sx * (q.x - p.x), dy = sy * (q.y - p.y);
+      const dx = sx * (q.x - p.x),
+        dy = sy * (q.y - p.y);
       return dx >= 0 && dy >= 0 && (dx > 0 || dy > 0);
     });
   });

@@ -28,15 +28,28 @@ export interface TrainedScorer {
 export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train: Interactions, fit: FitOptions = {}): Promise<TrainedScorer> {
   if ((spec.model ?? "mf") === "most-popular") {
     const counts = train.itemCounts();
-    return { kind: "most-popular", scorer: new MostPopular(kernels, train.nUsers, counts), itemPopularity: counts, epochs: 0, trainSeconds: 0, warnings: [], dispose: () => {} };
+    return {
+      kind: "most-popular",
+      scorer: new MostPopular(kernels, train.nUsers, counts),
+      itemPopularity: counts,
+      epochs: 0,
+      trainSeconds: 0,
+      warnings: [],
+      dispose: () => {},
+    };
   }
   const model = new MatrixFactorization(kernels, spec.config ?? {});
   try {
     const report = await model.fit(train, fit);
     const reranker = spec.popularityPenalty !== undefined ? new PopularityReranker(model, model.itemCounts, spec.popularityPenalty) : null;
     return {
-      kind: "mf", scorer: reranker ?? model, config: model.config, itemPopularity: model.itemCounts,
-      epochs: report.epochs.length, trainSeconds: report.seconds, warnings: report.warnings,
+      kind: "mf",
+      scorer: reranker ?? model,
+      config: model.config,
+      itemPopularity: model.itemCounts,
+      epochs: report.epochs.length,
+      trainSeconds: report.seconds,
+      warnings: report.warnings,
       dispose: () => {
         reranker?.dispose();
         model.dispose();

@@ -63,7 +63,11 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
  * "the same model, with InvR slots".
  */
 export function evaluateInverseRetrieval(
-  scorer: UserBlockScorer, embeddings: ServingEmbeddings, train: Interactions, test: Interactions, options: InverseRetrievalOptions = {},
+  scorer: UserBlockScorer,
+  embeddings: ServingEmbeddings,
+  train: Interactions,
+  test: Interactions,
+  options: InverseRetrievalOptions = {},
 ): InverseRetrievalRun {
   const k = options.k ?? DEFAULT_K;
   if (!(Number.isInteger(k) && k > 0)) throw new InverseRetrievalError(`K must be a positive integer, got ${k}`);
@@ -71,16 +75,22 @@ export function evaluateInverseRetrieval(
   const slots = checkSlots(options.slots ?? DEFAULT_SLOTS, k);
   const orderings = options.orderings ?? SLATE_ORDERINGS;
   for (const o of orderings) {
-    if (!(SLATE_ORDERINGS as readonly string[]).includes(o)) throw new InverseRetrievalError(`unknown ordering "${o}": choose one of ${SLATE_ORDERINGS.join(", ")}`);
+    if (!(SLATE_ORDERINGS as readonly string[]).includes(o))
+      throw new InverseRetrievalError(`unknown ordering "${o}": choose one of ${SLATE_ORDERINGS.join(", ")}`);
   }
   if (embeddings.items.size !== train.nItems || embeddings.users.size < train.nUsers) {
-    throw new InverseRetrievalError(`the embeddings have ${embeddings.users.size} users × ${embeddings.items.size} items but the data ${train.nUsers} × ${train.nItems}: read the data with the model's ids`);
+    throw new InverseRetrievalError(
+      `the embeddings have ${embeddings.users.size} users × ${embeddings.items.size} items but the data ${train.nUsers} × ${train.nItems}: read the data with the model's ids`,
+    );
   }
   const evaluate = { head: options.head, exposureThreshold: options.exposureThreshold, itemPopularity: options.itemPopularity };
 
   let t0 = now();
   const itemUsers = itemTopUsers(embeddings, {
-    topN, items: options.items, exclude: train.byItem(), onProgress: (done, total) => options.onProgress?.("item-users", done, total),
+    topN,
+    items: options.items,
+    exclude: train.byItem(),
+    onProgress: (done, total) => options.onProgress?.("item-users", done, total),
   });
   const itemUsersSeconds = (now() - t0) / 1000;
   const candidates = userCandidates(itemUsers, embeddings.users.size);
@@ -88,7 +98,9 @@ export function evaluateInverseRetrieval(
   t0 = now();
   const users = test.usersWithInteractions();
   const mainLists: ServedLists = {
-    users, k, items: rankTopLists(scorer, train, users, k, { onProgress: (done, total) => options.onProgress?.("main-ranking", done, total) }),
+    users,
+    k,
+    items: rankTopLists(scorer, train, users, k, { onProgress: (done, total) => options.onProgress?.("main-ranking", done, total) }),
   };
   const main = evaluateServedLists(mainLists, train, test, evaluate);
   const mainSeconds = (now() - t0) / 1000;

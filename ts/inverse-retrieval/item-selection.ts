@@ -33,8 +33,15 @@ export function selectItems(selection: ItemSelection, items: IdMap, counts: Int3
     out[r] = index;
   });
   if (unknown.length > 0) {
-    const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(", ");
-    const examples = items.ids().slice(0, 3).map((id) => `"${id}"`).join(", ");
+    const shown = unknown
+      .slice(0, 5)
+      .map((id) => `"${id}"`)
+      .join(", ");
+    const examples = items
+      .ids()
+      .slice(0, 3)
+      .map((id) => `"${id}"`)
+      .join(", ");
     throw new InverseRetrievalError(
       `${unknown.length === 1 ? "item" : `${unknown.length} items`} ${shown}${unknown.length > 5 ? ", ..." : ""} ${unknown.length === 1 ? "is" : "are"} not in the model (it knows ${m} items, e.g. ${examples})`,
     );

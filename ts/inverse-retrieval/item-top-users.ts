@@ -41,14 +41,18 @@ export function itemTopUsers(embeddings: ServingEmbeddings, options: ItemTopUser
   const topN = options.topN;
   if (!(Number.isInteger(topN) && topN > 0)) throw new InverseRetrievalError(`N (users per item) must be a positive integer, got ${topN}`);
   const { kernels, dim: d, userTable, itemTable } = embeddings;
-  const nUsers = embeddings.users.size, nItems = embeddings.items.size;
+  const nUsers = embeddings.users.size,
+    nItems = embeddings.items.size;
   const items = options.items ?? Int32Array.from({ length: nItems }, (_, i) => i);
   items.forEach((item, r) => {
-    if (!(Number.isInteger(item) && item >= 0 && item < nItems)) throw new InverseRetrievalError(`item ${r} of the selection is index ${item}, outside [0, ${nItems})`);
+    if (!(Number.isInteger(item) && item >= 0 && item < nItems))
+      throw new InverseRetrievalError(`item ${r} of the selection is index ${item}, outside [0, ${nItems})`);
   });
   const exclude = options.exclude ?? { indptr: new Int32Array(nItems + 1), indices: new Int32Array(0) };
   if (exclude.indptr.length !== nItems + 1) {
-    throw new InverseRetrievalError(`the exclusion lists have ${exclude.indptr.length - 1} item rows but the model has ${nItems} items: pass train.byItem() of data read with the model's ids`);
+    throw new InverseRetrievalError(
+      `the exclusion lists have ${exclude.indptr.length - 1} item rows but the model has ${nItems} items: pass train.byItem() of data read with the model's ids`,
+    );
   }
   const total = items.length;
   const kk = Math.min(topN, nUsers);
@@ -77,7 +81,8 @@ export function itemTopUsers(embeddings: ServingEmbeddings, options: ItemTopUser
       loadCsrBlock(exclude, nItems, items, start, n, blockRows, exclOffsets, exclIndices);
       kernels.gatherRows(itemTable, d, blockRows, n, itemRows);
       kernels.scoreTopK(itemRows, n, d, packedUsers, nUsers, null, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
-      const ti = topIdx.view, ts = topScore.view;
+      const ti = topIdx.view,
+        ts = topScore.view;
       for (let r = 0; r < n; r++) {
         for (let j = r * kk, end = j + kk; j < end && ti[j] >= 0; j++) {
           outUsers[filled] = ti[j];

@@ -8,7 +8,12 @@ import type { OwnedServingEmbeddings } from "./embeddings.js";
 export function mfServingEmbeddings(model: MatrixFactorization): OwnedServingEmbeddings {
   const { users: userTable, items: itemTable } = model.servedTables();
   return {
-    kernels: model.kernels, dim: model.dim, users: model.users, items: model.items, userTable, itemTable,
+    kernels: model.kernels,
+    dim: model.dim,
+    users: model.users,
+    items: model.items,
+    userTable,
+    itemTable,
     dispose: () => {
       userTable.free();
       itemTable.free();

@@ -49,7 +49,8 @@ export function assembleSlates(main: ServedLists, candidates: UserCandidates, op
     throw new InverseRetrievalError(`unknown ordering "${ordering}": choose one of ${SLATE_ORDERINGS.join(", ")}`);
   }
   if (ordering === "random" && !options.rng) throw new InverseRetrievalError(`the random ordering needs a seeded Rng (options.rng)`);
-  if (main.items.length !== main.users.length * k) throw new InverseRetrievalError(`${main.users.length} main lists of K = ${k} need ${main.users.length * k} items, got ${main.items.length}`);
+  if (main.items.length !== main.users.length * k)
+    throw new InverseRetrievalError(`${main.users.length} main lists of K = ${k} need ${main.users.length * k} items, got ${main.items.length}`);
   const nUsers = main.users.length;
   const items = new Int32Array(nUsers * k).fill(-1);
   const fromInvr = new Uint8Array(nUsers * k);
@@ -62,7 +63,8 @@ export function assembleSlates(main: ServedLists, candidates: UserCandidates, op
   const chosenMark = new Int32Array(maxItem + 1);
   const chosen = new Int32Array(slots.length);
   const order = new Int32Array(maxCandidates(candidates));
-  let invrItems = 0, usersWithInvr = 0;
+  let invrItems = 0,
+    usersWithInvr = 0;
   for (let r = 0; r < nUsers; r++) {
     const user = main.users[r];
     const stamp = r + 1;
@@ -75,7 +77,8 @@ export function assembleSlates(main: ServedLists, candidates: UserCandidates, op
     const taken = user < candidates.nUsers ? pickCandidates(candidates, user, ordering, options.rng, blocked, stamp, order, chosen) : 0;
     for (let c = 0; c < taken; c++) chosenMark[chosen[c]] = stamp;
     const out = items.subarray(r * k, r * k + k);
-    let nextMain = 0, nextSlot = 0;
+    let nextMain = 0,
+      nextSlot = 0;
     for (let p = 0; p < k; p++) {
       if (nextSlot < taken && p + 1 === slots[nextSlot]) {
         out[p] = chosen[nextSlot++];
@@ -97,7 +100,8 @@ export function checkSlots(slots: readonly number[], k: number): number[] {
   if (slots.length > k) throw new InverseRetrievalError(`${slots.length} slots do not fit a slate of K = ${k}`);
   const sorted = [...slots].sort((a, b) => a - b);
   sorted.forEach((s, j) => {
-    if (!(Number.isInteger(s) && s >= 1 && s <= k)) throw new InverseRetrievalError(`slot ${s} is outside 1..${k}: slots are 1-based positions of a slate of K = ${k}`);
+    if (!(Number.isInteger(s) && s >= 1 && s <= k))
+      throw new InverseRetrievalError(`slot ${s} is outside 1..${k}: slots are 1-based positions of a slate of K = ${k}`);
     if (j > 0 && sorted[j - 1] === s) throw new InverseRetrievalError(`slot ${s} is given twice`);
   });
   return sorted;
@@ -109,10 +113,17 @@ export function checkSlots(slots: readonly number[], k: number): number[] {
  * `random` draws a partial Fisher-Yates shuffle, so it costs one draw per candidate looked at.
  */
 function pickCandidates(
-  c: UserCandidates, user: number, ordering: SlateOrdering, rng: Rng | undefined,
-  blocked: Int32Array, stamp: number, order: Int32Array, chosen: Int32Array,
+  c: UserCandidates,
+  user: number,
+  ordering: SlateOrdering,
+  rng: Rng | undefined,
+  blocked: Int32Array,
+  stamp: number,
+  order: Int32Array,
+  chosen: Int32Array,
 ): number {
-  const from = c.indptr[user], n = c.indptr[user + 1] - from;
+  const from = c.indptr[user],
+    n = c.indptr[user + 1] - from;
   const positions = order.subarray(0, n);
   for (let j = 0; j < n; j++) positions[j] = from + j;
   if (ordering === "score") positions.sort((a, b) => c.scores[b] - c.scores[a] || c.items[a] - c.items[b]);

@@ -17,7 +17,12 @@ export function twoTowerServingEmbeddings(model: TwoTower): OwnedServingEmbeddin
     throw e;
   }
   return {
-    kernels: model.kernels, dim: model.dim, users: model.users, items: model.items, userTable, itemTable,
+    kernels: model.kernels,
+    dim: model.dim,
+    users: model.users,
+    items: model.items,
+    userTable,
+    itemTable,
     dispose: () => {
       userTable.free();
       itemTable.free();

@@ -23,7 +23,9 @@ export function userCandidates(top: ItemTopUsers, nUsers: number): UserCandidate
   }
   for (let u = 0; u < nUsers; u++) indptr[u + 1] += indptr[u];
   const next = indptr.slice(0, nUsers);
-  const items = new Int32Array(nnz), scores = new Float32Array(nnz), ranks = new Int32Array(nnz);
+  const items = new Int32Array(nnz),
+    scores = new Float32Array(nnz),
+    ranks = new Int32Array(nnz);
   for (let r = 0; r < top.items.length; r++) {
     for (let j = top.indptr[r]; j < top.indptr[r + 1]; j++) {
       const p = next[top.users[j]]++;

@@ -59,7 +59,12 @@ export interface AlphaGridResult extends AlphaGridPoint {
  * copy, a K = 2 GEMM update and a top-K pass. The chosen pair is returned, not applied: pass it to
  * `model.setPopularityAdjustment`. Ties go to the smaller α1, then the smaller α2.
  */
-export function searchPopularityAlphas(model: MatrixFactorization, train: Interactions, validation: Interactions, options: AlphaGridOptions = {}): AlphaGridResult {
+export function searchPopularityAlphas(
+  model: MatrixFactorization,
+  train: Interactions,
+  validation: Interactions,
+  options: AlphaGridOptions = {},
+): AlphaGridResult {
   const started = typeof performance !== "undefined" ? performance.now() : Date.now();
   const k = options.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
@@ -72,16 +77,22 @@ export function searchPopularityAlphas(model: MatrixFactorization, train: Intera
   const userAlphas = options.fixedAlphaUsers !== undefined ? [options.fixedAlphaUsers] : alphas;
   const source = options.source ?? model.config.popularDirection;
   const directions = model.popularDirections(source);
-  if (!directions) throw new Error(`popular directions from "${source}" are not available: train with gradientAdjustment (--gradient-adjust) or use source "head-mean"`);
-  const m = model.nItems, d = model.dim;
+  if (!directions)
+    throw new Error(`popular directions from "${source}" are not available: train with gradientAdjustment (--gradient-adjust) or use source "head-mean"`);
+  const m = model.nItems,
+    d = model.dim;
   if (train.nItems !== m || validation.nItems !== m) {
-    throw new RangeError(`the model scores ${m} items but the data has ${train.nItems} (train) and ${validation.nItems} (validation): read the data with the model's item ids`);
+    throw new RangeError(
+      `the model scores ${m} items but the data has ${train.nItems} (train) and ${validation.nItems} (validation): read the data with the model's item ids`,
+    );
   }
-  if (validation.nUsers > model.nUsers) throw new RangeError(`the validation part has users the model does not know (model: ${model.nUsers}, validation: ${validation.nUsers})`);
+  if (validation.nUsers > model.nUsers)
+    throw new RangeError(`the validation part has users the model does not know (model: ${model.nUsers}, validation: ${validation.nUsers})`);
 
   const candidates = validation.usersWithInteractions();
   const maxUsers = options.maxUsers ?? 10_000;
-  const users = candidates.length > maxUsers ? (options.rng ?? new Rng(model.config.seed)).shuffle(candidates.slice()).subarray(0, maxUsers).sort() : candidates;
+  const users =
+    candidates.length > maxUsers ? (options.rng ?? new Rng(model.config.seed)).shuffle(candidates.slice()).subarray(0, maxUsers).sort() : candidates;
   const total = users.length;
   const block = Math.max(1, Math.min(options.blockUsers ?? Math.floor((8 << 20) / Math.max(1, m)), total || 1));
   const kk = Math.min(k, m);
@@ -108,12 +119,14 @@ export function searchPopularityAlphas(model: MatrixFactorization, train: Intera
   try {
     kernels.packItems(model.itemFactors, m, d, packed);
     kernels.scoreRowsDot(unitDirections, 2, d, model.itemFactors, m, itemTerms, m);
-    const validP = validation.byUser.indptr, validI = validation.byUser.indices;
+    const validP = validation.byUser.indptr,
+      validI = validation.byUser.indices;
     const countHits = (n: number, pair: number): void => {
       const top = topIdx.view;
       for (let r = 0; r < n; r++) {
         const user = users[r + blockStart];
-        const a = validP[user], b = validP[user + 1];
+        const a = validP[user],
+          b = validP[user + 1];
         for (let t = a; t < b; t++) relevant[validI[t]] = 1;
         let hits = 0;
         for (let t = r * kk; t < (r + 1) * kk; t++) if (top[t] >= 0 && relevant[top[t]] === 1) hits++;
@@ -134,13 +147,16 @@ export function searchPopularityAlphas(model: MatrixFactorization, train: Intera
       const rawTop = topIdx.view.slice(0, n * kk);
       for (let a1 = 0; a1 < itemAlphas.length; a1++) {
         for (let a2 = 0; a2 < userAlphas.length; a2++) {
-          const alphaItems = itemAlphas[a1], alphaUsers = userAlphas[a2];
+          const alphaItems = itemAlphas[a1],
+            alphaUsers = userAlphas[a2];
           if (alphaItems === 0 && alphaUsers === 0) {
             topIdx.view.set(rawTop);
           } else {
-            const coef = coefficients.view, terms = userTerms.view;
+            const coef = coefficients.view,
+              terms = userTerms.view;
             for (let r = 0; r < n; r++) {
-              const along = terms[2 * r], alongItems = terms[2 * r + 1];
+              const along = terms[2 * r],
+                alongItems = terms[2 * r + 1];
               coef[2 * r] = -alphaUsers * along;
               coef[2 * r + 1] = -alphaItems * (alongItems - alphaUsers * along * g);
             }
@@ -166,9 +182,13 @@ export function searchPopularityAlphas(model: MatrixFactorization, train: Intera
     }
   }
   return {
-    ...grid[best], source, k, grid,
+    ...grid[best],
+    source,
+    k,
+    grid,
     baselineRecall: total ? hitSums[pairs] / total : 0,
-    users: total, validationUsers: candidates.length,
+    users: total,
+    validationUsers: candidates.length,
     seconds: ((typeof performance !== "undefined" ? performance.now() : Date.now()) - started) / 1000,
   };
 }

@@ -104,10 +104,29 @@ export interface MfConfig {
   popularHeadShare: number;
 }
 
-const COMMON = { normalize: "none" as NormalizeMode, hardNegatives: 1, negativeSampling: "uniform" as NegativeSampling, dim: 64, epochs: 20, optimizer: "adam" as OptimizerName, seed: DEFAULT_SEED, initStd: 0.1, samplingExponent: 0.75, sampling: "interactions" as SamplingMode, positivesPerRow: 0, learningRateSchedule: "constant" as LearningRateSchedule };
+const COMMON = {
+  normalize: "none" as NormalizeMode,
+  hardNegatives: 1,
+  negativeSampling: "uniform" as NegativeSampling,
+  dim: 64,
+  epochs: 20,
+  optimizer: "adam" as OptimizerName,
+  seed: DEFAULT_SEED,
+  initStd: 0.1,
+  samplingExponent: 0.75,
+  sampling: "interactions" as SamplingMode,
+  positivesPerRow: 0,
+  learningRateSchedule: "constant" as LearningRateSchedule,
+};
 /** The debiasing methods are off by default: a config without them is the plain model. */
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
-const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false, popularDirection: "gradients" as PopularDirectionSource, alphaItems: 0, alphaUsers: 0, popularHeadShare: 0.8 };
+const GRADIENT_ADJUSTMENT_DEFAULTS = {
+  gradientAdjustment: false,
+  popularDirection: "gradients" as PopularDirectionSource,
+  alphaItems: 0,
+  alphaUsers: 0,
+  popularHeadShare: 0.8,
+};
 
 /**
  * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (docs/methods-and-metrics.md, "Accuracy on real data"):
@@ -118,7 +137,17 @@ const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false, popularDirecti
 export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss" | keyof typeof GRADIENT_ADJUSTMENT_DEFAULTS>> = {
   bpr: { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
   bce: { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
-  softmax: { ...COMMON, ...DEBIASING_DEFAULTS, optimizer: "adagrad", learningRate: 0.1, batchSize: 128, negatives: 0, l2: 0, temperature: 0.1, normalize: "both" },
+  softmax: {
+    ...COMMON,
+    ...DEBIASING_DEFAULTS,
+    optimizer: "adagrad",
+    learningRate: 0.1,
+    batchSize: 128,
+    negatives: 0,
+    l2: 0,
+    temperature: 0.1,
+    normalize: "both",
+  },
   "sampled-softmax": { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 256, negatives: 1024, l2: 0, temperature: 0.1, normalize: "both" },
 };
 
@@ -127,7 +156,13 @@ export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss" | keyof typeo
  * row, and Adam's per-coordinate normalisation made those steps far too small or too noisy on
  * Gowalla), 64 rows per step, rows of at most 8 positives, 2048 shared negatives.
  */
-export const USER_SAMPLING_DEFAULTS: Readonly<Partial<MfConfig>> = { optimizer: "adagrad", learningRate: 0.1, batchSize: 64, negatives: 2048, positivesPerRow: 8 };
+export const USER_SAMPLING_DEFAULTS: Readonly<Partial<MfConfig>> = {
+  optimizer: "adagrad",
+  learningRate: 0.1,
+  batchSize: 64,
+  negatives: 2048,
+  positivesPerRow: 8,
+};
 
 export { ConfigError } from "../train/config-checks.js";
 
@@ -153,13 +188,17 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   oneOf(config.sampling, SAMPLING_MODES, "sampling");
   oneOf(config.negativeSampling, NEGATIVE_SAMPLINGS, "negativeSampling");
   if (config.negativeSampling !== "uniform" && loss !== "bpr" && loss !== "bce") {
-    throw new ConfigError(`negativeSampling "${config.negativeSampling}" is how BPR and BCE draw negatives; the ${loss} loss does not use it (the sampled softmax's proposal is set by samplingExponent)`);
+    throw new ConfigError(
+      `negativeSampling "${config.negativeSampling}" is how BPR and BCE draw negatives; the ${loss} loss does not use it (the sampled softmax's proposal is set by samplingExponent)`,
+    );
   }
   if (config.sampling === "users" && loss !== "sampled-softmax") {
     throw new ConfigError(`sampling "users" is a way to batch the sampled softmax: use loss "sampled-softmax", not "${loss}"`);
   }
   if (config.positivesPerRow !== 0 && config.sampling !== "users") {
-    throw new ConfigError(`positivesPerRow (${config.positivesPerRow}) splits user rows of sampled-softmax with sampling "users"; it does nothing here: drop it or set sampling "users"`);
+    throw new ConfigError(
+      `positivesPerRow (${config.positivesPerRow}) splits user rows of sampled-softmax with sampling "users"; it does nothing here: drop it or set sampling "users"`,
+    );
   }
   if (loss === "sampled-softmax" && config.sampling === "users") {
     // The loss's defaults are per interaction; over user blocks, these were the best measured.
@@ -202,11 +241,13 @@ function checkGradientAdjustment(config: MfConfig, partial: Partial<MfConfig>): 
   oneOf(config.popularDirection, POPULAR_DIRECTION_SOURCES, "popularDirection");
   nonNegativeNumber(config.alphaItems, "alphaItems");
   nonNegativeNumber(config.alphaUsers, "alphaUsers");
-  if (!(config.popularHeadShare > 0 && config.popularHeadShare <= 1)) throw new ConfigError(`popularHeadShare must be in (0, 1], got ${config.popularHeadShare}`);
+  if (!(config.popularHeadShare > 0 && config.popularHeadShare <= 1))
+    throw new ConfigError(`popularHeadShare must be in (0, 1], got ${config.popularHeadShare}`);
   if (!config.gradientAdjustment) return;
   if (config.loss !== "bpr" && config.loss !== "bce") {
-    throw new ConfigError(`gradientAdjustment records the gradients of BPR or BCE training (Ren et al., Algorithm 1): use loss bpr or bce, got "${config.loss}"`);
+    throw new ConfigError(
+      `gradientAdjustment records the gradients of BPR or BCE training (Ren et al., Algorithm 1): use loss bpr or bce, got "${config.loss}"`,
+    );
   }
   if (partial.normalize === undefined) config.normalize = "users";
 }
-

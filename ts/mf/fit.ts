@@ -14,7 +14,7 @@ import { UserBlockSampledSoftmaxRunner } from "./user-block-sampled-softmax-runn
 import { GradientAccumulator } from "./gradient-accumulator.js";
 import { learningRateAt } from "../train/learning-rate-schedule.js";
 import { checkFinite, DivergenceError, makeOptimizers, type EpochRunner, type TrainingContext } from "./training-context.js";
-import { trainingWarnings, } from "../train/training-warnings.js";
+import { trainingWarnings } from "../train/training-warnings.js";
 
 import { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport } from "../train/fit-report.js";
 export { TrainingAbortedError, type EpochSummary, type FitOptions, type FitReport };
@@ -70,7 +70,9 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
   const userFactors = model.userFactors;
   const itemFactors = model.itemFactors;
   const { userOptimizer, itemOptimizer } = makeOptimizers(kernels, config, userFactors, itemFactors);
-  const gradientAccumulator = config.gradientAdjustment ? new GradientAccumulator(kernels, train.nUsers, train.nItems, config.dim, config.learningRate) : undefined;
+  const gradientAccumulator = config.gradientAdjustment
+    ? new GradientAccumulator(kernels, train.nUsers, train.nItems, config.dim, config.learningRate)
+    : undefined;
   const ctx: TrainingContext = { kernels, config, train, userFactors, itemFactors, userOptimizer, itemOptimizer, rng, gradientAccumulator };
   const runner = createRunner(ctx);
   const validation = options.validation;
@@ -122,7 +124,10 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
         checkFinite(NaN, config, `in the parameters after epoch ${epoch}`);
       }
       const summary: EpochSummary = {
-        epoch, loss: result.loss, ...(result.regularizer !== undefined && { regularizer: result.regularizer }), seconds,
+        epoch,
+        loss: result.loss,
+        ...(result.regularizer !== undefined && { regularizer: result.regularizer }),
+        seconds,
         examplesPerSecond: result.examples / Math.max(1e-9, seconds),
       };
       lastGood = { users: userFactors.view.slice(), items: itemFactors.view.slice() };
@@ -144,8 +149,14 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
       }
       epochs.push(summary);
       options.onProgress?.({
-        phase: "epoch", epoch, epochs: config.epochs, done: result.examples, total: result.examples,
-        loss: result.loss, examplesPerSecond: summary.examplesPerSecond, validationRecall: summary.validationRecall,
+        phase: "epoch",
+        epoch,
+        epochs: config.epochs,
+        done: result.examples,
+        total: result.examples,
+        loss: result.loss,
+        examplesPerSecond: summary.examplesPerSecond,
+        validationRecall: summary.validationRecall,
       });
       // Let a host event loop breathe between epochs (progress rendering, worker messages).
       await Promise.resolve();
@@ -171,8 +182,12 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
     seconds: (now() - started) / 1000,
     ...(initial && { initialLoss: initial.loss, ...(config.spectralPenalty > 0 && { initialRegularizer: initial.regularizer }) }),
     warnings: trainingWarnings({
-      initialLoss: initial?.loss, initialRegularizer: initial?.regularizer, epochs, heldEpoch: bestEpoch,
-      learningRate: config.learningRate, spectralPenalty: config.spectralPenalty,
+      initialLoss: initial?.loss,
+      initialRegularizer: initial?.regularizer,
+      epochs,
+      heldEpoch: bestEpoch,
+      learningRate: config.learningRate,
+      spectralPenalty: config.spectralPenalty,
     }),
   };
 }

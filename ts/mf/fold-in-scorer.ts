@@ -27,7 +27,10 @@ export class FoldInScorer implements ContextScorer {
   readonly window: number;
   readonly regularization: number;
 
-  constructor(private readonly model: MatrixFactorization, options: FoldInScorerOptions = {}) {
+  constructor(
+    private readonly model: MatrixFactorization,
+    options: FoldInScorerOptions = {},
+  ) {
     this.kernels = model.kernels;
     this.window = options.window ?? DEFAULT_FOLD_IN_WINDOW;
     this.regularization = options.regularization ?? DEFAULT_FOLD_IN_REGULARIZATION;
@@ -50,16 +53,20 @@ export class FoldInScorer implements ContextScorer {
   }
 
   scoreContexts(batch: ContextBatch, out: WasmF32Array): void {
-    const d = this.model.dim, e = this.kernels.engine;
+    const d = this.model.dim,
+      e = this.kernels.engine;
     // Each context's distinct items (fold-in's least squares counts an item once), as a CSR for the kernel.
-    const offsets = batch.offsets.view, items = batch.items.view;
-    const distinctOffsets = new Int32Array(batch.rows + 1), distinct: number[] = [];
+    const offsets = batch.offsets.view,
+      items = batch.items.view;
+    const distinctOffsets = new Int32Array(batch.rows + 1),
+      distinct: number[] = [];
     for (let r = 0; r < batch.rows; r++) {
       for (const item of new Set(items.subarray(offsets[r], offsets[r + 1]))) distinct.push(item);
       distinctOffsets[r + 1] = distinct.length;
     }
     const block = e.f32(Math.max(1, batch.rows * d));
-    let wOffsets: WasmI32Array | null = null, wItems: WasmI32Array | null = null;
+    let wOffsets: WasmI32Array | null = null,
+      wItems: WasmI32Array | null = null;
     try {
       wOffsets = e.i32From(distinctOffsets);
       wItems = e.i32From(distinct.length ? distinct : [0]);

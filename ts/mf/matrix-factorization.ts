@@ -94,9 +94,14 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     }
     this.loadedKernels ??= await defaultKernels();
     // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
-    checkMfTraining(this.config, { users: train.nUsers, items: train.nItems, interactions: train.nnz, longestRows: longestRowsOf(train.userCounts()) }, {
-      threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? DEFAULT_K }),
-    });
+    checkMfTraining(
+      this.config,
+      { users: train.nUsers, items: train.nItems, interactions: train.nnz, longestRows: longestRowsOf(train.userCounts()) },
+      {
+        threads: this.kernels.threads.count,
+        ...(options.validation && { validationK: options.validationK ?? DEFAULT_K }),
+      },
+    );
     this.release();
     const e = this.kernels.engine;
     const d = this.config.dim;
@@ -150,7 +155,9 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     const source = adjustment.source ?? this.config.popularDirection;
     const checked = resolveMfConfig({ ...this.config, alphaItems: adjustment.alphaItems, alphaUsers: adjustment.alphaUsers, popularDirection: source });
     if ((checked.alphaItems !== 0 || checked.alphaUsers !== 0) && !this.popularDirections(source)) {
-      throw new Error(`popular directions from "${source}" are not available: they are recorded by training with gradientAdjustment (--gradient-adjust); use source "head-mean" for this model`);
+      throw new Error(
+        `popular directions from "${source}" are not available: they are recorded by training with gradientAdjustment (--gradient-adjust); use source "head-mean" for this model`,
+      );
     }
     this.config.alphaItems = checked.alphaItems;
     this.config.alphaUsers = checked.alphaUsers;
@@ -171,8 +178,13 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
   }
 
   rankUsers(
-    users: WasmI32Array, n: number, k: number, excl: { offsets: WasmI32Array; indices: WasmI32Array },
-    outIndices: WasmI32Array, outScores: WasmF32Array, colBias: { values: WasmF32Array; scale: number } | null = null,
+    users: WasmI32Array,
+    n: number,
+    k: number,
+    excl: { offsets: WasmI32Array; indices: WasmI32Array },
+    outIndices: WasmI32Array,
+    outScores: WasmF32Array,
+    colBias: { values: WasmF32Array; scale: number } | null = null,
   ): void {
     const { users: P } = this.requireTables();
     const d = this.config.dim;
@@ -194,7 +206,8 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
    */
   servedTables(): { users: WasmF32Array; items: WasmF32Array } {
     const { users, items } = this.requireTables();
-    const e = this.kernels.engine, d = this.dim;
+    const e = this.kernels.engine,
+      d = this.dim;
     const servedUsers = e.f32Copy(users);
     let servedItems: WasmF32Array | null = null;
     try {
@@ -357,7 +370,11 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     }
     const i = this.itemMap.index(item);
     if (i === undefined) {
-      const examples = this.itemMap.ids().slice(0, 3).map((id) => quoteFound(id, 20)).join(", ");
+      const examples = this.itemMap
+        .ids()
+        .slice(0, 3)
+        .map((id) => quoteFound(id, 20))
+        .join(", ");
       throw new UnknownIdError(`item ${quoteFound(String(item))} is not in the model (it knows ${this.nItems} items, e.g. ${examples})`);
     }
     return i;
@@ -405,11 +422,18 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     const { indptr, indices } = requireCsrTables(contents, "seenIndptr", "seenIndices", nUsers, nItems, "items", fileName);
     // Optional since the gradient-perspective adjustment: older files have neither table.
     if (contents.tables.popularUserDirection || contents.tables.popularItemDirection) {
-      model.gradientDirections = { users: table("popularUserDirection", 1, dim, "f32") as Float32Array, items: table("popularItemDirection", 1, dim, "f32") as Float32Array };
+      model.gradientDirections = {
+        users: table("popularUserDirection", 1, dim, "f32") as Float32Array,
+        items: table("popularItemDirection", 1, dim, "f32") as Float32Array,
+      };
     }
     const { alphaItems, alphaUsers, popularDirection } = model.config;
     if ((alphaItems !== 0 || alphaUsers !== 0) && popularDirection === "gradients" && !model.gradientDirections) {
-      throw new ModelFileError(fileName, "shape-mismatch", `the config serves with popular directions from "gradients" (alphaItems ${alphaItems}, alphaUsers ${alphaUsers}) but the tables "popularUserDirection"/"popularItemDirection" are missing; re-export the model`);
+      throw new ModelFileError(
+        fileName,
+        "shape-mismatch",
+        `the config serves with popular directions from "gradients" (alphaItems ${alphaItems}, alphaUsers ${alphaUsers}) but the tables "popularUserDirection"/"popularItemDirection" are missing; re-export the model`,
+      );
     }
     model.userMap = IdMap.from(contents.userIds);
     model.itemMap = IdMap.from(contents.itemIds);

@@ -1,9 +1,20 @@
 /** What training a matrix factorisation model allocates, for the size checks of ts/train/memory-plan.ts. */
 import { LOSS_DEFAULTS, type MfConfig } from "./config.js";
 import { SizeLimitError, type MemoryLimits } from "../engine/memory-limits.js";
-import { addEvaluation, builder, checkMemoryPlan, CONFIG_NAMES, KERNEL_SCRATCH_BYTES_PER_DIM, MIN_BATCHES_PER_THREAD, OPTIMIZER_STATES, packedFloats, type MfPlanOptions, type DataShape, type MemoryPlan, type SettingNames } from "../train/memory-plan.js";
-
-
+import {
+  addEvaluation,
+  builder,
+  checkMemoryPlan,
+  CONFIG_NAMES,
+  KERNEL_SCRATCH_BYTES_PER_DIM,
+  MIN_BATCHES_PER_THREAD,
+  OPTIMIZER_STATES,
+  packedFloats,
+  type MfPlanOptions,
+  type DataShape,
+  type MemoryPlan,
+  type SettingNames,
+} from "../train/memory-plan.js";
 
 /**
  * Everything training `config` on data of `shape` allocates: the factor tables, the optimizer
@@ -12,7 +23,12 @@ import { addEvaluation, builder, checkMemoryPlan, CONFIG_NAMES, KERNEL_SCRATCH_B
  * the snapshots kept for divergence and early stopping).
  */
 export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPlanOptions = {}): MemoryPlan {
-  const U = shape.users, I = shape.items, nnz = shape.interactions, d = config.dim, B = config.batchSize, N = config.negatives;
+  const U = shape.users,
+    I = shape.items,
+    nnz = shape.interactions,
+    d = config.dim,
+    B = config.batchSize,
+    N = config.negatives;
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const longest = shape.longestRows ?? ((n: number) => Math.min(nnz, n * I));
   const b = builder();
@@ -26,7 +42,14 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
   b.add("the packed items of scoring", "wasm", packedFloats(I, d) * 4, `items × dim × 4 B = ${f(I, d, 4)} B`, ["dim"]);
   b.add("the kernels' scratch", "wasm", KERNEL_SCRATCH_BYTES_PER_DIM * d, `480 rows × dim × 16 B per thread = ${f(480, d, 16)} B`, ["dim"], threads);
   // The snapshots of the last finite parameters, and of the best epoch with validation.
-  b.add("the parameter snapshots", "js", (U + I) * d * 4, `(users + items) × dim × 4 B = (${U} + ${I}) × ${d} × 4 B`, ["dim"], options.validationK !== undefined ? 2 : 1);
+  b.add(
+    "the parameter snapshots",
+    "js",
+    (U + I) * d * 4,
+    `(users + items) × dim × 4 B = (${U} + ${I}) × ${d} × 4 B`,
+    ["dim"],
+    options.validationK !== undefined ? 2 : 1,
+  );
   b.add("the epoch's order", "js", nnz * 4, `interactions × 4 B`, [], 2);
   const resn = config.spectralPenalty > 0;
   const rowStep = (maxUsers: number) => {
@@ -42,11 +65,26 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
       const C = config.hardNegatives;
       b.add("the epoch's interactions", "wasm", nnz * 4, `interactions × 4 B = ${f(nnz, 4)} B`, [], 3);
       b.add("the per-thread row stamps", "wasm", (U + I) * 4, `(users + items) × 4 B`, [], 2 * T);
-      b.add("the batch's item gradients", "wasm", B * (1 + N) * d * 4, `batch × (1 + negatives) × dim × 4 B = ${f(B, 1 + N, d, 4)} B`, ["batchSize", "negatives", "dim"], T);
+      b.add(
+        "the batch's item gradients",
+        "wasm",
+        B * (1 + N) * d * 4,
+        `batch × (1 + negatives) × dim × 4 B = ${f(B, 1 + N, d, 4)} B`,
+        ["batchSize", "negatives", "dim"],
+        T,
+      );
       b.add("the batch's user gradients", "wasm", B * d * 4, `batch × dim × 4 B = ${f(B, d, 4)} B`, ["batchSize", "dim"], T);
       b.add("the batch's item rows", "wasm", B * (1 + N) * 4, `batch × (1 + negatives) × 4 B = ${f(B, 1 + N, 4)} B`, ["batchSize", "negatives"], T);
       b.add("the batch's negatives", "wasm", B * N * 4, `batch × negatives × 4 B = ${f(B, N, 4)} B`, ["negatives", "batchSize"], T);
-      if (C > 1) b.add("the hard-negative candidates", "wasm", B * N * C * 4, `batch × negatives × hard negatives × 4 B = ${f(B, N, C, 4)} B`, ["hardNegatives", "negatives", "batchSize"], T);
+      if (C > 1)
+        b.add(
+          "the hard-negative candidates",
+          "wasm",
+          B * N * C * 4,
+          `batch × negatives × hard negatives × 4 B = ${f(B, N, C, 4)} B`,
+          ["hardNegatives", "negatives", "batchSize"],
+          T,
+        );
       b.add("the sorted rows and positions", "js", nnz * 4, `interactions × 4 B`, [], 2);
       rowStep(B);
       break;
@@ -70,13 +108,28 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
       if (config.sampling === "users") {
         const P = Math.max(1, Math.min(longest(B), config.positivesPerRow > 0 ? B * config.positivesPerRow : Infinity));
         b.add("the block's user rows and gradients", "wasm", B * d * 4, `batch × dim × 4 B = ${f(B, d, 4)} B`, ["batchSize", "dim"], 3);
-        b.add("the block's positives' rows and gradients", "wasm", P * d * 4, `positives of batch rows × dim × 4 B = ${f(P, d, 4)} B`, ["batchSize", "positivesPerRow", "dim"], 3);
-        b.add("the block's item gradients", "wasm", (P + N) * d * 4, `(positives + negatives) × dim × 4 B = ${f(P + N, d, 4)} B`, ["negatives", "batchSize", "dim"]);
+        b.add(
+          "the block's positives' rows and gradients",
+          "wasm",
+          P * d * 4,
+          `positives of batch rows × dim × 4 B = ${f(P, d, 4)} B`,
+          ["batchSize", "positivesPerRow", "dim"],
+          3,
+        );
+        b.add("the block's item gradients", "wasm", (P + N) * d * 4, `(positives + negatives) × dim × 4 B = ${f(P + N, d, 4)} B`, [
+          "negatives",
+          "batchSize",
+          "dim",
+        ]);
         b.add("the block's row indices", "wasm", (8 * B + 6 * P + 3 * N) * 4, `(8 × batch + 6 × positives + 3 × negatives) × 4 B`, ["batchSize", "negatives"]);
         b.add("the epoch's rows", "js", Math.min(nnz, U + (config.positivesPerRow > 0 ? Math.ceil(nnz / config.positivesPerRow) : 0)) * 44, `rows × 44 B`, []);
       } else {
         b.add("the batch's user and positive rows and gradients", "wasm", B * d * 4, `batch × dim × 4 B = ${f(B, d, 4)} B`, ["batchSize", "dim"], 5);
-        b.add("the batch's item gradients", "wasm", (B + N) * d * 4, `(batch + negatives) × dim × 4 B = ${f(B + N, d, 4)} B`, ["negatives", "batchSize", "dim"]);
+        b.add("the batch's item gradients", "wasm", (B + N) * d * 4, `(batch + negatives) × dim × 4 B = ${f(B + N, d, 4)} B`, [
+          "negatives",
+          "batchSize",
+          "dim",
+        ]);
         b.add("the batch's row indices", "wasm", (8 * B + 4 * N) * 4, `(8 × batch + 4 × negatives) × 4 B`, ["batchSize", "negatives"]);
         b.add("the interactions' users", "js", nnz * 4, `interactions × 4 B`, []);
       }
@@ -89,12 +142,25 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
   return {
     what: `training ${config.loss}`,
     entries: b.entries,
-    values: { dim: d, batchSize: B, negatives: N, hardNegatives: config.hardNegatives, positivesPerRow: config.positivesPerRow, ...(options.validationK !== undefined && { validationK: options.validationK }) },
-    defaults: { dim: defaults.dim, batchSize: defaults.batchSize, negatives: Math.max(1, defaults.negatives), hardNegatives: defaults.hardNegatives, positivesPerRow: 8, validationK: 20 },
+    values: {
+      dim: d,
+      batchSize: B,
+      negatives: N,
+      hardNegatives: config.hardNegatives,
+      positivesPerRow: config.positivesPerRow,
+      ...(options.validationK !== undefined && { validationK: options.validationK }),
+    },
+    defaults: {
+      dim: defaults.dim,
+      batchSize: defaults.batchSize,
+      negatives: Math.max(1, defaults.negatives),
+      hardNegatives: defaults.hardNegatives,
+      positivesPerRow: 8,
+      validationK: 20,
+    },
     data: `${U} users × ${I} items, ${nnz} interactions`,
   };
 }
-
 
 /** {@link planMfTraining}, checked: refuses with a {@link SizeLimitError} before anything is allocated. */
 export function checkMfTraining(config: MfConfig, shape: DataShape, options: MfPlanOptions & { names?: SettingNames; limits?: MemoryLimits } = {}): void {
@@ -112,7 +178,10 @@ export function checkMfTraining(config: MfConfig, shape: DataShape, options: MfP
 export function checkNegativesFitCatalog(config: MfConfig, items: number, names: SettingNames = CONFIG_NAMES): void {
   if (config.loss !== "bpr" && config.loss !== "bce") return;
   const defaults = LOSS_DEFAULTS[config.loss];
-  for (const [key, what] of [["hardNegatives", "candidates per negative"], ["negatives", "negatives per positive"]] as const) {
+  for (const [key, what] of [
+    ["hardNegatives", "candidates per negative"],
+    ["negatives", "negatives per positive"],
+  ] as const) {
     const value = config[key];
     if (value > items && value > defaults[key]) {
       throw new SizeLimitError(
@@ -122,4 +191,3 @@ export function checkNegativesFitCatalog(config: MfConfig, items: number, names:
     }
   }
 }
-

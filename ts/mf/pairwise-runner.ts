@@ -6,7 +6,16 @@ import { ipsItemWeights } from "../train/ips.js";
 import { ADAGRAD_EPS, ADAM_EPS, BETA1, BETA2 } from "../train/optimizer.js";
 import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "./pairwise-plan.js";
 import { RowGradientStep } from "./resn.js";
-import { checkFinite, shuffledRange, userOfPosition, withRegularizer, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
+import {
+  checkFinite,
+  shuffledRange,
+  userOfPosition,
+  withRegularizer,
+  type BatchCallback,
+  type EpochResult,
+  type EpochRunner,
+  type TrainingContext,
+} from "./training-context.js";
 
 /** Draws per negative before one that hits the user's own items is kept anyway (a user holding most of the catalog). */
 const MAX_NEGATIVE_TRIES = 32;
@@ -52,7 +61,8 @@ export class PairwiseRunner implements EpochRunner {
   constructor(private readonly ctx: TrainingContext) {
     const { config, train, kernels, userFactors, itemFactors, userOptimizer, itemOptimizer, gradientAccumulator } = ctx;
     const e = kernels.engine;
-    const d = config.dim, nnz = train.nnz;
+    const d = config.dim,
+      nnz = train.nnz;
     const callerSteps = config.spectralPenalty > 0;
     this.update = callerSteps ? new RowGradientStep(ctx, config.batchSize) : null;
     // Hogwild threads: as many as the kernels have, each with at least MIN_BATCHES_PER_THREAD batches
@@ -108,25 +118,39 @@ export class PairwiseRunner implements EpochRunner {
     }
     p.set("batchSize", config.batchSize);
     // One step holds batchSize positives: at most that many users, and 1 + negatives items each.
-    const userCap = config.batchSize, itemCap = config.batchSize * (1 + config.negatives);
+    const userCap = config.batchSize,
+      itemCap = config.batchSize * (1 + config.negatives);
     for (let t = 0; t < threads; t++) this.threads.push(this.threadBuffers(ctx.rng, userCap, itemCap));
   }
 
   private threadBuffers(rng: Rng, userCap: number, itemCap: number): ThreadBuffers {
-    const batch = this.ctx.config.batchSize, negatives = this.ctx.config.negatives, candidates = this.ctx.config.hardNegatives;
+    const batch = this.ctx.config.batchSize,
+      negatives = this.ctx.config.negatives,
+      candidates = this.ctx.config.hardNegatives;
     const { train, config, kernels } = this.ctx;
-    const e = kernels.engine, d = config.dim;
+    const e = kernels.engine,
+      d = config.dim;
     const state = new StructBlock(e, THREAD_FIELDS, new Set(), e.exports.pairwise_layout(1), "a BPR/BCE training thread");
     const zeroed = (n: number) => {
       const a = e.i32(Math.max(1, n));
       a.view.fill(0);
       return a;
     };
-    const userStamp = zeroed(train.nUsers), userSlot = zeroed(train.nUsers), itemStamp = zeroed(train.nItems), itemSlot = zeroed(train.nItems);
-    const userRows = e.i32(userCap), itemRows = e.i32(itemCap), gradUsers = e.f32(userCap * d), gradItems = e.f32(itemCap * d);
-    const batchNegatives = e.i32(batch * negatives), batchCandidates = e.i32(candidates > 1 ? batch * negatives * candidates : 1);
+    const userStamp = zeroed(train.nUsers),
+      userSlot = zeroed(train.nUsers),
+      itemStamp = zeroed(train.nItems),
+      itemSlot = zeroed(train.nItems);
+    const userRows = e.i32(userCap),
+      itemRows = e.i32(itemCap),
+      gradUsers = e.f32(userCap * d),
+      gradItems = e.f32(itemCap * d);
+    const batchNegatives = e.i32(batch * negatives),
+      batchCandidates = e.i32(candidates > 1 ? batch * negatives * candidates : 1);
     // Every thread draws from its own stream, forked from the training generator.
-    rng.fork().words().forEach((w, i) => state.set(`rng${i}` as "rng0", w | 0));
+    rng
+      .fork()
+      .words()
+      .forEach((w, i) => state.set(`rng${i}` as "rng0", w | 0));
     state.set("userStamp", userStamp.ptr);
     state.set("userSlot", userSlot.ptr);
     state.set("itemStamp", itemStamp.ptr);
@@ -138,8 +162,12 @@ export class PairwiseRunner implements EpochRunner {
     state.set("batchNegatives", batchNegatives.ptr);
     state.set("batchCandidates", batchCandidates.ptr);
     return {
-      state, arrays: [userStamp, userSlot, itemStamp, itemSlot, userRows, itemRows, gradUsers, gradItems, batchNegatives, batchCandidates],
-      userRows, itemRows, gradUsers, gradItems,
+      state,
+      arrays: [userStamp, userSlot, itemStamp, itemSlot, userRows, itemRows, gradUsers, gradItems, batchNegatives, batchCandidates],
+      userRows,
+      itemRows,
+      gradUsers,
+      gradItems,
     };
   }
 
@@ -148,7 +176,10 @@ export class PairwiseRunner implements EpochRunner {
     const nnz = train.nnz;
     // The shuffled interactions as (user, item) pairs: the kernel then reads them in sequence.
     const order = shuffledRange(nnz, rng);
-    const users = this.epochUsers.view, items = this.epochItems.view, userOf = this.userOf, indices = train.byUser.indices;
+    const users = this.epochUsers.view,
+      items = this.epochItems.view,
+      userOf = this.userOf,
+      indices = train.byUser.indices;
     for (let p = 0; p < nnz; p++) {
       const k = order[p];
       users[p] = userOf[k];
@@ -162,14 +193,18 @@ export class PairwiseRunner implements EpochRunner {
     const cursor = bounds.slice(0, T);
     const batches = Math.max(1, Math.min(Math.floor(POSITIVES_PER_ROUND / config.batchSize), Math.floor(nnz / (MIN_ROUNDS * T * config.batchSize))));
     const perRound = this.update ? config.batchSize : batches * config.batchSize;
-    let lossSum = 0, penaltySum = 0, done = 0, round = 0;
+    let lossSum = 0,
+      penaltySum = 0,
+      done = 0,
+      round = 0;
     while (done < nnz) {
       // The first round is one batch per thread: its loss, reported to onBatch, is that of (nearly) the
       // epoch's starting parameters (fit() keeps epoch 1's as the untrained model's loss). Batches stay
       // aligned, so the updates are the same as with equal rounds.
       const size = round === 0 ? config.batchSize : perRound;
       const shares = this.threads.map((thread, t) => {
-        const start = cursor[t], end = Math.min(bounds[t + 1], start + size);
+        const start = cursor[t],
+          end = Math.min(bounds[t + 1], start + size);
         if (end <= start) return null;
         thread.state.set("start", start);
         thread.state.set("end", end);
@@ -193,7 +228,8 @@ export class PairwiseRunner implements EpochRunner {
 
   /** ReSN: the kernel left the batch's gradients; the penalty and the optimizers' step are taken here. */
   private callerStep(thread: ThreadBuffers): number {
-    const nu = thread.state.get("usedUsers"), ni = thread.state.get("usedItems");
+    const nu = thread.state.get("usedUsers"),
+      ni = thread.state.get("usedItems");
     return this.update!.apply(thread.userRows, nu, thread.gradUsers, thread.itemRows, ni, thread.gradItems);
   }
 

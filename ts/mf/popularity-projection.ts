@@ -44,7 +44,12 @@ export function headRows(counts: ArrayLike<number>, share: number): Int32Array {
  * embedding of the head ("mainstream") users, the most active users holding the same share.
  */
 export function headMeanDirections(
-  userTable: Float32Array, itemTable: Float32Array, d: number, userCounts: ArrayLike<number>, itemCounts: ArrayLike<number>, share: number,
+  userTable: Float32Array,
+  itemTable: Float32Array,
+  d: number,
+  userCounts: ArrayLike<number>,
+  itemCounts: ArrayLike<number>,
+  share: number,
 ): PopularDirections {
   return {
     users: meanRow(userTable, userCounts.length, d, headRows(userCounts, share)),

@@ -45,16 +45,18 @@ export class SpectralPenalty {
   addGradients(users: WasmF32Array, n: number, items: WasmF32Array, gradUsers: WasmF32Array, gradItems: WasmF32Array): number {
     if (n > this.maxUsers) throw new RangeError(`SpectralPenalty: ${n} users exceed the capacity of ${this.maxUsers}`);
     if (n === 0 || this.weight === 0) return 0;
-    const k = this.kernels, d = this.dim, m = this.nItems;
-    k.matvecT(users, n, d, this.ones, this.userSum);              // Uᵀ1
-    k.matvec(items, m, d, this.userSum, this.itemScores);          // r = V(Uᵀ1)
+    const k = this.kernels,
+      d = this.dim,
+      m = this.nItems;
+    k.matvecT(users, n, d, this.ones, this.userSum); // Uᵀ1
+    k.matvec(items, m, d, this.userSum, this.itemScores); // r = V(Uᵀ1)
     const rr = k.dot(this.itemScores, this.itemScores, m);
     if (!(rr > 0 && Number.isFinite(rr))) return 0;
     // With r unnormalised, b = Vᵀr and h = U·b carry a factor ‖r‖ each; 1/‖r‖² = 1/rr folds both back.
-    k.matvecT(items, m, d, this.itemScores, this.direction);       // ‖r‖·b
-    k.matvec(users, n, d, this.direction, this.userScores);        // ‖r‖·h
+    k.matvecT(items, m, d, this.itemScores, this.direction); // ‖r‖·b
+    k.matvec(users, n, d, this.direction, this.userScores); // ‖r‖·h
     const sigma2 = k.dot(this.userScores, this.userScores, n) / rr;
-    k.matvecT(users, n, d, this.userScores, this.userPull);        // ‖r‖·Uᵀh
+    k.matvecT(users, n, d, this.userScores, this.userPull); // ‖r‖·Uᵀh
     const scale = (2 * this.weight) / rr;
     k.addOuter(gradUsers, n, d, scale, this.userScores, this.direction);
     k.addOuter(gradItems, m, d, scale, this.itemScores, this.userPull);
@@ -77,7 +79,10 @@ export class RowGradientStep {
   private readonly userBlock: WasmF32Array | null;
   private readonly denseItems: WasmF32Array | null;
 
-  constructor(private readonly ctx: TrainingContext, maxUsers: number) {
+  constructor(
+    private readonly ctx: TrainingContext,
+    maxUsers: number,
+  ) {
     const { config, train, kernels } = ctx;
     const lambda = config.spectralPenalty;
     this.penalty = lambda > 0 ? new SpectralPenalty(kernels, config.dim, maxUsers, train.nItems, lambda) : null;
@@ -93,7 +98,8 @@ export class RowGradientStep {
       itemOptimizer.apply(itemRows, ni, gradI);
       return 0;
     }
-    const d = config.dim, m = train.nItems;
+    const d = config.dim,
+      m = train.nItems;
     const dense = this.denseItems!;
     dense.view.fill(0);
     kernels.scatterAddRows(dense, d, itemRows, ni, gradI);

@@ -6,8 +6,14 @@ import { NegativeProposal } from "../train/negative-proposal.js";
 import { RowGradientStep } from "./resn.js";
 import { SlotMap } from "../train/slot-map.js";
 import {
-  checkFinite, shuffledRange, userOfPosition, withRegularizer,
-  type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
+  checkFinite,
+  shuffledRange,
+  userOfPosition,
+  withRegularizer,
+  type BatchCallback,
+  type EpochResult,
+  type EpochRunner,
+  type TrainingContext,
 } from "./training-context.js";
 
 /**
@@ -50,10 +56,16 @@ export class SampledSoftmaxRunner implements EpochRunner {
   private readonly rowWeights: WasmF32Array | null;
   private readonly update: RowGradientStep;
 
-  constructor(private readonly ctx: TrainingContext, logitBias: Float32Array | null = null) {
+  constructor(
+    private readonly ctx: TrainingContext,
+    logitBias: Float32Array | null = null,
+  ) {
     const { config, train, kernels } = ctx;
     const e = kernels.engine;
-    const d = config.dim, B = config.batchSize, N = config.negatives, m = train.nItems;
+    const d = config.dim,
+      B = config.batchSize,
+      N = config.negatives,
+      m = train.nItems;
     const proposal = new NegativeProposal(train, config.samplingExponent, N);
     this.sampler = proposal.sampler;
     this.itemBias = e.f32From(Array.from(proposal.logExpected, (l, i) => -l + (logitBias ? logitBias[i] : 0)));
@@ -97,7 +109,8 @@ export class SampledSoftmaxRunner implements EpochRunner {
     const order = shuffledRange(train.nnz, rng);
     const B = config.batchSize;
     const steps = Math.ceil(train.nnz / B);
-    let lossSum = 0, penaltySum = 0;
+    let lossSum = 0,
+      penaltySum = 0;
     for (let step = 0; step < steps; step++) {
       const start = step * B;
       const end = Math.min(train.nnz, start + B);
@@ -113,7 +126,8 @@ export class SampledSoftmaxRunner implements EpochRunner {
   /** The step's summed loss without, and its ReSN penalty (0 without ReSN). */
   private step(order: Int32Array, start: number, end: number): { loss: number; penalty: number } {
     const { config, train, kernels, userFactors, itemFactors, rng } = this.ctx;
-    const d = config.dim, N = config.negatives;
+    const d = config.dim,
+      N = config.negatives;
     const nb = end - start;
     const T = config.temperature;
     const stride = this.stride;
@@ -121,8 +135,12 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.userSlots.reset();
     this.itemSlots.reset();
 
-    const users = this.batchUsers.view, positives = this.batchPositives.view, negatives = this.negatives.view;
-    const uSlot = this.userSlotOf.view, pSlot = this.posSlotOf.view, nSlot = this.negSlotOf.view;
+    const users = this.batchUsers.view,
+      positives = this.batchPositives.view,
+      negatives = this.negatives.view;
+    const uSlot = this.userSlotOf.view,
+      pSlot = this.posSlotOf.view,
+      nSlot = this.negSlotOf.view;
     for (let b = 0; b < nb; b++) {
       const k = order[start + b];
       users[b] = this.userOf[k];
@@ -130,7 +148,8 @@ export class SampledSoftmaxRunner implements EpochRunner {
       uSlot[b] = this.userSlots.slot(users[b]);
       pSlot[b] = this.itemSlots.slot(positives[b]);
     }
-    const bias = this.colBias.view, itemBias = this.itemBias.view;
+    const bias = this.colBias.view,
+      itemBias = this.itemBias.view;
     bias[N] = 0;
     for (let j = 0; j < N; j++) {
       const item = this.sampler.sample(rng);
@@ -150,15 +169,32 @@ export class SampledSoftmaxRunner implements EpochRunner {
     // Each row's logits (the N negatives, then its positive in column N, whose logQ and logit
     // adjustment differ per row and are folded into its score), the loss and the row gradients.
     const loss = kernels.sampledSoftmaxRows({
-      users: this.userBlock, positives: this.posBlock, nRows: nb, d, packedNegatives: this.packedNeg, negatives: this.negBlock, N,
-      logits: this.logits, stride, colBias: this.colBias, itemBias: this.itemBias, negativeIds: this.negatives, positiveIds: this.batchPositives,
-      targetOffsets: this.targetOffsets, targetIndices: this.targetIndices, rowWeights: this.rowWeights, invTemp: 1 / T, temperature: T,
-      gradUsers: this.gradUserBlock, gradPositives: this.gradPos,
+      users: this.userBlock,
+      positives: this.posBlock,
+      nRows: nb,
+      d,
+      packedNegatives: this.packedNeg,
+      negatives: this.negBlock,
+      N,
+      logits: this.logits,
+      stride,
+      colBias: this.colBias,
+      itemBias: this.itemBias,
+      negativeIds: this.negatives,
+      positiveIds: this.batchPositives,
+      targetOffsets: this.targetOffsets,
+      targetIndices: this.targetIndices,
+      rowWeights: this.rowWeights,
+      invTemp: 1 / T,
+      temperature: T,
+      gradUsers: this.gradUserBlock,
+      gradPositives: this.gradPos,
     });
     // The shared negatives' gradient needs every row: columns 0..N-1 of the gradient, rows `stride` apart.
     kernels.gemmTN({ array: this.logits, offset: 0, stride }, this.userBlock, this.gradNeg, N, d, nb);
 
-    const nu = this.userSlots.size, ni = this.itemSlots.size;
+    const nu = this.userSlots.size,
+      ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
     kernels.scatterAddRows(this.gradU, d, this.userSlotOf, nb, this.gradUserBlock);
@@ -171,10 +207,29 @@ export class SampledSoftmaxRunner implements EpochRunner {
 
   dispose(): void {
     freeAll(
-      this.batchUsers, this.batchPositives, this.negatives, this.userSlotOf, this.posSlotOf, this.negSlotOf,
-      this.userBlock, this.posBlock, this.negBlock, this.packedNeg, this.logits, this.itemBias,
-      this.colBias, this.targetOffsets, this.targetIndices, this.gradUserBlock, this.gradNeg, this.gradPos,
-      this.gradU, this.gradI, this.userRows, this.itemRows, this.rowWeights,
+      this.batchUsers,
+      this.batchPositives,
+      this.negatives,
+      this.userSlotOf,
+      this.posSlotOf,
+      this.negSlotOf,
+      this.userBlock,
+      this.posBlock,
+      this.negBlock,
+      this.packedNeg,
+      this.logits,
+      this.itemBias,
+      this.colBias,
+      this.targetOffsets,
+      this.targetIndices,
+      this.gradUserBlock,
+      this.gradNeg,
+      this.gradPos,
+      this.gradU,
+      this.gradI,
+      this.userRows,
+      this.itemRows,
+      this.rowWeights,
     );
     this.update.dispose();
   }

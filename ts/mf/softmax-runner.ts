@@ -2,10 +2,7 @@ import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
 import { freeAll } from "../engine/wasm-engine.js";
 import { ipsItemWeights, SoftmaxTargetWeights } from "../train/ips.js";
 import { SpectralPenalty } from "./resn.js";
-import {
-  runBlocks, shuffledRange,
-  type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
-} from "./training-context.js";
+import { runBlocks, shuffledRange, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
 
 /**
  * Full softmax over the whole catalog. In MF every positive of a user shares the user's logits,
@@ -29,10 +26,15 @@ export class SoftmaxRunner implements EpochRunner {
   /** ReSN's spectral-norm penalty on the block's users, when configured. */
   private readonly spectral: SpectralPenalty | null;
 
-  constructor(private readonly ctx: TrainingContext, private readonly logitBias: WasmF32Array | null = null) {
+  constructor(
+    private readonly ctx: TrainingContext,
+    private readonly logitBias: WasmF32Array | null = null,
+  ) {
     const { config, train, kernels } = ctx;
     const e = kernels.engine;
-    const d = config.dim, m = train.nItems, B = config.batchSize;
+    const d = config.dim,
+      m = train.nItems,
+      B = config.batchSize;
     const counts = train.userCounts();
     const active: number[] = [];
     for (let u = 0; u < train.nUsers; u++) if (counts[u] > 0) active.push(u);
@@ -61,7 +63,8 @@ export class SoftmaxRunner implements EpochRunner {
 
   private step(order: Int32Array, start: number, end: number): { loss: number; targets: number; penalty: number } {
     const { config, train, kernels, userFactors, itemFactors } = this.ctx;
-    const d = config.dim, m = train.nItems;
+    const d = config.dim,
+      m = train.nItems;
     const nb = end - start;
     const users = this.blockUsers.view;
     const offsets = this.targetOffsets.view;
@@ -72,7 +75,8 @@ export class SoftmaxRunner implements EpochRunner {
     for (let r = 0; r < nb; r++) {
       const u = this.activeUsers[order[start + r]];
       users[r] = u;
-      const a = indptr[u], b = indptr[u + 1];
+      const a = indptr[u],
+        b = indptr[u + 1];
       targets.set(indices.subarray(a, b), t);
       t += b - a;
       offsets[r + 1] = t;
@@ -82,10 +86,10 @@ export class SoftmaxRunner implements EpochRunner {
     kernels.scorePacked(this.userBlock, nb, d, this.packed, m, this.scores, m);
     const invTemp = 1 / config.temperature;
     const weights = this.targetWeights;
-    const correction = weights ? weights.prepare(this.scores.view, m, nb, this.targetOffsets.view, this.targetIndices.view, invTemp, this.logitBias?.view ?? null) : 0;
-    const loss = kernels.softmaxXent(
-      this.scores, nb, m, m, invTemp, this.logitBias, this.targetOffsets, this.targetIndices, weights?.rowWeights ?? null, true,
-    );
+    const correction = weights
+      ? weights.prepare(this.scores.view, m, nb, this.targetOffsets.view, this.targetIndices.view, invTemp, this.logitBias?.view ?? null)
+      : 0;
+    const loss = kernels.softmaxXent(this.scores, nb, m, m, invTemp, this.logitBias, this.targetOffsets, this.targetIndices, weights?.rowWeights ?? null, true);
     weights?.correctGradient(this.scores.view, m, nb, this.targetOffsets.view, this.targetIndices.view, invTemp);
     kernels.gemmNN(this.scores, itemFactors, this.gradUsers, nb, d, m);
     kernels.gemmTN(this.scores, this.userBlock, this.gradItems, m, d, nb);

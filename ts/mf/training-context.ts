@@ -47,8 +47,12 @@ export interface EpochRunner {
  * sums the loss and the positives (targets) each step reports, stops on a non-finite loss, reports progress.
  */
 export function runBlocks(
-  count: number, blockSize: number, config: MfConfig, total: number,
-  step: (start: number, end: number) => { loss: number; targets: number; penalty?: number }, onBatch?: BatchCallback,
+  count: number,
+  blockSize: number,
+  config: MfConfig,
+  total: number,
+  step: (start: number, end: number) => { loss: number; targets: number; penalty?: number },
+  onBatch?: BatchCallback,
 ): EpochResult {
   const steps = Math.ceil(count / blockSize);
   let lossSum = 0;
@@ -102,7 +106,6 @@ export function userOfPosition(data: Interactions): Int32Array {
   for (let u = 0; u < data.nUsers; u++) out.fill(u, p[u], p[u + 1]);
   return out;
 }
-
 
 export function makeOptimizers(kernels: Kernels, config: MfConfig, userFactors: WasmF32Array, itemFactors: WasmF32Array) {
   return {

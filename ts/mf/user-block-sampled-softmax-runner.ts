@@ -3,10 +3,7 @@ import { freeAll } from "../engine/wasm-engine.js";
 import type { AliasSampler } from "../train/alias-sampler.js";
 import { NegativeProposal } from "../train/negative-proposal.js";
 import { SlotMap } from "../train/slot-map.js";
-import {
-  runBlocks, shuffledRange,
-  type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext,
-} from "./training-context.js";
+import { runBlocks, shuffledRange, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
 
 /** Logit of a sampled negative that is one of the row's own positives, and of the sink column: softmax weight 0. */
 const MASKED_LOGIT = -1e9;
@@ -76,16 +73,24 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
   private readonly posScales: WasmF32Array;
 
   /** logitBias: optional per-item term added to every candidate's training logit (positives and negatives). */
-  constructor(private readonly ctx: TrainingContext, private readonly logitBias: Float32Array | null = null) {
+  constructor(
+    private readonly ctx: TrainingContext,
+    private readonly logitBias: Float32Array | null = null,
+  ) {
     const { config, train, kernels } = ctx;
     const e = kernels.engine;
-    const d = config.dim, B = config.batchSize, N = config.negatives, m = train.nItems;
+    const d = config.dim,
+      B = config.batchSize,
+      N = config.negatives,
+      m = train.nItems;
     ({ sampler: this.sampler, logExpected: this.logExpected } = new NegativeProposal(train, config.samplingExponent, N));
     // A user with more than positivesPerRow positives gets several rows, which land in different
     // steps: more optimizer steps per user and epoch, at the cost of more rows.
     const { indptr } = train.byUser;
     const chunk = config.positivesPerRow > 0 ? config.positivesPerRow : Infinity;
-    const rowUser: number[] = [], rowStart: number[] = [], rowEnd: number[] = [];
+    const rowUser: number[] = [],
+      rowStart: number[] = [],
+      rowEnd: number[] = [];
     for (let u = 0; u < train.nUsers; u++) {
       for (let a = indptr[u]; a < indptr[u + 1]; a += chunk) {
         rowUser.push(u);
@@ -98,7 +103,10 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     this.rowEnd = Int32Array.from(rowEnd);
     // Capacity for the positives of any block: the B longest rows.
     const sortedLengths = rowEnd.map((end, r) => end - rowStart[r]).sort((a, b) => b - a);
-    const maxTargets = Math.max(1, sortedLengths.slice(0, B).reduce((s, c) => s + c, 0));
+    const maxTargets = Math.max(
+      1,
+      sortedLengths.slice(0, B).reduce((s, c) => s + c, 0),
+    );
     this.userSlots = new SlotMap(train.nUsers, B);
     this.userSlotOf = e.i32(B);
     this.gradUserSlots = e.f32(B * d);
@@ -144,7 +152,8 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
 
   private step(order: Int32Array, start: number, end: number): { loss: number; targets: number } {
     const { config, train, kernels, userFactors, itemFactors, rng } = this.ctx;
-    const d = config.dim, N = config.negatives;
+    const d = config.dim,
+      N = config.negatives;
     const T = config.temperature;
     const nb = end - start;
     const bias = this.logitBias;
@@ -153,7 +162,10 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     this.userSlots.reset();
 
     // The block's users and their positives, in row order.
-    const users = this.blockUsers.view, positives = this.positives.view, pSlot = this.posSlotOf.view, uSlot = this.userSlotOf.view;
+    const users = this.blockUsers.view,
+      positives = this.positives.view,
+      pSlot = this.posSlotOf.view,
+      uSlot = this.userSlotOf.view;
     const rowOfPositive = this.rowOfPositive.view;
     const offsets = this.positiveOffsets;
     let t = 0;
@@ -172,7 +184,9 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     }
     const width = N + 1;
 
-    const negatives = this.negatives.view, nSlot = this.negSlotOf.view, colBias = this.colBias.view;
+    const negatives = this.negatives.view,
+      nSlot = this.negSlotOf.view,
+      colBias = this.colBias.view;
     this.generation++;
     for (let j = 0; j < N; j++) {
       const item = this.sampler.sample(rng);
@@ -195,7 +209,8 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     // Each positive's score against its row's user: the user's row beside each of its positives, one dot per pair.
     kernels.gatherRows(this.userBlock, d, this.rowOfPositive, t, this.userOfPositive);
     kernels.rowwiseDot(this.userOfPositive, this.posBlock, t, d, this.posScales);
-    const logits = this.logits.view, scores = this.posScales.view;
+    const logits = this.logits.view,
+      scores = this.posScales.view;
     const posLogits = this.posLogits;
     for (let k = 0; k < t; k++) posLogits[k] = scores[k] / T + (bias ? bias[positives[k]] : 0);
     const indptr = train.byUser.indptr;
@@ -210,10 +225,12 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     }
     // L_u = log Σ_j exp(z_uj), the negatives' estimate of the catalog's normaliser.
     kernels.lseRows(this.logits, nb, width, width, 1 / T, this.colBias, this.negLse);
-    const negLse = this.negLse.view, rowWeights = this.rowWeights.view;
+    const negLse = this.negLse.view,
+      rowWeights = this.rowWeights.view;
     let loss = 0;
     for (let r = 0; r < nb; r++) {
-      const first = offsets[r], end = offsets[r + 1];
+      const first = offsets[r],
+        end = offsets[r + 1];
       let weight = 0;
       for (let k = first; k < end; k++) {
         // loss_up = log(e^{z_p} + e^{L_u}) − z_p = softplus(L_u − z_p); ∂/∂z_p = −σ(L_u − z_p).
@@ -257,9 +274,32 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
 
   dispose(): void {
     freeAll(
-      this.blockUsers, this.userSlotOf, this.gradUserSlots, this.userRows, this.userBlock, this.negatives, this.negBlock, this.packedNeg, this.positives, this.posBlock,
-      this.logits, this.colBias, this.sinkOffsets, this.sinkTargets, this.negLse, this.rowWeights, this.gradUsers, this.gradNeg,
-      this.gradPos, this.posSlotOf, this.negSlotOf, this.gradItems, this.itemRows, this.rowOfPositive, this.userOfPositive, this.posScales,
+      this.blockUsers,
+      this.userSlotOf,
+      this.gradUserSlots,
+      this.userRows,
+      this.userBlock,
+      this.negatives,
+      this.negBlock,
+      this.packedNeg,
+      this.positives,
+      this.posBlock,
+      this.logits,
+      this.colBias,
+      this.sinkOffsets,
+      this.sinkTargets,
+      this.negLse,
+      this.rowWeights,
+      this.gradUsers,
+      this.gradNeg,
+      this.gradPos,
+      this.posSlotOf,
+      this.negSlotOf,
+      this.gradItems,
+      this.itemRows,
+      this.rowOfPositive,
+      this.userOfPositive,
+      this.posScales,
     );
   }
 }

@@ -22,13 +22,18 @@ export class ContextBatch {
   rows = 0;
   entries = 0;
 
-  constructor(engine: WasmEngine, readonly capacity: number, readonly maxHistory: number, weighting: HistoryWeighting, halfLife: number) {
+  constructor(
+    engine: WasmEngine,
+    readonly capacity: number,
+    readonly maxHistory: number,
+    weighting: HistoryWeighting,
+    halfLife: number,
+  ) {
     this.offsets = engine.i32(capacity + 1);
     this.items = engine.i32(Math.max(1, capacity * maxHistory));
     this.weights = weighting === "recency" ? engine.f32(Math.max(1, capacity * maxHistory)) : null;
-    this.weightsByPlace = weighting === "recency"
-      ? Float32Array.from({ length: maxHistory }, (_, place) => recencyWeight(maxHistory - 1 - place, halfLife))
-      : null;
+    this.weightsByPlace =
+      weighting === "recency" ? Float32Array.from({ length: maxHistory }, (_, place) => recencyWeight(maxHistory - 1 - place, halfLife)) : null;
     this.offsets.view[0] = 0;
   }
 

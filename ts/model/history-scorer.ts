@@ -24,7 +24,10 @@ export class HistoryScorer implements UserBlockScorer {
   readonly kernels: Kernels;
   private batch: ContextBatch | null = null;
 
-  constructor(private readonly model: ContextScorer, private readonly histories: Csr) {
+  constructor(
+    private readonly model: ContextScorer,
+    private readonly histories: Csr,
+  ) {
     this.kernels = model.kernels;
   }
 

@@ -26,7 +26,11 @@ export const HISTORY_MODEL_KINDS: readonly string[] = Object.keys(LOADERS);
 export function loadModel(kernels: Kernels, contents: ModelFileContents, fileName = "model", need = "be read by this version"): LoadedModel {
   const load = Object.hasOwn(LOADERS, contents.kind) ? LOADERS[contents.kind] : undefined;
   if (!load) {
-    throw new ModelFileError(fileName, "invalid-contents", `a model of kind "${contents.kind}" cannot ${need}; kinds that can: ${HISTORY_MODEL_KINDS.map((k) => `"${k}"`).join(", ")}`);
+    throw new ModelFileError(
+      fileName,
+      "invalid-contents",
+      `a model of kind "${contents.kind}" cannot ${need}; kinds that can: ${HISTORY_MODEL_KINDS.map((k) => `"${k}"`).join(", ")}`,
+    );
   }
   return load(kernels, contents, fileName);
 }

@@ -265,7 +265,10 @@ export function decodeModelFile(bytes: Uint8Array, fileName = "model"): ModelFil
   try {
     parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength)));
   } catch (e) {
-    fail("invalid-header", `the header is not valid UTF-8 JSON (${(e as Error).message}); the program that wrote it is broken — re-export the model with longtail.`);
+    fail(
+      "invalid-header",
+      `the header is not valid UTF-8 JSON (${(e as Error).message}); the program that wrote it is broken — re-export the model with longtail.`,
+    );
   }
   const header = checkHeader(parsed, version, fail);
 
@@ -451,7 +454,9 @@ function checkContents(c: ModelFileContents, fileName: string): void {
     if (t.data instanceof Float32Array) {
       const bad = firstOutOfRange(t.data);
       if (bad >= 0) {
-        fail(`table "${name}" holds ${describeBadValue(t.data[bad])} at row ${Math.floor(bad / t.cols)}, column ${bad % t.cols}; the model diverged — lower the learning rate.`);
+        fail(
+          `table "${name}" holds ${describeBadValue(t.data[bad])} at row ${Math.floor(bad / t.cols)}, column ${bad % t.cols}; the model diverged — lower the learning rate.`,
+        );
       }
     }
   }
@@ -584,9 +589,7 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
 function describePrefix(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 8);
   const printable = Array.from(head).every((b) => b >= 0x20 && b < 0x7f);
-  return printable
-    ? JSON.stringify(String.fromCharCode(...head))
-    : `bytes ${Array.from(head, (b) => b.toString(16).padStart(2, "0")).join(" ")}`;
+  return printable ? JSON.stringify(String.fromCharCode(...head)) : `bytes ${Array.from(head, (b) => b.toString(16).padStart(2, "0")).join(" ")}`;
 }
 
 function hex32(n: number): string {

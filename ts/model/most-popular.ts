@@ -9,7 +9,11 @@ import type { UserBlockScorer } from "../eval/scorer.js";
 export class MostPopular implements UserBlockScorer {
   private readonly row: Float32Array;
 
-  constructor(readonly kernels: Kernels, readonly nUsers: number, itemCounts: Int32Array) {
+  constructor(
+    readonly kernels: Kernels,
+    readonly nUsers: number,
+    itemCounts: Int32Array,
+  ) {
     this.row = Float32Array.from(itemCounts);
   }
 

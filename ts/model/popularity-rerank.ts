@@ -18,7 +18,11 @@ export class PopularityReranker implements UserBlockScorer {
   private readonly logPopularity: WasmF32Array;
 
   /** Wraps `base`; `strength` is β ≥ 0 (0 ranks exactly like the base scorer). Call dispose() when done. */
-  constructor(private readonly base: UserBlockScorer, itemCounts: ArrayLike<number>, readonly strength: number) {
+  constructor(
+    private readonly base: UserBlockScorer,
+    itemCounts: ArrayLike<number>,
+    readonly strength: number,
+  ) {
     if (!(typeof strength === "number" && Number.isFinite(strength) && strength >= 0)) {
       throw new RangeError(`the popularity penalty β must be a non-negative number (e.g. 0.05), got ${strength}`);
     }

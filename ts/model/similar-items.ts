@@ -15,7 +15,12 @@ export class UnitItemTable {
   private table: WasmF32Array | null;
 
   /** Takes ownership of `table` (m×d item vectors, row-major) and normalises its rows in place. */
-  constructor(private readonly kernels: Kernels, table: WasmF32Array, readonly nItems: number, readonly dim: number) {
+  constructor(
+    private readonly kernels: Kernels,
+    table: WasmF32Array,
+    readonly nItems: number,
+    readonly dim: number,
+  ) {
     kernels.l2NormalizeRows(table, nItems, dim);
     this.table = table;
   }
@@ -28,13 +33,18 @@ export class UnitItemTable {
     if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
     const table = this.table;
     if (!table) throw new Error("this unit item table was freed");
-    const m = this.nItems, d = this.dim;
+    const m = this.nItems,
+      d = this.dim;
     if (!(Number.isInteger(item) && item >= 0 && item < m)) throw new RangeError(`item index ${item} is outside [0, ${m})`);
     const kk = Math.min(k, m - 1);
     if (kk === 0) return { items: [], indices: new Int32Array(0), scores: new Float32Array(0) };
     const e = this.kernels.engine;
-    let query: WasmF32Array | null = null, scores: WasmF32Array | null = null, topIdx: WasmI32Array | null = null, topScore: WasmF32Array | null = null;
-    let exclOffsets: WasmI32Array | null = null, exclIndices: WasmI32Array | null = null;
+    let query: WasmF32Array | null = null,
+      scores: WasmF32Array | null = null,
+      topIdx: WasmI32Array | null = null,
+      topScore: WasmF32Array | null = null;
+    let exclOffsets: WasmI32Array | null = null,
+      exclIndices: WasmI32Array | null = null;
     try {
       query = e.f32(d);
       scores = e.f32(m);
@@ -46,7 +56,8 @@ export class UnitItemTable {
       query.view.set(table.view.subarray(item * d, (item + 1) * d));
       this.kernels.matvec(table, m, d, query, scores);
       this.kernels.topkRows(scores, 1, m, m, kk, { offsets: exclOffsets, indices: exclIndices }, topIdx, topScore);
-      const idx = topIdx.view.slice(), sc = topScore.view.slice();
+      const idx = topIdx.view.slice(),
+        sc = topScore.view.slice();
       let n = idx.indexOf(-1);
       if (n < 0) n = idx.length;
       return { indices: idx.subarray(0, n), scores: sc.subarray(0, n), items: Array.from(idx.subarray(0, n), (i) => ids.id(i)) };

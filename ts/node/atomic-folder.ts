@@ -27,7 +27,11 @@ export async function writeFolderAtomic(path: string, files: readonly FolderFile
   const foreign = existing?.filter((name) => !replaceable(name)) ?? [];
   if (foreign.length > 0) {
     const shown = foreign.sort().slice(0, 5).join(", ") + (foreign.length > 5 ? ", ..." : "");
-    throw new AtomicWriteError(path, `the folder holds files this command did not write (${shown}); give a new or empty folder, or one an earlier run wrote`, undefined);
+    throw new AtomicWriteError(
+      path,
+      `the folder holds files this command did not write (${shown}); give a new or empty folder, or one an earlier run wrote`,
+      undefined,
+    );
   }
   const parent = dirname(path);
   // A killed run's staging folder is only ever a partial copy; its ".old" folder is the previous

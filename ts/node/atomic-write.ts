@@ -8,11 +8,7 @@ import { access, constants, open, readdir, rename, rm, stat } from "node:fs/prom
 import { basename, dirname, join } from "node:path";
 
 /** What can be written: bytes, text (UTF-8), or chunks produced while writing (e.g. a streamed export). */
-export type AtomicWriteData =
-  | Uint8Array
-  | string
-  | Iterable<Uint8Array | string>
-  | AsyncIterable<Uint8Array | string>;
+export type AtomicWriteData = Uint8Array | string | Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string>;
 
 /** A failed atomic write; the target is untouched and no temporary file is left behind. */
 export class AtomicWriteError extends Error {
@@ -146,7 +142,8 @@ export async function checkWritableTarget(path: string, flag: string): Promise<v
   };
   const folder = await stat(dir).catch((e: NodeJS.ErrnoException) => e);
   if (folder instanceof Error) {
-    if (folder.code === "ENOENT" || folder.code === "ENOTDIR") fail(`the folder ${dir} does not exist; create it first (mkdir -p ${dir}) or give another path`, folder);
+    if (folder.code === "ENOENT" || folder.code === "ENOTDIR")
+      fail(`the folder ${dir} does not exist; create it first (mkdir -p ${dir}) or give another path`, folder);
     fail(`cannot use the folder ${dir}: ${folder.message}`, folder);
   } else if (!folder.isDirectory()) {
     fail(`${dir} is a file, not a folder`);

@@ -56,7 +56,7 @@ export interface LoadedData {
 }
 
 const EXPECTED =
-  "a data file (ratings.csv, ratings.dat, \"user item item ...\" lines, \"user item [rating] [timestamp]\" triples, a .csv/.tsv with a header) " +
+  'a data file (ratings.csv, ratings.dat, "user item item ..." lines, "user item [rating] [timestamp]" triples, a .csv/.tsv with a header) ' +
   "or a folder holding train.txt (+ test.txt), ratings.csv (+ movies.csv), ratings.dat (+ movies.dat) or MovieLens 100K's u.data (+ u.item)";
 
 /**
@@ -71,7 +71,10 @@ export async function loadTrainTest(path: string, options: LoadTrainTestOptions 
   const names = new Set(await readdir(path));
   if (names.has("train.txt")) return loadLinesFolder(path, names.has("test.txt"), options, names.has("valid.txt"));
   if (names.has("u.data")) return loadMovieLens100k(path, names, options);
-  for (const [ratings, movies] of [["ratings.csv", "movies.csv"], ["ratings.dat", "movies.dat"]] as const) {
+  for (const [ratings, movies] of [
+    ["ratings.csv", "movies.csv"],
+    ["ratings.dat", "movies.dat"],
+  ] as const) {
     if (names.has(ratings)) return loadFile(join(path, ratings), options, names.has(movies) ? join(path, movies) : undefined);
   }
   const held = [...names].sort().slice(0, 10);
@@ -105,7 +108,9 @@ async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTr
     const { users, items } = train;
     if (policy !== "extend") freeze(users, items);
     const shared = {
-      users, items, onUnknown: policy === "drop" ? "drop" : "error",
+      users,
+      items,
+      onUnknown: policy === "drop" ? "drop" : "error",
       unknownHint: 'set unknownInTest to "drop" or "extend" to accept such ids; CLI: --unknown-in-test',
     } as const;
     test = await read(join(folder, "test.txt"), shared);
@@ -134,7 +139,8 @@ async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTr
  * else "auto": detection then reads each part (a header line, a csv export).
  */
 export async function folderFormat(
-  trainPath: string, format: ReadInteractionsOptions["format"],
+  trainPath: string,
+  format: ReadInteractionsOptions["format"],
 ): Promise<{ format: InteractionsFormat | "auto"; formatReason?: string }> {
   if (format !== undefined && format !== "auto") return { format };
   return (await startsLikeLines(trainPath))
@@ -148,10 +154,17 @@ async function startsLikeLines(path: string): Promise<boolean> {
   for await (const chunk of fileSource(path)) {
     text += new TextDecoder().decode(chunk);
     const first = text.split(/\r\n|\r|\n/).find((l, i, all) => l.trim().length > 0 && i < all.length - 1);
-    if (first !== undefined) return first.trim().split(/\s+/).every((t) => /^\d+$/.test(t));
+    if (first !== undefined)
+      return first
+        .trim()
+        .split(/\s+/)
+        .every((t) => /^\d+$/.test(t));
     if (text.length > 1 << 16) return false;
   }
-  return text.trim().split(/\s+/).every((t) => /^\d+$/.test(t));
+  return text
+    .trim()
+    .split(/\s+/)
+    .every((t) => /^\d+$/.test(t));
 }
 
 /**
@@ -164,9 +177,12 @@ async function loadMovieLens100k(folder: string, names: Set<string>, options: Lo
   const { format, ...rest } = readOptions;
   // An explicit format is honoured; the u.data layout applies to triples only.
   const u100k = { columns: ["user", "item", "rating", "timestamp"], separator: "tab" } as const;
-  const layout = format === undefined || format === "auto"
-    ? { format: "triples", formatReason: "the layout of MovieLens 100K's u.data", ...u100k } as const
-    : format === "triples" ? { format, ...u100k } : { format };
+  const layout =
+    format === undefined || format === "auto"
+      ? ({ format: "triples", formatReason: "the layout of MovieLens 100K's u.data", ...u100k } as const)
+      : format === "triples"
+        ? { format, ...u100k }
+        : { format };
   const train = requireInteractions(await readInteractions(fileSource(ratingsPath), { ...layout, ...rest, fileName: ratingsPath, name: ratingsPath }), options);
   freeze(train.users, train.items);
   const lines = [`train: ${train.describe()}`];

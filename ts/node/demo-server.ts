@@ -12,9 +12,15 @@ import { extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-  ".json": "application/json", ".wasm": "application/wasm", ".csv": "text/csv; charset=utf-8", ".map": "application/json",
-  ".png": "image/png", ".svg": "image/svg+xml",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".csv": "text/csv; charset=utf-8",
+  ".map": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
 };
 
 /** A data file: a path on disk (a MovieLens folder's file) or text made in memory (the synthetic world). */
@@ -46,8 +52,10 @@ export interface DemoServer {
  * nothing the page loads needs a Cross-Origin-Resource-Policy of its own.
  */
 export const PAGE_HEADERS = {
-  "cache-control": "no-store", "x-content-type-options": "nosniff",
-  "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
 } as const;
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -64,7 +72,10 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: DataFil
   const size = (await stat(file.path)).size;
   res.writeHead(200, { ...headers, "content-length": size });
   if (req.method === "HEAD") res.end();
-  else createReadStream(file.path).on("error", (e) => res.destroy(e)).pipe(res);
+  else
+    createReadStream(file.path)
+      .on("error", (e) => res.destroy(e))
+      .pipe(res);
 }
 
 /** A file of `dir` for a URL path, or "outside" when the path leaves the folder (`..`, a NUL, a backslash). */

@@ -25,23 +25,43 @@ export function barChart(options: BarChartOptions): string {
   }
   const format = options.format ?? ((v: number) => String(Number(v.toPrecision(4))));
   const area = plotArea(options, options.series.length);
-  const ys = yAxis(area, domainOf(options.series.flatMap((s) => s.values), [0]), options.yLabel);
-  const nCat = options.categories.length, nSeries = options.series.length;
+  const ys = yAxis(
+    area,
+    domainOf(
+      options.series.flatMap((s) => s.values),
+      [0],
+    ),
+    options.yLabel,
+  );
+  const nCat = options.categories.length,
+    nSeries = options.series.length;
   const slot = (area.right - area.left) / Math.max(1, nCat);
   const barWidth = (slot * 0.8) / Math.max(1, nSeries);
-  const bars = options.categories.map((category, c) => {
-    const x0 = area.left + c * slot + slot * 0.1;
-    const group = options.series.map((s, i) => {
-      const v = s.values[c]!;
-      if (!Number.isFinite(v)) return "";
-      const top = ys.y(Math.max(v, 0)), base = ys.y(Math.min(v, 0));
-      return `<rect class="bar" x="${px(x0 + i * barWidth)}" y="${px(top)}" width="${px(Math.max(1, barWidth - 2))}" height="${px(Math.max(0, base - top))}" fill="${seriesColour(i)}">` +
-        `<title>${escapeHtml(`${s.label}, ${category}: ${format(v)}`)}</title></rect>`;
-    }).join("");
-    const label = `<text class="tick" x="${px(area.left + (c + 0.5) * slot)}" y="${area.bottom + 18}" text-anchor="middle">${escapeHtml(category)}</text>`;
-    return `<g class="bar-group">${group}${label}</g>`;
-  }).join("");
+  const bars = options.categories
+    .map((category, c) => {
+      const x0 = area.left + c * slot + slot * 0.1;
+      const group = options.series
+        .map((s, i) => {
+          const v = s.values[c]!;
+          if (!Number.isFinite(v)) return "";
+          const top = ys.y(Math.max(v, 0)),
+            base = ys.y(Math.min(v, 0));
+          return (
+            `<rect class="bar" x="${px(x0 + i * barWidth)}" y="${px(top)}" width="${px(Math.max(1, barWidth - 2))}" height="${px(Math.max(0, base - top))}" fill="${seriesColour(i)}">` +
+            `<title>${escapeHtml(`${s.label}, ${category}: ${format(v)}`)}</title></rect>`
+          );
+        })
+        .join("");
+      const label = `<text class="tick" x="${px(area.left + (c + 0.5) * slot)}" y="${area.bottom + 18}" text-anchor="middle">${escapeHtml(category)}</text>`;
+      return `<g class="bar-group">${group}${label}</g>`;
+    })
+    .join("");
   const empty = nCat === 0 || nSeries === 0;
   const body = ys.markup + `<g class="axis x-axis">${xAxisLine(area, options.xLabel)}</g>` + (empty ? emptyNote(area) : bars);
-  return chartSvg(options, body, options.series.map((s, i) => ({ label: s.label, colour: seriesColour(i) })), "bar-chart");
+  return chartSvg(
+    options,
+    body,
+    options.series.map((s, i) => ({ label: s.label, colour: seriesColour(i) })),
+    "bar-chart",
+  );
 }

@@ -12,7 +12,8 @@ export interface Domain {
 export function domainOf(values: readonly number[], include: readonly number[] = []): Domain {
   const finite = [...values, ...include].filter(Number.isFinite);
   if (finite.length === 0) return { min: 0, max: 1 };
-  let min = Math.min(...finite), max = Math.max(...finite);
+  let min = Math.min(...finite),
+    max = Math.max(...finite);
   if (min === max) {
     const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
     min -= pad;

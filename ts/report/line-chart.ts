@@ -35,27 +35,54 @@ export function lineChart(options: LineChartOptions): string {
   const series = options.series.map((s) => ({ ...s, points: s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)) }));
   const area = plotArea(options, series.length);
   const all = series.flatMap((s) => s.points);
-  const xs = xAxis(area, domainOf(all.map((p) => p.x), options.xInclude), options.xLabel, options.xInteger);
+  const xs = xAxis(
+    area,
+    domainOf(
+      all.map((p) => p.x),
+      options.xInclude,
+    ),
+    options.xLabel,
+    options.xInteger,
+  );
   let palette = 0;
   const colours = series.map((s) => s.colour ?? seriesColour(palette++));
-  const ys = yAxis(area, domainOf(all.map((p) => p.y), options.yInclude), options.yLabel);
-  const marks = series.map((s, index) => {
-    const colour = colours[index]!;
-    const mark = s.mark ?? "both";
-    const coords = s.points.map((p) => `${px(xs.x(p.x))},${px(ys.y(p.y))}`);
-    const line = mark !== "points" && coords.length > 1
-      ? `<polyline class="series-line" fill="none" stroke="${colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ""} points="${coords.join(" ")}"/>`
-      : "";
-    const dots = mark !== "line" || coords.length === 1
-      ? s.points.map((p) => {
-        const cx = px(xs.x(p.x)), cy = px(ys.y(p.y));
-        const tip = `${s.label}${p.label ? ` (${p.label})` : ""}: ${options.xLabel} ${p.x}, ${options.yLabel} ${p.y}`;
-        const text = p.label ? `<text class="point-label" x="${px(xs.x(p.x) + 6)}" y="${px(ys.y(p.y) - 6)}">${escapeHtml(p.label)}</text>` : "";
-        return `<circle class="series-point" cx="${cx}" cy="${cy}" r="4" fill="${colour}"><title>${escapeHtml(tip)}</title></circle>${text}`;
-      }).join("")
-      : "";
-    return `<g class="series" data-series="${escapeHtml(s.label)}">${line}${dots}</g>`;
-  }).join("");
+  const ys = yAxis(
+    area,
+    domainOf(
+      all.map((p) => p.y),
+      options.yInclude,
+    ),
+    options.yLabel,
+  );
+  const marks = series
+    .map((s, index) => {
+      const colour = colours[index]!;
+      const mark = s.mark ?? "both";
+      const coords = s.points.map((p) => `${px(xs.x(p.x))},${px(ys.y(p.y))}`);
+      const line =
+        mark !== "points" && coords.length > 1
+          ? `<polyline class="series-line" fill="none" stroke="${colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ""} points="${coords.join(" ")}"/>`
+          : "";
+      const dots =
+        mark !== "line" || coords.length === 1
+          ? s.points
+              .map((p) => {
+                const cx = px(xs.x(p.x)),
+                  cy = px(ys.y(p.y));
+                const tip = `${s.label}${p.label ? ` (${p.label})` : ""}: ${options.xLabel} ${p.x}, ${options.yLabel} ${p.y}`;
+                const text = p.label ? `<text class="point-label" x="${px(xs.x(p.x) + 6)}" y="${px(ys.y(p.y) - 6)}">${escapeHtml(p.label)}</text>` : "";
+                return `<circle class="series-point" cx="${cx}" cy="${cy}" r="4" fill="${colour}"><title>${escapeHtml(tip)}</title></circle>${text}`;
+              })
+              .join("")
+          : "";
+      return `<g class="series" data-series="${escapeHtml(s.label)}">${line}${dots}</g>`;
+    })
+    .join("");
   const body = ys.markup + xs.markup + (all.length === 0 ? emptyNote(area) : marks);
-  return chartSvg(options, body, series.map((s, i) => ({ label: s.label, colour: colours[i]! })), "line-chart");
+  return chartSvg(
+    options,
+    body,
+    series.map((s, i) => ({ label: s.label, colour: colours[i]! })),
+    "line-chart",
+  );
 }

@@ -13,10 +13,15 @@ export function lorenzCurve(exposure: ArrayLike<number>, maxPoints = 100): Chart
   const m = exposure.length;
   const sorted = Float64Array.from(exposure).sort();
   const total = sorted.reduce((a, b) => a + b, 0);
-  if (m === 0 || total <= 0) return [{ x: 0, y: 0 }, { x: 1, y: 1 }];
+  if (m === 0 || total <= 0)
+    return [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+    ];
   const steps = Math.max(1, Math.min(maxPoints, m));
   const points: ChartPoint[] = [{ x: 0, y: 0 }];
-  let cumulative = 0, item = 0;
+  let cumulative = 0,
+    item = 0;
   for (let s = 1; s <= steps; s++) {
     const upTo = Math.round((s * m) / steps);
     for (; item < upTo; item++) cumulative += sorted[item]!;

@@ -2,7 +2,15 @@
 import type { Kernels } from "../engine/kernels.js";
 import { describeAdapter } from "./adapter.js";
 import { GpuUnavailableError } from "./errors.js";
-import { BACKEND_CHOICES, type BackendChoice, type ProviderMemory, type ServingTables, type TopKBackend, type TopKLists, type UserBlockTopK } from "./top-k-provider.js";
+import {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  type ProviderMemory,
+  type ServingTables,
+  type TopKBackend,
+  type TopKLists,
+  type UserBlockTopK,
+} from "./top-k-provider.js";
 import { WasmTopK, type WasmTopKOptions } from "./wasm-top-k.js";
 import { WebGpuTopK, type WebGpuTopKOptions } from "./webgpu-top-k.js";
 import type { WebGpuAdapterOptions, WebGpuEntry } from "./webgpu-handles.js";
@@ -65,7 +73,12 @@ export async function createTopKProvider(kernels: Kernels, tables: ServingTables
     if (requested === "webgpu" || !(error instanceof GpuUnavailableError)) throw error;
     return onWasm(error.message);
   }
-  const selection: BackendSelection = { requested, backend: "webgpu", reason: requested === "auto" ? `catalog of ${tables.nItems} items >= ${minItems} and a usable adapter` : "requested", adapter: adapterName };
+  const selection: BackendSelection = {
+    requested,
+    backend: "webgpu",
+    reason: requested === "auto" ? `catalog of ${tables.nItems} items >= ${minItems} and a usable adapter` : "requested",
+    adapter: adapterName,
+  };
   if (requested === "webgpu") return withSelection(gpu, selection);
   return new FallbackTopK(gpu, selection, () => new WasmTopK(kernels, tables, options));
 }
@@ -115,7 +128,11 @@ class FallbackTopK implements SelectedTopK {
   readonly nUsers: number;
   readonly nItems: number;
   private wasm: WasmTopK | null = null;
-  constructor(private gpu: WebGpuTopK | null, readonly selection: BackendSelection, private readonly makeWasm: () => WasmTopK) {
+  constructor(
+    private gpu: WebGpuTopK | null,
+    readonly selection: BackendSelection,
+    private readonly makeWasm: () => WasmTopK,
+  ) {
     this.nUsers = gpu!.nUsers;
     this.nItems = gpu!.nItems;
   }

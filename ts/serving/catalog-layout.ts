@@ -34,9 +34,11 @@ export interface CatalogLayoutRequest {
 
 export function planCatalog(r: CatalogLayoutRequest): CatalogLayout {
   for (const [name, v] of Object.entries(r)) {
-    if (!(Number.isInteger(v) && v >= 0) && !(name === "maxBindingBytes" && v > 0)) throw new RangeError(`catalog layout: ${name} must be a non-negative integer, got ${v}`);
+    if (!(Number.isInteger(v) && v >= 0) && !(name === "maxBindingBytes" && v > 0))
+      throw new RangeError(`catalog layout: ${name} must be a non-negative integer, got ${v}`);
   }
-  if (r.blockUsers < 1 || r.windowItems < 1 || r.dim < 1) throw new RangeError(`catalog layout: blockUsers, windowItems and dim must be positive (got ${r.blockUsers}, ${r.windowItems}, ${r.dim})`);
+  if (r.blockUsers < 1 || r.windowItems < 1 || r.dim < 1)
+    throw new RangeError(`catalog layout: blockUsers, windowItems and dim must be positive (got ${r.blockUsers}, ${r.windowItems}, ${r.dim})`);
   const binding = Math.floor(r.maxBindingBytes);
   const rowBytes = r.dim * 4;
   const maxRows = Math.floor(binding / rowBytes);
@@ -44,10 +46,14 @@ export function planCatalog(r: CatalogLayoutRequest): CatalogLayout {
   // The block's user rows, scores and exclusions ((row, item) pairs) each fit in one binding too;
   // users go along y of a dispatch.
   const pairBytes = 8 * r.maxExcluded;
-  if (pairBytes > binding) throw new RangeError(`catalog layout: a user with ${r.maxExcluded} excluded items does not fit a storage binding of ${binding} bytes`);
+  if (pairBytes > binding)
+    throw new RangeError(`catalog layout: a user with ${r.maxExcluded} excluded items does not fit a storage binding of ${binding} bytes`);
   const blockUsers = Math.min(r.blockUsers, r.maxWorkgroupsPerDimension, maxRows, pairBytes > 0 ? Math.floor(binding / pairBytes) : Infinity);
   // Score dispatches tile 32 items per workgroup along x.
-  const windowItems = Math.max(1, Math.min(r.windowItems, maxRows, Math.floor(binding / 4 / blockUsers), 32 * r.maxWorkgroupsPerDimension, Math.max(1, r.nItems)));
+  const windowItems = Math.max(
+    1,
+    Math.min(r.windowItems, maxRows, Math.floor(binding / 4 / blockUsers), 32 * r.maxWorkgroupsPerDimension, Math.max(1, r.nItems)),
+  );
   const itemsPerBuffer = Math.floor(maxRows / windowItems) * windowItems;
   const buffers: CatalogLayout["buffers"] = [];
   const windows: CatalogWindow[] = [];

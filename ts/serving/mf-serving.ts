@@ -13,7 +13,9 @@ export function mfServingTables(model: MatrixFactorization, options: { excludeSe
   const served = model.servedTables();
   try {
     return {
-      dim: model.dim, nUsers: model.nUsers, nItems: model.nItems,
+      dim: model.dim,
+      nUsers: model.nUsers,
+      nItems: model.nItems,
       users: served.users.view.slice(),
       items: served.items.view.slice(),
       exclude: options.excludeSeen === false ? null : model.trainingItems,

@@ -72,7 +72,11 @@ export function checkTopKRequest(users: Int32Array, k: number, nUsers: number): 
 
 /** Checks that the tables' arrays hold the shapes they claim. */
 export function checkServingTables(t: ServingTables): void {
-  for (const [name, v] of [["dim", t.dim], ["nUsers", t.nUsers], ["nItems", t.nItems]] as const) {
+  for (const [name, v] of [
+    ["dim", t.dim],
+    ["nUsers", t.nUsers],
+    ["nItems", t.nItems],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`serving tables: ${name} must be a non-negative integer, got ${v}`);
   }
   if (t.dim === 0) throw new RangeError("serving tables: dim must be positive, got 0");
@@ -84,8 +88,10 @@ export function checkServingTables(t: ServingTables): void {
   for (let u = 0; u < t.nUsers; u++) {
     if (!(indptr[u] <= indptr[u + 1])) throw new RangeError(`serving tables: the exclusion CSR's offsets decrease at user ${u}`);
   }
-  if (indptr[0] !== 0 || indptr[t.nUsers] > indices.length) throw new RangeError(`serving tables: the exclusion CSR's offsets run from ${indptr[0]} to ${indptr[t.nUsers]}, over ${indices.length} indices`);
+  if (indptr[0] !== 0 || indptr[t.nUsers] > indices.length)
+    throw new RangeError(`serving tables: the exclusion CSR's offsets run from ${indptr[0]} to ${indptr[t.nUsers]}, over ${indices.length} indices`);
   for (let e = 0; e < indptr[t.nUsers]; e++) {
-    if (!(indices[e] >= 0 && indices[e] < t.nItems)) throw new RangeError(`serving tables: excluded item ${indices[e]} at position ${e} is outside [0, ${t.nItems})`);
+    if (!(indices[e] >= 0 && indices[e] < t.nItems))
+      throw new RangeError(`serving tables: excluded item ${indices[e]} at position ${e} is outside [0, ${t.nItems})`);
   }
 }

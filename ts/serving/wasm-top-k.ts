@@ -26,13 +26,18 @@ export class WasmTopK implements UserBlockTopK {
   private readonly chunkItems: number;
   private disposed = false;
 
-  constructor(readonly kernels: Kernels, private readonly tables: ServingTables, options: WasmTopKOptions = {}) {
+  constructor(
+    readonly kernels: Kernels,
+    private readonly tables: ServingTables,
+    options: WasmTopKOptions = {},
+  ) {
     checkServingTables(tables);
     this.nUsers = tables.nUsers;
     this.nItems = tables.nItems;
     this.blockUsers = positive(options.wasmBlockUsers ?? DEFAULT_WASM_BLOCK_USERS, "wasmBlockUsers");
     this.chunkItems = positive(options.wasmChunkItems ?? DEFAULT_WASM_CHUNK_ITEMS, "wasmChunkItems");
-    const e = kernels.engine, d = tables.dim;
+    const e = kernels.engine,
+      d = tables.dim;
     try {
       for (let first = 0; first < tables.nItems; first += this.chunkItems) {
         const items = Math.min(this.chunkItems, tables.nItems - first);
@@ -59,7 +64,8 @@ export class WasmTopK implements UserBlockTopK {
     const scores = new Float32Array(n * k).fill(-Infinity);
     const kk = Math.min(k, this.nItems);
     if (kk === 0 || n === 0) return { n, k, indices, scores };
-    const e = this.kernels.engine, d = this.tables.dim;
+    const e = this.kernels.engine,
+      d = this.tables.dim;
     const B = Math.min(this.blockUsers, n);
     const widest = Math.min(this.chunkItems, this.nItems);
     const rows = e.f32(B * d);
@@ -97,9 +103,18 @@ export class WasmTopK implements UserBlockTopK {
 
   memory(): ProviderMemory {
     const catalogBytes = this.chunks.reduce((s, c) => s + c.packed.length * 4, 0);
-    const B = this.blockUsers, d = this.tables.dim, widest = Math.min(this.chunkItems, this.nItems);
+    const B = this.blockUsers,
+      d = this.tables.dim,
+      widest = Math.min(this.chunkItems, this.nItems);
     const workingBytes = (B * d + B * widest) * 4;
-    return { backend: "wasm", catalogBytes, catalogBuffers: this.chunks.length, itemsPerBuffer: this.chunkItems, workingBytes, totalBytes: catalogBytes + workingBytes };
+    return {
+      backend: "wasm",
+      catalogBytes,
+      catalogBuffers: this.chunks.length,
+      itemsPerBuffer: this.chunkItems,
+      workingBytes,
+      totalBytes: catalogBytes + workingBytes,
+    };
   }
 
   dispose(): void {

@@ -98,7 +98,12 @@ export class WebGpuTopK implements UserBlockTopK {
    * Upload the catalog and build the pipelines; any GPU failure is a {@link GpuUnavailableError}.
    * With ownsDevice, dispose() destroys the device too.
    */
-  static async create(gpuDevice: WebGpuDevice, tables: ServingTables, options: WebGpuTopKOptions = {}, ownership: { ownsDevice?: boolean } = {}): Promise<WebGpuTopK> {
+  static async create(
+    gpuDevice: WebGpuDevice,
+    tables: ServingTables,
+    options: WebGpuTopKOptions = {},
+    ownership: { ownsDevice?: boolean } = {},
+  ): Promise<WebGpuTopK> {
     const device = gpuDevice as GPUDevice; // the public type is structural (webgpu-handles.ts)
     checkServingTables(tables);
     const entriesPerThread = options.entriesPerThread ?? DEFAULT_ENTRIES_PER_THREAD;
@@ -106,7 +111,9 @@ export class WebGpuTopK implements UserBlockTopK {
     const maxExcluded = maxRowLength(tables);
     const limits = device.limits;
     const layout = planCatalog({
-      nItems: tables.nItems, dim: tables.dim, maxExcluded,
+      nItems: tables.nItems,
+      dim: tables.dim,
+      maxExcluded,
       blockUsers: options.blockUsers ?? DEFAULT_GPU_BLOCK_USERS,
       windowItems: options.windowItems ?? DEFAULT_WINDOW_ITEMS,
       maxBindingBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize, options.maxBindingBytes ?? Infinity),
@@ -175,7 +182,10 @@ export class WebGpuTopK implements UserBlockTopK {
         }),
       }));
       const failure = (await popScope()) ?? (await popScope());
-      if (failure) throw new GpuUnavailableError(`WebGPU could not hold the catalog (${layout.catalogBytes} bytes in ${layout.buffers.length} buffers): ${failure.message}`);
+      if (failure)
+        throw new GpuUnavailableError(
+          `WebGPU could not hold the catalog (${layout.catalogBytes} bytes in ${layout.buffers.length} buffers): ${failure.message}`,
+        );
       return new WebGpuTopK(device, tables, layout, entriesPerThread, { score, exclude }, itemBuffers, shared, windowBindGroups, ownership.ownsDevice ?? false);
     } catch (error) {
       for (const b of created) b.destroy();
@@ -230,7 +240,9 @@ export class WebGpuTopK implements UserBlockTopK {
   private async scoresNow(users: Int32Array): Promise<Float32Array> {
     checkTopKRequest(users, 1, this.nUsers);
     this.requireUsable();
-    const n = users.length, m = this.nItems, W = this.layout.windowItems;
+    const n = users.length,
+      m = this.nItems,
+      W = this.layout.windowItems;
     const out = new Float32Array(n * m);
     const B = this.layout.blockUsers;
     for (let start = 0; start < n; start += B) {
@@ -259,8 +271,12 @@ export class WebGpuTopK implements UserBlockTopK {
     const l = this.layout;
     const working = Object.values(this.shared).reduce((s, b) => s + b.size, 0) + (this.plan?.bytes ?? 0);
     return {
-      backend: "webgpu", catalogBytes: l.catalogBytes, catalogBuffers: l.buffers.length, itemsPerBuffer: l.itemsPerBuffer,
-      workingBytes: working, totalBytes: l.catalogBytes + working,
+      backend: "webgpu",
+      catalogBytes: l.catalogBytes,
+      catalogBuffers: l.buffers.length,
+      itemsPerBuffer: l.itemsPerBuffer,
+      workingBytes: working,
+      totalBytes: l.catalogBytes + working,
     };
   }
 
@@ -316,7 +332,8 @@ export class WebGpuTopK implements UserBlockTopK {
 
   /** The block's user rows and size, and (withExclusions) its (row, item) pairs to leave out; returns the pair count. */
   private uploadBlock(block: Int32Array, withExclusions: boolean): number {
-    const d = this.tables.dim, n = block.length;
+    const d = this.tables.dim,
+      n = block.length;
     const rows = new Float32Array(n * d);
     for (let r = 0; r < n; r++) rows.set(this.tables.users.subarray(block[r] * d, block[r] * d + d), r * d);
     const q = this.gpuDevice.queue;
@@ -357,7 +374,10 @@ export class WebGpuTopK implements UserBlockTopK {
       // A lost device rejects the mapping; its lost promise may settle a moment later.
       await Promise.race([this.gpuDevice.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
       await Promise.resolve();
-      throw new GpuUnavailableError(`reading results back from WebGPU failed${this.lostReason ? `: the device was lost (${this.lostReason})` : ""}: ${(error as Error).message}`, { cause: error });
+      throw new GpuUnavailableError(
+        `reading results back from WebGPU failed${this.lostReason ? `: the device was lost (${this.lostReason})` : ""}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const copy = readback.getMappedRange(0, bytes).slice(0);
     readback.unmap();
@@ -385,7 +405,8 @@ export class WebGpuTopK implements UserBlockTopK {
     this.releasePlan();
     const capacity = listCapacity(k);
     const [fromScores, fromCandidates] = await Promise.all([this.topKPipeline(capacity, "scores"), this.topKPipeline(capacity, "candidates")]);
-    const device = this.gpuDevice, B = this.layout.blockUsers;
+    const device = this.gpuDevice,
+      B = this.layout.blockUsers;
     const E = Math.max(this.entriesPerThread, 4 * k);
     const nWindows = this.layout.windows.length;
     const threadsFor = (count: number) => Math.max(1, Math.ceil(count / E));
@@ -417,7 +438,8 @@ export class WebGpuTopK implements UserBlockTopK {
       }
     };
     const windowSpecs = this.layout.windows.map((w, i) =>
-      reduce({ buffer: null, count: w.items, stride: this.layout.windowItems, itemBase: w.firstItem }, best, i * k, nWindows * k));
+      reduce({ buffer: null, count: w.items, stride: this.layout.windowItems, itemBase: w.firstItem }, best, i * k, nWindows * k),
+    );
     const finalSpecs = reduce({ buffer: best, count: nWindows * k, stride: nWindows * k, itemBase: 0 }, result, 0, k);
 
     const uniforms = make(params.length * UNIFORM_SLOT, BufferUsage.UNIFORM | BufferUsage.COPY_DST, "longtail top-k passes");
@@ -439,7 +461,10 @@ export class WebGpuTopK implements UserBlockTopK {
     };
     const buffers = [ping, pong, best, result, readback, uniforms];
     this.plan = {
-      k, buffers, result, readback,
+      k,
+      buffers,
+      result,
+      readback,
       windowPasses: windowSpecs.map((list) => list.map(toPass)),
       finalPasses: finalSpecs.map(toPass),
       bytes: buffers.reduce((s, b) => s + b.size, 0),
@@ -467,9 +492,11 @@ async function pipeline(device: GPUDevice, code: string, entryPoint: string): Pr
 
 /** Interleaved (score f32, item i32) pairs as two arrays; item -1 marks an empty slot (score -Infinity). */
 function deinterleave(pairs: ArrayBuffer): { indices: Int32Array; scores: Float32Array } {
-  const all = new Float32Array(pairs), items = new Int32Array(pairs);
+  const all = new Float32Array(pairs),
+    items = new Int32Array(pairs);
   const n = all.length / 2;
-  const indices = new Int32Array(n), scores = new Float32Array(n);
+  const indices = new Int32Array(n),
+    scores = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     indices[i] = items[2 * i + 1];
     scores[i] = indices[i] < 0 ? -Infinity : all[2 * i];

@@ -130,9 +130,14 @@ interface LoopContext {
 
 /** Run every configuration's feedback loop on `world` (see the file's comment). */
 export async function simulateFeedbackLoops(
-  kernels: Kernels, world: SyntheticWorld, specs: readonly ExperimentSpec[], options: SimulationOptions = {},
+  kernels: Kernels,
+  world: SyntheticWorld,
+  specs: readonly ExperimentSpec[],
+  options: SimulationOptions = {},
 ): Promise<SimulationResult> {
-  const rounds = options.rounds ?? 5, k = options.k ?? 10, seed = options.seed ?? DEFAULT_SEED;
+  const rounds = options.rounds ?? 5,
+    k = options.k ?? 10,
+    seed = options.seed ?? DEFAULT_SEED;
   const roundSeconds = options.roundSeconds ?? DAY_SECONDS;
   if (!(Number.isSafeInteger(rounds) && rounds > 0)) throw new RangeError(`simulation: rounds must be a positive integer, got ${rounds}`);
   if (!(Number.isSafeInteger(k) && k > 0)) throw new RangeError(`simulation: k must be a positive integer, got ${k}`);
@@ -152,18 +157,35 @@ export async function simulateFeedbackLoops(
   const { boundary, isHead } = headTailBoundary(ranking, options.head ?? DEFAULT_HEAD_RULE);
   const relevant = trulyRelevantItems(world);
   const ctx: LoopContext = {
-    kernels, world, rounds, k, roundSeconds, choice, maps, ranking, isHead, relevant,
-    startTime: initial.lastTime(), allUsers: Int32Array.from(world.users, (_, u) => u), options,
+    kernels,
+    world,
+    rounds,
+    k,
+    roundSeconds,
+    choice,
+    maps,
+    ranking,
+    isHead,
+    relevant,
+    startTime: initial.lastTime(),
+    allUsers: Int32Array.from(world.users, (_, u) => u),
+    options,
   };
   const root = new Rng(seed);
   const configurations: SimulatedConfiguration[] = [];
   // One stream per configuration, forked in order: a configuration's choices do not depend on the ones after it.
   for (const spec of specs) configurations.push(await runLoop(ctx, spec, root.fork()));
   return {
-    rounds, k, seed, choice: choice.options,
+    rounds,
+    k,
+    seed,
+    choice: choice.options,
     world: {
-      users: world.users.length, items: world.items.length, interactions: initial.size,
-      relevantPairShare: relevant.indices.length / (world.users.length * world.items.length), options: world.options,
+      users: world.users.length,
+      items: world.items.length,
+      interactions: initial.size,
+      relevantPairShare: relevant.indices.length / (world.users.length * world.items.length),
+      options: world.options,
     },
     headTail: boundary,
     initialLog: { interactions: initial.size, gini: gini(initialCounts), itemsWithInteractions: initialCounts.filter((c) => c > 0).length },
@@ -193,7 +215,8 @@ async function runLoop(ctx: LoopContext, spec: ExperimentSpec, rng: Rng): Promis
     const truth = measureTrueRelevance({ users: allUsers, k, items: slates }, ctx.relevant, { isHead, exclude: train.byUser });
 
     const roundStart = ctx.startTime + round * ctx.roundSeconds;
-    let accepted = 0, acceptedTail = 0;
+    let accepted = 0,
+      acceptedTail = 0;
     for (let u = 0; u < allUsers.length; u++) {
       const slate = slates.subarray(u * k, u * k + k);
       const picks = ctx.choice.choose(slate, (i) => world.trueRelevance(u, i), rng);
@@ -205,13 +228,23 @@ async function runLoop(ctx: LoopContext, spec: ExperimentSpec, rng: Rng): Promis
       accepted += picks.length;
     }
     const record: SimulationRound = {
-      round, epochs: trained.epochs,
-      gini: served[`gini@${k}`], coverage: served[`coverage@${k}`], longTailShare: served[`longTailShare@${k}`],
-      medianPopularity: served[`medianPopularity@${k}`], meanPopularity: served[`meanPopularity@${k}`],
-      truePrecision: truth.precision, truePrecisionHead: truth.head.precision, truePrecisionTail: truth.tail.precision,
-      trueRecall: truth.recall, relevantTailShare: truth.relevantTailShare,
-      accepted, acceptRate: truth.slots > 0 ? accepted / truth.slots : 0, acceptedTailShare: accepted > 0 ? acceptedTail / accepted : 0,
-      logInteractions: log.size, logGini: gini(log.itemCounts),
+      round,
+      epochs: trained.epochs,
+      gini: served[`gini@${k}`],
+      coverage: served[`coverage@${k}`],
+      longTailShare: served[`longTailShare@${k}`],
+      medianPopularity: served[`medianPopularity@${k}`],
+      meanPopularity: served[`meanPopularity@${k}`],
+      truePrecision: truth.precision,
+      truePrecisionHead: truth.head.precision,
+      truePrecisionTail: truth.tail.precision,
+      trueRecall: truth.recall,
+      relevantTailShare: truth.relevantTailShare,
+      accepted,
+      acceptRate: truth.slots > 0 ? accepted / truth.slots : 0,
+      acceptedTailShare: accepted > 0 ? acceptedTail / accepted : 0,
+      logInteractions: log.size,
+      logGini: gini(log.itemCounts),
     };
     records.push(record);
     ctx.options.onRound?.(spec.label, record);

@@ -18,7 +18,10 @@ export class GrowingLog {
   private readonly users: IdMap;
   private readonly items: IdMap;
 
-  constructor(private readonly world: SyntheticWorld, maps?: { users: IdMap; items: IdMap }) {
+  constructor(
+    private readonly world: SyntheticWorld,
+    maps?: { users: IdMap; items: IdMap },
+  ) {
     const { user, item, timestamp } = world.interactions;
     this.length = user.length;
     this.user = user.slice();

@@ -8,7 +8,8 @@ import type { SyntheticWorld } from "./world.js";
  * over the whole catalog per user.
  */
 export function trulyRelevantItems(world: Pick<SyntheticWorld, "users" | "items" | "isRelevant">): Csr {
-  const nUsers = world.users.length, nItems = world.items.length;
+  const nUsers = world.users.length,
+    nItems = world.items.length;
   const indptr = new Int32Array(nUsers + 1);
   let indices = new Int32Array(Math.max(16, nUsers * 8));
   let n = 0;

@@ -20,13 +20,19 @@ export interface TastePersona {
  * per favourite genre, widest gap first; only users with at least `minInteractions` logged items
  * (a model knows little of a user with two). Ties go to the lower user index.
  */
-export function tastePersonas(world: Pick<SyntheticWorld, "userTastes" | "genreNames" | "users">, count: number, logged: (user: number) => number, minInteractions = 10): TastePersona[] {
+export function tastePersonas(
+  world: Pick<SyntheticWorld, "userTastes" | "genreNames" | "users">,
+  count: number,
+  logged: (user: number) => number,
+  minInteractions = 10,
+): TastePersona[] {
   const g = world.genreNames.length;
   const best = new Map<number, TastePersona>();
   for (let u = 0; u < world.users.length; u++) {
     if (logged(u) < minInteractions || g < 2) continue;
     const taste = world.userTastes.subarray(u * g, u * g + g);
-    let first = 0, second = 1;
+    let first = 0,
+      second = 1;
     if (taste[second]! > taste[first]!) [first, second] = [second, first];
     for (let j = 2; j < g; j++) {
       if (taste[j]! > taste[first]!) [first, second] = [j, first];

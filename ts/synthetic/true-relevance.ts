@@ -40,7 +40,9 @@ export interface TrueRelevanceOptions {
   exclude?: Csr;
 }
 
-const HEAD = 0, TAIL = 1, PARTS = 2;
+const HEAD = 0,
+  TAIL = 1,
+  PARTS = 2;
 
 /**
  * True precision and recall of served lists against the users' truly relevant items
@@ -63,11 +65,16 @@ export function measureTrueRelevance(lists: ServedLists, relevant: Csr, options:
   const mark = new Int32Array(m);
   const excluded = new Int32Array(m);
   const served = new Int32Array(m);
-  const slots = [0, 0], relevantSlots = [0, 0], recallSum = [0, 0], recallUsers = [0, 0];
-  let allRecallSum = 0, allRecallUsers = 0;
+  const slots = [0, 0],
+    relevantSlots = [0, 0],
+    recallSum = [0, 0],
+    recallUsers = [0, 0];
+  let allRecallSum = 0,
+    allRecallUsers = 0;
   for (let r = 0; r < users.length; r++) {
     const u = users[r];
-    if (!(Number.isInteger(u) && u >= 0 && u < nUsers)) throw new RangeError(`measureTrueRelevance: list ${r} belongs to user index ${u}, outside [0, ${nUsers})`);
+    if (!(Number.isInteger(u) && u >= 0 && u < nUsers))
+      throw new RangeError(`measureTrueRelevance: list ${r} belongs to user index ${u}, outside [0, ${nUsers})`);
     const stamp = r + 1;
     if (exclude) for (let p = exclude.indptr[u]; p < exclude.indptr[u + 1]; p++) excluded[exclude.indices[p]] = stamp;
     const servable = [0, 0];
@@ -81,7 +88,8 @@ export function measureTrueRelevance(lists: ServedLists, relevant: Csr, options:
     for (let s = r * k; s < r * k + k; s++) {
       const i = items[s];
       if (i === -1) continue;
-      if (!(Number.isInteger(i) && i >= 0 && i < m)) throw new RangeError(`measureTrueRelevance: list ${r}, slot ${s - r * k + 1}: item index ${i} is outside [0, ${m}) (and not -1, an empty slot)`);
+      if (!(Number.isInteger(i) && i >= 0 && i < m))
+        throw new RangeError(`measureTrueRelevance: list ${r}, slot ${s - r * k + 1}: item index ${i} is outside [0, ${m}) (and not -1, an empty slot)`);
       if (served[i] === stamp) throw new RangeError(`measureTrueRelevance: list ${r} holds item index ${i} twice`);
       served[i] = stamp;
       const part = isHead[i] ? HEAD : TAIL;
@@ -103,8 +111,11 @@ export function measureTrueRelevance(lists: ServedLists, relevant: Csr, options:
   }
   const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
   const part = (p: number): TrueRelevancePart => ({
-    slots: slots[p], relevantSlots: relevantSlots[p], precision: share(relevantSlots[p], slots[p]),
-    recall: share(recallSum[p], recallUsers[p]), recallUsers: recallUsers[p],
+    slots: slots[p],
+    relevantSlots: relevantSlots[p],
+    precision: share(relevantSlots[p], slots[p]),
+    recall: share(recallSum[p], recallUsers[p]),
+    recallUsers: recallUsers[p],
   });
   const allSlots = slots[HEAD] + slots[TAIL];
   return {

@@ -171,12 +171,7 @@ export function generateSyntheticWorld(options: SyntheticWorldOptions = {}): Syn
   };
 }
 
-function generateLog(
-  o: ResolvedSyntheticWorldOptions,
-  rng: Rng,
-  exposure: Float64Array,
-  relevance: RelevanceModel,
-): SyntheticWorld["interactions"] {
+function generateLog(o: ResolvedSyntheticWorldOptions, rng: Rng, exposure: Float64Array, relevance: RelevanceModel): SyntheticWorld["interactions"] {
   const { nUsers, nItems } = o;
   const maxPerUser = Math.max(o.minInteractionsPerUser, Math.floor(MAX_CATALOG_SHARE_PER_USER * nItems));
   const counts = new Int32Array(nUsers);
@@ -332,11 +327,7 @@ function resolveOptions(options: SyntheticWorldOptions): ResolvedSyntheticWorldO
     `a number >= minInteractionsPerUser (${o.minInteractionsPerUser})`,
   );
   check("popularityExponent", Number.isFinite(o.popularityExponent) && o.popularityExponent >= 0, "a number >= 0");
-  check(
-    "popularityQualityCorrelation",
-    o.popularityQualityCorrelation >= 0 && o.popularityQualityCorrelation <= 1,
-    "a number from 0 to 1",
-  );
+  check("popularityQualityCorrelation", o.popularityQualityCorrelation >= 0 && o.popularityQualityCorrelation <= 1, "a number from 0 to 1");
   check("relevanceStrength", Number.isFinite(o.relevanceStrength) && o.relevanceStrength >= 0, "a number >= 0");
   check("qualityWeight", Number.isFinite(o.qualityWeight) && o.qualityWeight >= 0, "a number >= 0");
   check("relevanceThreshold", Number.isFinite(o.relevanceThreshold), "a finite number");

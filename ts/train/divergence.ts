@@ -6,7 +6,11 @@ export class DivergenceError extends Error {
   }
 }
 
-export function checkFinite(loss: number, config: { readonly learningRate: number; readonly loss: string; readonly temperature: number; readonly initStd: number }, where: string): void {
+export function checkFinite(
+  loss: number,
+  config: { readonly learningRate: number; readonly loss: string; readonly temperature: number; readonly initStd: number },
+  where: string,
+): void {
   if (Number.isFinite(loss)) return;
   const hints = [`lower --lr (now ${config.learningRate})`];
   if (config.loss === "softmax" || config.loss === "sampled-softmax") hints.push(`raise --temperature (now ${config.temperature})`);

@@ -68,4 +68,3 @@ export interface FitReport {
   /** Signs of a useless model found at the end of training (the loss rose, the regulariser dominates); empty when none. */
   warnings: TrainingWarning[];
 }
-

@@ -20,7 +20,8 @@ export function clippedInversePropensities(counts: Int32Array, minPropensity: nu
   let maxCount = 0;
   for (const c of counts) maxCount = Math.max(maxCount, c);
   const raw = new Float64Array(counts.length);
-  let weighted = 0, total = 0;
+  let weighted = 0,
+    total = 0;
   for (let i = 0; i < counts.length; i++) {
     raw[i] = 1 / Math.max(maxCount > 0 ? counts[i] / maxCount : 1, minPropensity);
     weighted += counts[i] * raw[i];
@@ -40,7 +41,12 @@ export class SoftmaxTargetWeights {
   readonly rowWeights: WasmF32Array;
   private readonly shift: Float64Array;
 
-  constructor(engine: WasmEngine, maxRows: number, maxTargets: number, private readonly itemWeights: Float32Array) {
+  constructor(
+    engine: WasmEngine,
+    maxRows: number,
+    maxTargets: number,
+    private readonly itemWeights: Float32Array,
+  ) {
     this.rowWeights = engine.f32(Math.max(1, maxRows));
     this.shift = new Float64Array(Math.max(1, maxTargets));
   }
@@ -50,13 +56,19 @@ export class SoftmaxTargetWeights {
    * correction Σ_t (Ω_r/n_r − ω_t)·z_t, with z_t = score·invTemp + colBias[target].
    */
   prepare(
-    scores: Float32Array, stride: number, nRows: number, offsets: Int32Array, targets: Int32Array,
-    invTemp: number, colBias: Float32Array | null,
+    scores: Float32Array,
+    stride: number,
+    nRows: number,
+    offsets: Int32Array,
+    targets: Int32Array,
+    invTemp: number,
+    colBias: Float32Array | null,
   ): number {
     const w = this.rowWeights.view;
     let correction = 0;
     for (let r = 0; r < nRows; r++) {
-      const a = offsets[r], b = offsets[r + 1];
+      const a = offsets[r],
+        b = offsets[r + 1];
       let total = 0;
       for (let t = a; t < b; t++) total += this.itemWeights[targets[t]];
       const rowWeight = b > a ? total / (b - a) : 0;

@@ -53,8 +53,17 @@ export const CONFIG_NAMES: SettingNames = (s) => s;
 /** The CLI's flag for each configuration key the plans use. */
 export const FLAG_NAMES: SettingNames = (s) => FLAGS[s] ?? s;
 const FLAGS: Record<string, string> = {
-  dim: "--dim", batchSize: "--batch", negatives: "--negatives", hardNegatives: "--hard-negatives", positivesPerRow: "--positives-per-row",
-  maxHistory: "--max-history", nUsers: "--users", nItems: "--items", k: "--k", validationK: "--k", threads: "--threads",
+  dim: "--dim",
+  batchSize: "--batch",
+  negatives: "--negatives",
+  hardNegatives: "--hard-negatives",
+  positivesPerRow: "--positives-per-row",
+  maxHistory: "--max-history",
+  nUsers: "--users",
+  nItems: "--items",
+  k: "--k",
+  validationK: "--k",
+  threads: "--threads",
 };
 
 export function totalBytes(plan: MemoryPlan, memory: "wasm" | "js"): number {
@@ -73,12 +82,17 @@ export function checkMemoryPlan(plan: MemoryPlan, options: { limits?: MemoryLimi
   if (wasm > limits.wasmBytes) {
     fail(plan, names, "wasm", wasm, limits.wasmBytes, `the ${formatBytes(limits.wasmBytes)} a WebAssembly memory can hold`);
   }
-  const big = largest(plan.entries.filter((e) => e.memory === "wasm" && e.each > limits.wasmBufferBytes), (e) => e.each);
+  const big = largest(
+    plan.entries.filter((e) => e.memory === "wasm" && e.each > limits.wasmBufferBytes),
+    (e) => e.each,
+  );
   if (big) {
     const subject = blame(plan, big, names);
     throw new SizeLimitError(
       `${subject.text} needs a single wasm buffer of ${formatBytes(big.each)} for ${big.what} (${big.formula}), more than the ${formatBytes(2 ** 30)} one allocation of the kernels' memory can hold; ${subject.remedy}`,
-      subject.setting, big.each, limits.wasmBufferBytes,
+      subject.setting,
+      big.each,
+      limits.wasmBufferBytes,
     );
   }
   const js = totalBytes(plan, "js");
@@ -93,13 +107,16 @@ function fail(plan: MemoryPlan, names: SettingNames, memory: "wasm" | "js", need
   const parts = entries.slice(0, 2).map((e) => `${formatBytes(e.count * e.each)} for ${e.what} (${e.formula}${e.count > 1 ? `, ${e.count} buffers` : ""})`);
   throw new SizeLimitError(
     `${subject.text} needs ${formatBytes(needed)} of ${memory === "wasm" ? "wasm" : "JavaScript"} memory for ${plan.what}, more than ${limitText}: ${parts.join(", ")}; ${subject.remedy}`,
-    subject.setting, needed, limit,
+    subject.setting,
+    needed,
+    limit,
   );
 }
 
 /** The setting furthest above its default among those driving `entry` (ties: the first listed). */
 function blame(plan: MemoryPlan, entry: MemoryEntry, names: SettingNames): { text: string; remedy: string; setting: string | null } {
-  let best: string | null = null, bestRatio = -Infinity;
+  let best: string | null = null,
+    bestRatio = -Infinity;
   for (const s of entry.settings) {
     const value = plan.values[s];
     if (value === undefined) continue;
@@ -180,9 +197,10 @@ export function addEvaluation(b: Builder, users: number, items: number, k: numbe
   b.add("the evaluation's per-item and per-user tallies", "js", items * 32 + users * 8 + kk * 24, `items × 32 B + users × 8 B + K × 24 B`, []);
 }
 
-
 /** The synthetic world's per-user interactions before clamping (world.ts defaults), and its floor. */
-const WORLD_MEAN_INTERACTIONS = 50, WORLD_MIN_INTERACTIONS = 5, WORLD_GENRES = 12;
+const WORLD_MEAN_INTERACTIONS = 50,
+  WORLD_MIN_INTERACTIONS = 5,
+  WORLD_GENRES = 12;
 
 /** Interactions a synthetic world of this size logs, about: each user between 5 and half the catalog, 50 on average. */
 export function syntheticWorldInteractions(nUsers: number, nItems: number): number {
@@ -198,7 +216,13 @@ export function syntheticWorldInteractions(nUsers: number, nItems: number): numb
 export function planSyntheticWorld(nUsers: number, nItems: number, options: { csv?: boolean; extra?: (b: Builder) => void } = {}): MemoryPlan {
   const nnz = syntheticWorldInteractions(nUsers, nItems);
   const b = builder();
-  b.add("the users' ids, tastes and id map", "js", nUsers * (120 + WORLD_GENRES * 4), `users × ${120 + WORLD_GENRES * 4} B = ${nUsers} × ${120 + WORLD_GENRES * 4} B`, ["nUsers"]);
+  b.add(
+    "the users' ids, tastes and id map",
+    "js",
+    nUsers * (120 + WORLD_GENRES * 4),
+    `users × ${120 + WORLD_GENRES * 4} B = ${nUsers} × ${120 + WORLD_GENRES * 4} B`,
+    ["nUsers"],
+  );
   b.add("the items' ids, titles, genres and sampling weights", "js", nItems * 400, `items × 400 B = ${nItems} × 400 B`, ["nItems"]);
   b.add("the log of about 50 interactions per user", "js", nnz * 56, `interactions × 56 B = ${nnz} × 56 B`, ["nUsers", "nItems"]);
   if (options.csv) b.add("the ratings.csv text", "js", nnz * 80, `interactions × 80 B`, ["nUsers", "nItems"]);
@@ -230,17 +254,34 @@ export function checkSyntheticWorld(nUsers: number, nItems: number, options: { c
 }
 
 /** Lists of `k` items for `users` users, held in JavaScript (top-K lists, slates): refused when they cannot fit. */
-export function checkListMemory(users: number, k: number, lists: number, options: { setting?: string; names?: SettingNames; limits?: MemoryLimits } = {}): void {
+export function checkListMemory(
+  users: number,
+  k: number,
+  lists: number,
+  options: { setting?: string; names?: SettingNames; limits?: MemoryLimits } = {},
+): void {
   const setting = options.setting ?? "k";
   const b = builder();
   b.add("the top-K lists", "js", users * k * 4, `users × K × 4 B = ${users} × ${k} × 4 B`, [setting], lists);
-  checkMemoryPlan({ what: `${lists > 1 ? `${lists} sets of ` : ""}top-K lists`, entries: b.entries, values: { [setting]: k }, defaults: { [setting]: 20 }, data: `${users} users` }, options);
+  checkMemoryPlan(
+    {
+      what: `${lists > 1 ? `${lists} sets of ` : ""}top-K lists`,
+      entries: b.entries,
+      values: { [setting]: k },
+      defaults: { [setting]: 20 },
+      data: `${users} users`,
+    },
+    options,
+  );
 }
 
 /** A list of `k` items cannot be longer than the catalog: refused (rather than padded with empty slots) where the list length is the user's choice. */
 export function checkListLength(k: number, items: number, options: { setting?: string; names?: SettingNames; what?: string } = {}): void {
   const shown = (options.names ?? CONFIG_NAMES)(options.setting ?? "k");
   if (k > items) {
-    throw new SizeLimitError(`${shown} ${k} is longer than the catalog: ${options.what ?? "a list"} holds at most its ${items} items; give ${shown} ${items} or less`, shown);
+    throw new SizeLimitError(
+      `${shown} ${k} is longer than the catalog: ${options.what ?? "a list"} holds at most its ${items} items; give ${shown} ${items} or less`,
+      shown,
+    );
   }
 }

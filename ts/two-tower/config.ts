@@ -50,9 +50,23 @@ export interface TwoTowerConfig {
 }
 
 export const TWO_TOWER_DEFAULTS: TwoTowerConfig = {
-  dim: 64, loss: "softmax", epochs: 10, optimizer: "adam", learningRate: 0.003, learningRateSchedule: "constant",
-  batchSize: 256, negatives: 1024, samplingExponent: 0.75, temperature: 0.1, logitAdjustment: 0, l2: 0,
-  maxHistory: 50, historyWeighting: "uniform", halfLife: 10, initStd: 0.1, seed: DEFAULT_SEED,
+  dim: 64,
+  loss: "softmax",
+  epochs: 10,
+  optimizer: "adam",
+  learningRate: 0.003,
+  learningRateSchedule: "constant",
+  batchSize: 256,
+  negatives: 1024,
+  samplingExponent: 0.75,
+  temperature: 0.1,
+  logitAdjustment: 0,
+  l2: 0,
+  maxHistory: 50,
+  historyWeighting: "uniform",
+  halfLife: 10,
+  initStd: 0.1,
+  seed: DEFAULT_SEED,
 };
 
 /** Fill in defaults and validate every field. */

@@ -44,7 +44,8 @@ function allFinite(tables: WasmF32Array[]): boolean {
 export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interactions, rng: Rng, options: FitOptions): Promise<FitReport> {
   const { model, config, tables, step } = training;
   const examples = new SequentialExamples(train);
-  if (examples.count === 0) throw new RangeError(`cannot fit a two-tower model on ${train.name}: no user has two or more interactions, so there is no (history → next item) example`);
+  if (examples.count === 0)
+    throw new RangeError(`cannot fit a two-tower model on ${train.name}: no user has two or more interactions, so there is no (history → next item) example`);
   const interval = options.progressIntervalMs ?? 200;
   const k = options.validationK ?? DEFAULT_K;
   const patience = options.patience ?? 3;
@@ -69,11 +70,13 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
     const order = shuffledRange(examples.count, rng);
     const steps = Math.ceil(examples.count / B);
     const t0 = now();
-    let lastReport = 0, lossSum = 0;
+    let lastReport = 0,
+      lossSum = 0;
     try {
       for (let s = 0; s < steps; s++) {
         if (options.signal?.aborted) throw new TrainingAbortedError(epoch);
-        const start = s * B, end = Math.min(examples.count, start + B);
+        const start = s * B,
+          end = Math.min(examples.count, start + B);
         lossSum += step.lossAndGradients(examples, order, start, end);
         checkFinite(lossSum, config, `at epoch ${epoch}, step ${s + 1}/${steps}`);
         initialLoss ??= lossSum / (end - start);
@@ -81,7 +84,15 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
         const t = now();
         if (options.onProgress && t - lastReport >= interval) {
           lastReport = t;
-          options.onProgress({ phase: "batch", epoch, epochs: config.epochs, done: end, total: examples.count, loss: lossSum / end, examplesPerSecond: end / Math.max(1e-9, (t - t0) / 1000) });
+          options.onProgress({
+            phase: "batch",
+            epoch,
+            epochs: config.epochs,
+            done: end,
+            total: examples.count,
+            loss: lossSum / end,
+            examplesPerSecond: end / Math.max(1e-9, (t - t0) / 1000),
+          });
         }
       }
       // The epoch's last update can overflow while every loss it reported was finite.
@@ -100,8 +111,14 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
     }
     epochs.push(summary);
     options.onProgress?.({
-      phase: "epoch", epoch, epochs: config.epochs, done: examples.count, total: examples.count,
-      loss: summary.loss, examplesPerSecond: summary.examplesPerSecond, validationRecall: summary.validationRecall,
+      phase: "epoch",
+      epoch,
+      epochs: config.epochs,
+      done: examples.count,
+      total: examples.count,
+      loss: summary.loss,
+      examplesPerSecond: summary.examplesPerSecond,
+      validationRecall: summary.validationRecall,
     });
     await Promise.resolve();
     if (stopping.stopped) break;
@@ -117,7 +134,11 @@ export async function fitTwoTowerLoop(training: TwoTowerTraining, train: Interac
     model.invalidateItems();
   }
   return {
-    epochs, bestEpoch: stopping.bestEpoch, bestValidationRecall: stopping.bestValue, stoppedEarly: stopping.stopped,
-    seconds: (now() - started) / 1000, ...finish(stopping.bestEpoch),
+    epochs,
+    bestEpoch: stopping.bestEpoch,
+    bestValidationRecall: stopping.bestValue,
+    stoppedEarly: stopping.stopped,
+    seconds: (now() - started) / 1000,
+    ...finish(stopping.bestEpoch),
   };
 }

@@ -30,9 +30,16 @@ export class HistoryTowerGradients {
   readonly gradBias: WasmF32Array;
   private readonly optimizers: TableOptimizer[];
 
-  constructor(private readonly k: Kernels, private readonly tables: TowerTables, private readonly config: TwoTowerConfig, nItems: number) {
+  constructor(
+    private readonly k: Kernels,
+    private readonly tables: TowerTables,
+    private readonly config: TwoTowerConfig,
+    nItems: number,
+  ) {
     const e = k.engine;
-    const B = config.batchSize, d = config.dim, L = config.maxHistory;
+    const B = config.batchSize,
+      d = config.dim,
+      L = config.maxHistory;
     this.batch = new ContextBatch(e, B, L, config.historyWeighting, config.halfLife);
     this.pooled = e.f32(B * d);
     this.users = e.f32(B * d);
@@ -59,14 +66,18 @@ export class HistoryTowerGradients {
     const batch = this.batch;
     historyTower(this.k, this.tables, this.config.dim, batch, this.pooled, this.users);
     this.slotMap.reset();
-    const items = batch.items.view, slots = this.slots.view;
+    const items = batch.items.view,
+      slots = this.slots.view;
     for (let e = 0; e < batch.entries; e++) slots[e] = this.slotMap.slot(items[e]);
     this.slotRows.view.set(this.slotMap.rows.subarray(0, this.slotMap.size));
   }
 
   /** From gradUsers: the gradients of W, b and the context items' input embeddings. */
   backward(): void {
-    const k = this.k, d = this.config.dim, n = this.batch.rows, batch = this.batch;
+    const k = this.k,
+      d = this.config.dim,
+      n = this.batch.rows,
+      batch = this.batch;
     k.gemmTN(this.pooled, this.gradUsers, this.gradProjection, d, d, n);
     k.matvecT(this.gradUsers, n, d, this.ones, this.gradBias);
     k.gemmNT(this.gradUsers, this.tables.projection, this.gradPooled, n, d, d);
@@ -92,7 +103,18 @@ export class HistoryTowerGradients {
 
   dispose(): void {
     this.batch.dispose();
-    freeAll(this.pooled, this.users, this.gradUsers, this.gradPooled, this.ones, this.slots, this.slotRows, this.gradItemIn, this.gradProjection, this.gradBias);
+    freeAll(
+      this.pooled,
+      this.users,
+      this.gradUsers,
+      this.gradPooled,
+      this.ones,
+      this.slots,
+      this.slotRows,
+      this.gradItemIn,
+      this.gradProjection,
+      this.gradBias,
+    );
     for (const o of this.optimizers) o.dispose();
   }
 }

@@ -9,7 +9,11 @@ export class ItemTowerOptimizers {
   private readonly items: TableOptimizer;
   private readonly genres: TableOptimizer | null;
 
-  constructor(k: Kernels, private readonly tables: TowerTables, config: TwoTowerConfig) {
+  constructor(
+    k: Kernels,
+    private readonly tables: TowerTables,
+    config: TwoTowerConfig,
+  ) {
     const opt = (table: WasmF32Array) => new TableOptimizer(k, config.optimizer, table, config.dim, config.learningRate, config.l2, false);
     this.items = opt(tables.itemOut);
     this.genres = tables.genres ? opt(tables.genres.table) : null;

@@ -44,14 +44,17 @@ class CandidateBlock {
 
   /** Vectors of items[0..n): itemOut rows plus the mean of their genre embeddings. */
   computeVectors(k: Kernels, t: TowerTables, d: number, n: number, genres: Csr | null, slotMap: SlotMap): void {
-    const items = this.items.view, slots = this.slots.view;
+    const items = this.items.view,
+      slots = this.slots.view;
     for (let r = 0; r < n; r++) slots[r] = slotMap.slot(items[r]);
     k.gatherRows(t.itemOut, d, this.items, n, this.vectors);
     if (!genres || !t.genres) return;
-    const off = this.genreOffsets!.view, idx = this.genreIndices!.view;
+    const off = this.genreOffsets!.view,
+      idx = this.genreIndices!.view;
     off[0] = 0;
     for (let r = 0; r < n; r++) {
-      const a = genres.indptr[items[r]], b = genres.indptr[items[r] + 1];
+      const a = genres.indptr[items[r]],
+        b = genres.indptr[items[r] + 1];
       idx.set(genres.indices.subarray(a, b), off[r]);
       off[r + 1] = off[r] + b - a;
     }
@@ -90,11 +93,19 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
   private readonly nextDraw: Int32Array;
 
   constructor(
-    private readonly k: Kernels, private readonly tables: TowerTables, private readonly config: TwoTowerConfig,
-    private readonly m: number, train: Interactions, private readonly genres: Csr | null,
-    private readonly logitBias: Float32Array | null, private readonly rng: Rng,
+    private readonly k: Kernels,
+    private readonly tables: TowerTables,
+    private readonly config: TwoTowerConfig,
+    private readonly m: number,
+    train: Interactions,
+    private readonly genres: Csr | null,
+    private readonly logitBias: Float32Array | null,
+    private readonly rng: Rng,
   ) {
-    const e = k.engine, d = config.dim, B = config.batchSize, N = config.negatives;
+    const e = k.engine,
+      d = config.dim,
+      B = config.batchSize,
+      N = config.negatives;
     this.history = new HistoryTowerGradients(k, tables, config, m);
     this.proposal = new NegativeProposal(train, config.samplingExponent, N);
     this.positives = new CandidateBlock(k, B, d, genres);
@@ -117,12 +128,19 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
 
   lossAndGradients(examples: SequentialExamples, order: Int32Array, start: number, end: number): number {
     const { k, tables, config } = this;
-    const d = config.dim, N = config.negatives, T = config.temperature, n = end - start, width = N + 1, h = this.history;
+    const d = config.dim,
+      N = config.negatives,
+      T = config.temperature,
+      n = end - start,
+      width = N + 1,
+      h = this.history;
     examples.fill(h.batch, this.positives.items.view, order, start, end);
     h.forward();
     // Views are taken after the forward pass: its GEMM allocates scratch in wasm memory, which may grow.
     const positives = this.positives.items.view;
-    const negatives = this.negatives.items.view, bias = this.colBias.view, logExpected = this.proposal.logExpected;
+    const negatives = this.negatives.items.view,
+      bias = this.colBias.view,
+      logExpected = this.proposal.logExpected;
     bias[0] = 0;
     for (let j = 0; j < N; j++) {
       const item = this.proposal.sampler.sample(this.rng);
@@ -138,12 +156,14 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     // Column 0 is each row's own next item; its correction differs per row, so it is folded into
     // the score (times T: the kernel scales scores by 1/T before adding the column bias).
     // The columns where each item was drawn, as linked lists, so masking a row's own item costs O(its draws).
-    const head = this.firstDraw, next = this.nextDraw;
+    const head = this.firstDraw,
+      next = this.nextDraw;
     for (let j = 0; j < N; j++) {
       next[j] = head[negatives[j]];
       head[negatives[j]] = j;
     }
-    const logits = this.logits.view, pos = this.positiveScores.view;
+    const logits = this.logits.view,
+      pos = this.positiveScores.view;
     for (let b = 0; b < n; b++) {
       const i = positives[b];
       const row = b * width;
@@ -153,7 +173,8 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     for (let j = 0; j < N; j++) head[negatives[j]] = -1;
     const loss = k.softmaxXent(this.logits, n, width, width, 1 / T, this.colBias, this.targetOffsets, this.targetIndices, null, true);
     // Column 0 of the gradient for the positives; columns 1..N, read in place (rows `width` apart), for the negatives.
-    const grad = this.logits.view, posGrad = this.positiveScores.view;
+    const grad = this.logits.view,
+      posGrad = this.positiveScores.view;
     for (let b = 0; b < n; b++) posGrad[b] = grad[b * width];
     const negGrad = { array: this.logits, offset: 1, stride: width };
     k.gemmNN(negGrad, this.negatives.vectors, h.gradUsers, n, d, N);
@@ -189,8 +210,15 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     this.positives.dispose();
     this.negatives.dispose();
     freeAll(
-      this.slotRows, this.packedNegatives, this.logits, this.positiveScores, this.colBias,
-      this.targetOffsets, this.targetIndices, this.gradItemOut, this.gradGenres,
+      this.slotRows,
+      this.packedNegatives,
+      this.logits,
+      this.positiveScores,
+      this.colBias,
+      this.targetOffsets,
+      this.targetIndices,
+      this.gradItemOut,
+      this.gradGenres,
     );
     this.itemOptimizers.dispose();
   }

@@ -35,8 +35,16 @@ export class TwoTowerSoftmaxStep implements TwoTowerStep {
   private readonly targetItems: WasmI32Array;
   private readonly itemOptimizers: ItemTowerOptimizers;
 
-  constructor(private readonly k: Kernels, private readonly tables: TowerTables, private readonly config: TwoTowerConfig, private readonly m: number, private readonly logitBias: WasmF32Array | null) {
-    const e = k.engine, d = config.dim, B = config.batchSize;
+  constructor(
+    private readonly k: Kernels,
+    private readonly tables: TowerTables,
+    private readonly config: TwoTowerConfig,
+    private readonly m: number,
+    private readonly logitBias: WasmF32Array | null,
+  ) {
+    const e = k.engine,
+      d = config.dim,
+      B = config.batchSize;
     this.history = new HistoryTowerGradients(k, tables, config, m);
     this.items = e.f32(m * d);
     this.packed = e.f32(k.packedItemsLength(m, d));
@@ -50,7 +58,9 @@ export class TwoTowerSoftmaxStep implements TwoTowerStep {
 
   lossAndGradients(examples: SequentialExamples, order: Int32Array, start: number, end: number): number {
     const { k, m, tables } = this;
-    const d = this.config.dim, n = end - start, h = this.history;
+    const d = this.config.dim,
+      n = end - start,
+      h = this.history;
     examples.fill(h.batch, this.targetItems.view, order, start, end);
     h.forward();
     itemTowerAll(k, tables, m, d, this.items);

@@ -30,7 +30,15 @@ import { ContextBatch } from "../model/context-batch.js";
 import { HistoryScorer, type ContextScorer } from "../model/history-scorer.js";
 import { itemGenresFromMovies, type ItemGenres } from "./item-genres.js";
 import { UnknownIdError, type Recommendation } from "../model/recommendation.js";
-import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents, type ModelTable } from "../model/model-file.js";
+import {
+  checkCountsTable,
+  fromFileConfig,
+  ModelFileError,
+  requireCsrTables,
+  requireTable,
+  type ModelFileContents,
+  type ModelTable,
+} from "../model/model-file.js";
 import { PopularityReranker } from "../model/popularity-rerank.js";
 import { checkTwoTowerTraining } from "./memory-plan.js";
 import { freeTowerTables, historyTower, itemTowerAll, towerArrays, type TowerTables } from "./towers.js";
@@ -112,15 +120,25 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
       throw new RangeError(`cannot fit on ${train.name}: it has ${train.nUsers} users, ${train.nItems} items and ${train.nnz} interactions`);
     }
     if (options.validation && options.validation.nItems !== train.nItems) {
-      throw new RangeError(`the validation part has ${options.validation.nItems} items but the training part ${train.nItems}: read it with the training part's item ids`);
+      throw new RangeError(
+        `the validation part has ${options.validation.nItems} items but the training part ${train.nItems}: read it with the training part's item ids`,
+      );
     }
     this.loadedKernels ??= await defaultKernels();
     const config = this.config;
     const genres = options.genres ? itemGenresFromMovies(train.items, options.genres) : null;
     // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
-    checkTwoTowerTraining(config, {
-      users: train.nUsers, items: train.nItems, interactions: train.nnz, genres: genres?.names.length ?? 0, maxGenres: genres ? maxRowLength(genres.byItem.indptr) : 0,
-    }, { threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? DEFAULT_K }) });
+    checkTwoTowerTraining(
+      config,
+      {
+        users: train.nUsers,
+        items: train.nItems,
+        interactions: train.nnz,
+        genres: genres?.names.length ?? 0,
+        maxGenres: genres ? maxRowLength(genres.byItem.indptr) : 0,
+      },
+      { threads: this.kernels.threads.count, ...(options.validation && { validationK: options.validationK ?? DEFAULT_K }) },
+    );
     this.release();
     this.userMap = train.users;
     this.itemMap = train.items;
@@ -131,9 +149,10 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     this.tables = this.initialTables(train.nItems, rng);
     const bias = logitAdjustmentBias(config, train);
     const wasmBias = bias && config.loss === "softmax" ? this.kernels.engine.f32From(bias) : null;
-    const step: TwoTowerStep = config.loss === "softmax"
-      ? new TwoTowerSoftmaxStep(this.kernels, this.tables, config, train.nItems, wasmBias)
-      : new TwoTowerSampledSoftmaxStep(this.kernels, this.tables, config, train.nItems, train, this.genres?.byItem ?? null, bias, rng);
+    const step: TwoTowerStep =
+      config.loss === "softmax"
+        ? new TwoTowerSoftmaxStep(this.kernels, this.tables, config, train.nItems, wasmBias)
+        : new TwoTowerSampledSoftmaxStep(this.kernels, this.tables, config, train.nItems, train, this.genres?.byItem ?? null, bias, rng);
     try {
       return await fitTwoTowerLoop({ model: this, config, tables: towerArrays(this.tables), step }, train, rng, options);
     } finally {
@@ -169,7 +188,11 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     this.requireTables();
     histories.forEach((h, r) => this.checkHistory(h, `history ${r}`));
     const out = new Float32Array(histories.length * this.dim);
-    this.embedHistories(histories.length, (batch, r) => batch.add(histories[r], 0, histories[r].length), (rows, at) => out.set(rows, at));
+    this.embedHistories(
+      histories.length,
+      (batch, r) => batch.add(histories[r], 0, histories[r].length),
+      (rows, at) => out.set(rows, at),
+    );
     return out;
   }
 
@@ -182,7 +205,11 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     const { indptr, indices } = this.seenCsr!;
     const table = this.kernels.engine.f32(Math.max(1, this.nUsers * this.dim));
     try {
-      this.embedHistories(this.nUsers, (batch, u) => batch.add(indices, indptr[u], indptr[u + 1]), (rows, at) => table.view.set(rows, at));
+      this.embedHistories(
+        this.nUsers,
+        (batch, u) => batch.add(indices, indptr[u], indptr[u + 1]),
+        (rows, at) => table.view.set(rows, at),
+      );
     } catch (err) {
       table.free();
       throw err;
@@ -236,7 +263,10 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     const u = this.userIndex(user);
     const { indptr, indices } = this.seenCsr!;
     const row = indices.subarray(indptr[u], indptr[u + 1]);
-    if (row.length === 0) throw new UnknownIdError(`user ${quoteFound(this.userMap.id(u))} has no training interactions, so the history tower has nothing to read; use recommendForHistory with a watchlist`);
+    if (row.length === 0)
+      throw new UnknownIdError(
+        `user ${quoteFound(this.userMap.id(u))} has no training interactions, so the history tower has nothing to read; use recommendForHistory with a watchlist`,
+      );
     return this.topK({ indptr: Int32Array.of(0, row.length), indices: row }, k, options.excludeSeen === false ? null : row, options.popularityPenalty);
   }
 
@@ -268,7 +298,14 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
       return item;
     }
     const i = this.itemMap.index(item);
-    if (i === undefined) throw new UnknownIdError(`item ${quoteFound(String(item))} is not in the model (it knows ${this.nItems} items, e.g. ${this.itemMap.ids().slice(0, 3).map((id) => quoteFound(id, 20)).join(", ")})`);
+    if (i === undefined)
+      throw new UnknownIdError(
+        `item ${quoteFound(String(item))} is not in the model (it knows ${this.nItems} items, e.g. ${this.itemMap
+          .ids()
+          .slice(0, 3)
+          .map((id) => quoteFound(id, 20))
+          .join(", ")})`,
+      );
     return i;
   }
 
@@ -278,14 +315,22 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
       return user;
     }
     const u = this.userMap.index(user);
-    if (u === undefined) throw new UnknownIdError(`user ${quoteFound(String(user))} is not in the model (it knows ${this.nUsers} users, e.g. ${this.userMap.ids().slice(0, 3).map((id) => quoteFound(id, 20)).join(", ")})`);
+    if (u === undefined)
+      throw new UnknownIdError(
+        `user ${quoteFound(String(user))} is not in the model (it knows ${this.nUsers} users, e.g. ${this.userMap
+          .ids()
+          .slice(0, 3)
+          .map((id) => quoteFound(id, 20))
+          .join(", ")})`,
+      );
     return u;
   }
 
   /** The portable model file's contents (kind "two-tower"; docs/model-format.md). */
   toModelFile(metadata: Record<string, unknown> = {}): ModelFileContents {
     const t = this.requireTables();
-    const d = this.dim, m = this.nItems;
+    const d = this.dim,
+      m = this.nItems;
     const seen = this.seenCsr!;
     const row = (data: Float32Array | Int32Array): ModelTable => ({ rows: 1, cols: data.length, data });
     const g = this.genres;
@@ -300,11 +345,12 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
         itemOutput: { rows: m, cols: d, data: t.itemOut.view.slice() },
         projection: { rows: d, cols: d, data: t.projection.view.slice() },
         projectionBias: row(t.projectionBias.view.slice()),
-        ...(g && t.genres && {
-          genreEmbeddings: { rows: g.names.length, cols: d, data: t.genres.table.view.slice() },
-          itemGenreIndptr: row(g.byItem.indptr.slice()),
-          itemGenreIndices: row(g.byItem.indices.slice()),
-        }),
+        ...(g &&
+          t.genres && {
+            genreEmbeddings: { rows: g.names.length, cols: d, data: t.genres.table.view.slice() },
+            itemGenreIndptr: row(g.byItem.indptr.slice()),
+            itemGenreIndices: row(g.byItem.indices.slice()),
+          }),
         itemCounts: row(this.counts!.slice()),
         seenIndptr: row(seen.indptr.slice()),
         seenIndices: row(seen.indices.slice()),
@@ -329,8 +375,10 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     const csr = (indptrName: string, indicesName: string, rows: number, limit: number, what: string): Csr =>
       requireCsrTables(contents, indptrName, indicesName, rows, limit, what, fileName);
     const e = kernels.engine;
-    const itemIn = table("itemInput", nItems, dim, "f32"), itemOut = table("itemOutput", nItems, dim, "f32");
-    const projection = table("projection", dim, dim, "f32"), projectionBias = table("projectionBias", 1, dim, "f32");
+    const itemIn = table("itemInput", nItems, dim, "f32"),
+      itemOut = table("itemOutput", nItems, dim, "f32");
+    const projection = table("projection", dim, dim, "f32"),
+      projectionBias = table("projectionBias", 1, dim, "f32");
     const counts = table("itemCounts", 1, nItems, "i32") as Int32Array;
     checkCountsTable(contents.tables.itemCounts, "itemCounts", fileName);
     const seen = csr("seenIndptr", "seenIndices", nUsers, nItems, "items");
@@ -347,7 +395,10 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     model.seenCsr = seen;
     model.genres = genres;
     model.tables = {
-      itemIn: e.f32From(itemIn), itemOut: e.f32From(itemOut), projection: e.f32From(projection), projectionBias: e.f32From(projectionBias),
+      itemIn: e.f32From(itemIn),
+      itemOut: e.f32From(itemOut),
+      projection: e.f32From(projection),
+      projectionBias: e.f32From(projectionBias),
       genres: genres && genreTable ? wasmGenres(kernels, genres, genreTable) : null,
     };
     return model;
@@ -366,14 +417,17 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
   }
 
   private initialTables(m: number, rng: Rng): TowerTables {
-    const e = this.kernels.engine, d = this.dim, std = this.config.initStd;
+    const e = this.kernels.engine,
+      d = this.dim,
+      std = this.config.initStd;
     const normal = (n: number) => {
       const a = e.f32(n);
       const v = a.view;
       for (let i = 0; i < n; i++) v[i] = rng.normal() * std;
       return a;
     };
-    const itemIn = normal(m * d), itemOut = normal(m * d);
+    const itemIn = normal(m * d),
+      itemOut = normal(m * d);
     // W starts as the identity: the first steps see the plain pooled history.
     const projection = e.f32From(Float32Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0)));
     const projectionBias = e.f32From(new Float32Array(d));
@@ -383,7 +437,9 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
 
   private embedBatch(batch: ContextBatch): WasmF32Array {
     const t = this.requireTables();
-    const e = this.kernels.engine, n = batch.rows, d = this.dim;
+    const e = this.kernels.engine,
+      n = batch.rows,
+      d = this.dim;
     const pooled = e.f32(Math.max(1, n * d));
     const users = e.f32(Math.max(1, n * d));
     try {
@@ -399,7 +455,9 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
 
   private packedItems(): WasmF32Array {
     if (!this.packed) {
-      const k = this.kernels, m = this.nItems, d = this.dim;
+      const k = this.kernels,
+        m = this.nItems,
+        d = this.dim;
       const items = this.itemTable();
       try {
         this.packed = k.engine.f32(k.packedItemsLength(m, d));
@@ -413,7 +471,9 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
 
   private topK(histories: Csr, k: number, exclude: Int32Array | null, popularityPenalty: number | undefined): Recommendation {
     if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
-    const e = this.kernels.engine, m = this.nItems, kk = Math.min(k, m);
+    const e = this.kernels.engine,
+      m = this.nItems,
+      kk = Math.min(k, m);
     const scorer = new HistoryScorer(this, histories);
     const reranker = popularityPenalty !== undefined ? new PopularityReranker(scorer, this.itemCounts, popularityPenalty) : null;
     const row = e.i32From([0]);
@@ -425,7 +485,8 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
     try {
       (reranker ?? scorer).scoreUsers(row, 1, scores);
       this.kernels.topkRows(scores, 1, m, m, kk, exclOffsets && exclIndices ? { offsets: exclOffsets, indices: exclIndices } : null, topIdx, topScore);
-      const idx = topIdx.view.slice(), sc = topScore.view.slice();
+      const idx = topIdx.view.slice(),
+        sc = topScore.view.slice();
       let n = idx.indexOf(-1);
       if (n < 0) n = idx.length;
       return { indices: idx.subarray(0, n), scores: sc.subarray(0, n), items: Array.from(idx.subarray(0, n), (i) => this.itemMap.id(i)) };

@@ -105,7 +105,11 @@ class DemoPage {
   /** Answers arrive out of order when the slider moves fast: only the newest request draws. */
   private wallRequest = 0;
 
-  constructor(private readonly engine: RecommenderEngine, private readonly config: DemoConfig, private readonly movies: Map<string, MovieInfo>) {}
+  constructor(
+    private readonly engine: RecommenderEngine,
+    private readonly config: DemoConfig,
+    private readonly movies: Map<string, MovieInfo>,
+  ) {}
 
   async run(ratings: Uint8Array): Promise<void> {
     const read = performance.now();
@@ -177,14 +181,17 @@ class DemoPage {
   private drawModels(): void {
     const list = element("models");
     list.replaceChildren(
-      ...this.config.alphas.slice().sort((a, b) => a - b).map((alpha) => {
-        const trained = this.models.has(alpha);
-        const seconds = state.trainSeconds[String(alpha)];
-        const li = make("li", trained ? "trained" : alpha === this.training ? "training" : "", `${alpha}`);
-        li.style.left = `${alpha * 100}%`;
-        li.append(make("br", ""), make("span", "", trained ? `${formatSeconds(seconds!)} s` : alpha === this.training ? "training" : "waiting"));
-        return li;
-      }),
+      ...this.config.alphas
+        .slice()
+        .sort((a, b) => a - b)
+        .map((alpha) => {
+          const trained = this.models.has(alpha);
+          const seconds = state.trainSeconds[String(alpha)];
+          const li = make("li", trained ? "trained" : alpha === this.training ? "training" : "", `${alpha}`);
+          li.style.left = `${alpha * 100}%`;
+          li.append(make("br", ""), make("span", "", trained ? `${formatSeconds(seconds!)} s` : alpha === this.training ? "training" : "waiting"));
+          return li;
+        }),
     );
     element("alpha-ticks").replaceChildren(...this.config.alphas.map((a) => Object.assign(document.createElement("option"), { value: String(a) })));
   }
@@ -201,7 +208,12 @@ class DemoPage {
       ...found.map((m) => {
         const button = make("button", "");
         button.type = "button";
-        button.append(make("span", "count", `${m.count}`), make("span", "title", m.info.title), make("br", ""), make("span", "genres", m.info.genres.join(", ")));
+        button.append(
+          make("span", "count", `${m.count}`),
+          make("span", "title", m.info.title),
+          make("br", ""),
+          make("span", "genres", m.info.genres.join(", ")),
+        );
         button.addEventListener("click", () => {
           this.watchlist.push(m.id);
           const search = element<HTMLInputElement>("search");

@@ -24,7 +24,7 @@ export interface EngineRuntime {
 export async function createEngineIn(runtime: EngineRuntime, options: CreateEngineOptions = {}): Promise<RecommenderEngine> {
   const { thread: threadOption, ...load } = options;
   const thread = engineThreadOption(threadOption);
-  if (thread === "in-thread") return new InThreadEngine(await runtime.loadKernels(load), "in-thread, as asked (thread: \"in-thread\")");
+  if (thread === "in-thread") return new InThreadEngine(await runtime.loadKernels(load), 'in-thread, as asked (thread: "in-thread")');
   let connection: WorkerConnection | { unavailable: string };
   try {
     connection = runtime.connect();
@@ -40,7 +40,8 @@ export async function createEngineIn(runtime: EngineRuntime, options: CreateEngi
 
 /** A module Web Worker (browsers, Deno) as a worker connection, or why none can be created here. */
 export function connectWebWorker(url: URL): WorkerConnection | { unavailable: string } {
-  if (typeof Worker !== "function") return { unavailable: "this runtime has no Worker constructor (Cloudflare Workers and MV3 extension service workers have none)" };
+  if (typeof Worker !== "function")
+    return { unavailable: "this runtime has no Worker constructor (Cloudflare Workers and MV3 extension service workers have none)" };
   const worker = new Worker(url, { type: "module" });
   return {
     endpoint: worker,

@@ -26,7 +26,10 @@ export type EngineThread = "auto" | "worker" | "in-thread";
 export class InThreadEngine extends RecommenderService implements RecommenderEngine {
   readonly mode = "in-thread" as const;
 
-  constructor(kernels: Kernels, readonly reason: string) {
+  constructor(
+    kernels: Kernels,
+    readonly reason: string,
+  ) {
     super(kernels);
   }
 

@@ -172,8 +172,18 @@ export class RecommenderService implements RecommenderApi {
   async recommendForHistory(model: ModelHandle, history: readonly string[], k = 10, options: HistoryRecommendOptions = {}): Promise<Recommendation> {
     const mf = this.model(model);
     const unknown = history.filter((id) => !mf.items.has(String(id)));
-    if (unknown.length > 0) throw new RangeError(`history items not in the model: ${unknown.slice(0, 5).map((id) => quoteFound(id)).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`);
-    return mf.recommendForHistory(Int32Array.from(history, (id) => mf.items.index(String(id))!), k, options);
+    if (unknown.length > 0)
+      throw new RangeError(
+        `history items not in the model: ${unknown
+          .slice(0, 5)
+          .map((id) => quoteFound(id))
+          .join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`,
+      );
+    return mf.recommendForHistory(
+      Int32Array.from(history, (id) => mf.items.index(String(id))!),
+      k,
+      options,
+    );
   }
 
   async similarItems(model: ModelHandle, item: string | number, k = 10): Promise<Recommendation> {

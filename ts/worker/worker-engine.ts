@@ -6,7 +6,17 @@ import type { Recommendation } from "../model/recommendation.js";
 import type { MfConfig } from "../mf/config.js";
 import type { TrainingProgress } from "../train/fit-report.js";
 import type { RecommenderEngine } from "./engine.js";
-import type { DatasetHandle, EvaluateEngineOptions, HistoryRecommendOptions, ItemPopularity, ModelHandle, ReadDataOptions, ReadDataResult, RecommendOptions, TrainOptions } from "./recommender-service.js";
+import type {
+  DatasetHandle,
+  EvaluateEngineOptions,
+  HistoryRecommendOptions,
+  ItemPopularity,
+  ModelHandle,
+  ReadDataOptions,
+  ReadDataResult,
+  RecommendOptions,
+  TrainOptions,
+} from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { WorkerHost, WorkerInit, WorkerWasm } from "./worker-host.js";
 import type { EngineThreads } from "../engine/wasm-engine.js";
@@ -66,7 +76,10 @@ export class WorkerEngine implements RecommenderEngine {
       const wasm = await workerWasm(options, variant, false);
       const wasmThreads = options.threads === 1 ? undefined : await workerWasm(options, variant, true);
       const init: WorkerInit = {
-        variant, ...(wasm !== undefined && { wasm }), ...(wasmThreads !== undefined && { wasmThreads }), ...(options.threads !== undefined && { threads: options.threads }),
+        variant,
+        ...(wasm !== undefined && { wasm }),
+        ...(wasmThreads !== undefined && { wasmThreads }),
+        ...(options.threads !== undefined && { threads: options.threads }),
       };
       const started = await Promise.race([remote.init(init), failed]);
       return new WorkerEngine(remote, connection, started.variant, started.threads, reason);

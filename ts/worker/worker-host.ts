@@ -4,7 +4,16 @@ import type { Kernels } from "../engine/kernels.js";
 import type { LoadKernelsOptions } from "../engine/kernel-source.js";
 import type { EngineThreads } from "../engine/wasm-engine.js";
 import type { Recommendation } from "../model/recommendation.js";
-import { RecommenderService, type DatasetHandle, type EvaluateEngineOptions, type ModelHandle, type HistoryRecommendOptions, type ReadDataOptions, type RecommendOptions, type TrainOptions } from "./recommender-service.js";
+import {
+  RecommenderService,
+  type DatasetHandle,
+  type EvaluateEngineOptions,
+  type ModelHandle,
+  type HistoryRecommendOptions,
+  type ReadDataOptions,
+  type RecommendOptions,
+  type TrainOptions,
+} from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { MfConfig } from "../mf/config.js";
 import type { TrainingProgress } from "../train/fit-report.js";
@@ -49,7 +58,7 @@ export class WorkerHost {
     const kernels = await this.loadKernels({
       ...(init.variant && { variant: init.variant }),
       ...(init.threads !== undefined && { threads: init.threads }),
-      ...(given && { wasm: (_variant, build) => (build.threads ? wasmThreads ?? wasm : wasm ?? wasmThreads)! }),
+      ...(given && { wasm: (_variant, build) => (build.threads ? (wasmThreads ?? wasm) : (wasm ?? wasmThreads))! }),
     });
     this.service = new RecommenderService(kernels);
     return { variant: kernels.engine.variant, threads: kernels.threads };
@@ -65,11 +74,13 @@ export class WorkerHost {
    */
   async train(train: DatasetHandle, config?: Partial<MfConfig>, options: Omit<TrainOptions, "onProgress"> = {}, onProgress?: TrainOptions["onProgress"]) {
     const deliveries = new Set<Promise<unknown>>();
-    const report = onProgress && ((p: TrainingProgress) => {
-      const delivery = Promise.resolve(onProgress(p)).catch(() => undefined);
-      deliveries.add(delivery);
-      void delivery.then(() => deliveries.delete(delivery));
-    });
+    const report =
+      onProgress &&
+      ((p: TrainingProgress) => {
+        const delivery = Promise.resolve(onProgress(p)).catch(() => undefined);
+        deliveries.add(delivery);
+        void delivery.then(() => deliveries.delete(delivery));
+      });
     try {
       return await this.started().train(train, config, { ...options, ...(report && { onProgress: report }) });
     } finally {

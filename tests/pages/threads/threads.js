@@ -4,15 +4,22 @@
 import { createEngine, loadKernels, MatrixFactorization, readInteractions } from "longtail";
 
 const bytes = new Uint8Array(await (await fetch("./data/interactions.csv")).arrayBuffer());
-const train = await readInteractions((async function* () { yield bytes; })(), { fileName: "interactions.csv" });
+const train = await readInteractions(
+  (async function* () {
+    yield bytes;
+  })(),
+  { fileName: "interactions.csv" },
+);
 const result = { crossOriginIsolated: globalThis.crossOriginIsolated === true, page: {} };
 for (const threads of [1, 2]) {
   const kernels = await loadKernels({ threads });
   const model = new MatrixFactorization(kernels, { loss: "softmax", dim: 16, epochs: 3, seed: 3 });
   await model.fit(train);
   result.page[threads] = {
-    count: kernels.threads.count, reason: kernels.threads.reason,
-    users: Array.from(model.userFactors.view), items: Array.from(model.itemFactors.view),
+    count: kernels.threads.count,
+    reason: kernels.threads.reason,
+    users: Array.from(model.userFactors.view),
+    items: Array.from(model.itemFactors.view),
     top: model.recommend("u001", 10).items,
   };
   model.dispose();

@@ -18,14 +18,14 @@ export const COMPARE = defineCommand({
   name: "compare",
   summary: "Train and evaluate several configurations on one split and print them side by side (before, after, change).",
   description:
-    "Each configuration is one argument: an optional label, a colon, then the model and training flags of \"longtail train\" " +
-    "(quote it), or \"most-popular\" for the unpersonalised baseline. The first configuration is the baseline: every other " +
+    'Each configuration is one argument: an optional label, a colon, then the model and training flags of "longtail train" ' +
+    '(quote it), or "most-popular" for the unpersonalised baseline. The first configuration is the baseline: every other ' +
     "column shows its value and its relative change against it. --common holds flags every configuration shares.\n" +
     "All configurations see the same split: the train/test parts of a folder such as ../shared/data/ml-1m-resn, or a seeded " +
     "random per-user holdout (--test-fraction) of a single ratings file. Evaluation is full ranking with training items excluded.",
   flags: [
     ...EXPERIMENT_DATA_FLAGS,
-    { name: "common", type: "string", default: "", help: "Training flags applied to every configuration, e.g. \"--loss softmax --epochs 5\"." },
+    { name: "common", type: "string", default: "", help: 'Training flags applied to every configuration, e.g. "--loss softmax --epochs 5".' },
     { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "Cut-off K of the top-K lists." },
     ...EVALUATION_FLAGS,
     { name: "out", type: "path", help: "Also write the comparison as JSON to this file (atomically)." },
@@ -34,10 +34,12 @@ export const COMPARE = defineCommand({
     VARIANT,
     THREADS,
   ],
-  positionals: [{ name: "configuration", required: true, variadic: true, help: "\"[label:] <train flags>\" or \"[label:] most-popular\"; the first is the baseline." }],
+  positionals: [
+    { name: "configuration", required: true, variadic: true, help: '"[label:] <train flags>" or "[label:] most-popular"; the first is the baseline.' },
+  ],
   examples: [
-    "longtail compare --data ../shared/data/ml-1m-resn --common \"--loss softmax --epochs 5\" \"plain: \" \"popular-first: most-popular\"",
-    "longtail compare --data ml-latest-small/ratings.csv \"bpr: --loss bpr --epochs 30\" \"softmax: --loss softmax --epochs 10\" --json",
+    'longtail compare --data ../shared/data/ml-1m-resn --common "--loss softmax --epochs 5" "plain: " "popular-first: most-popular"',
+    'longtail compare --data ml-latest-small/ratings.csv "bpr: --loss bpr --epochs 30" "softmax: --loss softmax --epochs 10" --json',
   ],
 });
 
@@ -49,7 +51,12 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
   const specs = args.positionals.map((text, i) => parseConfiguration(text, i, common, "compare"));
   const labels = specs.map((s) => s.label);
   const twice = labels.find((l, i) => labels.indexOf(l) !== i);
-  if (twice !== undefined) throw new ArgsError(`two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`, "compare", 'Run "longtail compare --help".');
+  if (twice !== undefined)
+    throw new ArgsError(
+      `two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`,
+      "compare",
+      'Run "longtail compare --help".',
+    );
   const head = headRuleFromFlags(v, args.given, "compare");
   const progress = createProgress({ quiet: v.quiet });
   const data = await loadExperimentDataFromFlags(v, progress, COMPARE.name);
@@ -72,8 +79,14 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
     testInteractions: results[0].evaluation.testInteractions,
     baseline: comparison.baseline,
     configurations: results.map((r) => ({
-      label: r.label, model: r.model, config: r.config ?? null, epochs: r.epochs,
-      trainSeconds: r.trainSeconds, evaluateSeconds: r.evaluateSeconds, warnings: r.warnings, metrics: r.evaluation.metrics,
+      label: r.label,
+      model: r.model,
+      config: r.config ?? null,
+      epochs: r.epochs,
+      trainSeconds: r.trainSeconds,
+      evaluateSeconds: r.evaluateSeconds,
+      warnings: r.warnings,
+      metrics: r.evaluation.metrics,
     })),
     changes: comparison.changes,
   };
@@ -83,7 +96,16 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
   } else {
     process.stdout.write(`${data.split}; ${report.users} test users, K = ${k}\n\n`);
     process.stdout.write(formatComparison(comparison));
-    process.stdout.write("\n" + results.map((r) => `${r.label}: ${r.model === "most-popular" ? "most popular" : `${r.config!.loss}, ${r.epochs} epochs`} · train ${r.trainSeconds.toFixed(1)} s · evaluate ${r.evaluateSeconds.toFixed(1)} s`).join("\n") + "\n");
+    process.stdout.write(
+      "\n" +
+        results
+          .map(
+            (r) =>
+              `${r.label}: ${r.model === "most-popular" ? "most popular" : `${r.config!.loss}, ${r.epochs} epochs`} · train ${r.trainSeconds.toFixed(1)} s · evaluate ${r.evaluateSeconds.toFixed(1)} s`,
+          )
+          .join("\n") +
+        "\n",
+    );
     if (v.out) process.stdout.write(`wrote ${v.out}\n`);
   }
   return 0;

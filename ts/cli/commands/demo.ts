@@ -70,15 +70,33 @@ export const DEMO = defineCommand({
   flags: [
     { name: "data", type: "path", help: "A MovieLens folder (ratings.csv + movies.csv, or ratings.dat + movies.dat) instead of the synthetic world." },
     { name: "out", type: "path", default: "longtail-report.html", help: "Where to write the HTML report (replaced atomically)." },
-    { name: "loss", type: "enum", choices: SOFTMAX_LOSSES, default: "softmax", help: "Training objective: a softmax, since the debiased model's logit adjustment adjusts softmax logits." },
+    {
+      name: "loss",
+      type: "enum",
+      choices: SOFTMAX_LOSSES,
+      default: "softmax",
+      help: "Training objective: a softmax, since the debiased model's logit adjustment adjusts softmax logits.",
+    },
     { name: "epochs", type: "int", positive: true, default: 10, help: "Training epochs." },
     { name: "alpha", type: "number", min: 0, default: 0.5, help: "Logit-adjustment strength α of the debiased model." },
     { name: "alphas", type: "string", default: DEFAULT_ALPHAS, help: 'The α sweep of the frontier plot, comma-separated; "none" skips it.' },
     { name: "rounds", type: "int", min: 0, default: 5, help: "Feedback-loop rounds (synthetic world only); 0 skips the simulation." },
-    { name: "loop-users", type: "int", positive: true, default: 1000, help: "Users of the feedback loop's world (same seed; smaller than the demo's world, so the loop stays quick)." },
+    {
+      name: "loop-users",
+      type: "int",
+      positive: true,
+      default: 1000,
+      help: "Users of the feedback loop's world (same seed; smaller than the demo's world, so the loop stays quick).",
+    },
     { name: "loop-items", type: "int", positive: true, default: 1500, help: "Items of the feedback loop's world." },
     { name: "users", type: "int", positive: true, default: 2000, help: "Users in the synthetic world." },
-    { name: "items", type: "int", positive: true, default: 3000, help: "Items in the synthetic world (at least 10: every user logs 5 or more, at most half the catalog)." },
+    {
+      name: "items",
+      type: "int",
+      positive: true,
+      default: 3000,
+      help: "Items in the synthetic world (at least 10: every user logs 5 or more, at most half the catalog).",
+    },
     { name: "k", type: "int", positive: true, default: 10, help: "Cut-off K of the top-K lists." },
     { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the world, the split and training." },
     QUIET,
@@ -125,7 +143,11 @@ export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
     // Sizes are checked before any world is generated: both worlds, and the models trained on the larger one.
     checkWorldFlags(v.users, v.items, { command: DEMO.name });
     if (v.rounds > 0) checkWorldFlags(v["loop-users"], v["loop-items"], { flags: ["--loop-users", "--loop-items"], command: DEMO.name });
-    checkMfTrainingFlags({ loss: v.loss, epochs: v.epochs }, { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) }, v.threads);
+    checkMfTrainingFlags(
+      { loss: v.loss, epochs: v.epochs },
+      { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) },
+      v.threads,
+    );
   }
   const data = v.data !== undefined ? await movieLensData(v.data, v.seed, progress) : syntheticData(v, progress);
   const { train, test, world } = data;
@@ -143,57 +165,116 @@ export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
     const lists = rankTopLists(scorer, train, allUsers, k, { onProgress: (done) => bar.update(testUsers + done) });
     bar.finish();
     const metrics = { ...evaluation.metrics };
-    let tailSlots = 0, slots = 0;
-    for (const i of lists) if (i >= 0) { slots++; if (!isHead[i]) tailSlots++; }
+    let tailSlots = 0,
+      slots = 0;
+    for (const i of lists)
+      if (i >= 0) {
+        slots++;
+        if (!isHead[i]) tailSlots++;
+      }
     if (relevant) {
       const truth = measureTrueRelevance({ users: allUsers, k, items: lists }, relevant, { isHead, exclude: train.byUser });
-      Object.assign(metrics, { [`truePrecision@${k}`]: truth.precision, [`truePrecision@${k}.head`]: truth.head.precision, [`truePrecision@${k}.tail`]: truth.tail.precision });
+      Object.assign(metrics, {
+        [`truePrecision@${k}`]: truth.precision,
+        [`truePrecision@${k}.head`]: truth.head.precision,
+        [`truePrecision@${k}.tail`]: truth.tail.precision,
+      });
     }
     return { label, evaluation, lists, metrics, tailSlotShare: slots > 0 ? tailSlots / slots : 0 };
   };
   const base: Partial<MfConfig> = { loss: v.loss, epochs: v.epochs, seed: v.seed };
-  const plainLabel = `plain MF (${v.loss})`, debiasedLabel = `logit adjustment α = ${v.alpha}`;
+  const plainLabel = `plain MF (${v.loss})`,
+    debiasedLabel = `logit adjustment α = ${v.alpha}`;
   const plain = await trainMf(kernels, { ...base, logitAdjustment: 0 }, train, progress, plainLabel, k);
   let debiased: MatrixFactorization | undefined;
   try {
     debiased = await trainMf(kernels, { ...base, logitAdjustment: v.alpha }, train, progress, debiasedLabel, k);
-    const served = [serve(plainLabel, plain), serve(debiasedLabel, debiased), serve("Most Popular", new MostPopular(kernels, train.nUsers, train.itemCounts()))];
+    const served = [
+      serve(plainLabel, plain),
+      serve(debiasedLabel, debiased),
+      serve("Most Popular", new MostPopular(kernels, train.nUsers, train.itemCounts())),
+    ];
     const comparison = compareMetricRecords(served.map((s) => ({ label: s.label, metrics: s.metrics })));
     const tableMetrics = [
-      `recall@${k}`, `ndcg@${k}`, "mrr", `hitrate@${k}`, `recall@${k}.head`, `recall@${k}.tail`,
-      `coverage@${k}`, `gini@${k}`, `medianPopularity@${k}`, `longTailShare@${k}`,
+      `recall@${k}`,
+      `ndcg@${k}`,
+      "mrr",
+      `hitrate@${k}`,
+      `recall@${k}.head`,
+      `recall@${k}.tail`,
+      `coverage@${k}`,
+      `gini@${k}`,
+      `medianPopularity@${k}`,
+      `longTailShare@${k}`,
       ...(relevant ? [`truePrecision@${k}`, `truePrecision@${k}.head`, `truePrecision@${k}.tail`] : []),
     ];
-    const sweep = alphas === null
-      ? { skipped: "The α sweep was skipped (--alphas none)." }
-      : { data: await alphaSweep(alphas, [[0, served[0]!], [v.alpha, served[1]!]], async (alpha) => {
-        const model = await trainMf(kernels, { ...base, logitAdjustment: alpha }, train, progress, `α = ${alpha}`, k);
-        try {
-          return serve(`α = ${alpha}`, model);
-        } finally {
-          model.dispose();
-        }
-      }, k, relevant !== null) };
-    const sides = [{ label: plainLabel, model: plain, lists: served[0]!.lists }, { label: debiasedLabel, model: debiased, lists: served[1]!.lists }];
+    const sweep =
+      alphas === null
+        ? { skipped: "The α sweep was skipped (--alphas none)." }
+        : {
+            data: await alphaSweep(
+              alphas,
+              [
+                [0, served[0]!],
+                [v.alpha, served[1]!],
+              ],
+              async (alpha) => {
+                const model = await trainMf(kernels, { ...base, logitAdjustment: alpha }, train, progress, `α = ${alpha}`, k);
+                try {
+                  return serve(`α = ${alpha}`, model);
+                } finally {
+                  model.dispose();
+                }
+              },
+              k,
+              relevant !== null,
+            ),
+          };
+    const sides = [
+      { label: plainLabel, model: plain, lists: served[0]!.lists },
+      { label: debiasedLabel, model: debiased, lists: served[1]!.lists },
+    ];
     const walls = world ? syntheticWalls(world, train, sides, k) : movieLensWalls(data.titles, sides, k);
     const loop = await feedbackLoop(v, kernels, progress);
     const seconds = (performance.now() - started) / 1000;
     const report: DemoReport = {
       title: world ? "longtail demo: popularity bias in a synthetic world" : `longtail demo: popularity bias on ${v.data}`,
-      about: data.about, k, plainLabel, debiasedLabel, comparison, tableMetrics,
+      about: data.about,
+      k,
+      plainLabel,
+      debiasedLabel,
+      comparison,
+      tableMetrics,
       trueRelevance: relevant
-        ? { data: served.map((s) => ({ label: s.label, precision: s.metrics[`truePrecision@${k}`]!, head: s.metrics[`truePrecision@${k}.head`]!, tail: s.metrics[`truePrecision@${k}.tail`]!, tailSlotShare: s.tailSlotShare })) }
-        : { skipped: "Real data has no ground truth: nobody knows which unseen movies each user would truly like, so true precision cannot be measured here. The held-out accuracy above rewards what the popularity-biased log rewards; run longtail demo without --data to see the synthetic world's ground truth." },
-      walls, alphaSweep: sweep,
+        ? {
+            data: served.map((s) => ({
+              label: s.label,
+              precision: s.metrics[`truePrecision@${k}`]!,
+              head: s.metrics[`truePrecision@${k}.head`]!,
+              tail: s.metrics[`truePrecision@${k}.tail`]!,
+              tailSlotShare: s.tailSlotShare,
+            })),
+          }
+        : {
+            skipped:
+              "Real data has no ground truth: nobody knows which unseen movies each user would truly like, so true precision cannot be measured here. The held-out accuracy above rewards what the popularity-biased log rewards; run longtail demo without --data to see the synthetic world's ground truth.",
+          },
+      walls,
+      alphaSweep: sweep,
       exposure: served.map((s) => {
         const exposure = exposureCounts(s.lists, train.nItems);
         return { label: s.label, exposure, gini: gini(exposure) };
       }),
       popularityGroups: {
         names: served[0]!.evaluation.groups.map((g) => g.name),
-        series: served.map((s) => ({ label: s.label, slotShare: s.evaluation.groups.map((g) => g.slotShare), recall: s.evaluation.groups.map((g) => g.recall) })),
+        series: served.map((s) => ({
+          label: s.label,
+          slotShare: s.evaluation.groups.map((g) => g.slotShare),
+          recall: s.evaluation.groups.map((g) => g.recall),
+        })),
       },
-      feedbackLoop: loop, seconds,
+      feedbackLoop: loop,
+      seconds,
     };
     const out = resolve(v.out);
     await writeFileAtomic(out, renderReport(report));
@@ -210,7 +291,12 @@ function parseAlphas(text: string): number[] | null {
   const values = text.split(",").map((s) => s.trim());
   const alphas = values.map(Number);
   const bad = values.find((s, i) => s === "" || !Number.isFinite(alphas[i]) || alphas[i]! < 0);
-  if (bad !== undefined) throw new ArgsError(`--alphas ${quoteFound(text)}: ${quoteFound(bad)} is not a number >= 0; give comma-separated values such as ${DEFAULT_ALPHAS}, or none`, DEMO.name, 'Run "longtail demo --help".');
+  if (bad !== undefined)
+    throw new ArgsError(
+      `--alphas ${quoteFound(text)}: ${quoteFound(bad)} is not a number >= 0; give comma-separated values such as ${DEFAULT_ALPHAS}, or none`,
+      DEMO.name,
+      'Run "longtail demo --help".',
+    );
   return [...new Set(alphas)].sort((a, b) => a - b);
 }
 
@@ -220,7 +306,10 @@ function syntheticData(v: DemoFlags, progress: Progress): DemoData {
   progress.log(`synthetic world: ${train.describe()}; held out ${test.nnz} interactions`);
   const o = world.options;
   return {
-    train, test, world, titles: null,
+    train,
+    test,
+    world,
+    titles: null,
     about: [
       `A synthetic world (seed ${o.seed}): ${o.nUsers} users with known tastes over ${o.nGenres} genres, ${o.nItems} items, ${world.interactions.user.length.toLocaleString("en-US")} logged interactions under popularity-biased exposure (Zipf exponent ${o.popularityExponent}; popularity–quality correlation ${o.popularityQualityCorrelation}).`,
       `Random per-user holdout: 20% of each user's interactions are the test part (${test.nnz.toLocaleString("en-US")} interactions), seed ${o.seed}.`,
@@ -229,19 +318,42 @@ function syntheticData(v: DemoFlags, progress: Progress): DemoData {
 }
 
 async function movieLensData(folder: string, seed: number, progress: Progress): Promise<DemoData> {
-  if ((await pathKind(folder)) !== "folder") throw new ArgsError(`--data ${folder}: not a folder; give a MovieLens folder holding ratings.csv and movies.csv (or ratings.dat and movies.dat)`, DEMO.name, 'Run "longtail demo --help".');
+  if ((await pathKind(folder)) !== "folder")
+    throw new ArgsError(
+      `--data ${folder}: not a folder; give a MovieLens folder holding ratings.csv and movies.csv (or ratings.dat and movies.dat)`,
+      DEMO.name,
+      'Run "longtail demo --help".',
+    );
   let moviesPath: string | undefined;
   for (const name of ["movies.csv", "movies.dat"]) if ((await pathKind(join(folder, name))) === "file") moviesPath ??= join(folder, name);
-  if (moviesPath === undefined) throw new ArgsError(`--data ${folder}: no movies.csv or movies.dat there; the demo shows titles and genres, so give a MovieLens folder`, DEMO.name, 'Run "longtail demo --help".');
+  if (moviesPath === undefined)
+    throw new ArgsError(
+      `--data ${folder}: no movies.csv or movies.dat there; the demo shows titles and genres, so give a MovieLens folder`,
+      DEMO.name,
+      'Run "longtail demo --help".',
+    );
   const { train, test, split } = await loadExperimentData(folder, { format: "auto", testFraction: 0.2, splitSeed: seed }, progress);
   const titles = new TitleIndex(await readMovies(moviesPath), moviesPath);
   return {
-    train, test, world: null, titles,
-    about: [`${folder}: ${train.nUsers.toLocaleString("en-US")} users, ${train.nItems.toLocaleString("en-US")} movies, ${(train.nnz + test.nnz).toLocaleString("en-US")} interactions; titles and genres from ${moviesPath}.`, `Split: ${split}.`],
+    train,
+    test,
+    world: null,
+    titles,
+    about: [
+      `${folder}: ${train.nUsers.toLocaleString("en-US")} users, ${train.nItems.toLocaleString("en-US")} movies, ${(train.nnz + test.nnz).toLocaleString("en-US")} interactions; titles and genres from ${moviesPath}.`,
+      `Split: ${split}.`,
+    ],
   };
 }
 
-async function trainMf(kernels: Kernels, config: Partial<MfConfig>, train: Interactions, progress: Progress, label: string, k: number): Promise<MatrixFactorization> {
+async function trainMf(
+  kernels: Kernels,
+  config: Partial<MfConfig>,
+  train: Interactions,
+  progress: Progress,
+  label: string,
+  k: number,
+): Promise<MatrixFactorization> {
   const model = new MatrixFactorization(kernels, config);
   try {
     await model.fit(train, { onProgress: trainingProgress(progress, train.nnz, k, label) });
@@ -254,7 +366,11 @@ async function trainMf(kernels: Kernels, config: Partial<MfConfig>, train: Inter
 
 /** Every α of the sweep measured; the ones already trained (the plain and the debiased model) are reused. */
 async function alphaSweep(
-  alphas: number[], known: readonly [number, ServedModel][], measure: (alpha: number) => Promise<ServedModel>, k: number, truth: boolean,
+  alphas: number[],
+  known: readonly [number, ServedModel][],
+  measure: (alpha: number) => Promise<ServedModel>,
+  k: number,
+  truth: boolean,
 ): Promise<AlphaSweep> {
   const points: AlphaSweep["points"][number][] = [];
   for (const alpha of alphas) {
@@ -276,7 +392,8 @@ function syntheticWalls(world: SyntheticWorld, train: Interactions, sides: reado
   const { indptr } = train.byUser;
   const counts = train.itemCounts();
   const personas = tastePersonas(world, SYNTHETIC_PERSONAS, (u) => indptr[u + 1]! - indptr[u]!);
-  if (personas.length === 0) return { skipped: "No user of this world has a clear favourite genre and 10 training interactions: generate a larger world (--users, --items)." };
+  if (personas.length === 0)
+    return { skipped: "No user of this world has a clear favourite genre and 10 training interactions: generate a larger world (--users, --items)." };
   const genre = (g: number) => world.genreNames[g]!;
   return {
     data: personas.map((p) => ({
@@ -285,7 +402,11 @@ function syntheticWalls(world: SyntheticWorld, train: Interactions, sides: reado
       sides: sides.map((side) => {
         const items = [...side.lists.subarray(p.user * k, p.user * k + k)].filter((i) => i >= 0);
         const picks = items.map((i, r) => ({
-          rank: r + 1, title: world.itemTitles[i]!, genres: world.itemGenres[i]!.map(genre), popularity: counts[i]!, fits: world.isRelevant(p.user, i),
+          rank: r + 1,
+          title: world.itemTitles[i]!,
+          genres: world.itemGenres[i]!.map(genre),
+          popularity: counts[i]!,
+          fits: world.isRelevant(p.user, i),
         }));
         return { label: side.label, picks, statistics: wallStatistics(picks, [{ genres: [genre(p.genre)] }]) };
       }),
@@ -313,7 +434,8 @@ function movieLensWalls(titles: TitleIndex | null, sides: readonly WallSource[],
         }
       });
       notes.push(...watchlist.flatMap((w) => (w.note ? [w.note] : [])));
-      if (watchlist.length === 0) return { persona: persona.label, description: `None of ${persona.watchlist.join("; ")} can be used with this data.`, notes, sides: [] };
+      if (watchlist.length === 0)
+        return { persona: persona.label, description: `None of ${persona.watchlist.join("; ")} can be used with this data.`, notes, sides: [] };
       return {
         persona: persona.label,
         description: `Watched ${watchlist.map(movieLabel).join("; ")}.`,
@@ -329,16 +451,26 @@ function movieLensWalls(titles: TitleIndex | null, sides: readonly WallSource[],
 
 /** The feedback loop on a smaller world of the same seed: plain, the debiased model, every other debiasing method and Most Popular. */
 async function feedbackLoop(v: DemoFlags, kernels: Kernels, progress: Progress): Promise<Section<SimulationResult>> {
-  if (v.data !== undefined) return { skipped: "The feedback loop needs users whose true tastes are known, to simulate what they accept: it runs in the synthetic world only (longtail demo without --data, or longtail simulate)." };
+  if (v.data !== undefined)
+    return {
+      skipped:
+        "The feedback loop needs users whose true tastes are known, to simulate what they accept: it runs in the synthetic world only (longtail demo without --data, or longtail simulate).",
+    };
   if (v.rounds === 0) return { skipped: "The feedback-loop simulation was skipped (--rounds 0)." };
   const world = syntheticWorldFromFlags(v.seed, v["loop-users"], v["loop-items"], DEMO.name, ["--loop-users", "--loop-items"]);
   const model = `--loss ${v.loss} --epochs ${v.epochs}`;
-  const texts = [`plain: ${model}`, `logit-adj ${v.alpha}: ${model} --logit-adjustment ${v.alpha}`, ...LOOP_EXTRA_CONFIGURATIONS.map((c) => (c.endsWith("most-popular") || c.includes("--loss") ? c : `${c} ${model}`))];
+  const texts = [
+    `plain: ${model}`,
+    `logit-adj ${v.alpha}: ${model} --logit-adjustment ${v.alpha}`,
+    ...LOOP_EXTRA_CONFIGURATIONS.map((c) => (c.endsWith("most-popular") || c.includes("--loss") ? c : `${c} ${model}`)),
+  ];
   const specs = texts.map((text, i) => parseConfiguration(text, i, ["--seed", String(v.seed)], DEMO.name));
   const bar = progress.start(`feedback loop (${world.users.length} users × ${world.items.length} items)`, specs.length * v.rounds, "rounds");
   let done = 0;
   const result = await simulateFeedbackLoops(kernels, world, specs, {
-    rounds: v.rounds, k: v.k, seed: v.seed,
+    rounds: v.rounds,
+    k: v.k,
+    seed: v.seed,
     onRound: (label, r) => bar.update(++done, `${label} round ${r.round}: Gini ${r.gini.toFixed(3)}, true precision ${r.truePrecision.toFixed(3)}`),
   });
   bar.finish();
@@ -348,21 +480,31 @@ async function feedbackLoop(v: DemoFlags, kernels: Kernels, progress: Progress):
 function printResults(v: DemoFlags, report: DemoReport, served: readonly ServedModel[], out: string): void {
   if (v.json) {
     const section = <T>(s: Section<T>) => ("data" in s ? s.data : null);
-    process.stdout.write(JSON.stringify({
-      report: out, seconds: report.seconds, k: report.k, about: report.about,
-      models: served.map((s) => ({ name: s.label, metrics: s.metrics })),
-      alphaSweep: section(report.alphaSweep), feedbackLoop: section(report.feedbackLoop),
-    }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        report: out,
+        seconds: report.seconds,
+        k: report.k,
+        about: report.about,
+        models: served.map((s) => ({ name: s.label, metrics: s.metrics })),
+        alphaSweep: section(report.alphaSweep),
+        feedbackLoop: section(report.feedbackLoop),
+      }) + "\n",
+    );
     return;
   }
   const c = report.comparison;
   const shown = { ...c, metrics: report.tableMetrics.filter((m) => c.metrics.includes(m)) };
-  process.stdout.write(`\n${report.about.join("\n")}\n\nBefore (${report.plainLabel}) and after (${report.debiasedLabel}), top ${report.k}; Most Popular for reference:\n`);
+  process.stdout.write(
+    `\n${report.about.join("\n")}\n\nBefore (${report.plainLabel}) and after (${report.debiasedLabel}), top ${report.k}; Most Popular for reference:\n`,
+  );
   process.stdout.write(formatComparison(shown) + "\n");
   if ("data" in report.trueRelevance) {
     process.stdout.write(`\nTrue relevance of the top ${report.k} (share of served items the user truly likes; the world's ground truth):\n`);
     for (const row of report.trueRelevance.data) {
-      process.stdout.write(`  ${row.label.padEnd(28)} overall ${row.precision.toFixed(3)}   head ${row.head.toFixed(3)}   tail ${row.tail.toFixed(3)}   (tail share of slots ${row.tailSlotShare.toFixed(3)})\n`);
+      process.stdout.write(
+        `  ${row.label.padEnd(28)} overall ${row.precision.toFixed(3)}   head ${row.head.toFixed(3)}   tail ${row.tail.toFixed(3)}   (tail share of slots ${row.tailSlotShare.toFixed(3)})\n`,
+      );
     }
   } else {
     process.stdout.write("\nNo ground truth on real data: true relevance is measured in the synthetic world only.\n");
@@ -371,14 +513,22 @@ function printResults(v: DemoFlags, report: DemoReport, served: readonly ServedM
     const sweep = report.alphaSweep.data;
     const metrics = [sweep.accuracyMetric, sweep.popularityMetric, ...(sweep.truthMetric ? [sweep.truthMetric] : [])];
     process.stdout.write(`\nThe α sweep (logit adjustment): ${metrics.join(", ")}\n`);
-    for (const p of sweep.points) process.stdout.write(`  α = ${String(p.alpha).padEnd(6)}${metrics.map((m) => (Number.isInteger(p.metrics[m]) ? String(p.metrics[m]) : formatValue(p.metrics[m])).padStart(12)).join("")}\n`);
+    for (const p of sweep.points)
+      process.stdout.write(
+        `  α = ${String(p.alpha).padEnd(6)}${metrics.map((m) => (Number.isInteger(p.metrics[m]) ? String(p.metrics[m]) : formatValue(p.metrics[m])).padStart(12)).join("")}\n`,
+      );
   }
   if ("data" in report.feedbackLoop) {
     const sim = report.feedbackLoop.data;
-    process.stdout.write(`\nFeedback loop, round 1 → ${sim.rounds} (${sim.world.users} users × ${sim.world.items} items): served Gini, true precision, log Gini\n`);
+    process.stdout.write(
+      `\nFeedback loop, round 1 → ${sim.rounds} (${sim.world.users} users × ${sim.world.items} items): served Gini, true precision, log Gini\n`,
+    );
     for (const cfg of sim.configurations) {
-      const a = cfg.rounds[0]!, b = cfg.rounds[cfg.rounds.length - 1]!;
-      process.stdout.write(`  ${cfg.label.padEnd(20)} ${a.gini.toFixed(3)} → ${b.gini.toFixed(3)}   ${a.truePrecision.toFixed(3)} → ${b.truePrecision.toFixed(3)}   ${sim.initialLog.gini.toFixed(4)} → ${b.logGini.toFixed(4)}\n`);
+      const a = cfg.rounds[0]!,
+        b = cfg.rounds[cfg.rounds.length - 1]!;
+      process.stdout.write(
+        `  ${cfg.label.padEnd(20)} ${a.gini.toFixed(3)} → ${b.gini.toFixed(3)}   ${a.truePrecision.toFixed(3)} → ${b.truePrecision.toFixed(3)}   ${sim.initialLog.gini.toFixed(4)} → ${b.logGini.toFixed(4)}\n`,
+      );
     }
   }
   process.stdout.write(`\nReport: ${out} (${report.seconds.toFixed(1)} s)\n`);

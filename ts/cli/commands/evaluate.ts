@@ -21,7 +21,11 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   const v = args.values;
   const head = headRuleFromFlags(v, args.given, EVALUATE.name);
   if (v["most-popular"] && v.rerank !== undefined) {
-    throw new ArgsError(`--rerank ${v.rerank} re-ranks the model's scores, and --most-popular evaluates the Most Popular shelf instead of the model; give one of them`, EVALUATE.name, 'Run "longtail evaluate --help".');
+    throw new ArgsError(
+      `--rerank ${v.rerank} re-ranks the model's scores, and --most-popular evaluates the Most Popular shelf instead of the model; give one of them`,
+      EVALUATE.name,
+      'Run "longtail evaluate --help".',
+    );
   }
   const progress = createProgress({ quiet: v.quiet });
   const kernels = await cliKernels(v.kernels, v.threads);
@@ -30,13 +34,16 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   const k = cappedK(v.k, model.nItems, (line) => progress.log(line));
   if (model instanceof TwoTower && v.protocol === "classic") {
     model.dispose();
-    throw new ArgsError(`--protocol classic: ${v.model} is a two-tower model, which is evaluated by the sequential protocol only; leave out --protocol`, EVALUATE.name, 'Run "longtail evaluate --help".');
+    throw new ArgsError(
+      `--protocol classic: ${v.model} is a two-tower model, which is evaluated by the sequential protocol only; leave out --protocol`,
+      EVALUATE.name,
+      'Run "longtail evaluate --help".',
+    );
   }
   if (model instanceof TwoTower || v.protocol === "sequential") {
     try {
-      const contexts = model instanceof TwoTower
-        ? { scorer: model, reads: `the history tower reads its last ${model.config.maxHistory} items` }
-        : foldInContexts(model);
+      const contexts =
+        model instanceof TwoTower ? { scorer: model, reads: `the history tower reads its last ${model.config.maxHistory} items` } : foldInContexts(model);
       await runSequentialEvaluate(args, k, contexts.scorer, model.items, contexts.reads, head, progress);
     } finally {
       model.dispose();
@@ -44,7 +51,8 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
     return 0;
   }
   const { train, test } = await readPartsForModel(model, v.data, v.test, {
-    ...dataReadFlags(v, EVALUATE.name), onUnknown: v.unknown,
+    ...dataReadFlags(v, EVALUATE.name),
+    onUnknown: v.unknown,
   });
   progress.log(`train: ${train.describe()}\ntest: ${test.describe()}`);
   const scorer = v["most-popular"] ? new MostPopular(kernels, model.nUsers, model.itemCounts) : model;
@@ -52,16 +60,31 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   const started = performance.now();
   const reranker = v.rerank !== undefined ? new PopularityReranker(model, model.itemCounts, v.rerank) : null;
   const result = evaluateRanking(reranker ?? scorer, train, test, {
-    k, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts, onProgress: (done) => bar.update(done),
+    k,
+    head,
+    exposureThreshold: v["exposure-threshold"],
+    itemPopularity: model.itemCounts,
+    onProgress: (done) => bar.update(done),
   });
   reranker?.dispose();
   const seconds = (performance.now() - started) / 1000;
   bar.finish(`${result.users} users in ${seconds.toFixed(1)} s`);
   if (v.json) {
-    process.stdout.write(JSON.stringify({
-      model: v.model, ...(v["most-popular"] && { scorer: "most-popular" }), ...(reranker && { rerank: v.rerank }), k: result.k, users: result.users, testInteractions: result.testInteractions, seconds,
-      metrics: result.metrics, headTail: result.headTail, exposureThreshold: result.exposureThreshold, groups: result.groups,
-    }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        model: v.model,
+        ...(v["most-popular"] && { scorer: "most-popular" }),
+        ...(reranker && { rerank: v.rerank }),
+        k: result.k,
+        users: result.users,
+        testInteractions: result.testInteractions,
+        seconds,
+        metrics: result.metrics,
+        headTail: result.headTail,
+        exposureThreshold: result.exposureThreshold,
+        groups: result.groups,
+      }) + "\n",
+    );
   } else {
     process.stdout.write(formatResult(result, v["most-popular"] ? "the Most Popular shelf" : v.model));
   }

@@ -32,13 +32,36 @@ export const INVR = defineCommand({
     "head/tail accuracy; coverage, Gini, median and mean popularity, long-tail share, B50PS, T1PS, PSEI, the five groups; no MRR, " +
     "which needs a full ranking) against the main lists alone: the table shows each ordering's value and its relative change.",
   flags: [
-    { name: "model", type: "path", required: true, help: "Model file written by longtail train: matrix factorisation (served as trained, popularity projection included) or two-tower (user rows = the user tower over each training user's training row, item rows = the item tower)." },
+    {
+      name: "model",
+      type: "path",
+      required: true,
+      help: "Model file written by longtail train: matrix factorisation (served as trained, popularity projection included) or two-tower (user rows = the user tower over each training user's training row, item rows = the item tower).",
+    },
     { name: "data", type: "path", required: true, help: "The training part (excluded from retrieval and slates), or a folder with train.txt and test.txt." },
     { name: "test", type: "path", help: "The held-out part (default: test.txt in the --data folder)." },
-    { name: "items", type: "string", default: "all", placeholder: "all|tail|<ids>", help: "Items that get users: all, tail (the items outside the head, see --head-share), or comma-separated item ids." },
+    {
+      name: "items",
+      type: "string",
+      default: "all",
+      placeholder: "all|tail|<ids>",
+      help: "Items that get users: all, tail (the items outside the head, see --head-share), or comma-separated item ids.",
+    },
     { name: "top-n", type: "int", positive: true, default: DEFAULT_TOP_N, placeholder: "N", help: "Users retrieved per item." },
-    { name: "slots", type: "string", default: DEFAULT_SLOTS.join(","), placeholder: "s1,s2,..", help: "1-based slate positions of the InvR items, each in 1..K." },
-    { name: "ordering", type: "enum", choices: [...SLATE_ORDERINGS, "all"], default: "all", help: "How a user's candidates compete for the slots (all: measure the three)." },
+    {
+      name: "slots",
+      type: "string",
+      default: DEFAULT_SLOTS.join(","),
+      placeholder: "s1,s2,..",
+      help: "1-based slate positions of the InvR items, each in 1..K.",
+    },
+    {
+      name: "ordering",
+      type: "enum",
+      choices: [...SLATE_ORDERINGS, "all"],
+      default: "all",
+      help: "How a user's candidates compete for the slots (all: measure the three).",
+    },
     { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "Length K of the main lists and the slates." },
     { name: "seed", type: "int", min: 0, default: DEFAULT_SEED, help: "Seed of the random ordering." },
     UNKNOWN_FLAG,
@@ -63,8 +86,20 @@ export const INVR = defineCommand({
 
 /** The rows of the text table: accuracy cost, then what the slates serve. */
 const TABLE_METRICS = [
-  "recall@K", "ndcg@K", "hitrate@K", "precision@K", "recall@K.tail", "ndcg@K.tail",
-  "coverage@K", "gini@K", "medianPopularity@K", "meanPopularity@K", "longTailShare@K", "b50ps@K", "t1ps@K", "psei@K",
+  "recall@K",
+  "ndcg@K",
+  "hitrate@K",
+  "precision@K",
+  "recall@K.tail",
+  "ndcg@K.tail",
+  "coverage@K",
+  "gini@K",
+  "medianPopularity@K",
+  "meanPopularity@K",
+  "longTailShare@K",
+  "b50ps@K",
+  "t1ps@K",
+  "psei@K",
 ];
 
 export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
@@ -88,7 +123,8 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
     checkListMemory(model.nItems, Math.min(v["top-n"], model.nUsers), 2, { setting: "--top-n" });
     embeddings = model instanceof TwoTower ? twoTowerServingEmbeddings(model) : mfServingEmbeddings(model);
     const { train, test } = await readPartsForModel(model, v.data, v.test, {
-      ...dataReadFlags(v, INVR.name), onUnknown: v.unknown,
+      ...dataReadFlags(v, INVR.name),
+      onUnknown: v.unknown,
     });
     progress.log(`train: ${train.describe()}\ntest: ${test.describe()}`);
     const items = selectItems(selection, model.items, model.itemCounts, head);
@@ -96,7 +132,15 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
     const itemBar = progress.start("item → users", items.length, "items");
     let rankBar: ReturnType<typeof progress.start> | null = null;
     const run = evaluateInverseRetrieval(model, embeddings, train, test, {
-      k: v.k, topN: v["top-n"], slots, orderings, items, seed: v.seed, head, exposureThreshold: v["exposure-threshold"], itemPopularity: model.itemCounts,
+      k: v.k,
+      topN: v["top-n"],
+      slots,
+      orderings,
+      items,
+      seed: v.seed,
+      head,
+      exposureThreshold: v["exposure-threshold"],
+      itemPopularity: model.itemCounts,
       onProgress: (stage, done, total) => {
         if (stage === "item-users") return itemBar.update(done);
         if (!rankBar) {
@@ -106,7 +150,9 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
         rankBar.update(done);
       },
     });
-    progress.log(`item → top-${run.topN} users: ${items.length} items in ${run.itemUsersSeconds.toFixed(1)} s; main ranking of ${run.main.users} users in ${run.mainSeconds.toFixed(1)} s`);
+    progress.log(
+      `item → top-${run.topN} users: ${items.length} items in ${run.itemUsersSeconds.toFixed(1)} s; main ranking of ${run.main.users} users in ${run.mainSeconds.toFixed(1)} s`,
+    );
     const report = jsonReport(run, v, model.items, model.users.size);
     if (v.out) await writeFileAtomic(v.out, JSON.stringify(slatesFile(run, model.items, model.users)) + "\n");
     process.stdout.write(v.json ? JSON.stringify(report) + "\n" : formatReport(run, v, model.users.size));
@@ -119,7 +165,10 @@ export async function runInvr(args: ParsedArgs<typeof INVR>): Promise<number> {
 }
 
 function parseSlots(text: string, k: number, fail: (message: string) => never): number[] {
-  const slots = text.split(",").map((s) => s.trim()).map((s) => (/^\d+$/.test(s) ? Number(s) : fail(`--slots "${text}": "${s}" is not a slot number; give 1-based positions such as 3,8`)));
+  const slots = text
+    .split(",")
+    .map((s) => s.trim())
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : fail(`--slots "${text}": "${s}" is not a slot number; give 1-based positions such as 3,8`)));
   try {
     return checkSlots(slots, k);
   } catch (e) {
@@ -139,17 +188,35 @@ function selectionLabel(text: string, n: number): string {
 }
 
 function jsonReport(run: InverseRetrievalRun, v: ParsedArgs<typeof INVR>["values"], items: IdMap, nUsers: number) {
-  const comparison = compareMetricRecords([{ label: "main", metrics: run.main.metrics }, ...run.orderings.map((o) => ({ label: o.ordering, metrics: o.evaluation.metrics }))]);
+  const comparison = compareMetricRecords([
+    { label: "main", metrics: run.main.metrics },
+    ...run.orderings.map((o) => ({ label: o.ordering, metrics: o.evaluation.metrics })),
+  ]);
   const selected = run.itemUsers.items.length;
   return {
-    model: v.model, data: v.data, k: run.k, topN: run.topN, slots: run.slots, items: v.items === "all" || v.items === "tail" ? v.items : "list",
-    selectedItems: selected, catalogItems: items.size, modelUsers: nUsers,
+    model: v.model,
+    data: v.data,
+    k: run.k,
+    topN: run.topN,
+    slots: run.slots,
+    items: v.items === "all" || v.items === "tail" ? v.items : "list",
+    selectedItems: selected,
+    catalogItems: items.size,
+    modelUsers: nUsers,
     itemUsers: { seconds: run.itemUsersSeconds, itemsPerSecond: selected / Math.max(run.itemUsersSeconds, 1e-9), retrievedPairs: run.itemUsers.users.length },
-    users: run.main.users, testInteractions: run.main.testInteractions, exposureThreshold: run.main.exposureThreshold, headTail: run.main.headTail,
+    users: run.main.users,
+    testInteractions: run.main.testInteractions,
+    exposureThreshold: run.main.exposureThreshold,
+    headTail: run.main.headTail,
     main: { metrics: run.main.metrics, groups: run.main.groups },
     orderings: run.orderings.map((o) => ({
-      ordering: o.ordering, invrItems: o.slates.invrItems, usersWithInvr: o.slates.usersWithInvr, distinctInvrItems: o.distinctInvrItems,
-      metrics: o.evaluation.metrics, changes: comparison.changes[o.ordering], groups: o.evaluation.groups,
+      ordering: o.ordering,
+      invrItems: o.slates.invrItems,
+      usersWithInvr: o.slates.usersWithInvr,
+      distinctInvrItems: o.distinctInvrItems,
+      metrics: o.evaluation.metrics,
+      changes: comparison.changes[o.ordering],
+      groups: o.evaluation.groups,
     })),
   };
 }
@@ -159,14 +226,20 @@ function formatReport(run: InverseRetrievalRun, v: ParsedArgs<typeof INVR>["valu
   const selected = run.itemUsers.items.length;
   const names = TABLE_METRICS.map((name) => name.replace("@K", `@${k}`));
   const pick = (metrics: Record<string, number>) => Object.fromEntries(names.map((n) => [n, metrics[n]]));
-  const comparison = compareMetricRecords([{ label: "main", metrics: pick(run.main.metrics) }, ...run.orderings.map((o) => ({ label: o.ordering, metrics: pick(o.evaluation.metrics) }))]);
+  const comparison = compareMetricRecords([
+    { label: "main", metrics: pick(run.main.metrics) },
+    ...run.orderings.map((o) => ({ label: o.ordering, metrics: pick(o.evaluation.metrics) })),
+  ]);
   const lines = [
     `InvR on ${v.data} with ${v.model}: ${run.main.users} test users, K = ${k}, InvR slots ${run.slots.join(", ")}, E of PSEI = ${run.main.exposureThreshold}`,
     `item → top-${run.topN} users: ${selectionLabel(v.items, selected)} × ${nUsers} users in ${run.itemUsersSeconds.toFixed(2)} s (${Math.round(selected / Math.max(run.itemUsersSeconds, 1e-9))} items/s), ${run.itemUsers.users.length} (item, user) pairs`,
     "",
     formatComparison(comparison).trimEnd(),
     "",
-    ...run.orderings.map((o) => `${o.ordering}: ${o.slates.invrItems} InvR slots filled (${(100 * o.slates.invrItems / Math.max(1, run.main.users * run.slots.length)).toFixed(1)}% of ${run.slots.length} per slate), ${o.slates.usersWithInvr} slates with InvR items, ${o.distinctInvrItems} distinct InvR items`),
+    ...run.orderings.map(
+      (o) =>
+        `${o.ordering}: ${o.slates.invrItems} InvR slots filled (${((100 * o.slates.invrItems) / Math.max(1, run.main.users * run.slots.length)).toFixed(1)}% of ${run.slots.length} per slate), ${o.slates.usersWithInvr} slates with InvR items, ${o.distinctInvrItems} distinct InvR items`,
+    ),
   ];
   return lines.join("\n") + "\n";
 }
@@ -175,17 +248,24 @@ function formatReport(run: InverseRetrievalRun, v: ParsedArgs<typeof INVR>["valu
 function slatesFile(run: InverseRetrievalRun, items: IdMap, users: IdMap) {
   const k = run.k;
   return {
-    k, topN: run.topN, slots: run.slots,
-    orderings: Object.fromEntries(run.orderings.map((o) => [o.ordering, Array.from(o.slates.users, (user, r) => {
-      const row = o.slates.items.subarray(r * k, r * k + k);
-      const slate: string[] = [];
-      const invr: number[] = [];
-      row.forEach((item, p) => {
-        if (item < 0) return;
-        slate.push(items.id(item));
-        if (o.slates.fromInvr[r * k + p] === 1) invr.push(p + 1);
-      });
-      return { user: users.id(user), slate, invr };
-    })])),
+    k,
+    topN: run.topN,
+    slots: run.slots,
+    orderings: Object.fromEntries(
+      run.orderings.map((o) => [
+        o.ordering,
+        Array.from(o.slates.users, (user, r) => {
+          const row = o.slates.items.subarray(r * k, r * k + k);
+          const slate: string[] = [];
+          const invr: number[] = [];
+          row.forEach((item, p) => {
+            if (item < 0) return;
+            slate.push(items.id(item));
+            if (o.slates.fromInvr[r * k + p] === 1) invr.push(p + 1);
+          });
+          return { user: users.id(user), slate, invr };
+        }),
+      ]),
+    ),
   };
 }

@@ -10,18 +10,24 @@ import { describePicks } from "../../eval/wall.js";
 
 export const RECOMMEND = defineCommand({
   name: "recommend",
-  summary: "Top-K recommendations for a user of a trained model (the user's training items are left out), for a watchlist (--history), or the items most similar to an item (--item).",
+  summary:
+    "Top-K recommendations for a user of a trained model (the user's training items are left out), for a watchlist (--history), or the items most similar to an item (--item).",
   description:
     "Give one of --user, --item and --history. --item lists the K items whose vectors are closest to the item's by cosine similarity " +
-    "(matrix factorisation: the item factors as served; two-tower: the item tower's outputs), the item itself left out. --history takes a watchlist the model never saw: titles or item ids separated by \";\" " +
-    "(titles hold commas: \"Great Escape, The (1963)\"). A title matches case, accents and punctuation aside, with or without its year " +
+    '(matrix factorisation: the item factors as served; two-tower: the item tower\'s outputs), the item itself left out. --history takes a watchlist the model never saw: titles or item ids separated by ";" ' +
+    '(titles hold commas: "Great Escape, The (1963)"). A title matches case, accents and punctuation aside, with or without its year ' +
     "and with its article in front or MovieLens-style at the end; a title several movies share takes the one with the most training " +
     "interactions (and says so) when it has at least twice the next one's, else it is an error listing them. The watchlist's items are " +
     "left out of the answer. Matrix factorisation models answer by fold-in (the least-squares user vector of the watchlist).",
   flags: [
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
     { name: "user", type: "string", help: "The user's id exactly as in the training data." },
-    { name: "item", type: "string", placeholder: "id", help: "Similar items: the item's id exactly as in the training data; lists the K most cosine-similar items (titles from --movies or the movies file next to the training data, when there is one)." },
+    {
+      name: "item",
+      type: "string",
+      placeholder: "id",
+      help: "Similar items: the item's id exactly as in the training data; lists the K most cosine-similar items (titles from --movies or the movies file next to the training data, when there is one).",
+    },
     HISTORY_FLAG,
     MOVIES_FLAG,
     { name: "k", type: "int", positive: true, default: 10, help: "How many items." },
@@ -44,13 +50,18 @@ export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<
   const v = args.values;
   const modes = (["user", "item", "history"] as const).filter((name) => v[name] !== undefined);
   if (modes.length !== 1) {
-    const message = modes.length === 0 ? "give --user <id> or --history <watchlist> (or --item <id> for similar items)"
-      : modes.length === 2 ? `give --${modes[0]} or --${modes[1]}, not both` : "give only one of --user, --item and --history";
+    const message =
+      modes.length === 0
+        ? "give --user <id> or --history <watchlist> (or --item <id> for similar items)"
+        : modes.length === 2
+          ? `give --${modes[0]} or --${modes[1]}, not both`
+          : "give only one of --user, --item and --history";
     throw new ArgsError(message, RECOMMEND.name, 'Run "longtail recommend --help".');
   }
   if (v.history !== undefined) return runRecommendHistory(args, v.history);
   if (v.item !== undefined) return runSimilarItems(args, v.item);
-  if (v.movies !== undefined) throw new ArgsError("--movies gives the titles of a --history watchlist; --user needs none", RECOMMEND.name, 'Run "longtail recommend --help".');
+  if (v.movies !== undefined)
+    throw new ArgsError("--movies gives the titles of a --history watchlist; --user needs none", RECOMMEND.name, 'Run "longtail recommend --help".');
   const kernels = await cliKernels(v.kernels, v.threads);
   const model = await readAnyModel(v.model, kernels);
   const rec = model.recommend(v.user!, v.k, { excludeSeen: !v["include-seen"], popularityPenalty: v.rerank });
@@ -61,7 +72,9 @@ export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<
   } else {
     process.stdout.write(`top ${rec.items.length} for user ${v.user}:\n`);
     rec.items.forEach((id, r) => {
-      process.stdout.write(`  ${String(r + 1).padStart(3)}. ${id.padEnd(12)} score ${rec.scores[r].toFixed(4)}  (${counts[rec.indices[r]]} training interactions)\n`);
+      process.stdout.write(
+        `  ${String(r + 1).padStart(3)}. ${id.padEnd(12)} score ${rec.scores[r].toFixed(4)}  (${counts[rec.indices[r]]} training interactions)\n`,
+      );
     });
   }
   model.dispose();
@@ -86,7 +99,9 @@ async function runSimilarItems(args: ParsedArgs<typeof RECOMMEND>, item: string)
     const picks = describePicks(rec, model.itemCounts, titles);
     const title = titles?.info(item)?.title;
     if (v.json) {
-      process.stdout.write(JSON.stringify({ item, ...(title !== undefined && { title }), k: v.k, ...(moviesPath && { movies: moviesPath }), items: picks }) + "\n");
+      process.stdout.write(
+        JSON.stringify({ item, ...(title !== undefined && { title }), k: v.k, ...(moviesPath && { movies: moviesPath }), items: picks }) + "\n",
+      );
       return 0;
     }
     const out = [`top ${picks.length} similar to item ${item}${title !== undefined ? ` (${title})` : ""} by cosine similarity:`];
@@ -104,7 +119,8 @@ async function runSimilarItems(args: ParsedArgs<typeof RECOMMEND>, item: string)
 /** recommend --history: the model's top-K for a watchlist, each pick with title, genres and popularity. */
 async function runRecommendHistory(args: ParsedArgs<typeof RECOMMEND>, history: string): Promise<number> {
   const v = args.values;
-  if (v["include-seen"]) throw new ArgsError("--include-seen applies to --user: a watchlist's items are always left out", RECOMMEND.name, 'Run "longtail recommend --help".');
+  if (v["include-seen"])
+    throw new ArgsError("--include-seen applies to --user: a watchlist's items are always left out", RECOMMEND.name, 'Run "longtail recommend --help".');
   const entries = parseWatchlist(history);
   const kernels = await cliKernels(v.kernels, v.threads);
   const loaded = await readHistoryModel(v.model, kernels);
@@ -112,18 +128,26 @@ async function runRecommendHistory(args: ParsedArgs<typeof RECOMMEND>, history: 
   try {
     const { titles, path: moviesPath } = await loadTitles(v.movies, loaded);
     const watchlist = resolveWatchlist(entries, model, titles);
-    const rec = model.recommendForHistory(Int32Array.from(watchlist, (w) => w.index), v.k, { popularityPenalty: v.rerank });
+    const rec = model.recommendForHistory(
+      Int32Array.from(watchlist, (w) => w.index),
+      v.k,
+      { popularityPenalty: v.rerank },
+    );
     const picks = describePicks(rec, model.itemCounts, titles);
     if (v.json) {
       process.stdout.write(JSON.stringify({ model: v.model, k: v.k, ...(moviesPath && { movies: moviesPath }), watchlist, items: picks }) + "\n");
       return 0;
     }
-    const out: string[] = [`watchlist (${watchlist.length} ${watchlist.length === 1 ? "entry" : "entries"}${moviesPath ? `, titles from ${moviesPath}` : ""}):`];
+    const out: string[] = [
+      `watchlist (${watchlist.length} ${watchlist.length === 1 ? "entry" : "entries"}${moviesPath ? `, titles from ${moviesPath}` : ""}):`,
+    ];
     for (const w of watchlist) out.push(`        ${movieLabel(w)}  [${w.genres.join("|")}]  ${w.popularity} training interactions`);
     for (const w of watchlist) if (w.note) out.push(`  note: ${w.note}`);
     out.push(`top ${picks.length} for the watchlist:`);
     for (const p of picks) {
-      out.push(`  ${String(p.rank).padStart(3)}. ${movieLabel(p)}  [${p.genres.join("|")}]  ${p.popularity} training interactions  score ${p.score.toFixed(4)}`);
+      out.push(
+        `  ${String(p.rank).padStart(3)}. ${movieLabel(p)}  [${p.genres.join("|")}]  ${p.popularity} training interactions  score ${p.score.toFixed(4)}`,
+      );
     }
     process.stdout.write(out.join("\n") + "\n");
     return 0;

@@ -30,7 +30,13 @@ export const SERVE = defineCommand({
     { name: "data", type: "path", placeholder: "folder", help: "A MovieLens folder with ratings.csv and movies.csv (default: the built-in synthetic world)." },
     { name: "port", type: "int", min: 0, max: 65535, default: 8080, help: "Port to listen on (0: any free port)." },
     { name: "host", type: "string", default: "127.0.0.1", help: "Address to listen on; the default keeps the page on this machine." },
-    { name: "epochs", type: "int", positive: true, default: 20, help: "Training epochs of each model in the browser (the default is train's, so the walls match longtail walls)." },
+    {
+      name: "epochs",
+      type: "int",
+      positive: true,
+      default: 20,
+      help: "Training epochs of each model in the browser (the default is train's, so the walls match longtail walls).",
+    },
     { name: "dim", type: "int", positive: true, default: 64, help: "Embedding size of the models trained in the browser (the default is train's)." },
     { name: "users", type: "int", positive: true, default: 2000, help: "Users in the synthetic world (without --data)." },
     { name: "items", type: "int", positive: true, default: 3000, help: "Items in the synthetic world (without --data)." },
@@ -43,16 +49,23 @@ const HELP_HINT = 'Run "longtail serve --help" to see its flags.';
 
 /** The MovieLens folder's two files, or a DataError naming what is missing. */
 async function movieLensFolder(folder: string): Promise<{ ratings: DataFile; movies: DataFile; name: string }> {
-  if ((await pathKind(folder)) !== "folder") throw new ArgsError(`--data ${folder}: not a folder; give a MovieLens folder holding ratings.csv and movies.csv`, SERVE.name, HELP_HINT);
+  if ((await pathKind(folder)) !== "folder")
+    throw new ArgsError(`--data ${folder}: not a folder; give a MovieLens folder holding ratings.csv and movies.csv`, SERVE.name, HELP_HINT);
   const missing = ["ratings.csv", "movies.csv"].filter((f) => !existsSync(join(folder, f)));
-  if (missing.length > 0) throw new ArgsError(`--data ${folder}: no ${missing.join(" and no ")} there; the demo page needs a MovieLens folder with ratings.csv and movies.csv (titles and genres)`, SERVE.name, HELP_HINT);
+  if (missing.length > 0)
+    throw new ArgsError(
+      `--data ${folder}: no ${missing.join(" and no ")} there; the demo page needs a MovieLens folder with ratings.csv and movies.csv (titles and genres)`,
+      SERVE.name,
+      HELP_HINT,
+    );
   return { ratings: { path: join(folder, "ratings.csv") }, movies: { path: join(folder, "movies.csv") }, name: folder };
 }
 
 export async function runServe(args: ParsedArgs<typeof SERVE>): Promise<number> {
   const v = args.values;
   const pageDir = defaultPageDir();
-  if (!existsSync(join(pageDir, "index.html"))) throw new DataError({ file: join(pageDir, "index.html") }, "the demo page is not built: run npm run build:bundles");
+  if (!existsSync(join(pageDir, "index.html")))
+    throw new DataError({ file: join(pageDir, "index.html") }, "the demo page is not built: run npm run build:bundles");
   let data: { ratings: DataFile; movies: DataFile; name: string };
   if (v.data !== undefined) {
     data = await movieLensFolder(v.data);
@@ -69,8 +82,10 @@ export async function runServe(args: ParsedArgs<typeof SERVE>): Promise<number> 
     server = await startDemoServer({ pageDir, ratings: data.ratings, movies: data.movies, config, host: v.host, port: v.port });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new ArgsError(`--port ${v.port}: the port is in use on ${v.host}; pick another (--port 0 picks a free one)`, SERVE.name, HELP_HINT);
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EACCES") throw new ArgsError(`--host ${v.host} --port ${v.port}: cannot listen there (${code})`, SERVE.name, HELP_HINT);
+    if (code === "EADDRINUSE")
+      throw new ArgsError(`--port ${v.port}: the port is in use on ${v.host}; pick another (--port 0 picks a free one)`, SERVE.name, HELP_HINT);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EACCES")
+      throw new ArgsError(`--host ${v.host} --port ${v.port}: cannot listen there (${code})`, SERVE.name, HELP_HINT);
     throw e;
   }
   process.stdout.write(`longtail demo page: ${server.url}  (data: ${data.name}; Ctrl-C stops)\n`);

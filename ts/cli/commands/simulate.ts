@@ -33,31 +33,50 @@ export const SIMULATE = defineCommand({
     "(--acceptance-steepness β, --acceptance-threshold τ; default τ = the world's relevance threshold 0.6).\n" +
     "Per round it records the served slates' Gini, coverage, long-tail share and median popularity (against the initial " +
     "log's counts and head/tail boundary), their true precision over all, head and tail slots, the true recall, the " +
-    "accepted items, and the Gini of the grown log. A configuration is \"label: <train flags>\" as in compare (--rerank β, " +
+    'accepted items, and the Gini of the grown log. A configuration is "label: <train flags>" as in compare (--rerank β, ' +
     "--gradient-adjust with --alpha-items and --alpha-users, or most-popular). Without configurations: " +
-    DEFAULT_SIMULATION_CONFIGURATIONS.map((c) => JSON.stringify(c)).join(", ") + ".\n" +
+    DEFAULT_SIMULATION_CONFIGURATIONS.map((c) => JSON.stringify(c)).join(", ") +
+    ".\n" +
     "--seed sets the world, the users' choices and every configuration's training seed (so a configuration may not set --seed).",
   flags: [
     { name: "rounds", type: "int", positive: true, default: 5, help: "Rounds of recommend → choose → retrain per configuration." },
     { name: "k", type: "int", positive: true, default: 10, help: "Slate length K." },
     { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the world, the users' choices and training." },
-    { name: "users", type: "int", positive: true, default: 1000, help: "Users in the synthetic world (refused up front when the world, the slates or a configuration's training would not fit in memory)." },
+    {
+      name: "users",
+      type: "int",
+      positive: true,
+      default: 1000,
+      help: "Users in the synthetic world (refused up front when the world, the slates or a configuration's training would not fit in memory).",
+    },
     { name: "items", type: "int", positive: true, default: 1500, help: "Items in the synthetic world (--k may not exceed it)." },
-    { name: "common", type: "string", default: "", help: "Training flags applied to every configuration, e.g. \"--dim 32\"." },
+    { name: "common", type: "string", default: "", help: 'Training flags applied to every configuration, e.g. "--dim 32".' },
     { name: "position-bias", type: "number", min: 0, default: 1, placeholder: "η", help: "Slot p is examined with probability (1/p)^η (0: every slot)." },
-    { name: "acceptance-steepness", type: "number", min: 0, default: 10, placeholder: "β", help: "An examined item is accepted with probability σ(β·(r − τ))." },
-    { name: "acceptance-threshold", type: "number", placeholder: "τ", help: "True relevance accepted half the time (default: the world's relevance threshold, 0.6)." },
+    {
+      name: "acceptance-steepness",
+      type: "number",
+      min: 0,
+      default: 10,
+      placeholder: "β",
+      help: "An examined item is accepted with probability σ(β·(r − τ)).",
+    },
+    {
+      name: "acceptance-threshold",
+      type: "number",
+      placeholder: "τ",
+      help: "True relevance accepted half the time (default: the world's relevance threshold, 0.6).",
+    },
     { name: "out", type: "path", help: "Also write the whole simulation as JSON to this file (atomically)." },
     QUIET,
     JSON_OUTPUT,
     VARIANT,
     THREADS,
   ],
-  positionals: [{ name: "configuration", variadic: true, help: "\"[label:] <train flags>\" or \"[label:] most-popular\" (default: the set above)." }],
+  positionals: [{ name: "configuration", variadic: true, help: '"[label:] <train flags>" or "[label:] most-popular" (default: the set above).' }],
   examples: [
     "longtail simulate",
     "longtail simulate --rounds 10 --users 2000 --items 3000 --out loops.json",
-    "longtail simulate --rounds 3 \"plain: --loss bpr --epochs 10\" \"ren: --loss bpr --epochs 10 --gradient-adjust --alpha-items 1 --alpha-users 1\"",
+    'longtail simulate --rounds 3 "plain: --loss bpr --epochs 10" "ren: --loss bpr --epochs 10 --gradient-adjust --alpha-items 1 --alpha-users 1"',
   ],
 });
 
@@ -70,12 +89,21 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
   const specs = texts.map((text, i) => parseConfiguration(text, i, common, "simulate"));
   const labels = specs.map((s) => s.label);
   const twice = labels.find((l, i) => labels.indexOf(l) !== i);
-  if (twice !== undefined) throw new ArgsError(`two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`, "simulate", 'Run "longtail simulate --help".');
+  if (twice !== undefined)
+    throw new ArgsError(
+      `two configurations are labelled "${twice}"; give each a distinct label ("label: --flags")`,
+      "simulate",
+      'Run "longtail simulate --help".',
+    );
   // Sizes are checked before the world is generated: the world, the slates and every configuration's training on the grown log.
   checkWorldFlags(v.users, v.items);
   checkListLength(v.k, v.items, { names: FLAG_NAMES, what: "a slate" });
   checkListMemory(v.users, v.k, 2, { names: FLAG_NAMES });
-  checkConfigurationsFit(specs, { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) + v.rounds * v.users * v.k }, v.threads);
+  checkConfigurationsFit(
+    specs,
+    { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) + v.rounds * v.users * v.k },
+    v.threads,
+  );
   const progress = createProgress({ quiet: v.quiet });
   const started = performance.now();
   const world = syntheticWorldFromFlags(v.seed, v.users, v.items);
@@ -84,9 +112,12 @@ export async function runSimulate(args: ParsedArgs<typeof SIMULATE>): Promise<nu
   const bar = progress.start("simulating", specs.length * v.rounds, "rounds");
   let done = 0;
   const result = await simulateFeedbackLoops(kernels, world, specs, {
-    rounds: v.rounds, k: v.k, seed: v.seed,
+    rounds: v.rounds,
+    k: v.k,
+    seed: v.seed,
     choice: {
-      positionBias: v["position-bias"], acceptanceSteepness: v["acceptance-steepness"],
+      positionBias: v["position-bias"],
+      acceptanceSteepness: v["acceptance-steepness"],
       ...(v["acceptance-threshold"] !== undefined && { acceptanceThreshold: v["acceptance-threshold"] }),
     },
     onRound: (label, r) => bar.update(++done, `${label} round ${r.round}: Gini ${r.gini.toFixed(3)}, true precision ${r.truePrecision.toFixed(3)}`),
@@ -118,7 +149,8 @@ export function checkWorldFlags(users: number, items: number, options: { flags?:
     if (!(e instanceof RangeError)) throw e;
     throw new ArgsError(
       `${usersFlag} ${users} ${itemsFlag} ${items}: no synthetic world of that size (${e.message}); every user logs at least 5 items, so give ${itemsFlag} 10 or more`,
-      command, `Run "longtail ${command} --help".`,
+      command,
+      `Run "longtail ${command} --help".`,
     );
   }
   checkSyntheticWorld(users, items, { csv: options.csv, names: (s) => (s === "nUsers" ? usersFlag : s === "nItems" ? itemsFlag : FLAG_NAMES(s)) });
@@ -134,14 +166,35 @@ export function syntheticWorldFromFlags(seed: number, users: number, items: numb
 export function formatSimulation(result: SimulationResult): string {
   const k = result.k;
   const header = [
-    "configuration", "round", `Gini@${k}`, "coverage", "tail share", "median pop.", "true prec.", "head", "tail", "true recall", "accepted", "log Gini",
+    "configuration",
+    "round",
+    `Gini@${k}`,
+    "coverage",
+    "tail share",
+    "median pop.",
+    "true prec.",
+    "head",
+    "tail",
+    "true recall",
+    "accepted",
+    "log Gini",
   ];
   const rows: string[][] = [header];
   for (const c of result.configurations) {
     for (const r of c.rounds) {
       rows.push([
-        c.label, String(r.round), r.gini.toFixed(3), r.coverage.toFixed(3), r.longTailShare.toFixed(3), r.medianPopularity.toFixed(1),
-        r.truePrecision.toFixed(3), r.truePrecisionHead.toFixed(3), r.truePrecisionTail.toFixed(3), r.trueRecall.toFixed(4), String(r.accepted), r.logGini.toFixed(4),
+        c.label,
+        String(r.round),
+        r.gini.toFixed(3),
+        r.coverage.toFixed(3),
+        r.longTailShare.toFixed(3),
+        r.medianPopularity.toFixed(1),
+        r.truePrecision.toFixed(3),
+        r.truePrecisionHead.toFixed(3),
+        r.truePrecisionTail.toFixed(3),
+        r.trueRecall.toFixed(4),
+        String(r.accepted),
+        r.logGini.toFixed(4),
       ]);
     }
   }

@@ -18,7 +18,7 @@ export const SPLIT = defineCommand({
   name: "split",
   summary: "Split interaction data into train, validation and test parts and write them as train.txt, valid.txt and test.txt.",
   description:
-    "Methods (docs/data-formats.md, \"Splits\", has the exact definitions):\n" +
+    'Methods (docs/data-formats.md, "Splits", has the exact definitions):\n' +
     "random: --test-share of each user's interactions, chosen uniformly, to test.\n" +
     "temporal: a global time cutoff; test = interactions at or after --cutoff, or the latest --test-share of all interactions (ties at the cutoff all go to test). Needs timestamps.\n" +
     "leave-last: each user's --last latest interactions to test (ties in time: the later line of the file is later). Needs timestamps.\n" +
@@ -27,24 +27,61 @@ export const SPLIT = defineCommand({
     "users: held-out users: --test-share of the users (default 0.1), drawn uniformly, give their whole rows to test (rows keep their time order: every prefix of a test row is a context for sequential evaluation, as `longtail evaluate` runs it for two-tower models).\n" +
     "--valid (--valid-last for leave-last) adds a validation part cut by the same method from what the test part leaves. " +
     "The item-based methods keep at least --min-train-per-item interactions of every item and --min-train-per-user of every user in train. " +
-    "The files use the lines format (\"user item item ...\", the original ids); train.txt lists every user, also those left without training interactions. " +
+    'The files use the lines format ("user item item ...", the original ids); train.txt lists every user, also those left without training interactions. ' +
     "`longtail train --data <out>` reads the folder back (items only in valid/test join the catalog). The folder is replaced as a whole: a failed run leaves an earlier split intact.",
   flags: [
     { name: "data", type: "path", required: true, help: "Data to split: a file, or a folder with ratings.csv, ratings.dat or train.txt." },
-    { name: "merge", type: "boolean", help: "--data is a folder holding train.txt and test.txt (and valid.txt): merge its parts and split all interactions anew." },
+    {
+      name: "merge",
+      type: "boolean",
+      help: "--data is a folder holding train.txt and test.txt (and valid.txt): merge its parts and split all interactions anew.",
+    },
     FORMAT,
     COLUMNS,
     SEPARATOR,
     MIN_RATING,
     { name: "method", type: "enum", choices: SPLIT_METHODS, required: true, help: "How to choose the held-out interactions." },
-    { name: "test-share", type: "number", positive: true, help: "Share of all interactions in the test part (random 0.2, temporal 0.2, item-balanced 0.3, item-equal-count 0.2; users: share of the users, 0.1). Below 1." },
-    { name: "cutoff", type: "number", help: "temporal: test = interactions at or after this time, in the data's unit (MovieLens: seconds since 1970). Instead of --test-share." },
-    { name: "valid", type: "number", min: 0, help: "Share of all interactions in a validation part cut the same way (default 0: no valid.txt). Below 1 with --test-share." },
+    {
+      name: "test-share",
+      type: "number",
+      positive: true,
+      help: "Share of all interactions in the test part (random 0.2, temporal 0.2, item-balanced 0.3, item-equal-count 0.2; users: share of the users, 0.1). Below 1.",
+    },
+    {
+      name: "cutoff",
+      type: "number",
+      help: "temporal: test = interactions at or after this time, in the data's unit (MovieLens: seconds since 1970). Instead of --test-share.",
+    },
+    {
+      name: "valid",
+      type: "number",
+      min: 0,
+      help: "Share of all interactions in a validation part cut the same way (default 0: no valid.txt). Below 1 with --test-share.",
+    },
     { name: "last", type: "int", positive: true, default: 1, help: "leave-last: interactions per user in the test part." },
     { name: "valid-last", type: "int", min: 0, default: 0, help: "leave-last: interactions per user, just before the test ones, in a validation part." },
-    { name: "min-train-per-user", type: "int", min: 0, default: 1, help: "Every user keeps at least this many training interactions (random, leave-last, item-based methods)." },
-    { name: "min-train-per-item", type: "int", min: 0, default: 1, help: "item-balanced, item-equal-count: every item keeps at least this many training interactions." },
-    { name: "max-item-share", type: "number", positive: true, max: 1, default: 0.9, help: "item-equal-count: an item gives at most this share of its interactions to test and validation." },
+    {
+      name: "min-train-per-user",
+      type: "int",
+      min: 0,
+      default: 1,
+      help: "Every user keeps at least this many training interactions (random, leave-last, item-based methods).",
+    },
+    {
+      name: "min-train-per-item",
+      type: "int",
+      min: 0,
+      default: 1,
+      help: "item-balanced, item-equal-count: every item keeps at least this many training interactions.",
+    },
+    {
+      name: "max-item-share",
+      type: "number",
+      positive: true,
+      max: 1,
+      default: 0.9,
+      help: "item-equal-count: an item gives at most this share of its interactions to test and validation.",
+    },
     { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the one random generator behind every random choice (random and item-based methods)." },
     { name: "out", type: "path", required: true, help: "Folder to write train.txt, test.txt (valid.txt) and split.json into; replaced as a whole." },
     QUIET,

@@ -23,12 +23,12 @@ export const SWEEP = defineCommand({
   summary: "Train and evaluate a grid of settings and write the accuracy-versus-popularity frontier (JSON or CSV) for plotting.",
   description:
     "Each swept parameter is one argument, name=v1,v2,... or name=from:to:step (ends included), where name is a flag of " +
-    "\"longtail train\"; every combination is trained with the --base flags plus its values and evaluated on one split (as in " +
-    "\"longtail compare\"). Points that no other point beats on both --x and --y are marked as the frontier; which direction " +
+    '"longtail train"; every combination is trained with the --base flags plus its values and evaluated on one split (as in ' +
+    '"longtail compare"). Points that no other point beats on both --x and --y are marked as the frontier; which direction ' +
     "is better follows the metric (accuracy, coverage and tail shares: higher; Gini, median/mean popularity, T1PS: lower).",
   flags: [
     ...EXPERIMENT_DATA_FLAGS,
-    { name: "base", type: "string", default: "", help: "Training flags shared by every point, e.g. \"--loss softmax --epochs 5\"." },
+    { name: "base", type: "string", default: "", help: 'Training flags shared by every point, e.g. "--loss softmax --epochs 5".' },
     { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "Cut-off K of the top-K lists." },
     ...EVALUATION_FLAGS,
     { name: "x", type: "string", help: "Accuracy axis of the frontier (default recall@K)." },
@@ -39,10 +39,10 @@ export const SWEEP = defineCommand({
     VARIANT,
     THREADS,
   ],
-  positionals: [{ name: "parameter", required: true, variadic: true, help: "name=v1,v2,... or name=from:to:step, name a train flag (e.g. temperature=0.05,0.1,0.2)." }],
-  examples: [
-    "longtail sweep --data ../shared/data/ml-1m-resn --base \"--loss softmax --epochs 5\" temperature=0.05,0.1,0.2 --out frontier.csv",
+  positionals: [
+    { name: "parameter", required: true, variadic: true, help: "name=v1,v2,... or name=from:to:step, name a train flag (e.g. temperature=0.05,0.1,0.2)." },
   ],
+  examples: ['longtail sweep --data ../shared/data/ml-1m-resn --base "--loss softmax --epochs 5" temperature=0.05,0.1,0.2 --out frontier.csv'],
 });
 
 export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> {
@@ -76,7 +76,9 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
   checkConfigurationsFit(specs, shapeOf(data.train), v.threads);
   const k = cappedK(v.k, data.train.nItems, (line) => progress.log(line));
   const kernels = await cliKernels(v.kernels, v.threads);
-  let x = "", y = "", metricNames: string[] = [];
+  let x = "",
+    y = "",
+    metricNames: string[] = [];
   const checkAxes = (names: string[]) => {
     metricNames = names;
     x = v.x ?? `recall@${k}`;
@@ -99,7 +101,11 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
     // The metric names are known once the first point is evaluated: check the axes then, not after the whole grid.
     if (i === 0) checkAxes(Object.keys(r.evaluation.metrics));
   }
-  const onFrontier = paretoFrontier(metricsOf.map((m) => ({ x: m[x], y: m[y] })), betterDirection(x), betterDirection(y));
+  const onFrontier = paretoFrontier(
+    metricsOf.map((m) => ({ x: m[x], y: m[y] })),
+    betterDirection(x),
+    betterDirection(y),
+  );
   rows.forEach((row, i) => (row.frontier = onFrontier[i]));
 
   const report = { data: v.data, split: data.split, k, base: v.base, parameters: axes, x, y, points: rows };
@@ -112,7 +118,10 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
     return 0;
   }
   const header = [...names, x, y, "frontier"];
-  const table = [header, ...rows.map((r) => [...names.map((n) => String(r[n])), formatValue(r[x] as number), formatValue(r[y] as number), r.frontier ? "*" : ""])];
+  const table = [
+    header,
+    ...rows.map((r) => [...names.map((n) => String(r[n])), formatValue(r[x] as number), formatValue(r[y] as number), r.frontier ? "*" : ""]),
+  ];
   process.stdout.write(`${data.split}; K = ${k}; frontier: ${x} (${betterDirection(x)} is better) vs ${y} (${betterDirection(y)} is better)\n\n`);
   process.stdout.write(formatColumns(table));
   if (v.out) process.stdout.write(`wrote ${v.out}\n`);

@@ -15,7 +15,7 @@ export const TRAIN = defineCommand({
     "It trains on every prefix of each user's time-ordered row → the next item, with --loss softmax (default) or sampled-softmax, --logit-adjustment, --temperature (default 0.1), " +
     "Adam (default lr 0.003, --batch 256 contexts, 10 epochs); --validation F holds out a share F of the users and stops early on their sequential Recall@K. " +
     "Flags of matrix factorisation only (--normalize, --resn, --ips, --gradient-adjust, ...) are refused.\n" +
-    "Defaults depend on --loss (docs/methods-and-metrics.md, \"Losses and their defaults\"). The softmax losses use temperature T: logits are score/T.\n" +
+    'Defaults depend on --loss (docs/methods-and-metrics.md, "Losses and their defaults"). The softmax losses use temperature T: logits are score/T.\n' +
     "With --validation F, a fraction F of each user's training interactions is held out (a folder's valid.txt, as longtail split writes it, is used when --validation is not given), Recall@K on it is measured after " +
     "every epoch, training stops after --patience epochs without improvement, and the best epoch's model is saved.\n" +
     "With --gradient-adjust (Ren et al., bpr or bce): user embeddings unit-norm in training, the accumulated gradients of " +
@@ -25,10 +25,30 @@ export const TRAIN = defineCommand({
     "Ablations: --normalize none, --alpha-items 0, --alpha-users 0.",
   flags: [
     { name: "data", type: "path", required: true, help: "Training data: a file, or a folder with train.txt, ratings.csv or ratings.dat." },
-    { name: "model", type: "enum", choices: ["mf", "two-tower"], default: "mf", help: "mf: matrix factorisation; two-tower: the history-tower model (see above)." },
-    { name: "movies", type: "path", help: "--model two-tower: movies.csv (or .dat) whose genres feed the item tower (default: the one next to ratings.csv, if any)." },
-    { name: "history-weighting", type: "enum", choices: HISTORY_WEIGHTINGS, help: "--model two-tower: uniform (default) mean of the history, or recency: the item j places before the newest weighs 2^(-j / --half-life)." },
-    { name: "half-life", type: "number", positive: true, help: "--model two-tower with --history-weighting recency: items back at which the weight halves (default 10)." },
+    {
+      name: "model",
+      type: "enum",
+      choices: ["mf", "two-tower"],
+      default: "mf",
+      help: "mf: matrix factorisation; two-tower: the history-tower model (see above).",
+    },
+    {
+      name: "movies",
+      type: "path",
+      help: "--model two-tower: movies.csv (or .dat) whose genres feed the item tower (default: the one next to ratings.csv, if any).",
+    },
+    {
+      name: "history-weighting",
+      type: "enum",
+      choices: HISTORY_WEIGHTINGS,
+      help: "--model two-tower: uniform (default) mean of the history, or recency: the item j places before the newest weighs 2^(-j / --half-life).",
+    },
+    {
+      name: "half-life",
+      type: "number",
+      positive: true,
+      help: "--model two-tower with --history-weighting recency: items back at which the weight halves (default 10).",
+    },
     { name: "max-history", type: "int", positive: true, help: "--model two-tower: the history tower reads the last this many items (default 50)." },
     FORMAT,
     COLUMNS,
@@ -39,7 +59,13 @@ export const TRAIN = defineCommand({
     { name: "patience", type: "int", positive: true, default: 3, help: "Epochs without a better validation Recall@K before stopping." },
     { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "K of the validation Recall@K." },
     ...GRADIENT_ADJUSTMENT_FLAGS,
-    { name: "grid-users", type: "int", positive: true, default: 10000, help: "--gradient-adjust: validation users the α grid scores at most (a seeded sample beyond)." },
+    {
+      name: "grid-users",
+      type: "int",
+      positive: true,
+      default: 10000,
+      help: "--gradient-adjust: validation users the α grid scores at most (a seeded sample beyond).",
+    },
     { name: "out", type: "path", required: true, help: "Model file to write (atomically: an existing file is replaced only by a complete one)." },
     QUIET,
     JSON_OUTPUT,

@@ -21,8 +21,18 @@ import type { TRAIN } from "./train-command.js";
 
 /** Flags of `train` that describe matrix factorisation only. */
 export const MF_ONLY_FLAGS = [
-  "hard-negatives", "normalize", "sampling", "positives-per-row", "resn", "ips", "ips-min-propensity",
-  "gradient-adjust", "popular-direction", "alpha-items", "alpha-users", "grid-users",
+  "hard-negatives",
+  "normalize",
+  "sampling",
+  "positives-per-row",
+  "resn",
+  "ips",
+  "ips-min-propensity",
+  "gradient-adjust",
+  "popular-direction",
+  "alpha-items",
+  "alpha-users",
+  "grid-users",
 ] as const;
 /** Flags of `train` that describe the two-tower model only. */
 export const TWO_TOWER_ONLY_FLAGS = ["movies", "history-weighting", "half-life", "max-history"] as const;
@@ -32,20 +42,30 @@ export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<
   if (v.out) await checkWritableTarget(v.out, "--out");
   const usage = 'Run "longtail train --help".';
   for (const flag of MF_ONLY_FLAGS) {
-    if (args.given.has(flag)) throw new ArgsError(`--${flag} belongs to matrix factorisation and does nothing for --model two-tower: drop it (or use --model mf)`, "train", usage);
+    if (args.given.has(flag))
+      throw new ArgsError(`--${flag} belongs to matrix factorisation and does nothing for --model two-tower: drop it (or use --model mf)`, "train", usage);
   }
   const loss = (args.given.has("loss") ? v.loss : "softmax") as string;
-  if (!TWO_TOWER_LOSSES.includes(loss as TwoTowerLoss)) throw new ArgsError(`--loss ${loss} is not a two-tower loss: use --loss ${TWO_TOWER_LOSSES.join(" or ")}`, "train", usage);
+  if (!TWO_TOWER_LOSSES.includes(loss as TwoTowerLoss))
+    throw new ArgsError(`--loss ${loss} is not a two-tower loss: use --loss ${TWO_TOWER_LOSSES.join(" or ")}`, "train", usage);
   if (v.optimizer !== undefined && !TWO_TOWER_OPTIMIZERS.includes(v.optimizer as TwoTowerOptimizer)) {
     throw new ArgsError(`--optimizer ${v.optimizer} is not available for --model two-tower: use ${TWO_TOWER_OPTIMIZERS.join(" or ")}`, "train", usage);
   }
-  if (args.given.has("negatives") && loss !== "sampled-softmax") throw new ArgsError(`--negatives sets the sampled softmax's shared negatives: add --loss sampled-softmax, or drop it (the full softmax uses the whole catalog)`, "train", usage);
-  if (args.given.has("sampling-exponent") && loss !== "sampled-softmax") throw new ArgsError(`--sampling-exponent shapes the sampled softmax's proposal: add --loss sampled-softmax, or drop it`, "train", usage);
-  if (args.given.has("half-life") && v["history-weighting"] !== "recency") throw new ArgsError(`--half-life is the recency weighting's half-life: add --history-weighting recency`, "train", usage);
+  if (args.given.has("negatives") && loss !== "sampled-softmax")
+    throw new ArgsError(
+      `--negatives sets the sampled softmax's shared negatives: add --loss sampled-softmax, or drop it (the full softmax uses the whole catalog)`,
+      "train",
+      usage,
+    );
+  if (args.given.has("sampling-exponent") && loss !== "sampled-softmax")
+    throw new ArgsError(`--sampling-exponent shapes the sampled softmax's proposal: add --loss sampled-softmax, or drop it`, "train", usage);
+  if (args.given.has("half-life") && v["history-weighting"] !== "recency")
+    throw new ArgsError(`--half-life is the recency weighting's half-life: add --history-weighting recency`, "train", usage);
   const progress = createProgress({ quiet: v.quiet });
   const started = performance.now();
   const loaded = await loadTrainTest(v.data, {
-    ...dataReadFlags(v, "train"), unknownInTest: "extend",
+    ...dataReadFlags(v, "train"),
+    unknownInTest: "extend",
   });
   progress.log(loaded.describe);
   const movies = v.movies !== undefined ? await readMovies(v.movies) : loaded.items;
@@ -61,10 +81,23 @@ export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<
     progress.log(`early stopping on the folder's valid.txt (sequential recall@${v.k} of its users)`);
   }
   const config: Partial<TwoTowerConfig> = {
-    loss: loss as TwoTowerLoss, dim: v.dim, epochs: v.epochs, learningRate: v.lr, learningRateSchedule: v["lr-schedule"], batchSize: v.batch,
-    negatives: v.negatives, samplingExponent: v["sampling-exponent"], temperature: v.temperature, logitAdjustment: v["logit-adjustment"],
-    l2: v.reg, optimizer: v.optimizer as TwoTowerOptimizer | undefined, initStd: v["init-std"], seed: v.seed,
-    maxHistory: v["max-history"], historyWeighting: v["history-weighting"], halfLife: v["half-life"],
+    loss: loss as TwoTowerLoss,
+    dim: v.dim,
+    epochs: v.epochs,
+    learningRate: v.lr,
+    learningRateSchedule: v["lr-schedule"],
+    batchSize: v.batch,
+    negatives: v.negatives,
+    samplingExponent: v["sampling-exponent"],
+    temperature: v.temperature,
+    logitAdjustment: v["logit-adjustment"],
+    l2: v.reg,
+    optimizer: v.optimizer as TwoTowerOptimizer | undefined,
+    initStd: v["init-std"],
+    seed: v.seed,
+    maxHistory: v["max-history"],
+    historyWeighting: v["history-weighting"],
+    halfLife: v["half-life"],
   };
   // Sizes that cannot fit (--dim, --batch, --negatives, --max-history) are refused before threads start or tables are allocated.
   checkTwoTowerTrainingFlags(config, train, movies ?? undefined, v.threads, validation ? v.k : undefined);
@@ -79,17 +112,32 @@ export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<
   // Timings stay out of the file (reportForModelFile): the same seed and data give the same bytes.
   const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: reportForModelFile(report) });
   const summary = {
-    model: v.out, kind: "two-tower", bytes, config: model.config, genres: model.genreNames.length, users: model.nUsers, items: model.nItems,
-    interactions: train.nnz, epochs: report.epochs.length, bestEpoch: report.bestEpoch, stoppedEarly: report.stoppedEarly,
+    model: v.out,
+    kind: "two-tower",
+    bytes,
+    config: model.config,
+    genres: model.genreNames.length,
+    users: model.nUsers,
+    items: model.nItems,
+    interactions: train.nnz,
+    epochs: report.epochs.length,
+    bestEpoch: report.bestEpoch,
+    stoppedEarly: report.stoppedEarly,
     ...(report.bestValidationRecall !== undefined && { [`validationRecall@${v.k}`]: report.bestValidationRecall }),
-    finalLoss: report.epochs.at(-1)?.loss ?? null, warnings: report.warnings, trainSeconds: report.seconds, totalSeconds: (performance.now() - started) / 1000,
+    finalLoss: report.epochs.at(-1)?.loss ?? null,
+    warnings: report.warnings,
+    trainSeconds: report.seconds,
+    totalSeconds: (performance.now() - started) / 1000,
   };
   if (v.json) process.stdout.write(JSON.stringify(summary) + "\n");
   else {
     process.stdout.write(
       `wrote ${v.out} (${(bytes / 1e6).toFixed(1)} MB): two-tower, ${model.config.loss}, d=${model.dim}, ${model.nItems} items, ${model.genreNames.length} genres, ` +
         `${model.nUsers} training users, ${report.epochs.length} epochs in ${report.seconds.toFixed(1)} s` +
-        (report.bestValidationRecall !== undefined ? `, best validation recall@${v.k} ${report.bestValidationRecall.toFixed(4)} (epoch ${report.bestEpoch})` : "") + "\n",
+        (report.bestValidationRecall !== undefined
+          ? `, best validation recall@${v.k} ${report.bestValidationRecall.toFixed(4)} (epoch ${report.bestEpoch})`
+          : "") +
+        "\n",
     );
   }
   model.dispose();

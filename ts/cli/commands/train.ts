@@ -25,14 +25,16 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   if (v.out) await checkWritableTarget(v.out, "--out");
   if (v.model === "two-tower") return runTrainTwoTower(args);
   for (const flag of TWO_TOWER_ONLY_FLAGS) {
-    if (args.given.has(flag)) throw new ArgsError(`--${flag} belongs to the two-tower model: add --model two-tower`, TRAIN.name, 'Run "longtail train --help".');
+    if (args.given.has(flag))
+      throw new ArgsError(`--${flag} belongs to the two-tower model: add --model two-tower`, TRAIN.name, 'Run "longtail train --help".');
   }
   const progress = createProgress({ quiet: v.quiet });
   const started = performance.now();
   // A folder's test.txt may name items that never occur in train.txt (ml-1m-resn, coat): they join
   // the catalog as items without training interactions, so the model can be evaluated on that test part.
   const loaded = await loadTrainTest(v.data, {
-    ...dataReadFlags(v, TRAIN.name), unknownInTest: "extend",
+    ...dataReadFlags(v, TRAIN.name),
+    unknownInTest: "extend",
   });
   progress.log(loaded.describe);
   let train: Interactions = loaded.train;
@@ -51,7 +53,12 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     earlyStopping = true;
     progress.log("early stopping on the folder's valid.txt (Recall@" + v.k + ")");
   }
-  if (searchesAlphas && !validation) throw new ArgsError("--gradient-adjust chooses α1/α2 on a validation part: give --validation a fraction above 0 (e.g. 0.1), or fix both --alpha-items and --alpha-users", TRAIN.name, 'Run "longtail train --help".');
+  if (searchesAlphas && !validation)
+    throw new ArgsError(
+      "--gradient-adjust chooses α1/α2 on a validation part: give --validation a fraction above 0 (e.g. 0.1), or fix both --alpha-items and --alpha-users",
+      TRAIN.name,
+      'Run "longtail train --help".',
+    );
   const config: Partial<MfConfig> = { ...mfConfigFromFlags(v), ...gradientConfig };
   // Sizes that cannot fit (--dim, --batch, --negatives, --hard-negatives) are refused before threads start or tables are allocated.
   checkMfTrainingFlags(config, shapeOf(train), v.threads, validation && earlyStopping ? v.k : undefined);
@@ -66,17 +73,32 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   if (searchesAlphas) {
     const gridBar = progress.start(`α grid (Recall@${v.k} on validation)`, Math.min(v["grid-users"], validation!.usersWithInteractions().length), "users");
     alphaGrid = searchPopularityAlphas(model, train, validation!, {
-      k: v.k, maxUsers: v["grid-users"], fixedAlphaItems: v["alpha-items"], fixedAlphaUsers: v["alpha-users"], onProgress: (done) => gridBar.update(done),
+      k: v.k,
+      maxUsers: v["grid-users"],
+      fixedAlphaItems: v["alpha-items"],
+      fixedAlphaUsers: v["alpha-users"],
+      onProgress: (done) => gridBar.update(done),
     });
-    gridBar.finish(`α1 ${alphaGrid.alphaItems}, α2 ${alphaGrid.alphaUsers}: recall@${v.k} ${alphaGrid.recall.toFixed(4)} (raw ${alphaGrid.baselineRecall.toFixed(4)}) in ${alphaGrid.seconds.toFixed(1)} s`);
+    gridBar.finish(
+      `α1 ${alphaGrid.alphaItems}, α2 ${alphaGrid.alphaUsers}: recall@${v.k} ${alphaGrid.recall.toFixed(4)} (raw ${alphaGrid.baselineRecall.toFixed(4)}) in ${alphaGrid.seconds.toFixed(1)} s`,
+    );
     model.setPopularityAdjustment(alphaGrid);
   }
   const gradientAdjustment = alphaGrid && {
-    alphaItems: alphaGrid.alphaItems, alphaUsers: alphaGrid.alphaUsers, source: alphaGrid.source, [`validationRecall@${v.k}`]: alphaGrid.recall,
-    [`rawValidationRecall@${v.k}`]: alphaGrid.baselineRecall, gridUsers: alphaGrid.users, gridSeconds: alphaGrid.seconds,
+    alphaItems: alphaGrid.alphaItems,
+    alphaUsers: alphaGrid.alphaUsers,
+    source: alphaGrid.source,
+    [`validationRecall@${v.k}`]: alphaGrid.recall,
+    [`rawValidationRecall@${v.k}`]: alphaGrid.baselineRecall,
+    gridUsers: alphaGrid.users,
+    gridSeconds: alphaGrid.seconds,
   };
   // Timings stay out of the file (reportForModelFile): the same seed and data give the same bytes.
-  const bytes = await writeModel(v.out, model, { trainedOn: v.data, report: reportForModelFile(report), ...(alphaGrid && { alphaGrid: alphaGridForModelFile(alphaGrid) }) });
+  const bytes = await writeModel(v.out, model, {
+    trainedOn: v.data,
+    report: reportForModelFile(report),
+    ...(alphaGrid && { alphaGrid: alphaGridForModelFile(alphaGrid) }),
+  });
   const summary = {
     model: v.out,
     bytes,
@@ -89,7 +111,8 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     stoppedEarly: report.stoppedEarly,
     ...(report.bestValidationRecall !== undefined && { [`validationRecall@${v.k}`]: report.bestValidationRecall }),
     ...(gradientAdjustment && { gradientAdjustment }),
-    finalLoss: report.epochs.at(-1)?.loss ?? null, warnings: report.warnings,
+    finalLoss: report.epochs.at(-1)?.loss ?? null,
+    warnings: report.warnings,
     threads: kernels.threads,
     trainSeconds: report.seconds,
     totalSeconds: (performance.now() - started) / 1000,
@@ -99,8 +122,12 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     process.stdout.write(
       `wrote ${v.out} (${(bytes / 1e6).toFixed(1)} MB): ${model.config.loss}, d=${model.dim}, ${model.nUsers} users × ${model.nItems} items, ` +
         `${report.epochs.length} epochs in ${report.seconds.toFixed(1)} s on ${kernels.threads.count} thread${kernels.threads.count === 1 ? "" : "s"}` +
-        (report.bestValidationRecall !== undefined ? `, best validation recall@${v.k} ${report.bestValidationRecall.toFixed(4)} (epoch ${report.bestEpoch})` : "") +
-        (alphaGrid ? `; serves with α1 = ${alphaGrid.alphaItems}, α2 = ${alphaGrid.alphaUsers} (${alphaGrid.source} directions, validation recall@${v.k} ${alphaGrid.recall.toFixed(4)} vs ${alphaGrid.baselineRecall.toFixed(4)} raw)` : "") +
+        (report.bestValidationRecall !== undefined
+          ? `, best validation recall@${v.k} ${report.bestValidationRecall.toFixed(4)} (epoch ${report.bestEpoch})`
+          : "") +
+        (alphaGrid
+          ? `; serves with α1 = ${alphaGrid.alphaItems}, α2 = ${alphaGrid.alphaUsers} (${alphaGrid.source} directions, validation recall@${v.k} ${alphaGrid.recall.toFixed(4)} vs ${alphaGrid.baselineRecall.toFixed(4)} raw)`
+          : "") +
         "\n",
     );
   }

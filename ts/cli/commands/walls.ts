@@ -21,7 +21,12 @@ export const WALLS = defineCommand({
     { name: "right", type: "path", required: true, help: "The right wall's model (e.g. α = 0.5)." },
     { name: "left-label", type: "string", help: "The left wall's heading (default: its file name)." },
     { name: "right-label", type: "string", help: "The right wall's heading (default: its file name)." },
-    { name: "persona", type: "enum", choices: [...PERSONA_NAMES, "all"], help: "A built-in watchlist (docs/watchlists-and-walls.md lists them); all = every one." },
+    {
+      name: "persona",
+      type: "enum",
+      choices: [...PERSONA_NAMES, "all"],
+      help: "A built-in watchlist (docs/watchlists-and-walls.md lists them); all = every one.",
+    },
     HISTORY_FLAG,
     MOVIES_FLAG,
     { name: "k", type: "int", positive: true, default: 10, help: "Picks per wall." },
@@ -47,11 +52,20 @@ interface WatchlistWalls {
 export async function runWalls(args: ParsedArgs<typeof WALLS>): Promise<number> {
   const v = args.values;
   if ((v.persona === undefined) === (v.history === undefined)) {
-    throw new ArgsError(v.persona === undefined ? "give --persona <name> or --history <watchlist>" : "give --persona or --history, not both", WALLS.name, 'Run "longtail walls --help".');
+    throw new ArgsError(
+      v.persona === undefined ? "give --persona <name> or --history <watchlist>" : "give --persona or --history, not both",
+      WALLS.name,
+      'Run "longtail walls --help".',
+    );
   }
-  const lists = v.history !== undefined
-    ? [{ label: "watchlist", entries: parseWatchlist(v.history) }]
-    : (v.persona === "all" ? PERSONA_NAMES : [v.persona as PersonaName]).map((name) => ({ persona: name, label: PERSONAS[name].label, entries: [...PERSONAS[name].watchlist] }));
+  const lists =
+    v.history !== undefined
+      ? [{ label: "watchlist", entries: parseWatchlist(v.history) }]
+      : (v.persona === "all" ? PERSONA_NAMES : [v.persona as PersonaName]).map((name) => ({
+          persona: name,
+          label: PERSONAS[name].label,
+          entries: [...PERSONAS[name].watchlist],
+        }));
   const kernels = await cliKernels(v.kernels, v.threads);
   const left = await readHistoryModel(v.left, kernels);
   let right: HistoryModel | undefined;
@@ -69,7 +83,10 @@ export async function runWalls(args: ParsedArgs<typeof WALLS>): Promise<number> 
     const labels = { left: v["left-label"] ?? v.left, right: v["right-label"] ?? v.right };
     if (v.json) {
       const side = (path: string, label: string) => ({ model: path, label });
-      process.stdout.write(JSON.stringify({ k: v.k, ...(moviesPath && { movies: moviesPath }), left: side(v.left, labels.left), right: side(v.right, labels.right), walls }) + "\n");
+      process.stdout.write(
+        JSON.stringify({ k: v.k, ...(moviesPath && { movies: moviesPath }), left: side(v.left, labels.left), right: side(v.right, labels.right), walls }) +
+          "\n",
+      );
     } else {
       process.stdout.write(walls.map((w) => formatWalls(w, labels)).join("\n") + "\n");
     }
@@ -83,7 +100,11 @@ export async function runWalls(args: ParsedArgs<typeof WALLS>): Promise<number> 
 /** The watchlist as the right model's items: the same movies (chosen on the left), which the right model must know too. */
 function resolveIn(model: HistoryModel, watchlist: readonly WatchlistItem[], titles: TitleIndex | null): WatchlistItem[] {
   try {
-    return resolveWatchlist(watchlist.map((w) => w.item), model.model, titles);
+    return resolveWatchlist(
+      watchlist.map((w) => w.item),
+      model.model,
+      titles,
+    );
   } catch (e) {
     if (e instanceof WatchlistError) throw new WatchlistError(`${model.path}: ${e.message}`);
     throw e;

@@ -48,16 +48,14 @@ export async function readDelimited(source: AsyncIterable<Uint8Array>, options: 
     if (fields.length !== l.width) {
       throw new DataError(
         { file: name, line },
-        `expected ${l.width} ${DELIMITER_NAMES[l.delimiter]}-separated fields as in the header, got ${fields.length}: ` +
-          quoteFound(fields.join(l.delimiter)),
+        `expected ${l.width} ${DELIMITER_NAMES[l.delimiter]}-separated fields as in the header, got ${fields.length}: ` + quoteFound(fields.join(l.delimiter)),
       );
     }
     dataRows++;
     const user = requireId(fields[l.user]!, { file: name, line, field: options.user }, "a user id");
     const item = requireId(fields[l.item]!, { file: name, line, field: options.item }, "an item id");
     const rating = l.rating < 0 ? undefined : requireRating(fields[l.rating]!, { file: name, line, field: options.rating! }, minRating);
-    const timestamp =
-      l.timestamp < 0 ? undefined : requireTimestamp(fields[l.timestamp]!, { file: name, line, field: options.timestamp! }, true);
+    const timestamp = l.timestamp < 0 ? undefined : requireTimestamp(fields[l.timestamp]!, { file: name, line, field: options.timestamp! }, true);
     if (minRating !== undefined && rating! < minRating) {
       builder.noteBelowMinRating();
       return;
@@ -93,10 +91,7 @@ interface ColumnLayout {
 export function resolveColumns(headerLine: string, columns: DelimitedColumns, name: string, line = 1): ColumnLayout {
   const delimiter = columns.delimiter ?? detectDelimiter(headerLine);
   if (delimiter === undefined) {
-    throw new DataError(
-      { file: name, line, field: "header" },
-      `could not find a delimiter (comma, tab or semicolon) in the header ${quoteFound(headerLine)}`,
-    );
+    throw new DataError({ file: name, line, field: "header" }, `could not find a delimiter (comma, tab or semicolon) in the header ${quoteFound(headerLine)}`);
   }
   const header = new CsvHeader(headerLine, delimiter, name, line);
   return {
@@ -130,10 +125,7 @@ class CsvHeader {
     if (first < 0) {
       const sameIgnoringCase = this.names.find((n) => n.toLowerCase() === column.toLowerCase());
       const suggestion = sameIgnoringCase === undefined ? "" : ` (did you mean ${JSON.stringify(sameIgnoringCase)}?)`;
-      throw new DataError(
-        where,
-        `column not in the header${suggestion}; the columns are ${this.names.map((n) => JSON.stringify(n)).join(", ")}`,
-      );
+      throw new DataError(where, `column not in the header${suggestion}; the columns are ${this.names.map((n) => JSON.stringify(n)).join(", ")}`);
     }
     if (this.names.indexOf(column, first + 1) >= 0) throw new DataError(where, "the header names this column more than once");
     return first;

@@ -51,7 +51,10 @@ export function requireId(text: string, where: DataLocation, what: string): stri
   const control = CONTROL.exec(id);
   if (control !== null) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-    throw new DataError(where, `expected ${what}, got ${quoteFound(text)}, which holds the control character U+${code} (a binary file, or a broken line ending?)`);
+    throw new DataError(
+      where,
+      `expected ${what}, got ${quoteFound(text)}, which holds the control character U+${code} (a binary file, or a broken line ending?)`,
+    );
   }
   return id;
 }
@@ -70,7 +73,10 @@ export function requireRating(text: string, where: DataLocation, minRating: numb
     throw new DataError(where, `a rating of ${quoteFound(text)} is out of range (at most ${MAX_RATING.toExponential(1)} in magnitude)`);
   }
   if (value < 0 && minRating === undefined) {
-    throw new DataError(where, `a negative rating (${quoteFound(text)}) while every row is kept as a positive interaction: pass minRating (CLI: --min-rating) to choose which ratings count as positive`);
+    throw new DataError(
+      where,
+      `a negative rating (${quoteFound(text)}) while every row is kept as a positive interaction: pass minRating (CLI: --min-rating) to choose which ratings count as positive`,
+    );
   }
   return value;
 }

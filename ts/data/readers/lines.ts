@@ -8,7 +8,10 @@ import { quoteFound, type DataLocation } from "../errors.js";
 /** An id of a lines file: no control characters, and no comma or semicolon (a csv line read as lines, e.g. "3,5,6"). */
 function lineId(token: string, where: DataLocation): string {
   if (/[,;]/.test(token)) {
-    throw new DataError(where, `expected an id, got ${quoteFound(token)}: a comma inside an id is a csv line read as "user item item ..." lines; pass the format (CLI: --format csv, or --format triples)`);
+    throw new DataError(
+      where,
+      `expected an id, got ${quoteFound(token)}: a comma inside an id is a csv line read as "user item item ..." lines; pass the format (CLI: --format csv, or --format triples)`,
+    );
   }
   return requireId(token, where, `a${where.field === "user" ? " user" : "n item"} id`);
 }

@@ -10,5 +10,8 @@ const NO_GENRES = "(no genres listed)";
 export function parseGenres(text: string): string[] {
   const t = text.trim();
   if (t === "" || t === NO_GENRES) return [];
-  return t.split("|").map((g) => g.trim()).filter((g) => g.length > 0);
+  return t
+    .split("|")
+    .map((g) => g.trim())
+    .filter((g) => g.length > 0);
 }

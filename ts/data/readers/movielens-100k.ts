@@ -5,8 +5,25 @@ import { forEachLine, type TextEncoding } from "./text-lines.js";
 
 /** MovieLens 100K's genres, in the order of u.item's 19 flags (u.genre lists the same). */
 export const MOVIELENS_100K_GENRES: readonly string[] = [
-  "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
-  "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+  "unknown",
+  "Action",
+  "Adventure",
+  "Animation",
+  "Children's",
+  "Comedy",
+  "Crime",
+  "Documentary",
+  "Drama",
+  "Fantasy",
+  "Film-Noir",
+  "Horror",
+  "Musical",
+  "Mystery",
+  "Romance",
+  "Sci-Fi",
+  "Thriller",
+  "War",
+  "Western",
 ];
 
 /**
@@ -25,7 +42,10 @@ export async function readMovieLens100kItems(
     if (text.trim().length === 0) return;
     const fields = text.split("|");
     if (fields.length !== 5 + genres.length) {
-      throw new DataError({ file: name, line }, `expected ${5 + genres.length} "|"-separated fields (id|title|release date|video release date|URL|${genres.length} genre flags), got ${fields.length}: ${quoteFound(text)}`);
+      throw new DataError(
+        { file: name, line },
+        `expected ${5 + genres.length} "|"-separated fields (id|title|release date|video release date|URL|${genres.length} genre flags), got ${fields.length}: ${quoteFound(text)}`,
+      );
     }
     const id = requireId(fields[0]!, { file: name, line, field: "id" }, "a movie id");
     if (movies.has(id)) throw new DataError({ file: name, line, field: "id" }, `movie ${quoteFound(id)} is listed twice`);
@@ -46,7 +66,8 @@ export async function readMovieLens100kGenres(source: AsyncIterable<Uint8Array>,
     if (text.trim().length === 0) return;
     const [genre, index] = text.split("|");
     const i = Number(index);
-    if (genre === undefined || !Number.isInteger(i) || i < 0 || i > 100) throw new DataError({ file: name, line }, `expected "name|index", got ${quoteFound(text)}`);
+    if (genre === undefined || !Number.isInteger(i) || i < 0 || i > 100)
+      throw new DataError({ file: name, line }, `expected "name|index", got ${quoteFound(text)}`);
     byIndex[i] = genre;
   });
   if (byIndex.length === 0 || byIndex.some((g) => g === undefined)) throw new DataError({ file: name }, "the genre indices are not 0, 1, 2, ... without gaps");

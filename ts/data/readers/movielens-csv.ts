@@ -39,9 +39,7 @@ export async function readMovieLensRatings(source: AsyncIterable<Uint8Array>, op
     dataRows++;
     addRatingRow(builder, fields, name, line, { user: "userId", item: "movieId" }, minRating);
   });
-  await forEachLine(source, { name, ...(options.encoding && { encoding: options.encoding }) }, (text, line) =>
-    records.pushLine(text, line),
-  );
+  await forEachLine(source, { name, ...(options.encoding && { encoding: options.encoding }) }, (text, line) => records.pushLine(text, line));
   records.finish();
   if (!sawHeader) throw new DataError({ file: name }, `empty file; expected the header ${MOVIELENS_RATINGS_HEADER}`);
   if (dataRows === 0) throw new DataError({ file: name }, `no data rows after the header (expected lines of ${MOVIELENS_RATINGS_HEADER})`);
@@ -52,10 +50,7 @@ export async function readMovieLensRatings(source: AsyncIterable<Uint8Array>, op
  * MovieLens movies.csv: `movieId,title,genres`; titles may be quoted (with commas and doubled
  * quotes inside), genres are `|`-separated, "(no genres listed)" is no genre.
  */
-export async function readMovieLensMovies(
-  source: AsyncIterable<Uint8Array>,
-  options: { name?: string } = {},
-): Promise<Map<string, MovieInfo>> {
+export async function readMovieLensMovies(source: AsyncIterable<Uint8Array>, options: { name?: string } = {}): Promise<Map<string, MovieInfo>> {
   const name = options.name ?? "movies.csv";
   const movies = new Map<string, MovieInfo>();
   const firstLine = new Map<string, number>();
@@ -90,9 +85,6 @@ export async function readMovieLensMovies(
 function checkHeader(fields: string[], expected: readonly string[], name: string, line: number): void {
   const found = fields.map((f) => f.trim());
   if (found.length !== expected.length || found.some((f, i) => f !== expected[i])) {
-    throw new DataError(
-      { file: name, line, field: "header" },
-      `expected ${JSON.stringify(expected.join(","))}, got ${quoteFound(fields.join(","))}`,
-    );
+    throw new DataError({ file: name, line, field: "header" }, `expected ${JSON.stringify(expected.join(","))}, got ${quoteFound(fields.join(","))}`);
   }
 }

@@ -18,10 +18,7 @@ export async function readMovieLensDatRatings(source: AsyncIterable<Uint8Array>,
     if (text.trim().length === 0) return;
     const fields = text.split(SEPARATOR);
     if (fields.length !== 4) {
-      throw new DataError(
-        { file: name, line },
-        `expected 4 "::"-separated fields (user::item::rating::timestamp), got ${fields.length}: ${quoteFound(text)}`,
-      );
+      throw new DataError({ file: name, line }, `expected 4 "::"-separated fields (user::item::rating::timestamp), got ${fields.length}: ${quoteFound(text)}`);
     }
     dataRows++;
     addRatingRow(builder, fields, name, line, { user: "user", item: "item" }, minRating);

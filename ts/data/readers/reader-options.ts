@@ -20,11 +20,7 @@ export interface ReaderOptions {
   readonly encoding?: TextEncoding;
 }
 
-export function builderFor(
-  options: ReaderOptions,
-  name: string,
-  fieldNames: InteractionsBuilderOptions["fieldNames"],
-): InteractionsBuilder {
+export function builderFor(options: ReaderOptions, name: string, fieldNames: InteractionsBuilderOptions["fieldNames"]): InteractionsBuilder {
   return new InteractionsBuilder({
     name,
     ...(options.users !== undefined && { users: options.users }),

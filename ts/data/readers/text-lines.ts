@@ -44,10 +44,7 @@ export async function forEachLine(
     lineNumber++;
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (suspicious && line.includes(REPLACEMENT_CHAR)) {
-      throw new DataError(
-        { file: options.name, line: lineNumber },
-        NOT_UTF8,
-      );
+      throw new DataError({ file: options.name, line: lineNumber }, NOT_UTF8);
     }
     onLine(line, lineNumber);
   };

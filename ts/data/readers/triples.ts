@@ -80,18 +80,31 @@ export async function readTriples(source: AsyncIterable<Uint8Array>, options: Tr
     }
     const cols = columns!;
     if (fields.length !== cols.length) {
-      throw new DataError({ file: name, line }, `expected ${cols.length} ${separator}-separated fields (${cols.join(" ")}), got ${fields.length}: ${quoteFound(text)}`);
+      throw new DataError(
+        { file: name, line },
+        `expected ${cols.length} ${separator}-separated fields (${cols.join(" ")}), got ${fields.length}: ${quoteFound(text)}`,
+      );
     }
     dataRows++;
-    let user = "", item = "";
+    let user = "",
+      item = "";
     let rating: number | undefined, timestamp: number | undefined;
     for (let c = 0; c < cols.length; c++) {
       const where = { file: name, line, field: cols[c]! };
       switch (cols[c]) {
-        case "user": user = requireId(fields[c]!, where, "a user id"); break;
-        case "item": item = requireId(fields[c]!, where, "an item id"); break;
-        case "rating": case "weight": rating = requireRating(fields[c]!, where, minRating); break;
-        case "timestamp": timestamp = requireTimestamp(fields[c]!, where, true); break;
+        case "user":
+          user = requireId(fields[c]!, where, "a user id");
+          break;
+        case "item":
+          item = requireId(fields[c]!, where, "an item id");
+          break;
+        case "rating":
+        case "weight":
+          rating = requireRating(fields[c]!, where, minRating);
+          break;
+        case "timestamp":
+          timestamp = requireTimestamp(fields[c]!, where, true);
+          break;
       }
     }
     if (minRating !== undefined && rating! < minRating) {
@@ -100,7 +113,7 @@ export async function readTriples(source: AsyncIterable<Uint8Array>, options: Tr
     }
     builder.add(user, item, rating, timestamp, line);
   });
-  if (dataRows === 0) throw new DataError({ file: name }, "no data lines (expected lines of \"user item [rating] [timestamp]\")");
+  if (dataRows === 0) throw new DataError({ file: name }, 'no data lines (expected lines of "user item [rating] [timestamp]")');
   return builder.build();
 }
 
@@ -109,5 +122,6 @@ export function checkColumns(columns: readonly TripleColumn[]): void {
   for (const c of columns) if (!TRIPLE_COLUMNS.includes(c)) throw new RangeError(`a column is one of ${TRIPLE_COLUMNS.join(", ")}, got ${JSON.stringify(c)}`);
   const count = (c: TripleColumn) => columns.filter((x) => x === c).length;
   if (count("user") !== 1 || count("item") !== 1) throw new RangeError(`the columns need exactly one "user" and one "item", got ${columns.join(",")}`);
-  if (count("rating") + count("weight") > 1 || count("timestamp") > 1) throw new RangeError(`the columns hold at most one rating or weight and one timestamp, got ${columns.join(",")}`);
+  if (count("rating") + count("weight") > 1 || count("timestamp") > 1)
+    throw new RangeError(`the columns hold at most one rating or weight and one timestamp, got ${columns.join(",")}`);
 }

@@ -53,7 +53,9 @@ export function itemBalancedSplit(data: Interactions, options: ItemBalancedOptio
   const notes = [`item-balanced (Ren et al.): interactions drawn with equal probability per item, ${pct(testShare)} to test`];
   if (validShare > 0) notes[0] += ` and ${pct(validShare)} to validation (one sample, labelled at random)`;
   if (nDrawn < target) {
-    notes.push(`${nDrawn} of the ${target} held-out interactions asked for (test ${nDrawn - nValid}, validation ${nValid}): every item is down to its last training interactions`);
+    notes.push(
+      `${nDrawn} of the ${target} held-out interactions asked for (test ${nDrawn - nValid}, validation ${nValid}): every item is down to its last training interactions`,
+    );
   }
   return partsFromAssignment(data, assignment, validShare > 0, notes);
 }

@@ -62,9 +62,14 @@ export function itemEqualCountSplit(data: Interactions, options: ItemEqualCountO
     if (takeInto(pools, item, wantTest, PART.test, assignment) < perItemTest) shortTest++;
     if (perItemValid > 0 && takeInto(pools, item, wantValid, PART.valid, assignment) < perItemValid) shortValid++;
   }
-  const notes = [`item-equal-count (ReSN/MACR): ${perItemTest} test interactions from every item (${pct(testShare)} of ${data.nnz} over ${itemsWithData} items)`];
+  const notes = [
+    `item-equal-count (ReSN/MACR): ${perItemTest} test interactions from every item (${pct(testShare)} of ${data.nnz} over ${itemsWithData} items)`,
+  ];
   if (perItemValid > 0) notes.push(`${perItemValid} validation interactions from every item`);
-  if (shortTest > 0) notes.push(`${shortTest} items have fewer than ${perItemTest} test interactions (too few interactions, or their users are down to their last training interactions)`);
+  if (shortTest > 0)
+    notes.push(
+      `${shortTest} items have fewer than ${perItemTest} test interactions (too few interactions, or their users are down to their last training interactions)`,
+    );
   if (shortValid > 0) notes.push(`${shortValid} items have fewer than ${perItemValid} validation interactions`);
   return partsFromAssignment(data, assignment, perItemValid > 0, notes);
 }

@@ -46,5 +46,8 @@ export function* linesText(part: Interactions, options: LinesTextOptions = {}): 
 }
 
 function unwritable(part: Interactions, role: string, id: string): DataError {
-  return new DataError({ file: part.name, field: role }, `${role} id ${quoteFound(id)} holds whitespace, which the lines format ("user item item ...") cannot represent`);
+  return new DataError(
+    { file: part.name, field: role },
+    `${role} id ${quoteFound(id)} holds whitespace, which the lines format ("user item item ...") cannot represent`,
+  );
 }

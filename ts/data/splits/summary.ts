@@ -52,7 +52,10 @@ export function summarizeSplit(split: SplitParts): SplitSummary {
   for (let u = 0; u < train.nUsers; u++) if (heldOutUsers[u] === 1 && trainUsers[u] === 0) usersWithoutTraining++;
   let itemsWithoutTraining = 0;
   for (let i = 0; i < train.nItems; i++) if (heldOutItems[i] === 1 && trainItems[i] === 0) itemsWithoutTraining++;
-  const perItem = test.itemCounts().filter((c) => c > 0).sort();
+  const perItem = test
+    .itemCounts()
+    .filter((c) => c > 0)
+    .sort();
   return {
     interactions: total,
     parts: { train: part(train), ...(valid !== undefined && { valid: part(valid) }), test: part(test) },

@@ -51,14 +51,19 @@ export function temporalSplit(data: Interactions, options: TemporalSplitOptions)
   const testCutoff = options.cutoff ?? cutoffForShare(sorted, n, options.testShare!);
   if (!Number.isFinite(testCutoff) && options.cutoff !== undefined) throw new RangeError(`cutoff must be a finite time, got ${testCutoff}`);
   const beforeTest = lowerBound(sorted, testCutoff);
-  if (beforeTest === 0) throw new DataError({ file: data.name }, `no interaction is before the test cutoff ${testCutoff} (${span}); nothing would stay in train`);
-  if (beforeTest === n) throw new DataError({ file: data.name }, `no interaction is at or after the test cutoff ${testCutoff} (${span}); the test part would be empty`);
+  if (beforeTest === 0)
+    throw new DataError({ file: data.name }, `no interaction is before the test cutoff ${testCutoff} (${span}); nothing would stay in train`);
+  if (beforeTest === n)
+    throw new DataError({ file: data.name }, `no interaction is at or after the test cutoff ${testCutoff} (${span}); the test part would be empty`);
 
   let validCutoff = testCutoff;
   if (options.validShare !== undefined && checkShare("validShare", options.validShare) > 0) {
     const wanted = Math.round(options.validShare * n);
     if (wanted >= beforeTest) {
-      throw new DataError({ file: data.name }, `validShare ${options.validShare} asks for ${wanted} interactions but only ${beforeTest} are before the test cutoff; nothing would stay in train`);
+      throw new DataError(
+        { file: data.name },
+        `validShare ${options.validShare} asks for ${wanted} interactions but only ${beforeTest} are before the test cutoff; nothing would stay in train`,
+      );
     }
     validCutoff = wanted === 0 ? testCutoff : sorted[beforeTest - wanted]!;
   } else if (options.validCutoff !== undefined) {
@@ -66,7 +71,8 @@ export function temporalSplit(data: Interactions, options: TemporalSplitOptions)
     if (!(validCutoff <= testCutoff)) throw new RangeError(`validCutoff (${validCutoff}) must not be after the test cutoff (${testCutoff})`);
   }
   const beforeValid = lowerBound(sorted, validCutoff);
-  if (beforeValid === 0) throw new DataError({ file: data.name }, `no interaction is before the validation cutoff ${validCutoff} (${span}); nothing would stay in train`);
+  if (beforeValid === 0)
+    throw new DataError({ file: data.name }, `no interaction is before the validation cutoff ${validCutoff} (${span}); nothing would stay in train`);
 
   const assignment = new Uint8Array(n);
   for (let k = 0; k < n; k++) {

@@ -25,7 +25,11 @@ export function usersSplit(data: Interactions, options: UsersSplitOptions): Spli
   const nTest = Math.round(testShare * active.length);
   const nValid = Math.round(validShare * active.length);
   if (nTest === 0) throw new DataError({ file: data.name }, `a test share of ${testShare} of ${active.length} users rounds to no test user; raise it`);
-  if (nTest + nValid >= active.length) throw new DataError({ file: data.name }, `${nTest} test and ${nValid} validation users leave none of the ${active.length} users to train on; lower the shares`);
+  if (nTest + nValid >= active.length)
+    throw new DataError(
+      { file: data.name },
+      `${nTest} test and ${nValid} validation users leave none of the ${active.length} users to train on; lower the shares`,
+    );
   const order = options.rng.shuffle(Int32Array.from(active));
   const assignment = new Uint8Array(data.nnz);
   const { indptr } = data.byUser;

@@ -31,12 +31,18 @@ export class TitleIndex {
   private grams: Array<{ id: string; grams: Set<string>[] }> | null = null;
 
   /** `source` names the file in messages ("movies.csv"). */
-  constructor(private readonly movies: ReadonlyMap<string, MovieInfo>, readonly source = "movies.csv") {
+  constructor(
+    private readonly movies: ReadonlyMap<string, MovieInfo>,
+    readonly source = "movies.csv",
+  ) {
     for (const [id, { title }] of movies) {
       add(this.byTitle, nameKey(title), id);
       const { names, year } = parseTitle(title);
       for (const name of new Set(names.map(nameKey))) {
-        for (const [map, key] of [[this.byName, name], [this.byBareName, keyWithoutArticle(name)]] as const) {
+        for (const [map, key] of [
+          [this.byName, name],
+          [this.byBareName, keyWithoutArticle(name)],
+        ] as const) {
           add(map, key, id);
           if (year !== undefined) add(map, `${key} (${year})`, id);
         }
@@ -78,10 +84,14 @@ export class TitleIndex {
     const names = parseTitle(entry).names;
     if (names.length === 0) return [];
     const query = trigrams(keyWithoutArticle(nameKey(names[0]!)));
-    this.grams ??= [...this.movies].map(([id, { title }]) => ({ id, grams: parseTitle(title).names.map((name) => trigrams(keyWithoutArticle(nameKey(name)))) }));
+    this.grams ??= [...this.movies].map(([id, { title }]) => ({
+      id,
+      grams: parseTitle(title).names.map((name) => trigrams(keyWithoutArticle(nameKey(name)))),
+    }));
     return this.grams
       .map(({ id, grams }, order) => {
-        const best = grams.map((g) => ({ coverage: trigramCoverage(query, g), similarity: trigramSimilarity(query, g) }))
+        const best = grams
+          .map((g) => ({ coverage: trigramCoverage(query, g), similarity: trigramSimilarity(query, g) }))
           .reduce((a, b) => (b.coverage > a.coverage || (b.coverage === a.coverage && b.similarity > a.similarity) ? b : a), { coverage: 0, similarity: 0 });
         return { id, order, ...best, popularity: best.coverage > 0 ? popularity(id) : 0 };
       })

@@ -15,7 +15,36 @@ export interface ParsedTitle {
 }
 
 /** Articles MovieLens moves to the end of a title ("Escape, The", "Cité des enfants perdus, La"). */
-const ARTICLES = ["the", "a", "an", "les", "la", "le", "l'", "il", "lo", "gli", "i", "die", "das", "der", "den", "det", "el", "los", "las", "un", "une", "ein", "eine", "o", "os", "as", "het", "de"];
+const ARTICLES = [
+  "the",
+  "a",
+  "an",
+  "les",
+  "la",
+  "le",
+  "l'",
+  "il",
+  "lo",
+  "gli",
+  "i",
+  "die",
+  "das",
+  "der",
+  "den",
+  "det",
+  "el",
+  "los",
+  "las",
+  "un",
+  "une",
+  "ein",
+  "eine",
+  "o",
+  "os",
+  "as",
+  "het",
+  "de",
+];
 const TRAILING_ARTICLE = new RegExp(`^(.*\\S),\\s*(${ARTICLES.join("|")})\\s*$`, "i");
 const LEADING_ARTICLE = new RegExp(`^(?:${ARTICLES.filter((a) => !a.endsWith("'")).join("|")}) (?=\\S)|^l (?=\\S)`);
 const YEAR = /\s*\((\d{4})(?:\s*[–-]\s*(?:\d{4})?)?\)\s*$/;

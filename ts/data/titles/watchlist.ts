@@ -47,16 +47,21 @@ export interface WatchlistItem {
 
 /** Split "A; B;C" into entries; empty entries (a trailing ";") are dropped; no entry at all is an error. */
 export function parseWatchlist(text: string): string[] {
-  const entries = text.split(";").map((e) => e.trim()).filter((e) => e.length > 0);
+  const entries = text
+    .split(";")
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
   if (entries.length === 0) {
-    throw new WatchlistError(`the watchlist is empty (got ${quoteFound(text)}): give titles or item ids separated by ";", e.g. "Saving Private Ryan (1998); Stalingrad (1993)"`);
+    throw new WatchlistError(
+      `the watchlist is empty (got ${quoteFound(text)}): give titles or item ids separated by ";", e.g. "Saving Private Ryan (1998); Stalingrad (1993)"`,
+    );
   }
   return entries;
 }
 
 /** Resolve every entry (see the file's comment); `titles` null means entries must be item ids of the model. */
 export function resolveWatchlist(entries: readonly string[], catalog: WatchlistCatalog, titles: TitleIndex | null): WatchlistItem[] {
-  if (entries.length === 0) throw new WatchlistError('the watchlist is empty: give at least one title or item id');
+  if (entries.length === 0) throw new WatchlistError("the watchlist is empty: give at least one title or item id");
   // Every entry is tried, so one error lists every entry to fix.
   const problems: string[] = [];
   const items = entries.flatMap((entry) => {
@@ -81,7 +86,9 @@ function resolveEntry(entry: string, catalog: WatchlistCatalog, titles: TitleInd
     return { entry, item: entry, index, genres: titles?.info(entry)?.genres ?? [], popularity: catalog.itemCounts[index]!, rule: "item id" };
   }
   if (!titles) {
-    throw new WatchlistError(`watchlist entry ${JSON.stringify(entry)} is not an item id of the model, and no titles are loaded to match it against: pass the data's movies.csv (CLI: --movies <file>)`);
+    throw new WatchlistError(
+      `watchlist entry ${JSON.stringify(entry)} is not an item id of the model, and no titles are loaded to match it against: pass the data's movies.csv (CLI: --movies <file>)`,
+    );
   }
   const close = titles.closeMatches(entry, 5, (id) => popularityOf(id, catalog)).map((id) => describe(id, titles, catalog));
   throw new WatchlistError(
@@ -102,22 +109,38 @@ function chooseAmong(entry: string, rule: TitleMatchRule, movies: readonly strin
   }
   const info = titles.info(best!.id);
   const others = movies.filter((id) => id !== best!.id);
-  const note = others.length === 0 ? undefined :
-    `${JSON.stringify(entry)} matches ${movies.length} movies; took the most popular in the model, ${describe(best!.id, titles, catalog)}, over ${others.map((id) => describe(id, titles, catalog)).join("; ")} (write the year or the id to choose another)`;
+  const note =
+    others.length === 0
+      ? undefined
+      : `${JSON.stringify(entry)} matches ${movies.length} movies; took the most popular in the model, ${describe(best!.id, titles, catalog)}, over ${others.map((id) => describe(id, titles, catalog)).join("; ")} (write the year or the id to choose another)`;
   return {
-    entry, item: best!.id, index: best!.index, ...(info && { title: info.title }), genres: info?.genres ?? [], popularity: best!.popularity, rule, ...(note && { note }),
+    entry,
+    item: best!.id,
+    index: best!.index,
+    ...(info && { title: info.title }),
+    genres: info?.genres ?? [],
+    popularity: best!.popularity,
+    rule,
+    ...(note && { note }),
   };
 }
 
 /** The candidates with training interactions in the model; none is an error naming them. */
-function requireTrained(entry: string, movies: readonly string[], catalog: WatchlistCatalog, titles: TitleIndex | null): Array<{ id: string; index: number; popularity: number }> {
+function requireTrained(
+  entry: string,
+  movies: readonly string[],
+  catalog: WatchlistCatalog,
+  titles: TitleIndex | null,
+): Array<{ id: string; index: number; popularity: number }> {
   const trained = movies.flatMap((id) => {
     const index = catalog.items.index(id);
     return index !== undefined && catalog.itemCounts[index]! > 0 ? [{ id, index, popularity: catalog.itemCounts[index]! }] : [];
   });
   if (trained.length === 0) {
     const what = movies.map((id) => (titles?.info(id) ? `${JSON.stringify(titles.info(id)!.title)} (id ${id})` : `item ${JSON.stringify(id)}`)).join(", ");
-    throw new WatchlistError(`watchlist entry ${JSON.stringify(entry)} is ${what}, which has no training interactions in the model: the model knows nothing about it; leave it out or choose another movie`);
+    throw new WatchlistError(
+      `watchlist entry ${JSON.stringify(entry)} is ${what}, which has no training interactions in the model: the model knows nothing about it; leave it out or choose another movie`,
+    );
   }
   return trained;
 }

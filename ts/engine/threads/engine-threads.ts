@@ -58,10 +58,19 @@ export async function startEngine(moduleFor: ModuleForBuild, variant: KernelVari
   new Uint8Array(memory.buffer, control, ThreadPool.CONTROL_BLOCK_BYTES).fill(0);
   try {
     const pool = await ThreadPool.start({
-      module, memory, exports: engine.exports as unknown as Record<string, unknown>, control, threads: wanted, spawn,
-      canBlock: detectCapabilities().atomicsWait, idleShutdownMs: host.idleShutdownMs,
+      module,
+      memory,
+      exports: engine.exports as unknown as Record<string, unknown>,
+      control,
+      threads: wanted,
+      spawn,
+      canBlock: detectCapabilities().atomicsWait,
+      idleShutdownMs: host.idleShutdownMs,
     });
-    engine.attachThreads(pool, { count: wanted, reason: threads === undefined ? `${wanted} threads: every core this process may use` : `${wanted} threads, as asked` });
+    engine.attachThreads(pool, {
+      count: wanted,
+      reason: threads === undefined ? `${wanted} threads: every core this process may use` : `${wanted} threads, as asked`,
+    });
     return engine;
   } catch (e) {
     return single(`1 thread instead of ${wanted}: starting the thread pool failed (${(e as Error).message})`);

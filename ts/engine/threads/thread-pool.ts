@@ -62,7 +62,8 @@ export class ThreadPool {
 
   private constructor(private readonly options: ThreadPoolOptions) {
     const { threads, memory, control } = options;
-    if (!Number.isInteger(threads) || threads < 2 || threads > CONTROL.MAX_THREADS) throw new RangeError(`a thread pool holds 2 to ${CONTROL.MAX_THREADS} threads, not ${threads}`);
+    if (!Number.isInteger(threads) || threads < 2 || threads > CONTROL.MAX_THREADS)
+      throw new RangeError(`a thread pool holds 2 to ${CONTROL.MAX_THREADS} threads, not ${threads}`);
     this.size = threads;
     const buffer = memory.buffer;
     this.ints = new Int32Array(buffer, control, CONTROL.INT_SLOTS);
@@ -202,17 +203,21 @@ export class ThreadPool {
     for (let t = 1; t < this.size; t++) {
       Atomics.store(ints, CONTROL.STATE + t, THREAD_STATE.STARTING);
       Atomics.store(ints, CONTROL.TICKET + t, 0);
-      readies.push(new Promise<void>((resolve, reject) => {
-        const handle = spawn(
-          (message) => { if (message && message.type === "ready") resolve(); },
-          (error) => {
-            this.lastError = error;
-            reject(new ThreadPoolError(`pool thread ${t} failed: ${error.message}`));
-          },
-        );
-        this.handles.push(handle);
-        handle.post({ type: "init", module, memory, control, index: t, names: this.names, layout });
-      }));
+      readies.push(
+        new Promise<void>((resolve, reject) => {
+          const handle = spawn(
+            (message) => {
+              if (message && message.type === "ready") resolve();
+            },
+            (error) => {
+              this.lastError = error;
+              reject(new ThreadPoolError(`pool thread ${t} failed: ${error.message}`));
+            },
+          );
+          this.handles.push(handle);
+          handle.post({ type: "init", module, memory, control, index: t, names: this.names, layout });
+        }),
+      );
     }
     return Promise.all(readies).then(() => undefined);
   }

@@ -7,8 +7,10 @@ import type { ThreadSpawner } from "./thread-pool.js";
  * extension service workers) this says why instead.
  */
 export function webThreadSpawner(): ThreadSpawner | { unavailable: string } {
-  if (typeof Worker !== "function") return { unavailable: "this runtime has no Worker constructor (Cloudflare Workers and extension service workers have none)" };
-  if (typeof Blob !== "function" || typeof URL?.createObjectURL !== "function") return { unavailable: "this runtime cannot make a Blob URL for the pool's worker script" };
+  if (typeof Worker !== "function")
+    return { unavailable: "this runtime has no Worker constructor (Cloudflare Workers and extension service workers have none)" };
+  if (typeof Blob !== "function" || typeof URL?.createObjectURL !== "function")
+    return { unavailable: "this runtime cannot make a Blob URL for the pool's worker script" };
   const source = `const kernelThreadMain = ${String(kernelThreadMain)};
 kernelThreadMain({
   onMessage(listener) { self.onmessage = (event) => listener(event.data); },

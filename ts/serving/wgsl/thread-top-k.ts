@@ -64,7 +64,8 @@ fn isDropped(x: f32) -> bool {
 }
 
 fn entry(user: u32, j: u32) -> Candidate {
-${input === "scores"
+${
+  input === "scores"
     ? `  let s = scores[user * pass_.inStride + j];
   if (isDropped(s)) {
     return Candidate(0.0, NO_ITEM);
@@ -74,7 +75,8 @@ ${input === "scores"
   if (c.item < 0) {
     return Candidate(0.0, NO_ITEM);
   }
-  return c;`}
+  return c;`
+}
 }
 
 @compute @workgroup_size(${TOP_K_WORKGROUP}, 1, 1)
