@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, it } from "node:test";
-import { MatrixFactorization, randomHoldout, syntheticInteractions, TwoTower } from "../ts/node.js";
+import { loadModel, MatrixFactorization, randomHoldout, saveModel, syntheticInteractions, TwoTower } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { REPO_ROOT } from "./support/runtime-fixture.js";
 
@@ -21,7 +21,10 @@ describe("the quick start", () => {
     assert.equal(lines.length, 3, stdout);
     const ids = (line: string) => [...line.matchAll(/'([ui]\d+)'/g)].map((m) => m[1]!);
     assert.equal(ids(lines[0]!).length, 5, lines[0]);
-    assert.ok(ids(lines[0]!).every((id) => id.startsWith("i")), lines[0]);
+    assert.ok(
+      ids(lines[0]!).every((id) => id.startsWith("i")),
+      lines[0],
+    );
     assert.equal(ids(lines[1]!).length, 5, lines[1]);
     assert.ok(!ids(lines[1]!).includes("i0042"), "the item itself is not among its similar items");
     // 3,000 items: a random top 20 finds about 0.7% of a user's test items.
@@ -42,6 +45,18 @@ describe("the quick start", () => {
     mf[Symbol.dispose]();
     tower[Symbol.dispose]();
     assert.ok(engine.allocatedBytes < before, "the models' tables were freed");
+  });
+
+  it("saveModel and loadModel round-trip a model without kernels passed by hand", async () => {
+    const data = syntheticInteractions({ seed: 5, nUsers: 150, nItems: 200 });
+    const model = new MatrixFactorization({ epochs: 2, dim: 8 });
+    await model.fit(data);
+    const loaded = await loadModel(saveModel(model, { trainedOn: "synthetic" }), { fileName: "m.ltm" });
+    assert.ok(loaded instanceof MatrixFactorization);
+    assert.deepEqual(loaded.recommend("u001", 5).items, model.recommend("u001", 5).items);
+    await assert.rejects(loadModel(new Uint8Array(10), { fileName: "bad.ltm" }), /bad\.ltm/);
+    loaded.dispose();
+    model.dispose();
   });
 
   it("a split from a seed equals the split from a generator of that seed", () => {

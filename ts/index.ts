@@ -25,6 +25,7 @@ export type { FitOptions, FitReport, TrainingProgress } from "./train/fit-report
 export { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "./eval/evaluate.js";
 
 // Saving and loading models.
+export { saveModel, loadModel } from "./model/model-bytes.js";
 export { encodeModelFile, decodeModelFile } from "./model/model-file.js";
 
 // Errors a user can meet, each with a message that says what to do.
