@@ -2,10 +2,9 @@ import { UnknownIdError, type Recommendation } from "../model/recommendation.js"
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
-import { IdMappedModel } from "../model/id-mapped-model.js";
+import { TrainableModel } from "../model/trainable-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
-import { defaultKernels, isKernels } from "../engine/default-kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import { evaluateRanking, type EvaluationResult } from "../eval/evaluate.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
@@ -28,8 +27,7 @@ import { UnitItemTable } from "../model/similar-items.js";
  * object; dispose() frees them. Serving excludes the items the user interacted with in training
  * (kept with the model as a CSR, so a saved model recommends like the trained one).
  */
-export class MatrixFactorization extends IdMappedModel implements UserBlockScorer, HistoryRecommender {
-  readonly config: MfConfig;
+export class MatrixFactorization extends TrainableModel<MfConfig> implements UserBlockScorer, HistoryRecommender {
   private tables: { users: WasmF32Array; items: WasmF32Array } | null = null;
   private packed: WasmF32Array | null = null;
   /** The served item vectors at unit norm, for similarItems (built on first use, dropped with `packed`). */
@@ -40,8 +38,6 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
   private gradientDirections: PopularDirections | null = null;
   private headDirections: PopularDirections | null = null;
 
-  private loadedKernels: Kernels | null;
-
   /**
    * `new MatrixFactorization({ loss: "softmax" })` loads the runtime's kernels on the first fit();
    * `new MatrixFactorization(kernels, {...})` uses the given ones (a chosen build or thread count).
@@ -49,21 +45,7 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
   constructor(config?: Partial<MfConfig>);
   constructor(kernels: Kernels, config?: Partial<MfConfig>);
   constructor(kernelsOrConfig: Kernels | Partial<MfConfig> = {}, config: Partial<MfConfig> = {}) {
-    super();
-    const given = isKernels(kernelsOrConfig) ? kernelsOrConfig : null;
-    this.loadedKernels = given;
-    this.config = resolveMfConfig(given ? config : (kernelsOrConfig as Partial<MfConfig>));
-  }
-
-  /** The kernels this model computes with (loaded by the first fit() when none were given). */
-  get kernels(): Kernels {
-    if (!this.loadedKernels) throw new Error("this model has no kernels yet: fit() loads them, or pass kernels to the constructor");
-    return this.loadedKernels;
-  }
-
-  /** Frees the model's wasm memory at the end of a `using` block. */
-  [Symbol.dispose](): void {
-    this.dispose();
+    super(kernelsOrConfig, config, resolveMfConfig);
   }
 
   get dim(): number {
@@ -92,7 +74,7 @@ export class MatrixFactorization extends IdMappedModel implements UserBlockScore
     if (train.nUsers === 0 || train.nItems === 0 || train.nnz === 0) {
       throw new RangeError(`cannot fit on ${train.name ?? "the data"}: it has ${train.nUsers} users, ${train.nItems} items and ${train.nnz} interactions`);
     }
-    this.loadedKernels ??= await defaultKernels();
+    await this.loadKernels();
     // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
     checkMfTraining(
       this.config,

@@ -13,10 +13,9 @@
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
-import { IdMappedModel } from "../model/id-mapped-model.js";
+import { TrainableModel } from "../model/trainable-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../engine/kernels.js";
-import { defaultKernels, isKernels } from "../engine/default-kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import type { FitOptions, FitReport } from "../train/fit-report.js";
@@ -60,8 +59,7 @@ export interface TwoTowerFitOptions extends FitOptions {
 /** Contexts scored per block when embedding many histories. */
 const EMBED_BLOCK = 256;
 
-export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextScorer, HistoryRecommender {
-  readonly config: TwoTowerConfig;
+export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBlockScorer, ContextScorer, HistoryRecommender {
   private tables: TowerTables | null = null;
   private genres: ItemGenres | null = null;
   private packed: WasmF32Array | null = null;
@@ -71,27 +69,11 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
   private counts: Int32Array | null = null;
   private trainingUsers: HistoryScorer | null = null;
 
-  private loadedKernels: Kernels | null;
-
   /** `new TwoTower({...})` loads the runtime's kernels on the first fit(); `new TwoTower(kernels, {...})` uses the given ones. */
   constructor(config?: Partial<TwoTowerConfig>);
   constructor(kernels: Kernels, config?: Partial<TwoTowerConfig>);
   constructor(kernelsOrConfig: Kernels | Partial<TwoTowerConfig> = {}, config: Partial<TwoTowerConfig> = {}) {
-    super();
-    const given = isKernels(kernelsOrConfig) ? kernelsOrConfig : null;
-    this.loadedKernels = given;
-    this.config = resolveTwoTowerConfig(given ? config : (kernelsOrConfig as Partial<TwoTowerConfig>));
-  }
-
-  /** The kernels this model computes with (loaded by the first fit() when none were given). */
-  get kernels(): Kernels {
-    if (!this.loadedKernels) throw new Error("this model has no kernels yet: fit() loads them, or pass kernels to the constructor");
-    return this.loadedKernels;
-  }
-
-  /** Frees the model's wasm memory at the end of a `using` block. */
-  [Symbol.dispose](): void {
-    this.dispose();
+    super(kernelsOrConfig, config, resolveTwoTowerConfig);
   }
 
   get dim(): number {
@@ -124,7 +106,7 @@ export class TwoTower extends IdMappedModel implements UserBlockScorer, ContextS
         `the validation part has ${options.validation.nItems} items but the training part ${train.nItems}: read it with the training part's item ids`,
       );
     }
-    this.loadedKernels ??= await defaultKernels();
+    await this.loadKernels();
     const config = this.config;
     const genres = options.genres ? itemGenresFromMovies(train.items, options.genres) : null;
     // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
