@@ -22,8 +22,8 @@
  * Usage: node dist/bench/kernels.js [--json] [--quick] [--repeats N] [--pairs N] [--no-numpy] [--python PATH]
  */
 import { pathToFileURL } from "node:url";
-import { Kernels } from "../ts/engine/kernels.js";
-import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
+import { Kernels } from "../ts/kernels/kernels.js";
+import type { WasmF32Array } from "../ts/kernels/wasm-engine.js";
 import { plainDot, plainScoreBlocked } from "../tests/reference/scoring.js";
 import { loadEngine } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";

@@ -12,9 +12,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Kernels } from "../ts/engine/kernels.js";
-import { KERNEL_VARIANTS, type KernelVariant } from "../ts/engine/capabilities.js";
-import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
+import { Kernels } from "../ts/kernels/kernels.js";
+import { KERNEL_VARIANTS, type KernelVariant } from "../ts/kernels/capabilities.js";
+import type { WasmF32Array } from "../ts/kernels/wasm-engine.js";
 import { loadEngine } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine } from "./machine.js";

@@ -6,7 +6,7 @@
  * default optimizer); then every loss with its defaults.
  */
 import type { Interactions } from "../ts/data/interactions.js";
-import type { Kernels } from "../ts/engine/kernels.js";
+import type { Kernels } from "../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadKernels } from "../ts/node.js";
 import { TrainingAbortedError } from "../ts/mf/fit.js";

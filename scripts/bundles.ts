@@ -13,7 +13,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build, type Plugin } from "esbuild";
-import { KERNEL_VARIANTS } from "../ts/engine/capabilities.js";
+import { KERNEL_VARIANTS } from "../ts/kernels/capabilities.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Source maps for the bundles: only when asked (see above). */

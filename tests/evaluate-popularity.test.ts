@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking, EvaluationError } from "../ts/eval/evaluate.js";
 import { gini } from "../ts/eval/gini.js";
 import { headTailBoundary } from "../ts/eval/head-tail.js";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking, evaluateServedLists, EvaluationError } from "../ts/eval/evaluate.js";
 import { rankTopLists } from "../ts/eval/ranked-blocks.js";
 import { loadEngine } from "../ts/node.js";

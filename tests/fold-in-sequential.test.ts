@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Interactions } from "../ts/data/interactions.js";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateSequential } from "../ts/eval/sequential.js";
 import { DEFAULT_FOLD_IN_WINDOW, FoldInScorer } from "../ts/mf/fold-in-scorer.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";

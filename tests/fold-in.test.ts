@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "../ts/mf/fold-in.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { UnknownIdError } from "../ts/model/recommendation.js";

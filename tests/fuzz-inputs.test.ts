@@ -447,7 +447,7 @@ interface BatchRequest {
 /** A tiny matrix factorisation and two-tower model, trained with fixed seeds, as model files. */
 async function tinyModels(): Promise<{ models: Array<[string, Uint8Array]>; loadModel: WorkerContext["loadModel"] }> {
   const { loadEngine } = await import("../ts/node.js");
-  const { Kernels } = await import("../ts/engine/kernels.js");
+  const { Kernels } = await import("../ts/kernels/kernels.js");
   const { Interactions } = await import("../ts/data/interactions.js");
   const { MatrixFactorization } = await import("../ts/mf/matrix-factorization.js");
   const { TwoTower } = await import("../ts/two-tower/two-tower.js");

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import type { Csr } from "../ts/data/csr.js";
 import { IdMap } from "../ts/data/id-map.js";
 import { Interactions } from "../ts/data/interactions.js";
-import type { Kernels } from "../ts/engine/kernels.js";
+import type { Kernels } from "../ts/kernels/kernels.js";
 import { itemTopUsers } from "../ts/inverse-retrieval/item-top-users.js";
 import { mfServingEmbeddings } from "../ts/inverse-retrieval/mf-embeddings.js";
 import { InverseRetrievalError } from "../ts/inverse-retrieval/errors.js";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Interactions } from "../ts/data/interactions.js";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { checkEmbeddings } from "../ts/inverse-retrieval/embeddings.js";
 import { evaluateInverseRetrieval } from "../ts/inverse-retrieval/invr-evaluation.js";
 import { itemTopUsers } from "../ts/inverse-retrieval/item-top-users.js";

@@ -1,11 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chooseVariant, detectCapabilities, preferredVariant } from "../ts/engine/capabilities.js";
+import { chooseVariant, detectCapabilities, preferredVariant } from "../ts/kernels/capabilities.js";
 import { RELAXED_OPT_OUT_ENV, loadEngine } from "../ts/node.js";
 
 const NODE_ENTRY = new URL("../ts/node.js", import.meta.url).href;
-const CAPABILITIES = new URL("../ts/engine/capabilities.js", import.meta.url).href;
+const CAPABILITIES = new URL("../ts/kernels/capabilities.js", import.meta.url).href;
 
 /** Runs an ES module snippet in a fresh Node process and returns the JSON it printed last. */
 function runChild(script: string, options: { env?: Record<string, string>; nodeFlags?: string[] } = {}): any {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import type { Kernels } from "../ts/engine/kernels.js";
+import type { Kernels } from "../ts/kernels/kernels.js";
 import { AliasSampler } from "../ts/train/alias-sampler.js";
 import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "../ts/mf/pairwise-plan.js";
 import { referencePairwiseTrain, type PairwiseReferenceRun, type PairwiseReferenceState } from "./reference/pairwise-training.js";

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import type { Kernels } from "../ts/engine/kernels.js";
+import type { Kernels } from "../ts/kernels/kernels.js";
 import { referenceTopkRows } from "./reference/topk.js";
 import { VARIANTS, type WasmScope, randomF32, withKernels } from "./support/kernel-harness.js";
 

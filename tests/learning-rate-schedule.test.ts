@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";

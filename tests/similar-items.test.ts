@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { IdMap } from "../ts/data/id-map.js";
 import { Interactions } from "../ts/data/interactions.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";

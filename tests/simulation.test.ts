@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import type { ExperimentSpec } from "../ts/experiments/experiment.js";
 import { loadEngine } from "../ts/node.js";
 import { simulateFeedbackLoops } from "../ts/simulation/feedback-loop.js";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { TwoTower } from "../ts/two-tower/two-tower.js";
 import { loadEngine } from "../ts/node.js";

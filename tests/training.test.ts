@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { randomHoldout } from "../ts/data/splits.js";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Kernels } from "../ts/engine/kernels.js";
-import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
+import { Kernels } from "../ts/kernels/kernels.js";
+import type { WasmF32Array } from "../ts/kernels/wasm-engine.js";
 import type { TowerTables } from "../ts/two-tower/towers.js";
 import { loadEngine } from "../ts/node.js";
 import { SequentialExamples } from "../ts/two-tower/sequential-examples.js";

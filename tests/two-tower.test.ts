@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { evaluateSequential, sequentialContexts } from "../ts/eval/sequential.js";
 import { MostPopular } from "../ts/model/most-popular.js";

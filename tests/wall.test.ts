@@ -1,7 +1,7 @@
 /** Wall statistics on hand-made walls, and a wall built from a hand-built model (history left out). */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Kernels } from "../ts/engine/kernels.js";
+import { Kernels } from "../ts/kernels/kernels.js";
 import { buildWall, wallStatistics } from "../ts/eval/wall.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { loadEngine } from "../ts/node.js";

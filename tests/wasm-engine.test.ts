@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadEngine } from "../ts/node.js";
-import type { WasmF32Array } from "../ts/engine/wasm-engine.js";
+import type { WasmF32Array } from "../ts/kernels/wasm-engine.js";
 
 describe("wasm engine memory", () => {
   it("copies a wasm array across memory growth (a view taken before the allocation would be detached)", async () => {

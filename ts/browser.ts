@@ -4,13 +4,13 @@
  * .wasm next to this module, and the engine in a module Web Worker.
  */
 import type { RecommenderEngine } from "./worker/engine.js";
-import { KernelLoader, type KernelBuild, type LoadKernelsOptions } from "./engine/kernel-source.js";
-import { detectCapabilities, type KernelVariant } from "./engine/capabilities.js";
-import { webThreadSpawner } from "./engine/threads/web-threads.js";
-import type { Kernels } from "./engine/kernels.js";
-import type { WasmEngine } from "./engine/wasm-engine.js";
+import { KernelLoader, type KernelBuild, type LoadKernelsOptions } from "./kernels/kernel-source.js";
+import { detectCapabilities, type KernelVariant } from "./kernels/capabilities.js";
+import { webThreadSpawner } from "./kernels/threads/web-threads.js";
+import type { Kernels } from "./kernels/kernels.js";
+import type { WasmEngine } from "./kernels/wasm-engine.js";
 import { connectWebWorker, createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
-import { setDefaultKernelsLoader } from "./engine/default-kernels.js";
+import { setDefaultKernelsLoader } from "./kernels/default-kernels.js";
 
 export * from "./index.js";
 

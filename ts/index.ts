@@ -33,10 +33,10 @@ export { DataError } from "./data/errors.js";
 export { ConfigError } from "./train/config-checks.js";
 export { ModelFileError } from "./model/model-file.js";
 export { EvaluationError } from "./eval/evaluation-error.js";
-export { SizeLimitError } from "./engine/memory-limits.js";
+export { SizeLimitError } from "./kernels/memory-limits.js";
 export { DivergenceError } from "./train/divergence.js";
 export { TrainingAbortedError } from "./train/fit-report.js";
-export { KernelUnavailableError, detectCapabilities, type Capabilities } from "./engine/capabilities.js";
+export { KernelUnavailableError, detectCapabilities, type Capabilities } from "./kernels/capabilities.js";
 
 // The engine API (the same calls in a worker or in this thread).
 export type { RecommenderEngine } from "./worker/engine.js";

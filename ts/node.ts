@@ -6,17 +6,17 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import v8 from "node:v8";
-import { KernelUnavailableError, detectCapabilities, preferredVariant, type KernelVariant } from "./engine/capabilities.js";
-import type { WasmEngine } from "./engine/wasm-engine.js";
-import { Kernels } from "./engine/kernels.js";
-import { compileKernelModule, type KernelBuild, type LoadKernelsOptions, type UrlReader } from "./engine/kernel-source.js";
-import { startEngine, type ThreadHost } from "./engine/threads/engine-threads.js";
+import { KernelUnavailableError, detectCapabilities, preferredVariant, type KernelVariant } from "./kernels/capabilities.js";
+import type { WasmEngine } from "./kernels/wasm-engine.js";
+import { Kernels } from "./kernels/kernels.js";
+import { compileKernelModule, type KernelBuild, type LoadKernelsOptions, type UrlReader } from "./kernels/kernel-source.js";
+import { startEngine, type ThreadHost } from "./kernels/threads/engine-threads.js";
 import { nodeThreadSpawner } from "./node/kernel-threads.js";
 import { connectNodeWorker } from "./node/worker-connection.js";
 import type { RecommenderEngine } from "./worker/engine.js";
 import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
-import { setJsHeapLimit } from "./engine/memory-limits.js";
-import { setDefaultKernelsLoader } from "./engine/default-kernels.js";
+import { setJsHeapLimit } from "./kernels/memory-limits.js";
+import { setDefaultKernelsLoader } from "./kernels/default-kernels.js";
 
 export * from "./index.js";
 

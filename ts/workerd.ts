@@ -6,13 +6,13 @@
 import relaxedModule from "../../build/longtail.relaxed.wasm";
 import simdModule from "../../build/longtail.simd.wasm";
 import scalarModule from "../../build/longtail.scalar.wasm";
-import { KernelLoader, type LoadKernelsOptions } from "./engine/kernel-source.js";
-import type { KernelVariant } from "./engine/capabilities.js";
-import type { Kernels } from "./engine/kernels.js";
-import type { WasmEngine } from "./engine/wasm-engine.js";
+import { KernelLoader, type LoadKernelsOptions } from "./kernels/kernel-source.js";
+import type { KernelVariant } from "./kernels/capabilities.js";
+import type { Kernels } from "./kernels/kernels.js";
+import type { WasmEngine } from "./kernels/wasm-engine.js";
 import type { RecommenderEngine } from "./worker/engine.js";
 import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
-import { setDefaultKernelsLoader } from "./engine/default-kernels.js";
+import { setDefaultKernelsLoader } from "./kernels/default-kernels.js";
 
 export * from "./index.js";
 

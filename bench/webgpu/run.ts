@@ -16,7 +16,7 @@ import { describeAdapter } from "../../ts/serving/adapter.js";
 import { recommendAllUsers } from "../../ts/serving/recommend-all.js";
 import type { ServingTables, TopKBackend } from "../../ts/serving/top-k-provider.js";
 import { loadKernels, writeFileAtomic } from "../../ts/node.js";
-import type { Kernels } from "../../ts/engine/kernels.js";
+import type { Kernels } from "../../ts/kernels/kernels.js";
 import { Rng } from "../../ts/util/rng.js";
 import { describeMachine } from "../machine.js";
 import { median } from "../stats.js";

@@ -4,9 +4,9 @@
  * data, and comparisons with a tolerance relative to the size of the numbers involved.
  */
 import assert from "node:assert/strict";
-import { KERNEL_VARIANTS, type KernelVariant } from "../../ts/engine/capabilities.js";
-import { Kernels } from "../../ts/engine/kernels.js";
-import type { WasmEngine, WasmF32Array, WasmI32Array } from "../../ts/engine/wasm-engine.js";
+import { KERNEL_VARIANTS, type KernelVariant } from "../../ts/kernels/capabilities.js";
+import { Kernels } from "../../ts/kernels/kernels.js";
+import type { WasmEngine, WasmF32Array, WasmI32Array } from "../../ts/kernels/wasm-engine.js";
 import { loadEngine } from "../../ts/node.js";
 import type { Rng } from "../../ts/util/rng.js";
 

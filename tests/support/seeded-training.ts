@@ -1,7 +1,7 @@
 /** Checks that training is a function of its seed. */
 import assert from "node:assert/strict";
 import type { Interactions } from "../../ts/data/interactions.js";
-import type { Kernels } from "../../ts/engine/kernels.js";
+import type { Kernels } from "../../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../../ts/mf/matrix-factorization.js";
 import type { MfConfig } from "../../ts/mf/config.js";
 

@@ -7,7 +7,7 @@
  * the rounding error of any summation order), and the top-k lists must hold the same items.
  */
 import type { Interactions } from "../../ts/data/interactions.js";
-import type { Kernels } from "../../ts/engine/kernels.js";
+import type { Kernels } from "../../ts/kernels/kernels.js";
 import { createTopKProvider, type SelectedTopK, type TopKProviderOptions } from "../../ts/serving/backend.js";
 import { GpuUnavailableError } from "../../ts/serving/errors.js";
 import { mfServingTables, recommendForAllUsers } from "../../ts/serving/mf-serving.js";

@@ -5,7 +5,7 @@
  * Named without ".test" so that `node --test dist/tests/` leaves it to Deno.
  */
 import { createKernels } from "../../ts/api/kernels.js";
-import { preferredVariant } from "../../ts/engine/capabilities.js";
+import { preferredVariant } from "../../ts/kernels/capabilities.js";
 import { readInteractions } from "../../ts/data/read.js";
 import { GPU_CASES, REQUIRE_WEBGPU_ENV, type GpuTestContext } from "../support/webgpu-cases.js";
 import { missingAdapterMessage, webgpuRequired } from "../support/webgpu-runner.js";

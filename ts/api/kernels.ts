@@ -8,10 +8,10 @@ export {
   type Capabilities,
   type KernelVariant,
   type VariantChoice,
-} from "../engine/capabilities.js";
-export { WasmEngine, WasmF32Array, WasmI32Array, freeAll } from "../engine/wasm-engine.js";
-export { Kernels } from "../engine/kernels.js";
-export { createKernels } from "../engine/create-kernels.js";
+} from "../kernels/capabilities.js";
+export { WasmEngine, WasmF32Array, WasmI32Array, freeAll } from "../kernels/wasm-engine.js";
+export { Kernels } from "../kernels/kernels.js";
+export { createKernels } from "../kernels/create-kernels.js";
 export {
   compileKernelModule,
   KernelLoader,
@@ -20,6 +20,6 @@ export {
   type WasmSourceOption,
   type LoadKernelsOptions,
   type UrlReader,
-} from "../engine/kernel-source.js";
-export { SizeLimitError } from "../engine/memory-limits.js";
+} from "../kernels/kernel-source.js";
+export { SizeLimitError } from "../kernels/memory-limits.js";
 export { Rng, DEFAULT_SEED } from "../util/rng.js";

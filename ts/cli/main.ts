@@ -1,4 +1,4 @@
-import { SizeLimitError } from "../engine/memory-limits.js";
+import { SizeLimitError } from "../kernels/memory-limits.js";
 import { ArgsError, formatHelp, parseArgs, selectCommand, type CommandSpec, type ParsedArgs, type ProgramSpec } from "./args.js";
 import { COMPARE, runCompare } from "./commands/compare.js";
 import { DEMO, runDemo } from "./commands/demo.js";
@@ -18,7 +18,7 @@ import { EvaluationError } from "../eval/evaluate.js";
 import { WRITER_LIBRARY } from "../model/model-file.js";
 import { AtomicWriteError } from "../node/atomic-write.js";
 import { TrainingAbortedError } from "../train/fit-report.js";
-import { KernelUnavailableError } from "../engine/capabilities.js";
+import { KernelUnavailableError } from "../kernels/capabilities.js";
 import { InverseRetrievalError } from "../inverse-retrieval/errors.js";
 import { WatchlistError } from "../data/titles/watchlist.js";
 import { WALLS, runWalls } from "./commands/walls.js";

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Kernels } from "../engine/kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../model/model-file.js";
 import { writeFileAtomic } from "../node/atomic-write.js";

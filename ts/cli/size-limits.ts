@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import type { Interactions } from "../data/interactions.js";
 import { resolveMfConfig, type MfConfig } from "../mf/config.js";
-import { SizeLimitError } from "../engine/memory-limits.js";
+import { SizeLimitError } from "../kernels/memory-limits.js";
 import { FLAG_NAMES, longestRowsOf, type DataShape } from "../train/memory-plan.js";
 import { checkMfTraining } from "../mf/memory-plan.js";
 import { checkTwoTowerTraining } from "../two-tower/memory-plan.js";

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import type { FlagSpec } from "./args.js";
-import type { Kernels } from "../engine/kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { loadHistoryRecommender, type LoadedHistoryRecommender } from "../model/load-history-recommender.js";
 import { TitleIndex } from "../data/titles/title-index.js";
 import { pathKind, readMovies } from "../node/dataset-files.js";

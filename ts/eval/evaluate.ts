@@ -8,7 +8,7 @@ import type { PopularityGroup } from "./popularity-groups.js";
 import { PopularityRanking } from "./popularity-ranking.js";
 import { forEachRankedBlock } from "./ranked-blocks.js";
 import type { UserBlockScorer } from "./scorer.js";
-import { freeAll, type WasmI32Array } from "../engine/wasm-engine.js";
+import { freeAll, type WasmI32Array } from "../kernels/wasm-engine.js";
 
 export { EvaluationError } from "./evaluation-error.js";
 

@@ -1,5 +1,5 @@
 import type { Interactions } from "../data/interactions.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import { loadUserBlock, maxRowLength } from "./exclusions.js";
 import type { UserBlockScorer } from "./scorer.js";
 

@@ -1,5 +1,5 @@
 import type { Interactions } from "../data/interactions.js";
-import type { Kernels } from "../engine/kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "../eval/evaluate.js";
 import type { MfConfig } from "../mf/config.js";
 import type { FitOptions, TrainingWarning } from "../train/fit-report.js";

@@ -1,5 +1,5 @@
 import type { Interactions } from "../data/interactions.js";
-import type { Kernels } from "../engine/kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { MostPopular } from "../model/most-popular.js";

@@ -1,5 +1,5 @@
 import type { Csr } from "../data/csr.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import { loadCsrBlock, maxCsrRowLength } from "../eval/exclusions.js";
 import { checkEmbeddings, type ServingEmbeddings } from "./embeddings.js";
 import { InverseRetrievalError } from "./errors.js";

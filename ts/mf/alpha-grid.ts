@@ -1,6 +1,6 @@
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
-import { freeAll } from "../engine/wasm-engine.js";
+import { freeAll } from "../kernels/wasm-engine.js";
 import { loadUserBlock, maxRowLength } from "../eval/exclusions.js";
 import type { MatrixFactorization } from "./matrix-factorization.js";
 import { Rng } from "../util/rng.js";

@@ -3,7 +3,7 @@ import type { Interactions } from "../data/interactions.js";
 import { evaluateRanking } from "../eval/evaluate.js";
 import type { Rng } from "../util/rng.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import type { WasmF32Array } from "../engine/wasm-engine.js";
+import type { WasmF32Array } from "../kernels/wasm-engine.js";
 import type { MfConfig } from "./config.js";
 import type { PopularDirections } from "./gradient-accumulator.js";
 import { logitAdjustmentBias } from "../train/logit-adjustment.js";

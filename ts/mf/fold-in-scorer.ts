@@ -4,9 +4,9 @@
  * (ts/eval/sequential.ts) rank held-out users' prefixes with an MF model exactly as it ranks them
  * with a two-tower model, and the two be compared on equal terms.
  */
-import type { Kernels } from "../engine/kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { TWO_TOWER_DEFAULTS } from "../two-tower/config.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import { ContextBatch } from "../model/context-batch.js";
 import { DEFAULT_FOLD_IN_REGULARIZATION } from "./fold-in.js";
 import type { ContextScorer } from "../model/history-scorer.js";

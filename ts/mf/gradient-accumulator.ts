@@ -1,6 +1,6 @@
-import type { Kernels } from "../engine/kernels.js";
-import type { WasmF32Array } from "../engine/wasm-engine.js";
-import { freeAll } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { WasmF32Array } from "../kernels/wasm-engine.js";
+import { freeAll } from "../kernels/wasm-engine.js";
 
 /** The popular directions of Ren et al.: P̄ over users and Q̄ over items (d floats each). */
 export interface PopularDirections {

@@ -1,6 +1,6 @@
 /** What training a matrix factorisation model allocates, for the size checks of ts/train/memory-plan.ts. */
 import { LOSS_DEFAULTS, type MfConfig } from "./config.js";
-import { SizeLimitError, type MemoryLimits } from "../engine/memory-limits.js";
+import { SizeLimitError, type MemoryLimits } from "../kernels/memory-limits.js";
 import {
   addEvaluation,
   builder,

@@ -1,4 +1,4 @@
-import type { WasmEngine, WasmI32Array } from "../engine/wasm-engine.js";
+import type { WasmEngine, WasmI32Array } from "../kernels/wasm-engine.js";
 
 /**
  * The memory layouts of assembly/pairwise-plan.ts's Plan and ThreadState: the same fields in the same

@@ -1,5 +1,5 @@
-import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
-import { freeAll } from "../engine/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll } from "../kernels/wasm-engine.js";
 import type { Rng } from "../util/rng.js";
 import { AliasSampler } from "../train/alias-sampler.js";
 import { ipsItemWeights } from "../train/ips.js";

@@ -9,8 +9,8 @@
  * come from Algorithm 1's accumulated gradients (ts/mf/gradient-accumulator.ts) or, the paper's
  * other estimate, from the mean embedding of the head items (users).
  */
-import type { Kernels } from "../engine/kernels.js";
-import type { WasmF32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { WasmF32Array } from "../kernels/wasm-engine.js";
 import { meanRow, type PopularDirections } from "./gradient-accumulator.js";
 
 /** Eq. 15/16 in place on n rows of d in wasm memory; α = 0 leaves the rows bit-for-bit unchanged. */

@@ -8,8 +8,8 @@
  *   ∂σ²/∂U = 2·h·bᵀ,  ∂σ²/∂V = 2·q·(Uᵀh)ᵀ.
  * Every product is a wasm kernel call (matvec, matvecT, addOuter); the vectors are owned here.
  */
-import type { Kernels } from "../engine/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import type { TrainingContext } from "./training-context.js";
 
 export class SpectralPenalty {

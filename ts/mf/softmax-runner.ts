@@ -1,5 +1,5 @@
-import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
-import { freeAll } from "../engine/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll } from "../kernels/wasm-engine.js";
 import { ipsItemWeights, SoftmaxTargetWeights } from "../train/ips.js";
 import { SpectralPenalty } from "./resn.js";
 import { runBlocks, shuffledRange, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";

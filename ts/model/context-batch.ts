@@ -3,8 +3,8 @@
  * every context, and (recency weighting) a weight per item. A context is the last `maxHistory`
  * items of a time-ordered history slice; the buffers live in wasm memory owned by this object.
  */
-import type { WasmEngine, WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
-import { freeAll } from "../engine/wasm-engine.js";
+import type { WasmEngine, WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll } from "../kernels/wasm-engine.js";
 import type { HistoryWeighting } from "../two-tower/config.js";
 
 /** The weight of the item `age` places before the newest one of a context (recency weighting). */

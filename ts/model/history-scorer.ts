@@ -5,8 +5,8 @@
  * rows (scoreUsers), the contexts of sequential evaluation, one watchlist.
  */
 import type { Csr } from "../data/csr.js";
-import type { Kernels } from "../engine/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import type { ContextBatch } from "./context-batch.js";
 

@@ -2,7 +2,7 @@
  * The model file's `kind` → the model class that reads it. Every kind this version reads also
  * answers watchlists (HistoryRecommender); any other kind is an error that says which can.
  */
-import type { Kernels } from "../engine/kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import type { HistoryRecommender } from "./history-recommender.js";
 import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { ModelFileError, type ModelFileContents } from "./model-file.js";

@@ -3,8 +3,8 @@
  * from a trained model, and the model back from them, with the runtime's kernels loaded when none
  * are given.
  */
-import { defaultKernels } from "../engine/default-kernels.js";
-import type { Kernels } from "../engine/kernels.js";
+import { defaultKernels } from "../kernels/default-kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { loadModel as modelOfContents, type LoadedModel } from "./load-history-recommender.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "./model-file.js";
 

@@ -1,5 +1,5 @@
-import type { Kernels } from "../engine/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 
 /**

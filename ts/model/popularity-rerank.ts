@@ -9,8 +9,8 @@
  * adjustment (Menon et al.): ranking on s/T − α·log(1 + c) equals ranking on s − β·log(1 + c)
  * with β = α·T. The user's training items stay excluded: exclusion happens after scoring.
  */
-import type { Kernels } from "../engine/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 
 export class PopularityReranker implements UserBlockScorer {

@@ -6,8 +6,8 @@
  * unit row and one top-k with the item excluded, both in wasm.
  */
 import type { IdMap } from "../data/id-map.js";
-import type { Kernels } from "../engine/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import type { Recommendation } from "./recommendation.js";
 
 /** The m×d item vectors scaled to unit L2 norm (an all-zero vector stays zero: its cosine with anything is 0), in wasm memory this object owns. */

@@ -1,5 +1,5 @@
-import { defaultKernels, isKernels } from "../engine/default-kernels.js";
-import type { Kernels } from "../engine/kernels.js";
+import { defaultKernels, isKernels } from "../kernels/default-kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { IdMappedModel } from "./id-mapped-model.js";
 
 /**

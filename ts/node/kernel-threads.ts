@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
-import { kernelThreadMain } from "../engine/threads/kernel-thread.js";
-import type { ThreadSpawner } from "../engine/threads/thread-pool.js";
+import { kernelThreadMain } from "../kernels/threads/kernel-thread.js";
+import type { ThreadSpawner } from "../kernels/threads/thread-pool.js";
 
 const SOURCE = `const { parentPort } = require("node:worker_threads");
 const kernelThreadMain = ${String(kernelThreadMain)};

@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import type { Kernels } from "../engine/kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { describeAdapter } from "./adapter.js";
 import { GpuUnavailableError } from "./errors.js";
 import {

@@ -1,5 +1,5 @@
-import type { Kernels } from "../engine/kernels.js";
-import { freeAll, type WasmF32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import { freeAll, type WasmF32Array } from "../kernels/wasm-engine.js";
 import { checkServingTables, checkTopKRequest, type ProviderMemory, type ServingTables, type TopKLists, type UserBlockTopK } from "./top-k-provider.js";
 
 export interface WasmTopKOptions {

@@ -18,7 +18,7 @@
  */
 import type { Csr } from "../data/csr.js";
 import { IdMap } from "../data/id-map.js";
-import type { Kernels } from "../engine/kernels.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { DEFAULT_EXPOSURE_THRESHOLD } from "../eval/evaluate.js";
 import { gini } from "../eval/gini.js";
 import { DEFAULT_HEAD_RULE, headTailBoundary, type HeadRule, type HeadTailBoundary } from "../eval/head-tail.js";

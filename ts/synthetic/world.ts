@@ -79,7 +79,8 @@ export interface SyntheticWorld {
 
 export const MAX_GENRES = GENRES.length;
 
-const DEFAULTS: ResolvedSyntheticWorldOptions = {
+/** The built-in world's settings when none are given (the CLI's --users and --items default to these). */
+export const SYNTHETIC_WORLD_DEFAULTS: Readonly<ResolvedSyntheticWorldOptions> = {
   seed: DEFAULT_SEED,
   nUsers: 2000,
   nItems: 3000,
@@ -302,9 +303,9 @@ export function checkSyntheticWorldOptions(options: SyntheticWorldOptions): void
 }
 
 function resolveOptions(options: SyntheticWorldOptions): ResolvedSyntheticWorldOptions {
-  const o: ResolvedSyntheticWorldOptions = { ...DEFAULTS };
+  const o: ResolvedSyntheticWorldOptions = { ...SYNTHETIC_WORLD_DEFAULTS };
   for (const key of Object.keys(options) as (keyof SyntheticWorldOptions)[]) {
-    if (!(key in DEFAULTS)) throw new RangeError(`generateSyntheticWorld: unknown option "${key}"`);
+    if (!(key in SYNTHETIC_WORLD_DEFAULTS)) throw new RangeError(`generateSyntheticWorld: unknown option "${key}"`);
     if (options[key] !== undefined) o[key] = options[key]!;
   }
   const check = (key: keyof SyntheticWorldOptions, ok: boolean, rule: string) => {

@@ -18,7 +18,7 @@
  *
  * Runtime-neutral: the JS heap limit is injected by the runtime entry, never looked up here.
  */
-import { formatBytes, MAX_STRING_LENGTH, memoryLimits, SizeLimitError, type MemoryLimits } from "../engine/memory-limits.js";
+import { formatBytes, MAX_STRING_LENGTH, memoryLimits, SizeLimitError, type MemoryLimits } from "../kernels/memory-limits.js";
 
 /** One or more buffers of the same size a run allocates. */
 export interface MemoryEntry {

@@ -1,5 +1,5 @@
-import type { Kernels } from "../engine/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
 
 export type OptimizerName = "adam" | "adagrad" | "sgd";
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adagrad", "sgd"];

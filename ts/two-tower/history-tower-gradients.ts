@@ -5,8 +5,8 @@
  *   ∂W = pᵀ·∂U (gemmTN),  ∂b = ∂Uᵀ·1 (matvecT),  ∂P = ∂U·Wᵀ (gemmNT),
  *   ∂itemIn[context item] += (w_e / Σw)·∂p (poolRowsBackward, into one compact row per distinct item).
  */
-import type { Kernels } from "../engine/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import { ContextBatch } from "../model/context-batch.js";
 import { historyTower, type TowerTables } from "./towers.js";
 import type { TwoTowerConfig } from "./config.js";

@@ -1,6 +1,6 @@
 /** What training a two-tower model allocates, for the size checks of ts/train/memory-plan.ts. */
 import { TWO_TOWER_DEFAULTS, type TwoTowerConfig } from "./config.js";
-import type { MemoryLimits } from "../engine/memory-limits.js";
+import type { MemoryLimits } from "../kernels/memory-limits.js";
 import {
   addEvaluation,
   builder,

@@ -6,8 +6,8 @@
  */
 import type { Csr } from "../data/csr.js";
 import type { Interactions } from "../data/interactions.js";
-import type { Kernels } from "../engine/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import type { TowerTables } from "./towers.js";
 import type { Rng } from "../util/rng.js";
 import type { TwoTowerConfig } from "./config.js";

@@ -4,8 +4,8 @@
  *   V = itemTowerAll, S = U·Vᵀ (blocked scoring), G = ∂L/∂S (softmaxXent, in place),
  *   ∂U = G·V (gemmNN), ∂V = Gᵀ·U (gemmTN) → ∂itemOut = ∂V, ∂genres = poolRowsBackward(∂V).
  */
-import type { Kernels } from "../engine/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import { itemTowerAll, type TowerTables } from "./towers.js";
 import type { TwoTowerConfig } from "./config.js";
 import { HistoryTowerGradients } from "./history-tower-gradients.js";

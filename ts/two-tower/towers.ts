@@ -4,8 +4,8 @@
  *   item tower: v_i = itemOut_i + mean(genre embeddings of item i)   (the genre term when genres are given)
  * Score = u·v (training divides by the temperature T).
  */
-import type { Kernels } from "../engine/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../engine/wasm-engine.js";
+import type { Kernels } from "../kernels/kernels.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
 import type { ContextBatch } from "../model/context-batch.js";
 
 export interface TowerTables {

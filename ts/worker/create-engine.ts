@@ -1,5 +1,5 @@
-import type { Kernels } from "../engine/kernels.js";
-import type { LoadKernelsOptions } from "../engine/kernel-source.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { LoadKernelsOptions } from "../kernels/kernel-source.js";
 import { engineThreadOption, InThreadEngine, type EngineThread, type RecommenderEngine } from "./engine.js";
 import { WorkerEngine, type WorkerConnection } from "./worker-engine.js";
 

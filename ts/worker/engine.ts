@@ -1,6 +1,6 @@
-import type { KernelVariant } from "../engine/capabilities.js";
-import type { Kernels } from "../engine/kernels.js";
-import type { EngineThreads } from "../engine/wasm-engine.js";
+import type { KernelVariant } from "../kernels/capabilities.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { EngineThreads } from "../kernels/wasm-engine.js";
 import { RecommenderService, type RecommenderApi } from "./recommender-service.js";
 
 /**

@@ -1,8 +1,8 @@
 import type { Interactions } from "../data/interactions.js";
 import { readInteractions, type ReadInteractionsOptions } from "../data/read.js";
 import { randomHoldout } from "../data/splits.js";
-import type { KernelVariant } from "../engine/capabilities.js";
-import type { Kernels } from "../engine/kernels.js";
+import type { KernelVariant } from "../kernels/capabilities.js";
+import type { Kernels } from "../kernels/kernels.js";
 import type { EvaluationResult } from "../eval/evaluate.js";
 import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import type { Recommendation } from "../model/recommendation.js";

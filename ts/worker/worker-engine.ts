@@ -1,6 +1,6 @@
 import * as Comlink from "comlink";
-import { preferredVariant, type KernelVariant } from "../engine/capabilities.js";
-import type { LoadKernelsOptions, WasmSource } from "../engine/kernel-source.js";
+import { preferredVariant, type KernelVariant } from "../kernels/capabilities.js";
+import type { LoadKernelsOptions, WasmSource } from "../kernels/kernel-source.js";
 import type { EvaluationResult } from "../eval/evaluate.js";
 import type { Recommendation } from "../model/recommendation.js";
 import type { MfConfig } from "../mf/config.js";
@@ -19,7 +19,7 @@ import type {
 } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { WorkerHost, WorkerInit, WorkerWasm } from "./worker-host.js";
-import type { EngineThreads } from "../engine/wasm-engine.js";
+import type { EngineThreads } from "../kernels/wasm-engine.js";
 
 /** How an entry hands its worker to {@link WorkerEngine.start}. */
 export interface WorkerConnection {

@@ -1,8 +1,8 @@
 import * as Comlink from "comlink";
-import type { KernelVariant } from "../engine/capabilities.js";
-import type { Kernels } from "../engine/kernels.js";
-import type { LoadKernelsOptions } from "../engine/kernel-source.js";
-import type { EngineThreads } from "../engine/wasm-engine.js";
+import type { KernelVariant } from "../kernels/capabilities.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { LoadKernelsOptions } from "../kernels/kernel-source.js";
+import type { EngineThreads } from "../kernels/wasm-engine.js";
 import type { Recommendation } from "../model/recommendation.js";
 import {
   RecommenderService,

@@ -1,8 +1,9 @@
+import { SYNTHETIC_WORLD_DEFAULTS } from "../../synthetic/world.js";
 import { join, resolve } from "node:path";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { loadExperimentData } from "../experiment-data.js";
 import { createProgress, type Progress } from "../progress.js";
 import { trainingProgress } from "../training-progress.js";
@@ -14,7 +15,7 @@ import type { Interactions } from "../../data/interactions.js";
 import { randomHoldout } from "../../data/splits.js";
 import { TitleIndex } from "../../data/titles/title-index.js";
 import { resolveWatchlist, WatchlistError } from "../../data/titles/watchlist.js";
-import type { Kernels } from "../../engine/kernels.js";
+import type { Kernels } from "../../kernels/kernels.js";
 import { evaluateRanking, type EvaluationResult } from "../../eval/evaluate.js";
 import { gini } from "../../eval/gini.js";
 import { DEFAULT_HEAD_RULE, headTailBoundary } from "../../eval/head-tail.js";
@@ -89,12 +90,12 @@ export const DEMO = defineCommand({
       help: "Users of the feedback loop's world (same seed; smaller than the demo's world, so the loop stays quick).",
     },
     { name: "loop-items", type: "int", positive: true, default: 1500, help: "Items of the feedback loop's world." },
-    { name: "users", type: "int", positive: true, default: 2000, help: "Users in the synthetic world." },
+    { name: "users", type: "int", positive: true, default: SYNTHETIC_WORLD_DEFAULTS.nUsers, help: "Users in the synthetic world." },
     {
       name: "items",
       type: "int",
       positive: true,
-      default: 3000,
+      default: SYNTHETIC_WORLD_DEFAULTS.nItems,
       help: "Items in the synthetic world (at least 10: every user logs 5 or more, at most half the catalog).",
     },
     { name: "k", type: "int", positive: true, default: 10, help: "Cut-off K of the top-K lists." },

@@ -2,7 +2,7 @@ import { EVALUATE } from "./evaluate-command.js";
 export { EVALUATE };
 import { ArgsError, type ParsedArgs } from "../args.js";
 import { dataReadFlags } from "../common-flags.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { cappedK } from "../size-limits.js";
 import { readAnyModel } from "../model-io.js";
 import { TwoTower } from "../../two-tower/two-tower.js";

@@ -2,7 +2,7 @@ import { DEFAULT_SEED } from "../../util/rng.js";
 import { DEFAULT_K } from "../../eval/default-k.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR, dataReadFlags } from "../common-flags.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { checkListLength, checkListMemory, FLAG_NAMES } from "../../train/memory-plan.js";
 import { EVALUATION_FLAGS, UNKNOWN_FLAG, headRuleFromFlags } from "../evaluation-flags.js";
 import { readAnyModel } from "../model-io.js";

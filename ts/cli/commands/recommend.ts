@@ -1,6 +1,6 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { readAnyModel, readModelContents } from "../model-io.js";
 import { loadModel } from "../../model/load-history-recommender.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";

@@ -1,3 +1,5 @@
+import { SYNTHETIC_WORLD_DEFAULTS } from "../../synthetic/world.js";
+import { LOSS_DEFAULTS } from "../../mf/config.js";
 import { DEFAULT_SEED } from "../../util/rng.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -34,12 +36,18 @@ export const SERVE = defineCommand({
       name: "epochs",
       type: "int",
       positive: true,
-      default: 20,
+      default: LOSS_DEFAULTS.softmax.epochs,
       help: "Training epochs of each model in the browser (the default is train's, so the walls match longtail walls).",
     },
-    { name: "dim", type: "int", positive: true, default: 64, help: "Embedding size of the models trained in the browser (the default is train's)." },
-    { name: "users", type: "int", positive: true, default: 2000, help: "Users in the synthetic world (without --data)." },
-    { name: "items", type: "int", positive: true, default: 3000, help: "Items in the synthetic world (without --data)." },
+    {
+      name: "dim",
+      type: "int",
+      positive: true,
+      default: LOSS_DEFAULTS.softmax.dim,
+      help: "Embedding size of the models trained in the browser (the default is train's).",
+    },
+    { name: "users", type: "int", positive: true, default: SYNTHETIC_WORLD_DEFAULTS.nUsers, help: "Users in the synthetic world (without --data)." },
+    { name: "items", type: "int", positive: true, default: SYNTHETIC_WORLD_DEFAULTS.nItems, help: "Items in the synthetic world (without --data)." },
     { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the synthetic world and of training." },
   ],
   examples: ["npx longtail serve", "npx longtail serve --data ../shared/data/ml-latest-small --port 8081"],

@@ -2,7 +2,7 @@ import { DEFAULT_SEED } from "../../util/rng.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { createProgress } from "../progress.js";
 import { shellWords } from "../shell-words.js";
 import { checkWritableTarget, writeFileAtomic } from "../../node/atomic-write.js";

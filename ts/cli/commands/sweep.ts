@@ -2,7 +2,7 @@ import { DEFAULT_K } from "../../eval/default-k.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { cappedK, checkConfigurationsFit, shapeOf } from "../size-limits.js";
 import { EXPERIMENT_DATA_FLAGS, loadExperimentDataFromFlags } from "../experiment-data.js";
 import { EVALUATION_FLAGS, headRuleFromFlags } from "../evaluation-flags.js";

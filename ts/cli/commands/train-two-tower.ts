@@ -5,7 +5,7 @@ import { checkWritableTarget } from "../../node/atomic-write.js";
  * Flags that only matrix factorisation understands are refused with a message, never ignored.
  */
 import { ArgsError, type ParsedArgs } from "../args.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { checkTwoTowerTrainingFlags } from "../size-limits.js";
 import { reportForModelFile, writeModel } from "../model-io.js";
 import { createProgress } from "../progress.js";

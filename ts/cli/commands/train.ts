@@ -3,7 +3,7 @@ export { TRAIN };
 import { ArgsError, type ParsedArgs } from "../args.js";
 import { checkWritableTarget } from "../../node/atomic-write.js";
 import { dataReadFlags } from "../common-flags.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { checkMfTrainingFlags, shapeOf } from "../size-limits.js";
 import { alphaGridForModelFile, reportForModelFile, writeModel } from "../model-io.js";
 import { createProgress } from "../progress.js";

@@ -1,6 +1,6 @@
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
-import { cliKernels } from "../engine.js";
+import { cliKernels } from "../kernels.js";
 import { HISTORY_FLAG, MOVIES_FLAG, loadTitles, movieLabel, readHistoryModel, type HistoryModel } from "../watchlist-input.js";
 import { parseWatchlist, resolveWatchlist, WatchlistError, type WatchlistItem } from "../../data/titles/watchlist.js";
 import type { TitleIndex } from "../../data/titles/title-index.js";

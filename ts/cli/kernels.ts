@@ -1,4 +1,4 @@
-import { Kernels } from "../engine/kernels.js";
+import { Kernels } from "../kernels/kernels.js";
 import { loadEngine } from "../node.js";
 
 /** The kernels for a CLI run, honouring --kernels and --threads (absent: every core). */
