@@ -451,7 +451,7 @@ async function tinyModels(): Promise<{ models: Array<[string, Uint8Array]>; load
   const { Interactions } = await import("../ts/data/interactions.js");
   const { MatrixFactorization } = await import("../ts/mf/matrix-factorization.js");
   const { TwoTower } = await import("../ts/two-tower/two-tower.js");
-  const { loadModel } = await import("../ts/model/load-history-recommender.js");
+  const { modelFromContents: loadModel } = await import("../ts/model/load-history-recommender.js");
   const kernels = new Kernels(await loadEngine());
   const triples: Array<[string, string, undefined, number]> = [];
   for (let u = 0; u < 8; u++) for (let j = 0; j < 4; j++) triples.push([`u${u}`, `i${(u + 3 * j) % 10}`, undefined, 100 * u + j]);

@@ -4,7 +4,7 @@ import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../model/model-file.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
 import { fileAccessError } from "../node/file-access.js";
-import { loadModel, type LoadedModel } from "../model/load-history-recommender.js";
+import { modelFromContents, type LoadedModel } from "../model/load-history-recommender.js";
 import type { FitReport } from "../train/fit-report.js";
 import type { AlphaGridResult } from "../mf/alpha-grid.js";
 
@@ -57,7 +57,7 @@ export async function writeModel(
 
 /** Read a model file of any kind `longtail train` writes: matrix factorisation or two-tower. */
 export async function readAnyModel(path: string, kernels: Kernels): Promise<LoadedModel> {
-  const model = loadModel(kernels, await readModelContents(path), path);
+  const model = modelFromContents(kernels, await readModelContents(path), path);
   model.users.freeze();
   model.items.freeze();
   return model;

@@ -152,25 +152,7 @@ export class Kernels {
    * float `offset` of rows `stride` ≥ K floats apart (columns of a wider matrix); B[K×N].
    */
   gemmNN(a: WasmF32Array | StridedRows, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
-    const { array, offset, stride } = strided(a, K, "gemmNN");
-    if (M > 0) need(array, offset + (M - 1) * stride + K, "gemmNN a");
-    need(b, K * N, "gemmNN b");
-    need(c, M * N, "gemmNN c");
-    const aPtr = at(array, offset),
-      bPtr = b.ptr,
-      cPtr = c.ptr,
-      scratch = this.x.gemm_scratch_bytes(N, K);
-    this.rows("gemm_nn", M, 4, N * K, (start, count, thread) => [
-      aPtr + start * stride * 4,
-      stride,
-      bPtr,
-      cPtr + start * N * 4,
-      count,
-      N,
-      K,
-      accumulate ? 1 : 0,
-      this.engine.scratchFor(thread, scratch),
-    ]);
+    this.stridedGemm("gemm_nn", a, b, c, M, N, K, accumulate);
   }
 
   /**
@@ -178,16 +160,36 @@ export class Kernels {
    * `offset` of K rows `stride` ≥ M floats apart; B[K×N].
    */
   gemmTN(a: WasmF32Array | StridedRows, b: WasmF32Array, c: WasmF32Array, M: number, N: number, K: number, accumulate = false): void {
-    const { array, offset, stride } = strided(a, M, "gemmTN");
-    if (K > 0) need(array, offset + (K - 1) * stride + M, "gemmTN a");
-    need(b, K * N, "gemmTN b");
-    need(c, M * N, "gemmTN c");
+    this.stridedGemm("gemm_tn", a, b, c, M, N, K, accumulate);
+  }
+
+  /**
+   * The two GEMMs whose A may be strided: A is M×K (NN) or K×M (TN), `stride` floats a row. A
+   * thread's block of C rows starts at A's row `start` (NN) or at its column `start` (TN).
+   */
+  private stridedGemm(
+    kernel: "gemm_nn" | "gemm_tn",
+    a: WasmF32Array | StridedRows,
+    b: WasmF32Array,
+    c: WasmF32Array,
+    M: number,
+    N: number,
+    K: number,
+    accumulate: boolean,
+  ): void {
+    const name = kernel === "gemm_nn" ? "gemmNN" : "gemmTN";
+    const [aRows, aCols] = kernel === "gemm_nn" ? [M, K] : [K, M];
+    const { array, offset, stride } = strided(a, aCols, name);
+    if (aRows > 0) need(array, offset + (aRows - 1) * stride + aCols, `${name} a`);
+    need(b, K * N, `${name} b`);
+    need(c, M * N, `${name} c`);
     const aPtr = at(array, offset),
+      aStep = kernel === "gemm_nn" ? stride * 4 : 4,
       bPtr = b.ptr,
       cPtr = c.ptr,
       scratch = this.x.gemm_scratch_bytes(N, K);
-    this.rows("gemm_tn", M, 4, N * K, (start, count, thread) => [
-      aPtr + start * 4,
+    this.rows(kernel, M, 4, N * K, (start, count, thread) => [
+      aPtr + start * aStep,
       stride,
       bPtr,
       cPtr + start * N * 4,

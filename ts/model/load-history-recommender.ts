@@ -19,11 +19,11 @@ const LOADERS: Readonly<Record<string, (kernels: Kernels, contents: ModelFileCon
   "two-tower": (kernels, contents, fileName) => TwoTower.fromModelFile(kernels, contents, fileName),
 };
 
-/** The kinds loadModel and loadHistoryRecommender accept. */
+/** The kinds modelFromContents and loadHistoryRecommender accept. */
 export const HISTORY_MODEL_KINDS: readonly string[] = Object.keys(LOADERS);
 
 /** The model a decoded file holds; `need` says, in the error for another kind, what the caller wanted of it. */
-export function loadModel(kernels: Kernels, contents: ModelFileContents, fileName = "model", need = "be read by this version"): LoadedModel {
+export function modelFromContents(kernels: Kernels, contents: ModelFileContents, fileName = "model", need = "be read by this version"): LoadedModel {
   const load = Object.hasOwn(LOADERS, contents.kind) ? LOADERS[contents.kind] : undefined;
   if (!load) {
     throw new ModelFileError(
@@ -36,7 +36,7 @@ export function loadModel(kernels: Kernels, contents: ModelFileContents, fileNam
 }
 
 export function loadHistoryRecommender(kernels: Kernels, contents: ModelFileContents, fileName = "model"): LoadedHistoryRecommender {
-  const model = loadModel(kernels, contents, fileName, "recommend for a watchlist");
+  const model = modelFromContents(kernels, contents, fileName, "recommend for a watchlist");
   model.items.freeze();
   return model;
 }

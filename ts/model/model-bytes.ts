@@ -5,7 +5,7 @@
  */
 import { defaultKernels } from "../kernels/default-kernels.js";
 import type { Kernels } from "../kernels/kernels.js";
-import { loadModel as modelOfContents, type LoadedModel } from "./load-history-recommender.js";
+import { modelFromContents, type LoadedModel } from "./load-history-recommender.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "./model-file.js";
 
 /** The model file's bytes (`metadata`: free-form JSON kept with it, e.g. what it was trained on). */
@@ -17,5 +17,5 @@ export function saveModel(model: { toModelFile(metadata?: Record<string, unknown
 export async function loadModel(bytes: Uint8Array, options: { kernels?: Kernels; fileName?: string } = {}): Promise<LoadedModel> {
   const fileName = options.fileName ?? "model";
   const contents = decodeModelFile(bytes, fileName);
-  return modelOfContents(options.kernels ?? (await defaultKernels()), contents, fileName);
+  return modelFromContents(options.kernels ?? (await defaultKernels()), contents, fileName);
 }

@@ -1,10 +1,10 @@
-import { dataReadFlags } from "../common-flags.js";
 /**
  * `longtail evaluate` for a two-tower model, or an MF model with --protocol sequential (by
  * fold-in): the sequential protocol (ts/eval/sequential.ts).
  * The test part holds held-out users (e.g. `longtail split --method users`); each of their
  * prefixes is a context, the next item its target, the prefix masked.
  */
+import { dataReadFlags } from "../common-flags.js";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ParsedArgs } from "../args.js";

@@ -2,7 +2,7 @@ import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { cliKernels } from "../kernels.js";
 import { readAnyModel, readModelContents } from "../model-io.js";
-import { loadModel } from "../../model/load-history-recommender.js";
+import { modelFromContents } from "../../model/load-history-recommender.js";
 import { RERANK_FLAG } from "../debiasing-flags.js";
 import { HISTORY_FLAG, MOVIES_FLAG, loadTitles, movieLabel, readHistoryModel } from "../watchlist-input.js";
 import { parseWatchlist, resolveWatchlist } from "../../data/titles/watchlist.js";
@@ -89,7 +89,7 @@ async function runSimilarItems(args: ParsedArgs<typeof RECOMMEND>, item: string)
   if (v.rerank !== undefined) throw new ArgsError("--rerank applies to --user and --history, not to --item", RECOMMEND.name, usage);
   const kernels = await cliKernels(v.kernels, v.threads);
   const contents = await readModelContents(v.model);
-  const model = loadModel(kernels, contents, v.model);
+  const model = modelFromContents(kernels, contents, v.model);
   try {
     model.users.freeze();
     model.items.freeze();

@@ -1,9 +1,9 @@
-import { dataReadFlags } from "../common-flags.js";
-import { checkWritableTarget } from "../../node/atomic-write.js";
 /**
  * `longtail train --model two-tower`: the two-tower model with a history tower (ts/two-tower/two-tower.ts).
  * Flags that only matrix factorisation understands are refused with a message, never ignored.
  */
+import { dataReadFlags } from "../common-flags.js";
+import { checkWritableTarget } from "../../node/atomic-write.js";
 import { ArgsError, type ParsedArgs } from "../args.js";
 import { cliKernels } from "../kernels.js";
 import { checkTwoTowerTrainingFlags } from "../size-limits.js";
