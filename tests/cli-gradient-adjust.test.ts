@@ -35,8 +35,11 @@ describe("longtail train --gradient-adjust", () => {
     assert.ok(g.alphaItems >= 0 && g.alphaItems <= 2 && g.alphaUsers >= 0 && g.alphaUsers <= 2, JSON.stringify(g));
     assert.ok(g["validationRecall@20"] >= g["rawValidationRecall@20"]);
     const file = decodeModelFile(readFileSync(model));
-    assert.equal(file.config.alphaItems, g.alphaItems);
-    assert.equal(file.config.alphaUsers, g.alphaUsers);
+    // The file's serving section holds what differs from the plain rule (nothing when the grid chose 0, 0).
+    assert.equal(file.serving?.alphaItems ?? 0, g.alphaItems);
+    assert.equal(file.serving?.alphaUsers ?? 0, g.alphaUsers);
+    assert.equal(file.config.alphaItems, undefined);
+    assert.deepEqual([summary.serving.alphaItems, summary.serving.alphaUsers], [g.alphaItems, g.alphaUsers]);
     assert.equal(file.tables.popularItemDirection.cols, 8);
     assert.equal((file.metadata!.alphaGrid as { grid: unknown[] }).grid.length, 121);
     const e = cli("evaluate", "--model", model, "--data", join(dir, "train.txt"), "--test", join(dir, "train.txt"), "--unknown", "drop", "--json", "--quiet");
@@ -71,7 +74,7 @@ describe("longtail train --gradient-adjust", () => {
     const summary = JSON.parse(t.stdout);
     assert.equal(summary.gradientAdjustment, undefined, "both α fixed: no grid");
     assert.deepEqual(
-      [summary.config.alphaItems, summary.config.alphaUsers, summary.config.normalize, summary.config.popularDirection],
+      [summary.serving.alphaItems, summary.serving.alphaUsers, summary.config.normalize, summary.serving.popularDirection],
       [0, 1.2, "none", "head-mean"],
     );
     const r = cli("recommend", "--model", model, "--user", "3", "--k", "5", "--json");

@@ -49,7 +49,11 @@ describe("longtail simulate", () => {
       ["plain", "ren", "pop"],
     );
     const ren = report.configurations[1];
-    assert.deepEqual([ren.config.loss, ren.config.gradientAdjustment, ren.config.alphaItems, ren.config.alphaUsers, ren.config.seed], ["bpr", true, 1, 1, 42]);
+    assert.deepEqual(
+      [ren.config.loss, ren.config.gradientAdjustment, ren.serving.alphaItems, ren.serving.alphaUsers, ren.config.seed],
+      ["bpr", true, 1, 1, 42],
+    );
+    assert.equal(ren.config.alphaItems, undefined);
     assert.equal(report.configurations[0].rounds.length, 2);
     assert.equal(typeof report.configurations[0].rounds[1].truePrecisionTail, "number");
   });
@@ -90,13 +94,14 @@ describe("longtail simulate", () => {
 });
 
 describe("configurations with the gradient adjustment", () => {
-  it("carry --gradient-adjust with fixed α into the model configuration", () => {
+  it("carry --gradient-adjust into the training configuration and the fixed α into the serving settings", () => {
     const spec = parseConfiguration("ren: --loss bpr --gradient-adjust --alpha-items 1.2 --alpha-users 0.4 --popular-direction head-mean", 0, [], "compare");
     assert.deepEqual(
-      [spec.config!.gradientAdjustment, spec.config!.alphaItems, spec.config!.alphaUsers, spec.config!.popularDirection],
+      [spec.config!.gradientAdjustment, spec.serving!.alphaItems, spec.serving!.alphaUsers, spec.serving!.popularDirection],
       [true, 1.2, 0.4, "head-mean"],
     );
     assert.equal(parseConfiguration("plain: --loss bpr", 1, [], "compare").config!.gradientAdjustment, false);
+    assert.equal(parseConfiguration("plain: --loss bpr", 1, [], "compare").serving, undefined);
     assert.throws(
       () => parseConfiguration("g: --gradient-adjust --alpha-items 1", 0, [], "sweep"),
       (e: unknown) => e instanceof ArgsError && /configuration "g".*needs both --alpha-items and --alpha-users/.test(e.message),

@@ -5,7 +5,7 @@ import { randomHoldout } from "../ts/data/splits.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
-import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../ts/model/model-file.js";
+import { decodeModelFile, encodeModelFile, ModelFileError, type ModelFileContents } from "../ts/model/model-file.js";
 import { headRows } from "../ts/mf/popularity-projection.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld, type SyntheticWorld } from "../ts/synthetic/world.js";
@@ -226,10 +226,15 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
   it("survives a model-file round trip: directions, α1/α2 and identical top-k; older files still load", () => {
     adjusted.setPopularityAdjustment({ alphaItems: 0.8, alphaUsers: 0.4 });
     const file = adjusted.toModelFile();
-    const loaded = MatrixFactorization.fromModelFile(kernels, decodeModelFile(encodeModelFile(file)));
+    assert.deepEqual(file.serving, { alphaItems: 0.8, alphaUsers: 0.4 });
+    const bytes = encodeModelFile(file);
+    // The serving section needs format version 2; older builds refuse it rather than serve the raw tables.
+    assert.equal(new DataView(bytes.buffer).getUint32(8, true), 2);
+    const loaded = MatrixFactorization.fromModelFile(kernels, decodeModelFile(bytes));
     try {
-      assert.equal(loaded.config.alphaItems, 0.8);
-      assert.equal(loaded.config.alphaUsers, 0.4);
+      assert.equal(loaded.serving.alphaItems, 0.8);
+      assert.equal(loaded.serving.alphaUsers, 0.4);
+      assert.equal((loaded.config as unknown as Record<string, unknown>).alphaItems, undefined);
       assert.deepEqual(loaded.popularDirections("gradients"), adjusted.popularDirections("gradients"));
       for (let u = 0; u < adjusted.nUsers; u++) assert.deepEqual(loaded.recommend(u, 20).indices, adjusted.recommend(u, 20).indices, `user ${u}`);
       assert.deepEqual(allScores(loaded), allScores(adjusted));
@@ -239,13 +244,30 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
     // A file from before the method: no direction tables, no new config fields.
     const { popularUserDirection, popularItemDirection, ...oldTables } = file.tables;
     assert.ok(popularUserDirection && popularItemDirection);
-    const { gradientAdjustment, popularDirection, alphaItems, alphaUsers, popularHeadShare, ...oldConfig } = file.config;
-    const old = MatrixFactorization.fromModelFile(kernels, decodeModelFile(encodeModelFile({ ...file, config: oldConfig, tables: oldTables })));
-    assert.equal(old.config.alphaItems, 0);
+    const { gradientAdjustment, ...oldConfig } = file.config;
+    const { serving, ...withoutServing } = file;
+    const old = MatrixFactorization.fromModelFile(kernels, decodeModelFile(encodeModelFile({ ...withoutServing, config: oldConfig, tables: oldTables })));
+    assert.equal(old.serving.alphaItems, 0);
     assert.equal(old.popularDirections("gradients"), null);
     old.dispose();
+    // A format-1 file from before the serving section kept α1/α2 in its config: read as serving settings.
+    const legacyConfig = { ...file.config, popularDirection: "gradients", alphaItems: 0.8, alphaUsers: 0.4, popularHeadShare: 0.8 };
+    const legacyBytes = encodeModelFile({ ...withoutServing, config: legacyConfig });
+    assert.equal(new DataView(legacyBytes.buffer).getUint32(8, true), 1);
+    const legacy = MatrixFactorization.fromModelFile(kernels, decodeModelFile(legacyBytes));
+    try {
+      assert.deepEqual(legacy.serving, loaded.serving);
+      assert.deepEqual(allScores(legacy), allScores(adjusted));
+    } finally {
+      legacy.dispose();
+    }
     // A file that serves with directions it does not hold is refused with the reason.
     assert.throws(() => MatrixFactorization.fromModelFile(kernels, { ...file, tables: oldTables }, "m.ltm"), /m\.ltm: .*popularUserDirection/);
+    // A bad serving section is reported as a damaged file, naming the field.
+    assert.throws(
+      () => MatrixFactorization.fromModelFile(kernels, { ...file, serving: { alphaItems: -1 } }, "m.ltm"),
+      (e: Error) => e instanceof ModelFileError && /m\.ltm: corrupt: .*alphaItems must be a non-negative number/.test(e.message),
+    );
     adjusted.setPopularityAdjustment({ alphaItems: 0, alphaUsers: 0 });
   });
 
@@ -256,10 +278,20 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
     );
     assert.equal(new MatrixFactorization(kernels, { loss: "bce", gradientAdjustment: true }).config.normalize, "users");
     assert.equal(new MatrixFactorization(kernels, { gradientAdjustment: true, normalize: "none" }).config.normalize, "none");
-    assert.throws(() => new MatrixFactorization(kernels, { alphaItems: -1 }), /alphaItems must be a non-negative number/);
-    assert.throws(() => new MatrixFactorization(kernels, { popularDirection: "mean" as never }), /popularDirection must be one of gradients, head-mean/);
+    // The serving settings are not training fields: a config holding one is told where it went.
+    assert.throws(() => new MatrixFactorization(kernels, { alphaItems: 1 } as never), /alphaItems is a serving setting.*setPopularityAdjustment/);
     const plain = new MatrixFactorization(kernels, { epochs: 1 });
     await plain.fit(train);
+    assert.throws(() => plain.setPopularityAdjustment({ alphaItems: -1, alphaUsers: 0 }), /alphaItems must be a non-negative number/);
+    assert.throws(
+      () => plain.setPopularityAdjustment({ alphaItems: 0, alphaUsers: 0, source: "mean" as never }),
+      /popularDirection must be one of gradients, head-mean/,
+    );
+    assert.throws(
+      () => plain.setPopularityAdjustment({ alphaItems: 1, alphaUsers: 0, source: "head-mean", headShare: 0 }),
+      /popularHeadShare must be in \(0, 1\]/,
+    );
+    assert.equal(plain.serving.alphaItems, 0, "a refused setting leaves the serving unchanged");
     assert.throws(() => plain.setPopularityAdjustment({ alphaItems: 1, alphaUsers: 0 }), /not available.*head-mean/);
     plain.setPopularityAdjustment({ alphaItems: 1, alphaUsers: 0, source: "head-mean" });
     assert.equal(plain.recommend(0, 5).indices.length, 5);

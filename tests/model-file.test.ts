@@ -129,9 +129,14 @@ describe("model file", () => {
     const view = new DataView(bytes.buffer);
     assert.deepEqual(bytes.subarray(0, 8), START_MAGIC);
     assert.equal(new TextDecoder().decode(bytes.subarray(0, 7)), "LTMODEL");
-    assert.equal(view.getUint32(8, true), MODEL_FORMAT_VERSION);
+    // The lowest version that holds the contents: 1 without a serving section, 2 with one.
+    assert.equal(view.getUint32(8, true), 1);
     const header = headerOf(bytes);
     assert.equal(header.formatVersion, 1);
+    const served = encodeModelFile({ ...model, serving: { alphaItems: 0.5 } });
+    assert.equal(new DataView(served.buffer).getUint32(8, true), MODEL_FORMAT_VERSION);
+    assert.equal(headerOf(served).formatVersion, 2);
+    assert.deepEqual(decodeModelFile(served).serving, { alphaItems: 0.5 });
     assert.equal(header.kind, "mf");
     assert.equal(header.createdAt, "2025-01-02T03:04:05.000Z");
     assert.deepEqual(header.library, WRITER_LIBRARY);
@@ -218,8 +223,14 @@ describe("model file errors name the file and the fault", () => {
 
   test("a newer format version says which version this build reads", () => {
     const newer = good.slice();
-    new DataView(newer.buffer).setUint32(8, 2, true);
-    expectModelError(() => decodeModelFile(newer, FILE), "newer-version", "format version 2", "reads format version 1", "Upgrade longtail");
+    new DataView(newer.buffer).setUint32(8, MODEL_FORMAT_VERSION + 1, true);
+    expectModelError(
+      () => decodeModelFile(newer, FILE),
+      "newer-version",
+      `format version ${MODEL_FORMAT_VERSION + 1}`,
+      `reads format versions up to ${MODEL_FORMAT_VERSION}`,
+      "Upgrade longtail",
+    );
   });
 
   test("checksum mismatch when a table byte or a header byte changes", () => {

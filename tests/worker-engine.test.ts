@@ -12,6 +12,16 @@ import { compileKernelModule } from "../ts/api/kernels.js";
 import { TINY_CSV } from "./support/runtime-fixture.js";
 import { serveStatic } from "./support/static-server.js";
 import { WorkerHost } from "../ts/worker/worker-host.js";
+import { TwoTower } from "../ts/two-tower/two-tower.js";
+import { encodeModelFile } from "../ts/model/model-file.js";
+import { evaluateModel } from "../ts/model/evaluate-model.js";
+import { readInteractions } from "../ts/data/read.js";
+import { randomHoldout } from "../ts/data/splits.js";
+import { Rng } from "../ts/util/rng.js";
+
+async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
 
 const CONFIG = { loss: "bpr" as const, dim: 8, epochs: 3 };
 
@@ -84,6 +94,40 @@ describe("worker engine", () => {
       }
       assert.deepEqual(answers[0], answers[1]);
     });
+  });
+
+  it("loads a two-tower model file and answers recommend, watchlists, similar items and evaluate as the model does", async () => {
+    const kernels = await loadKernels();
+    const data = await readInteractions(oneChunk(readFileSync(TINY_CSV)), { fileName: "interactions.csv" });
+    const { train, test } = randomHoldout(data, { testFraction: 0.2, rng: new Rng(3) });
+    const tower = new TwoTower(kernels, { dim: 8, epochs: 2, batchSize: 64 });
+    await tower.fit(train);
+    const bytes = encodeModelFile(tower.toModelFile());
+    await withEngines(async (worker, inThread) => {
+      const csv = readFileSync(TINY_CSV, "utf8");
+      for (const engine of [worker, inThread]) {
+        // A buffer the bytes fill is transferred to the worker (detached here): each engine gets its own copy.
+        const model = await engine.loadModel(bytes.slice(), "tower.ltm");
+        assert.deepEqual([model.nUsers, model.nItems, model.dim, model.loss], [tower.nUsers, tower.nItems, 8, tower.config.loss]);
+        assert.deepEqual((await engine.recommend(model, "u001", 5)).items, tower.recommend("u001", 5).items);
+        const history = [...tower.items.ids()].slice(0, 3);
+        const wall = await engine.recommendForHistory(model, history, 6);
+        assert.deepEqual(
+          wall.items,
+          tower.recommendForHistory(
+            Int32Array.from(history, (id) => tower.items.index(id)!),
+            6,
+          ).items,
+        );
+        assert.deepEqual((await engine.similarItems(model, history[0]!, 4)).items, tower.similarItems(history[0]!, 4).items);
+        // The engine's data sets are read with their own id maps; evaluation reads them through the model's.
+        const parts = await engine.readInteractions(csv, { fileName: "interactions.csv", testFraction: 0.2, seed: 3 });
+        const evaluation = await engine.evaluate(model, parts.train, parts.test!, { k: 10 });
+        assert.deepEqual(evaluation.metrics, evaluateModel(tower, train, test, { k: 10 }).metrics);
+        await engine.release(model);
+      }
+    });
+    tower.dispose();
   });
 
   it("reports progress through a callback: every epoch, and batches no more often than progressIntervalMs", async () => {

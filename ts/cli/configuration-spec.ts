@@ -1,9 +1,10 @@
 import { ArgsError, defineCommand, parseArgs } from "./args.js";
-import { GRADIENT_ADJUSTMENT_FLAGS, gradientAdjustmentConfigFromFlags, RERANK_FLAG } from "./debiasing-flags.js";
+import { GRADIENT_ADJUSTMENT_FLAGS, gradientAdjustmentFromFlags, RERANK_FLAG } from "./debiasing-flags.js";
 import { shellWords } from "./shell-words.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "./training-flags.js";
 import type { ExperimentSpec } from "../experiments/experiment.js";
 import { ConfigError, resolveMfConfig } from "../mf/config.js";
+import { resolveMfServing } from "../mf/serving.js";
 import { quoteFound } from "../data/errors.js";
 
 /**
@@ -30,7 +31,7 @@ export function parseConfiguration(text: string, index: number, common: readonly
   try {
     const args = parseArgs(CONFIGURATION, [...common, ...words]);
     const v = args.values;
-    const gradientConfig = gradientAdjustmentConfigFromFlags(v, command);
+    const gradient = gradientAdjustmentFromFlags(v, command);
     if (v["gradient-adjust"] && (v["alpha-items"] === undefined || v["alpha-users"] === undefined)) {
       throw new ArgsError(
         "--gradient-adjust in a configuration needs both --alpha-items and --alpha-users (the α grid search runs in longtail train, on its validation part)",
@@ -39,10 +40,11 @@ export function parseConfiguration(text: string, index: number, common: readonly
       );
     }
     const rerank = v.rerank;
-    const config = { ...mfConfigFromFlags(v), ...gradientConfig };
+    const config = { ...mfConfigFromFlags(v), ...gradient.config };
     // Flag combinations the model refuses (e.g. the gradient adjustment with a softmax loss) fail here, before any training.
     resolveMfConfig(config);
-    return { label, model: "mf", config, ...(rerank !== undefined && { popularityPenalty: rerank }) };
+    const serving = v["gradient-adjust"] ? resolveMfServing(gradient.serving) : undefined;
+    return { label, model: "mf", config, ...(serving && { serving }), ...(rerank !== undefined && { popularityPenalty: rerank }) };
   } catch (e) {
     if (e instanceof ArgsError || e instanceof ConfigError) {
       throw new ArgsError(

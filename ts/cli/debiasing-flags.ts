@@ -1,5 +1,6 @@
 import { ArgsError, type FlagSpec, type FlagValues } from "./args.js";
-import { POPULAR_DIRECTION_SOURCES, type MfConfig } from "../mf/config.js";
+import type { MfConfig } from "../mf/config.js";
+import { POPULAR_DIRECTION_SOURCES, type MfServing } from "../mf/serving.js";
 
 /** Training flags of the popularity-debiasing methods (docs/methods-and-metrics.md, "Debiasing methods"); all off by default. */
 export const DEBIASING_FLAGS = [
@@ -55,11 +56,20 @@ export const GRADIENT_ADJUSTMENT_FLAGS = [
   { name: "alpha-users", type: "number", min: 0, help: "--gradient-adjust: fix α2 (users, Eq. 16) instead of searching it; 0 = the α2 = 0 ablation." },
 ] as const satisfies readonly FlagSpec[];
 
-/** The gradient-adjustment part of the configuration; its option flags without --gradient-adjust are an error. */
-export function gradientAdjustmentConfigFromFlags(v: FlagValues<typeof GRADIENT_ADJUSTMENT_FLAGS>, command: string): Partial<MfConfig> {
+/**
+ * The gradient adjustment's training part (record the gradients) and its serving part (α1, α2,
+ * the directions); its option flags without --gradient-adjust are an error.
+ */
+export function gradientAdjustmentFromFlags(
+  v: FlagValues<typeof GRADIENT_ADJUSTMENT_FLAGS>,
+  command: string,
+): { config: Partial<MfConfig>; serving: Partial<MfServing> } {
   for (const flag of ["popular-direction", "alpha-items", "alpha-users"] as const) {
     if (v[flag] !== undefined && !v["gradient-adjust"])
       throw new ArgsError(`--${flag} belongs to the gradient-perspective adjustment: add --gradient-adjust`, command, `Run "longtail ${command} --help".`);
   }
-  return { gradientAdjustment: v["gradient-adjust"], popularDirection: v["popular-direction"], alphaItems: v["alpha-items"], alphaUsers: v["alpha-users"] };
+  return {
+    config: { gradientAdjustment: v["gradient-adjust"] },
+    serving: { popularDirection: v["popular-direction"], alphaItems: v["alpha-items"], alphaUsers: v["alpha-users"] },
+  };
 }

@@ -2,6 +2,7 @@ import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../kernels/kernels.js";
 import { evaluateRanking, type EvaluateOptions, type EvaluationResult } from "../eval/evaluate.js";
 import type { MfConfig } from "../mf/config.js";
+import type { MfServing } from "../mf/serving.js";
 import type { FitOptions, TrainingWarning } from "../train/fit-report.js";
 import { trainScorer } from "./trained-scorer.js";
 import type { ExperimentSpec } from "./experiment-spec.js";
@@ -15,6 +16,8 @@ export interface ExperimentResult {
   model: "mf" | "most-popular";
   /** The resolved configuration (MF only). */
   config?: MfConfig;
+  /** How it served (MF only): the gradient adjustment's α1/α2 and directions. */
+  serving?: MfServing;
   epochs: number;
   trainSeconds: number;
   /** Signs of a useless model from its training (see FitReport.warnings); empty when none. */
@@ -52,6 +55,7 @@ export async function runExperiment(
       label: spec.label,
       model: trained.kind,
       ...(trained.config && { config: trained.config }),
+      ...(trained.serving && { serving: trained.serving }),
       epochs: trained.epochs,
       trainSeconds: trained.trainSeconds,
       warnings: trained.warnings,

@@ -5,6 +5,7 @@ import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import { MostPopular } from "../model/most-popular.js";
 import { PopularityReranker } from "../model/popularity-rerank.js";
 import type { MfConfig } from "../mf/config.js";
+import type { MfServing } from "../mf/serving.js";
 import type { FitOptions, TrainingWarning } from "../train/fit-report.js";
 import type { ExperimentSpec } from "./experiment-spec.js";
 
@@ -15,6 +16,8 @@ export interface TrainedScorer {
   scorer: UserBlockScorer;
   /** The resolved configuration (MF only). */
   config?: MfConfig;
+  /** How the model serves (MF only). */
+  serving?: MfServing;
   /** The training counts the scorer was built on (the popularity of its items). */
   itemPopularity: Int32Array;
   epochs: number;
@@ -41,11 +44,16 @@ export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train:
   const model = new MatrixFactorization(kernels, spec.config ?? {});
   try {
     const report = await model.fit(train, fit);
+    if (spec.serving) {
+      const { alphaItems = 0, alphaUsers = 0, popularDirection, popularHeadShare } = spec.serving;
+      model.setPopularityAdjustment({ alphaItems, alphaUsers, source: popularDirection, headShare: popularHeadShare });
+    }
     const reranker = spec.popularityPenalty !== undefined ? new PopularityReranker(model, model.itemCounts, spec.popularityPenalty) : null;
     return {
       kind: "mf",
       scorer: reranker ?? model,
       config: model.config,
+      serving: { ...model.serving },
       itemPopularity: model.itemCounts,
       epochs: report.epochs.length,
       trainSeconds: report.seconds,

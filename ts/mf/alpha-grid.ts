@@ -4,7 +4,7 @@ import { freeAll } from "../kernels/wasm-engine.js";
 import { loadUserBlock, maxRowLength } from "../eval/exclusions.js";
 import type { MatrixFactorization } from "./matrix-factorization.js";
 import { Rng } from "../util/rng.js";
-import type { PopularDirectionSource } from "./config.js";
+import type { PopularDirectionSource } from "./serving.js";
 
 /** Ren et al.'s search list: 0 to 2 in steps of 0.2. */
 export const PAPER_ALPHA_GRID: readonly number[] = Array.from({ length: 11 }, (_, i) => Math.round(i * 2) / 10);
@@ -75,7 +75,7 @@ export function searchPopularityAlphas(
   if (alphas.length === 0) throw new RangeError("the α grid is empty");
   const itemAlphas = options.fixedAlphaItems !== undefined ? [options.fixedAlphaItems] : alphas;
   const userAlphas = options.fixedAlphaUsers !== undefined ? [options.fixedAlphaUsers] : alphas;
-  const source = options.source ?? model.config.popularDirection;
+  const source = options.source ?? model.serving.popularDirection;
   const directions = model.popularDirections(source);
   if (!directions)
     throw new Error(`popular directions from "${source}" are not available: train with gradientAdjustment (--gradient-adjust) or use source "head-mean"`);

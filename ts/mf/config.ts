@@ -7,6 +7,7 @@ export { OPTIMIZERS, type OptimizerName };
 import { DEFAULT_SEED } from "../util/rng.js";
 import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "../train/config-checks.js";
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "../train/learning-rate-schedule.js";
+import { MF_SERVING_KEYS } from "./serving.js";
 export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax";
 /** Which embeddings are kept at unit L2 norm during training. */
 export type NormalizeMode = "none" | "users" | "both";
@@ -19,9 +20,6 @@ export const SAMPLING_MODES: readonly SamplingMode[] = ["users", "interactions"]
 /** Where BPR and BCE draw negatives from: uniformly over the catalog, or in proportion to (count + 1)^β. */
 export type NegativeSampling = "uniform" | "popularity";
 export const NEGATIVE_SAMPLINGS: readonly NegativeSampling[] = ["uniform", "popularity"];
-/** How the gradient-perspective adjustment estimates the popular directions P̄ and Q̄. */
-export type PopularDirectionSource = "gradients" | "head-mean";
-export const POPULAR_DIRECTION_SOURCES: readonly PopularDirectionSource[] = ["gradients", "head-mean"];
 
 export interface MfConfig {
   /** Embedding size d. */
@@ -90,18 +88,11 @@ export interface MfConfig {
   ipsMinPropensity: number;
   /**
    * Ren et al.'s gradient-perspective popularity adjustment (BPR, BCE): user embeddings unit-norm
-   * in training (normalize defaults to "users"), Algorithm 1's accumulated gradients recorded, and
-   * serving on embeddings with their popular-direction components scaled down (Algorithm 2).
+   * in training (normalize defaults to "users") and Algorithm 1's accumulated gradients recorded.
+   * How much serving projects out of the popular directions (Algorithm 2) is a serving setting,
+   * not a training one: `model.setPopularityAdjustment` (see ./serving.ts).
    */
   gradientAdjustment: boolean;
-  /** Popular directions from Algorithm 1's accumulated gradients (default) or as mean embeddings of the head items/users. */
-  popularDirection: PopularDirectionSource;
-  /** α1 of Eq. 15: Q_i − α1·cos(Q_i, Q̄)·‖Q_i‖·Q̄/‖Q̄‖ at serving (0 = items unchanged). */
-  alphaItems: number;
-  /** α2 of Eq. 16: the same for users along P̄ (0 = users unchanged). */
-  alphaUsers: number;
-  /** "head-mean" directions: head items (users) are the most popular (active) ones holding this share of the training interactions. */
-  popularHeadShare: number;
 }
 
 const COMMON = {
@@ -120,13 +111,7 @@ const COMMON = {
 };
 /** The debiasing methods are off by default: a config without them is the plain model. */
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
-const GRADIENT_ADJUSTMENT_DEFAULTS = {
-  gradientAdjustment: false,
-  popularDirection: "gradients" as PopularDirectionSource,
-  alphaItems: 0,
-  alphaUsers: 0,
-  popularHeadShare: 0.8,
-};
+const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false };
 
 /**
  * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (docs/methods-and-metrics.md, "Accuracy on real data"):
@@ -170,6 +155,7 @@ export { ConfigError } from "../train/config-checks.js";
 export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   const loss = partial.loss ?? "bpr";
   oneOf(loss, LOSSES, "loss");
+  refuseServingSettings(partial);
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const config: MfConfig = { ...GRADIENT_ADJUSTMENT_DEFAULTS, ...LOSS_DEFAULTS[loss], ...defined, loss } as MfConfig;
   positiveInt(config.dim, "dim", "the embedding size, e.g. 64");
@@ -238,11 +224,6 @@ function validateDebiasing(config: MfConfig): void {
 /** Ren et al. train with unit-norm users: that is the default here unless normalize is given. */
 function checkGradientAdjustment(config: MfConfig, partial: Partial<MfConfig>): void {
   if (typeof config.gradientAdjustment !== "boolean") throw new ConfigError(`gradientAdjustment must be true or false, got ${config.gradientAdjustment}`);
-  oneOf(config.popularDirection, POPULAR_DIRECTION_SOURCES, "popularDirection");
-  nonNegativeNumber(config.alphaItems, "alphaItems");
-  nonNegativeNumber(config.alphaUsers, "alphaUsers");
-  if (!(config.popularHeadShare > 0 && config.popularHeadShare <= 1))
-    throw new ConfigError(`popularHeadShare must be in (0, 1], got ${config.popularHeadShare}`);
   if (!config.gradientAdjustment) return;
   if (config.loss !== "bpr" && config.loss !== "bce") {
     throw new ConfigError(
@@ -250,4 +231,14 @@ function checkGradientAdjustment(config: MfConfig, partial: Partial<MfConfig>): 
     );
   }
   if (partial.normalize === undefined) config.normalize = "users";
+}
+
+/** The serving settings were training fields once: a config that still holds one is told where it went, not silently ignored. */
+function refuseServingSettings(partial: object): void {
+  const found = MF_SERVING_KEYS.find((key) => (partial as Record<string, unknown>)[key] !== undefined);
+  if (found) {
+    throw new ConfigError(
+      `${found} is a serving setting, not a training one: train, then call model.setPopularityAdjustment({ alphaItems, alphaUsers, source, headShare })`,
+    );
+  }
 }

@@ -6,14 +6,16 @@ import { TrainableModel } from "../model/trainable-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../kernels/kernels.js";
 import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
-import { evaluateRanking, type EvaluationResult } from "../eval/evaluate.js";
+import type { EvaluationResult } from "../eval/evaluate.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import { resolveMfConfig, type MfConfig, type PopularDirectionSource } from "./config.js";
+import { resolveMfConfig, type MfConfig } from "./config.js";
+import { resolveMfServing, servesRawTables, servingChanges, splitServing, type MfServing, type PopularDirectionSource } from "./serving.js";
 import type { PopularDirections } from "./gradient-accumulator.js";
 import { headMeanDirections, projectPopularity } from "./popularity-projection.js";
 import { fitMatrixFactorization, type FitOptions, type FitReport } from "./fit.js";
 import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents } from "../model/model-file.js";
 import { PopularityReranker } from "../model/popularity-rerank.js";
+import { evaluateModel } from "../model/evaluate-model.js";
 import { DEFAULT_FOLD_IN_REGULARIZATION, foldInUser } from "./fold-in.js";
 import type { HistoryRecommender } from "../model/history-recommender.js";
 import { Rng } from "../util/rng.js";
@@ -37,6 +39,8 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
   /** Algorithm 1's popular directions, recorded by a gradientAdjustment fit (or loaded). */
   private gradientDirections: PopularDirections | null = null;
   private headDirections: PopularDirections | null = null;
+  /** How the model serves (the gradient-perspective adjustment's α1/α2); set by setPopularityAdjustment, saved with the model. */
+  private servingSettings: MfServing = resolveMfServing();
 
   /**
    * `new MatrixFactorization({ loss: "softmax" })` loads the runtime's kernels on the first fit();
@@ -53,6 +57,10 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
   }
   get isFitted(): boolean {
     return this.tables !== null;
+  }
+  /** How the model serves: α1/α2 of the gradient-perspective adjustment and their popular directions (all 0: the raw tables). */
+  get serving(): Readonly<MfServing> {
+    return { ...this.servingSettings };
   }
   /** Training interactions per item (the popularity the model was trained on). */
   get itemCounts(): Int32Array {
@@ -117,33 +125,40 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
    * (default: the configured one): "gradients" needs a gradientAdjustment fit (null otherwise);
    * "head-mean" is computed from the tables and the training counts (any fitted model).
    */
-  popularDirections(source: PopularDirectionSource = this.config.popularDirection): PopularDirections | null {
+  popularDirections(source: PopularDirectionSource = this.servingSettings.popularDirection): PopularDirections | null {
     if (source === "gradients") return this.gradientDirections;
     if (!this.headDirections) {
       const { users, items } = this.requireTables();
       const indptr = this.seenCsr!.indptr;
       const activity = Int32Array.from({ length: this.nUsers }, (_, u) => indptr[u + 1] - indptr[u]);
-      this.headDirections = headMeanDirections(users.view, items.view, this.dim, activity, this.counts!, this.config.popularHeadShare);
+      this.headDirections = headMeanDirections(users.view, items.view, this.dim, activity, this.counts!, this.servingSettings.popularHeadShare);
     }
     return this.headDirections;
   }
 
   /**
    * Serve with Eq. 15-16: items lose α1 (alphaItems) and users α2 (alphaUsers) times their
-   * component along the popular directions of `source` (default: the configured one). α = 0 on
-   * both serves the raw tables; the choice is stored with the model (config) and saved with it.
+   * component along the popular directions of `source` (default: the current one). α = 0 on
+   * both serves the raw tables. The choice is the model's `serving`, saved with it; training is
+   * not repeated. `headShare` sets the head of "head-mean" directions (default 0.8).
    */
-  setPopularityAdjustment(adjustment: { alphaItems: number; alphaUsers: number; source?: PopularDirectionSource }): void {
-    const source = adjustment.source ?? this.config.popularDirection;
-    const checked = resolveMfConfig({ ...this.config, alphaItems: adjustment.alphaItems, alphaUsers: adjustment.alphaUsers, popularDirection: source });
-    if ((checked.alphaItems !== 0 || checked.alphaUsers !== 0) && !this.popularDirections(source)) {
+  setPopularityAdjustment(adjustment: { alphaItems: number; alphaUsers: number; source?: PopularDirectionSource; headShare?: number }): void {
+    const checked = resolveMfServing({
+      alphaItems: adjustment.alphaItems,
+      alphaUsers: adjustment.alphaUsers,
+      popularDirection: adjustment.source ?? this.servingSettings.popularDirection,
+      popularHeadShare: adjustment.headShare ?? this.servingSettings.popularHeadShare,
+    });
+    const previous = this.servingSettings;
+    this.servingSettings = checked;
+    // Head-mean directions depend on the head share: recomputed from the tables when it changes.
+    if (checked.popularHeadShare !== previous.popularHeadShare) this.headDirections = null;
+    if (!servesRawTables(checked) && !this.popularDirections(checked.popularDirection)) {
+      this.servingSettings = previous;
       throw new Error(
-        `popular directions from "${source}" are not available: they are recorded by training with gradientAdjustment (--gradient-adjust); use source "head-mean" for this model`,
+        `popular directions from "${checked.popularDirection}" are not available: they are recorded by training with gradientAdjustment (--gradient-adjust); use source "head-mean" for this model`,
       );
     }
-    this.config.alphaItems = checked.alphaItems;
-    this.config.alphaUsers = checked.alphaUsers;
-    this.config.popularDirection = source;
     this.invalidatePacked();
   }
 
@@ -174,7 +189,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     try {
       this.kernels.gatherRows(P, d, users, n, block);
       const directions = this.servingDirections();
-      if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.config.alphaUsers);
+      if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.servingSettings.alphaUsers);
       this.kernels.scoreTopK(block, n, d, this.packedItems(), this.nItems, colBias?.values ?? null, k, excl, outIndices, outScores, colBias?.scale ?? 1);
     } finally {
       block.free();
@@ -196,8 +211,8 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
       servedItems = e.f32Copy(items);
       const directions = this.servingDirections();
       if (directions) {
-        projectPopularity(this.kernels, servedUsers, this.nUsers, d, directions.users, this.config.alphaUsers);
-        projectPopularity(this.kernels, servedItems, this.nItems, d, directions.items, this.config.alphaItems);
+        projectPopularity(this.kernels, servedUsers, this.nUsers, d, directions.users, this.servingSettings.alphaUsers);
+        projectPopularity(this.kernels, servedItems, this.nItems, d, directions.items, this.servingSettings.alphaItems);
       }
       return { users: servedUsers, items: servedItems };
     } catch (err) {
@@ -210,7 +225,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
   scoreUserVectors(block: WasmF32Array, n: number, out: WasmF32Array): void {
     const d = this.config.dim;
     const directions = this.servingDirections();
-    if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.config.alphaUsers);
+    if (directions) projectPopularity(this.kernels, block, n, d, directions.users, this.servingSettings.alphaUsers);
     this.kernels.scorePacked(block, n, d, this.packedItems(), this.nItems, out, this.nItems);
   }
 
@@ -240,7 +255,8 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
       const table = this.kernels.engine.f32Copy(items);
       try {
         const directions = this.servingDirections();
-        if (directions && this.config.alphaItems !== 0) projectPopularity(this.kernels, table, this.nItems, this.dim, directions.items, this.config.alphaItems);
+        if (directions && this.servingSettings.alphaItems !== 0)
+          projectPopularity(this.kernels, table, this.nItems, this.dim, directions.items, this.servingSettings.alphaItems);
         this.unitItems = new UnitItemTable(this.kernels, table, this.nItems, this.dim);
       } catch (err) {
         table.free();
@@ -324,12 +340,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
   /** Full-ranking accuracy on held-out interactions (read with this model's id maps), optionally re-ranked by popularity. */
   evaluate(train: Interactions, test: Interactions, options: { k?: number; popularityPenalty?: number } = {}): EvaluationResult {
     this.requireFitted();
-    const reranker = options.popularityPenalty !== undefined ? new PopularityReranker(this, this.itemCounts, options.popularityPenalty) : null;
-    try {
-      return evaluateRanking(reranker ?? this, train, test, options);
-    } finally {
-      reranker?.dispose();
-    }
+    return evaluateModel(this, train, test, options);
   }
 
   userIndex(user: string | number): number {
@@ -367,9 +378,12 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     const { users, items } = this.requireTables();
     const d = this.config.dim;
     const seen = this.seenCsr!;
+    const serving = servingChanges(this.servingSettings);
     return {
       kind: "mf",
       config: { ...this.config },
+      // A plain model's file has no serving section (and stays readable by format-1 readers).
+      ...(Object.keys(serving).length > 0 && { serving }),
       shapes: { nUsers: this.nUsers, nItems: this.nItems, dim: d },
       userIds: [...this.userMap.ids()],
       itemIds: [...this.itemMap.ids()],
@@ -393,7 +407,10 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
       throw new ModelFileError(fileName, "shape-mismatch", `expected a matrix factorisation model (kind "mf"), got kind "${contents.kind}"`);
     }
     const { nUsers, nItems, dim } = contents.shapes;
-    const model = fromFileConfig(fileName, () => new MatrixFactorization(kernels, contents.config as Partial<MfConfig>));
+    // Files written before the "serving" section kept the serving settings in the config.
+    const { config, serving: legacyServing } = splitServing(contents.config);
+    const model = fromFileConfig(fileName, () => new MatrixFactorization(kernels, config as Partial<MfConfig>));
+    model.servingSettings = fromFileConfig(fileName, () => resolveMfServing({ ...legacyServing, ...(contents.serving as Partial<MfServing> | undefined) }));
     if (dim !== model.config.dim) throw new ModelFileError(fileName, "shape-mismatch", `shapes say dim ${dim} but the config says ${model.config.dim}`);
     const table = (name: string, rows: number, cols: number, dtype: "f32" | "i32") => requireTable(contents, name, { rows, cols, dtype }, fileName).data;
     const userFactors = table("userFactors", nUsers, dim, "f32");
@@ -409,12 +426,12 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
         items: table("popularItemDirection", 1, dim, "f32") as Float32Array,
       };
     }
-    const { alphaItems, alphaUsers, popularDirection } = model.config;
+    const { alphaItems, alphaUsers, popularDirection } = model.servingSettings;
     if ((alphaItems !== 0 || alphaUsers !== 0) && popularDirection === "gradients" && !model.gradientDirections) {
       throw new ModelFileError(
         fileName,
         "shape-mismatch",
-        `the config serves with popular directions from "gradients" (alphaItems ${alphaItems}, alphaUsers ${alphaUsers}) but the tables "popularUserDirection"/"popularItemDirection" are missing; re-export the model`,
+        `the serving section serves with popular directions from "gradients" (alphaItems ${alphaItems}, alphaUsers ${alphaUsers}) but the tables "popularUserDirection"/"popularItemDirection" are missing; re-export the model`,
       );
     }
     model.userMap = IdMap.from(contents.userIds);
@@ -436,9 +453,9 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
       const { items } = this.requireTables();
       const k = this.kernels;
       const directions = this.servingDirections();
-      const projected = directions && this.config.alphaItems !== 0 ? k.engine.f32Copy(items) : null;
+      const projected = directions && this.servingSettings.alphaItems !== 0 ? k.engine.f32Copy(items) : null;
       try {
-        if (projected) projectPopularity(k, projected, this.nItems, this.dim, directions!.items, this.config.alphaItems);
+        if (projected) projectPopularity(k, projected, this.nItems, this.dim, directions!.items, this.servingSettings.alphaItems);
         this.packed = k.engine.f32(k.packedItemsLength(this.nItems, this.config.dim));
         k.packItems(projected ?? items, this.nItems, this.config.dim, this.packed);
       } finally {
@@ -450,7 +467,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
 
   /** The directions serving projects on, or null when it serves the raw tables (α1 = α2 = 0 or none recorded yet). */
   private servingDirections(): PopularDirections | null {
-    if (this.config.alphaItems === 0 && this.config.alphaUsers === 0) return null;
+    if (servesRawTables(this.servingSettings)) return null;
     return this.popularDirections();
   }
 

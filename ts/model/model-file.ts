@@ -1,5 +1,5 @@
 /**
- * The portable longtail model file (format version 1): one self-describing binary blob that
+ * The portable longtail model file (format versions 1 and 2): one self-describing binary blob that
  * every runtime (Node, Deno, browsers, Workers) and other languages can read with nothing but a
  * byte view and a JSON parser. docs/model-format.md is the specification; this module is its
  * reference reader and writer. Runtime-neutral: no node: imports.
@@ -14,8 +14,15 @@
 import { ConfigError } from "../train/config-checks.js";
 import { crc32 } from "../util/crc32.js";
 
-/** The format version this build writes, and the newest it reads. */
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * The newest format version this build reads and writes. Version 2 added the header's "serving"
+ * section; a file is written with the lowest version that holds it (1 unless it has a serving
+ * section), so a plain model stays readable by older builds, and an adjusted one is refused by
+ * them ("upgrade longtail") instead of being served without its adjustment.
+ */
+export const MODEL_FORMAT_VERSION = 2;
+/** The first version with the header's "serving" section. */
+const SERVING_SECTION_VERSION = 2;
 
 /**
  * Versions above this are not "newer" but damage: format versions are numbered 1, 2, 3, ... and a
@@ -57,6 +64,8 @@ export interface ModelFileContents {
   kind: string;
   /** Hyper-parameters the model was trained with (JSON-serialisable). */
   config: Record<string, unknown>;
+  /** How the model serves when that is not the plain rule (e.g. the gradient adjustment's α1/α2); format version 2. */
+  serving?: Record<string, unknown>;
   shapes: { nUsers: number; nItems: number; dim: number };
   /** External user ids; position = row of every per-user table. */
   userIds: string[];
@@ -122,6 +131,7 @@ interface Header {
   library: { name: string; version: string };
   createdAt?: string;
   config: Record<string, unknown>;
+  serving?: Record<string, unknown>;
   shapes: { nUsers: number; nItems: number; dim: number };
   userIds: string[];
   itemIds: string[];
@@ -138,6 +148,7 @@ const align16 = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
  */
 export function encodeModelFile(contents: ModelFileContents, fileName = "model"): Uint8Array {
   checkContents(contents, fileName);
+  const version = contents.serving !== undefined ? SERVING_SECTION_VERSION : 1;
   const encoder = new TextEncoder();
   const names = Object.keys(contents.tables);
 
@@ -163,11 +174,12 @@ export function encodeModelFile(contents: ModelFileContents, fileName = "model")
       return entry;
     });
     const header: Header = {
-      formatVersion: MODEL_FORMAT_VERSION,
+      formatVersion: version,
       kind: contents.kind,
       library: contents.library ?? { ...WRITER_LIBRARY },
       ...(contents.createdAt !== undefined ? { createdAt: contents.createdAt } : {}),
       config: contents.config,
+      ...(contents.serving !== undefined ? { serving: contents.serving } : {}),
       shapes: { nUsers: contents.shapes.nUsers, nItems: contents.shapes.nItems, dim: contents.shapes.dim },
       userIds: contents.userIds,
       itemIds: contents.itemIds,
@@ -185,7 +197,7 @@ export function encodeModelFile(contents: ModelFileContents, fileName = "model")
   const out = new Uint8Array(footerStart + FOOTER_BYTES); // zero-filled: all padding is zeros
   const view = new DataView(out.buffer);
   out.set(START_MAGIC, 0);
-  view.setUint32(8, MODEL_FORMAT_VERSION, true);
+  view.setUint32(8, version, true);
   view.setUint32(12, headerBytes.length, true);
   out.set(headerBytes, PREAMBLE_BYTES);
   for (const entry of entries) writeTable(out, view, entry.offset, contents.tables[entry.name].data);
@@ -231,7 +243,7 @@ export function decodeModelFile(bytes: Uint8Array, fileName = "model"): ModelFil
     fail(
       "newer-version",
       `written with model format version ${version}, but this build of longtail (${WRITER_LIBRARY.version}) ` +
-        `reads format version ${MODEL_FORMAT_VERSION} only. Upgrade longtail to load it, or re-export the model with this version.`,
+        `reads format versions up to ${MODEL_FORMAT_VERSION}. Upgrade longtail to load it, or re-export the model with this version.`,
     );
   }
   if (version === 0) fail("corrupt", "corrupt: the format version field is 0, which no writer produces; restore the file or re-train.");
@@ -289,7 +301,7 @@ export function decodeModelFile(bytes: Uint8Array, fileName = "model"): ModelFil
       fail("out-of-bounds", `table "${name}" (offset ${offset}) overlaps table "${previousName}" (which ends at ${previousEnd}); re-export the model.`);
     }
     if (offset % ALIGN !== 0) {
-      fail("out-of-bounds", `table "${name}" starts at offset ${offset}, which is not 16-byte aligned as format version 1 requires; re-export the model.`);
+      fail("out-of-bounds", `table "${name}" starts at offset ${offset}, which is not 16-byte aligned as the format requires; re-export the model.`);
     }
     previousEnd = offset + byteLength;
     previousName = name;
@@ -312,6 +324,7 @@ export function decodeModelFile(bytes: Uint8Array, fileName = "model"): ModelFil
   const contents: ModelFileContents = {
     kind: header.kind,
     config: header.config,
+    ...(header.serving !== undefined ? { serving: header.serving } : {}),
     shapes: header.shapes,
     userIds: header.userIds,
     itemIds: header.itemIds,
@@ -433,6 +446,7 @@ function checkContents(c: ModelFileContents, fileName: string): void {
   };
   if (typeof c.kind !== "string" || c.kind === "") fail("kind must be a non-empty string.");
   if (!isPlainObject(c.config)) fail("config must be a plain object.");
+  if (c.serving !== undefined && !isPlainObject(c.serving)) fail("serving must be a plain object when given.");
   if (c.metadata !== undefined && !isPlainObject(c.metadata)) fail("metadata must be a plain object when given.");
   for (const key of ["nUsers", "nItems", "dim"] as const) {
     const v = c.shapes?.[key];
@@ -489,6 +503,10 @@ function checkHeader(parsed: unknown, version: number, fail: (code: ModelFileErr
   }
   if (h.createdAt !== undefined && typeof h.createdAt !== "string") bad("createdAt", "must be a string");
   if (!isPlainObject(h.config)) bad("config", "must be an object");
+  if (h.serving !== undefined) {
+    if (!isPlainObject(h.serving)) bad("serving", "must be an object");
+    if (version < SERVING_SECTION_VERSION) bad("serving", `needs format version ${SERVING_SECTION_VERSION} or later, but the file says ${version}`);
+  }
   if (h.metadata !== undefined && !isPlainObject(h.metadata)) bad("metadata", "must be an object");
   const shapes = h.shapes as Record<string, unknown> | undefined;
   if (!isPlainObject(shapes)) bad("shapes", "must be an object {nUsers, nItems, dim}");

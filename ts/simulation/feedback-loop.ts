@@ -31,6 +31,7 @@ import { trulyRelevantItems } from "../synthetic/relevant-items.js";
 import { measureTrueRelevance } from "../synthetic/true-relevance.js";
 import type { SyntheticWorld, ResolvedSyntheticWorldOptions } from "../synthetic/world.js";
 import type { MfConfig } from "../mf/config.js";
+import type { MfServing } from "../mf/serving.js";
 import type { FitOptions } from "../train/fit-report.js";
 import { DEFAULT_SEED, Rng } from "../util/rng.js";
 import { ChoiceModel, type ChoiceModelOptions, type ResolvedChoiceModelOptions } from "./choice-model.js";
@@ -89,6 +90,8 @@ export interface SimulatedConfiguration {
   label: string;
   model: "mf" | "most-popular";
   config: MfConfig | null;
+  /** How the model served (the gradient adjustment's α1/α2); null for the Most Popular shelf. */
+  serving: MfServing | null;
   popularityPenalty: number | null;
   rounds: SimulationRound[];
 }
@@ -199,6 +202,7 @@ async function runLoop(ctx: LoopContext, spec: ExperimentSpec, rng: Rng): Promis
   const log = new GrowingLog(world, ctx.maps);
   const records: SimulationRound[] = [];
   let resolvedConfig: MfConfig | null = null;
+  let resolvedServing: MfServing | null = null;
   for (let round = 1; round <= ctx.rounds; round++) {
     const train = log.toInteractions(`${spec.label}, round ${round}`);
     const trained = await trainScorer(ctx.kernels, spec, train, ctx.options.fit?.(spec, round) ?? {});
@@ -206,6 +210,7 @@ async function runLoop(ctx: LoopContext, spec: ExperimentSpec, rng: Rng): Promis
     try {
       slates = rankTopLists(trained.scorer, train, allUsers, k);
       resolvedConfig = trained.config ?? null;
+      resolvedServing = trained.serving ?? null;
     } finally {
       trained.dispose();
     }
@@ -249,5 +254,12 @@ async function runLoop(ctx: LoopContext, spec: ExperimentSpec, rng: Rng): Promis
     records.push(record);
     ctx.options.onRound?.(spec.label, record);
   }
-  return { label: spec.label, model: spec.model ?? "mf", config: resolvedConfig, popularityPenalty: spec.popularityPenalty ?? null, rounds: records };
+  return {
+    label: spec.label,
+    model: spec.model ?? "mf",
+    config: resolvedConfig,
+    serving: resolvedServing,
+    popularityPenalty: spec.popularityPenalty ?? null,
+    rounds: records,
+  };
 }

@@ -5,6 +5,8 @@ import type { KernelVariant } from "../kernels/capabilities.js";
 import type { Kernels } from "../kernels/kernels.js";
 import type { EvaluationResult } from "../eval/evaluate.js";
 import { MatrixFactorization } from "../mf/matrix-factorization.js";
+import { modelFromContents, type LoadedModel } from "../model/load-history-recommender.js";
+import { evaluateModel } from "../model/evaluate-model.js";
 import type { Recommendation } from "../model/recommendation.js";
 import { decodeModelFile, encodeModelFile } from "../model/model-file.js";
 import type { MfConfig } from "../mf/config.js";
@@ -112,7 +114,7 @@ async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 export class RecommenderService implements RecommenderApi {
   private nextId = 1;
   private readonly datasets = new Map<number, Interactions>();
-  private readonly models = new Map<number, MatrixFactorization>();
+  private readonly models = new Map<number, LoadedModel>();
 
   constructor(readonly kernels: Kernels) {}
 
@@ -149,7 +151,8 @@ export class RecommenderService implements RecommenderApi {
   }
 
   async loadModel(bytes: Uint8Array, fileName = "model"): Promise<ModelHandle> {
-    return this.addModel(MatrixFactorization.fromModelFile(this.kernels, decodeModelFile(bytes, fileName), fileName));
+    // Any kind this version reads: matrix factorisation or the two-tower model.
+    return this.addModel(modelFromContents(this.kernels, decodeModelFile(bytes, fileName), fileName));
   }
 
   async saveModel(model: ModelHandle, metadata: Record<string, unknown> = {}): Promise<Uint8Array> {
@@ -166,7 +169,7 @@ export class RecommenderService implements RecommenderApi {
   }
 
   async evaluate(model: ModelHandle, train: DatasetHandle, test: DatasetHandle, options: EvaluateEngineOptions = {}): Promise<EvaluationResult> {
-    return this.model(model).evaluate(this.dataset(train), this.dataset(test), options);
+    return evaluateModel(this.model(model), this.dataset(train), this.dataset(test), options);
   }
 
   async recommendForHistory(model: ModelHandle, history: readonly string[], k = 10, options: HistoryRecommendOptions = {}): Promise<Recommendation> {
@@ -217,7 +220,7 @@ export class RecommenderService implements RecommenderApi {
     return { kind: "dataset", id, name: data.name, nUsers: data.nUsers, nItems: data.nItems, nnz: data.nnz };
   }
 
-  private addModel(model: MatrixFactorization, report?: FitReport): ModelHandle {
+  private addModel(model: LoadedModel, report?: FitReport): ModelHandle {
     const id = this.nextId++;
     this.models.set(id, model);
     return { kind: "model", id, nUsers: model.nUsers, nItems: model.nItems, dim: model.dim, loss: model.config.loss, ...(report && { report }) };
@@ -229,7 +232,7 @@ export class RecommenderService implements RecommenderApi {
     return data;
   }
 
-  private model(handle: ModelHandle): MatrixFactorization {
+  private model(handle: ModelHandle): LoadedModel {
     const model = handle?.kind === "model" ? this.models.get(handle.id) : undefined;
     if (!model) throw new RangeError(`no model ${describe(handle)} in this engine: it was released, or it belongs to another engine`);
     return model;

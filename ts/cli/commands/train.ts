@@ -14,7 +14,7 @@ import { MatrixFactorization } from "../../mf/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
 import { mfConfigFromFlags } from "../training-flags.js";
 import type { MfConfig } from "../../mf/config.js";
-import { gradientAdjustmentConfigFromFlags } from "../debiasing-flags.js";
+import { gradientAdjustmentFromFlags } from "../debiasing-flags.js";
 import { searchPopularityAlphas, type AlphaGridResult } from "../../mf/alpha-grid.js";
 import { Rng } from "../../util/rng.js";
 import type { Interactions } from "../../data/interactions.js";
@@ -39,7 +39,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   progress.log(loaded.describe);
   let train: Interactions = loaded.train;
   let validation: Interactions | undefined;
-  const gradientConfig = gradientAdjustmentConfigFromFlags(v, TRAIN.name);
+  const gradient = gradientAdjustmentFromFlags(v, TRAIN.name);
   // The α grid needs held-out interactions; Ren et al. keep 10% for validation.
   const searchesAlphas = v["gradient-adjust"] && (v["alpha-items"] === undefined || v["alpha-users"] === undefined);
   const validationFraction = v.validation ?? (searchesAlphas && !loaded.valid ? 0.1 : undefined);
@@ -59,7 +59,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
       TRAIN.name,
       'Run "longtail train --help".',
     );
-  const config: Partial<MfConfig> = { ...mfConfigFromFlags(v), ...gradientConfig };
+  const config: Partial<MfConfig> = { ...mfConfigFromFlags(v), ...gradient.config };
   // Sizes that cannot fit (--dim, --batch, --negatives, --hard-negatives) are refused before threads start or tables are allocated.
   checkMfTrainingFlags(config, shapeOf(train), v.threads, validation && earlyStopping ? v.k : undefined);
   const kernels = await cliKernels(v.kernels, v.threads);
@@ -70,13 +70,17 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   });
   printTrainingWarnings(report.warnings);
   let alphaGrid: AlphaGridResult | undefined;
-  if (searchesAlphas) {
+  const source = gradient.serving.popularDirection;
+  if (v["gradient-adjust"] && !searchesAlphas) {
+    model.setPopularityAdjustment({ alphaItems: v["alpha-items"]!, alphaUsers: v["alpha-users"]!, source });
+  } else if (searchesAlphas) {
     const gridBar = progress.start(`α grid (Recall@${v.k} on validation)`, Math.min(v["grid-users"], validation!.usersWithInteractions().length), "users");
     alphaGrid = searchPopularityAlphas(model, train, validation!, {
       k: v.k,
       maxUsers: v["grid-users"],
       fixedAlphaItems: v["alpha-items"],
       fixedAlphaUsers: v["alpha-users"],
+      ...(source && { source }),
       onProgress: (done) => gridBar.update(done),
     });
     gridBar.finish(
@@ -103,6 +107,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     model: v.out,
     bytes,
     config: model.config,
+    serving: model.serving,
     users: model.nUsers,
     items: model.nItems,
     interactions: train.nnz,
