@@ -223,6 +223,23 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
     assert.deepEqual(a.grid, b.grid);
   });
 
+  it("after early stopping, keeps the popular directions of the epoch whose tables it keeps", async () => {
+    const config = { loss: "bpr", gradientAdjustment: true, epochs: 30, seed: 3, learningRate: 0.05 } as const;
+    const stopped = new MatrixFactorization(kernels, config);
+    const report = await stopped.fit(train, { validation, patience: 1 });
+    assert.ok(report.bestEpoch < report.epochs.length, `the run must stop after its best epoch: best ${report.bestEpoch} of ${report.epochs.length}`);
+    // The same seed trained for exactly the best epoch's count: the same tables and the same sums.
+    const atBest = new MatrixFactorization(kernels, { ...config, epochs: report.bestEpoch });
+    await atBest.fit(train);
+    try {
+      assert.deepEqual(stopped.itemFactors.view, atBest.itemFactors.view);
+      assert.deepEqual(stopped.popularDirections("gradients"), atBest.popularDirections("gradients"));
+    } finally {
+      stopped.dispose();
+      atBest.dispose();
+    }
+  });
+
   it("survives a model-file round trip: directions, α1/α2 and identical top-k; older files still load", () => {
     adjusted.setPopularityAdjustment({ alphaItems: 0.8, alphaUsers: 0.4 });
     const file = adjusted.toModelFile();

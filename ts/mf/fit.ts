@@ -84,6 +84,8 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
   // Snapshots: the last finite state (divergence) and the best validation state (early stopping).
   let lastGood = { users: userFactors.view.slice(), items: itemFactors.view.slice() };
   let best: typeof lastGood | null = null;
+  // The popular directions as they stood at the best epoch: they must belong to the tables that are kept.
+  let bestDirections: PopularDirections | null = null;
   let bestEpoch = 0;
   let bestRecall = -Infinity;
   let sinceBest = 0;
@@ -140,6 +142,7 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
           bestRecall = recall;
           bestEpoch = epoch;
           best = lastGood;
+          bestDirections = gradientAccumulator?.directions() ?? null;
           sinceBest = 0;
         } else if (++sinceBest >= patience) {
           stoppedEarly = true;
@@ -162,12 +165,13 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
       await Promise.resolve();
       if (stoppedEarly) break;
     }
-    if (validation && best && bestEpoch !== epochs.length) {
-      userFactors.view.set(best.users);
-      itemFactors.view.set(best.items);
+    const restoresBest = validation && best && bestEpoch !== epochs.length;
+    if (restoresBest) {
+      userFactors.view.set(best!.users);
+      itemFactors.view.set(best!.items);
       model.invalidatePacked();
     }
-    if (gradientAccumulator) model.setGradientDirections(gradientAccumulator.directions());
+    if (gradientAccumulator) model.setGradientDirections(restoresBest && bestDirections ? bestDirections : gradientAccumulator.directions());
   } finally {
     gradientAccumulator?.dispose();
     runner.dispose();
