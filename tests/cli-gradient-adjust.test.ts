@@ -81,6 +81,89 @@ describe("longtail train --gradient-adjust", () => {
     assert.equal(r.status, 0, r.stderr);
   });
 
+  it("takes a validation part of the user's own for the α grid, and says when its choice is noise or switches the projection off", () => {
+    // A validation part in another format (triples), with a user and an item training never saw: both are dropped and counted.
+    const rng = new Rng(5);
+    const rows = ["user item"];
+    for (let u = 0; u < 80; u += 2) rows.push(`${u} ${10 + (u % 4) * 10 + rng.int(10)}`);
+    rows.push("999 12", "3 no-such-item");
+    const validationPath = join(dir, "random-exposure.tsv");
+    writeFileSync(validationPath, rows.join("\n").replaceAll(" ", "\t") + "\n");
+    const model = join(dir, "v.ltm");
+    const t = cli(
+      "train",
+      "--data",
+      join(dir, "train.txt"),
+      "--epochs",
+      "2",
+      "--dim",
+      "8",
+      "--gradient-adjust",
+      "--validation-data",
+      validationPath,
+      "--json",
+      "--out",
+      model,
+    );
+    assert.equal(t.status, 0, t.stderr);
+    assert.match(t.stderr, /validation: .*random-exposure\.tsv.*2 interactions dropped for ids not in the training data \(1 unknown users, 1 unknown items\)/);
+    const summary = JSON.parse(t.stdout);
+    const g = summary.gradientAdjustment;
+    assert.equal(g.gridUsers, 40, "the grid scored the given part's users, not a held-out share");
+    assert.equal(summary.interactions, 80 * 12, "nothing was held out of the training data");
+    assert.ok(g.gainStandardError >= 0 && g.pairsNearBest >= 1 && g.pairsNearBest <= 121, JSON.stringify(g));
+    assert.equal(g.projectionOff, g.alphaItems === 0 && g.alphaUsers === 0);
+    // 40 users cannot tell 121 pairs apart: the choice is reported as off or as noise, on stderr and in --json.
+    const kinds = summary.warnings.map((w: { kind: string }) => w.kind);
+    assert.ok(kinds.includes(g.projectionOff ? "projection-off" : "alpha-uncertain"), JSON.stringify(summary.warnings));
+    assert.match(t.stderr, /longtail: warning: the α grid/);
+
+    let r = cli("train", "--data", join(dir, "train.txt"), "--validation", "0.1", "--validation-data", validationPath, "--out", model, "--quiet");
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--validation 0\.1 holds out .* --validation-data .*: give one of them/);
+    const strangers = join(dir, "strangers.txt");
+    writeFileSync(strangers, "500 1 2\n501 3\n");
+    r = cli("train", "--data", join(dir, "train.txt"), "--validation-data", strangers, "--out", model, "--quiet");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /strangers\.txt: no validation interaction is left/);
+  });
+
+  it("evaluate says when a model trained with the adjustment serves its raw tables", () => {
+    const model = join(dir, "off.ltm");
+    const t = cli(
+      "train",
+      "--data",
+      dir,
+      "--epochs",
+      "1",
+      "--dim",
+      "8",
+      "--gradient-adjust",
+      "--alpha-items",
+      "0",
+      "--alpha-users",
+      "0",
+      "--quiet",
+      "--out",
+      model,
+    );
+    assert.equal(t.status, 0, t.stderr);
+    const train = join(dir, "train.txt");
+    const e = cli("evaluate", "--model", model, "--data", train, "--test", train, "--json", "--quiet");
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stderr, /longtail: note: .*off\.ltm was trained with --gradient-adjust but serves α1 = α2 = 0/);
+    assert.deepEqual(JSON.parse(e.stdout).gradientAdjustment, { alphaItems: 0, alphaUsers: 0, source: "gradients", projectionOff: true });
+    const adjusted = join(dir, "on.ltm");
+    assert.equal(
+      cli("train", "--data", dir, "--epochs", "1", "--dim", "8", "--gradient-adjust", "--alpha-items", "1", "--alpha-users", "0", "--quiet", "--out", adjusted)
+        .status,
+      0,
+    );
+    const on = cli("evaluate", "--model", adjusted, "--data", train, "--test", train, "--json", "--quiet");
+    assert.doesNotMatch(on.stderr, /note/);
+    assert.equal(JSON.parse(on.stdout).gradientAdjustment.projectionOff, false);
+  });
+
   it("rejects misuse with errors that say what to fix", () => {
     const out = join(dir, "x.ltm");
     let r = cli("train", "--data", dir, "--alpha-items", "1", "--out", out, "--quiet");

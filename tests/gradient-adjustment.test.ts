@@ -10,7 +10,7 @@ import { headRows } from "../ts/mf/popularity-projection.js";
 import { loadEngine } from "../ts/node.js";
 import { generateSyntheticWorld, type SyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { searchPopularityAlphas } from "../ts/mf/alpha-grid.js";
+import { alphaGridWarnings, searchPopularityAlphas } from "../ts/mf/alpha-grid.js";
 import { ConfigError } from "../ts/mf/config.js";
 import { Rng } from "../ts/util/rng.js";
 import { tinyParts } from "./support/tiny-data.js";
@@ -221,6 +221,41 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
     const b = searchPopularityAlphas(adjusted, train, validation, { alphas, maxUsers: 100, rng: new Rng(4) });
     assert.equal(a.users, 100);
     assert.deepEqual(a.grid, b.grid);
+  });
+
+  it("reports the paired standard error of the chosen pair's gain, and warns when the projection is off or the gain is noise", () => {
+    const result = searchPopularityAlphas(adjusted, train, validation, { alphas: [0, 0.6, 1.4], k: 20 });
+    const users = Array.from(validation.usersWithInteractions());
+    const { indptr, indices } = validation.byUser;
+    const recalls = () =>
+      users.map((u) => {
+        const held = new Set(indices.subarray(indptr[u], indptr[u + 1]));
+        return [...adjusted.recommend(u, 20).indices].filter((i) => held.has(i)).length / held.size;
+      });
+    adjusted.setPopularityAdjustment(result);
+    const chosen = recalls();
+    adjusted.setPopularityAdjustment({ alphaItems: 0, alphaUsers: 0 });
+    const gains = recalls().map((raw, r) => chosen[r] - raw);
+    const mean = gains.reduce((a, b) => a + b, 0) / gains.length;
+    const sd = Math.sqrt(gains.reduce((a, g) => a + (g - mean) ** 2, 0) / (gains.length - 1));
+    assert.ok(Math.abs(result.recall - result.baselineRecall - mean) < 1e-3, `gain ${result.recall - result.baselineRecall} vs ${mean}`);
+    assert.ok(Math.abs(result.gainStandardError - sd / Math.sqrt(gains.length)) < 1e-4, `${result.gainStandardError} vs ${sd / Math.sqrt(gains.length)}`);
+    assert.ok(result.pairsNearBest >= 1 && result.pairsNearBest <= 9);
+    // The warnings follow the numbers: off at (0, 0); noise within two standard errors; nothing beyond.
+    const se = 0.01;
+    const at = (recall: number, off = false) =>
+      alphaGridWarnings({
+        ...result,
+        alphaItems: off ? 0 : 1,
+        alphaUsers: off ? 0 : 1,
+        projectionOff: off,
+        baselineRecall: 0.2,
+        recall,
+        gainStandardError: se,
+      }).map((w) => w.kind);
+    assert.deepEqual(at(0.2, true), ["projection-off"]);
+    assert.deepEqual(at(0.215), ["alpha-uncertain"]);
+    assert.deepEqual(at(0.23), []);
   });
 
   it("after early stopping, keeps the popular directions of the epoch whose tables it keeps", async () => {

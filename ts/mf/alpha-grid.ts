@@ -5,6 +5,7 @@ import { loadUserBlock, maxRowLength } from "../eval/exclusions.js";
 import type { MatrixFactorization } from "./matrix-factorization.js";
 import { Rng } from "../util/rng.js";
 import type { PopularDirectionSource } from "./serving.js";
+import type { TrainingWarning } from "../train/training-warnings.js";
 
 /** Ren et al.'s search list: 0 to 2 in steps of 0.2. */
 export const PAPER_ALPHA_GRID: readonly number[] = Array.from({ length: 11 }, (_, i) => Math.round(i * 2) / 10);
@@ -40,6 +41,16 @@ export interface AlphaGridResult extends AlphaGridPoint {
   k: number;
   /** Recall@K of the raw tables (α1 = α2 = 0) on the same users. */
   baselineRecall: number;
+  /**
+   * Standard error of the chosen pair's gain over the raw tables (recall − baselineRecall), from
+   * the per-user differences on the same users (a paired estimate): a gain within about two of
+   * these is what another sample of validation users could undo.
+   */
+  gainStandardError: number;
+  /** Grid pairs whose recall lies within two standard errors of the chosen one: many means a flat grid, where α is noise. */
+  pairsNearBest: number;
+  /** True when the chosen pair is α1 = α2 = 0: the projection is off and the model serves its raw tables. */
+  projectionOff: boolean;
   /** Every pair tried, α1-major. */
   grid: AlphaGridPoint[];
   /** Validation users scored, and how many had a held-out item. */
@@ -98,6 +109,11 @@ export function searchPopularityAlphas(
   const kk = Math.min(k, m);
   const pairs = itemAlphas.length * userAlphas.length;
   const hitSums = new Float64Array(pairs + 1); // the last slot: the raw tables
+  // Per pair, the sums of each user's recall difference to the raw tables and of its square (the paired standard error).
+  const gainSums = new Float64Array(pairs);
+  const gainSquares = new Float64Array(pairs);
+  const userRecall = new Float64Array(block);
+  const rawRecall = new Float64Array(block);
 
   const kernels = model.kernels;
   const e = kernels.engine;
@@ -130,8 +146,17 @@ export function searchPopularityAlphas(
         for (let t = a; t < b; t++) relevant[validI[t]] = 1;
         let hits = 0;
         for (let t = r * kk; t < (r + 1) * kk; t++) if (top[t] >= 0 && relevant[top[t]] === 1) hits++;
-        hitSums[pair] += hits / (b - a);
+        userRecall[r] = hits / (b - a);
+        hitSums[pair] += userRecall[r];
         for (let t = a; t < b; t++) relevant[validI[t]] = 0;
+      }
+      if (pair === pairs) rawRecall.set(userRecall.subarray(0, n));
+      else {
+        for (let r = 0; r < n; r++) {
+          const gain = userRecall[r] - rawRecall[r];
+          gainSums[pair] += gain;
+          gainSquares[pair] += gain * gain;
+        }
       }
     };
     let blockStart = 0;
@@ -181,16 +206,62 @@ export function searchPopularityAlphas(
       if (hitSums[p] > hitSums[best]) best = p;
     }
   }
+  const gainStandardError = pairedStandardError(gainSums[best], gainSquares[best], total);
+  const margin = 2 * gainStandardError;
   return {
     ...grid[best],
     source,
     k,
     grid,
     baselineRecall: total ? hitSums[pairs] / total : 0,
+    gainStandardError,
+    pairsNearBest: grid.filter((point) => point.recall >= grid[best].recall - margin).length,
+    projectionOff: grid[best].alphaItems === 0 && grid[best].alphaUsers === 0,
     users: total,
     validationUsers: candidates.length,
     seconds: ((typeof performance !== "undefined" ? performance.now() : Date.now()) - started) / 1000,
   };
+}
+
+/** Standard error of a mean from the sum and the sum of squares of n values. */
+function pairedStandardError(sum: number, squares: number, n: number): number {
+  if (n < 2) return 0;
+  const mean = sum / n;
+  const variance = Math.max(0, (squares - n * mean * mean) / (n - 1));
+  return Math.sqrt(variance / n);
+}
+
+/**
+ * What a user should know about the grid's choice, as training warnings: the projection switched
+ * off (the model serves its raw tables, although it was trained with the adjustment), or a gain
+ * within the noise of the validation sample.
+ */
+export function alphaGridWarnings(result: AlphaGridResult): TrainingWarning[] {
+  const k = result.k;
+  if (result.projectionOff) {
+    return [
+      {
+        kind: "projection-off",
+        message:
+          `the α grid chose α1 = α2 = 0 (no pair beat the raw tables' validation recall@${k} ${result.baselineRecall.toFixed(4)}): ` +
+          "the gradient adjustment's projection is off, and the model serves its raw tables (trained with unit-norm users). " +
+          "A validation part from the log this model was trained on rewards popularity; try --validation-data with a randomly exposed part, or fix --alpha-items/--alpha-users",
+      },
+    ];
+  }
+  const gain = result.recall - result.baselineRecall;
+  if (gain <= 2 * result.gainStandardError) {
+    return [
+      {
+        kind: "alpha-uncertain",
+        message:
+          `the α grid's choice (α1 ${result.alphaItems}, α2 ${result.alphaUsers}) gains ${gain >= 0 ? "+" : ""}${gain.toFixed(4)} recall@${k} over the raw tables, ` +
+          `within two standard errors (±${(2 * result.gainStandardError).toFixed(4)}, ${result.users} users); ${result.pairsNearBest} of ${result.grid.length} pairs are as good: ` +
+          "α is noise here — more validation users (--grid-users) or a larger validation part would decide",
+      },
+    ];
+  }
+  return [];
 }
 
 function unit(v: Float32Array): Float64Array {

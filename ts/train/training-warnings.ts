@@ -12,7 +12,8 @@
  * ReSN (refused by the configuration). For those only the "loss rose" rule applies.
  */
 
-export type TrainingWarningKind = "loss-rose" | "regularizer-dominates";
+/** "projection-off" and "alpha-uncertain" come from the gradient adjustment's α grid (ts/mf/alpha-grid.ts), after training. */
+export type TrainingWarningKind = "loss-rose" | "regularizer-dominates" | "projection-off" | "alpha-uncertain";
 
 export interface TrainingWarning {
   kind: TrainingWarningKind;

@@ -55,6 +55,14 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
     onUnknown: v.unknown,
   });
   progress.log(`train: ${train.describe()}\ntest: ${test.describe()}`);
+  const adjustment = gradientAdjustmentOf(model);
+  // Printed with --quiet too: without it, a model whose grid switched the projection off reads as an adjusted one.
+  if (adjustment?.projectionOff && !v["most-popular"]) {
+    process.stderr.write(
+      `longtail: note: ${v.model} was trained with --gradient-adjust but serves α1 = α2 = 0 (its α grid switched the projection off): ` +
+        "these are the raw tables' results (trained with unit-norm users)\n",
+    );
+  }
   const scorer = v["most-popular"] ? new MostPopular(kernels, model.nUsers, model.itemCounts) : model;
   const bar = progress.start("evaluating", test.usersWithInteractions().length, "users");
   const started = performance.now();
@@ -75,6 +83,7 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
         model: v.model,
         ...(v["most-popular"] && { scorer: "most-popular" }),
         ...(reranker && { rerank: v.rerank }),
+        ...(adjustment && !v["most-popular"] && { gradientAdjustment: adjustment }),
         k: result.k,
         users: result.users,
         testInteractions: result.testInteractions,
@@ -90,6 +99,13 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   }
   model.dispose();
   return 0;
+}
+
+/** For a model trained with the gradient adjustment: how it serves, and whether the projection is off. */
+function gradientAdjustmentOf(model: MatrixFactorization): { alphaItems: number; alphaUsers: number; source: string; projectionOff: boolean } | undefined {
+  if (!model.config.gradientAdjustment) return undefined;
+  const { alphaItems, alphaUsers, popularDirection } = model.serving;
+  return { alphaItems, alphaUsers, source: popularDirection, projectionOff: alphaItems === 0 && alphaUsers === 0 };
 }
 
 function foldInContexts(model: MatrixFactorization) {

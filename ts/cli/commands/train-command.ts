@@ -56,6 +56,13 @@ export const TRAIN = defineCommand({
     MIN_RATING,
     ...TRAINING_FLAGS,
     { name: "validation", type: "number", min: 0, max: 0.9, help: "Hold out this fraction per user for early stopping on Recall@K." },
+    {
+      name: "validation-data",
+      type: "path",
+      help:
+        "A validation part of your own (any data format; users and items not in the training data are left out), used instead of a held-out share: " +
+        "for early stopping and the α grid of --gradient-adjust, e.g. a part of a randomly exposed test set. Not with --validation.",
+    },
     { name: "patience", type: "int", positive: true, default: 3, help: "Epochs without a better validation Recall@K before stopping." },
     { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "K of the validation Recall@K." },
     ...GRADIENT_ADJUSTMENT_FLAGS,

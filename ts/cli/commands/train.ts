@@ -15,10 +15,12 @@ import { randomHoldout } from "../../data/splits.js";
 import { mfConfigFromFlags } from "../training-flags.js";
 import type { MfConfig } from "../../mf/config.js";
 import { gradientAdjustmentFromFlags } from "../debiasing-flags.js";
-import { searchPopularityAlphas, type AlphaGridResult } from "../../mf/alpha-grid.js";
+import { alphaGridWarnings, searchPopularityAlphas, type AlphaGridResult } from "../../mf/alpha-grid.js";
 import { Rng } from "../../util/rng.js";
+import type { TrainingWarning } from "../../train/training-warnings.js";
 import type { Interactions } from "../../data/interactions.js";
 import { runTrainTwoTower, TWO_TOWER_ONLY_FLAGS } from "./train-two-tower.js";
+import { readValidationPart } from "../validation-data.js";
 
 export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> {
   const v = args.values;
@@ -42,10 +44,22 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   const gradient = gradientAdjustmentFromFlags(v, TRAIN.name);
   // The α grid needs held-out interactions; Ren et al. keep 10% for validation.
   const searchesAlphas = v["gradient-adjust"] && (v["alpha-items"] === undefined || v["alpha-users"] === undefined);
-  const validationFraction = v.validation ?? (searchesAlphas && !loaded.valid ? 0.1 : undefined);
+  if (v["validation-data"] !== undefined && v.validation !== undefined) {
+    throw new ArgsError(
+      `--validation ${v.validation} holds out a share of the training data, and --validation-data ${v["validation-data"]} gives the validation part: give one of them`,
+      TRAIN.name,
+      'Run "longtail train --help".',
+    );
+  }
+  const given = v["validation-data"] !== undefined ? await readValidationPart(v["validation-data"], train, dataReadFlags(v, TRAIN.name)) : undefined;
+  if (given) progress.log(given.describe);
+  const validationFraction = v.validation ?? (searchesAlphas && !loaded.valid && !given ? 0.1 : undefined);
   // Early stopping runs on an explicit --validation part or on the folder's valid.txt; a part held out only for the α grid is not used for it.
   let earlyStopping = v.validation !== undefined && v.validation > 0;
-  if (validationFraction !== undefined && validationFraction > 0) {
+  if (given) {
+    validation = given.part;
+    earlyStopping = true;
+  } else if (validationFraction !== undefined && validationFraction > 0) {
     ({ train, test: validation } = randomHoldout(train, { testFraction: validationFraction, rng: new Rng(v.seed ^ 0x5eed) }));
   } else if (loaded.valid) {
     // A folder written by `longtail split --valid` carries its own validation part.
@@ -70,6 +84,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   });
   printTrainingWarnings(report.warnings);
   let alphaGrid: AlphaGridResult | undefined;
+  const gridWarnings: TrainingWarning[] = [];
   const source = gradient.serving.popularDirection;
   if (v["gradient-adjust"] && !searchesAlphas) {
     model.setPopularityAdjustment({ alphaItems: v["alpha-items"]!, alphaUsers: v["alpha-users"]!, source });
@@ -87,6 +102,8 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
       `α1 ${alphaGrid.alphaItems}, α2 ${alphaGrid.alphaUsers}: recall@${v.k} ${alphaGrid.recall.toFixed(4)} (raw ${alphaGrid.baselineRecall.toFixed(4)}) in ${alphaGrid.seconds.toFixed(1)} s`,
     );
     model.setPopularityAdjustment(alphaGrid);
+    gridWarnings.push(...alphaGridWarnings(alphaGrid));
+    printTrainingWarnings(gridWarnings);
   }
   const gradientAdjustment = alphaGrid && {
     alphaItems: alphaGrid.alphaItems,
@@ -94,6 +111,9 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     source: alphaGrid.source,
     [`validationRecall@${v.k}`]: alphaGrid.recall,
     [`rawValidationRecall@${v.k}`]: alphaGrid.baselineRecall,
+    gainStandardError: alphaGrid.gainStandardError,
+    pairsNearBest: alphaGrid.pairsNearBest,
+    projectionOff: alphaGrid.projectionOff,
     gridUsers: alphaGrid.users,
     gridSeconds: alphaGrid.seconds,
   };
@@ -117,7 +137,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     ...(report.bestValidationRecall !== undefined && { [`validationRecall@${v.k}`]: report.bestValidationRecall }),
     ...(gradientAdjustment && { gradientAdjustment }),
     finalLoss: report.epochs.at(-1)?.loss ?? null,
-    warnings: report.warnings,
+    warnings: [...report.warnings, ...gridWarnings],
     threads: kernels.threads,
     trainSeconds: report.seconds,
     totalSeconds: (performance.now() - started) / 1000,
