@@ -1,5 +1,5 @@
 import { ArgsError, defineCommand, parseArgs } from "./args.js";
-import { GRADIENT_ADJUSTMENT_FLAGS, gradientAdjustmentFromFlags, RERANK_FLAG } from "./debiasing-flags.js";
+import { GRADIENT_ADJUSTMENT_FLAGS, gradientAdjustmentFromFlags, RERANK_FLAG, TTEN_FLAG } from "./debiasing-flags.js";
 import { shellWords } from "./shell-words.js";
 import { mfConfigFromFlags, TRAINING_FLAGS } from "./training-flags.js";
 import type { ExperimentSpec } from "../experiments/experiment.js";
@@ -15,7 +15,7 @@ import { quoteFound } from "../data/errors.js";
 const CONFIGURATION = defineCommand({
   name: "configuration",
   summary: "One configuration of compare/sweep: the model and training flags of longtail train.",
-  flags: [...TRAINING_FLAGS, ...GRADIENT_ADJUSTMENT_FLAGS, RERANK_FLAG],
+  flags: [...TRAINING_FLAGS, ...GRADIENT_ADJUSTMENT_FLAGS, RERANK_FLAG, TTEN_FLAG],
 });
 
 /**
@@ -43,7 +43,7 @@ export function parseConfiguration(text: string, index: number, common: readonly
     const config = { ...mfConfigFromFlags(v), ...gradient.config };
     // Flag combinations the model refuses (e.g. the gradient adjustment with a softmax loss) fail here, before any training.
     resolveMfConfig(config);
-    const serving = v["gradient-adjust"] ? resolveMfServing(gradient.serving) : undefined;
+    const serving = v["gradient-adjust"] || v.tten ? resolveMfServing({ ...gradient.serving, normalizeItems: v.tten }) : undefined;
     return { label, model: "mf", config, ...(serving && { serving }), ...(rerank !== undefined && { popularityPenalty: rerank }) };
   } catch (e) {
     if (e instanceof ArgsError || e instanceof ConfigError) {

@@ -34,6 +34,13 @@ export function debiasingConfigFromFlags(v: FlagValues<typeof DEBIASING_FLAGS>):
   return { logitAdjustment: v["logit-adjustment"], spectralPenalty: v.resn, ips: v.ips, ipsMinPropensity: v["ips-min-propensity"] };
 }
 
+/** Test-time normalisation of item embeddings (a serving setting: saved by train, applied by evaluate and configurations). */
+export const TTEN_FLAG = {
+  name: "tten",
+  type: "boolean",
+  help: "TTEN: rank on unit-norm item vectors, score = user·item/‖item‖ (item norms carry popularity; no retraining). MF only.",
+} as const satisfies FlagSpec;
+
 /** Serving-time popularity-penalty re-ranking, for `recommend` and `evaluate`. */
 export const RERANK_FLAG = {
   name: "rerank",

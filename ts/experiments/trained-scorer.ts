@@ -45,8 +45,9 @@ export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train:
   try {
     const report = await model.fit(train, fit);
     if (spec.serving) {
-      const { alphaItems = 0, alphaUsers = 0, popularDirection, popularHeadShare } = spec.serving;
+      const { alphaItems = 0, alphaUsers = 0, popularDirection, popularHeadShare, normalizeItems = false } = spec.serving;
       model.setPopularityAdjustment({ alphaItems, alphaUsers, source: popularDirection, headShare: popularHeadShare });
+      model.setItemNormalization(normalizeItems);
     }
     const reranker = spec.popularityPenalty !== undefined ? new PopularityReranker(model, model.itemCounts, spec.popularityPenalty) : null;
     return {

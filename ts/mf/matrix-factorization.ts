@@ -9,7 +9,7 @@ import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-e
 import type { EvaluationResult } from "../eval/evaluate.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import { resolveMfConfig, type MfConfig } from "./config.js";
-import { resolveMfServing, servesRawTables, servingChanges, splitServing, type MfServing, type PopularDirectionSource } from "./serving.js";
+import { resolveMfServing, projectsNothing, servingChanges, splitServing, type MfServing, type PopularDirectionSource } from "./serving.js";
 import type { PopularDirections } from "./gradient-accumulator.js";
 import { headMeanDirections, projectPopularity } from "./popularity-projection.js";
 import { fitMatrixFactorization, type FitOptions, type FitReport } from "./fit.js";
@@ -144,6 +144,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
    */
   setPopularityAdjustment(adjustment: { alphaItems: number; alphaUsers: number; source?: PopularDirectionSource; headShare?: number }): void {
     const checked = resolveMfServing({
+      ...this.servingSettings,
       alphaItems: adjustment.alphaItems,
       alphaUsers: adjustment.alphaUsers,
       popularDirection: adjustment.source ?? this.servingSettings.popularDirection,
@@ -153,12 +154,22 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     this.servingSettings = checked;
     // Head-mean directions depend on the head share: recomputed from the tables when it changes.
     if (checked.popularHeadShare !== previous.popularHeadShare) this.headDirections = null;
-    if (!servesRawTables(checked) && !this.popularDirections(checked.popularDirection)) {
+    if (!projectsNothing(checked) && !this.popularDirections(checked.popularDirection)) {
       this.servingSettings = previous;
       throw new Error(
         `popular directions from "${checked.popularDirection}" are not available: they are recorded by training with gradientAdjustment (--gradient-adjust); use source "head-mean" for this model`,
       );
     }
+    this.invalidatePacked();
+  }
+
+  /**
+   * TTEN (test-time embedding normalisation, arXiv 2308.11288): with `true`, serving ranks on
+   * unit-norm item vectors (after any popularity projection), score(u, i) = P_u·Q_i/‖Q_i‖; no
+   * retraining. Saved with the model like the other serving settings.
+   */
+  setItemNormalization(enabled: boolean): void {
+    this.servingSettings = resolveMfServing({ ...this.servingSettings, normalizeItems: enabled });
     this.invalidatePacked();
   }
 
@@ -208,12 +219,9 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     const servedUsers = e.f32Copy(users);
     let servedItems: WasmF32Array | null = null;
     try {
-      servedItems = e.f32Copy(items);
+      servedItems = this.servedItemCopy() ?? e.f32Copy(items);
       const directions = this.servingDirections();
-      if (directions) {
-        projectPopularity(this.kernels, servedUsers, this.nUsers, d, directions.users, this.servingSettings.alphaUsers);
-        projectPopularity(this.kernels, servedItems, this.nItems, d, directions.items, this.servingSettings.alphaItems);
-      }
+      if (directions) projectPopularity(this.kernels, servedUsers, this.nUsers, d, directions.users, this.servingSettings.alphaUsers);
       return { users: servedUsers, items: servedItems };
     } catch (err) {
       freeAll(servedUsers, servedItems);
@@ -452,22 +460,37 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     if (!this.packed) {
       const { items } = this.requireTables();
       const k = this.kernels;
-      const directions = this.servingDirections();
-      const projected = directions && this.servingSettings.alphaItems !== 0 ? k.engine.f32Copy(items) : null;
+      const served = this.servedItemCopy();
       try {
-        if (projected) projectPopularity(k, projected, this.nItems, this.dim, directions!.items, this.servingSettings.alphaItems);
         this.packed = k.engine.f32(k.packedItemsLength(this.nItems, this.config.dim));
-        k.packItems(projected ?? items, this.nItems, this.config.dim, this.packed);
+        k.packItems(served ?? items, this.nItems, this.config.dim, this.packed);
       } finally {
-        projected?.free();
+        served?.free();
       }
     }
     return this.packed;
   }
 
+  /** The item table as serving ranks on it (projected along Q̄ when α1 ≠ 0, unit rows with TTEN), or null when that is the raw table. */
+  private servedItemCopy(): WasmF32Array | null {
+    const directions = this.servingDirections();
+    const projects = directions !== null && this.servingSettings.alphaItems !== 0;
+    if (!projects && !this.servingSettings.normalizeItems) return null;
+    const k = this.kernels;
+    const table = k.engine.f32Copy(this.requireTables().items);
+    try {
+      if (projects) projectPopularity(k, table, this.nItems, this.dim, directions!.items, this.servingSettings.alphaItems);
+      if (this.servingSettings.normalizeItems) k.l2NormalizeRows(table, this.nItems, this.dim);
+      return table;
+    } catch (err) {
+      table.free();
+      throw err;
+    }
+  }
+
   /** The directions serving projects on, or null when it serves the raw tables (α1 = α2 = 0 or none recorded yet). */
   private servingDirections(): PopularDirections | null {
-    if (servesRawTables(this.servingSettings)) return null;
+    if (projectsNothing(this.servingSettings)) return null;
     return this.popularDirections();
   }
 

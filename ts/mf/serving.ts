@@ -1,7 +1,7 @@
 /**
  * How a trained matrix factorisation serves, apart from how it was trained: the
  * gradient-perspective adjustment's α1/α2 (Ren et al., Algorithm 2) and the popular directions
- * they project on. These are chosen after training (by the α grid on a validation part, or by
+ * they project on, and test-time normalisation of the item embeddings (TTEN). These are chosen after training (by the α grid on a validation part, or by
  * hand), change without retraining, and are saved with the model in the model file's "serving"
  * section, not in its training configuration.
  */
@@ -20,6 +20,12 @@ export interface MfServing {
   alphaUsers: number;
   /** "head-mean" directions: head items (users) are the most popular (active) ones holding this share of the training interactions. */
   popularHeadShare: number;
+  /**
+   * TTEN (arXiv 2308.11288): rank on unit-norm item vectors, score(u, i) = P_u·Q_i/‖Q_i‖, with no
+   * retraining. Item norms carry popularity in a dot-product model; dividing them out takes it
+   * away from the ranking (the user's norm does not change a user's ranking).
+   */
+  normalizeItems: boolean;
 }
 
 /** Serving the raw tables: no projection. */
@@ -28,6 +34,7 @@ export const MF_SERVING_DEFAULTS: Readonly<MfServing> = Object.freeze({
   alphaItems: 0,
   alphaUsers: 0,
   popularHeadShare: 0.8,
+  normalizeItems: false,
 });
 
 export const MF_SERVING_KEYS = Object.keys(MF_SERVING_DEFAULTS) as readonly (keyof MfServing)[];
@@ -47,11 +54,12 @@ export function resolveMfServing(partial: Partial<MfServing> = {}): MfServing {
   if (!(serving.popularHeadShare > 0 && serving.popularHeadShare <= 1)) {
     throw new ConfigError(`popularHeadShare must be in (0, 1], got ${serving.popularHeadShare}`);
   }
+  if (typeof serving.normalizeItems !== "boolean") throw new ConfigError(`normalizeItems must be true or false, got ${serving.normalizeItems}`);
   return serving;
 }
 
-/** True when serving projects nothing (α1 = α2 = 0): the raw tables are served. */
-export function servesRawTables(serving: MfServing): boolean {
+/** True when serving projects nothing (α1 = α2 = 0). */
+export function projectsNothing(serving: MfServing): boolean {
   return serving.alphaItems === 0 && serving.alphaUsers === 0;
 }
 

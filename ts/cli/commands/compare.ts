@@ -1,4 +1,5 @@
 import { DEFAULT_K } from "../../eval/default-k.js";
+import { servingChanges } from "../../mf/serving.js";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
 import { JSON_OUTPUT, QUIET, THREADS, VARIANT } from "../common-flags.js";
 import { parseConfiguration } from "../configuration-spec.js";
@@ -82,6 +83,8 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
       label: r.label,
       model: r.model,
       config: r.config ?? null,
+      // Only what differs from the plain rule (TTEN, the gradient adjustment's α1/α2): absent for a plain model.
+      ...(r.serving && Object.keys(servingChanges(r.serving)).length > 0 && { serving: servingChanges(r.serving) }),
       epochs: r.epochs,
       trainSeconds: r.trainSeconds,
       evaluateSeconds: r.evaluateSeconds,

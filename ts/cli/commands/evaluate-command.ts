@@ -3,7 +3,7 @@ import { defineCommand } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR } from "../common-flags.js";
 import { DEFAULT_FOLD_IN_WINDOW } from "../../mf/fold-in-scorer.js";
 import { EVALUATION_FLAGS, UNKNOWN_FLAG } from "../evaluation-flags.js";
-import { RERANK_FLAG } from "../debiasing-flags.js";
+import { RERANK_FLAG, TTEN_FLAG } from "../debiasing-flags.js";
 
 /** The `evaluate` command's flags, help and examples (its run function imports them). */
 export const EVALUATE = defineCommand({
@@ -40,6 +40,7 @@ export const EVALUATE = defineCommand({
     UNKNOWN_FLAG,
     ...EVALUATION_FLAGS,
     RERANK_FLAG,
+    TTEN_FLAG,
     {
       name: "protocol",
       type: "enum",

@@ -32,6 +32,13 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   const model = await readAnyModel(v.model, kernels);
   // A top-K list holds at most the catalog: K is capped at its size (as recommend does), never refused.
   const k = cappedK(v.k, model.nItems, (line) => progress.log(line));
+  if (v.tten) {
+    if (model instanceof TwoTower) {
+      model.dispose();
+      throw new ArgsError(`--tten: ${v.model} is a two-tower model; TTEN applies to matrix factorisation`, EVALUATE.name, 'Run "longtail evaluate --help".');
+    }
+    model.setItemNormalization(true);
+  }
   if (model instanceof TwoTower && v.protocol === "classic") {
     model.dispose();
     throw new ArgsError(
@@ -83,6 +90,7 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
         model: v.model,
         ...(v["most-popular"] && { scorer: "most-popular" }),
         ...(reranker && { rerank: v.rerank }),
+        ...(!(model instanceof TwoTower) && model.serving.normalizeItems && { tten: true }),
         ...(adjustment && !v["most-popular"] && { gradientAdjustment: adjustment }),
         k: result.k,
         users: result.users,

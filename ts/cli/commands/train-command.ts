@@ -2,7 +2,7 @@ import { DEFAULT_K } from "../../eval/default-k.js";
 import { defineCommand } from "../args.js";
 import { FORMAT, JSON_OUTPUT, MIN_RATING, QUIET, THREADS, VARIANT, COLUMNS, SEPARATOR } from "../common-flags.js";
 import { TRAINING_FLAGS } from "../training-flags.js";
-import { GRADIENT_ADJUSTMENT_FLAGS } from "../debiasing-flags.js";
+import { GRADIENT_ADJUSTMENT_FLAGS, TTEN_FLAG } from "../debiasing-flags.js";
 import { HISTORY_WEIGHTINGS } from "../../two-tower/config.js";
 
 /** The `train` command's flags, help and examples (its run function imports them). */
@@ -66,6 +66,7 @@ export const TRAIN = defineCommand({
     { name: "patience", type: "int", positive: true, default: 3, help: "Epochs without a better validation Recall@K before stopping." },
     { name: "k", type: "int", positive: true, default: DEFAULT_K, help: "K of the validation Recall@K." },
     ...GRADIENT_ADJUSTMENT_FLAGS,
+    TTEN_FLAG,
     {
       name: "grid-users",
       type: "int",

@@ -33,6 +33,7 @@ export const MF_ONLY_FLAGS = [
   "alpha-items",
   "alpha-users",
   "grid-users",
+  "tten",
 ] as const;
 /** Flags of `train` that describe the two-tower model only. */
 export const TWO_TOWER_ONLY_FLAGS = ["movies", "history-weighting", "half-life", "max-history"] as const;

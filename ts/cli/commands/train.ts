@@ -67,6 +67,13 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     earlyStopping = true;
     progress.log("early stopping on the folder's valid.txt (Recall@" + v.k + ")");
   }
+  if (searchesAlphas && v.tten) {
+    throw new ArgsError(
+      "--tten with the α grid of --gradient-adjust: the grid ranks without TTEN, so its choice would not hold; fix --alpha-items and --alpha-users, or leave out --tten",
+      TRAIN.name,
+      'Run "longtail train --help".',
+    );
+  }
   if (searchesAlphas && !validation)
     throw new ArgsError(
       "--gradient-adjust chooses α1/α2 on a validation part: give --validation a fraction above 0 (e.g. 0.1), or fix both --alpha-items and --alpha-users",
@@ -83,6 +90,8 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     onProgress: trainingProgress(progress, train.nnz, v.k),
   });
   printTrainingWarnings(report.warnings);
+  // TTEN is a serving setting: it changes no training step, and the model file keeps it.
+  if (v.tten) model.setItemNormalization(true);
   let alphaGrid: AlphaGridResult | undefined;
   const gridWarnings: TrainingWarning[] = [];
   const source = gradient.serving.popularDirection;
