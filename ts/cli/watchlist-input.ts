@@ -11,6 +11,8 @@ import { TitleIndex } from "../data/titles/title-index.js";
 import { pathKind, readMovies } from "../node/dataset-files.js";
 import { readModelContents } from "./model-io.js";
 
+export { movieLabel } from "../data/titles/movie-label.js";
+
 export const HISTORY_FLAG = {
   name: "history",
   type: "string",
@@ -58,9 +60,4 @@ async function moviesNextToData(model: HistoryModel): Promise<string | undefined
     for (const name of names) if ((await pathKind(join(folder, name))) === "file") return join(folder, name);
   }
   return undefined;
-}
-
-/** "Stalingrad (1993)" or the item id when the movies file does not list it. */
-export function movieLabel(movie: { item: string; title?: string }): string {
-  return movie.title ?? `item ${movie.item}`;
 }

@@ -1,5 +1,5 @@
 /**
- * What the demo report shows, as plain data: the CLI computes it, ts/report/ renders it. Every
+ * What the demo report shows, as plain data: ts/demo/ computes it, ts/report/ renders it. Every
  * section can be absent with the reason said in the report (real data has no ground truth; a
  * section skipped by a flag).
  */

@@ -9,16 +9,7 @@ import { createEngine, type ModelHandle, type RecommenderEngine } from "../brows
 import { readMovieLensMovies, type MovieInfo } from "../data/readers/movielens-csv.js";
 import { nameKey } from "../data/titles/title-key.js";
 import { wallStatistics, type WallStatistics } from "../eval/wall.js";
-
-/** What `longtail serve` puts in /demo.json. */
-interface DemoConfig {
-  readonly data: string;
-  readonly alphas: readonly number[];
-  readonly epochs: number;
-  readonly dim: number;
-  readonly seed: number;
-  readonly k: number;
-}
+import { demoPageModelConfig, type DemoPageConfig } from "../demo/page-config.js";
 
 interface Pick {
   readonly item: string;
@@ -107,7 +98,7 @@ class DemoPage {
 
   constructor(
     private readonly engine: RecommenderEngine,
-    private readonly config: DemoConfig,
+    private readonly config: DemoPageConfig,
     private readonly movies: Map<string, MovieInfo>,
   ) {}
 
@@ -124,20 +115,16 @@ class DemoPage {
       this.training = alpha;
       this.drawModels();
       const started = performance.now();
-      const model = await this.engine.train(
-        train,
-        { loss: "softmax", dim: this.config.dim, epochs: this.config.epochs, seed: this.config.seed, logitAdjustment: alpha },
-        {
-          progressIntervalMs: 100,
-          onProgress: (p) => {
-            const within = p.phase === "batch" ? p.done / Math.max(1, p.total) : 1;
-            this.progress(
-              (this.models.size + (p.epoch - 1 + within) / this.config.epochs) / this.config.alphas.length,
-              `training ${alphaLabel(alpha)}: epoch ${p.epoch}/${this.config.epochs}`,
-            );
-          },
+      const model = await this.engine.train(train, demoPageModelConfig(this.config, alpha), {
+        progressIntervalMs: 100,
+        onProgress: (p) => {
+          const within = p.phase === "batch" ? p.done / Math.max(1, p.total) : 1;
+          this.progress(
+            (this.models.size + (p.epoch - 1 + within) / this.config.epochs) / this.config.alphas.length,
+            `training ${alphaLabel(alpha)}: epoch ${p.epoch}/${this.config.epochs}`,
+          );
         },
-      );
+      });
       state.trainSeconds[String(alpha)] = (performance.now() - started) / 1000;
       this.models.set(alpha, model);
       state.trained.push(alpha);
@@ -320,7 +307,7 @@ class DemoPage {
 }
 
 async function start(): Promise<void> {
-  const config = (await (await fetchOk("demo.json")).json()) as DemoConfig;
+  const config = (await (await fetchOk("demo.json")).json()) as DemoPageConfig;
   const [moviesResponse, ratingsResponse, engine] = await Promise.all([fetchOk("data/movies.csv"), fetchOk("data/ratings.csv"), createEngine()]);
   const movies = await readMovieLensMovies(bytesOf(moviesResponse), { name: "movies.csv" });
   const page = new DemoPage(engine, config, movies);

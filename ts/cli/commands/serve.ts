@@ -1,6 +1,6 @@
 import { SYNTHETIC_WORLD_DEFAULTS } from "../../synthetic/world.js";
-import { LOSS_DEFAULTS } from "../../mf/config.js";
-import { DEFAULT_SEED } from "../../util/rng.js";
+import { DEMO_PAGE_ALPHAS, DEMO_PAGE_LOSS, demoPageConfig } from "../../demo/page-config.js";
+import { DEMO_PAGE_DEFAULTS } from "../../demo/page-defaults.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ArgsError, defineCommand, type ParsedArgs } from "../args.js";
@@ -13,18 +13,12 @@ import { syntheticWorldInteractions } from "../../train/memory-plan.js";
 import { checkMfTrainingFlags } from "../size-limits.js";
 import { checkWorldFlags } from "./simulate.js";
 
-/**
- * The α values the page trains, in training order: α = 0 and 0.5 first, so the first wall and the
- * first comparison are there early; then the rest of the grid. The slider snaps to these values.
- */
-export const DEMO_ALPHAS = [0, 0.5, 0.25, 0.75, 1] as const;
-
 export const SERVE = defineCommand({
   name: "serve",
   summary: "Serve the browser demo page on 127.0.0.1: pick movies, move an α slider, watch the wall change.",
   description:
     "A local static server for the demo page; all computation happens in the browser (the wasm engine in a Web Worker): " +
-    `the page trains one full-softmax model per logit-adjustment α (${DEMO_ALPHAS.join(", ")}; α = 0 and 0.5 first) on the data, ` +
+    `the page trains one full-softmax model per logit-adjustment α (${DEMO_PAGE_ALPHAS.join(", ")}; α = 0 and 0.5 first) on the data, ` +
     "then answers the watchlist you pick by fold-in and shows the top-10 wall with each pick's popularity and genres. " +
     "Without --data it serves the built-in synthetic world; with --data a MovieLens folder (ratings.csv and movies.csv). " +
     "The server only serves files: the page, the data and /demo.json. Ctrl-C stops it.",
@@ -36,19 +30,19 @@ export const SERVE = defineCommand({
       name: "epochs",
       type: "int",
       positive: true,
-      default: LOSS_DEFAULTS.softmax.epochs,
+      default: DEMO_PAGE_DEFAULTS.epochs,
       help: "Training epochs of each model in the browser (the default is train's, so the walls match longtail walls).",
     },
     {
       name: "dim",
       type: "int",
       positive: true,
-      default: LOSS_DEFAULTS.softmax.dim,
+      default: DEMO_PAGE_DEFAULTS.dim,
       help: "Embedding size of the models trained in the browser (the default is train's).",
     },
     { name: "users", type: "int", positive: true, default: SYNTHETIC_WORLD_DEFAULTS.nUsers, help: "Users in the synthetic world (without --data)." },
     { name: "items", type: "int", positive: true, default: SYNTHETIC_WORLD_DEFAULTS.nItems, help: "Items in the synthetic world (without --data)." },
-    { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the synthetic world and of training." },
+    { name: "seed", type: "int", default: DEMO_PAGE_DEFAULTS.seed, help: "Seed of the synthetic world and of training." },
   ],
   examples: ["npx longtail serve", "npx longtail serve --data ../shared/data/ml-latest-small --port 8081"],
 });
@@ -80,11 +74,15 @@ export async function runServe(args: ParsedArgs<typeof SERVE>): Promise<number> 
   } else {
     // Refused before the world is generated: the world and its ratings.csv text, and the page's softmax training at --dim.
     checkWorldFlags(v.users, v.items, { csv: true, command: SERVE.name });
-    checkMfTrainingFlags({ loss: "softmax", dim: v.dim }, { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) }, 1);
+    checkMfTrainingFlags(
+      { loss: DEMO_PAGE_LOSS, dim: v.dim },
+      { users: v.users, items: v.items, interactions: syntheticWorldInteractions(v.users, v.items) },
+      1,
+    );
     const files = worldToMovieLensFiles(generateSyntheticWorld({ seed: v.seed, nUsers: v.users, nItems: v.items }));
     data = { ratings: { text: files.ratings }, movies: { text: files.movies }, name: `synthetic world (${v.users} users, ${v.items} items, seed ${v.seed})` };
   }
-  const config = { data: data.name, alphas: DEMO_ALPHAS, epochs: v.epochs, dim: v.dim, seed: v.seed, k: 10 };
+  const config = demoPageConfig(data.name, { epochs: v.epochs, dim: v.dim, seed: v.seed });
   let server;
   try {
     server = await startDemoServer({ pageDir, ratings: data.ratings, movies: data.movies, config, host: v.host, port: v.port });
