@@ -98,6 +98,15 @@ describe("comparison", () => {
     assert.match(text, /recall@10\s+0\.2000\s+0\.1900\s+-5\.0%/);
     assert.match(text, /gini\s+0\.9000\s+0\.7200\s+-20\.0%/);
     assert.equal(relativeChange(-2, -1), 0.5);
+    // Absolute changes beside the relative ones; with points, shares show theirs in percentage points.
+    assert.ok(Math.abs(c.differences.debiased.gini! - -0.18) < 1e-12);
+    assert.equal(c.differences.debiased.zero, 0.5, "an absolute change from 0 exists");
+    assert.equal(c.differences.debiased.extra, null);
+    const near = compareResults([result("main", { b50ps: 0.006, median: 200 }), result("invr", { b50ps: 0.0582, median: 150 })]);
+    const pointsText = formatComparison(near, { points: true });
+    assert.match(pointsText, /b50ps\s+0\.0060\s+0\.0582\s+\+870%\s+\(\+5\.22 pts\)/);
+    assert.match(pointsText, /median\s+200\.0\s+150\.0\s+-25\.0%\n/, "no points for a value that is not a share");
+    assert.doesNotMatch(formatComparison(near), /pts/, "points only when asked");
     assert.throws(() => compareResults([]), /at least one/);
   });
 });

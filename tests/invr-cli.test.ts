@@ -37,6 +37,7 @@ describe("longtail invr", () => {
       assert.ok(o.invrItems > 0 && o.invrItems <= 2 * out.users, `${o.ordering}: ${o.invrItems} InvR slots`);
       const base = out.main.metrics["coverage@6"];
       if (base !== 0) assert.ok(Math.abs(o.changes["coverage@6"] - (o.metrics["coverage@6"] - base) / base) < 1e-12);
+      assert.ok(Math.abs(o.differences["coverage@6"] - (o.metrics["coverage@6"] - base)) < 1e-12);
     }
   });
 

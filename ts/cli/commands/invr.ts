@@ -30,7 +30,7 @@ export const INVR = defineCommand({
     "the next main item. Candidates are ordered at random (seeded), by score, or by the user's rank among the item's users (user-rank).\n" +
     "The slates of every test user are measured like `longtail evaluate` measures top-K lists (Recall, NDCG, HitRate, Precision, " +
     "head/tail accuracy; coverage, Gini, median and mean popularity, long-tail share, B50PS, T1PS, PSEI, the five groups; no MRR, " +
-    "which needs a full ranking) against the main lists alone: the table shows each ordering's value and its relative change.",
+    "which needs a full ranking) against the main lists alone: the table shows each ordering's value and its relative change (with its size in percentage points for shares).",
   flags: [
     {
       name: "model",
@@ -216,6 +216,7 @@ function jsonReport(run: InverseRetrievalRun, v: ParsedArgs<typeof INVR>["values
       distinctInvrItems: o.distinctInvrItems,
       metrics: o.evaluation.metrics,
       changes: comparison.changes[o.ordering],
+      differences: comparison.differences[o.ordering],
       groups: o.evaluation.groups,
     })),
   };
@@ -234,7 +235,8 @@ function formatReport(run: InverseRetrievalRun, v: ParsedArgs<typeof INVR>["valu
     `InvR on ${v.data} with ${v.model}: ${run.main.users} test users, K = ${k}, InvR slots ${run.slots.join(", ")}, E of PSEI = ${run.main.exposureThreshold}`,
     `item → top-${run.topN} users: ${selectionLabel(v.items, selected)} × ${nUsers} users in ${run.itemUsersSeconds.toFixed(2)} s (${Math.round(selected / Math.max(run.itemUsersSeconds, 1e-9))} items/s), ${run.itemUsers.users.length} (item, user) pairs`,
     "",
-    formatComparison(comparison).trimEnd(),
+    // Shares near zero make relative changes loud (0.6% → 5.8% is +872%): the points say how much.
+    formatComparison(comparison, { points: true }).trimEnd(),
     "",
     ...run.orderings.map(
       (o) =>
