@@ -135,7 +135,29 @@ for (const variant of ["simd", "scalar"] as const) {
         [0, 9, 1, 2, 3, 4, 5, 6, 7, 8], // without i1: i9, i8, i7 (then i6, i5, i4, i3, i2, i0)
         [5, 1, 9, 2, 8, 3, 7, 4, 6, 0], // i2, i4, i6
       ]);
-      const r = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, head: { share: 0.5 }, exposureThreshold: 2 });
+      const r = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, head: { share: 0.5 }, exposureThreshold: 2, includeColdStart: true });
+      // By default u2, who has no training interaction (an untrained embedding in a real model), is left out and counted.
+      const warm = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, head: { share: 0.5 }, exposureThreshold: 2 });
+      assert.deepEqual([warm.users, warm.coldStartUsers, r.coldStartUsers], [2, 1, 0]);
+      const { test: warmTest } = tinyParts(
+        3,
+        10,
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        [
+          [0, 2],
+          [0, 5],
+          [0, 8],
+          [1, 0],
+          [1, 9],
+        ],
+      );
+      assert.deepEqual(
+        warm.metrics,
+        evaluateRanking(scorer, train, warmTest, { k: 3, itemPopularity: POPULARITY, head: { share: 0.5 }, exposureThreshold: 2 }).metrics,
+      );
       const m = r.metrics;
       // Head = {i0, i1, i2} (count ≥ 30).
       assert.deepEqual(r.headTail, {
@@ -184,10 +206,10 @@ for (const variant of ["simd", "scalar"] as const) {
         r.groups.reduce((n, g) => n + g.items, 0),
         10,
       );
-      const e1 = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, exposureThreshold: 1 });
+      const e1 = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, exposureThreshold: 1, includeColdStart: true });
       close(e1.metrics["psei@3"], 8 / 10, "psei, E = 1 = coverage");
       // The boundary by count: head = {i0..i3}; u2's i3 becomes a head item.
-      const byCount = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, head: { minCount: 20 } });
+      const byCount = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, head: { minCount: 20 }, includeColdStart: true });
       assert.equal(byCount.headTail.headUsers, 3);
       close(byCount.metrics["recall@3.head"], (1 + 0 + 0) / 3, "recall head by count");
       assert.equal(kernels.engine.allocatedBytes, start);
@@ -216,7 +238,7 @@ describe("the five popularity groups", () => {
     u1[10] = 2;
     u1[4] = 1;
     const scorer = new FixedScorer(kernels, [Array.from({ length: 20 }, (_, i) => 20 - i), u1]); // tops: i0, i1 | i10, i4
-    const r = evaluateRanking(scorer, train, test, { k: 2, itemPopularity: popularity });
+    const r = evaluateRanking(scorer, train, test, { k: 2, itemPopularity: popularity, includeColdStart: true });
     assert.deepEqual(r.groups, [
       { name: "top 5%", items: 1, minCount: 20, maxCount: 20, slotShare: 0.25, recall: 1, users: 1 },
       { name: "5-10%", items: 1, minCount: 19, maxCount: 19, slotShare: 0.25, recall: 0, users: 0 },

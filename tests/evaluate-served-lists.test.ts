@@ -104,7 +104,7 @@ describe("evaluateServedLists", () => {
     );
     const bad = (lists: { users: Int32Array; k: number; items: Int32Array }, pattern: RegExp) =>
       assert.throws(
-        () => evaluateServedLists(lists, train, test),
+        () => evaluateServedLists(lists, train, test, { includeColdStart: true }),
         (e: Error) => e instanceof EvaluationError && pattern.test(e.message),
         String(pattern),
       );

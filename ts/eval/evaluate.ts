@@ -27,12 +27,20 @@ export interface EvaluateOptions {
   head?: HeadRule;
   /** E of PSEI@K: the share of the catalog shown at least E times (default {@link DEFAULT_EXPOSURE_THRESHOLD}). */
   exposureThreshold?: number;
+  /**
+   * Test users without a single training interaction have untrained (random) embeddings in a
+   * trained model: by default they are left out and counted in `coldStartUsers`; `true` ranks them
+   * like everyone else (right for a scorer that needs no history, such as the Most Popular shelf).
+   */
+  includeColdStart?: boolean;
 }
 
 export interface EvaluationResult {
   k: number;
-  /** Test users evaluated (users with at least one held-out item). */
+  /** Test users evaluated (users with at least one held-out item, and a training interaction unless includeColdStart). */
   users: number;
+  /** Test users left out because they have no training interaction (0 with includeColdStart). */
+  coldStartUsers: number;
   /** Held-out interactions over those users. */
   testInteractions: number;
   /**
@@ -69,10 +77,16 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   }
   const { exposureThreshold, ranking, boundary, isHead } = popularitySetup(train, m, options);
   const kernels = scorer.kernels;
-  const testUsers = test.usersWithInteractions();
-  if (testUsers.length === 0) {
+  const allTestUsers = test.usersWithInteractions();
+  const { testUsers, coldStartUsers } = evaluatedUsers(allTestUsers, train, options);
+  if (allTestUsers.length === 0) {
     throw new EvaluationError(
       `the test part${test.name ? ` (${test.name})` : ""} holds no interactions${test.unknownDropped.interactions > 0 ? ` (${test.unknownDropped.interactions} were dropped for ids not in the training data)` : ""}: there is nothing to evaluate, and every metric would read 0`,
+    );
+  }
+  if (testUsers.length === 0) {
+    throw new EvaluationError(
+      `none of the ${allTestUsers.length} test users of ${test.name ?? "the test part"} has a training interaction: a trained model has nothing to rank for them (pass includeColdStart to rank them anyway, e.g. for the Most Popular shelf)`,
     );
   }
   // A ranked list holds at most the catalog: a K far above it costs no memory (its metrics are named
@@ -128,6 +142,7 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   return {
     k,
     users: lists.accuracy.count,
+    coldStartUsers,
     testInteractions: countTest(test, testUsers),
     metrics,
     headTail: lists.headTail(boundary),
@@ -183,7 +198,7 @@ export function evaluateServedLists(
       throw new EvaluationError(`list ${Math.floor(p / k)}, slot ${(p % k) + 1}: item index ${item} is outside [0, ${m}) (and not -1, an empty slot)`);
   }
   const { exposureThreshold, ranking, boundary, isHead } = popularitySetup(train, m, options);
-  const testUsers = test.usersWithInteractions();
+  const { testUsers, coldStartUsers } = evaluatedUsers(test.usersWithInteractions(), train, options);
   const accumulator = new ListMetricsAccumulator(test, ranking, isHead, k);
   for (const user of testUsers) {
     const r = rowOf[user];
@@ -195,12 +210,21 @@ export function evaluateServedLists(
   return {
     k,
     users: accumulator.accuracy.count,
+    coldStartUsers,
     testInteractions: countTest(test, testUsers),
     metrics,
     headTail: accumulator.headTail(boundary),
     exposureThreshold,
     groups,
   };
+}
+
+/** The test users evaluated: without includeColdStart, those with a training interaction; and how many were left out. */
+function evaluatedUsers(all: Int32Array, train: Interactions, options: Pick<EvaluateOptions, "includeColdStart">) {
+  if (options.includeColdStart) return { testUsers: all, coldStartUsers: 0 };
+  const trainP = train.byUser.indptr;
+  const testUsers = all.filter((u) => u < train.nUsers && trainP[u + 1] > trainP[u]);
+  return { testUsers, coldStartUsers: all.length - testUsers.length };
 }
 
 /** E of PSEI, the popularity order and the head/tail boundary, checked. */

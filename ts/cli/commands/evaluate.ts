@@ -84,6 +84,12 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   reranker?.dispose();
   const seconds = (performance.now() - started) / 1000;
   bar.finish(`${result.users} users in ${seconds.toFixed(1)} s`);
+  if (result.coldStartUsers > 0) {
+    process.stderr.write(
+      `longtail: note: ${result.coldStartUsers} test users have no training interaction and were left out (a model has no trained embedding for them); ` +
+        "recommend them the Most Popular shelf, or a watch history with recommend --history\n",
+    );
+  }
   if (v.json) {
     process.stdout.write(
       JSON.stringify({
@@ -94,6 +100,7 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
         ...(adjustment && !v["most-popular"] && { gradientAdjustment: adjustment }),
         k: result.k,
         users: result.users,
+        coldStartUsers: result.coldStartUsers,
         testInteractions: result.testInteractions,
         seconds,
         metrics: result.metrics,
