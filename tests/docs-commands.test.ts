@@ -3,7 +3,8 @@
  * checked by the CLI's own parser (the program spec of ts/cli/main.ts, `selectCommand` and
  * `parseArgs` of ts/cli/args.ts), and the configurations of compare, sweep and simulate by the
  * parser those commands run before any training. The README's own commands need no data files,
- * so they run for real, in order, in a scratch folder; its demo excerpt must match the run.
+ * so they run for real, in order, in a scratch folder; its demo excerpt must match the run. The
+ * pages' commands that read ../shared/data run in docs-commands-data.test.ts.
  *
  * Commands come from ```sh / ```bash / ```shell / ```console blocks (continuation lines joined,
  * comments dropped, $VARIABLES set in the block expanded) and from inline code in the prose that
@@ -21,48 +22,11 @@ import { ArgsError, parseArgs, selectCommand } from "../ts/cli/args.js";
 import { parseConfiguration } from "../ts/cli/configuration-spec.js";
 import { shellWords } from "../ts/cli/shell-words.js";
 import { expandGrid, parseGridAxis } from "../ts/experiments/grid.js";
-import { codeBlocks, docFiles, longtailArgs, prose, readDoc, REPO_ROOT, SHELL_LANGS, shellCommands, splitShellLine } from "./support/docs.js";
+import { codeBlocks, docFiles, longtailArgs, readDoc, REPO_ROOT, SHELL_LANGS, shellCommands, splitShellLine } from "./support/docs.js";
+import { allCommands, blockCommands } from "./support/doc-commands.js";
 
 const run = promisify(execFile);
 const BIN = join(REPO_ROOT, "bin/longtail.js");
-
-interface DocCommand {
-  readonly where: string;
-  readonly source: string;
-  /** The arguments after `longtail`. */
-  readonly args: string[];
-}
-
-/** The longtail commands of the shell blocks of one page, in order. */
-function blockCommands(file: string): DocCommand[] {
-  return codeBlocks(file)
-    .filter((b) => SHELL_LANGS.has(b.lang))
-    .flatMap((b) => shellCommands(b))
-    .flatMap((c) => {
-      const args = longtailArgs(c.words);
-      return args ? [{ where: `${c.file}:${c.line}`, source: c.source, args }] : [];
-    });
-}
-
-/** Whole commands quoted inline in the prose of one page (templates left out). */
-function inlineCommands(file: string): DocCommand[] {
-  const text = prose(readDoc(file));
-  const out: DocCommand[] = [];
-  for (const m of text.matchAll(/`([^`]+)`/g)) {
-    const span = m[1]!.replace(/\s+/g, " ").trim();
-    if (!/^(npx longtail|node bin\/longtail\.js) /.test(span) || /[<>[\]…]|\.\.\./.test(span)) continue;
-    const line = text.slice(0, m.index).split("\n").length;
-    for (const words of splitShellLine(span, new Map(), `${file}:${line}`)) {
-      const args = longtailArgs(words);
-      if (args) out.push({ where: `${file}:${line}`, source: span, args });
-    }
-  }
-  return out;
-}
-
-function allCommands(): DocCommand[] {
-  return docFiles().flatMap((file) => [...blockCommands(file), ...inlineCommands(file)]);
-}
 
 const quote = (word: string) => (/[\s"'\\]/.test(word) ? JSON.stringify(word) : word);
 

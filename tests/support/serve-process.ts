@@ -12,7 +12,12 @@ export interface ServeProcess {
 }
 
 export async function startServe(...args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  return startServeIn(undefined, ...args);
+}
+
+/** As startServe, with relative paths in `args` read from `cwd` (default: the test's). */
+export async function startServeIn(cwd: string | undefined, ...args: string[]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (text += d.toString()));
