@@ -57,7 +57,16 @@ describe("popularity-penalty re-ranking", () => {
   it("changes evaluation the same way (Recall@1 of a tail item 0 → 1) and frees what it allocates", () => {
     const start = kernels.engine.allocatedBytes;
     const model = MatrixFactorization.fromModelFile(kernels, handBuilt());
-    const { train, test } = tinyParts(2, 4, [[1, 1]], [[0, 1]]);
+    // u0 has a training interaction (i3, last in every ranking), so it is not a cold-start user evaluation leaves out.
+    const { train, test } = tinyParts(
+      2,
+      4,
+      [
+        [1, 1],
+        [0, 3],
+      ],
+      [[0, 1]],
+    );
     assert.equal(model.evaluate(train, test, { k: 1 }).metrics["recall@1"], 0);
     assert.equal(model.evaluate(train, test, { k: 1, popularityPenalty: 0.1 }).metrics["recall@1"], 1);
     const wrapper = new PopularityReranker(model, model.itemCounts, 0.1);
