@@ -1,5 +1,6 @@
 import { ArgsError, type FlagSpec } from "./args.js";
-import { TRIPLE_COLUMNS, type TripleColumn, type TripleSeparator } from "../data/readers/triples.js";
+import { isRoleList, namedColumnsOf } from "../data/readers/column-list.js";
+import { checkColumns, TRIPLE_COLUMNS, type TripleColumn, type TripleSeparator } from "../data/readers/triples.js";
 import type { InteractionsFormat } from "../data/read.js";
 
 /** Flags every command shares. */
@@ -8,15 +9,17 @@ export const JSON_OUTPUT = { name: "json", type: "boolean", help: "Print one JSO
 export const FORMAT = {
   name: "format",
   type: "enum",
-  choices: ["auto", "movielens", "movielens-dat", "lines", "csv", "triples"],
+  choices: ["auto", "movielens", "movielens-dat", "lines", "csv", "triples", "parquet", "arrow"],
   default: "auto",
-  help: "Format of the data files: auto decides from the first lines (the name breaks ties) and stops when they fit more than one.",
+  help: "Format of the data files: auto tells Parquet and Arrow IPC by their first bytes, and text formats by the first lines (the name breaks ties), stopping when they fit more than one.",
 } as const satisfies FlagSpec;
 export const COLUMNS = {
   name: "columns",
   type: "string",
   placeholder: "<list>",
-  help: "Columns of a triples file in order, from user, item, rating, weight, timestamp and - (skip), e.g. user,item,rating,timestamp (implies --format triples).",
+  help:
+    "Columns of a triples file in order, from user, item, rating, weight, timestamp and - (skip), e.g. user,item,rating,timestamp (implies --format triples); " +
+    "or the names of the user, item, rating and timestamp columns of a Parquet, Arrow or csv file, e.g. visitor,product,-,ts (- for one left out).",
 } as const satisfies FlagSpec;
 export const SEPARATOR = {
   name: "separator",
@@ -51,21 +54,30 @@ export function dataReadFlags(
   command: string,
 ): {
   format: InteractionsFormat | "auto";
-  columns?: TripleColumn[];
+  columns?: string[];
   separator?: TripleSeparator;
   minRating?: number;
 } {
   const columns = v.columns === undefined ? undefined : v.columns.split(",").map((c) => c.trim());
+  const help = `Run "longtail ${command} --help".`;
+  const roles = columns !== undefined && isRoleList(columns);
   if (columns !== undefined) {
-    const bad = columns.find((c) => !(TRIPLE_COLUMNS as readonly string[]).includes(c));
-    if (bad !== undefined)
+    try {
+      if (roles) checkColumns(columns as TripleColumn[]);
+      else namedColumnsOf(columns);
+    } catch (e) {
+      if (e instanceof RangeError) throw new ArgsError(`--columns: ${e.message}`, command, help);
+      throw e;
+    }
+    if (roles && v.format !== undefined && !["auto", "triples", "parquet", "arrow"].includes(v.format)) {
+      throw new ArgsError(`--columns describes a triples file; it does not go with --format ${v.format}`, command, help);
+    }
+    if (!roles && v.format !== undefined && !["auto", "csv", "parquet", "arrow"].includes(v.format)) {
       throw new ArgsError(
-        `--columns: ${JSON.stringify(bad)} is not a column; use ${TRIPLE_COLUMNS.join(", ")} (- skips a column)`,
+        `--columns ${v.columns} names columns (a role is one of ${TRIPLE_COLUMNS.join(", ")}): names go with a csv file with a header, Parquet and Arrow, not with --format ${v.format}`,
         command,
-        `Run "longtail ${command} --help".`,
+        help,
       );
-    if (v.format !== undefined && v.format !== "auto" && v.format !== "triples") {
-      throw new ArgsError(`--columns describes a triples file; it does not go with --format ${v.format}`, command, `Run "longtail ${command} --help".`);
     }
   }
   if (v.separator !== undefined && v.format !== undefined && v.format !== "auto" && v.format !== "triples") {
@@ -75,10 +87,13 @@ export function dataReadFlags(
       `Run "longtail ${command} --help".`,
     );
   }
-  const triples = columns !== undefined || v.separator !== undefined;
+  // A role list or a separator is a triples layout; Parquet and Arrow files, told by their first
+  // bytes, still read a role list as their columns (see readInteractions).
+  const explicitBinary = v.format === "parquet" || v.format === "arrow";
+  const triples = (roles || v.separator !== undefined) && !explicitBinary;
   return {
     format: (triples ? "triples" : (v.format ?? "auto")) as InteractionsFormat | "auto",
-    ...(columns !== undefined && { columns: columns as TripleColumn[] }),
+    ...(columns !== undefined && { columns }),
     ...(v.separator !== undefined && { separator: v.separator as TripleSeparator }),
     ...(v["min-rating"] !== undefined && { minRating: v["min-rating"] }),
   };

@@ -23,6 +23,8 @@ import { InverseRetrievalError } from "../inverse-retrieval/errors.js";
 import { WatchlistError } from "../data/titles/watchlist.js";
 import { WALLS, runWalls } from "./commands/walls.js";
 import { SERVE, runServe } from "./commands/serve.js";
+import { EXPORT, runExport } from "./commands/export.js";
+import { ExportError } from "../export/export-error.js";
 import { endQuietlyOnClosedStdout } from "./closed-stdout.js";
 import { explainCode, FileAccessError, isSystemError } from "../node/file-access.js";
 
@@ -40,6 +42,7 @@ const COMMANDS: ReadonlyArray<[CommandSpec, Runner]> = [
   [WALLS, runWalls],
   [SIMULATE, runSimulate],
   [SERVE, runServe],
+  [EXPORT, runExport],
 ];
 
 export const PROGRAM: ProgramSpec = {
@@ -65,6 +68,7 @@ const USER_ERRORS = [
   InverseRetrievalError,
   WatchlistError,
   FileAccessError,
+  ExportError,
 ];
 
 /** Run the CLI; returns the process exit status. */

@@ -2,14 +2,15 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Interactions } from "../data/interactions.js";
 import { readInteractions, type InteractionsFormat } from "../data/read.js";
-import type { TripleColumn, TripleSeparator } from "../data/readers/triples.js";
+import type { TripleSeparator } from "../data/readers/triples.js";
 import { DataError } from "../data/errors.js";
 import type { IdMap } from "../data/id-map.js";
 import { fileSource, folderFormat } from "../node/dataset-files.js";
+import { NODE_DECOMPRESSORS } from "../node/decompressors.js";
 
 export interface ModelDataOptions {
   format: InteractionsFormat | "auto";
-  columns?: TripleColumn[];
+  columns?: string[];
   separator?: TripleSeparator;
   minRating?: number;
   onUnknown: "error" | "drop";
@@ -38,6 +39,7 @@ export async function readPartsForModel(
   }
   const read = (path: string) =>
     readInteractions(fileSource(path), {
+      compressors: NODE_DECOMPRESSORS,
       fileName: path,
       name: path,
       ...chosen,

@@ -6,6 +6,10 @@ export interface DataLocation {
   readonly file: string;
   readonly line?: number;
   readonly field?: string;
+  /** A row of a columnar file (Parquet, Arrow IPC), 0-based as pandas, pyarrow and DuckDB count. */
+  readonly row?: number;
+  /** The part of the file that row sits in, e.g. "row group 2" or "record batch 0". */
+  readonly rowIn?: string;
 }
 
 /**
@@ -16,6 +20,8 @@ export class DataError extends Error {
   readonly file: string;
   readonly line?: number;
   readonly field?: string;
+  readonly row?: number;
+  readonly rowIn?: string;
   /** The message without the location prefix (what was expected, what was found). */
   readonly detail: string;
 
@@ -25,6 +31,8 @@ export class DataError extends Error {
     this.file = location.file;
     if (location.line !== undefined) this.line = location.line;
     if (location.field !== undefined) this.field = location.field;
+    if (location.row !== undefined) this.row = location.row;
+    if (location.rowIn !== undefined) this.rowIn = location.rowIn;
     this.detail = detail;
   }
 
@@ -38,8 +46,9 @@ export class DataError extends Error {
 
 function formatDataMessage(location: DataLocation, detail: string): string {
   const line = location.line !== undefined ? `:${location.line}` : "";
+  const row = location.row !== undefined ? `: row ${location.row}${location.rowIn !== undefined ? ` (${location.rowIn})` : ""}` : "";
   const field = location.field !== undefined ? `field "${location.field}": ` : "";
-  return `${location.file}${line}: ${field}${detail}`;
+  return `${location.file}${line}${row}: ${field}${detail}`;
 }
 
 /**

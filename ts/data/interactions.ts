@@ -1,5 +1,8 @@
-import { csrRowCount, groupByRow, transposeCsr, type Csr } from "./csr.js";
-import { DataError, quoteFound } from "./errors.js";
+import { ChunkedArray } from "./chunked-array.js";
+import { csrRowCount, transposeCsr, type Csr } from "./csr.js";
+import { DataError, quoteFound, type DataLocation } from "./errors.js";
+import { groupByUser } from "./group-by-user.js";
+import { UserRuns } from "./user-runs.js";
 import { IdMap } from "./id-map.js";
 
 /** Interactions left out because their user or item was not in a frozen id map ("drop" policy). */
@@ -213,14 +216,21 @@ export interface InteractionsBuilderOptions {
   readonly unknownHint?: string;
   /** Field names used in messages (readers pass their column names). */
   readonly fieldNames?: { readonly user?: string; readonly item?: string; readonly rating?: string; readonly timestamp?: string };
+  /**
+   * Where the `at` of add() points in the source, for messages (default: a line number). Columnar
+   * readers pass rows: `(at) => ({ row: at, rowIn: "row group 2" })`.
+   */
+  readonly locate?: (at: number) => Omit<DataLocation, "file" | "field">;
 }
 
-const INITIAL_CAPACITY = 1024;
+/** The most interactions one data set may hold: positions are int32 in the CSR arrays and the kernels. */
+export const MAX_INTERACTIONS = 0x7fffffff - 1;
 
 /**
- * Collects interactions one at a time into growable typed arrays (readers stream into it) and
- * builds an {@link Interactions}: grouped by user, time-ordered when timestamps were given,
- * duplicates removed. Single use: build() once.
+ * Collects interactions one at a time into growable typed arrays (readers stream into it; ids are
+ * mapped to indices as they come: 4 bytes per interaction for the item, 4 for the user unless the
+ * input comes grouped by user, 4 for a rating, 8 for a timestamp) and builds an {@link Interactions}: grouped by user, time-ordered when
+ * timestamps were given, duplicates removed. Single use: build() once.
  */
 export class InteractionsBuilder {
   readonly users: IdMap;
@@ -232,10 +242,11 @@ export class InteractionsBuilder {
   private readonly itemField: string;
   private readonly ratingField: string;
   private readonly timestampField: string;
-  private userIdx = new Int32Array(INITIAL_CAPACITY);
-  private itemIdx = new Int32Array(INITIAL_CAPACITY);
-  private ratingBuf: Float32Array | undefined;
-  private timestampBuf: Float64Array | undefined;
+  private readonly locate: ((at: number) => Omit<DataLocation, "file" | "field">) | undefined;
+  private userIdx = new UserRuns();
+  private itemIdx = new ChunkedArray(Int32Array);
+  private ratingBuf: ChunkedArray<Float32Array> | undefined;
+  private timestampBuf: ChunkedArray<Float64Array> | undefined;
   /** Whether rows carry a rating / a timestamp: fixed by the first add(). */
   private shape: { rating: boolean; timestamp: boolean } | undefined;
   private count = 0;
@@ -257,6 +268,7 @@ export class InteractionsBuilder {
     this.itemField = options.fieldNames?.item ?? "item";
     this.ratingField = options.fieldNames?.rating ?? "rating";
     this.timestampField = options.fieldNames?.timestamp ?? "timestamp";
+    this.locate = options.locate;
   }
 
   /** Interactions added so far (before duplicate removal). */
@@ -265,37 +277,69 @@ export class InteractionsBuilder {
   }
 
   /**
-   * One interaction. Either every row has a rating or none has (same for timestamps); `line` is
-   * the source line for error messages.
+   * One interaction. Either every row has a rating or none has (same for timestamps); `at` is
+   * the source line (or what `locate` reads) for error messages.
    */
-  add(userId: string, itemId: string, rating?: number, timestamp?: number, line?: number): void {
+  add(userId: string, itemId: string, rating?: number, timestamp?: number, at?: number): void {
     this.checkOpen();
-    if (this.shape === undefined) {
-      this.shape = { rating: rating !== undefined, timestamp: timestamp !== undefined };
-      if (this.shape.rating) this.ratingBuf = new Float32Array(this.userIdx.length);
-      if (this.shape.timestamp) this.timestampBuf = new Float64Array(this.userIdx.length);
-    }
-    this.checkValue(rating, this.shape.rating, this.ratingField, line);
-    this.checkValue(timestamp, this.shape.timestamp, this.timestampField, line);
     // Rows usually come grouped by user (a lines file, a sorted ratings file): skip the map lookup then.
     let user = this.lastUserIndex;
     if (userId !== this.lastUserId) {
-      user = this.lookup(this.users, userId, this.userField, "user", line);
+      user = this.userIndex(userId, at);
       this.lastUserId = userId;
       this.lastUserIndex = user;
     }
     // A dropped user's items are not looked up: they must not enter an unfrozen item map.
-    const item = user < 0 ? -1 : this.lookup(this.items, itemId, this.itemField, "item", line);
-    if (item < 0) {
+    const item = user < 0 ? -1 : this.itemIndex(itemId, at);
+    this.addIndices(user, item, rating, timestamp, at);
+  }
+
+  /**
+   * The index of a user id: added to an open map; -1 when the map is frozen, the id unknown and
+   * the policy "drop" (the id is counted). Readers that map ids themselves (columnar files, where
+   * an id column repeats few values) call this once per distinct id, then {@link addIndices}.
+   */
+  userIndex(userId: string, at?: number): number {
+    return this.lookup(this.users, userId, this.userField, "user", at);
+  }
+
+  /** The index of an item id, as {@link userIndex}. Not to be called for the items of a dropped user. */
+  itemIndex(itemId: string, at?: number): number {
+    return this.lookup(this.items, itemId, this.itemField, "item", at);
+  }
+
+  /** One interaction by the indices userIndex and itemIndex gave; -1 for either drops it (counted). */
+  addIndices(user: number, item: number, rating?: number, timestamp?: number, at?: number): void {
+    this.checkOpen();
+    if (this.shape === undefined) {
+      this.shape = { rating: rating !== undefined, timestamp: timestamp !== undefined };
+      if (this.shape.rating) this.ratingBuf = new ChunkedArray(Float32Array);
+      if (this.shape.timestamp) this.timestampBuf = new ChunkedArray(Float64Array);
+    }
+    const shape = this.shape;
+    // One test per row in the usual case; the checks that name the problem only when it fails.
+    const fits =
+      (rating === undefined ? !shape.rating : shape.rating && Number.isFinite(rating)) &&
+      (timestamp === undefined ? !shape.timestamp : shape.timestamp && Number.isFinite(timestamp));
+    if (!fits) {
+      this.checkValue(rating, shape.rating, this.ratingField, at);
+      this.checkValue(timestamp, shape.timestamp, this.timestampField, at);
+    }
+    if (user < 0 || item < 0) {
       this.droppedInteractions++;
       return;
     }
-    if (this.count === this.userIdx.length) this.grow();
-    const k = this.count++;
-    this.userIdx[k] = user;
-    this.itemIdx[k] = item;
-    if (this.ratingBuf !== undefined) this.ratingBuf[k] = rating!;
-    if (this.timestampBuf !== undefined) this.timestampBuf[k] = timestamp!;
+    if (this.count === MAX_INTERACTIONS) {
+      throw new DataError(
+        this.where(at),
+        `more than ${MAX_INTERACTIONS.toLocaleString("en-US")} interactions: more than one data set can hold (int32 positions)`,
+      );
+    }
+    this.count++;
+    this.userIdx.push(user);
+    this.itemIdx.push(item);
+    this.ratingBuf?.push(rating!);
+    this.timestampBuf?.push(timestamp!);
   }
 
   /** A user known to exist, possibly without interactions (a "user" line with no items). */
@@ -312,129 +356,71 @@ export class InteractionsBuilder {
   build(): Interactions {
     this.checkOpen();
     this.built = true;
-    const n = this.count;
-    const nUsers = this.users.size;
-    const nItems = this.items.size;
-    const itemIdx = this.itemIdx;
-    const ratings = this.ratingBuf;
-    const timestamps = this.timestampBuf;
-    const { indptr, order } = groupByRow(this.userIdx.subarray(0, n), nUsers);
-    this.userIdx = new Int32Array(0);
-    if (timestamps !== undefined) sortRowsByTime(indptr, order, timestamps);
-
-    // Drop repeated items within a row, keeping the first (the earliest when time-ordered);
-    // `order` is compacted in place since the write position never passes the read position.
-    const lastRowOfItem = new Int32Array(nItems).fill(-1);
-    // indptr is rewritten in place too, so each row's original end is read before it is replaced.
-    let kept = 0;
-    let rowStart = 0;
-    for (let u = 0; u < nUsers; u++) {
-      const rowEnd = indptr[u + 1]!;
-      for (let k = rowStart; k < rowEnd; k++) {
-        const position = order[k]!;
-        const item = itemIdx[position]!;
-        if (lastRowOfItem[item] === u) continue;
-        lastRowOfItem[item] = u;
-        order[kept++] = position;
-      }
-      indptr[u + 1] = kept;
-      rowStart = rowEnd;
-    }
-    const indices = new Int32Array(kept);
-    for (let k = 0; k < kept; k++) indices[k] = itemIdx[order[k]!]!;
-    this.itemIdx = new Int32Array(0);
-    const init: InteractionsInit = {
+    const grouped = groupByUser(
+      {
+        users: this.userIdx,
+        items: this.itemIdx,
+        ...(this.ratingBuf !== undefined && { ratings: this.ratingBuf }),
+        ...(this.timestampBuf !== undefined && { timestamps: this.timestampBuf }),
+      },
+      this.users.size,
+      this.items.size,
+    );
+    this.ratingBuf = undefined;
+    this.timestampBuf = undefined;
+    return new Interactions({
       users: this.users,
       items: this.items,
-      byUser: { indptr, indices },
+      byUser: { indptr: grouped.indptr, indices: grouped.indices },
       name: this.name,
-      duplicatesDropped: n - kept,
+      duplicatesDropped: grouped.duplicates,
       rowsBelowMinRating: this.belowMinRating,
       unknownDropped: {
         interactions: this.droppedInteractions,
         users: this.droppedUsers.size,
         items: this.droppedItems.size,
       },
-      ...(ratings !== undefined && { ratings: gatherF32(ratings, order, kept) }),
-      ...(timestamps !== undefined && { timestamps: gatherF64(timestamps, order, kept) }),
-    };
-    this.ratingBuf = undefined;
-    this.timestampBuf = undefined;
-    return new Interactions(init);
+      ...(grouped.ratings !== undefined && { ratings: grouped.ratings }),
+      ...(grouped.timestamps !== undefined && { timestamps: grouped.timestamps }),
+    });
   }
 
   /** The index of `id`, or -1 when the map is frozen, the id unknown and the policy is "drop". */
-  private lookup(map: IdMap, id: string, field: string, role: "user" | "item", line: number | undefined): number {
-    if (id.length === 0) {
-      throw new DataError(this.where(line, field), `expected ${role === "user" ? "a user" : "an item"} id, got ""`);
-    }
+  private lookup(map: IdMap, id: string, field: string, role: "user" | "item", at: number | undefined): number {
     const known = map.index(id);
     if (known !== undefined) return known;
+    if (id.length === 0) {
+      throw new DataError(this.where(at, field), `expected ${role === "user" ? "a user" : "an item"} id, got ""`);
+    }
     if (!map.isFrozen) return map.indexOrAdd(id);
     if (this.onUnknown === "drop") {
       (role === "user" ? this.droppedUsers : this.droppedItems).add(id);
       return -1;
     }
     const hint = this.unknownHint === "" ? "" : ` (${this.unknownHint})`;
-    throw new DataError(this.where(line, field), `${role} ${quoteFound(id)} is not in the training data${hint}`);
+    throw new DataError(this.where(at, field), `${role} ${quoteFound(id)} is not in the training data${hint}`);
   }
 
-  private checkValue(value: number | undefined, expected: boolean, field: string, line: number | undefined): void {
+  private checkValue(value: number | undefined, expected: boolean, field: string, at: number | undefined): void {
     if (expected && value === undefined) {
-      throw new DataError(this.where(line, field), `expected a ${field} on every row (the first row had one), got none`);
+      throw new DataError(this.where(at, field), `expected a ${field} on every row (the first row had one), got none`);
     }
     if (!expected && value !== undefined) {
-      throw new DataError(this.where(line, field), `the first row had no ${field}, so no row may have one; got ${value}`);
+      throw new DataError(this.where(at, field), `the first row had no ${field}, so no row may have one; got ${value}`);
     }
     if (value !== undefined && !Number.isFinite(value)) {
-      throw new DataError(this.where(line, field), `expected a finite number, got ${value}`);
+      throw new DataError(this.where(at, field), `expected a finite number, got ${value}`);
     }
   }
 
-  private where(line: number | undefined, field: string): { file: string; line?: number; field: string } {
-    return line === undefined ? { file: this.name, field } : { file: this.name, line, field };
-  }
-
-  private grow(): void {
-    const capacity = this.userIdx.length * 2;
-    this.userIdx = grown(this.userIdx, new Int32Array(capacity));
-    this.itemIdx = grown(this.itemIdx, new Int32Array(capacity));
-    if (this.ratingBuf !== undefined) this.ratingBuf = grown(this.ratingBuf, new Float32Array(capacity));
-    if (this.timestampBuf !== undefined) this.timestampBuf = grown(this.timestampBuf, new Float64Array(capacity));
+  private where(at: number | undefined, field?: string): DataLocation {
+    const place = at === undefined ? {} : this.locate !== undefined ? this.locate(at) : { line: at };
+    return { file: this.name, ...place, ...(field !== undefined && { field }) };
   }
 
   private checkOpen(): void {
     if (this.built) throw new Error(`InteractionsBuilder for ${this.name}: already built`);
   }
-}
-
-/** Within each row, order positions by timestamp, ties by input position (so the order is deterministic). */
-function sortRowsByTime(indptr: Int32Array, order: Int32Array, timestamps: Float64Array): void {
-  const byTime = (a: number, b: number): number => timestamps[a]! - timestamps[b]! || a - b;
-  for (let r = 0; r + 1 < indptr.length; r++) {
-    const start = indptr[r]!;
-    const end = indptr[r + 1]!;
-    let sorted = true;
-    for (let k = start + 1; k < end && sorted; k++) sorted = timestamps[order[k - 1]!]! <= timestamps[order[k]!]!;
-    if (!sorted) order.subarray(start, end).sort(byTime);
-  }
-}
-
-function grown<T extends Int32Array | Float32Array | Float64Array>(old: T, fresh: T): T {
-  fresh.set(old);
-  return fresh;
-}
-
-function gatherF32(values: Float32Array, order: Int32Array, n: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let k = 0; k < n; k++) out[k] = values[order[k]!]!;
-  return out;
-}
-
-function gatherF64(values: Float64Array, order: Int32Array, n: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) out[k] = values[order[k]!]!;
-  return out;
 }
 
 function checkCsr(csr: Csr, nCols: number): void {

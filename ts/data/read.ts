@@ -1,6 +1,11 @@
+import { bytesAsRandomAccess, gatherBytes, isSeekable, type RandomAccessFile } from "./byte-source.js";
 import { DataError, quoteFound } from "./errors.js";
 import type { Interactions } from "./interactions.js";
 import { detectDelimiter, splitCsvRecord, type Delimiter } from "./readers/csv-record.js";
+import { columnsLike, type GuessedRole } from "./readers/column-guesses.js";
+import { isRoleList, namedColumnsOf, type ColumnList } from "./readers/column-list.js";
+import { binaryFormatFromFileName, binaryFormatOf, MAGIC_BYTES, showBytes, type BinaryFormat } from "./readers/columnar/binary-format.js";
+import type { ColumnarRead, ColumnarReadOptions } from "./readers/columnar/parquet.js";
 import { readDelimited, type DelimitedColumns } from "./readers/delimited.js";
 import { parseDecimal } from "./readers/fields.js";
 import { readUserItemLines } from "./readers/lines.js";
@@ -11,6 +16,7 @@ import {
   isTripleHeader,
   readTriples,
   splitTriple,
+  TRIPLE_COLUMNS,
   tripleSeparatorOf,
   type TripleColumn,
   type TripleSeparator,
@@ -19,30 +25,46 @@ import { readMovieLensDatRatings } from "./readers/movielens-dat.js";
 import type { ReaderOptions } from "./readers/reader-options.js";
 import type { TextEncoding } from "./readers/text-lines.js";
 
-export type InteractionsFormat = "movielens" | "movielens-dat" | "lines" | "csv" | "triples";
-export const INTERACTION_FORMATS: readonly InteractionsFormat[] = ["movielens", "movielens-dat", "csv", "lines", "triples"];
+/** The text formats, told apart by their first lines. */
+export type TextFormat = "movielens" | "movielens-dat" | "lines" | "csv" | "triples";
+const TEXT_FORMATS: readonly TextFormat[] = ["movielens", "movielens-dat", "csv", "lines", "triples"];
+/** Every format: the text ones, and Parquet and Arrow IPC (files and streams), told apart by their first bytes. */
+export type InteractionsFormat = TextFormat | BinaryFormat;
+export const INTERACTION_FORMATS: readonly InteractionsFormat[] = [...TEXT_FORMATS, "parquet", "arrow"];
 
 export interface ReadInteractionsOptions extends ReaderOptions {
   /** "auto" (default): decided from the file's first lines (and its name), only when they fit one format. */
   readonly format?: InteractionsFormat | "auto";
-  /** triples: what each column holds, in order (default by the field count: user item [rating] [timestamp]). */
-  readonly columns?: readonly TripleColumn[];
+  /**
+   * Which columns to read. Roles in order (`["user", "-", "item", "weight"]`, "-" skips one) are a
+   * triples file's layout by position (default by the field count: user item [rating]
+   * [timestamp]); for Parquet and Arrow they are the columns of those names, or by position when
+   * the file has no such names. Any other names (`["visitor", "product", "-", "ts"]`) are the
+   * user, item, rating and timestamp columns of a named-column file (Parquet, Arrow, csv with a
+   * header), "-" for one left out.
+   */
+  readonly columns?: ColumnList;
   /** triples: tab, comma or whitespace (default: from the first line). */
   readonly separator?: TripleSeparator;
   /** The file's name or path: drives "auto" and is the default `name` in messages. */
   readonly fileName?: string;
   /** Why the caller chose `format`, for the summary (default "as requested"; e.g. "the layout of MovieLens 100K's u.data"). */
   readonly formatReason?: string;
-  /** csv only: column names (guessed from common names such as userId/user_id/item/movieId when absent). */
+  /** csv, Parquet and Arrow: column names (guessed from common names such as userId/user_id/item/movieId when absent). */
   readonly user?: string;
   readonly item?: string;
   readonly rating?: string;
   readonly timestamp?: string;
   readonly delimiter?: Delimiter;
+  /**
+   * Parquet: decompressors for codecs beyond snappy, by codec name (e.g. `compressors` of the
+   * hyparquet-compressors package for ZSTD; the Node loaders pass GZIP and BROTLI from node:zlib).
+   */
+  readonly compressors?: ColumnarReadOptions["compressors"];
 }
 
 /** The format a file name implies: ratings.csv → movielens, .dat → movielens-dat, .txt → lines, .csv/.tsv → csv. */
-export function formatFromFileName(fileName: string): InteractionsFormat | undefined {
+export function formatFromFileName(fileName: string): TextFormat | undefined {
   const base = (fileName.split(/[\\/]/).pop() ?? "").toLowerCase();
   if (base === "ratings.csv") return "movielens";
   if (base.endsWith(".dat")) return "movielens-dat";
@@ -52,7 +74,7 @@ export function formatFromFileName(fileName: string): InteractionsFormat | undef
 }
 
 export interface FormatChoice {
-  readonly format: InteractionsFormat;
+  readonly format: TextFormat;
   /** Why: "from the file name", "from its first line", "from its first N lines: ..." or "as requested". */
   readonly reason: string;
   /** For csv: the columns to read (given or guessed). */
@@ -74,15 +96,15 @@ export function chooseFormat(fileName: string, sample: readonly string[], option
   const name = options.name ?? fileName;
   const firstLine = sample[0] ?? "";
   const hinted = formatFromFileName(fileName);
-  const order = hinted === undefined ? INTERACTION_FORMATS : [hinted, ...INTERACTION_FORMATS.filter((f) => f !== hinted)];
+  const order = hinted === undefined ? TEXT_FORMATS : [hinted, ...TEXT_FORMATS.filter((f) => f !== hinted)];
   const rejections: string[] = [];
-  const fitting: Array<{ format: InteractionsFormat; columns?: DelimitedColumns }> = [];
+  const fitting: Array<{ format: TextFormat; columns?: DelimitedColumns }> = [];
   for (const format of order) {
     const verdict = fits(format, sample, format === hinted, options);
     if (typeof verdict === "string") rejections.push(`${format}: ${verdict}`);
     else fitting.push({ format, ...verdict });
   }
-  const why = (format: InteractionsFormat) => (format === hinted ? "from the file name" : "from its first line");
+  const why = (format: TextFormat) => (format === hinted ? "from the file name" : "from its first line");
   const definite = fitting.find((f) => f.format !== "lines" && f.format !== "triples");
   if (definite) return { format: definite.format, reason: why(definite.format), ...(definite.columns && { columns: definite.columns }) };
   const lines = fitting.some((f) => f.format === "lines"),
@@ -102,23 +124,18 @@ export function chooseFormat(fileName: string, sample: readonly string[], option
     );
   }
   if (lines || triples) {
-    const format: InteractionsFormat = lines ? "lines" : "triples";
+    const format: TextFormat = lines ? "lines" : "triples";
     return { format, reason: why(format) };
   }
   throw new DataError(
     { file: name, line: 1 },
     `could not tell the format of ${quoteFound(firstLine)}; tried ${rejections.join("; ")}. ` +
-      `Pass format: ${INTERACTION_FORMATS.map((f) => `"${f}"`).join(" | ")} (CLI: --format)`,
+      `Pass format: ${TEXT_FORMATS.map((f) => `"${f}"`).join(" | ")} (CLI: --format)`,
   );
 }
 
 /** How the sample fits a format: an object (with csv columns) when it does, else the reason it does not. */
-function fits(
-  format: InteractionsFormat,
-  sample: readonly string[],
-  hinted: boolean,
-  options: ReadInteractionsOptions,
-): { columns?: DelimitedColumns } | string {
+function fits(format: TextFormat, sample: readonly string[], hinted: boolean, options: ReadInteractionsOptions): { columns?: DelimitedColumns } | string {
   const trimmed = (sample[0] ?? "").trim();
   switch (format) {
     case "movielens":
@@ -156,7 +173,7 @@ function triplesFit(sample: readonly string[], options: ReadInteractionsOptions)
   if (/::/.test(sample[0]!)) return "the first line holds ::";
   const separator = options.separator ?? tripleSeparatorOf(sample[0]!);
   const rows = sample.map((line) => splitTriple(line, separator));
-  const columns = options.columns ?? defaultTripleColumns(rows[rows.length > 1 ? 1 : 0]!.length);
+  const columns = (options.columns as readonly TripleColumn[] | undefined) ?? defaultTripleColumns(rows[rows.length > 1 ? 1 : 0]!.length);
   if (columns === undefined) return `${rows[0]!.length} fields per line, not 2 to 4`;
   // A header naming the columns is csv's to read (by the names); positions are only guessed for data lines.
   if (isTripleHeader(rows[0]!, columns)) return "the first line is a header (csv reads a file by its column names)";
@@ -183,32 +200,8 @@ function triplesEvidence(sample: readonly string[]): string | undefined {
   return undefined;
 }
 
-const GUESSES = {
-  user: ["userid", "user", "uid", "users", "customerid", "visitorid"],
-  item: [
-    "itemid",
-    "item",
-    "iid",
-    "items",
-    "movieid",
-    "movie",
-    "productid",
-    "product",
-    "artistid",
-    "artist",
-    "trackid",
-    "track",
-    "songid",
-    "song",
-    "bookid",
-    "isbn",
-  ],
-  rating: ["rating", "ratings", "score", "stars", "weight", "plays", "playcount", "count"],
-  timestamp: ["timestamp", "time", "ts", "date", "datetime"],
-} as const;
-
 /** The csv columns from the options, or guessed from the header; a string says why not. */
-function csvColumns(headerLine: string, options: ReadInteractionsOptions): DelimitedColumns | string {
+function csvColumns(headerLine: string, options: ReadInteractionsOptions, guess = true): DelimitedColumns | string {
   const delimiter = options.delimiter ?? detectDelimiter(headerLine);
   if (delimiter === undefined) return "no comma, tab or semicolon in the first line";
   let names: string[] | undefined;
@@ -219,10 +212,10 @@ function csvColumns(headerLine: string, options: ReadInteractionsOptions): Delim
   }
   if (names === undefined) return "the first line is not a well-formed header";
   if (names.every((n) => parseDecimal(n) !== undefined)) return "the first line is data, not a header naming the columns";
-  const pick = (role: keyof typeof GUESSES): string | undefined => {
+  const pick = (role: GuessedRole): string | undefined => {
     const given = options[role];
-    if (given !== undefined) return given;
-    const matches = names!.filter((n) => (GUESSES[role] as readonly string[]).includes(n.toLowerCase().replace(/[^a-z0-9]/g, "")));
+    if (given !== undefined || !guess) return given;
+    const matches = columnsLike(role, names!);
     return matches.length === 1 ? matches[0] : undefined;
   };
   const user = pick("user");
@@ -243,26 +236,56 @@ function csvColumns(headerLine: string, options: ReadInteractionsOptions): Delim
 }
 
 /**
- * Reads interactions in any supported format from a byte source. With format "auto" (the
- * default) the format is chosen by {@link chooseFormat}; a later DataError that suggests a wrong
- * guess (bad header, field count or number) says which format was used and why.
+ * Reads interactions in any supported format from a byte source. Parquet and Arrow IPC are told
+ * by their first bytes (and a .parquet, .arrow, .feather, .arrows or .ipc name must agree), and
+ * read at offsets when the source can be (a file from the Node entry's fileSource), else gathered
+ * into memory; their readers and libraries load only then. Text formats are read as a stream.
+ * With format "auto" (the default) a text format is chosen by {@link chooseFormat}; a later
+ * DataError that suggests a wrong guess (bad header, field count or number) says which format was
+ * used and why.
  */
 export async function readInteractions(source: AsyncIterable<Uint8Array>, options: ReadInteractionsOptions = {}): Promise<Interactions> {
   const fileName = options.fileName ?? options.name ?? "interactions";
   const name = options.name ?? fileName;
   const requested = options.format ?? "auto";
-  if (options.columns !== undefined) checkColumns(options.columns);
-  if (options.columns !== undefined && requested !== "auto" && requested !== "triples") {
+  const roles = options.columns !== undefined && isRoleList(options.columns) ? options.columns : undefined;
+  const names = options.columns !== undefined && roles === undefined ? namedColumnsOf(options.columns) : undefined;
+  if (roles !== undefined) checkColumns(roles);
+  if (roles !== undefined && !["auto", "triples", "parquet", "arrow"].includes(requested)) {
     throw new RangeError(`columns are the layout of the triples format, not of ${requested}: pass format "triples", or leave columns out`);
   }
-  const peeked = await peekLines(source, options.encoding ?? "utf-8");
+  if (names !== undefined && !["auto", "csv", "parquet", "arrow"].includes(requested)) {
+    throw new RangeError(`column names (${options.columns!.join(",")}) go with csv files with a header, Parquet and Arrow, not with ${requested}`);
+  }
+  const head = await peekBytes(source, MAGIC_BYTES);
+  let binary: { format: BinaryFormat; reason: string } | undefined;
+  try {
+    binary = binaryChoice(head.bytes, fileName, name, requested, options);
+  } catch (e) {
+    await head.close();
+    throw e;
+  }
+  if (binary !== undefined) return readColumnar(binary, source, head, { ...options, name });
+
+  const peeked = await peekLines(head.source, options.encoding ?? "utf-8");
   let choice: FormatChoice;
   try {
     if (peeked.lines.length === 0) throw new DataError({ file: name }, "empty file: no data");
     if (peeked.lines.some((l) => l.includes("\0"))) {
       throw new DataError({ file: name }, "holds NUL bytes near its start: a binary file (a model, an archive?), not text data; give the data file itself");
     }
-    if (requested === "auto" && options.columns !== undefined) {
+    if (names !== undefined) {
+      // Column names on a text file: a csv with a header naming them.
+      const columns = csvColumns(peeked.lines[0]!, { ...options, ...names }, false);
+      if (typeof columns === "string") {
+        const roles = TRIPLE_COLUMNS.filter((c) => c !== "-").join(", ");
+        throw new DataError(
+          { file: name, line: 1, field: "header" },
+          `${columns}; the columns ${options.columns!.join(",")} were taken as the names of header columns, since they are not all roles (${roles}, -) of a file read by position`,
+        );
+      }
+      choice = { format: "csv", reason: requested === "auto" ? "from the column names given" : (options.formatReason ?? "as requested"), columns };
+    } else if (requested === "auto" && options.columns !== undefined) {
       choice = { format: "triples", reason: "the columns were given" };
     } else if (requested === "auto") {
       choice = chooseFormat(fileName, peeked.lines, { ...options, name });
@@ -270,11 +293,14 @@ export async function readInteractions(source: AsyncIterable<Uint8Array>, option
       const columns = csvColumns(peeked.lines[0]!, options);
       if (typeof columns === "string") throw new DataError({ file: name, line: 1, field: "header" }, columns);
       choice = { format: "csv", reason: options.formatReason ?? "as requested", columns };
+    } else if (requested === "parquet" || requested === "arrow") {
+      throw new Error("unreachable: binaryChoice checks the first bytes of a binary format");
     } else {
       choice = { format: requested, reason: options.formatReason ?? "as requested" };
     }
   } catch (e) {
     await peeked.close();
+    await head.close();
     throw e;
   }
   const readerOptions: ReaderOptions = { ...options, name };
@@ -288,6 +314,95 @@ export async function readInteractions(source: AsyncIterable<Uint8Array>, option
     throw e;
   } finally {
     await peeked.close();
+    await head.close();
+  }
+}
+
+const FORMAT_NAMES: Record<BinaryFormat, string> = { parquet: "Parquet", arrow: "Arrow IPC" };
+
+/**
+ * Whether the source is Parquet or Arrow IPC, and why; undefined for text. The first bytes
+ * decide; a name or a requested format that says otherwise is a DataError, not a misread. The
+ * CLI's --columns implies "triples", so a requested triples format with columns yields to them.
+ */
+function binaryChoice(
+  bytes: Uint8Array,
+  fileName: string,
+  name: string,
+  requested: InteractionsFormat | "auto",
+  options: ReadInteractionsOptions,
+): { format: BinaryFormat; reason: string } | undefined {
+  const sign = binaryFormatOf(bytes);
+  if (sign === "feather-v1") {
+    throw new DataError(
+      { file: name },
+      'a Feather V1 file (its first bytes "FEA1"), which only old tools read: write it again as Feather V2 / Arrow IPC (pyarrow: feather.write_feather(table, path); pandas: df.to_feather(path)) or Parquet',
+    );
+  }
+  const starts = `it starts with "${showBytes(bytes)}"`;
+  if (requested === "parquet" || requested === "arrow") {
+    if (sign?.format !== requested) {
+      throw new DataError(
+        { file: name },
+        `not ${FORMAT_NAMES[requested] === "Arrow IPC" ? "an" : "a"} ${FORMAT_NAMES[requested]} file as requested: ${starts}${sign ? ` (${FORMAT_NAMES[sign.format]})` : ""}`,
+      );
+    }
+    return { format: requested, reason: options.formatReason ?? "as requested" };
+  }
+  if (sign !== undefined) {
+    const impliedByColumns = requested === "triples" && options.columns !== undefined;
+    if (requested !== "auto" && !impliedByColumns) {
+      throw new DataError(
+        { file: name },
+        `a ${FORMAT_NAMES[sign.format]} file (${sign.evidence}), not ${requested} text: leave the format out (CLI: --format auto)`,
+      );
+    }
+    if (options.separator !== undefined) {
+      throw new DataError(
+        { file: name },
+        `a ${FORMAT_NAMES[sign.format]} file (${sign.evidence}): a separator is for text files; leave it out (CLI: --separator)`,
+      );
+    }
+    return { format: sign.format, reason: `chosen from ${sign.evidence}` };
+  }
+  const named = binaryFormatFromFileName(fileName);
+  if (named !== undefined && requested === "auto") {
+    throw new DataError(
+      { file: name },
+      `the name says ${FORMAT_NAMES[named]}, but ${bytes.length === 0 ? "the file is empty" : starts}, ` +
+        `not ${named === "parquet" ? '"PAR1"' : '"ARROW1" or an Arrow IPC stream\'s 0xFFFFFFFF'}: a truncated, mislabelled or still-being-written file?`,
+    );
+  }
+  return undefined;
+}
+
+/** Reads a Parquet or Arrow IPC source with its reader, loaded now (see binary-format.ts for why lazily). */
+async function readColumnar(
+  binary: { format: BinaryFormat; reason: string },
+  original: AsyncIterable<Uint8Array>,
+  head: PeekedBytes,
+  options: ReadInteractionsOptions & { name: string },
+): Promise<Interactions> {
+  const { format: _format, formatReason: _reason, separator: _separator, delimiter: _delimiter, fileName: _fileName, ...columnarOptions } = options;
+  let file: RandomAccessFile | undefined;
+  try {
+    if (isSeekable(original)) {
+      await head.close();
+      file = await original.openRandomAccess();
+    }
+    let read: ColumnarRead;
+    if (binary.format === "parquet") {
+      file ??= bytesAsRandomAccess(await gatherBytes(head.source, options.name, "A Parquet file"));
+      const { readParquet } = await import("./readers/columnar/parquet.js");
+      read = await readParquet(file, columnarOptions);
+    } else {
+      const { readArrowIpc } = await import("./readers/columnar/arrow-ipc.js");
+      read = await readArrowIpc(head.source, file, columnarOptions);
+    }
+    return read.interactions.withReadAs(`${read.layout}, ${binary.reason}`);
+  } finally {
+    await head.close();
+    await file?.close();
   }
 }
 
@@ -309,7 +424,8 @@ function readChosen(
     case "triples":
       return readTriples(source, {
         ...readerOptions,
-        ...(options.columns && { columns: options.columns }),
+        // Only a role list reaches triples (a list of names is read as csv).
+        ...(options.columns && { columns: options.columns as readonly TripleColumn[] }),
         ...(options.separator && { separator: options.separator }),
       });
   }
@@ -332,7 +448,7 @@ function layoutOf(choice: FormatChoice, firstLine: string, options: ReadInteract
     case "triples": {
       const separator = options.separator ?? tripleSeparatorOf(firstLine);
       const fields = splitTriple(firstLine, separator);
-      const columns = options.columns ?? defaultTripleColumns(fields.length);
+      const columns = (options.columns as readonly TripleColumn[] | undefined) ?? defaultTripleColumns(fields.length);
       if (columns === undefined) return `triples (${separator}-separated)`;
       return `triples (${separator}-separated ${columns.join(" ")}${isTripleHeader(fields, columns) ? ", header line skipped" : ""})`;
     }
@@ -344,6 +460,66 @@ function isIdField(field: string | undefined, choice: FormatChoice): boolean {
   if (field === undefined) return false;
   const idFields = choice.columns !== undefined ? [choice.columns.user, choice.columns.item] : ["user", "item", "userId", "movieId"];
   return idFields.includes(field);
+}
+
+interface PeekedBytes {
+  /** The first bytes (fewer when the source is shorter). */
+  readonly bytes: Uint8Array;
+  /** The whole source again, from its first byte. */
+  readonly source: AsyncIterable<Uint8Array>;
+  /** Releases the underlying source (closes a file) if it was not read to its end. */
+  close(): Promise<void>;
+}
+
+/** Reads just enough chunks to see the first `count` bytes, and keeps them for replay. */
+async function peekBytes(source: AsyncIterable<Uint8Array>, count: number): Promise<PeekedBytes> {
+  const iterator = source[Symbol.asyncIterator]();
+  const buffered: Uint8Array[] = [];
+  let have = 0;
+  let open = true;
+  while (have < count) {
+    const step = await iterator.next();
+    if (step.done) {
+      open = false;
+      break;
+    }
+    buffered.push(step.value);
+    have += step.value.byteLength;
+  }
+  const bytes = new Uint8Array(Math.min(have, count));
+  let at = 0;
+  for (const chunk of buffered) {
+    if (at === bytes.length) break;
+    const part = chunk.subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.length;
+  }
+  const close = async (): Promise<void> => {
+    if (open) {
+      open = false;
+      await iterator.return?.();
+    }
+  };
+  const replay: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      try {
+        yield* buffered;
+        buffered.length = 0;
+        while (open) {
+          const step = await iterator.next();
+          if (step.done) {
+            open = false;
+            return;
+          }
+          yield step.value;
+        }
+      } finally {
+        // A reader that stops early (a DataError) releases the file at once.
+        await close();
+      }
+    },
+  };
+  return { bytes, source: replay, close };
 }
 
 const PEEK_LIMIT_CHARS = 1 << 18;

@@ -3,11 +3,13 @@
  * folders longtail knows (LightGCN/ReSN train.txt + test.txt, MovieLens ratings.csv / ratings.dat).
  */
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import type { RandomAccessFile, SeekableByteSource } from "../data/byte-source.js";
 import { DataError } from "../data/errors.js";
 import type { IdMap } from "../data/id-map.js";
 import type { Interactions } from "../data/interactions.js";
+import { NODE_DECOMPRESSORS } from "./decompressors.js";
 import { fileAccessError } from "./file-access.js";
 import { readInteractions, type InteractionsFormat, type ReadInteractionsOptions } from "../data/read.js";
 import { readMovieLensMovies, type MovieInfo } from "../data/readers/movielens-csv.js";
@@ -17,8 +19,12 @@ import { readMovieLens100kGenres, readMovieLens100kItems } from "../data/readers
 
 const CHUNK_BYTES = 1 << 20;
 
-/** A file as a byte source in 1 MiB chunks; each iteration opens the file anew and closes it when done or abandoned. */
-export function fileSource(path: string, what = "data file"): AsyncIterable<Uint8Array> {
+/**
+ * A file as a byte source in 1 MiB chunks; each iteration opens the file anew and closes it when
+ * done or abandoned. It can also be opened for reads at offsets, which Parquet and Arrow IPC
+ * files are read with (their index is at the end), one row group or record batch at a time.
+ */
+export function fileSource(path: string, what = "data file"): SeekableByteSource {
   return {
     async *[Symbol.asyncIterator]() {
       const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
@@ -28,6 +34,33 @@ export function fileSource(path: string, what = "data file"): AsyncIterable<Uint
         throw fileAccessError(path, what, e);
       }
     },
+    openRandomAccess: () => openRandomAccess(path, what),
+  };
+}
+
+async function openRandomAccess(path: string, what: string): Promise<RandomAccessFile> {
+  let handle: FileHandle;
+  let size: number;
+  try {
+    handle = await open(path, "r");
+    size = (await handle.stat()).size;
+  } catch (e) {
+    throw fileAccessError(path, what, e);
+  }
+  return {
+    byteLength: size,
+    async read(start, end) {
+      const out = new Uint8Array(end - start);
+      for (let at = 0; at < out.length; ) {
+        const { bytesRead } = await handle.read(out, at, out.length - at, start + at);
+        if (bytesRead === 0) {
+          throw new DataError({ file: path }, `ends at byte ${start + at}, before the ${size} bytes it had when opened: the file changed while it was read`);
+        }
+        at += bytesRead;
+      }
+      return out;
+    },
+    close: () => handle.close(),
   };
 }
 
@@ -83,7 +116,10 @@ export async function loadTrainTest(path: string, options: LoadTrainTestOptions 
 }
 
 async function loadFile(path: string, options: LoadTrainTestOptions, moviesPath?: string): Promise<LoadedData> {
-  const train = requireInteractions(await readInteractions(fileSource(path), { ...options, fileName: path, name: path }), options);
+  const train = requireInteractions(
+    await readInteractions(fileSource(path), { compressors: NODE_DECOMPRESSORS, ...options, fileName: path, name: path }),
+    options,
+  );
   train.users.freeze();
   train.items.freeze();
   const movies = moviesPath ?? (await siblingMoviesFile(path));
@@ -99,7 +135,7 @@ async function loadLinesFolder(folder: string, hasTest: boolean, options: LoadTr
   const { unknownInTest: _policy, ...readOptions } = options;
   const chosen = await folderFormat(trainPath, options.format);
   const read = (path: string, extra: Partial<ReadInteractionsOptions> = {}) =>
-    readInteractions(fileSource(path), { ...readOptions, ...chosen, fileName: path, name: path, ...extra });
+    readInteractions(fileSource(path), { compressors: NODE_DECOMPRESSORS, ...readOptions, ...chosen, fileName: path, name: path, ...extra });
   let train = requireInteractions(await read(trainPath), options);
   const lines = [`train: ${train.describe()}`];
   let test: Interactions | undefined;

@@ -87,6 +87,11 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
     this.requireTables();
     return this.counts!;
   }
+  /** Each user's training items (CSR over users): their history, and what serving leaves out. */
+  get trainingItems(): Csr {
+    this.requireTables();
+    return this.seenCsr!;
+  }
   /** The genre vocabulary of the item tower (empty without genres). */
   get genreNames(): readonly string[] {
     return this.genres?.names ?? [];

@@ -16,6 +16,7 @@ import { MostPopular } from "../../model/most-popular.js";
 import { PopularityReranker } from "../../model/popularity-rerank.js";
 import type { ContextScorer } from "../../model/history-scorer.js";
 import { fileSource } from "../../node/dataset-files.js";
+import { NODE_DECOMPRESSORS } from "../../node/decompressors.js";
 import type { HeadRule } from "../../eval/head-tail.js";
 import type { Progress } from "../progress.js";
 import type { EVALUATE } from "./evaluate-command.js";
@@ -40,6 +41,7 @@ export async function runSequentialEvaluate(
     );
   // Held-out users are new to the model: only the item ids are the model's.
   const sequences = await readInteractions(fileSource(testPath), {
+    compressors: NODE_DECOMPRESSORS,
     fileName: testPath,
     name: testPath,
     ...dataReadFlags(v, "evaluate"),

@@ -7,18 +7,21 @@ import { RERANK_FLAG } from "../debiasing-flags.js";
 import { HISTORY_FLAG, MOVIES_FLAG, loadTitles, movieLabel, readHistoryModel } from "../watchlist-input.js";
 import { parseWatchlist, resolveWatchlist } from "../../data/titles/watchlist.js";
 import { describePicks } from "../../eval/wall.js";
+import { runRecommendAllUsers } from "./recommend-all-users.js";
 
 export const RECOMMEND = defineCommand({
   name: "recommend",
   summary:
-    "Top-K recommendations for a user of a trained model (the user's training items are left out), for a watchlist (--history), or the items most similar to an item (--item).",
+    "Top-K recommendations for a user of a trained model (the user's training items are left out), for a watchlist (--history), the items most similar to an item (--item), or every user's top K as a file (--all-users).",
   description:
-    "Give one of --user, --item and --history. --item lists the K items whose vectors are closest to the item's by cosine similarity " +
+    "Give one of --user, --item, --history and --all-users. --item lists the K items whose vectors are closest to the item's by cosine similarity " +
     '(matrix factorisation: the item factors as served; two-tower: the item tower\'s outputs), the item itself left out. --history takes a watchlist the model never saw: titles or item ids separated by ";" ' +
     '(titles hold commas: "Great Escape, The (1963)"). A title matches case, accents and punctuation aside, with or without its year ' +
     "and with its article in front or MovieLens-style at the end; a title several movies share takes the one with the most training " +
     "interactions (and says so) when it has at least twice the next one's, else it is an error listing them. The watchlist's items are " +
-    "left out of the answer. Matrix factorisation models answer by fold-in (the least-squares user vector of the watchlist).",
+    "left out of the answer. Matrix factorisation models answer by fold-in (the least-squares user vector of the watchlist). " +
+    "--all-users ranks every user in blocks on every thread and writes one row per recommendation (user, rank, item, score) to --out: " +
+    "Parquet, CSV or NDJSON by the file's extension.",
   flags: [
     { name: "model", type: "path", required: true, help: "Model file written by longtail train." },
     { name: "user", type: "string", help: "The user's id exactly as in the training data." },
@@ -29,6 +32,8 @@ export const RECOMMEND = defineCommand({
       help: "Similar items: the item's id exactly as in the training data; lists the K most cosine-similar items (titles from --movies or the movies file next to the training data, when there is one).",
     },
     HISTORY_FLAG,
+    { name: "all-users", type: "boolean", help: "Every user's top K, written to --out (user, rank, item, score)." },
+    { name: "out", type: "path", help: "--all-users: the file, .parquet, .csv or .ndjson (written atomically)." },
     MOVIES_FLAG,
     { name: "k", type: "int", positive: true, default: 10, help: "How many items." },
     { name: "include-seen", type: "boolean", help: "Also rank the items the user interacted with in training." },
@@ -43,21 +48,24 @@ export const RECOMMEND = defineCommand({
     "longtail recommend --model ml1m.ltm --user 42 --k 10 --rerank 0.05",
     "longtail recommend --model ml1m.ltm --item 260 --k 10",
     'longtail recommend --model ml.ltm --history "Saving Private Ryan (1998); Enemy at the Gates; Stalingrad (1993); Great Escape, The"',
+    "longtail recommend --model ml1m.ltm --all-users --k 100 --out recs.parquet",
   ],
 });
 
 export async function runRecommend(args: ParsedArgs<typeof RECOMMEND>): Promise<number> {
   const v = args.values;
-  const modes = (["user", "item", "history"] as const).filter((name) => v[name] !== undefined);
+  const modes = [...(["user", "item", "history"] as const).filter((name) => v[name] !== undefined), ...(v["all-users"] ? ["all-users"] : [])];
   if (modes.length !== 1) {
     const message =
       modes.length === 0
-        ? "give --user <id> or --history <watchlist> (or --item <id> for similar items)"
+        ? "give --user <id> or --history <watchlist> (or --item <id> for similar items, --all-users for everyone)"
         : modes.length === 2
           ? `give --${modes[0]} or --${modes[1]}, not both`
-          : "give only one of --user, --item and --history";
+          : "give only one of --user, --item, --history and --all-users";
     throw new ArgsError(message, RECOMMEND.name, 'Run "longtail recommend --help".');
   }
+  if (v["all-users"]) return runRecommendAllUsers(v);
+  if (v.out !== undefined) throw new ArgsError("--out is the file of --all-users", RECOMMEND.name, 'Run "longtail recommend --help".');
   if (v.history !== undefined) return runRecommendHistory(args, v.history);
   if (v.item !== undefined) return runSimilarItems(args, v.item);
   if (v.movies !== undefined)

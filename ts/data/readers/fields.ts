@@ -59,7 +59,8 @@ export function requireId(text: string, where: DataLocation, what: string): stri
   return id;
 }
 
-const MAX_RATING = 3.4e38;
+/** The largest rating in magnitude: ratings are kept as float32. */
+export const MAX_RATING = 3.4e38;
 
 /**
  * A rating: a number; one below 0 only when minRating is given (which then decides what counts as
@@ -67,15 +68,19 @@ const MAX_RATING = 3.4e38;
  * (a dislike) read as one would turn the data upside down without a word.
  */
 export function requireRating(text: string, where: DataLocation, minRating: number | undefined): number {
-  const value = requireNumber(text, where);
+  return checkRating(requireNumber(text, where), text, where, minRating);
+}
+
+/** A rating already read as a number (a Parquet or Arrow column), checked as {@link requireRating} checks one read from text. */
+export function checkRating(value: number, found: string, where: DataLocation, minRating: number | undefined): number {
   // Ratings are kept as 32-bit floats: a larger one would become Infinity and poison the weights.
-  if (Math.abs(value) > MAX_RATING) {
-    throw new DataError(where, `a rating of ${quoteFound(text)} is out of range (at most ${MAX_RATING.toExponential(1)} in magnitude)`);
+  if (!(Math.abs(value) <= MAX_RATING)) {
+    throw new DataError(where, `a rating of ${quoteFound(found)} is out of range (at most ${MAX_RATING.toExponential(1)} in magnitude)`);
   }
   if (value < 0 && minRating === undefined) {
     throw new DataError(
       where,
-      `a negative rating (${quoteFound(text)}) while every row is kept as a positive interaction: pass minRating (CLI: --min-rating) to choose which ratings count as positive`,
+      `a negative rating (${quoteFound(found)}) while every row is kept as a positive interaction: pass minRating (CLI: --min-rating) to choose which ratings count as positive`,
     );
   }
   return value;

@@ -20,8 +20,14 @@ export interface ReaderOptions {
   readonly encoding?: TextEncoding;
 }
 
-export function builderFor(options: ReaderOptions, name: string, fieldNames: InteractionsBuilderOptions["fieldNames"]): InteractionsBuilder {
+export function builderFor(
+  options: ReaderOptions,
+  name: string,
+  fieldNames: InteractionsBuilderOptions["fieldNames"],
+  locate?: InteractionsBuilderOptions["locate"],
+): InteractionsBuilder {
   return new InteractionsBuilder({
+    ...(locate !== undefined && { locate }),
     name,
     ...(options.users !== undefined && { users: options.users }),
     ...(options.items !== undefined && { items: options.items }),
