@@ -13,6 +13,16 @@ export { softmax_xent, lse_rows, mask_matching_columns } from "./softmax";
 export { sampled_softmax_rows } from "./sampled-softmax";
 export { topk_rows } from "./topk";
 export { score_topk, score_topk_scratch_bytes } from "./score-top-k";
+export {
+  quantize_rows,
+  pack_quantized,
+  quantized_panel_bytes,
+  quantized_block_items,
+  score_quantized,
+  score_topk_quantized,
+  score_quantized_scratch_bytes,
+  rescore_topk,
+} from "./quantized";
 export { count_above, count_above_items } from "./rank";
 export { project_out, l2_normalize_rows, l2_normalize_rows_at } from "./projection";
 export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";

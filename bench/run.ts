@@ -3,8 +3,9 @@
  * numpy/OpenBLAS, side by side in one run), then on Gowalla (when the shared data is there):
  * training throughput per loss on 1 thread and on every core, BPR against a C loop of the same
  * shape compiled with `cc -O3 -march=native`, and the top-K of every user against numpy's best
- * configuration. `--json` prints everything as one object; `--quick` checks the wiring only;
- * `--skip-kernels` leaves the kernel part out.
+ * configuration; last, int8 item codes against float32 on a generated 1M-item catalog (recall@20
+ * and speed, bench/quantized-topk.ts). `--json` prints everything as one object; `--quick` checks
+ * the wiring only; `--skip-kernels` leaves the kernel part out, `--skip-quantized` the int8 part.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -18,6 +19,7 @@ import { loadKernels } from "../ts/node.js";
 import type { Interactions } from "../ts/data/interactions.js";
 import { SAME_SHAPE_AS_C } from "./training.js";
 import { runRankingBench, type RankingBenchResult } from "./ranking.js";
+import { runQuantizedBench, type QuantizedBenchRow } from "./quantized-topk.js";
 import { median } from "./stats.js";
 import { runTrainingBench, type TrainingBenchResult } from "./training.js";
 
@@ -64,7 +66,19 @@ async function main(): Promise<void> {
         out(`  ${row.what} on ${row.threads} thread${row.threads === 1 ? "" : "s"}: ${(row.median / best).toFixed(2)}× the time of numpy's best`);
     }
   }
-  if (json) process.stdout.write(`${JSON.stringify({ machine: describeMachine(), kernels, training, native, ranking }, null, 2)}\n`);
+  let quantized: QuantizedBenchRow[] | null = null;
+  if (!args.has("--skip-quantized")) {
+    const threads = Math.max(2, availableParallelism());
+    out(`\nInt8 item codes against float32: the top-20 of 240 users on a generated catalog, d = 64 (docs/scale.md, "Large catalogs: int8 items"):`);
+    quantized = await runQuantizedBench({
+      items: [quick ? 100_000 : 1_000_000],
+      threads: [1, threads],
+      users: 240,
+      repeats: quick ? 1 : 5,
+      log: (l) => out(`  ${l}`),
+    });
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ machine: describeMachine(), kernels, training, native, ranking, quantized }, null, 2)}\n`);
 }
 
 /** C and longtail (1 thread and `threads`) on the same shape, alternating, so that each pair shares the machine's state. */

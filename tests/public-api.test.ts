@@ -55,9 +55,10 @@ const SUBPATHS: Record<string, string[]> = {
   synthetic: ["generateSyntheticWorld", "worldToInteractions", "syntheticInteractions", "measureTrueRelevance"],
   simulation: ["ChoiceModel", "simulateFeedbackLoops"],
   "inverse-retrieval": ["itemTopUsers", "assembleSlates", "evaluateInverseRetrieval", "InverseRetrievalError"],
-  serving: ["createTopKProvider", "WasmTopK", "WebGpuTopK", "recommendForAllUsers", "RecommenderService"],
+  serving: ["createTopKProvider", "WasmTopK", "WebGpuTopK", "recommendForAllUsers", "RecommenderService", "QuantizedTopK", "QuantizedItemTable"],
   report: ["renderReport", "buildWall", "PERSONAS"],
   titles: ["readMovieLensMovies", "TitleIndex", "parseWatchlist"],
+  export: ["itemEmbeddings", "userEmbeddings", "embeddingsParquet", "embeddingsArrow", "vectorizeNdjson", "pgvectorSql", "rankAllUsers"],
 };
 
 describe("the public API", () => {

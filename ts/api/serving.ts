@@ -10,6 +10,17 @@ export {
   type ProviderMemory,
 } from "../serving/top-k-provider.js";
 export { WasmTopK, type WasmTopKOptions } from "../serving/wasm-top-k.js";
+export { QuantizedTopK, type QuantizedServingOptions } from "../serving/quantized-top-k.js";
+export {
+  QuantizedItemTable,
+  QUANTIZED_CODE_LIMIT,
+  DEFAULT_REFINE_FACTOR,
+  type QuantizedCodes,
+  type ExactRows,
+  type QuantizeOptions,
+  type QuantizedTopKOptions,
+  type QuantizedTableMemory,
+} from "../kernels/quantized-items.js";
 export { WebGpuTopK, type WebGpuTopKOptions } from "../serving/webgpu-top-k.js";
 export { GpuUnavailableError } from "../serving/errors.js";
 export { describeAdapter, describeAdapterInfo, type AdapterDescription } from "../serving/adapter.js";

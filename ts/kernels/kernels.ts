@@ -40,8 +40,9 @@ export class Kernels {
    * there is enough work (`work` units per row): `share(start, count, thread)` gives one range's
    * arguments (and may allocate that thread's scratch: it runs before any thread starts). Returns
    * each share's result, in row order.
+   * @internal Also used by the typed layers of kernel families kept in their own files (quantized-items.ts).
    */
-  private rows(
+  rows(
     kernel: keyof KernelExports & string,
     n: number,
     align: number,

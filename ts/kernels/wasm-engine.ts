@@ -97,6 +97,56 @@ export interface KernelExports {
     scratch: number,
   ): void;
   score_topk_scratch_bytes(nUsers: number, d: number): number;
+  quantize_rows(src: number, n: number, d: number, codes: number, scales: number): void;
+  pack_quantized(codes: number, n: number, d: number, packed: number, sums: number): number;
+  quantized_panel_bytes(d: number): number;
+  quantized_block_items(): number;
+  score_quantized(
+    users: number,
+    nUsers: number,
+    d: number,
+    dir: number,
+    chunkPanels: number,
+    scales: number,
+    sums: number,
+    m: number,
+    out: number,
+    outStride: number,
+    scratch: number,
+  ): void;
+  score_topk_quantized(
+    users: number,
+    nUsers: number,
+    d: number,
+    dir: number,
+    chunkPanels: number,
+    scales: number,
+    sums: number,
+    m: number,
+    colBias: number,
+    biasScale: number,
+    R: number,
+    exclOffsets: number,
+    exclIndices: number,
+    outIndices: number,
+    outScores: number,
+    scratch: number,
+  ): void;
+  score_quantized_scratch_bytes(nUsers: number, d: number): number;
+  rescore_topk(
+    users: number,
+    nUsers: number,
+    d: number,
+    rowsDir: number,
+    chunkItems: number,
+    colBias: number,
+    biasScale: number,
+    candidates: number,
+    R: number,
+    k: number,
+    outIndices: number,
+    outScores: number,
+  ): void;
   count_above(scores: number, n: number, threshold: number): number;
   count_above_items(scores: number, nRows: number, stride: number, nCols: number, offsets: number, items: number, out: number): void;
 
@@ -289,7 +339,8 @@ export class WasmEngine {
     const held = this.memory.buffer.byteLength;
     let ptr: number;
     try {
-      ptr = this.exports.alloc(bytes);
+      // Addresses from 2 GiB up come back from wasm as negative i32: read them unsigned.
+      ptr = this.exports.alloc(bytes) >>> 0;
     } catch (e) {
       if (!(e instanceof WebAssembly.RuntimeError)) throw e;
       ptr = 0;

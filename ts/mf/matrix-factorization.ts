@@ -23,6 +23,7 @@ import { longestRowsOf } from "../train/memory-plan.js";
 import { checkMfTraining } from "./memory-plan.js";
 import { quoteFound } from "../data/errors.js";
 import { UnitItemTable } from "../model/similar-items.js";
+import { QuantizedItemTable } from "../kernels/quantized-items.js";
 
 /**
  * Matrix factorisation: score(u, i) = P_u · Q_i. The tables live in wasm memory owned by this
@@ -34,6 +35,8 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
   private packed: WasmF32Array | null = null;
   /** The served item vectors at unit norm, for similarItems (built on first use, dropped with `packed`). */
   private unitItems: UnitItemTable | null = null;
+  /** The served item vectors as int8 codes, for recommend({ quantized }) (built on first use, dropped with `packed`). */
+  private quantizedItems: QuantizedItemTable | null = null;
   private seenCsr: Csr | null = null;
   private counts: Int32Array | null = null;
   /** Algorithm 1's popular directions, recorded by a gradientAdjustment fit (or loaded). */
@@ -240,13 +243,66 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
   /**
    * Top-k items for a user (external id or index), excluding the user's training items unless told
    * otherwise; popularityPenalty β > 0 re-ranks on score − β·log(1 + count) (see PopularityReranker).
+   * `quantized` ranks through int8 codes of the items (kept after the first such call): the
+   * refineFactor·k best by the codes (default 4k) are re-scored exactly and the exact top-k of
+   * those returned, with exact scores (docs/scale.md, "Large catalogs: int8 items").
    */
-  recommend(user: string | number, k = 10, options: { excludeSeen?: boolean; popularityPenalty?: number } = {}): Recommendation {
+  recommend(
+    user: string | number,
+    k = 10,
+    options: { excludeSeen?: boolean; popularityPenalty?: number; quantized?: boolean | { refineFactor?: number } } = {},
+  ): Recommendation {
     if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
     const u = this.userIndex(user);
     const seen = options.excludeSeen === false ? null : this.seenCsr;
     const excluded = seen ? seen.indices.subarray(seen.indptr[u], seen.indptr[u + 1]) : null;
+    if (options.quantized)
+      return this.quantizedTopK(u, k, excluded, options.popularityPenalty, options.quantized === true ? undefined : options.quantized.refineFactor);
     return this.topKForRow(this, u, k, excluded, options.popularityPenalty);
+  }
+
+  /** recommend() through the int8 item codes: the user's row (projected like any served user's) against the codes, then the exact pass. */
+  private quantizedTopK(
+    u: number,
+    k: number,
+    excluded: Int32Array | null,
+    popularityPenalty: number | undefined,
+    refineFactor: number | undefined,
+  ): Recommendation {
+    const beta = popularityPenalty ?? 0;
+    if (!(Number.isFinite(beta) && beta >= 0))
+      throw new RangeError(`the popularity penalty β must be a non-negative number (e.g. 0.05), got ${popularityPenalty}`);
+    const { users: P, items } = this.requireTables();
+    if (!this.quantizedItems) {
+      const served = this.servedItemCopy();
+      try {
+        this.quantizedItems = QuantizedItemTable.fromItems(this.kernels, served ?? items, this.nItems, this.dim, { exactRows: served ? "copy" : "shared" });
+      } finally {
+        served?.free();
+      }
+    }
+    const e = this.kernels.engine,
+      d = this.dim,
+      kk = Math.min(k, this.nItems);
+    const owned: Array<WasmF32Array | WasmI32Array> = [];
+    const own = <T extends WasmF32Array | WasmI32Array>(a: T): T => (owned.push(a), a);
+    try {
+      const block = own(e.f32(d));
+      const excl = excluded ? { offsets: own(e.i32From([0, excluded.length])), indices: own(e.i32From(excluded.length > 0 ? excluded : [0])) } : null;
+      const logCounts = beta > 0 ? own(e.f32From(Array.from(this.counts!, (c) => Math.log1p(c)))) : null;
+      const topIdx = own(e.i32(kk)),
+        topScore = own(e.f32(kk));
+      block.view.set(P.view.subarray(u * d, u * d + d));
+      const directions = this.servingDirections();
+      if (directions) projectPopularity(this.kernels, block, 1, d, directions.users, this.servingSettings.alphaUsers);
+      this.quantizedItems.topK(block, 1, kk, excl, topIdx, topScore, { refineFactor, colBias: logCounts && { values: logCounts, scale: -beta } });
+      const idx = topIdx.view.slice(),
+        sc = topScore.view.slice();
+      const n = idx.indexOf(-1) < 0 ? idx.length : idx.indexOf(-1);
+      return { indices: idx.subarray(0, n), scores: sc.subarray(0, n), items: Array.from(idx.subarray(0, n), (i) => this.itemMap.id(i)) };
+    } finally {
+      freeAll(...owned);
+    }
   }
 
   /**
@@ -500,6 +556,8 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     this.packed = null;
     this.unitItems?.free();
     this.unitItems = null;
+    this.quantizedItems?.free();
+    this.quantizedItems = null;
     this.headDirections = null;
   }
 

@@ -12,6 +12,7 @@ import {
   type UserBlockTopK,
 } from "./top-k-provider.js";
 import { WasmTopK, type WasmTopKOptions } from "./wasm-top-k.js";
+import { QuantizedTopK, type QuantizedServingOptions } from "./quantized-top-k.js";
 import { WebGpuTopK, type WebGpuTopKOptions } from "./webgpu-top-k.js";
 import type { WebGpuAdapterOptions, WebGpuEntry } from "./webgpu-handles.js";
 
@@ -34,6 +35,11 @@ export interface TopKProviderOptions extends WebGpuTopKOptions, WasmTopKOptions 
   allowSoftwareAdapter?: boolean;
   /** `auto` uses WebGPU from this many items on (default {@link AUTO_WEBGPU_MIN_ITEMS}). */
   autoMinItems?: number;
+  /**
+   * Serve from int8 item codes with an exact re-scoring pass (QuantizedTopK; wasm only, so
+   * `backend: "webgpu"` refuses it): `true`, or the refine factor to use (docs/scale.md).
+   */
+  quantized?: boolean | QuantizedServingOptions;
 }
 
 /** Which backend serves, and why (the rule's outcome, an adapter's name, a fallback's cause). */
@@ -62,6 +68,12 @@ export async function createTopKProvider(kernels: Kernels, tables: ServingTables
   const requested = options.backend ?? "auto";
   if (!BACKEND_CHOICES.includes(requested)) throw new RangeError(`backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${requested}"`);
   const onWasm = (reason: string): SelectedTopK => withSelection(new WasmTopK(kernels, tables, options), { requested, backend: "wasm", reason });
+  if (options.quantized) {
+    if (requested === "webgpu")
+      throw new RangeError(`quantized serving runs on wasm only (docs/scale.md says why): use backend "wasm" or "auto", or leave quantized off`);
+    const quantized = new QuantizedTopK(kernels, tables, options.quantized === true ? {} : options.quantized);
+    return withSelection(quantized, { requested, backend: "wasm", reason: "int8 quantized items with exact re-scoring (wasm only)" });
+  }
   if (requested === "wasm") return onWasm("requested");
   const minItems = options.autoMinItems ?? AUTO_WEBGPU_MIN_ITEMS;
   if (requested === "auto" && tables.nItems < minItems) return onWasm(`catalog of ${tables.nItems} items is below ${minItems}`);
