@@ -483,7 +483,7 @@ describe("longtail recommend --item", () => {
     for (const [extra, message] of [
       [["--user", "u000"], /give --user or --item, not both/],
       [["--history", "i001"], /give --item or --history, not both/],
-      [["--user", "u000", "--history", "i001"], /give only one of --user, --item and --history/],
+      [["--user", "u000", "--history", "i001"], /give only one of --user, --item, --history and --all-users/],
       [["--include-seen"], /--include-seen applies to --user/],
       [["--rerank", "0.1"], /--rerank applies to --user and --history/],
     ] as const) {
