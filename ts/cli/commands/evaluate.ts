@@ -1,5 +1,6 @@
 import { EVALUATE } from "./evaluate-command.js";
 export { EVALUATE };
+import type { Interactions } from "../../data/interactions.js";
 import { ArgsError, type ParsedArgs } from "../args.js";
 import { dataReadFlags } from "../common-flags.js";
 import { cliKernels } from "../kernels.js";
@@ -62,6 +63,15 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
     onUnknown: v.unknown,
   });
   progress.log(`train: ${train.describe()}\ntest: ${test.describe()}`);
+  if (!v["most-popular"] && everyTestUserIsNew(train, test)) {
+    model.dispose();
+    throw new ArgsError(
+      `every test user of ${v.test ?? v.data} is new to the model (no training interaction: a split by users), so a trained model has no embedding to rank for them: ` +
+        "evaluate with --protocol sequential (it folds in each held-out user's history), or --most-popular",
+      EVALUATE.name,
+      'Run "longtail evaluate --help".',
+    );
+  }
   const adjustment = gradientAdjustmentOf(model);
   // Printed with --quiet too: without it, a model whose grid switched the projection off reads as an adjusted one.
   if (adjustment?.projectionOff && !v["most-popular"]) {
@@ -114,6 +124,12 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
   }
   model.dispose();
   return 0;
+}
+
+/** True when no test user has a training interaction (a split by users): classic evaluation has nothing to rank. */
+function everyTestUserIsNew(train: Interactions, test: Interactions): boolean {
+  const trainP = train.byUser.indptr;
+  return test.usersWithInteractions().every((u) => u >= train.nUsers || trainP[u + 1] === trainP[u]);
 }
 
 /** For a model trained with the gradient adjustment: how it serves, and whether the projection is off. */
