@@ -18,7 +18,7 @@ import type { KernelVariant } from "../ts/kernels/capabilities.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { formatColumns } from "../ts/experiments/text-table.js";
 import { itemTopUsers } from "../ts/inverse-retrieval/item-top-users.js";
-import { loadEngine, loadTrainTest } from "../ts/node.js";
+import { loadWasmInstance, loadTrainTest } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine } from "./machine.js";
 
@@ -81,12 +81,12 @@ const builds: Array<[KernelVariant, string, number]> = [
 for (const [variant, name, count] of builds) {
   let kernels: Kernels;
   try {
-    kernels = new Kernels(await loadEngine({ variant, threads: 1 }));
+    kernels = new Kernels(await loadWasmInstance({ variant, threads: 1 }));
   } catch (e) {
     rows.push([name, "-", "-", `not measured: ${(e as Error).message}`, "", ""]);
     continue;
   }
-  const e = kernels.engine;
+  const e = kernels.wasm;
   const embeddings = { kernels, dim: d, users, items, userTable: e.f32From(userTable), itemTable: e.f32From(itemTable) };
   const slice = Int32Array.from({ length: Math.min(count, nItems) }, (_, i) => i);
   const times: number[] = [];

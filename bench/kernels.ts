@@ -23,9 +23,9 @@
  */
 import { pathToFileURL } from "node:url";
 import { Kernels } from "../ts/kernels/kernels.js";
-import type { WasmF32Array } from "../ts/kernels/wasm-engine.js";
+import type { WasmF32Array } from "../ts/kernels/wasm-instance.js";
 import { plainDot, plainScoreBlocked } from "../tests/reference/scoring.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine, type MachineInfo } from "./machine.js";
 import { runNumpyMatmul, startNumpyTimer, type MatmulShape, type NumpyOutcome } from "./numpy.js";
@@ -170,19 +170,19 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
   const rows: KernelBenchRow[] = [];
   const rng = new Rng(20240611);
 
-  const simd = new Kernels(await loadEngine({ variant: "simd", threads: 1 }));
-  const scalar = new Kernels(await loadEngine({ variant: "scalar", threads: 1 }));
+  const simd = new Kernels(await loadWasmInstance({ variant: "simd", threads: 1 }));
+  const scalar = new Kernels(await loadWasmInstance({ variant: "scalar", threads: 1 }));
   const relaxed = await loadRelaxed();
   const owned: WasmF32Array[] = [];
   let pairedScoring: PairedScoring = { available: false, reason: "not reached" };
   let relaxedScore: (() => void) | undefined;
   const upload = (k: Kernels, data: Float32Array): WasmF32Array => {
-    const a = k.engine.f32From(data);
+    const a = k.wasm.f32From(data);
     owned.push(a);
     return a;
   };
   const zeros = (k: Kernels, n: number): WasmF32Array => {
-    const a = k.engine.f32(n);
+    const a = k.wasm.f32(n);
     owned.push(a);
     return a;
   };
@@ -419,7 +419,7 @@ function uniform(rng: Rng, n: number): Float32Array {
 function prewarmScoring(k: Kernels, users: WasmF32Array, d: number, packed: WasmF32Array): void {
   const nUsers = Math.min(7, users.length / d);
   const m = 29;
-  const out = k.engine.f32(nUsers * m);
+  const out = k.wasm.f32(nUsers * m);
   try {
     for (let i = 0; i < 300; i++) k.scorePacked(users, nUsers, d, packed, m, out);
   } finally {
@@ -438,7 +438,7 @@ function prewarmGemm(k: Kernels, g: WasmF32Array, q: WasmF32Array, p: WasmF32Arr
 /** The relaxed-SIMD build, or why this runtime cannot run it (its rows then carry the reason). */
 async function loadRelaxed(): Promise<Kernels | string> {
   try {
-    return new Kernels(await loadEngine({ variant: "relaxed", threads: 1 }));
+    return new Kernels(await loadWasmInstance({ variant: "relaxed", threads: 1 }));
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }

@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Kernels } from "../ts/kernels/kernels.js";
 import { QuantizedItemTable } from "../ts/kernels/quantized-items.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../ts/kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../ts/kernels/wasm-instance.js";
 import { loadKernels } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine } from "./machine.js";
@@ -86,7 +86,7 @@ class Catalog {
 
   /** n rows: s·(A·z + 0.5·ε), the product in wasm (gemmNT), the rest here. */
   rows(k: Kernels, n: number, out: Float32Array, spreadNorms: boolean): void {
-    const e = k.engine;
+    const e = k.wasm;
     const step = 1 << 18;
     const a = e.f32From(this.a);
     try {
@@ -121,7 +121,7 @@ class FloatTopK {
     items: Float32Array,
     readonly nItems: number,
   ) {
-    const e = k.engine;
+    const e = k.wasm;
     const step = nItems <= 2 * FLOAT_CHUNK ? nItems : FLOAT_CHUNK;
     const raw = e.f32(Math.min(step, nItems) * DIM);
     try {
@@ -204,8 +204,8 @@ async function runOne(nItems: number, threads: number, nUsers: number, repeats: 
   });
   items = null;
   const q = table! as QuantizedItemTable;
-  const fe = kf.engine,
-    qe = kq.engine;
+  const fe = kf.wasm,
+    qe = kq.wasm;
   const fUsers = fe.f32From(userRows),
     fIdx = fe.i32(nUsers * K),
     fScore = fe.f32(nUsers * K),

@@ -14,8 +14,8 @@ import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { KERNEL_VARIANTS, type KernelVariant } from "../ts/kernels/capabilities.js";
-import type { WasmF32Array } from "../ts/kernels/wasm-engine.js";
-import { loadEngine } from "../ts/node.js";
+import type { WasmF32Array } from "../ts/kernels/wasm-instance.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { describeMachine } from "./machine.js";
 import { median } from "./stats.js";
@@ -79,11 +79,11 @@ async function main(): Promise<void> {
   try {
     for (const file of options.files) {
       const variant = variantOf(file);
-      const k = new Kernels(await loadEngine({ variant, wasm: readFileSync(file), threads: 1 }));
-      const wu = k.engine.f32From(userTable);
-      const wi = k.engine.f32From(itemTable);
-      const packed = k.engine.f32(k.packedItemsLength(items, d));
-      const out = k.engine.f32(users * items);
+      const k = new Kernels(await loadWasmInstance({ variant, wasm: readFileSync(file), threads: 1 }));
+      const wu = k.wasm.f32From(userTable);
+      const wi = k.wasm.f32From(itemTable);
+      const packed = k.wasm.f32(k.packedItemsLength(items, d));
+      const out = k.wasm.f32(users * items);
       owned.push(wu, wi, packed, out);
       k.packItems(wi, items, d, packed);
       const run = () => k.scorePacked(wu, users, d, packed, items, out);
@@ -91,10 +91,10 @@ async function main(): Promise<void> {
       contenders.push({ label: `${file} (${variant})`, run, flops: 2 * users * items * d });
     }
     // The ceiling comes from this package's own default build (the files given may predate it).
-    const k = new Kernels(await loadEngine({ threads: 1 }));
+    const k = new Kernels(await loadWasmInstance({ threads: 1 }));
     const flopsPerStep = k.x.madd_ceiling(1000);
     contenders.push({
-      label: `madd_ceiling, ${k.engine.variant} build (10 FMA chains, no loads)`,
+      label: `madd_ceiling, ${k.wasm.variant} build (10 FMA chains, no loads)`,
       run: () => k.x.madd_ceiling(CEILING_STEPS),
       flops: flopsPerStep * CEILING_STEPS,
     });

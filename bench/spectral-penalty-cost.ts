@@ -24,7 +24,7 @@ const n = Number(values.users),
   d = Number(values.dim),
   runs = Number(values.runs);
 const kernels = await loadKernels();
-const e = kernels.engine;
+const e = kernels.wasm;
 const rng = new Rng(1);
 const fill = (a: Float32Array) => a.forEach((_, i) => (a[i] = rng.normal() * 0.1));
 const users = e.f32(n * d),

@@ -8,7 +8,7 @@ import { before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import type { MfConfig } from "../ts/mf/config.js";
@@ -19,7 +19,7 @@ let isRelevant: (u: number, i: number) => boolean;
 let tail: Uint8Array;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   const world = generateSyntheticWorld({ seed: 7, nUsers: 400, nItems: 500 });
   isRelevant = world.isRelevant;
   train = worldToInteractions(world);

@@ -9,7 +9,7 @@ import { before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { AliasSampler } from "../ts/train/alias-sampler.js";
@@ -25,13 +25,13 @@ let kernels: Kernels;
 let data: Interactions;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   data = worldToInteractions(generateSyntheticWorld({ seed: 3, nUsers: 40, nItems: 60, meanInteractionsPerUser: 8 }));
 });
 
 /** A training context over fresh random tables (scale 0.5, so logits are far from uniform). */
 function context(config: MfConfig, seed: number): { ctx: TrainingContext; P: Float32Array; Q: Float32Array; dispose: () => void } {
-  const e = kernels.engine;
+  const e = kernels.wasm;
   const rng = new Rng(seed);
   const P = randomF32(rng, data.nUsers * config.dim, 0.5);
   const Q = randomF32(rng, data.nItems * config.dim, 0.5);
@@ -164,7 +164,7 @@ describe("ReSN's spectral penalty", () => {
     [6, 9, 5],
   ]) {
     it(`value and gradients match f64 finite differences with q held fixed (n=${n}, m=${m}, d=${d})`, () => {
-      const e = kernels.engine;
+      const e = kernels.wasm;
       const rng = new Rng(n * 100 + m);
       // A shared offset gives the scores a popularity direction, as trained models have.
       const U = randomF32(rng, n * d, 0.5).map((x) => x + 0.4);
@@ -205,7 +205,7 @@ describe("ReSN's spectral penalty", () => {
   }
 
   it("does nothing for an empty block or a zero table", () => {
-    const e = kernels.engine;
+    const e = kernels.wasm;
     const penalty = new SpectralPenalty(kernels, 2, 3, 4, 1);
     const zeros = e.f32(8),
       grads = e.f32(8);

@@ -14,12 +14,12 @@ import { runDemo } from "../ts/demo/run-demo.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { resolveMfConfig } from "../ts/mf/config.js";
 import { resolveMfServing } from "../ts/mf/serving.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 
 let kernels: Kernels;
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
 });
 
 const OPTIONS: DemoOptions = { loss: "softmax", epochs: 2, alpha: 0.5, alphas: [0, 0.5, 1], rounds: 1, loopUsers: 200, loopItems: 300, k: 10, seed: 42 };
@@ -27,7 +27,7 @@ const tinyData = () => syntheticDemoData(generateSyntheticWorld({ seed: 42, nUse
 
 describe("runDemo", () => {
   it("trains, measures and simulates with progress through its hooks, reuses known α, and frees its wasm memory", async () => {
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     const fits: string[] = [];
     const tasks: { label: string; total: number; done: number; finished: boolean }[] = [];
     const { report, models } = await runDemo(kernels, tinyData(), OPTIONS, {
@@ -70,7 +70,7 @@ describe("runDemo", () => {
       report.feedbackLoop.data.configurations.map((c) => c.label),
       ["plain", "logit-adj 0.5", "ReSN 5", "IPS", "re-rank 0.05", "gradient adj. (BPR)", "most popular"],
     );
-    assert.equal(kernels.engine.allocatedBytes, start, "every wasm allocation freed");
+    assert.equal(kernels.wasm.allocatedBytes, start, "every wasm allocation freed");
   });
 
   it("refuses a K the catalog cannot fill before training anything", async () => {

@@ -7,7 +7,7 @@ import { headTailBoundary } from "../ts/eval/head-tail.js";
 import { PopularityRanking } from "../ts/eval/popularity-ranking.js";
 import { servedPopularityMetrics } from "../ts/eval/served-popularity.js";
 import { MostPopular } from "../ts/model/most-popular.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { FixedScorer } from "./support/fixed-scorer.js";
 import { tinyParts } from "./support/tiny-data.js";
 
@@ -110,8 +110,8 @@ describe("popularity of what is served", () => {
 for (const variant of ["simd", "scalar"] as const) {
   describe(`evaluation with popularity metrics (${variant} kernels)`, () => {
     it("matches hand-computed popularity, head/tail accuracy and PSEI on 10 items and 3 users", async () => {
-      const kernels = new Kernels(await loadEngine({ variant }));
-      const start = kernels.engine.allocatedBytes;
+      const kernels = new Kernels(await loadWasmInstance({ variant }));
+      const start = kernels.wasm.allocatedBytes;
       // u0 trained on i0, u1 on i1; u2 on nothing. Test: u0 {i2 head, i5, i8}; u1 {i0 head, i9}; u2 {i3, i6} (no head item).
       const { train, test } = tinyParts(
         3,
@@ -212,14 +212,14 @@ for (const variant of ["simd", "scalar"] as const) {
       const byCount = evaluateRanking(scorer, train, test, { k: 3, itemPopularity: POPULARITY, head: { minCount: 20 }, includeColdStart: true });
       assert.equal(byCount.headTail.headUsers, 3);
       close(byCount.metrics["recall@3.head"], (1 + 0 + 0) / 3, "recall head by count");
-      assert.equal(kernels.engine.allocatedBytes, start);
+      assert.equal(kernels.wasm.allocatedBytes, start);
     });
   });
 }
 
 describe("the five popularity groups", () => {
   it("cuts 20 items into 1, 1, 1, 1 and 16 and reports slot share and recall per group", async () => {
-    const kernels = new Kernels(await loadEngine());
+    const kernels = new Kernels(await loadWasmInstance());
     // Popularity 20, 19, ..., 1: item i is at place i.
     const popularity = Int32Array.from({ length: 20 }, (_, i) => 20 - i);
     const { train, test } = tinyParts(
@@ -255,7 +255,7 @@ describe("the five popularity groups", () => {
 
 describe("popularity metrics of the Most Popular shelf and bad options", () => {
   it("evaluates MostPopular the same way, with popularity from the training counts by default", async () => {
-    const kernels = new Kernels(await loadEngine());
+    const kernels = new Kernels(await loadWasmInstance());
     const { train, test } = tinyParts(
       3,
       4,
@@ -284,7 +284,7 @@ describe("popularity metrics of the Most Popular shelf and bad options", () => {
   });
 
   it("rejects an exposure threshold that is not a positive integer and popularity of the wrong length", async () => {
-    const kernels = new Kernels(await loadEngine());
+    const kernels = new Kernels(await loadWasmInstance());
     const { train, test } = tinyParts(1, 3, [[0, 0]], [[0, 1]]);
     const scorer = new FixedScorer(kernels, [[1, 2, 3]]);
     assert.throws(() => evaluateRanking(scorer, train, test, { exposureThreshold: 0 }), /exposure threshold E of PSEI must be a positive integer, got 0/);

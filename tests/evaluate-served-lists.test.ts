@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking, evaluateServedLists, EvaluationError } from "../ts/eval/evaluate.js";
 import { rankTopLists } from "../ts/eval/ranked-blocks.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { FixedScorer } from "./support/fixed-scorer.js";
 import { tinyParts } from "./support/tiny-data.js";
@@ -17,7 +17,7 @@ const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) 
 
 describe("evaluateServedLists", () => {
   it("equals evaluateRanking on the scorer's own top-K lists, key for key, less the full-ranking MRRs", async () => {
-    const kernels = new Kernels(await loadEngine());
+    const kernels = new Kernels(await loadWasmInstance());
     const rng = new Rng(5);
     const nUsers = 45,
       nItems = 61;

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking, EvaluationError } from "../ts/eval/evaluate.js";
 import { MostPopular } from "../ts/model/most-popular.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { FixedScorer } from "./support/fixed-scorer.js";
 import { tinyParts } from "./support/tiny-data.js";
 
@@ -11,8 +11,8 @@ const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) 
 
 describe("full-ranking evaluation", () => {
   it("matches hand-computed Recall, NDCG, MRR, HitRate and Precision, with training items excluded", async () => {
-    const kernels = new Kernels(await loadEngine());
-    const start = kernels.engine.allocatedBytes;
+    const kernels = new Kernels(await loadWasmInstance());
+    const start = kernels.wasm.allocatedBytes;
     // u0 trained on i0 (its top score, so exclusion matters); u1 trained on i1, i2.
     const { train, test } = tinyParts(
       2,
@@ -46,11 +46,11 @@ describe("full-ranking evaluation", () => {
     const r1 = evaluateRanking(scorer, train, test, { k: 1 });
     close(r1.metrics["recall@1"], 0, "recall@1");
     close(r1.metrics["mrr"], 0.5, "mrr with K = 1");
-    assert.equal(kernels.engine.allocatedBytes, start);
+    assert.equal(kernels.wasm.allocatedBytes, start);
   });
 
   it("skips users without test items and handles K larger than the catalog", async () => {
-    const kernels = new Kernels(await loadEngine({ variant: "scalar" }));
+    const kernels = new Kernels(await loadWasmInstance({ variant: "scalar" }));
     const { train, test } = tinyParts(
       3,
       3,
@@ -79,7 +79,7 @@ describe("full-ranking evaluation", () => {
   });
 
   it("rejects k <= 0 and data that does not match the model", async () => {
-    const kernels = new Kernels(await loadEngine());
+    const kernels = new Kernels(await loadWasmInstance());
     const { train, test } = tinyParts(2, 3, [[0, 0]], [[1, 1]]);
     assert.throws(
       () =>
@@ -109,7 +109,7 @@ describe("full-ranking evaluation", () => {
   });
 
   it("ranks the Most Popular baseline by training counts", async () => {
-    const kernels = new Kernels(await loadEngine());
+    const kernels = new Kernels(await loadWasmInstance());
     const { train, test } = tinyParts(
       3,
       4,

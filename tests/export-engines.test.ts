@@ -17,7 +17,7 @@ import { vector } from "@electric-sql/pglite-pgvector";
 import * as lancedb from "@lancedb/lancedb";
 import { createRequire } from "node:module";
 import { Kernels } from "../ts/kernels/kernels.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { fileSource } from "../ts/node/dataset-files.js";
 import { readInteractions } from "../ts/data/read.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
@@ -61,7 +61,7 @@ let lanceDir: string;
 const cases: Case[] = [];
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   const data = await readInteractions(fileSource(DATA), { fileName: "interactions.csv" });
   const train = async (config: Partial<MfConfig>) => {
     const model = new MatrixFactorization(kernels, { loss: "softmax", dim: 24, epochs: 10, seed: 11, ...config });

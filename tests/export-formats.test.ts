@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parquetReadObjects } from "hyparquet";
 import { FixedSizeList, tableFromIPC } from "apache-arrow";
 import { Kernels } from "../ts/kernels/kernels.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { fileSource } from "../ts/node/dataset-files.js";
 import { readInteractions } from "../ts/data/read.js";
 import type { Interactions } from "../ts/data/interactions.js";
@@ -43,7 +43,7 @@ let data: Interactions;
 let mf: MatrixFactorization;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   data = await readInteractions(fileSource(DATA), { fileName: "interactions.csv" });
   mf = new MatrixFactorization(kernels, { loss: "softmax", dim: 16, epochs: 8, seed: 3 });
   await mf.fit(data);

@@ -11,7 +11,7 @@ import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateSequential } from "../ts/eval/sequential.js";
 import { DEFAULT_FOLD_IN_WINDOW, FoldInScorer } from "../ts/mf/fold-in-scorer.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 
 let kernels: Kernels;
@@ -20,7 +20,7 @@ const M = 23,
   D = 5;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   const rng = new Rng(21);
   const normal = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
   model = MatrixFactorization.fromModelFile(kernels, {
@@ -54,7 +54,7 @@ describe("FoldInScorer: MF fold-in as a ContextScorer", () => {
     const contexts = [[3, 7, 1], [2, 5, 8, 9, 11, 4, 6], [12], [0, 0, 5, 5]];
     const source = Int32Array.from(contexts.flat());
     const batch = scorer.contextBatch(contexts.length);
-    const out = kernels.engine.f32(contexts.length * M);
+    const out = kernels.wasm.f32(contexts.length * M);
     try {
       let start = 0;
       for (const c of contexts) batch.add(source, start, (start += c.length));

@@ -12,12 +12,12 @@ import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { UnknownIdError } from "../ts/model/recommendation.js";
 import type { ModelFileContents } from "../ts/model/model-file.js";
 import { solveSymmetricPositiveDefinite } from "../ts/util/cholesky.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 
 let kernels: Kernels;
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
 });
 
 /** A model file with Gaussian tables; user 0 saw items 0 and 1 in training. */
@@ -147,7 +147,7 @@ describe("fold-in", () => {
       [257, 33],
     ] as const) {
       const contents = randomModel(rng, m, d);
-      const before = kernels.engine.allocatedBytes;
+      const before = kernels.wasm.allocatedBytes;
       const model = MatrixFactorization.fromModelFile(kernels, contents);
       const items = contents.tables.itemFactors.data;
       const history = [m - 1, 2, 2, 0].filter((i) => i < m); // unsorted, with a repeat
@@ -176,7 +176,7 @@ describe("fold-in", () => {
         excluded,
       );
       model.dispose();
-      assert.equal(kernels.engine.allocatedBytes, before, "fold-in leaked wasm memory");
+      assert.equal(kernels.wasm.allocatedBytes, before, "fold-in leaked wasm memory");
     }
   });
 

@@ -446,13 +446,13 @@ interface BatchRequest {
 
 /** A tiny matrix factorisation and two-tower model, trained with fixed seeds, as model files. */
 async function tinyModels(): Promise<{ models: Array<[string, Uint8Array]>; loadModel: WorkerContext["loadModel"] }> {
-  const { loadEngine } = await import("../ts/node.js");
+  const { loadWasmInstance } = await import("../ts/node.js");
   const { Kernels } = await import("../ts/kernels/kernels.js");
   const { Interactions } = await import("../ts/data/interactions.js");
   const { MatrixFactorization } = await import("../ts/mf/matrix-factorization.js");
   const { TwoTower } = await import("../ts/two-tower/two-tower.js");
   const { modelFromContents: loadModel } = await import("../ts/model/load-history-recommender.js");
-  const kernels = new Kernels(await loadEngine());
+  const kernels = new Kernels(await loadWasmInstance());
   const triples: Array<[string, string, undefined, number]> = [];
   for (let u = 0; u < 8; u++) for (let j = 0; j < 4; j++) triples.push([`u${u}`, `i${(u + 3 * j) % 10}`, undefined, 100 * u + j]);
   const train = Interactions.fromTriples(triples, { name: "tiny" });

@@ -7,7 +7,7 @@ import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, ModelFileError, type ModelFileContents } from "../ts/model/model-file.js";
 import { headRows } from "../ts/mf/popularity-projection.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld, type SyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { alphaGridWarnings, searchPopularityAlphas } from "../ts/mf/alpha-grid.js";
@@ -23,7 +23,7 @@ let _test: Interactions;
 let adjusted: MatrixFactorization;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   world = generateSyntheticWorld({ seed: 7, nUsers: 600, nItems: 900, popularityExponent: 1.2 });
   const split = randomHoldout(worldToInteractions(world), { testFraction: 0.2, rng: new Rng(1) });
   _test = split.test;
@@ -34,7 +34,7 @@ before(async () => {
 
 /** All scores of every user of a model (users × items), through the model's serving path. */
 function allScores(model: MatrixFactorization): Float32Array {
-  const e = model.kernels.engine;
+  const e = model.kernels.wasm;
   const users = e.i32From(Array.from({ length: model.nUsers }, (_, u) => u));
   const out = e.f32(model.nUsers * model.nItems);
   try {
@@ -351,9 +351,9 @@ describe("gradient-perspective adjustment (Ren et al.)", () => {
   });
 
   it("frees every wasm allocation", () => {
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     adjusted.dispose();
-    assert.ok(kernels.engine.allocatedBytes < start);
-    assert.equal(kernels.engine.allocatedBytes, 0);
+    assert.ok(kernels.wasm.allocatedBytes < start);
+    assert.equal(kernels.wasm.allocatedBytes, 0);
   });
 });

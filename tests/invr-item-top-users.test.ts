@@ -158,7 +158,7 @@ describe("item → top-N users (inverse retrieval)", () => {
 
   it("serves an MF model's projected tables: userTable·itemTable equals the model's own scores", async () => {
     const kernels = await loadKernels();
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     const triples: [string, string][] = [];
     const rng = new Rng(11);
     for (let u = 0; u < 30; u++) for (let i = 0; i < 25; i++) if (rng.next() < 0.3 - i / 100) triples.push([`u${u}`, `i${i}`]);
@@ -175,8 +175,8 @@ describe("item → top-N users (inverse retrieval)", () => {
       users.some((x, j) => x !== raw[j]),
       "the user table is projected",
     );
-    const ids = kernels.engine.i32From(Array.from({ length: model.nUsers }, (_, u) => u));
-    const scores = kernels.engine.f32(model.nUsers * model.nItems);
+    const ids = kernels.wasm.i32From(Array.from({ length: model.nUsers }, (_, u) => u));
+    const scores = kernels.wasm.f32(model.nUsers * model.nItems);
     model.scoreUsers(ids, model.nUsers, scores);
     const s = scores.view;
     for (let u = 0; u < model.nUsers; u++) {
@@ -196,7 +196,7 @@ describe("item → top-N users (inverse retrieval)", () => {
     scores.free();
     e.dispose();
     model.dispose();
-    assert.equal(kernels.engine.allocatedBytes, start, "every table freed");
+    assert.equal(kernels.wasm.allocatedBytes, start, "every table freed");
   });
 });
 

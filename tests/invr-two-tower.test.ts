@@ -12,7 +12,7 @@ import { evaluateInverseRetrieval } from "../ts/inverse-retrieval/invr-evaluatio
 import { itemTopUsers } from "../ts/inverse-retrieval/item-top-users.js";
 import { twoTowerServingEmbeddings } from "../ts/inverse-retrieval/two-tower-embeddings.js";
 import { TwoTower } from "../ts/two-tower/two-tower.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { chainWorld, type ChainWorld } from "./support/chain-world.js";
 
 let kernels: Kernels;
@@ -22,12 +22,12 @@ let model: TwoTower;
 let served: Float32Array;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   // 23 items and d = 5: sizes that are not multiples of 4; genres make the item tower more than an id table.
   world = chainWorld({ nItems: 23, trainUsers: 41, heldOutUsers: 5, length: 5, seed: 11 });
   model = new TwoTower(kernels, { dim: 5, epochs: 3, batchSize: 32, learningRate: 0.01, temperature: 0.5, historyWeighting: "recency", halfLife: 2 });
   await model.fit(world.train, { genres: world.genres });
-  const e = kernels.engine,
+  const e = kernels.wasm,
     n = model.nUsers,
     m = model.nItems;
   const users = e.i32From(Int32Array.from({ length: n }, (_, u) => u));

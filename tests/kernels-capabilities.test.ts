@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chooseVariant, detectCapabilities, preferredVariant } from "../ts/kernels/capabilities.js";
-import { RELAXED_OPT_OUT_ENV, loadEngine } from "../ts/node.js";
+import { RELAXED_OPT_OUT_ENV, loadWasmInstance } from "../ts/node.js";
 
 const NODE_ENTRY = new URL("../ts/node.js", import.meta.url).href;
 const CAPABILITIES = new URL("../ts/kernels/capabilities.js", import.meta.url).href;
@@ -32,8 +32,8 @@ describe("kernel build choice", () => {
     assert.equal(detectCapabilities().wasmSimd, true);
     assert.equal(detectCapabilities().wasmRelaxedSimd, true);
     assert.equal(preferredVariant(), "relaxed");
-    assert.equal((await loadEngine()).variant, "relaxed");
-    assert.equal((await loadEngine({ variant: "scalar" })).variant, "scalar");
+    assert.equal((await loadWasmInstance()).variant, "relaxed");
+    assert.equal((await loadWasmInstance({ variant: "scalar" })).variant, "scalar");
   });
 
   it("the relaxed-SIMD probe fails where relaxed SIMD is switched off, and simd is chosen", (t) => {
@@ -51,10 +51,10 @@ describe("kernel build choice", () => {
 
   it(`${RELAXED_OPT_OUT_ENV}=0 keeps the Node entry on the simd build`, () => {
     const got = runChild(
-      `import { detectCapabilities, loadEngine } from ${JSON.stringify(NODE_ENTRY)};
-       const variant = (await loadEngine()).variant;
+      `import { detectCapabilities, loadWasmInstance } from ${JSON.stringify(NODE_ENTRY)};
+       const variant = (await loadWasmInstance()).variant;
        let forced;
-       try { forced = (await loadEngine({ variant: "relaxed" })).variant; } catch (e) { forced = e.message; }
+       try { forced = (await loadWasmInstance({ variant: "relaxed" })).variant; } catch (e) { forced = e.message; }
        console.log(JSON.stringify({ variant, forced, relaxedValidates: detectCapabilities().wasmRelaxedSimd }));`,
       { env: { [RELAXED_OPT_OUT_ENV]: "0" } },
     );
@@ -67,9 +67,9 @@ describe("kernel build choice", () => {
 
   it(`a ${RELAXED_OPT_OUT_ENV} value that is not 0/1 is an error naming it`, () => {
     const got = runChild(
-      `import { loadEngine } from ${JSON.stringify(NODE_ENTRY)};
+      `import { loadWasmInstance } from ${JSON.stringify(NODE_ENTRY)};
        let message = "loaded";
-       try { await loadEngine(); } catch (e) { message = e.name + ": " + e.message; }
+       try { await loadWasmInstance(); } catch (e) { message = e.name + ": " + e.message; }
        console.log(JSON.stringify({ message }));`,
       { env: { [RELAXED_OPT_OUT_ENV]: "maybe" } },
     );

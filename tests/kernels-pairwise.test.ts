@@ -68,7 +68,7 @@ function check(k: Kernels, mem: WasmScope, c: Case, rounds: number): void {
     rng: new Rng(streamSeed),
   };
 
-  const e = k.engine;
+  const e = k.wasm;
   const zeros = (n: number) => mem.f32From(new Float32Array(Math.max(1, n)));
   const wP = mem.f32From(P),
     wQ = mem.f32From(Q);
@@ -263,6 +263,6 @@ describe("kernels: BPR/BCE training steps in wasm (pairwise_train) against an f6
     withKernels("simd", (k) => {
       assert.equal(k.x.pairwise_layout(0), PLAN_FIELDS.length * 4);
       assert.equal(k.x.pairwise_layout(1), THREAD_FIELDS.length * 4);
-      assert.throws(() => new StructBlock(k.engine, PLAN_FIELDS.slice(1), PLAN_FLOAT_FIELDS, k.x.pairwise_layout(0), "plan"), /different builds/);
+      assert.throws(() => new StructBlock(k.wasm, PLAN_FIELDS.slice(1), PLAN_FLOAT_FIELDS, k.x.pairwise_layout(0), "plan"), /different builds/);
     }));
 });

@@ -293,7 +293,7 @@ for (const variant of VARIANTS) {
         const m = 700,
           d = 10;
         const items = mem.f32From(randomF32(rng, m * d));
-        const before = k.engine.allocatedBytes;
+        const before = k.wasm.allocatedBytes;
         const shared = QuantizedItemTable.fromItems(k, items, m, d, { exactRows: "shared" });
         const copied = QuantizedItemTable.fromItems(k, items, m, d);
         try {
@@ -310,7 +310,7 @@ for (const variant of VARIANTS) {
           shared.free();
           copied[Symbol.dispose]();
         }
-        assert.equal(k.engine.allocatedBytes - before, (3 * d + 4 * 30) * 4, "only the test's own arrays remain");
+        assert.equal(k.wasm.allocatedBytes - before, (3 * d + 4 * 30) * 4, "only the test's own arrays remain");
         assert.throws(() => shared.score(items, 0, items), /freed/);
       }));
   });
@@ -331,7 +331,7 @@ describe("int8 item table on threads", () => {
       const users = randomF32(rng, nUsers * d);
       const ex = exclusion(rng, nUsers, m, 20);
       const run = (k: Kernels) => {
-        const e = k.engine;
+        const e = k.wasm;
         const table = QuantizedItemTable.fromItems(k, items, m, d);
         const u = e.f32From(users),
           offsets = e.i32From(ex.offsets),

@@ -208,7 +208,7 @@ for (const variant of VARIANTS) {
               size,
               out.ptr + start * 4,
               m,
-              k.engine.scratchFor(0, k.x.score_packed_scratch_bytes(nUsers, d)),
+              k.wasm.scratchFor(0, k.x.score_packed_scratch_bytes(nUsers, d)),
             );
           }
           assertClose(out.view, expected, (i) => dotTolerance(magnitude[i], d), `tiles of ${tileItems}`);
@@ -347,11 +347,11 @@ for (const variant of VARIANTS) {
           k.gemmTN(scores, users, gradItems, m, d, nUsers);
         };
         run();
-        const pages = k.engine.memory.buffer.byteLength;
+        const pages = k.wasm.memory.buffer.byteLength;
         // Every kernel call allocates ≥ 6 KiB of scratch (two GEMMs over K = 600, 24 users of 64):
         // 100 leaked rounds would need well over a megabyte of new pages.
         for (let i = 0; i < 100; i++) run();
-        assert.equal(k.engine.memory.buffer.byteLength, pages);
+        assert.equal(k.wasm.memory.buffer.byteLength, pages);
       }));
   });
 }

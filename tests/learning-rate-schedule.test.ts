@@ -3,7 +3,7 @@ import { before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { ConfigError, resolveMfConfig, type MfConfig } from "../ts/mf/config.js";
@@ -13,7 +13,7 @@ let kernels: Kernels;
 let train: Interactions;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   train = worldToInteractions(generateSyntheticWorld({ seed: 5, nUsers: 120, nItems: 150 }));
 });
 

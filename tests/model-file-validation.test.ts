@@ -22,7 +22,7 @@ import {
   type ModelFileContents,
   type ModelFileErrorCode,
 } from "../ts/model/model-file.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { crc32 } from "../ts/util/crc32.js";
 import { Rng } from "../ts/util/rng.js";
 import { cli } from "./support/cli.js";
@@ -32,7 +32,7 @@ let kernels: Kernels;
 let dir: string;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   dir = mkdtempSync(join(tmpdir(), "longtail-model-validation-"));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));

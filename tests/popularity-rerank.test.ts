@@ -9,12 +9,12 @@ import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile, type ModelFileContents } from "../ts/model/model-file.js";
 import { PopularityReranker } from "../ts/model/popularity-rerank.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { tinyParts } from "./support/tiny-data.js";
 
 let kernels: Kernels;
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
 });
 
 /**
@@ -55,7 +55,7 @@ describe("popularity-penalty re-ranking", () => {
   });
 
   it("changes evaluation the same way (Recall@1 of a tail item 0 → 1) and frees what it allocates", () => {
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     const model = MatrixFactorization.fromModelFile(kernels, handBuilt());
     // u0 has a training interaction (i3, last in every ranking), so it is not a cold-start user evaluation leaves out.
     const { train, test } = tinyParts(
@@ -74,7 +74,7 @@ describe("popularity-penalty re-ranking", () => {
     wrapper.dispose();
     assert.throws(() => new PopularityReranker(model, [1, 2], 0.1), /one count per item: got 2 counts for 4 items/);
     model.dispose();
-    assert.equal(kernels.engine.allocatedBytes, start);
+    assert.equal(kernels.wasm.allocatedBytes, start);
   });
 });
 

@@ -37,6 +37,7 @@ const ROOT = [
   "loadKernels",
   "loadModel",
   "loadTrainTest",
+  "loadWasmInstance",
   "randomHoldout",
   "readInteractions",
   "saveModel",
@@ -47,7 +48,7 @@ const ROOT = [
 
 /** A few names each subpath must keep (the subpath's reason to exist). */
 const SUBPATHS: Record<string, string[]> = {
-  kernels: ["Kernels", "WasmEngine", "createKernels", "compileKernelModule", "Rng"],
+  kernels: ["Kernels", "WasmInstance", "createKernels", "compileKernelModule", "Rng"],
   metrics: ["evaluateRanking", "evaluateServedLists", "evaluateSequential", "rankTopLists"],
   splits: ["temporalSplit", "leaveLastSplit", "itemBalancedSplit", "usersSplit", "splitInteractions"],
   debias: ["SpectralPenalty", "clippedInversePropensities", "searchPopularityAlphas", "projectPopularity", "PopularityReranker"],

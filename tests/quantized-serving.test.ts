@@ -118,13 +118,13 @@ describe("quantized serving", () => {
   });
 
   it("frees the codes with the model, and refuses a bad refine factor or penalty", () => {
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     const model = randomModel(3);
     model.recommend(0, K, { quantized: true });
     assert.throws(() => model.recommend(0, K, { quantized: { refineFactor: 0.5 } }), /refineFactor must be a number >= 1, got 0.5/);
     assert.throws(() => model.recommend(0, K, { quantized: true, popularityPenalty: -1 }), /popularity penalty β must be a non-negative number/);
     model.dispose();
-    assert.equal(kernels.engine.allocatedBytes, start);
+    assert.equal(kernels.wasm.allocatedBytes, start);
   });
 
   it("recommendForAllUsers(model, { quantized: true }) serves the float lists from a quarter of the catalog bytes", async () => {

@@ -40,7 +40,7 @@ describe("the quick start", () => {
     const tower = new TwoTower({ epochs: 1, dim: 8 });
     await tower.fit(data);
     assert.equal(tower.kernels, mf.kernels, "one set of kernels per process");
-    const engine = mf.kernels.engine;
+    const engine = mf.kernels.wasm;
     const before = engine.allocatedBytes;
     mf[Symbol.dispose]();
     tower[Symbol.dispose]();

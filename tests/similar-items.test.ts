@@ -16,14 +16,14 @@ import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { UnknownIdError, type Recommendation } from "../ts/model/recommendation.js";
 import { decodeModelFile, type ModelFileContents } from "../ts/model/model-file.js";
 import { TwoTower } from "../ts/two-tower/two-tower.js";
-import { createEngine, loadEngine } from "../ts/node.js";
+import { createEngine, loadWasmInstance } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
 import { cli } from "./support/cli.js";
 import { TINY_CSV } from "./support/runtime-fixture.js";
 
 let kernels: Kernels;
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
 });
 
 /** Cosine of every item with item `q` in f64 (0 where either vector is zero), from an m×d table. */
@@ -235,7 +235,7 @@ describe("similarItems: matrix factorisation", () => {
     const rng = new Rng(9);
     const m = 45,
       d = 6;
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     const contents = randomMf(rng, m, d);
     const model = MatrixFactorization.fromModelFile(kernels, contents);
     const raw = contents.tables.itemFactors.data;
@@ -250,13 +250,13 @@ describe("similarItems: matrix factorisation", () => {
     assertSimilar(model.similarItems(4, 7), cosines, 4, 7, "projected factors");
     model.setPopularityAdjustment({ alphaItems: 0, alphaUsers: 0, source: "head-mean" });
     assertSimilar(model.similarItems(4, 7), referenceCosines(raw, m, d, 4), 4, 7, "raw factors again");
-    assert.ok(kernels.engine.allocatedBytes > start);
+    assert.ok(kernels.wasm.allocatedBytes > start);
     model.dispose();
-    assert.equal(kernels.engine.allocatedBytes, start, "similarItems leaked wasm memory");
+    assert.equal(kernels.wasm.allocatedBytes, start, "similarItems leaked wasm memory");
   });
 
   it("is rebuilt after a new fit", async () => {
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     const model = new MatrixFactorization(kernels, { loss: "bpr", dim: 5, epochs: 1, seed: 1 });
     const data = (seed: number) => {
       const r = new Rng(seed);
@@ -274,7 +274,7 @@ describe("similarItems: matrix factorisation", () => {
     } finally {
       model.dispose();
     }
-    assert.equal(kernels.engine.allocatedBytes, start);
+    assert.equal(kernels.wasm.allocatedBytes, start);
   });
 });
 
@@ -287,7 +287,7 @@ function fixedItems(m: number): IdMap {
 describe("similarItems: two-tower", () => {
   it("gives the top-k by cosine of the item tower's outputs (output embedding + genre mean), the item itself left out", () => {
     const rng = new Rng(33);
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     for (const [m, d] of SHAPES) {
       for (const genres of [false, true]) {
         const contents = randomTwoTower(rng, m, d, genres);
@@ -308,11 +308,11 @@ describe("similarItems: two-tower", () => {
         }
       }
     }
-    assert.equal(kernels.engine.allocatedBytes, start, "two-tower similarItems leaked wasm memory");
+    assert.equal(kernels.wasm.allocatedBytes, start, "two-tower similarItems leaked wasm memory");
   });
 
   it("is rebuilt when training changes the item tables", async () => {
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     const model = new TwoTower(kernels, { dim: 5, epochs: 1, batchSize: 32 });
     try {
       for (const seed of [1, 2]) {
@@ -331,7 +331,7 @@ describe("similarItems: two-tower", () => {
     } finally {
       model.dispose();
     }
-    assert.equal(kernels.engine.allocatedBytes, start);
+    assert.equal(kernels.wasm.allocatedBytes, start);
   });
 });
 

@@ -7,13 +7,13 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Kernels } from "../ts/kernels/kernels.js";
 import type { ExperimentSpec } from "../ts/experiments/experiment.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { simulateFeedbackLoops } from "../ts/simulation/feedback-loop.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 
 let kernels: Kernels;
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
 });
 
 const softmax = (epochs: number) => ({ loss: "softmax" as const, epochs, seed: 1 });
@@ -27,12 +27,12 @@ describe("simulateFeedbackLoops", () => {
   ];
 
   it("gives byte-identical JSON for the same seed, another result for another seed, and frees its wasm memory", async () => {
-    const before = kernels.engine.allocatedBytes;
+    const before = kernels.wasm.allocatedBytes;
     const run = async (seed: number) => JSON.stringify(await simulateFeedbackLoops(kernels, tinyWorld(), tinySpecs, { rounds: 2, k: 5, seed }));
     const a = await run(11);
     assert.equal(await run(11), a);
     assert.notEqual(await run(12), a);
-    assert.equal(kernels.engine.allocatedBytes, before, "every wasm allocation freed");
+    assert.equal(kernels.wasm.allocatedBytes, before, "every wasm allocation freed");
   });
 
   it("records one round after another: the log grows by exactly the accepted items, K slots per user", async () => {

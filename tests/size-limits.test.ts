@@ -15,7 +15,7 @@ import { Kernels } from "../ts/kernels/kernels.js";
 import { SizeLimitError, WASM_BUFFER_LIMIT_BYTES } from "../ts/kernels/memory-limits.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { TwoTower } from "../ts/two-tower/two-tower.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { resolveMfConfig } from "../ts/mf/config.js";
@@ -33,7 +33,7 @@ let dir: string;
 let model: string;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   train = worldToInteractions(generateSyntheticWorld({ seed: 5, nUsers: 120, nItems: 90 }));
   dir = mkdtempSync(join(tmpdir(), "longtail-sizes-"));
   model = join(dir, "m.ltm");
@@ -44,7 +44,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("sizes: the library refuses before allocating", () => {
   it("fit() with a dimension whose buffers cannot fit: SizeLimitError naming the setting, bytes and limit; nothing allocated", async () => {
-    const start = kernels.engine.allocatedBytes;
+    const start = kernels.wasm.allocatedBytes;
     const mf = new MatrixFactorization(kernels, { dim: 100_000, epochs: 1 });
     const err = await mf.fit(train).then(
       () => null,
@@ -54,7 +54,7 @@ describe("sizes: the library refuses before allocating", () => {
     assert.match(err.message, /^dim 100000 needs .* GiB .*lower dim$/);
     assert.equal(err.setting, "dim");
     assert.ok(err.neededBytes > err.limitBytes && err.limitBytes > 0);
-    assert.equal(kernels.engine.allocatedBytes, start, "refused before anything was allocated");
+    assert.equal(kernels.wasm.allocatedBytes, start, "refused before anything was allocated");
     mf.dispose();
   });
 
@@ -79,10 +79,10 @@ describe("sizes: the library refuses before allocating", () => {
 
   it("the engine's allocator refuses one block over its limit with a SizeLimitError, not a trap", () => {
     assert.throws(
-      () => kernels.engine.f32(WASM_BUFFER_LIMIT_BYTES / 4 + 1024),
+      () => kernels.wasm.f32(WASM_BUFFER_LIMIT_BYTES / 4 + 1024),
       (e: unknown) => e instanceof SizeLimitError && /1 GiB/.test(e.message),
     );
-    assert.ok(kernels.engine.f32(16).view.length === 16, "the engine still works");
+    assert.ok(kernels.wasm.f32(16).view.length === 16, "the engine still works");
   });
 });
 

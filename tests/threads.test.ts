@@ -90,7 +90,7 @@ describe("the thread pool", () => {
       (e: Error) => e instanceof ThreadPoolError && /l2_normalize_rows failed on pool thread 1: .*out of bounds/i.test(e.message),
     );
     // The pool still works afterwards.
-    const rows = k.engine.f32From([3, 4, 0, 6, 8, 0]);
+    const rows = k.wasm.f32From([3, 4, 0, 6, 8, 0]);
     k.runShares("l2_normalize_rows", [
       [rows.ptr, 1, 3],
       [rows.ptr + 12, 1, 3],
@@ -101,10 +101,10 @@ describe("the thread pool", () => {
 
   it("ends its workers on dispose; the disposed kernels' pool refuses work", async () => {
     const k = await loadKernels({ threads: 2 });
-    const pool = k.engine.threadPool!;
+    const pool = k.wasm.threadPool!;
     assert.ok(pool);
     k.dispose();
-    assert.equal(k.engine.threadPool, null);
+    assert.equal(k.wasm.threadPool, null);
     assert.throws(() => pool.run("l2_normalize_rows", [null, [0, 0, 1]]), /disposed/);
   });
 });

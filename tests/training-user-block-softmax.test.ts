@@ -6,7 +6,7 @@ import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { MostPopular } from "../ts/model/most-popular.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { AliasSampler } from "../ts/train/alias-sampler.js";
@@ -20,7 +20,7 @@ import { tinyParts } from "./support/tiny-data.js";
 let kernels: Kernels;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
 });
 
 /**
@@ -110,7 +110,7 @@ function oneStep(d: number, N: number, bias: Float32Array | null, positivesPerRo
     normalize: "none",
     seed: 11,
   });
-  const e = kernels.engine;
+  const e = kernels.wasm;
   const start = e.allocatedBytes;
   const init = new Rng(5);
   const userFactors = e.f32(train.nUsers * d),

@@ -13,7 +13,7 @@ import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { TwoTower } from "../ts/two-tower/two-tower.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { LOSSES } from "../ts/mf/config.js";
@@ -27,7 +27,7 @@ let train: Interactions;
 let dir: string;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   train = worldToInteractions(generateSyntheticWorld({ seed: 3, nUsers: 300, nItems: 400 }));
   dir = mkdtempSync(join(tmpdir(), "longtail-warnings-"));
 });

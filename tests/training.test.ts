@@ -6,7 +6,7 @@ import { Kernels } from "../ts/kernels/kernels.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { ConfigError, LOSSES, type LossName } from "../ts/mf/config.js";
@@ -20,7 +20,7 @@ let test: Interactions;
 let isRelevant: (u: number, i: number) => boolean;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   const world = generateSyntheticWorld({ seed: 7, nUsers: 400, nItems: 500 });
   isRelevant = world.isRelevant;
   ({ train, test } = randomHoldout(worldToInteractions(world), { testFraction: 0.2, rng: new Rng(7) }));
@@ -38,7 +38,7 @@ const EPOCHS: Record<LossName, number> = { bpr: 15, bce: 10, softmax: 10, "sampl
 describe("matrix factorisation training", () => {
   for (const loss of LOSSES) {
     it(`${loss}: the loss falls, and the model beats an untrained one on held-out data and on true fit`, async () => {
-      const start = kernels.engine.allocatedBytes;
+      const start = kernels.wasm.allocatedBytes;
       const untrained = new MatrixFactorization(kernels, { loss, epochs: 0, seed: 1 });
       await untrained.fit(train);
       const model = new MatrixFactorization(kernels, {
@@ -59,7 +59,7 @@ describe("matrix factorisation training", () => {
       assert.ok(fit > 0.3 && fit > 2 * trueFit(untrained), `true fit ${fit}`);
       model.dispose();
       untrained.dispose();
-      assert.equal(kernels.engine.allocatedBytes, start, "every wasm allocation freed");
+      assert.equal(kernels.wasm.allocatedBytes, start, "every wasm allocation freed");
     });
   }
 

@@ -11,7 +11,7 @@ import type { Interactions } from "../ts/data/interactions.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import { cli } from "./support/cli.js";
@@ -23,7 +23,7 @@ let model: MatrixFactorization;
 let dir: string;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   train = worldToInteractions(generateSyntheticWorld({ seed: 7, nUsers: 300, nItems: 400 }));
   model = new MatrixFactorization(kernels, { loss: "bpr", epochs: 6, dim: 16, seed: 2 });
   await model.fit(train);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Kernels } from "../ts/kernels/kernels.js";
-import type { WasmF32Array } from "../ts/kernels/wasm-engine.js";
+import type { WasmF32Array } from "../ts/kernels/wasm-instance.js";
 import type { TowerTables } from "../ts/two-tower/towers.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { SequentialExamples } from "../ts/two-tower/sequential-examples.js";
 import { resolveTwoTowerConfig, type HistoryWeighting } from "../ts/two-tower/config.js";
 import { TwoTowerSoftmaxStep } from "../ts/two-tower/softmax-step.js";
@@ -18,8 +18,8 @@ import { tinyParts } from "./support/tiny-data.js";
 describe("two-tower gradients", () => {
   for (const weighting of ["uniform", "recency"] as HistoryWeighting[]) {
     it(`match central finite differences of the summed loss (${weighting} weighting)`, async () => {
-      const kernels = new Kernels(await loadEngine());
-      const e = kernels.engine;
+      const kernels = new Kernels(await loadWasmInstance());
+      const e = kernels.wasm;
       const m = 7,
         d = 3;
       const rows = [

@@ -6,7 +6,7 @@ import { evaluateSequential, sequentialContexts } from "../ts/eval/sequential.js
 import { MostPopular } from "../ts/model/most-popular.js";
 import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
 import { TwoTower } from "../ts/two-tower/two-tower.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 import { ConfigError } from "../ts/mf/config.js";
 import { DivergenceError } from "../ts/mf/training-context.js";
 import { chainWorld, type ChainWorld } from "./support/chain-world.js";
@@ -18,7 +18,7 @@ let model: TwoTower;
 const FAST = { dim: 16, epochs: 12, batchSize: 64, learningRate: 0.01, temperature: 0.5 } as const;
 
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
   world = chainWorld();
   model = new TwoTower(kernels, { ...FAST, historyWeighting: "recency", halfLife: 1 });
   await model.fit(world.train, { genres: world.genres });
@@ -191,13 +191,13 @@ describe("two-tower training", () => {
   });
 
   it("frees every wasm allocation on dispose", async () => {
-    const before = kernels.engine.allocatedBytes;
+    const before = kernels.wasm.allocatedBytes;
     const m = new TwoTower(kernels, { ...FAST, epochs: 1, loss: "sampled-softmax", negatives: 8 });
     await m.fit(world.train, { genres: world.genres, validation: world.heldOut });
     m.recommendForHistory(Int32Array.of(1, 2), 3, { popularityPenalty: 0.1 });
-    m.scoreUsers(kernels.engine.i32From([0]), 1, kernels.engine.f32(40));
+    m.scoreUsers(kernels.wasm.i32From([0]), 1, kernels.wasm.f32(40));
     m.dispose();
     // The two arrays this test allocated for scoreUsers are its own: 4 + 160 bytes.
-    assert.equal(kernels.engine.allocatedBytes - before, 4 + 160);
+    assert.equal(kernels.wasm.allocatedBytes - before, 4 + 160);
   });
 });

@@ -4,11 +4,11 @@ import { before, describe, it } from "node:test";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { buildWall, wallStatistics } from "../ts/eval/wall.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
-import { loadEngine } from "../ts/node.js";
+import { loadWasmInstance } from "../ts/node.js";
 
 let kernels: Kernels;
 before(async () => {
-  kernels = new Kernels(await loadEngine());
+  kernels = new Kernels(await loadWasmInstance());
 });
 
 const WW2_WATCHLIST = [{ genres: ["Action", "Drama", "War"] }, { genres: ["Drama", "War"] }, { genres: ["War"] }];

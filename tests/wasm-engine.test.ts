@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadEngine } from "../ts/node.js";
-import type { WasmF32Array } from "../ts/kernels/wasm-engine.js";
+import { loadWasmInstance } from "../ts/node.js";
+import type { WasmF32Array } from "../ts/kernels/wasm-instance.js";
 
 describe("wasm engine memory", () => {
   it("copies a wasm array across memory growth (a view taken before the allocation would be detached)", async () => {
     // One thread: the plain build's own memory, whose growth detaches old views (a shared memory's does not).
-    const engine = await loadEngine({ threads: 1 });
+    const engine = await loadWasmInstance({ threads: 1 });
     const before = engine.allocatedBytes;
     const n = 1 << 18; // 1 MiB of floats
     const src = engine.f32(n);

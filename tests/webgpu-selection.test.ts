@@ -172,10 +172,10 @@ describe("wasm top-k provider", () => {
     ] as const) {
       const t = randomTables(n * m + d, n, m, d);
       const p = new WasmTopK(kernels, t, { wasmChunkItems: chunk, wasmBlockUsers: 2 });
-      const before = kernels.engine.allocatedBytes;
+      const before = kernels.wasm.allocatedBytes;
       const users = Int32Array.from({ length: n }, (_, u) => u);
       const lists = await p.topK(users, k);
-      assert.equal(kernels.engine.allocatedBytes, before, "topK frees its working memory");
+      assert.equal(kernels.wasm.allocatedBytes, before, "topK frees its working memory");
       for (let u = 0; u < n; u++) {
         const want = referenceTopK(t, u, k);
         const got = Array.from(lists.indices.subarray(u * k, u * k + k));
@@ -220,9 +220,9 @@ describe("wasm top-k provider", () => {
     const pairs: [number, number][] = [];
     for (let u = 0; u < 6; u++) for (let i = 0; i < 12; i++) if ((u * 5 + i * 3) % 4 === 0) pairs.push([u, i]);
     await model.fit(tinyParts(6, 12, pairs, []).train);
-    const before = kernels.engine.allocatedBytes;
+    const before = kernels.wasm.allocatedBytes;
     const all = await recommendForAllUsers(model, { k: 4, backend: "auto" });
-    assert.equal(kernels.engine.allocatedBytes, before);
+    assert.equal(kernels.wasm.allocatedBytes, before);
     assert.equal(all.selection.backend, "wasm");
     assert.ok(all.memory.catalogBytes > 0 && all.memory.totalBytes >= all.memory.catalogBytes);
     for (let u = 0; u < model.nUsers; u++) {

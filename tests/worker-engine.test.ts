@@ -216,7 +216,7 @@ describe("worker engine", () => {
 
   it("frees every wasm allocation of the in-thread engine on release and close", async () => {
     const engine = await createEngine({ thread: "in-thread" });
-    const wasm = (engine as unknown as { kernels: { engine: { allocatedBytes: number } } }).kernels.engine;
+    const wasm = (engine as unknown as { kernels: { wasm: { allocatedBytes: number } } }).kernels.wasm;
     const before = wasm.allocatedBytes;
     const { train } = await engine.readInteractions(readFileSync(TINY_CSV, "utf8"), { fileName: "interactions.csv" });
     const model = await engine.train(train, CONFIG);

@@ -8,7 +8,7 @@ import { KernelLoader, type KernelBuild, type LoadKernelsOptions } from "./kerne
 import { detectCapabilities, type KernelVariant } from "./kernels/capabilities.js";
 import { webThreadSpawner } from "./kernels/threads/web-threads.js";
 import type { Kernels } from "./kernels/kernels.js";
-import type { WasmEngine } from "./kernels/wasm-engine.js";
+import type { WasmInstance } from "./kernels/wasm-instance.js";
 import { connectWebWorker, createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
 import { setDefaultKernelsLoader } from "./kernels/default-kernels.js";
 
@@ -41,9 +41,15 @@ const loader = new KernelLoader(wasmUrl, {
 });
 
 /** The kernel engine: `wasm` may be a compiled WebAssembly.Module, bytes, a URL or a Response (default {@link wasmUrl}). */
-export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
-  return loader.engine(options);
+export function loadWasmInstance(options: LoadKernelsOptions = {}): Promise<WasmInstance> {
+  return loader.wasmInstance(options);
 }
+
+/**
+ * @deprecated Renamed {@link loadWasmInstance}: "engine" now means createEngine's RecommenderEngine
+ * only. Most code wants loadKernels(). This alias goes in the next minor release.
+ */
+export const loadEngine = loadWasmInstance;
 
 /** The kernels for this page or worker: `const kernels = await loadKernels()`, then `new MatrixFactorization(kernels, {...})`. */
 export function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {

@@ -7,10 +7,10 @@ import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import v8 from "node:v8";
 import { KernelUnavailableError, detectCapabilities, preferredVariant, type KernelVariant } from "./kernels/capabilities.js";
-import type { WasmEngine } from "./kernels/wasm-engine.js";
+import type { WasmInstance } from "./kernels/wasm-instance.js";
 import { Kernels } from "./kernels/kernels.js";
 import { compileKernelModule, type KernelBuild, type LoadKernelsOptions, type UrlReader } from "./kernels/kernel-source.js";
-import { startEngine, type ThreadHost } from "./kernels/threads/engine-threads.js";
+import { startWasmInstance, type ThreadHost } from "./kernels/threads/start-instance.js";
 import { nodeThreadSpawner } from "./node/kernel-threads.js";
 import { connectNodeWorker } from "./node/worker-connection.js";
 import type { RecommenderEngine } from "./worker/engine.js";
@@ -43,7 +43,7 @@ function relaxedAllowed(): boolean {
   throw new KernelUnavailableError(`${RELAXED_OPT_OUT_ENV} must be 0 or 1 (or false/true, off/on, no/yes), got "${raw}"`);
 }
 
-/** relaxedAllowed() for the import-time switch, where an error must wait for loadEngine to be seen. */
+/** relaxedAllowed() for the import-time switch, where an error must wait for loadWasmInstance to be seen. */
 function relaxedAllowedOrOff(): boolean {
   try {
     return relaxedAllowed();
@@ -72,7 +72,7 @@ export function wasmPath(variant: KernelVariant, build: KernelBuild = { threads:
  * `variant` forces one build; one this runtime cannot run is a KernelUnavailableError. The kernels
  * run on `threads` threads (default: every core this process may use, `os.availableParallelism()`).
  */
-export async function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
+export async function loadWasmInstance(options: LoadKernelsOptions = {}): Promise<WasmInstance> {
   const variant = options.variant ?? preferredVariant({ relaxedSimd: relaxedAllowed() });
   assertRunnable(variant);
   const moduleFor = async (build: KernelBuild): Promise<WebAssembly.Module> => {
@@ -89,8 +89,14 @@ export async function loadEngine(options: LoadKernelsOptions = {}): Promise<Wasm
     }
     return module;
   };
-  return startEngine(moduleFor, variant, options.threads, NODE_THREADS);
+  return startWasmInstance(moduleFor, variant, options.threads, NODE_THREADS);
 }
+
+/**
+ * @deprecated Renamed {@link loadWasmInstance}: "engine" now means createEngine's RecommenderEngine
+ * only. Most code wants loadKernels(). This alias goes in the next minor release.
+ */
+export const loadEngine = loadWasmInstance;
 
 /** Node 20's fetch cannot read file: URLs: read them from disk. */
 const readFileUrl: UrlReader = (url) => (url.protocol === "file:" ? readFile(url) : undefined);
@@ -111,7 +117,7 @@ function assertRunnable(variant: KernelVariant): void {
 
 /** The kernels for this process: `const kernels = await loadKernels()`, then `new MatrixFactorization(kernels, {...})`. */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
-  return new Kernels(await loadEngine(options));
+  return new Kernels(await loadWasmInstance(options));
 }
 
 /**

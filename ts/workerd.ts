@@ -9,7 +9,7 @@ import scalarModule from "../../build/longtail.scalar.wasm";
 import { KernelLoader, type LoadKernelsOptions } from "./kernels/kernel-source.js";
 import type { KernelVariant } from "./kernels/capabilities.js";
 import type { Kernels } from "./kernels/kernels.js";
-import type { WasmEngine } from "./kernels/wasm-engine.js";
+import type { WasmInstance } from "./kernels/wasm-instance.js";
 import type { RecommenderEngine } from "./worker/engine.js";
 import { createEngineIn, type CreateEngineOptions } from "./worker/create-engine.js";
 import { setDefaultKernelsLoader } from "./kernels/default-kernels.js";
@@ -22,9 +22,15 @@ const MODULES: Record<KernelVariant, WebAssembly.Module> = { relaxed: relaxedMod
 const loader = new KernelLoader((variant) => MODULES[variant], { spawner: { unavailable: "Cloudflare Workers cannot start threads" }, defaultThreads: 1 });
 
 /** The kernel engine; `wasm` may replace the imported module (a URL or bytes cannot be compiled in a Worker: pass a Module). */
-export function loadEngine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
-  return loader.engine(options);
+export function loadWasmInstance(options: LoadKernelsOptions = {}): Promise<WasmInstance> {
+  return loader.wasmInstance(options);
 }
+
+/**
+ * @deprecated Renamed {@link loadWasmInstance}: "engine" now means createEngine's RecommenderEngine
+ * only. Most code wants loadKernels(). This alias goes in the next minor release.
+ */
+export const loadEngine = loadWasmInstance;
 
 /** The kernels for this Worker: instantiated from the imported module, no code generation at run time. */
 export function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {

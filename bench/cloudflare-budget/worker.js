@@ -17,6 +17,6 @@ export default {
     const repeat = Number(url.searchParams.get("repeat") ?? "1");
     let items;
     for (let r = 0; r < repeat; r++) items = model.recommend(user, 10).items;
-    return Response.json({ items, variant: model.kernels.engine.variant, nItems: model.nItems, dim: model.dim });
+    return Response.json({ items, variant: model.kernels.wasm.variant, nItems: model.nItems, dim: model.dim });
   },
 };

@@ -21,7 +21,7 @@ async function bytes(env, key, range) {
  * piece by piece from the rows (a piece that starts on a panel boundary packs to its place).
  */
 async function loadFloat(env, kernels, nItems, dim) {
-  const e = kernels.engine;
+  const e = kernels.wasm;
   // The piece first: allocated after the table it would find no room and double wasm memory.
   const piece = e.f32(PIECE * dim);
   const packed = e.f32(kernels.packedItemsLength(nItems, dim));
@@ -65,7 +65,7 @@ export default {
     if (url.pathname === "/noop") return new Response("ok");
     statePromise ??= load(env);
     const s = await statePromise;
-    const e = s.kernels.engine;
+    const e = s.kernels.wasm;
     if (url.pathname === "/memory") {
       const tableBytes = s.table ? s.table.memory().totalBytes : s.packed.length * 4;
       return Response.json({ tableBytes, wasmBytes: e.memory.buffer.byteLength, variant: e.variant });

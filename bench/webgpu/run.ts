@@ -63,10 +63,10 @@ async function main(): Promise<void> {
     dawnBackend: args.dawnBackend,
     limits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
     machine: describeMachine(),
-    wasmVariant: kernels.engine.variant,
+    wasmVariant: kernels.wasm.variant,
     settings: { dim: args.dim, k: args.k, blockUsers: args.blockUsers, e2eUsers: args.e2eUsers, runs: args.runs, e2eRuns: args.e2eRuns },
   };
-  log(`adapter: ${described.name}${described.software ? " (software)" : ""}; wasm build: ${kernels.engine.variant}`);
+  log(`adapter: ${described.name}${described.software ? " (software)" : ""}; wasm build: ${kernels.wasm.variant}`);
   const results: SizeResult[] = [];
   if (!args.json) process.stdout.write(`${COLUMNS}\n`);
   for (const items of args.sizes) {

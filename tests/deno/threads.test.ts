@@ -35,7 +35,7 @@ Deno.test("the kernels run on 2 threads in Deno and train the same softmax model
 Deno.test("a script that never disposes its kernels still exits (idle pool threads stop after a second)", async () => {
   const script = `import { loadKernels } from "longtail";
 const k = await loadKernels({ threads: 2 });
-const a = k.engine.f32From(new Float32Array(64 * 4096).fill(1));
+const a = k.wasm.f32From(new Float32Array(64 * 4096).fill(1));
 k.l2NormalizeRows(a, 4096, 64);
 console.log(k.threads.count, a.view[0]);`;
   const started = Date.now();
@@ -54,7 +54,7 @@ console.log(k.threads.count, a.view[0]);`;
 Deno.test("after an idle second the pool's threads stop, and the next call starts them again", async () => {
   const kernels = await loadKernels({ threads: 2 });
   try {
-    const rows = kernels.engine.f32From(new Float32Array(64 * 8192).fill(2));
+    const rows = kernels.wasm.f32From(new Float32Array(64 * 8192).fill(2));
     kernels.l2NormalizeRows(rows, 8192, 64);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     rows.view.fill(3);

@@ -1,6 +1,6 @@
 /** A hand-made model for evaluation tests: every user's scores over the catalog are given outright. */
 import type { Kernels } from "../../ts/kernels/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../../ts/kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../../ts/kernels/wasm-instance.js";
 import type { UserBlockScorer } from "../../ts/eval/scorer.js";
 
 export class FixedScorer implements UserBlockScorer {

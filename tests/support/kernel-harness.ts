@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { KERNEL_VARIANTS, type KernelVariant } from "../../ts/kernels/capabilities.js";
 import { Kernels } from "../../ts/kernels/kernels.js";
-import type { WasmEngine, WasmF32Array, WasmI32Array } from "../../ts/kernels/wasm-engine.js";
-import { loadEngine } from "../../ts/node.js";
+import type { WasmInstance, WasmF32Array, WasmI32Array } from "../../ts/kernels/wasm-instance.js";
+import { loadWasmInstance } from "../../ts/node.js";
 import type { Rng } from "../../ts/util/rng.js";
 
 /**
@@ -21,19 +21,19 @@ export const VARIANTS: readonly KernelVariant[] = KERNEL_VARIANTS;
 /** Allocations made for one test; freeAll() releases them in one place. */
 export class WasmScope {
   private readonly owned: Array<WasmF32Array | WasmI32Array> = [];
-  constructor(readonly engine: WasmEngine) {}
+  constructor(readonly wasm: WasmInstance) {}
 
   f32(length: number): WasmF32Array {
-    return this.keep(this.engine.f32(length));
+    return this.keep(this.wasm.f32(length));
   }
   i32(length: number): WasmI32Array {
-    return this.keep(this.engine.i32(length));
+    return this.keep(this.wasm.i32(length));
   }
   f32From(data: ArrayLike<number>): WasmF32Array {
-    return this.keep(this.engine.f32From(data));
+    return this.keep(this.wasm.f32From(data));
   }
   i32From(data: ArrayLike<number>): WasmI32Array {
-    return this.keep(this.engine.i32From(data));
+    return this.keep(this.wasm.i32From(data));
   }
   freeAll(): void {
     for (const a of this.owned) a.free();
@@ -47,7 +47,7 @@ export class WasmScope {
 
 /** Runs `body` on a fresh engine of the given build and checks every byte it allocated came back. */
 export async function withKernels(variant: KernelVariant, body: (k: Kernels, mem: WasmScope) => void): Promise<void> {
-  const engine = await loadEngine({ variant });
+  const engine = await loadWasmInstance({ variant });
   const start = engine.allocatedBytes;
   const mem = new WasmScope(engine);
   try {

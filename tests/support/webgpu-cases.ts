@@ -204,7 +204,7 @@ export const GPU_CASES: GpuCase[] = [
         try {
           const users = allUsers(n);
           const got = await gpu.scores(users);
-          const e = ctx.kernels.engine;
+          const e = ctx.kernels.wasm;
           const uRows = e.f32From(t.users),
             items = e.f32From(t.items);
           const want = e.f32(n * m);

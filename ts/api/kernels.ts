@@ -9,7 +9,7 @@ export {
   type KernelVariant,
   type VariantChoice,
 } from "../kernels/capabilities.js";
-export { WasmEngine, WasmF32Array, WasmI32Array, freeAll } from "../kernels/wasm-engine.js";
+export { WasmInstance, WasmF32Array, WasmI32Array, freeAll } from "../kernels/wasm-instance.js";
 export { Kernels } from "../kernels/kernels.js";
 export { createKernels } from "../kernels/create-kernels.js";
 export {

@@ -8,7 +8,7 @@ import type { PopularityGroup } from "./popularity-groups.js";
 import { PopularityRanking } from "./popularity-ranking.js";
 import { forEachRankedBlock } from "./ranked-blocks.js";
 import type { UserBlockScorer } from "./scorer.js";
-import { freeAll, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmI32Array } from "../kernels/wasm-instance.js";
 
 export { EvaluationError } from "./evaluation-error.js";
 
@@ -98,7 +98,7 @@ export function evaluateRanking(scorer: UserBlockScorer, train: Interactions, te
   // Every test item's full-ranking rank, counted for a whole block in one (threaded) kernel call:
   // it gives the per-interaction MRR and lowers ranks[HEAD_TEST] / ranks[TAIL_TEST] to the best
   // item's rank where the top-K list held none.
-  const e = kernels.engine;
+  const e = kernels.wasm;
   let testOffsets: WasmI32Array | null = null,
     testItems: WasmI32Array | null = null,
     above: WasmI32Array | null = null;

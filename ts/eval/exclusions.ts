@@ -1,6 +1,6 @@
 import type { Csr } from "../data/csr.js";
 import type { Interactions } from "../data/interactions.js";
-import type { WasmI32Array } from "../kernels/wasm-engine.js";
+import type { WasmI32Array } from "../kernels/wasm-instance.js";
 
 /**
  * Loads a block of users for full-ranking scoring: blockUsers[r] = users[start + r] for r < n, and

@@ -1,5 +1,5 @@
 import type { Interactions } from "../data/interactions.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import { loadUserBlock, maxRowLength } from "./exclusions.js";
 import type { UserBlockScorer } from "./scorer.js";
 
@@ -35,9 +35,9 @@ export function forEachRankedBlock(
   const m = scorer.nItems;
   const block = Math.max(1, Math.min(options.blockUsers ?? defaultBlock(m), users.length || 1));
   const kk = Math.min(k, Math.max(1, m));
-  const scores = kernels.engine.f32(block * m);
-  const topIdx = kernels.engine.i32(block * kk);
-  const topScore = kernels.engine.f32(block * kk);
+  const scores = kernels.wasm.f32(block * m);
+  const topIdx = kernels.wasm.i32(block * kk);
+  const topScore = kernels.wasm.f32(block * kk);
   try {
     forEachUserBlock(scorer, train, users, block, block * maxRowLength(train), options.onProgress, (start, n, blockUsers, excl) => {
       scorer.scoreUsers(blockUsers, n, scores);
@@ -63,7 +63,7 @@ function forEachUserBlock(
   onProgress: ((done: number, total: number) => void) | undefined,
   body: (start: number, n: number, blockUsers: WasmI32Array, excl: { offsets: WasmI32Array; indices: WasmI32Array }) => void,
 ): void {
-  const engine = scorer.kernels.engine;
+  const engine = scorer.kernels.wasm;
   const total = users.length;
   const blockUsers = engine.i32(block);
   const exclOffsets = engine.i32(block + 1);
@@ -116,7 +116,7 @@ function rankFused(
   options: { blockUsers?: number; onProgress?: (done: number, total: number) => void },
   lists: Int32Array,
 ): void {
-  const engine = scorer.kernels.engine;
+  const engine = scorer.kernels.wasm;
   const block = Math.max(1, Math.min(options.blockUsers ?? FUSED_BLOCK_USERS, users.length || 1));
   const kk = Math.min(k, Math.max(1, scorer.nItems));
   const topIdx = engine.i32(block * kk);

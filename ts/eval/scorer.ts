@@ -1,5 +1,5 @@
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
 
 /** Anything that can score a block of its users against the whole catalog (MF, two-tower, ...). */
 export interface UserBlockScorer {

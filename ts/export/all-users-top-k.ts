@@ -9,7 +9,7 @@
 import type { Csr } from "../data/csr.js";
 import { loadCsrBlock } from "../eval/exclusions.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import { freeAll, type WasmF32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array } from "../kernels/wasm-instance.js";
 import { PopularityReranker } from "../model/popularity-rerank.js";
 import type { ExportableModel } from "./served-vectors.js";
 
@@ -49,7 +49,7 @@ const FUSED_BLOCK_USERS = 4096;
 export function* topKBlocks(model: ExportableModel, k: number, options: AllUsersTopKOptions = {}): Generator<TopKBlock> {
   if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
   const kernels = model.kernels,
-    engine = kernels.engine;
+    engine = kernels.wasm;
   const nUsers = model.nUsers,
     m = model.nItems;
   const kk = Math.min(k, m);

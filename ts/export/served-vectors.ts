@@ -7,7 +7,7 @@
  */
 import { MatrixFactorization } from "../mf/matrix-factorization.js";
 import type { TwoTower } from "../two-tower/two-tower.js";
-import { freeAll, type WasmF32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array } from "../kernels/wasm-instance.js";
 
 /** The models whose vectors export: score(u, i) = user vector · item vector. */
 export type ExportableModel = MatrixFactorization | TwoTower;

@@ -1,6 +1,6 @@
 import type { IdMap } from "../data/id-map.js";
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array } from "../kernels/wasm-instance.js";
 import { InverseRetrievalError } from "./errors.js";
 
 /**

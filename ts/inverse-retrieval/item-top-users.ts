@@ -1,5 +1,5 @@
 import type { Csr } from "../data/csr.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import { loadCsrBlock, maxCsrRowLength } from "../eval/exclusions.js";
 import { checkEmbeddings, type ServingEmbeddings } from "./embeddings.js";
 import { InverseRetrievalError } from "./errors.js";
@@ -59,7 +59,7 @@ export function itemTopUsers(embeddings: ServingEmbeddings, options: ItemTopUser
   if (total === 0 || kk === 0) {
     return { items: items.slice(), topN, indptr: new Int32Array(total + 1), users: new Int32Array(0), scores: new Float32Array(0) };
   }
-  const engine = kernels.engine;
+  const engine = kernels.wasm;
   const block = Math.max(1, Math.min(options.blockItems ?? defaultBlock(nUsers), total));
   const outUsers = new Int32Array(total * kk);
   const outScores = new Float32Array(total * kk);

@@ -30,5 +30,5 @@ export function defaultKernels(): Promise<Kernels> {
 
 /** A Kernels object, told from a configuration object (models take either as first argument). */
 export function isKernels(value: unknown): value is Kernels {
-  return typeof value === "object" && value !== null && "engine" in value && "threads" in value;
+  return typeof value === "object" && value !== null && "wasm" in value && "threads" in value;
 }

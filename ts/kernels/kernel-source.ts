@@ -1,7 +1,7 @@
 import { detectCapabilities, KernelUnavailableError, preferredVariant, type KernelVariant } from "./capabilities.js";
 import { Kernels } from "./kernels.js";
-import type { WasmEngine } from "./wasm-engine.js";
-import { startEngine, type ThreadHost } from "./threads/engine-threads.js";
+import type { WasmInstance } from "./wasm-instance.js";
+import { startWasmInstance, type ThreadHost } from "./threads/start-instance.js";
 
 /**
  * Where a kernel build comes from: a compiled `WebAssembly.Module` (the only form Cloudflare
@@ -130,13 +130,13 @@ export class KernelLoader {
   }
 
   /** An engine on `options.threads` threads (default: every core), or on this one where a pool cannot run. */
-  async engine(options: LoadKernelsOptions = {}): Promise<WasmEngine> {
+  async wasmInstance(options: LoadKernelsOptions = {}): Promise<WasmInstance> {
     const variant = options.variant ?? preferredVariant();
     assertVariantRunnable(variant);
-    return startEngine(async (build) => (await this.module({ ...options, variant }, build)).module, variant, options.threads, this.threadHost);
+    return startWasmInstance(async (build) => (await this.module({ ...options, variant }, build)).module, variant, options.threads, this.threadHost);
   }
 
   async kernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
-    return new Kernels(await this.engine(options));
+    return new Kernels(await this.wasmInstance(options));
   }
 }

@@ -1,5 +1,5 @@
-import type { KernelExports } from "./wasm-engine.js";
-import type { WasmEngine, WasmF32Array, WasmI32Array, EngineThreads } from "./wasm-engine.js";
+import type { KernelExports } from "./wasm-instance.js";
+import type { WasmInstance, WasmF32Array, WasmI32Array, WasmThreads } from "./wasm-instance.js";
 import { MIN_PARALLEL_WORK, RANDOM_ROW_WORK, splitRows, TILE_ROW_ALIGN } from "./threads/row-split.js";
 
 /**
@@ -9,18 +9,18 @@ import { MIN_PARALLEL_WORK, RANDOM_ROW_WORK, splitRows, TILE_ROW_ALIGN } from ".
  */
 export class Kernels {
   readonly x;
-  constructor(readonly engine: WasmEngine) {
-    this.x = engine.exports;
+  constructor(readonly wasm: WasmInstance) {
+    this.x = wasm.exports;
   }
 
   /** Threads the kernels run on (this one included), and why that many. */
-  get threads(): EngineThreads {
-    return this.engine.threads;
+  get threads(): WasmThreads {
+    return this.wasm.threads;
   }
 
   /** Ends the thread pool's workers and frees the kernels' own scratch (arrays allocated from them stay their owners' to free). */
   dispose(): void {
-    this.engine.dispose();
+    this.wasm.dispose();
   }
 
   /**
@@ -29,7 +29,7 @@ export class Kernels {
    * a pool, the shares run here one after another.
    */
   runShares(kernel: keyof KernelExports & string, shares: ReadonlyArray<ReadonlyArray<number> | null>): number[] {
-    const pool = this.engine.threadPool;
+    const pool = this.wasm.threadPool;
     const fn = this.x[kernel] as unknown as (...args: number[]) => number;
     if (pool && shares.filter(Boolean).length > 1) return Array.from(pool.run(kernel, shares));
     return shares.map((share) => (share ? fn(...share) : 0));
@@ -49,7 +49,7 @@ export class Kernels {
     work: number,
     share: (start: number, count: number, thread: number) => number[],
   ): number[] {
-    const pool = this.engine.threadPool;
+    const pool = this.wasm.threadPool;
     const parts = pool ? Math.min(pool.size, Math.ceil(n / align), Math.floor((n * work) / MIN_PARALLEL_WORK)) : 1;
     const fn = this.x[kernel] as unknown as (...args: number[]) => number;
     if (parts <= 1) return [fn(...share(0, n, 0))];
@@ -136,7 +136,7 @@ export class Kernels {
       m,
       outPtr + start * outStride * 4,
       outStride,
-      this.engine.scratchFor(thread, this.x.score_packed_scratch_bytes(count, d)),
+      this.wasm.scratchFor(thread, this.x.score_packed_scratch_bytes(count, d)),
     ]);
   }
 
@@ -198,7 +198,7 @@ export class Kernels {
       N,
       K,
       accumulate ? 1 : 0,
-      this.engine.scratchFor(thread, scratch),
+      this.wasm.scratchFor(thread, scratch),
     ]);
   }
 
@@ -219,7 +219,7 @@ export class Kernels {
       N,
       K,
       accumulate ? 1 : 0,
-      this.engine.scratchFor(thread, scratch),
+      this.wasm.scratchFor(thread, scratch),
     ]);
   }
 
@@ -435,7 +435,7 @@ export class Kernels {
       args.temperature,
       p.gradUsers + start * d * 4,
       p.gradPos + start * d * 4,
-      this.engine.scratchFor(thread, scratch(count)),
+      this.wasm.scratchFor(thread, scratch(count)),
     ]);
     return losses.reduce((a, b) => a + b, 0);
   }
@@ -564,7 +564,7 @@ export class Kernels {
       exclPtr,
       idxPtr + start * k * 4,
       scorePtr + start * k * 4,
-      this.engine.scratchFor(thread, this.x.score_topk_scratch_bytes(count, d)),
+      this.wasm.scratchFor(thread, this.x.score_topk_scratch_bytes(count, d)),
     ]);
   }
 
@@ -763,7 +763,7 @@ export class Kernels {
       count,
       lambda,
       outPtr + start * d * 4,
-      this.engine.scratchFor(thread, scratch),
+      this.wasm.scratchFor(thread, scratch),
     ]);
     if (failed.some((f) => f !== 0)) throw new RangeError("fold-in: a history's system is not positive definite (the item table holds NaN or infinite values)");
   }

@@ -9,7 +9,7 @@
 import type { Kernels } from "./kernels.js";
 import { formatBytes, SizeLimitError, WASM_BUFFER_LIMIT_BYTES, WASM_MEMORY_LIMIT_BYTES } from "./memory-limits.js";
 import { TILE_ROW_ALIGN } from "./threads/row-split.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "./wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "./wasm-instance.js";
 
 /** Largest code magnitude: codes are 7-bit, in [-63, 63] (assembly/quantized.ts says why not 127). */
 export const QUANTIZED_CODE_LIMIT = 63;
@@ -120,7 +120,7 @@ export class QuantizedItemTable {
     const table = new QuantizedItemTable(kernels, nItems, dim, options.chunkItems);
     if (items.length < nItems * dim) throw new RangeError(`quantized item table: items holds ${items.length} floats, expected ${nItems} × ${dim}`);
     checkFinite(inWasm ? (items as WasmF32Array).view : (items as Float32Array), nItems, dim);
-    const e = kernels.engine,
+    const e = kernels.wasm,
       d = dim;
     try {
       // Piece-sized working buffers, taken before the table's blocks (see takeStaging).
@@ -226,7 +226,7 @@ export class QuantizedItemTable {
       if (part.rows.length !== n * dim) throw new RangeError(`${what}: rows holds ${part.rows.length} floats, expected ${n} × ${dim}`);
       checkFinite(part.rows, n, dim, first);
     }
-    const e = this.kernels.engine;
+    const e = this.kernels.wasm;
     const staging = this.working[0] ?? e.i32(Math.ceil((Math.min(n, CALL_ITEMS) * dim) / 4));
     try {
       const stagingPtr = staging.ptr;
@@ -258,7 +258,7 @@ export class QuantizedItemTable {
     this.check();
     const { nItems, dim, panelBytes } = this;
     const codes = new Int8Array(nItems * dim);
-    const buffer = this.kernels.engine.memory.buffer;
+    const buffer = this.kernels.wasm.memory.buffer;
     this.forChunks((c, first, count) => {
       const packed = new Int8Array(buffer, this.packed[c].ptr, Math.ceil(count / 8) * panelBytes);
       for (let j = 0; j < count; j++) {
@@ -296,7 +296,7 @@ export class QuantizedItemTable {
       m,
       outPtr + start * outStride * 4,
       outStride,
-      k.engine.scratchFor(thread, k.x.score_quantized_scratch_bytes(count, d)),
+      k.wasm.scratchFor(thread, k.x.score_quantized_scratch_bytes(count, d)),
     ]);
   }
 
@@ -343,7 +343,7 @@ export class QuantizedItemTable {
     const exact = this.hasExactRows;
     const R = exact ? Math.max(k, Math.min(Math.ceil(factor * k), m)) : k;
     const kern = this.kernels,
-      e = kern.engine;
+      e = kern.wasm;
     const pass = Math.min(nUsers, USERS_PER_PASS);
     let candIdx: WasmI32Array | null = null,
       candScore: WasmF32Array | null = null;
@@ -446,7 +446,7 @@ export class QuantizedItemTable {
    * small allocations of later requests.
    */
   private takeStaging(): void {
-    this.working.push(this.kernels.engine.i32(Math.ceil((Math.min(Math.max(this.nItems, 1), CALL_ITEMS) * this.dim) / 4)));
+    this.working.push(this.kernels.wasm.i32(Math.ceil((Math.min(Math.max(this.nItems, 1), CALL_ITEMS) * this.dim) / 4)));
   }
 
   private releaseStaging(): void {
@@ -469,7 +469,7 @@ export class QuantizedItemTable {
     const chunks = Math.ceil(nItems / chunkItems);
     const codeBytes = (padded / 8) * panelBytes;
     const total = codeBytes + padded * 8 + (rows ? nItems * dim * 4 : 0);
-    const e = this.kernels.engine;
+    const e = this.kernels.wasm;
     if (e.memory.buffer.byteLength + total > WASM_MEMORY_LIMIT_BYTES) {
       throw new SizeLimitError(
         `a quantized table of ${nItems} items × ${dim} needs ${formatBytes(total)} of wasm memory (codes ${formatBytes(codeBytes)}` +
@@ -500,7 +500,7 @@ export class QuantizedItemTable {
 
   /** The scales (f32, padded) in the side block. */
   private scalesView(): Float32Array {
-    return new Float32Array(this.kernels.engine.memory.buffer, this.side!.ptr, this.side!.length / 2);
+    return new Float32Array(this.kernels.wasm.memory.buffer, this.side!.ptr, this.side!.length / 2);
   }
 
   /** Where the sums (i32, padded) start in the side block. */
@@ -510,7 +510,7 @@ export class QuantizedItemTable {
 
   private shareRows(items: WasmF32Array): void {
     this.sharedRows = items;
-    this.rowsDirectory = this.kernels.engine.i32From([items.ptr]);
+    this.rowsDirectory = this.kernels.wasm.i32From([items.ptr]);
   }
 
   /**

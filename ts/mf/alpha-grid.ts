@@ -1,6 +1,6 @@
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
-import { freeAll } from "../kernels/wasm-engine.js";
+import { freeAll } from "../kernels/wasm-instance.js";
 import { loadUserBlock, maxRowLength } from "../eval/exclusions.js";
 import type { MatrixFactorization } from "./matrix-factorization.js";
 import { Rng } from "../util/rng.js";
@@ -116,7 +116,7 @@ export function searchPopularityAlphas(
   const rawRecall = new Float64Array(block);
 
   const kernels = model.kernels;
-  const e = kernels.engine;
+  const e = kernels.wasm;
   const unitDirections = e.f32From([...unit(directions.users), ...unit(directions.items)]);
   const g = dot(unit(directions.users), unit(directions.items));
   const packed = e.f32(kernels.packedItemsLength(m, d));

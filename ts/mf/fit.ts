@@ -3,7 +3,7 @@ import type { Interactions } from "../data/interactions.js";
 import { evaluateRanking } from "../eval/evaluate.js";
 import type { Rng } from "../util/rng.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
-import type { WasmF32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array } from "../kernels/wasm-instance.js";
 import type { MfConfig } from "./config.js";
 import type { PopularDirections } from "./gradient-accumulator.js";
 import { logitAdjustmentBias } from "../train/logit-adjustment.js";
@@ -29,7 +29,7 @@ export function createRunner(ctx: TrainingContext): EpochRunner {
       return new PairwiseRunner(ctx);
     case "softmax": {
       // The runner only reads the wasm copy of the bias; this wrapper owns and frees it.
-      const bias = logitBias ? ctx.kernels.engine.f32From(logitBias) : null;
+      const bias = logitBias ? ctx.kernels.wasm.f32From(logitBias) : null;
       const runner = new SoftmaxRunner(ctx, bias);
       const dispose = () => {
         runner.dispose();

@@ -6,7 +6,7 @@
  */
 import type { Kernels } from "../kernels/kernels.js";
 import { TWO_TOWER_DEFAULTS } from "../two-tower/config.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import { ContextBatch } from "../model/context-batch.js";
 import { DEFAULT_FOLD_IN_REGULARIZATION } from "./fold-in.js";
 import type { ContextScorer } from "../model/history-scorer.js";
@@ -49,12 +49,12 @@ export class FoldInScorer implements ContextScorer {
 
   /** Fold-in weighs a context's items equally, so the batch carries no weights. */
   contextBatch(capacity: number): ContextBatch {
-    return new ContextBatch(this.kernels.engine, capacity, this.window, "uniform", 1);
+    return new ContextBatch(this.kernels.wasm, capacity, this.window, "uniform", 1);
   }
 
   scoreContexts(batch: ContextBatch, out: WasmF32Array): void {
     const d = this.model.dim,
-      e = this.kernels.engine;
+      e = this.kernels.wasm;
     // Each context's distinct items (fold-in's least squares counts an item once), as a CSR for the kernel.
     const offsets = batch.offsets.view,
       items = batch.items.view;

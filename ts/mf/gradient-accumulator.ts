@@ -1,6 +1,6 @@
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array } from "../kernels/wasm-engine.js";
-import { freeAll } from "../kernels/wasm-engine.js";
+import type { WasmF32Array } from "../kernels/wasm-instance.js";
+import { freeAll } from "../kernels/wasm-instance.js";
 
 /** The popular directions of Ren et al.: P̄ over users and Q̄ over items (d floats each). */
 export interface PopularDirections {
@@ -29,7 +29,7 @@ export class GradientAccumulator {
     /** The optimizer's learning rate: every update is scaled by −lr, as in Algorithm 1. */
     private readonly learningRate: number,
   ) {
-    const e = kernels.engine;
+    const e = kernels.wasm;
     this.userSums = e.f32(nUsers * dim);
     this.itemSums = e.f32(nItems * dim);
     this.userSums.view.fill(0);

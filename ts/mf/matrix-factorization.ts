@@ -5,7 +5,7 @@ import { IdMap } from "../data/id-map.js";
 import { TrainableModel } from "../model/trainable-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import type { EvaluationResult } from "../eval/evaluate.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import { resolveMfConfig, type MfConfig } from "./config.js";
@@ -96,7 +96,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
       },
     );
     this.release();
-    const e = this.kernels.engine;
+    const e = this.kernels.wasm;
     const d = this.config.dim;
     this.userMap = train.users;
     this.itemMap = train.items;
@@ -179,7 +179,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
   scoreUsers(users: WasmI32Array, n: number, out: WasmF32Array): void {
     const { users: P } = this.requireTables();
     const d = this.config.dim;
-    const block = this.kernels.engine.f32(n * d);
+    const block = this.kernels.wasm.f32(n * d);
     try {
       this.kernels.gatherRows(P, d, users, n, block);
       this.scoreUserVectors(block, n, out);
@@ -199,7 +199,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
   ): void {
     const { users: P } = this.requireTables();
     const d = this.config.dim;
-    const block = this.kernels.engine.f32(n * d);
+    const block = this.kernels.wasm.f32(n * d);
     try {
       this.kernels.gatherRows(P, d, users, n, block);
       const directions = this.servingDirections();
@@ -217,7 +217,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
    */
   servedTables(): { users: WasmF32Array; items: WasmF32Array } {
     const { users, items } = this.requireTables();
-    const e = this.kernels.engine,
+    const e = this.kernels.wasm,
       d = this.dim;
     const servedUsers = e.f32Copy(users);
     let servedItems: WasmF32Array | null = null;
@@ -281,7 +281,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
         served?.free();
       }
     }
-    const e = this.kernels.engine,
+    const e = this.kernels.wasm,
       d = this.dim,
       kk = Math.min(k, this.nItems);
     const owned: Array<WasmF32Array | WasmI32Array> = [];
@@ -316,7 +316,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     const i = this.itemIndex(item);
     if (!this.unitItems) {
       const { items } = this.requireTables();
-      const table = this.kernels.engine.f32Copy(items);
+      const table = this.kernels.wasm.f32Copy(items);
       try {
         const directions = this.servingDirections();
         if (directions && this.servingSettings.alphaItems !== 0)
@@ -347,7 +347,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
       nUsers: 1,
       nItems: this.nItems,
       scoreUsers: (_users, n, out) => {
-        const block = this.kernels.engine.f32From(folded);
+        const block = this.kernels.wasm.f32From(folded);
         try {
           this.scoreUserVectors(block, n, out);
         } finally {
@@ -369,7 +369,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
 
   /** Top-k of one row of `scorer` (row `u`), leaving out `excluded` items, optionally re-ranked by popularity. */
   private topKForRow(scorer: UserBlockScorer, u: number, k: number, excluded: Int32Array | null, popularityPenalty: number | undefined): Recommendation {
-    const e = this.kernels.engine;
+    const e = this.kernels.wasm;
     const m = this.nItems;
     const kk = Math.min(k, m);
     const users = e.i32From([u]);
@@ -500,7 +500,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     }
     model.userMap = IdMap.from(contents.userIds);
     model.itemMap = IdMap.from(contents.itemIds);
-    const e = kernels.engine;
+    const e = kernels.wasm;
     model.tables = { users: e.f32From(userFactors), items: e.f32From(itemFactors) };
     model.counts = counts;
     model.seenCsr = { indptr, indices };
@@ -518,7 +518,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
       const k = this.kernels;
       const served = this.servedItemCopy();
       try {
-        this.packed = k.engine.f32(k.packedItemsLength(this.nItems, this.config.dim));
+        this.packed = k.wasm.f32(k.packedItemsLength(this.nItems, this.config.dim));
         k.packItems(served ?? items, this.nItems, this.config.dim, this.packed);
       } finally {
         served?.free();
@@ -533,7 +533,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     const projects = directions !== null && this.servingSettings.alphaItems !== 0;
     if (!projects && !this.servingSettings.normalizeItems) return null;
     const k = this.kernels;
-    const table = k.engine.f32Copy(this.requireTables().items);
+    const table = k.wasm.f32Copy(this.requireTables().items);
     try {
       if (projects) projectPopularity(k, table, this.nItems, this.dim, directions!.items, this.servingSettings.alphaItems);
       if (this.servingSettings.normalizeItems) k.l2NormalizeRows(table, this.nItems, this.dim);

@@ -1,4 +1,4 @@
-import type { WasmEngine, WasmI32Array } from "../kernels/wasm-engine.js";
+import type { WasmInstance, WasmI32Array } from "../kernels/wasm-instance.js";
 
 /**
  * The memory layouts of assembly/pairwise-plan.ts's Plan and ThreadState: the same fields in the same
@@ -73,7 +73,7 @@ export class StructBlock<F extends string> {
   readonly block: WasmI32Array;
 
   constructor(
-    engine: WasmEngine,
+    engine: WasmInstance,
     fields: readonly F[],
     private readonly floats: ReadonlySet<string>,
     kernelBytes: number,

@@ -1,5 +1,5 @@
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
-import { freeAll } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
+import { freeAll } from "../kernels/wasm-instance.js";
 import type { Rng } from "../util/rng.js";
 import { AliasSampler } from "../train/alias-sampler.js";
 import { ipsItemWeights } from "../train/ips.js";
@@ -60,7 +60,7 @@ export class PairwiseRunner implements EpochRunner {
 
   constructor(private readonly ctx: TrainingContext) {
     const { config, train, kernels, userFactors, itemFactors, userOptimizer, itemOptimizer, gradientAccumulator } = ctx;
-    const e = kernels.engine;
+    const e = kernels.wasm;
     const d = config.dim,
       nnz = train.nnz;
     const callerSteps = config.spectralPenalty > 0;
@@ -128,7 +128,7 @@ export class PairwiseRunner implements EpochRunner {
       negatives = this.ctx.config.negatives,
       candidates = this.ctx.config.hardNegatives;
     const { train, config, kernels } = this.ctx;
-    const e = kernels.engine,
+    const e = kernels.wasm,
       d = config.dim;
     const state = new StructBlock(e, THREAD_FIELDS, new Set(), e.exports.pairwise_layout(1), "a BPR/BCE training thread");
     const zeroed = (n: number) => {

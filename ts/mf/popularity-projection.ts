@@ -10,13 +10,13 @@
  * other estimate, from the mean embedding of the head items (users).
  */
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array } from "../kernels/wasm-instance.js";
 import { meanRow, type PopularDirections } from "./gradient-accumulator.js";
 
 /** Eq. 15/16 in place on n rows of d in wasm memory; α = 0 leaves the rows bit-for-bit unchanged. */
 export function projectPopularity(kernels: Kernels, rows: WasmF32Array, n: number, d: number, direction: Float32Array, alpha: number): void {
   if (alpha === 0 || n === 0) return;
-  const dir = kernels.engine.f32From(direction);
+  const dir = kernels.wasm.f32From(direction);
   try {
     kernels.projectOut(rows, n, d, dir, alpha);
   } finally {

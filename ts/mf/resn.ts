@@ -9,7 +9,7 @@
  * Every product is a wasm kernel call (matvec, matvecT, addOuter); the vectors are owned here.
  */
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import type { TrainingContext } from "./training-context.js";
 
 export class SpectralPenalty {
@@ -28,7 +28,7 @@ export class SpectralPenalty {
     /** λ. */
     readonly weight: number,
   ) {
-    const e = kernels.engine;
+    const e = kernels.wasm;
     this.ones = e.f32(Math.max(1, maxUsers));
     this.ones.view.fill(1);
     this.userSum = e.f32(Math.max(1, dim));
@@ -86,8 +86,8 @@ export class RowGradientStep {
     const { config, train, kernels } = ctx;
     const lambda = config.spectralPenalty;
     this.penalty = lambda > 0 ? new SpectralPenalty(kernels, config.dim, maxUsers, train.nItems, lambda) : null;
-    this.userBlock = this.penalty ? kernels.engine.f32(maxUsers * config.dim) : null;
-    this.denseItems = this.penalty ? kernels.engine.f32(train.nItems * config.dim) : null;
+    this.userBlock = this.penalty ? kernels.wasm.f32(maxUsers * config.dim) : null;
+    this.denseItems = this.penalty ? kernels.wasm.f32(train.nItems * config.dim) : null;
   }
 
   /** Steps the optimizers; returns the penalty λ·σ² of the step (0 without ReSN). */

@@ -1,5 +1,5 @@
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
-import { freeAll } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
+import { freeAll } from "../kernels/wasm-instance.js";
 import type { AliasSampler } from "../train/alias-sampler.js";
 import { ipsItemWeights } from "../train/ips.js";
 import { NegativeProposal } from "../train/negative-proposal.js";
@@ -61,7 +61,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     logitBias: Float32Array | null = null,
   ) {
     const { config, train, kernels } = ctx;
-    const e = kernels.engine;
+    const e = kernels.wasm;
     const d = config.dim,
       B = config.batchSize,
       N = config.negatives,

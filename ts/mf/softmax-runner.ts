@@ -1,5 +1,5 @@
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
-import { freeAll } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
+import { freeAll } from "../kernels/wasm-instance.js";
 import { ipsItemWeights, SoftmaxTargetWeights } from "../train/ips.js";
 import { SpectralPenalty } from "./resn.js";
 import { runBlocks, shuffledRange, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
@@ -31,7 +31,7 @@ export class SoftmaxRunner implements EpochRunner {
     private readonly logitBias: WasmF32Array | null = null,
   ) {
     const { config, train, kernels } = ctx;
-    const e = kernels.engine;
+    const e = kernels.wasm;
     const d = config.dim,
       m = train.nItems,
       B = config.batchSize;

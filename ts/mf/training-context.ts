@@ -1,5 +1,5 @@
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array } from "../kernels/wasm-instance.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Rng } from "../util/rng.js";
 import type { MfConfig } from "./config.js";

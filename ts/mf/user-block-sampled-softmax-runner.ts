@@ -1,5 +1,5 @@
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
-import { freeAll } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
+import { freeAll } from "../kernels/wasm-instance.js";
 import type { AliasSampler } from "../train/alias-sampler.js";
 import { NegativeProposal } from "../train/negative-proposal.js";
 import { SlotMap } from "../train/slot-map.js";
@@ -78,7 +78,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     private readonly logitBias: Float32Array | null = null,
   ) {
     const { config, train, kernels } = ctx;
-    const e = kernels.engine;
+    const e = kernels.wasm;
     const d = config.dim,
       B = config.batchSize,
       N = config.negatives,

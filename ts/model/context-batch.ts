@@ -3,8 +3,8 @@
  * every context, and (recency weighting) a weight per item. A context is the last `maxHistory`
  * items of a time-ordered history slice; the buffers live in wasm memory owned by this object.
  */
-import type { WasmEngine, WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
-import { freeAll } from "../kernels/wasm-engine.js";
+import type { WasmInstance, WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
+import { freeAll } from "../kernels/wasm-instance.js";
 import type { HistoryWeighting } from "../two-tower/config.js";
 
 /** The weight of the item `age` places before the newest one of a context (recency weighting). */
@@ -23,7 +23,7 @@ export class ContextBatch {
   entries = 0;
 
   constructor(
-    engine: WasmEngine,
+    engine: WasmInstance,
     readonly capacity: number,
     readonly maxHistory: number,
     weighting: HistoryWeighting,

@@ -6,7 +6,7 @@
  */
 import type { Csr } from "../data/csr.js";
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import type { ContextBatch } from "./context-batch.js";
 

@@ -10,7 +10,7 @@
  * with β = α·T. The user's training items stay excluded: exclusion happens after scoring.
  */
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 
 export class PopularityReranker implements UserBlockScorer {
@@ -30,7 +30,7 @@ export class PopularityReranker implements UserBlockScorer {
       throw new RangeError(`the popularity penalty needs one count per item: got ${itemCounts.length} counts for ${base.nItems} items`);
     }
     this.kernels = base.kernels;
-    this.logPopularity = base.kernels.engine.f32From(Array.from(itemCounts, (c) => Math.log1p(c)));
+    this.logPopularity = base.kernels.wasm.f32From(Array.from(itemCounts, (c) => Math.log1p(c)));
     const baseRank = base.rankUsers?.bind(base);
     if (baseRank) {
       this.rankUsers = (users, n, k, excl, outIndices, outScores, colBias) => {

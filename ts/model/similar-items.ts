@@ -7,7 +7,7 @@
  */
 import type { IdMap } from "../data/id-map.js";
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import type { Recommendation } from "./recommendation.js";
 
 /** The m×d item vectors scaled to unit L2 norm (an all-zero vector stays zero: its cosine with anything is 0), in wasm memory this object owns. */
@@ -38,7 +38,7 @@ export class UnitItemTable {
     if (!(Number.isInteger(item) && item >= 0 && item < m)) throw new RangeError(`item index ${item} is outside [0, ${m})`);
     const kk = Math.min(k, m - 1);
     if (kk === 0) return { items: [], indices: new Int32Array(0), scores: new Float32Array(0) };
-    const e = this.kernels.engine;
+    const e = this.kernels.wasm;
     let query: WasmF32Array | null = null,
       scores: WasmF32Array | null = null,
       topIdx: WasmI32Array | null = null,

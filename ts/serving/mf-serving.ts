@@ -1,5 +1,5 @@
 import type { MatrixFactorization } from "../mf/matrix-factorization.js";
-import { freeAll } from "../kernels/wasm-engine.js";
+import { freeAll } from "../kernels/wasm-instance.js";
 import { createTopKProvider, type BackendSelection, type TopKProviderOptions } from "./backend.js";
 import { recommendAllUsers, type AllRecommendations, type RecommendAllOptions } from "./recommend-all.js";
 import type { ProviderMemory, ServingTables } from "./top-k-provider.js";

@@ -1,6 +1,6 @@
 import type { Kernels } from "../kernels/kernels.js";
 import { DEFAULT_REFINE_FACTOR, QuantizedItemTable } from "../kernels/quantized-items.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import { checkServingTables, checkTopKRequest, type ProviderMemory, type ServingTables, type TopKLists, type UserBlockTopK } from "./top-k-provider.js";
 
 /** Serving from int8 item codes (docs/scale.md, "Large catalogs: int8 items"). */
@@ -49,7 +49,7 @@ export class QuantizedTopK implements UserBlockTopK {
     const indices = new Int32Array(n * k).fill(-1);
     const scores = new Float32Array(n * k).fill(-Infinity);
     if (n === 0 || this.nItems === 0) return { n, k, indices, scores };
-    const e = this.kernels.engine;
+    const e = this.kernels.wasm;
     const B = Math.min(BLOCK_USERS, n);
     let rows: WasmF32Array | null = null,
       outIdx: WasmI32Array | null = null,
@@ -111,7 +111,7 @@ export class QuantizedTopK implements UserBlockTopK {
       const u = users[start + r];
       picked.set(ex.indices.subarray(ex.indptr[u], ex.indptr[u + 1]), offsets[r]);
     }
-    const e = this.kernels.engine;
+    const e = this.kernels.wasm;
     const o = e.i32From(offsets);
     try {
       return { offsets: o, indices: e.i32From(picked) };

@@ -1,5 +1,5 @@
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array } from "../kernels/wasm-instance.js";
 import { checkServingTables, checkTopKRequest, type ProviderMemory, type ServingTables, type TopKLists, type UserBlockTopK } from "./top-k-provider.js";
 
 export interface WasmTopKOptions {
@@ -36,7 +36,7 @@ export class WasmTopK implements UserBlockTopK {
     this.nItems = tables.nItems;
     this.blockUsers = positive(options.wasmBlockUsers ?? DEFAULT_WASM_BLOCK_USERS, "wasmBlockUsers");
     this.chunkItems = positive(options.wasmChunkItems ?? DEFAULT_WASM_CHUNK_ITEMS, "wasmChunkItems");
-    const e = kernels.engine,
+    const e = kernels.wasm,
       d = tables.dim;
     try {
       for (let first = 0; first < tables.nItems; first += this.chunkItems) {
@@ -64,7 +64,7 @@ export class WasmTopK implements UserBlockTopK {
     const scores = new Float32Array(n * k).fill(-Infinity);
     const kk = Math.min(k, this.nItems);
     if (kk === 0 || n === 0) return { n, k, indices, scores };
-    const e = this.kernels.engine,
+    const e = this.kernels.wasm,
       d = this.tables.dim;
     const B = Math.min(this.blockUsers, n);
     const widest = Math.min(this.chunkItems, this.nItems);
@@ -137,7 +137,7 @@ export class WasmTopK implements UserBlockTopK {
       }
       offsets[r + 1] = picked.length;
     }
-    const e = this.kernels.engine;
+    const e = this.kernels.wasm;
     const o = e.i32From(offsets);
     try {
       return { offsets: o, indices: e.i32From(picked.length > 0 ? picked : [0]) };

@@ -7,7 +7,7 @@
  * and the learning rates their meaning.
  */
 import type { Interactions } from "../data/interactions.js";
-import type { WasmEngine, WasmF32Array } from "../kernels/wasm-engine.js";
+import type { WasmInstance, WasmF32Array } from "../kernels/wasm-instance.js";
 
 /** The IPS weight of every item's positives, or null when IPS is off. */
 export function ipsItemWeights(config: { readonly ips: boolean; readonly ipsMinPropensity: number }, train: Interactions): Float32Array | null {
@@ -42,7 +42,7 @@ export class SoftmaxTargetWeights {
   private readonly shift: Float64Array;
 
   constructor(
-    engine: WasmEngine,
+    engine: WasmInstance,
     maxRows: number,
     maxTargets: number,
     private readonly itemWeights: Float32Array,

@@ -1,5 +1,5 @@
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
 
 export type OptimizerName = "adam" | "adagrad" | "sgd";
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adagrad", "sgd"];
@@ -30,7 +30,7 @@ export class TableOptimizer {
     /** Keep updated rows on the unit sphere (scores become cosines). */
     readonly unitNorm: boolean,
   ) {
-    const engine = kernels.engine;
+    const engine = kernels.wasm;
     this.first = kind === "sgd" ? null : zeroed(engine.f32(table.length));
     this.second = kind === "adam" ? zeroed(engine.f32(table.length)) : null;
   }

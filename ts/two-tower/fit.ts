@@ -6,7 +6,7 @@
  */
 import { DEFAULT_K } from "../eval/default-k.js";
 import type { Interactions } from "../data/interactions.js";
-import type { WasmF32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array } from "../kernels/wasm-instance.js";
 import { evaluateSequential } from "../eval/sequential.js";
 import type { ContextScorer } from "../model/history-scorer.js";
 import type { Rng } from "../util/rng.js";

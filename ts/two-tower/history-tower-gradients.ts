@@ -6,7 +6,7 @@
  *   ∂itemIn[context item] += (w_e / Σw)·∂p (poolRowsBackward, into one compact row per distinct item).
  */
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import { ContextBatch } from "../model/context-batch.js";
 import { historyTower, type TowerTables } from "./towers.js";
 import type { TwoTowerConfig } from "./config.js";
@@ -36,7 +36,7 @@ export class HistoryTowerGradients {
     private readonly config: TwoTowerConfig,
     nItems: number,
   ) {
-    const e = k.engine;
+    const e = k.wasm;
     const B = config.batchSize,
       d = config.dim,
       L = config.maxHistory;

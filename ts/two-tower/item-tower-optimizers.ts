@@ -1,5 +1,5 @@
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-engine.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
 import type { TowerTables } from "./towers.js";
 import type { TwoTowerConfig } from "./config.js";
 import { TableOptimizer } from "../train/optimizer.js";

@@ -7,7 +7,7 @@
 import type { Csr } from "../data/csr.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import type { TowerTables } from "./towers.js";
 import type { Rng } from "../util/rng.js";
 import type { TwoTowerConfig } from "./config.js";
@@ -31,7 +31,7 @@ class CandidateBlock {
   readonly genreIndices: WasmI32Array | null;
 
   constructor(k: Kernels, capacity: number, d: number, genres: Csr | null) {
-    const e = k.engine;
+    const e = k.wasm;
     this.items = e.i32(capacity);
     this.slots = e.i32(capacity);
     this.vectors = e.f32(capacity * d);
@@ -102,7 +102,7 @@ export class TwoTowerSampledSoftmaxStep implements TwoTowerStep {
     private readonly logitBias: Float32Array | null,
     private readonly rng: Rng,
   ) {
-    const e = k.engine,
+    const e = k.wasm,
       d = config.dim,
       B = config.batchSize,
       N = config.negatives;

@@ -5,7 +5,7 @@
  *   ∂U = G·V (gemmNN), ∂V = Gᵀ·U (gemmTN) → ∂itemOut = ∂V, ∂genres = poolRowsBackward(∂V).
  */
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import { itemTowerAll, type TowerTables } from "./towers.js";
 import type { TwoTowerConfig } from "./config.js";
 import { HistoryTowerGradients } from "./history-tower-gradients.js";
@@ -42,7 +42,7 @@ export class TwoTowerSoftmaxStep implements TwoTowerStep {
     private readonly m: number,
     private readonly logitBias: WasmF32Array | null,
   ) {
-    const e = k.engine,
+    const e = k.wasm,
       d = config.dim,
       B = config.batchSize;
     this.history = new HistoryTowerGradients(k, tables, config, m);

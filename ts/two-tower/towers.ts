@@ -5,7 +5,7 @@
  * Score = u·v (training divides by the temperature T).
  */
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import type { ContextBatch } from "../model/context-batch.js";
 
 export interface TowerTables {

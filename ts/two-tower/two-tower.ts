@@ -16,7 +16,7 @@ import { IdMap } from "../data/id-map.js";
 import { TrainableModel } from "../model/trainable-model.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Kernels } from "../kernels/kernels.js";
-import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-engine.js";
+import { freeAll, type WasmF32Array, type WasmI32Array } from "../kernels/wasm-instance.js";
 import type { UserBlockScorer } from "../eval/scorer.js";
 import type { FitOptions, FitReport } from "../train/fit-report.js";
 import { logitAdjustmentBias } from "../train/logit-adjustment.js";
@@ -135,7 +135,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
     const rng = new Rng(config.seed);
     this.tables = this.initialTables(train.nItems, rng);
     const bias = logitAdjustmentBias(config, train);
-    const wasmBias = bias && config.loss === "softmax" ? this.kernels.engine.f32From(bias) : null;
+    const wasmBias = bias && config.loss === "softmax" ? this.kernels.wasm.f32From(bias) : null;
     const step: TwoTowerStep =
       config.loss === "softmax"
         ? new TwoTowerSoftmaxStep(this.kernels, this.tables, config, train.nItems, wasmBias)
@@ -151,7 +151,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
 
   /** A batch in this model's context layout (maxHistory, weighting); the caller disposes it. */
   contextBatch(capacity: number): ContextBatch {
-    return new ContextBatch(this.kernels.engine, capacity, this.config.maxHistory, this.config.historyWeighting, this.config.halfLife);
+    return new ContextBatch(this.kernels.wasm, capacity, this.config.maxHistory, this.config.historyWeighting, this.config.halfLife);
   }
 
   scoreContexts(batch: ContextBatch, out: WasmF32Array): void {
@@ -190,7 +190,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
   trainingUserTable(): WasmF32Array {
     this.requireTables();
     const { indptr, indices } = this.seenCsr!;
-    const table = this.kernels.engine.f32(Math.max(1, this.nUsers * this.dim));
+    const table = this.kernels.wasm.f32(Math.max(1, this.nUsers * this.dim));
     try {
       this.embedHistories(
         this.nUsers,
@@ -228,7 +228,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
   /** The item tower's output for every item (nItems×d, the vectors scoring uses), in wasm memory the caller frees. */
   itemTable(): WasmF32Array {
     const t = this.requireTables();
-    const table = this.kernels.engine.f32(this.nItems * this.dim);
+    const table = this.kernels.wasm.f32(this.nItems * this.dim);
     itemTowerAll(this.kernels, t, this.nItems, this.dim, table);
     return table;
   }
@@ -361,7 +361,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
     // Embeddings are finite and bounded (decodeModelFile); counts and sparse rows are checked here.
     const csr = (indptrName: string, indicesName: string, rows: number, limit: number, what: string): Csr =>
       requireCsrTables(contents, indptrName, indicesName, rows, limit, what, fileName);
-    const e = kernels.engine;
+    const e = kernels.wasm;
     const itemIn = table("itemInput", nItems, dim, "f32"),
       itemOut = table("itemOutput", nItems, dim, "f32");
     const projection = table("projection", dim, dim, "f32"),
@@ -404,7 +404,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
   }
 
   private initialTables(m: number, rng: Rng): TowerTables {
-    const e = this.kernels.engine,
+    const e = this.kernels.wasm,
       d = this.dim,
       std = this.config.initStd;
     const normal = (n: number) => {
@@ -424,7 +424,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
 
   private embedBatch(batch: ContextBatch): WasmF32Array {
     const t = this.requireTables();
-    const e = this.kernels.engine,
+    const e = this.kernels.wasm,
       n = batch.rows,
       d = this.dim;
     const pooled = e.f32(Math.max(1, n * d));
@@ -447,7 +447,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
         d = this.dim;
       const items = this.itemTable();
       try {
-        this.packed = k.engine.f32(k.packedItemsLength(m, d));
+        this.packed = k.wasm.f32(k.packedItemsLength(m, d));
         k.packItems(items, m, d, this.packed);
       } finally {
         items.free();
@@ -458,7 +458,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
 
   private topK(histories: Csr, k: number, exclude: Int32Array | null, popularityPenalty: number | undefined): Recommendation {
     if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
-    const e = this.kernels.engine,
+    const e = this.kernels.wasm,
       m = this.nItems,
       kk = Math.min(k, m);
     const scorer = new HistoryScorer(this, histories);
@@ -514,7 +514,7 @@ export class TwoTower extends TrainableModel<TwoTowerConfig> implements UserBloc
 
 /** The genre tables in wasm: embeddings (given, or copied from `values`) and each item's genre CSR. */
 function wasmGenres(kernels: Kernels, genres: ItemGenres, values: Float32Array | Int32Array | null, table?: WasmF32Array): NonNullable<TowerTables["genres"]> {
-  const e = kernels.engine;
+  const e = kernels.wasm;
   return {
     table: table ?? e.f32From(values!),
     offsets: e.i32From(genres.byItem.indptr),

@@ -1,6 +1,6 @@
 import type { KernelVariant } from "../kernels/capabilities.js";
 import type { Kernels } from "../kernels/kernels.js";
-import type { EngineThreads } from "../kernels/wasm-engine.js";
+import type { WasmThreads } from "../kernels/wasm-instance.js";
 import { RecommenderService, type RecommenderApi } from "./recommender-service.js";
 
 /**
@@ -14,7 +14,7 @@ export interface RecommenderEngine extends RecommenderApi {
   /** The kernel build the engine runs. */
   readonly variant: KernelVariant;
   /** The threads its kernels run on (the `threads` option; default every core), and why that many. */
-  readonly threads: EngineThreads;
+  readonly threads: WasmThreads;
   /** Free everything the engine holds; a worker engine also ends its worker. */
   close(): Promise<void>;
 }
@@ -33,7 +33,7 @@ export class InThreadEngine extends RecommenderService implements RecommenderEng
     super(kernels);
   }
 
-  get threads(): EngineThreads {
+  get threads(): WasmThreads {
     return this.kernels.threads;
   }
 

@@ -119,7 +119,7 @@ export class RecommenderService implements RecommenderApi {
   constructor(readonly kernels: Kernels) {}
 
   get variant(): KernelVariant {
-    return this.kernels.engine.variant;
+    return this.kernels.wasm.variant;
   }
 
   async readInteractions(data: Uint8Array | string, options: ReadDataOptions = {}): Promise<ReadDataResult> {

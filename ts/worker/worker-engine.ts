@@ -19,7 +19,7 @@ import type {
 } from "./recommender-service.js";
 import { transferableBuffers } from "./transfer.js";
 import type { WorkerHost, WorkerInit, WorkerWasm } from "./worker-host.js";
-import type { EngineThreads } from "../kernels/wasm-engine.js";
+import type { WasmThreads } from "../kernels/wasm-instance.js";
 
 /** How an entry hands its worker to {@link WorkerEngine.start}. */
 export interface WorkerConnection {
@@ -61,7 +61,7 @@ export class WorkerEngine implements RecommenderEngine {
     private readonly remote: Comlink.Remote<WorkerHost>,
     private readonly connection: WorkerConnection,
     readonly variant: KernelVariant,
-    readonly threads: EngineThreads,
+    readonly threads: WasmThreads,
     readonly reason: string,
   ) {}
 

@@ -2,7 +2,7 @@ import * as Comlink from "comlink";
 import type { KernelVariant } from "../kernels/capabilities.js";
 import type { Kernels } from "../kernels/kernels.js";
 import type { LoadKernelsOptions } from "../kernels/kernel-source.js";
-import type { EngineThreads } from "../kernels/wasm-engine.js";
+import type { WasmThreads } from "../kernels/wasm-instance.js";
 import type { Recommendation } from "../model/recommendation.js";
 import {
   RecommenderService,
@@ -34,7 +34,7 @@ export interface WorkerInit {
 /** What a started worker engine reports back. */
 export interface WorkerStarted {
   readonly variant: KernelVariant;
-  readonly threads: EngineThreads;
+  readonly threads: WasmThreads;
 }
 
 function recommendationTransfer(r: Recommendation): Recommendation {
@@ -61,7 +61,7 @@ export class WorkerHost {
       ...(given && { wasm: (_variant, build) => (build.threads ? (wasmThreads ?? wasm) : (wasm ?? wasmThreads))! }),
     });
     this.service = new RecommenderService(kernels);
-    return { variant: kernels.engine.variant, threads: kernels.threads };
+    return { variant: kernels.wasm.variant, threads: kernels.threads };
   }
 
   readInteractions(data: Uint8Array | string, options?: ReadDataOptions) {

@@ -1,5 +1,5 @@
 import { detectCapabilities, KernelUnavailableError, type KernelVariant } from "../capabilities.js";
-import { createKernelMemory, WasmEngine } from "../wasm-engine.js";
+import { createKernelMemory, WasmInstance } from "../wasm-instance.js";
 import { ThreadPool, type ThreadSpawner } from "./thread-pool.js";
 import { CONTROL } from "./control-block.js";
 
@@ -30,10 +30,15 @@ export function resolveThreadCount(threads: number | undefined, host: Pick<Threa
  * memory, a way to start threads and the .threads build; where any is missing, or the pool fails
  * to start, the same kernels run on this thread and `engine.threads.reason` says why.
  */
-export async function startEngine(moduleFor: ModuleForBuild, variant: KernelVariant, threads: number | undefined, host: ThreadHost): Promise<WasmEngine> {
+export async function startWasmInstance(
+  moduleFor: ModuleForBuild,
+  variant: KernelVariant,
+  threads: number | undefined,
+  host: ThreadHost,
+): Promise<WasmInstance> {
   const wanted = resolveThreadCount(threads, host);
   const single = async (reason: string) => {
-    const engine = await WasmEngine.fromModule(await moduleFor({ threads: false }), variant);
+    const engine = await WasmInstance.fromModule(await moduleFor({ threads: false }), variant);
     engine.attachThreads(null, { count: 1, reason });
     return engine;
   };
@@ -48,9 +53,9 @@ export async function startEngine(moduleFor: ModuleForBuild, variant: KernelVari
     return single(`1 thread instead of ${wanted}: the shared-memory kernel build could not be loaded (${(e as Error).message})`);
   }
   const memory = createKernelMemory(true);
-  let engine: WasmEngine;
+  let engine: WasmInstance;
   try {
-    engine = await WasmEngine.fromModule(module, variant, { memory });
+    engine = await WasmInstance.fromModule(module, variant, { memory });
   } catch (e) {
     return single(`1 thread instead of ${wanted}: the kernel module given is not a shared-memory (.threads) build (${(e as Error).message})`);
   }

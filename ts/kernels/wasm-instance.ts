@@ -184,7 +184,7 @@ export interface KernelExports {
 }
 
 /** How many threads an engine runs its kernels on, and why not more when it could have. */
-export interface EngineThreads {
+export interface WasmThreads {
   /** Threads in use, this one included (1 = no pool). */
   readonly count: number;
   /** Why the count is what it is: asked for, the cores there are, or what kept threads off here. */
@@ -201,14 +201,14 @@ export function createKernelMemory(shared: boolean): WebAssembly.Memory {
  * {@link WasmF32Array}/{@link WasmI32Array} owners; whoever holds one frees it. With a thread pool
  * the memory is shared with the pool's threads; only this thread allocates.
  */
-export class WasmEngine {
+export class WasmInstance {
   readonly exports: KernelExports;
   readonly variant: KernelVariant;
   readonly memory: WebAssembly.Memory;
   private liveBytes = 0;
   private liveCount = 0;
   private pool: ThreadPool | null = null;
-  private threadInfo: EngineThreads = { count: 1, reason: "one thread" };
+  private threadInfo: WasmThreads = { count: 1, reason: "one thread" };
   /** Per-thread scratch for kernels that need working memory (score_packed, GEMMs): pointer and size. */
   private readonly scratch: { ptr: number; bytes: number }[] = [];
   private disposed = false;
@@ -223,23 +223,23 @@ export class WasmEngine {
    * Instantiate from an already compiled module (the seam every runtime entry goes through). A
    * module that imports its memory (a .threads build) gets `memory`, or a new one.
    */
-  static async fromModule(module: WebAssembly.Module, variant: KernelVariant, options: { memory?: WebAssembly.Memory } = {}): Promise<WasmEngine> {
+  static async fromModule(module: WebAssembly.Module, variant: KernelVariant, options: { memory?: WebAssembly.Memory } = {}): Promise<WasmInstance> {
     const importsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
     const memory = importsMemory ? (options.memory ?? createKernelMemory(false)) : undefined;
     const instance = await WebAssembly.instantiate(module, memory ? { env: { memory } } : {});
     const own = (instance.exports as { memory?: WebAssembly.Memory }).memory;
-    const engine = new WasmEngine(instance, variant, memory ?? own!);
+    const engine = new WasmInstance(instance, variant, memory ?? own!);
     return engine;
   }
 
   /** @internal Attaches the thread pool this engine's kernels run on (see engine-threads.ts). */
-  attachThreads(pool: ThreadPool | null, info: EngineThreads): void {
+  attachThreads(pool: ThreadPool | null, info: WasmThreads): void {
     this.pool = pool;
     this.threadInfo = info;
   }
 
   /** Threads the kernels run on, and why. */
-  get threads(): EngineThreads {
+  get threads(): WasmThreads {
     return this.threadInfo;
   }
 
@@ -368,7 +368,7 @@ abstract class WasmArray<V extends Float32Array | Int32Array> {
   private freed = false;
 
   constructor(
-    readonly engine: WasmEngine,
+    readonly instance: WasmInstance,
     private pointer: number,
     readonly length: number,
   ) {}
@@ -384,7 +384,7 @@ abstract class WasmArray<V extends Float32Array | Int32Array> {
    * old buffer), so always read it through this getter rather than keeping it across calls.
    */
   get view(): V {
-    const buffer = this.engine.memory.buffer;
+    const buffer = this.instance.memory.buffer;
     const v = this.cached;
     if (v !== undefined && v.buffer === buffer) return v;
     if (this.freed) throw new Error("wasm array used after free()");
@@ -400,7 +400,7 @@ abstract class WasmArray<V extends Float32Array | Int32Array> {
 
   free(): void {
     if (this.freed) return;
-    this.engine.freeBytes(this.pointer, this.length * 4);
+    this.instance.freeBytes(this.pointer, this.length * 4);
     this.freed = true;
     this.cached = undefined;
     this.pointer = 0;
