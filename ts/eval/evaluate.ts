@@ -222,9 +222,14 @@ export function evaluateServedLists(
 /** The test users evaluated: without includeColdStart, those with a training interaction; and how many were left out. */
 function evaluatedUsers(all: Int32Array, train: Interactions, options: Pick<EvaluateOptions, "includeColdStart">) {
   if (options.includeColdStart) return { testUsers: all, coldStartUsers: 0 };
-  const trainP = train.byUser.indptr;
-  const testUsers = all.filter((u) => u < train.nUsers && trainP[u + 1] > trainP[u]);
+  const testUsers = all.filter((u) => hasTrainingInteraction(train, u));
   return { testUsers, coldStartUsers: all.length - testUsers.length };
+}
+
+/** Whether user index `u` has at least one interaction in `train` (a cold-start user has none). */
+export function hasTrainingInteraction(train: Interactions, u: number): boolean {
+  const trainP = train.byUser.indptr;
+  return u < train.nUsers && trainP[u + 1] > trainP[u];
 }
 
 /** E of PSEI, the popularity order and the head/tail boundary, checked. */

@@ -12,7 +12,8 @@ import { runSequentialEvaluate } from "./evaluate-sequential.js";
 import { readPartsForModel } from "../model-data.js";
 import { headRuleFromFlags } from "../evaluation-flags.js";
 import { createProgress } from "../progress.js";
-import { evaluateRanking } from "../../eval/evaluate.js";
+import { evaluateRanking, hasTrainingInteraction } from "../../eval/evaluate.js";
+import { projectsNothing } from "../../mf/serving.js";
 import { formatResult } from "../evaluation-report.js";
 import { MostPopular } from "../../model/most-popular.js";
 import type { MatrixFactorization } from "../../mf/matrix-factorization.js";
@@ -128,15 +129,14 @@ export async function runEvaluate(args: ParsedArgs<typeof EVALUATE>): Promise<nu
 
 /** True when no test user has a training interaction (a split by users): classic evaluation has nothing to rank. */
 function everyTestUserIsNew(train: Interactions, test: Interactions): boolean {
-  const trainP = train.byUser.indptr;
-  return test.usersWithInteractions().every((u) => u >= train.nUsers || trainP[u + 1] === trainP[u]);
+  return test.usersWithInteractions().every((u) => !hasTrainingInteraction(train, u));
 }
 
 /** For a model trained with the gradient adjustment: how it serves, and whether the projection is off. */
 function gradientAdjustmentOf(model: MatrixFactorization): { alphaItems: number; alphaUsers: number; source: string; projectionOff: boolean } | undefined {
   if (!model.config.gradientAdjustment) return undefined;
   const { alphaItems, alphaUsers, popularDirection } = model.serving;
-  return { alphaItems, alphaUsers, source: popularDirection, projectionOff: alphaItems === 0 && alphaUsers === 0 };
+  return { alphaItems, alphaUsers, source: popularDirection, projectionOff: projectsNothing(model.serving) };
 }
 
 function foldInContexts(model: MatrixFactorization) {
