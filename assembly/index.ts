@@ -11,6 +11,7 @@ export { gemm_nn, gemm_tn, gemm_nt, gemm_scratch_bytes } from "./gemm";
 export { pool_rows, pool_rows_backward, add_scaled_rows } from "./pooling";
 export { softmax_xent, lse_rows, mask_matching_columns } from "./softmax";
 export { sampled_softmax_rows } from "./sampled-softmax";
+export { cosine_contrastive_rows } from "./contrastive";
 export { topk_rows } from "./topk";
 export { score_topk, score_topk_scratch_bytes } from "./score-top-k";
 export {

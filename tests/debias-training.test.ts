@@ -327,7 +327,7 @@ describe("full softmax with logit adjustment, IPS and ReSN together", () => {
 describe("switched-off methods are the plain model", () => {
   for (const loss of LOSSES) {
     it(`${loss}: α = 0, λ = 0 and no IPS give the same factors as the defaults; IPS with every propensity clipped to 1 too`, async () => {
-      const base: Partial<MfConfig> = { loss, epochs: 2, seed: 5, dim: 8, negatives: loss === "sampled-softmax" ? 32 : undefined };
+      const base: Partial<MfConfig> = { loss, epochs: 2, seed: 5, dim: 8, negatives: loss === "sampled-softmax" || loss === "ccl" ? 32 : undefined };
       const tables = async (extra: Partial<MfConfig>) => {
         const model = new MatrixFactorization(kernels, { ...base, ...extra });
         await model.fit(data);

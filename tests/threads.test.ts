@@ -110,11 +110,12 @@ describe("the thread pool", () => {
 });
 
 describe("threads: deterministic paths give identical results on 1, 2 and 4 threads", () => {
-  it("full-softmax and sampled-softmax training (rows partitioned, no races)", async () => {
+  it("full-softmax, sampled-softmax and contrastive training (rows partitioned, no races)", async () => {
     for (const config of [
       { loss: "softmax" },
       { loss: "sampled-softmax", negatives: 64, batchSize: 100 },
       { loss: "sampled-softmax", sampling: "users" },
+      { loss: "ccl", negatives: 64, batchSize: 100, margin: 0.3 },
     ] as Partial<MfConfig>[]) {
       const runs = [];
       for (const threads of THREAD_COUNTS) {

@@ -9,7 +9,7 @@ import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
 import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { ConfigError, LOSSES, type LossName } from "../ts/mf/config.js";
+import { ConfigError, LOSSES, resolveMfConfig, type LossName } from "../ts/mf/config.js";
 import { DivergenceError } from "../ts/mf/training-context.js";
 import { Rng } from "../ts/util/rng.js";
 import { assertSeedDeterminesModel } from "./support/seeded-training.js";
@@ -33,7 +33,7 @@ function trueFit(model: MatrixFactorization): number {
   return hits / (model.nUsers * 10);
 }
 
-const EPOCHS: Record<LossName, number> = { bpr: 15, bce: 10, softmax: 10, "sampled-softmax": 10 };
+const EPOCHS: Record<LossName, number> = { bpr: 15, bce: 10, softmax: 10, "sampled-softmax": 10, ccl: 10 };
 
 describe("matrix factorisation training", () => {
   for (const loss of LOSSES) {
@@ -45,8 +45,10 @@ describe("matrix factorisation training", () => {
         loss,
         epochs: EPOCHS[loss],
         seed: 1,
-        negatives: loss === "sampled-softmax" ? 128 : undefined,
-        batchSize: loss === "sampled-softmax" ? 256 : undefined,
+        negatives: loss === "sampled-softmax" || loss === "ccl" ? 128 : undefined,
+        batchSize: loss === "sampled-softmax" || loss === "ccl" ? 256 : undefined,
+        // The default weight per negative (50 of 1024): the mean hinge over 128 negatives weighs the same.
+        negativeWeight: loss === "ccl" ? (50 * 128) / 1024 : undefined,
       });
       const report = await model.fit(train);
       const losses = report.epochs.map((e) => e.loss);
@@ -154,5 +156,18 @@ describe("cancellation", () => {
     await assert.rejects(fitting, (e: Error) => e instanceof TrainingAbortedError && /during epoch 3/.test(e.message));
     assert.deepEqual(model.itemFactors.view.slice(), snapshot);
     model.dispose();
+  });
+});
+
+describe("the cosine contrastive loss's settings", () => {
+  it("has its defaults, refuses its knobs on other losses and margins outside (-1, 1), and needs unit-norm embeddings", () => {
+    const ccl = resolveMfConfig({ loss: "ccl" });
+    assert.deepEqual([ccl.margin, ccl.negativeWeight, ccl.negatives, ccl.normalize, ccl.samplingExponent], [0.5, 50, 1024, "both", 0]);
+    assert.throws(() => resolveMfConfig({ loss: "bpr", margin: 0.5 }), /margin is a knob of the cosine contrastive loss: use loss "ccl", not "bpr"/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", negativeWeight: 10 }), /negativeWeight is a knob of the cosine contrastive loss/);
+    for (const margin of [1, -1, Number.NaN]) assert.throws(() => resolveMfConfig({ loss: "ccl", margin }), /margin must be a cosine in \(-1, 1\)/);
+    assert.throws(() => resolveMfConfig({ loss: "ccl", negativeWeight: 0 }), /negativeWeight/);
+    assert.throws(() => resolveMfConfig({ loss: "ccl", normalize: "users" }), /needs normalize "both"/);
+    assert.throws(() => resolveMfConfig({ loss: "ccl", logitAdjustment: 0.5 }), ConfigError);
   });
 });

@@ -20,7 +20,7 @@ export const TRAINING_FLAGS = [
     positive: true,
     help: "Interactions per step (users per step for --loss softmax, and for sampled-softmax with --sampling users).",
   },
-  { name: "negatives", type: "int", positive: true, help: "Negatives per positive (bpr, bce) or shared per batch (sampled-softmax)." },
+  { name: "negatives", type: "int", positive: true, help: "Negatives per positive (bpr, bce) or shared per batch (sampled-softmax, ccl)." },
   {
     name: "normalize",
     type: "enum",
@@ -62,6 +62,17 @@ export const TRAINING_FLAGS = [
     min: 0,
     help: "Proposal q(i) ∝ (count+1)^β of the sampled softmax, and of bpr/bce with --negative-sampling popularity (default 0.75; 0 = uniform).",
   },
+  {
+    name: "margin",
+    type: "number",
+    help: "ccl: a negative is pushed down only while its cosine with the user exceeds this (default 0.5).",
+  },
+  {
+    name: "negative-weight",
+    type: "number",
+    positive: true,
+    help: "ccl: weight of the negatives' term, (w / negatives)·Σ max(0, cos − margin), against the positive's 1 − cos (default 50).",
+  },
   { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the one random generator behind every random choice." },
   ...DEBIASING_FLAGS,
 ] as const satisfies readonly FlagSpec[];
@@ -88,6 +99,8 @@ export function mfConfigFromFlags(v: TrainingFlagValues): Partial<MfConfig> {
     samplingExponent: v["sampling-exponent"],
     sampling: v.sampling,
     positivesPerRow: v["positives-per-row"],
+    margin: v.margin,
+    negativeWeight: v["negative-weight"],
     seed: v.seed,
     ...debiasingConfigFromFlags(v),
   };

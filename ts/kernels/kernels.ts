@@ -3,6 +3,29 @@ import type { WasmInstance, WasmF32Array, WasmI32Array, WasmThreads } from "./wa
 import { MIN_PARALLEL_WORK, RANDOM_ROW_WORK, splitRows, TILE_ROW_ALIGN } from "./threads/row-split.js";
 
 /**
+ * What both row kernels over negatives shared by a batch read and write (sampled softmax, cosine
+ * contrastive loss): the batch's user and positive rows, the N negatives (rows and packed), the
+ * logits (rows `stride` floats apart, the positive in column N), the ids for masking accidental
+ * hits, optional row weights, and the user and positive gradient rows they write.
+ */
+export interface SharedNegativeRows {
+  users: WasmF32Array;
+  positives: WasmF32Array;
+  nRows: number;
+  d: number;
+  packedNegatives: WasmF32Array;
+  negatives: WasmF32Array;
+  N: number;
+  logits: WasmF32Array;
+  stride: number;
+  negativeIds: WasmI32Array;
+  positiveIds: WasmI32Array;
+  rowWeights: WasmF32Array | null;
+  gradUsers: WasmF32Array;
+  gradPositives: WasmF32Array;
+}
+
+/**
  * The typed layer over the pointer-and-count kernels. Every method checks that the arrays it is
  * given cover the shape it is asked to compute, so a wrong shape is an exception here and never a
  * silent write past the end of a buffer inside wasm memory. Offsets are in elements.
@@ -355,45 +378,20 @@ export class Kernels {
    * in place, and the users' and positives' gradient rows. Returns the loss. Rows are split across
    * the pool's threads (aligned, so the result does not depend on their number).
    */
-  sampledSoftmaxRows(args: {
-    users: WasmF32Array;
-    positives: WasmF32Array;
-    nRows: number;
-    d: number;
-    packedNegatives: WasmF32Array;
-    negatives: WasmF32Array;
-    N: number;
-    logits: WasmF32Array;
-    stride: number;
-    colBias: WasmF32Array;
-    itemBias: WasmF32Array;
-    negativeIds: WasmI32Array;
-    positiveIds: WasmI32Array;
-    targetOffsets: WasmI32Array;
-    targetIndices: WasmI32Array;
-    rowWeights: WasmF32Array | null;
-    invTemp: number;
-    temperature: number;
-    gradUsers: WasmF32Array;
-    gradPositives: WasmF32Array;
-  }): number {
+  sampledSoftmaxRows(
+    args: SharedNegativeRows & {
+      colBias: WasmF32Array;
+      itemBias: WasmF32Array;
+      targetOffsets: WasmI32Array;
+      targetIndices: WasmI32Array;
+      invTemp: number;
+      temperature: number;
+    },
+  ): number {
     const { nRows, d, N, stride } = args;
-    if (stride < N + 1) throw new RangeError(`sampledSoftmaxRows: stride ${stride} < N + 1 = ${N + 1}`);
-    for (const [a, n, what] of [
-      [args.users, nRows * d, "users"],
-      [args.positives, nRows * d, "positives"],
-      [args.negatives, N * d, "negatives"],
-      [args.packedNegatives, this.packedItemsLength(N, d), "packed negatives"],
-      [args.logits, nRows * stride, "logits"],
-      [args.colBias, N + 1, "colBias"],
-      [args.negativeIds, N, "negativeIds"],
-      [args.positiveIds, nRows, "positiveIds"],
-      [args.targetOffsets, nRows + 1, "targetOffsets"],
-      [args.gradUsers, nRows * d, "gradUsers"],
-      [args.gradPositives, nRows * d, "gradPositives"],
-    ] as const)
-      need(a, n, `sampledSoftmaxRows ${what}`);
-    if (args.rowWeights) need(args.rowWeights, nRows, "sampledSoftmaxRows rowWeights");
+    this.checkSharedNegativeRows("sampledSoftmaxRows", args);
+    need(args.colBias, N + 1, "sampledSoftmaxRows colBias");
+    need(args.targetOffsets, nRows + 1, "sampledSoftmaxRows targetOffsets");
     need(args.targetIndices, args.targetOffsets.view[nRows], "sampledSoftmaxRows targetIndices");
     checkIndices(args.targetIndices, args.targetOffsets.view[nRows], N + 1, "sampledSoftmaxRows targets");
     checkIndices(args.positiveIds, nRows, args.itemBias.length, "sampledSoftmaxRows positiveIds");
@@ -438,6 +436,69 @@ export class Kernels {
       this.wasm.scratchFor(thread, scratch(count)),
     ]);
     return losses.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * The row part of a cosine-contrastive step (SimpleX's CCL, assembly/contrastive.ts): the same
+   * scores as sampledSoftmaxRows without a bias, each row's loss max(0, 1 − s⁺) + (w/N)·Σ_j
+   * max(0, s_j − margin) (times its row weight) with its gradient in place, and the users' and
+   * positives' gradient rows. Returns the loss. Rows are split across the pool's threads as there.
+   */
+  cosineContrastiveRows(args: SharedNegativeRows & { margin: number; negativeWeight: number }): number {
+    const { nRows, d, N, stride } = args;
+    this.checkSharedNegativeRows("cosineContrastiveRows", args);
+    const p = {
+      users: args.users.ptr,
+      positives: args.positives.ptr,
+      packed: args.packedNegatives.ptr,
+      negatives: args.negatives.ptr,
+      logits: args.logits.ptr,
+      negIds: args.negativeIds.ptr,
+      posIds: args.positiveIds.ptr,
+      weights: ptrOrNull(args.rowWeights),
+      gradUsers: args.gradUsers.ptr,
+      gradPos: args.gradPositives.ptr,
+    };
+    const scratch = (count: number) => Math.max(this.x.score_packed_scratch_bytes(count, d), this.x.gemm_scratch_bytes(d, N));
+    const losses = this.rows("cosine_contrastive_rows", nRows, TILE_ROW_ALIGN, N * d * 4, (start, count, thread) => [
+      p.users + start * d * 4,
+      p.positives + start * d * 4,
+      count,
+      d,
+      p.packed,
+      p.negatives,
+      N,
+      p.logits + start * stride * 4,
+      stride,
+      p.negIds,
+      p.posIds + start * 4,
+      p.weights && p.weights + start * 4,
+      args.margin,
+      args.negativeWeight,
+      p.gradUsers + start * d * 4,
+      p.gradPos + start * d * 4,
+      this.wasm.scratchFor(thread, scratch(count)),
+    ]);
+    return losses.reduce((a, b) => a + b, 0);
+  }
+
+  /** The shapes both row kernels over shared negatives read and write. */
+  private checkSharedNegativeRows(name: string, args: SharedNegativeRows): void {
+    const { nRows, d, N, stride } = args;
+    if (stride < N + 1) throw new RangeError(`${name}: stride ${stride} < N + 1 = ${N + 1}`);
+    for (const [a, n, what] of [
+      [args.users, nRows * d, "users"],
+      [args.positives, nRows * d, "positives"],
+      [args.negatives, N * d, "negatives"],
+      [args.packedNegatives, this.packedItemsLength(N, d), "packed negatives"],
+      [args.logits, nRows * stride, "logits"],
+      [args.negativeIds, N, "negativeIds"],
+      [args.positiveIds, nRows, "positiveIds"],
+      [args.gradUsers, nRows * d, "gradUsers"],
+      [args.gradPositives, nRows * d, "gradPositives"],
+    ] as const)
+      need(a, n, `${name} ${what}`);
+    if (args.rowWeights) need(args.rowWeights, nRows, `${name} rowWeights`);
   }
 
   /** out[r] = log Σ_c exp(scores[r,c]·invTemp + colBias[c]), computed stably (logits saturated as in softmaxXent; -Infinity when nCols = 0). */

@@ -45,6 +45,25 @@ export interface KernelExports {
     writeGrad: number,
   ): number;
   mask_matching_columns(logits: number, nRows: number, stride: number, colIds: number, nCols: number, rowIds: number, value: number): void;
+  cosine_contrastive_rows(
+    users: number,
+    positives: number,
+    nRows: number,
+    d: number,
+    packedNeg: number,
+    negRows: number,
+    N: number,
+    logits: number,
+    stride: number,
+    negIds: number,
+    posIds: number,
+    rowWeights: number,
+    margin: number,
+    negativeWeight: number,
+    gradUsers: number,
+    gradPos: number,
+    scratch: number,
+  ): number;
   sampled_softmax_rows(
     users: number,
     positives: number,

@@ -8,13 +8,13 @@ import { DEFAULT_SEED } from "../util/rng.js";
 import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "../train/config-checks.js";
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "../train/learning-rate-schedule.js";
 import { MF_SERVING_KEYS } from "./serving.js";
-export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax";
+export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax" | "ccl";
 /** Which embeddings are kept at unit L2 norm during training. */
 export type NormalizeMode = "none" | "users" | "both";
 /** How the sampled softmax forms a step's rows: users with their positives, or single interactions. */
 export type SamplingMode = "users" | "interactions";
 
-export const LOSSES: readonly LossName[] = ["bpr", "bce", "softmax", "sampled-softmax"];
+export const LOSSES: readonly LossName[] = ["bpr", "bce", "softmax", "sampled-softmax", "ccl"];
 export const NORMALIZE_MODES: readonly NormalizeMode[] = ["none", "users", "both"];
 export const SAMPLING_MODES: readonly SamplingMode[] = ["users", "interactions"];
 /** Where BPR and BCE draw negatives from: uniformly over the catalog, or in proportion to (count + 1)^β. */
@@ -30,7 +30,7 @@ export interface MfConfig {
   learningRate: number;
   /** Interactions per step (pairwise losses, sampled softmax); users per step for the full softmax. */
   batchSize: number;
-  /** Negatives per positive (BPR, BCE); shared negatives per batch (sampled softmax). */
+  /** Negatives per positive (BPR, BCE); shared negatives per batch (sampled softmax, CCL). */
   negatives: number;
   /** BPR/BCE: each negative is the best-scored of this many uniform draws (1 = uniform sampling). */
   hardNegatives: number;
@@ -38,7 +38,7 @@ export interface MfConfig {
   l2: number;
   /** Softmax temperature T: logits are s/T (softmax losses only). */
   temperature: number;
-  /** Exponent β of the proposal q(i) ∝ (count(i) + 1)^β: the sampled softmax's, and BPR/BCE's with negativeSampling "popularity" (0 = uniform). */
+  /** Exponent β of the proposal q(i) ∝ (count(i) + 1)^β: the sampled softmax's and CCL's, and BPR/BCE's with negativeSampling "popularity" (0 = uniform). */
   samplingExponent: number;
   /**
    * BPR/BCE: "uniform" draws negatives uniformly among the items a user has not interacted with;
@@ -66,6 +66,13 @@ export interface MfConfig {
    * to score). 0 = all of them in one row.
    */
   positivesPerRow: number;
+  /**
+   * CCL (the cosine contrastive loss of SimpleX, Mao et al. 2021) only: a negative adds
+   * max(0, cos − margin) to the loss, so only negatives scored above the margin are pushed down.
+   */
+  margin: number;
+  /** CCL only: the weight w of the negatives' term, (w / negatives)·Σ max(0, cos − margin), against the positive's 1 − cos. */
+  negativeWeight: number;
   /** Standard deviation of the initial embeddings. */
   initStd: number;
   /** "constant", or "cosine": the rate anneals from learningRate in epoch 1 towards 0 after the last epoch. */
@@ -110,6 +117,8 @@ const COMMON = {
   learningRateSchedule: "constant" as LearningRateSchedule,
 };
 /** The debiasing methods are off by default: a config without them is the plain model. */
+/** The contrastive loss's own knobs: unused by the other losses, which keep these neutral values. */
+const NO_CONTRASTIVE = { margin: 0, negativeWeight: 0 };
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
 const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false };
 
@@ -120,11 +129,12 @@ const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false };
  * normalisation turns into full-size steps for every tail item).
  */
 export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss" | keyof typeof GRADIENT_ADJUSTMENT_DEFAULTS>> = {
-  bpr: { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
-  bce: { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
+  bpr: { ...COMMON, ...DEBIASING_DEFAULTS, ...NO_CONTRASTIVE, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
+  bce: { ...COMMON, ...DEBIASING_DEFAULTS, ...NO_CONTRASTIVE, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
   softmax: {
     ...COMMON,
     ...DEBIASING_DEFAULTS,
+    ...NO_CONTRASTIVE,
     optimizer: "adagrad",
     learningRate: 0.1,
     batchSize: 128,
@@ -133,7 +143,32 @@ export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss" | keyof typeo
     temperature: 0.1,
     normalize: "both",
   },
-  "sampled-softmax": { ...COMMON, ...DEBIASING_DEFAULTS, learningRate: 0.005, batchSize: 256, negatives: 1024, l2: 0, temperature: 0.1, normalize: "both" },
+  "sampled-softmax": {
+    ...COMMON,
+    ...DEBIASING_DEFAULTS,
+    ...NO_CONTRASTIVE,
+    learningRate: 0.005,
+    batchSize: 256,
+    negatives: 1024,
+    l2: 0,
+    temperature: 0.1,
+    normalize: "both",
+  },
+  ccl: {
+    ...COMMON,
+    ...DEBIASING_DEFAULTS,
+    learningRate: 0.005,
+    batchSize: 256,
+    negatives: 1024,
+    l2: 0,
+    temperature: 1,
+    normalize: "both",
+    samplingExponent: 0,
+    // SimpleX's Gowalla setting (margin 0.9, weight 150) reached Recall@20 0.1229 after 5 epochs
+    // here, 0.5 / 50 reached 0.1503 (docs/methods-and-metrics.md, "What was tried on Gowalla").
+    margin: 0.5,
+    negativeWeight: 50,
+  },
 };
 
 /**
@@ -193,12 +228,30 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
     }
   }
   integerSeed(config.seed);
-  if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax") {
-    positiveInt(config.negatives, "negatives", loss === "sampled-softmax" ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");
+  if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax" || loss === "ccl") {
+    const shared = loss === "sampled-softmax" || loss === "ccl";
+    positiveInt(config.negatives, "negatives", shared ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");
   }
+  checkContrastive(config, defined);
   validateDebiasing(config);
   checkGradientAdjustment(config, partial);
   return config;
+}
+
+function checkContrastive(config: MfConfig, given: Partial<MfConfig>): void {
+  if (config.loss !== "ccl") {
+    const stray = (["margin", "negativeWeight"] as const).find((key) => given[key] !== undefined && given[key] !== NO_CONTRASTIVE[key]);
+    if (stray) throw new ConfigError(`${stray} is a knob of the cosine contrastive loss: use loss "ccl", not "${config.loss}"`);
+    return;
+  }
+  const m = config.margin;
+  if (!(typeof m === "number" && m > -1 && m < 1)) {
+    throw new ConfigError(`margin must be a cosine in (-1, 1) (e.g. 0.5: only negatives scored above it are pushed), got ${m}`);
+  }
+  positiveNumber(config.negativeWeight, "negativeWeight");
+  if (config.normalize !== "both") {
+    throw new ConfigError(`the cosine contrastive loss compares cosines with its margin: it needs normalize "both", got "${config.normalize}"`);
+  }
 }
 
 function validateDebiasing(config: MfConfig): void {

@@ -37,6 +37,8 @@ export function createRunner(ctx: TrainingContext): EpochRunner {
       };
       return { runEpoch: (onBatch) => runner.runEpoch(onBatch), dispose };
     }
+    case "ccl":
+      return new SampledSoftmaxRunner(ctx, null);
     case "sampled-softmax":
       return ctx.config.sampling === "users" ? new UserBlockSampledSoftmaxRunner(ctx, logitBias) : new SampledSoftmaxRunner(ctx, logitBias);
   }

@@ -99,7 +99,8 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
       b.add("the active users", "js", U * 4, `users × 4 B`, [], 2);
       break;
     }
-    case "sampled-softmax": {
+    case "sampled-softmax":
+    case "ccl": {
       const stride = Math.ceil((N + 1) / 4) * 4;
       b.add("the batch's logits", "wasm", B * stride * 4, `batch × (negatives + 1) × 4 B = ${f(B, N + 1, 4)} B`, ["negatives", "batchSize"]);
       b.add("the negatives' rows, packing and gradients", "wasm", N * d * 4, `negatives × dim × 4 B = ${f(N, d, 4)} B`, ["negatives", "dim"], 3);

@@ -1,3 +1,4 @@
+import type { SharedNegativeRows } from "../kernels/kernels.js";
 import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
 import { freeAll } from "../kernels/wasm-instance.js";
 import type { AliasSampler } from "../train/alias-sampler.js";
@@ -17,10 +18,13 @@ import {
 } from "./training-context.js";
 
 /**
- * Sampled softmax with negatives shared by the whole batch, drawn from q(i) ∝ (count_i + 1)^β,
- * and the logQ correction: every candidate's logit (the positive's included) is
- * s/T − log(N·q(i)), which makes the sampled loss a consistent estimate of the full softmax.
- * Row b's candidates are [the N shared negatives, its positive].
+ * A step over negatives shared by the whole batch, drawn from q(i) ∝ (count_i + 1)^β; row b's
+ * candidates are [the N shared negatives, its positive]. Two losses take this shape:
+ * - the sampled softmax, with the logQ correction: every candidate's logit (the positive's
+ *   included) is s/T − log(N·q(i)), which makes the sampled loss a consistent estimate of the full
+ *   softmax;
+ * - the cosine contrastive loss ("ccl", SimpleX): 1 − s⁺ + (w/N)·Σ_j max(0, s_j − margin), on
+ *   cosines, with no correction (its negatives are not an estimate of a normaliser).
  */
 export class SampledSoftmaxRunner implements EpochRunner {
   private readonly sampler: AliasSampler;
@@ -168,28 +172,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     kernels.packItems(this.negBlock, N, d, this.packedNeg);
     // Each row's logits (the N negatives, then its positive in column N, whose logQ and logit
     // adjustment differ per row and are folded into its score), the loss and the row gradients.
-    const loss = kernels.sampledSoftmaxRows({
-      users: this.userBlock,
-      positives: this.posBlock,
-      nRows: nb,
-      d,
-      packedNegatives: this.packedNeg,
-      negatives: this.negBlock,
-      N,
-      logits: this.logits,
-      stride,
-      colBias: this.colBias,
-      itemBias: this.itemBias,
-      negativeIds: this.negatives,
-      positiveIds: this.batchPositives,
-      targetOffsets: this.targetOffsets,
-      targetIndices: this.targetIndices,
-      rowWeights: this.rowWeights,
-      invTemp: 1 / T,
-      temperature: T,
-      gradUsers: this.gradUserBlock,
-      gradPositives: this.gradPos,
-    });
+    const loss = config.loss === "ccl" ? this.contrastiveRows(nb) : this.softmaxRows(nb, T);
     // The shared negatives' gradient needs every row: columns 0..N-1 of the gradient, rows `stride` apart.
     kernels.gemmTN({ array: this.logits, offset: 0, stride }, this.userBlock, this.gradNeg, N, d, nb);
 
@@ -203,6 +186,44 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
     this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
     return { loss, penalty: this.update.apply(this.userRows, nu, this.gradU, this.itemRows, ni, this.gradI) };
+  }
+
+  /** The batch's rows as both row kernels read them. */
+  private sharedRows(nb: number): SharedNegativeRows {
+    const { config } = this.ctx;
+    return {
+      users: this.userBlock,
+      positives: this.posBlock,
+      nRows: nb,
+      d: config.dim,
+      packedNegatives: this.packedNeg,
+      negatives: this.negBlock,
+      N: config.negatives,
+      logits: this.logits,
+      stride: this.stride,
+      negativeIds: this.negatives,
+      positiveIds: this.batchPositives,
+      rowWeights: this.rowWeights,
+      gradUsers: this.gradUserBlock,
+      gradPositives: this.gradPos,
+    };
+  }
+
+  private softmaxRows(nb: number, T: number): number {
+    return this.ctx.kernels.sampledSoftmaxRows({
+      ...this.sharedRows(nb),
+      colBias: this.colBias,
+      itemBias: this.itemBias,
+      targetOffsets: this.targetOffsets,
+      targetIndices: this.targetIndices,
+      invTemp: 1 / T,
+      temperature: T,
+    });
+  }
+
+  private contrastiveRows(nb: number): number {
+    const { config, kernels } = this.ctx;
+    return kernels.cosineContrastiveRows({ ...this.sharedRows(nb), margin: config.margin, negativeWeight: config.negativeWeight });
   }
 
   dispose(): void {
