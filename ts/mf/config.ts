@@ -116,9 +116,9 @@ const COMMON = {
   positivesPerRow: 0,
   learningRateSchedule: "constant" as LearningRateSchedule,
 };
-/** The debiasing methods are off by default: a config without them is the plain model. */
 /** The contrastive loss's own knobs: unused by the other losses, which keep these neutral values. */
 const NO_CONTRASTIVE = { margin: 0, negativeWeight: 0 };
+/** The debiasing methods are off by default: a config without them is the plain model. */
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
 const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false };
 

@@ -170,8 +170,8 @@ export class SampledSoftmaxRunner implements EpochRunner {
     kernels.gatherRows(itemFactors, d, this.batchPositives, nb, this.posBlock);
     kernels.gatherRows(itemFactors, d, this.negatives, N, this.negBlock);
     kernels.packItems(this.negBlock, N, d, this.packedNeg);
-    // Each row's logits (the N negatives, then its positive in column N, whose logQ and logit
-    // adjustment differ per row and are folded into its score), the loss and the row gradients.
+    // Each row's logits (the N negatives, then its positive in column N; for the sampled softmax,
+    // the positive's logQ and logit adjustment are folded into its score), the loss and the row gradients.
     const loss = config.loss === "ccl" ? this.contrastiveRows(nb) : this.softmaxRows(nb, T);
     // The shared negatives' gradient needs every row: columns 0..N-1 of the gradient, rows `stride` apart.
     kernels.gemmTN({ array: this.logits, offset: 0, stride }, this.userBlock, this.gradNeg, N, d, nb);
