@@ -59,6 +59,8 @@ describe("longtail demo", () => {
       [0, 0.5, 1],
     );
     assert.equal(out.alphaSweep.points[1].metrics["ndcg@10"], debiased["ndcg@10"], "the sweep reuses the debiased model at its α");
+    assert.equal(out.rerankAgainstAlpha.debiased.accuracy, debiased["recall@10"], "the re-rank is measured against the debiased model");
+    assert.equal(out.rerankAgainstAlpha.points.length, 10);
     assert.equal(out.feedbackLoop.configurations.length, 7, "plain, logit adjustment, ReSN, IPS, re-rank, gradient adjustment, Most Popular");
     assert.equal(out.feedbackLoop.configurations[0].rounds.length, 2);
   });

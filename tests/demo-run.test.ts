@@ -10,7 +10,11 @@ import { parseConfiguration } from "../ts/cli/configuration-spec.js";
 import { syntheticDemoData } from "../ts/demo/demo-data.js";
 import type { DemoOptions } from "../ts/demo/demo-options.js";
 import { loopConfigurations } from "../ts/demo/loop-configurations.js";
+import { RERANK_BETAS, rerankAgainstAlpha } from "../ts/demo/rerank-against-alpha.js";
 import { runDemo } from "../ts/demo/run-demo.js";
+import { evaluateRanking } from "../ts/eval/evaluate.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
+import { PopularityReranker } from "../ts/model/popularity-rerank.js";
 import { Kernels } from "../ts/kernels/kernels.js";
 import { resolveMfConfig } from "../ts/mf/config.js";
 import { resolveMfServing } from "../ts/mf/serving.js";
@@ -70,6 +74,14 @@ describe("runDemo", () => {
       report.feedbackLoop.data.configurations.map((c) => c.label),
       ["plain", "logit-adj 0.5", "ReSN 5", "IPS", "re-rank 0.05", "gradient adj. (BPR)", "most popular"],
     );
+    const r = report.rerankAgainstAlpha;
+    assert.deepEqual(
+      r.points.map((p) => p.beta),
+      [...RERANK_BETAS],
+    );
+    assert.deepEqual(r.debiased, { accuracy: models[1]!.metrics["recall@10"], popularity: models[1]!.metrics["medianPopularity@10"] });
+    const beating = r.points.filter((p) => p.accuracy > r.debiased.accuracy && p.popularity < r.debiased.popularity);
+    assert.equal(r.beats, beating.length > 0 ? beating.reduce((a, b) => (b.accuracy > a.accuracy ? b : a)) : null);
     assert.equal(kernels.wasm.allocatedBytes, start, "every wasm allocation freed");
   });
 
@@ -106,5 +118,39 @@ describe("the demo's feedback-loop configurations", () => {
       assert.deepEqual(resolveMfConfig(spec.config), resolveMfConfig(parsed.config), spec.label);
       assert.deepEqual(resolveMfServing(spec.serving), resolveMfServing(parsed.serving), spec.label);
     });
+  });
+});
+
+describe("rerankAgainstAlpha", () => {
+  it("measures each β as the re-ranked plain model on the held-out part, and keeps the most accurate point that beats α on both, or none", async () => {
+    const { train, test } = tinyData();
+    const plain = new MatrixFactorization(kernels, { loss: "softmax", epochs: 2, seed: 42 });
+    await plain.fit(train);
+    try {
+      const direct = (beta: number) => {
+        const reranker = new PopularityReranker(plain, train.itemCounts(), beta);
+        try {
+          const { metrics } = evaluateRanking(reranker, train, test, { k: 10 });
+          return [beta, metrics["recall@10"], metrics["medianPopularity@10"]];
+        } finally {
+          reranker.dispose();
+        }
+      };
+      const betas = [0.01, 0.05, 0.2];
+      const easy = rerankAgainstAlpha(plain, train, test, 10, 0.5, { "recall@10": 0, "medianPopularity@10": Infinity }, betas);
+      assert.deepEqual(
+        easy.points.map((p) => [p.beta, p.accuracy, p.popularity]),
+        betas.map(direct),
+      );
+      assert.equal(
+        easy.beats,
+        easy.points.reduce((a, b) => (b.accuracy > a.accuracy ? b : a)),
+        "every point beats a debiased model of no accuracy: the most accurate is kept",
+      );
+      const hard = rerankAgainstAlpha(plain, train, test, 10, 0.5, { "recall@10": 1, "medianPopularity@10": 0 }, betas);
+      assert.equal(hard.beats, null, "nothing beats recall 1 at popularity 0");
+    } finally {
+      plain.dispose();
+    }
   });
 });

@@ -253,6 +253,14 @@ describe("renderReport", () => {
     trueRelevance: { skipped: "no ground truth & no walls" },
     walls: { skipped: "skipped" },
     alphaSweep: { skipped: "skipped" },
+    rerankAgainstAlpha: {
+      alpha: 0.5,
+      accuracyMetric: "recall@10",
+      popularityMetric: "medianPopularity@10",
+      debiased: { accuracy: 0.15, popularity: 5 },
+      points: [],
+      beats: null,
+    },
     exposure: [{ label: "plain", exposure: [1, 2, 3], gini: 0.2 }],
     popularityGroups: {
       names: ["top 5%", "5-10%", "10-15%", "15-20%", "bottom 80%"],

@@ -2,7 +2,7 @@
  * The demo's experiment, from a split to the report's data: a plain and a logit-adjusted matrix
  * factorisation against the Most Popular shelf (held-out accuracy with full ranking, the popularity
  * of what each serves, and in the synthetic world the share of served items that truly fit), the
- * persona walls, the α sweep and the feedback loop. `longtail demo` prints and renders what this returns.
+ * persona walls, the α sweep, whether a serving re-rank beats the debiased model, and the feedback loop. `longtail demo` prints and renders what this returns.
  */
 import type { Interactions } from "../data/interactions.js";
 import { gini } from "../eval/gini.js";
@@ -17,6 +17,7 @@ import { exposureCounts } from "../report/lorenz-curve.js";
 import type { DemoReport } from "../report/report-data.js";
 import { trulyRelevantItems } from "../synthetic/relevant-items.js";
 import { alphaSweep } from "./alpha-sweep.js";
+import { rerankAgainstAlpha } from "./rerank-against-alpha.js";
 import type { DemoData } from "./demo-data.js";
 import { demoFeedbackLoop } from "./demo-feedback-loop.js";
 import type { DemoHooks } from "./demo-hooks.js";
@@ -87,6 +88,7 @@ export async function runDemo(kernels: Kernels, data: DemoData, options: DemoOpt
               relevant !== null,
             ),
           };
+    const rerank = rerankAgainstAlpha(plain, train, test, k, options.alpha, served[1]!.metrics);
     const sides = [
       { label: plainLabel, model: plain, lists: served[0]!.lists },
       { label: debiasedLabel, model: debiased, lists: served[1]!.lists },
@@ -117,6 +119,7 @@ export async function runDemo(kernels: Kernels, data: DemoData, options: DemoOpt
           },
       walls,
       alphaSweep: sweep,
+      rerankAgainstAlpha: rerank,
       exposure: served.map((s) => {
         const exposure = exposureCounts(s.lists, train.nItems);
         return { label: s.label, exposure, gini: gini(exposure) };

@@ -1,6 +1,9 @@
 import { formatComparison, formatValue } from "../experiments/comparison.js";
 import type { DemoReport } from "../report/report-data.js";
 
+/** Counts (median popularity) as integers, the rest as formatValue writes them. */
+const plainValue = (v: number): string => (Number.isInteger(v) ? String(v) : formatValue(v));
+
 /** What `longtail demo` prints: the before/after table, true relevance, the α sweep and the loop, then where the report went. */
 export function demoSummaryText(report: DemoReport, reportPath: string): string {
   const out: string[] = [];
@@ -22,11 +25,18 @@ export function demoSummaryText(report: DemoReport, reportPath: string): string 
     const sweep = report.alphaSweep.data;
     const metrics = [sweep.accuracyMetric, sweep.popularityMetric, ...(sweep.truthMetric ? [sweep.truthMetric] : [])];
     out.push(`\nThe α sweep (logit adjustment): ${metrics.join(", ")}\n`);
-    for (const p of sweep.points)
-      out.push(
-        `  α = ${String(p.alpha).padEnd(6)}${metrics.map((m) => (Number.isInteger(p.metrics[m]) ? String(p.metrics[m]) : formatValue(p.metrics[m])).padStart(12)).join("")}\n`,
-      );
+    for (const p of sweep.points) out.push(`  α = ${String(p.alpha).padEnd(6)}${metrics.map((m) => plainValue(p.metrics[m]).padStart(12)).join("")}\n`);
   }
+  const r = report.rerankAgainstAlpha;
+  out.push(
+    `\nThe plain model re-ranked at serving (score − β·log(1 + count)) against α = ${r.alpha} (${r.accuracyMetric} ${plainValue(r.debiased.accuracy)}, ${r.popularityMetric} ${plainValue(r.debiased.popularity)}):\n`,
+  );
+  for (const p of r.points) out.push(`  β = ${String(p.beta).padEnd(6)}${plainValue(p.accuracy).padStart(12)}${plainValue(p.popularity).padStart(12)}\n`);
+  out.push(
+    r.beats
+      ? `  β = ${r.beats.beta} beats α = ${r.alpha} on both: ${r.accuracyMetric} ${plainValue(r.beats.accuracy)} (higher), ${r.popularityMetric} ${plainValue(r.beats.popularity)} (lower)\n`
+      : `  No β here beats α = ${r.alpha} on both: more accuracy costs more popularity on this curve.\n`,
+  );
   if ("data" in report.feedbackLoop) {
     const sim = report.feedbackLoop.data;
     out.push(`\nFeedback loop, round 1 → ${sim.rounds} (${sim.world.users} users × ${sim.world.items} items): served Gini, true precision, log Gini\n`);

@@ -27,6 +27,8 @@ export interface DemoReport {
   trueRelevance: Section<readonly TrueRelevanceRow[]>;
   walls: Section<readonly PersonaWalls[]>;
   alphaSweep: Section<AlphaSweep>;
+  /** Whether a serving re-rank of the plain model beats the debiased model on accuracy and served popularity at once. */
+  rerankAgainstAlpha: RerankAgainstAlpha;
   /** Exposure of every item over all users' top-K lists, per model. */
   exposure: readonly { label: string; exposure: ArrayLike<number>; gini: number }[];
   popularityGroups: PopularityGroups;
@@ -69,6 +71,20 @@ export interface PersonaWalls {
   sides: readonly WallSide[];
   /** Said about the watchlist (a title chosen among several matches). */
   notes?: readonly string[];
+}
+
+/**
+ * The plain model re-ranked at serving on score − β·log(1 + count), for a grid of β, against the
+ * debiased model (logit adjustment α): a point beats it when its accuracy is higher and the median
+ * popularity of what it serves lower. `beats` is the most accurate such point, or null.
+ */
+export interface RerankAgainstAlpha {
+  alpha: number;
+  accuracyMetric: string;
+  popularityMetric: string;
+  debiased: { accuracy: number; popularity: number };
+  points: readonly { beta: number; accuracy: number; popularity: number }[];
+  beats: { beta: number; accuracy: number; popularity: number } | null;
 }
 
 export interface AlphaSweep {

@@ -167,7 +167,7 @@ async function movieLensData(folder: string, seed: number, progress: Progress): 
   return movieLensDemoData({ folder, moviesPath, split }, train, test, titles);
 }
 
-/** The --json output: one object with every model's metrics, the α sweep and the loop. */
+/** The --json output: one object with every model's metrics, the α sweep, the re-rank against α and the loop. */
 function demoJson({ report, models }: DemoResult, out: string): string {
   const section = <T>(s: Section<T>) => ("data" in s ? s.data : null);
   return (
@@ -178,6 +178,7 @@ function demoJson({ report, models }: DemoResult, out: string): string {
       about: report.about,
       models: models.map((s) => ({ name: s.label, metrics: s.metrics })),
       alphaSweep: section(report.alphaSweep),
+      rerankAgainstAlpha: report.rerankAgainstAlpha,
       feedbackLoop: section(report.feedbackLoop),
     }) + "\n"
   );
