@@ -23,6 +23,7 @@ import { fileSource } from "../ts/node/dataset-files.js";
 import { NODE_DECOMPRESSORS } from "../ts/node/decompressors.js";
 import { Rng } from "../ts/util/rng.js";
 import { cli } from "./support/cli.js";
+import { interactionsSummary } from "./support/interactions-summary.js";
 
 let dir: string;
 const path = (name: string) => join(dir, name);
@@ -63,26 +64,6 @@ function bytesSource(bytes: Uint8Array, chunk = bytes.length): AsyncIterable<Uin
 
 const text = (s: string) => new TextEncoder().encode(s);
 
-/** Everything a read produced, by external ids, for comparing two reads. */
-function summary(data: Interactions): object {
-  const rows: Record<string, Array<[string, number?, number?]>> = {};
-  for (let u = 0; u < data.nUsers; u++) {
-    const row: Array<[string, number?, number?]> = [];
-    for (let k = data.byUser.indptr[u]!; k < data.byUser.indptr[u + 1]!; k++) {
-      row.push([data.items.id(data.byUser.indices[k]!), data.ratings?.[k], data.timestamps?.[k]]);
-    }
-    rows[data.users.id(u)] = row;
-  }
-  return {
-    users: [...data.users.ids()],
-    items: [...data.items.ids()],
-    rows,
-    nnz: data.nnz,
-    duplicates: data.duplicatesDropped,
-    below: data.rowsBelowMinRating,
-  };
-}
-
 async function readFile(name: string, options: ReadInteractionsOptions = {}): Promise<Interactions> {
   return readInteractions(fileSource(path(name)), { fileName: path(name), name, ...options });
 }
@@ -114,9 +95,10 @@ describe("Parquet", () => {
   it("int32, int64, string and dictionary-encoded id columns over several row groups read as their csv export does", async () => {
     writeFileSync(path("t.csv"), csvOf(T));
     writeFileSync(path("s.csv"), csvOf(T, { user: "u", item: "i" }));
-    const fromCsv = summary(await readFile("t.csv"));
-    const fromStringCsv = summary(await readFile("s.csv"));
-    assert.equal((fromCsv as { nnz: number }).nnz > 200, true);
+    const csv = await readFile("t.csv");
+    const fromCsv = interactionsSummary(csv);
+    const fromStringCsv = interactionsSummary(await readFile("s.csv"));
+    assert.equal(csv.nnz > 200, true);
 
     writeParquet("int32.parquet", [
       { name: "user_id", data: Int32Array.from(T.user), type: "INT32" },
@@ -150,15 +132,15 @@ describe("Parquet", () => {
 
     for (const name of ["int32.parquet", "int64.parquet", "required.parquet"]) {
       const data = await readFile(name);
-      assert.deepEqual(summary(data), fromCsv, name);
+      assert.deepEqual(interactionsSummary(data), fromCsv, name);
       assert.match(
         data.describe(),
         /\(read as Parquet \(columns user=\w+, item=\w+, rating=rating, timestamp=\w+, guessed from their names; 5 row groups\), chosen from its first bytes "PAR1"\)/,
       );
     }
-    assert.deepEqual(summary(await readFile("strings.parquet")), fromStringCsv);
+    assert.deepEqual(interactionsSummary(await readFile("strings.parquet")), fromStringCsv);
     // A source that cannot be read at offsets (a stream) is gathered first: the same result.
-    assert.deepEqual(summary(await readInteractions(bytesSource(dictionary, 1000), { name: "stream" })), fromStringCsv);
+    assert.deepEqual(interactionsSummary(await readInteractions(bytesSource(dictionary, 1000), { name: "stream" })), fromStringCsv);
   });
 
   it("user and item only read as a lines file of the same pairs", async () => {
@@ -170,7 +152,7 @@ describe("Parquet", () => {
       { name: "user", data: Int32Array.from(order, (p) => p[0]), type: "INT32" },
       { name: "item", data: Int32Array.from(order, (p) => p[1]), type: "INT32" },
     ]);
-    assert.deepEqual(summary(await readFile("pairs.parquet")), summary(await readFile("pairs.txt")));
+    assert.deepEqual(interactionsSummary(await readFile("pairs.parquet")), interactionsSummary(await readFile("pairs.txt")));
   });
 
   it("columns by name (visitor,product,-,ts), by position, and the library's per-role names", async () => {
@@ -186,13 +168,13 @@ describe("Parquet", () => {
     assert.match(noRatings.describe(), /read as csv \(columns user=user_id, item=item_id, timestamp=timestamp\)/);
 
     const named = await readFile("named.parquet", { columns: ["visitor", "product", "-", "when"] });
-    assert.deepEqual(summary(named), summary(noRatings));
+    assert.deepEqual(interactionsSummary(named), interactionsSummary(noRatings));
     assert.match(named.describe(), /Parquet \(columns user=visitor, item=product, timestamp=when; 5 row groups\)/);
     const byPosition = await readFile("named.parquet", { columns: ["user", "item", "rating", "timestamp"] });
-    assert.deepEqual(summary(byPosition), summary(csv));
+    assert.deepEqual(interactionsSummary(byPosition), interactionsSummary(csv));
     assert.match(byPosition.describe(), /by position/);
     const options = await readFile("named.parquet", { user: "visitor", item: "product", rating: "score", timestamp: "when" });
-    assert.deepEqual(summary(options), summary(csv));
+    assert.deepEqual(interactionsSummary(options), interactionsSummary(csv));
   });
 
   it("minRating, a frozen train map with unknown ids dropped, and a rating column that is text", async () => {
@@ -204,7 +186,7 @@ describe("Parquet", () => {
     writeFileSync(path("r.csv"), ["user_id,item_id,rating", ...T.user.map((u, r) => `${u},${T.item[r]},${T.rating[r]}`)].join("\n") + "\n");
     const csv = await readFile("r.csv", { minRating: 3 });
     const parquet = await readFile("r.parquet", { minRating: 3 });
-    assert.deepEqual(summary(parquet), summary(csv));
+    assert.deepEqual(interactionsSummary(parquet), interactionsSummary(csv));
     assert.ok(parquet.rowsBelowMinRating > 0);
 
     const train = await readFile("r.parquet");
@@ -305,8 +287,8 @@ describe("Arrow IPC", () => {
   it("files and streams with int32, int64, string and dictionary ids read as the csv export does, batch by batch", async () => {
     writeFileSync(path("t.csv"), csvOf(T));
     writeFileSync(path("s.csv"), csvOf(T, { user: "u", item: "i" }));
-    const fromCsv = summary(await readFile("t.csv"));
-    const fromStringCsv = summary(await readFile("s.csv"));
+    const fromCsv = interactionsSummary(await readFile("t.csv"));
+    const fromStringCsv = interactionsSummary(await readFile("s.csv"));
     const tables: Array<[string, Table, object]> = [
       [
         "int32",
@@ -369,7 +351,7 @@ describe("Arrow IPC", () => {
         const bytes = tableToIPC(t, format);
         writeFileSync(path(name), bytes);
         const data = await readFile(name);
-        assert.deepEqual(summary(data), expected, name);
+        assert.deepEqual(interactionsSummary(data), expected, name);
         assert.match(
           data.describe(),
           new RegExp(
@@ -377,7 +359,7 @@ describe("Arrow IPC", () => {
           ),
         );
         // From a plain stream in small chunks (no random access): the same.
-        assert.deepEqual(summary(await readInteractions(bytesSource(bytes, 999), { name })), expected, `${name} as a stream`);
+        assert.deepEqual(interactionsSummary(await readInteractions(bytesSource(bytes, 999), { name })), expected, `${name} as a stream`);
       }
     }
     // A stream may replace a dictionary between batches (a file may not): each batch's ids are its own dictionary's.
@@ -396,7 +378,7 @@ describe("Arrow IPC", () => {
         timestamp: Float64Array.from(T.ts.slice(from, to)),
       });
     writeFileSync(path("replaced.arrows"), tableToIPC(part(0, half).concat(part(half, T.user.length)), "stream"));
-    assert.deepEqual(summary(await readFile("replaced.arrows")), fromStringCsv);
+    assert.deepEqual(interactionsSummary(await readFile("replaced.arrows")), fromStringCsv);
   });
 
   it("a null id is a DataError naming the record batch, the row and the column", async () => {
@@ -441,7 +423,7 @@ describe("the streaming text path", () => {
   it("reads a file the same whatever its chunks: lines, \\r\\n and multi-byte characters split across chunks", async () => {
     const csv = "user_id,item_id,rating\r\nü1,ítem-α,4\r\nü1,ítem-β,3.5\r\n€2,ítem-α,5\r\n€2,😀,1\r\n";
     const bytes = text(csv);
-    const whole = summary(await readInteractions(bytesSource(bytes), { name: "t.csv" }));
+    const whole = interactionsSummary(await readInteractions(bytesSource(bytes), { name: "t.csv" }));
     assert.deepEqual((whole as { users: string[] }).users, ["ü1", "€2"]);
     assert.deepEqual((whole as { items: string[] }).items, ["ítem-α", "ítem-β", "😀"]);
     for (let cut = 1; cut < bytes.length; cut++) {
@@ -451,14 +433,18 @@ describe("the streaming text path", () => {
           yield* chunks;
         },
       };
-      assert.deepEqual(summary(await readInteractions(source, { name: "t.csv" })), whole, `cut at byte ${cut}`);
+      assert.deepEqual(interactionsSummary(await readInteractions(source, { name: "t.csv" })), whole, `cut at byte ${cut}`);
     }
-    assert.deepEqual(summary(await readInteractions(bytesSource(bytes, 1), { name: "t.csv" })), whole, "1-byte chunks");
+    assert.deepEqual(interactionsSummary(await readInteractions(bytesSource(bytes, 1), { name: "t.csv" })), whole, "1-byte chunks");
     // A lone \r ends a line too, at any cut.
     const lines = text("1 2 3\r4 5\r\n6 7");
-    const expected = summary(await readInteractions(bytesSource(lines), { name: "l.txt", format: "lines" }));
+    const expected = interactionsSummary(await readInteractions(bytesSource(lines), { name: "l.txt", format: "lines" }));
     for (let size = 1; size <= lines.length; size++) {
-      assert.deepEqual(summary(await readInteractions(bytesSource(lines, size), { name: "l.txt", format: "lines" })), expected, `${size}-byte chunks`);
+      assert.deepEqual(
+        interactionsSummary(await readInteractions(bytesSource(lines, size), { name: "l.txt", format: "lines" })),
+        expected,
+        `${size}-byte chunks`,
+      );
     }
   });
 

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DataError } from "../ts/data/errors.js";
-import type { Interactions } from "../ts/data/interactions.js";
 import { readDelimited } from "../ts/data/readers/delimited.js";
 import { readUserItemLines } from "../ts/data/readers/lines.js";
 import { readMovieLensMovies, readMovieLensRatings } from "../ts/data/readers/movielens-csv.js";
 import { readMovieLensDatMovies, readMovieLensDatRatings } from "../ts/data/readers/movielens-dat.js";
 import { forEachLine, type TextEncoding } from "../ts/data/readers/text-lines.js";
 import { Rng } from "../ts/util/rng.js";
+import { interactionsSummary } from "./support/interactions-summary.js";
 
 const encoder = new TextEncoder();
 
@@ -51,25 +51,6 @@ async function linesOf(chunks: Uint8Array[], encoding?: TextEncoding): Promise<s
   });
   assert.equal(count, lines.length);
   return lines;
-}
-
-/** Everything a reader produced, by external ids, for comparing two reads. */
-function summary(data: Interactions): object {
-  const rows: Record<string, Array<[string, number?, number?]>> = {};
-  for (let u = 0; u < data.nUsers; u++) {
-    const row: Array<[string, number?, number?]> = [];
-    for (let k = data.byUser.indptr[u]!; k < data.byUser.indptr[u + 1]!; k++) {
-      row.push([data.items.id(data.byUser.indices[k]!), data.ratings?.[k], data.timestamps?.[k]]);
-    }
-    rows[data.users.id(u)] = row;
-  }
-  return {
-    users: [...data.users.ids()],
-    items: [...data.items.ids()],
-    rows,
-    duplicatesDropped: data.duplicatesDropped,
-    rowsBelowMinRating: data.rowsBelowMinRating,
-  };
 }
 
 async function expectDataError(promise: Promise<unknown>, where: { file: string; line?: number; field?: string }, detail: RegExp): Promise<void> {
@@ -121,7 +102,7 @@ describe("forEachLine", () => {
 describe("lines format (user item item ...)", () => {
   const text = "0 10 11 12\r\n1\t11  13\n\n2\n3 10 10 14\n  4 15  \n5 16";
   it("reads users, items, users without items, repeats and blank lines under every chunking", async () => {
-    const reference = summary(await readUserItemLines(textSource(text), { name: "train.txt" }));
+    const reference = interactionsSummary(await readUserItemLines(textSource(text), { name: "train.txt" }));
     assert.deepEqual(reference, {
       users: ["0", "1", "2", "3", "4", "5"],
       items: ["10", "11", "12", "13", "14", "15", "16"],
@@ -147,7 +128,7 @@ describe("lines format (user item item ...)", () => {
       rowsBelowMinRating: 0,
     });
     for (const [label, chunks] of chunkings(encoder.encode(text), 2)) {
-      assert.deepEqual(summary(await readUserItemLines(sourceOf(chunks), { name: "train.txt" })), reference, label);
+      assert.deepEqual(interactionsSummary(await readUserItemLines(sourceOf(chunks), { name: "train.txt" })), reference, label);
     }
   });
 
@@ -193,7 +174,7 @@ describe("MovieLens ratings.csv", () => {
   const body = "1,31,2.5,1260759144\r\n1,1029,3.0,1260759179\r\n1,31,4.0,1260759100\r\n2,10,4.0,835355493\r\n2,17,5,835355681\r\n";
 
   it("reads ratings and timestamps, orders each user's row by time and drops repeats keeping the earliest", async () => {
-    const reference = summary(await readMovieLensRatings(textSource(header + body)));
+    const reference = interactionsSummary(await readMovieLensRatings(textSource(header + body)));
     assert.deepEqual(reference, {
       users: ["1", "2"],
       items: ["31", "1029", "10", "17"],
@@ -211,13 +192,13 @@ describe("MovieLens ratings.csv", () => {
       rowsBelowMinRating: 0,
     });
     for (const [label, chunks] of chunkings(encoder.encode(header + body), 3)) {
-      assert.deepEqual(summary(await readMovieLensRatings(sourceOf(chunks))), reference, label);
+      assert.deepEqual(interactionsSummary(await readMovieLensRatings(sourceOf(chunks))), reference, label);
     }
   });
 
   it("minRating keeps rows with rating ≥ minRating and counts the rest", async () => {
     const data = await readMovieLensRatings(textSource(header + body), { minRating: 4 });
-    assert.deepEqual((summary(data) as { rows: unknown }).rows, {
+    assert.deepEqual((interactionsSummary(data) as { rows: unknown }).rows, {
       "1": [["31", 4, 1260759100]],
       "2": [
         ["10", 4, 835355493],
@@ -295,7 +276,7 @@ describe("MovieLens movies.csv", () => {
 describe("MovieLens .dat", () => {
   it("reads ratings.dat under every chunking, with minRating", async () => {
     const text = "1::1193::5::978300760\r\n1::661::3::978302109\r\n2::1357::5::978298709\r\n1::914::3::978301968\r\n";
-    const reference = summary(await readMovieLensDatRatings(textSource(text)));
+    const reference = interactionsSummary(await readMovieLensDatRatings(textSource(text)));
     assert.deepEqual((reference as { rows: unknown }).rows, {
       "1": [
         ["1193", 5, 978300760],
@@ -305,7 +286,7 @@ describe("MovieLens .dat", () => {
       "2": [["1357", 5, 978298709]],
     });
     for (const [label, chunks] of chunkings(encoder.encode(text), 5)) {
-      assert.deepEqual(summary(await readMovieLensDatRatings(sourceOf(chunks))), reference, label);
+      assert.deepEqual(interactionsSummary(await readMovieLensDatRatings(sourceOf(chunks))), reference, label);
     }
     const implicit = await readMovieLensDatRatings(textSource(text), { minRating: 4 });
     assert.equal(implicit.nnz, 2);
@@ -350,7 +331,7 @@ describe("delimited CSV/TSV", () => {
           .map((r) => r.join(d))
           .join("\r\n");
       const read = (chunks: Uint8Array[]) => readDelimited(sourceOf(chunks), { user: "uid", item: "iid", rating: "stars", timestamp: "ts", name: "log.tsv" });
-      const reference = summary(await read([encoder.encode(text)]));
+      const reference = interactionsSummary(await read([encoder.encode(text)]));
       assert.deepEqual(
         (reference as { rows: unknown }).rows,
         {
@@ -362,13 +343,13 @@ describe("delimited CSV/TSV", () => {
         },
         `delimiter ${JSON.stringify(d)}`,
       );
-      for (const [label, chunks] of chunkings(encoder.encode(text), 6)) assert.deepEqual(summary(await read(chunks)), reference, label);
+      for (const [label, chunks] of chunkings(encoder.encode(text), 6)) assert.deepEqual(interactionsSummary(await read(chunks)), reference, label);
     }
   });
 
   it("reads without rating and timestamp columns, and honours an explicit delimiter", async () => {
     const data = await readDelimited(textSource("a;b,c;d\n1;x,y;2\n"), { user: "a", item: "d", delimiter: ";" });
-    assert.deepEqual((summary(data) as { rows: unknown }).rows, { "1": [["2", undefined, undefined]] });
+    assert.deepEqual((interactionsSummary(data) as { rows: unknown }).rows, { "1": [["2", undefined, undefined]] });
     assert.equal(data.ratings, undefined);
     assert.equal(data.timestamps, undefined);
   });

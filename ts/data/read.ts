@@ -494,32 +494,7 @@ async function peekBytes(source: AsyncIterable<Uint8Array>, count: number): Prom
     bytes.set(part, at);
     at += part.length;
   }
-  const close = async (): Promise<void> => {
-    if (open) {
-      open = false;
-      await iterator.return?.();
-    }
-  };
-  const replay: AsyncIterable<Uint8Array> = {
-    async *[Symbol.asyncIterator]() {
-      try {
-        yield* buffered;
-        buffered.length = 0;
-        while (open) {
-          const step = await iterator.next();
-          if (step.done) {
-            open = false;
-            return;
-          }
-          yield step.value;
-        }
-      } finally {
-        // A reader that stops early (a DataError) releases the file at once.
-        await close();
-      }
-    },
-  };
-  return { bytes, source: replay, close };
+  return { bytes, ...replaySource(iterator, buffered, open) };
 }
 
 const PEEK_LIMIT_CHARS = 1 << 18;
@@ -555,28 +530,44 @@ async function peekLines(source: AsyncIterable<Uint8Array>, encoding: TextEncodi
   let lines = exhausted ? nonBlank(text.split(/\r\n|\r|\n/)) : completeLines(text);
   if (lines.length === 0 && !exhausted) lines = nonBlank([text.slice(0, PEEK_LIMIT_CHARS)]);
   lines = lines.slice(0, DETECTION_LINES);
-  let open = !exhausted;
+  return { lines, ...replaySource(iterator, buffered, !exhausted) };
+}
+
+/**
+ * The peeked chunks, then the rest of `iterator` (when `open`, it was not read to its end): the
+ * whole source again from its first byte, and its release. A consumer that stops early (a
+ * DataError) releases the file at once; close() is safe to call again.
+ */
+function replaySource(
+  iterator: AsyncIterator<Uint8Array>,
+  buffered: Uint8Array[],
+  open: boolean,
+): { source: AsyncIterable<Uint8Array>; close(): Promise<void> } {
   const close = async (): Promise<void> => {
     if (open) {
       open = false;
       await iterator.return?.();
     }
   };
-  const replay: AsyncIterable<Uint8Array> = {
+  const source: AsyncIterable<Uint8Array> = {
     async *[Symbol.asyncIterator]() {
-      yield* buffered;
-      buffered.length = 0;
-      while (open) {
-        const step = await iterator.next();
-        if (step.done) {
-          open = false;
-          return;
+      try {
+        yield* buffered;
+        buffered.length = 0;
+        while (open) {
+          const step = await iterator.next();
+          if (step.done) {
+            open = false;
+            return;
+          }
+          yield step.value;
         }
-        yield step.value;
+      } finally {
+        await close();
       }
     },
   };
-  return { lines, source: replay, close };
+  return { source, close };
 }
 
 /** The non-blank lines that end before the text does (any of \n, \r\n, \r ends a line). */
