@@ -22,9 +22,8 @@
 // chunks of whole panel blocks (a 1 GiB allocation limit, and tables of many GB), found through
 // a directory of chunk pointers.
 
-import { finishBest } from "./topk";
-import { offerScoredRow } from "./score-top-k";
-import { dotProduct } from "./rows";
+import { collectBest, finishBest } from "./topk";
+import { addScaledRow, dotProduct } from "./rows";
 
 /** Items per panel. */
 const QPANEL: i32 = 8;
@@ -547,7 +546,19 @@ function sweep(
             continue;
           }
           if (load<i32>(info + <usize>j * ROW_INFO, 8) == 0) continue;
-          offerScoredRow(row, columns, first, u, colBias, biasScale, exclOffsets, exclIndices, R, outScores, outIndices, sizes + (<usize>(r + j) << 2));
+          // The same bias, exclusion and best-k steps as score_topk's, kept inline: a shared function
+          // measured 1.3× slower here (bench/quantized-topk.ts, 1M items, 1 thread: 297 → 388 ms).
+          if (colBias != 0) addScaledRow(row, biasScale, colBias + (<usize>first << 2), columns);
+          if (exclOffsets != 0) {
+            const end = load<i32>(exclOffsets + (<usize>u << 2), 4);
+            for (let e = load<i32>(exclOffsets + (<usize>u << 2)); e < end; e++) {
+              const c = load<i32>(exclIndices + (<usize>e << 2)) - first;
+              if (c >= 0 && c < columns) store<f32>(row + (<usize>c << 2), -Infinity);
+            }
+          }
+          const sizeAt = sizes + (<usize>(r + j) << 2);
+          const heap = <usize>u * <usize>R << 2;
+          store<i32>(sizeAt, collectBest(row, columns, first, R, outScores + heap, outIndices + heap, load<i32>(sizeAt)));
         }
         pa += packedUserBytes(g, d8);
         r += g;

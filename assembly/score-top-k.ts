@@ -69,7 +69,17 @@ export function score_topk(
         for (let j = 0; j < g; j++) {
           const u = u0 + r + j;
           const row = stage + <usize>j * stagePitch;
-          offerScoredRow(row, columns, first, u, colBias, biasScale, exclOffsets, exclIndices, k, outScores, outIndices, sizes + (<usize>(r + j) << 2));
+          if (colBias != 0) addScaledRow(row, biasScale, colBias + (<usize>first << 2), columns);
+          if (exclOffsets != 0) {
+            const end = load<i32>(exclOffsets + (<usize>u << 2), 4);
+            for (let e = load<i32>(exclOffsets + (<usize>u << 2)); e < end; e++) {
+              const c = load<i32>(exclIndices + (<usize>e << 2)) - first;
+              if (c >= 0 && c < columns) store<f32>(row + (<usize>c << 2), -Infinity);
+            }
+          }
+          const sizeAt = sizes + (<usize>(r + j) << 2);
+          const heap = <usize>u * <usize>k << 2;
+          store<i32>(sizeAt, collectBest(row, columns, first, k, outScores + heap, outIndices + heap, load<i32>(sizeAt)));
         }
         pa += packedRowsBytes(g, d);
         r += g;
@@ -80,26 +90,4 @@ export function score_topk(
       finishBest(outScores + heap, outIndices + heap, load<i32>(sizes + (<usize>j << 2)), k);
     }
   }
-}
-
-/**
- * One user's scores for the columns [first, first + columns) of a block, staged in `row`: adds
- * biasScale·colBias, sets the user's excluded items (CSR exclOffsets/exclIndices, none when 0) to
- * −Infinity, and offers the row to the user's running best k (heaps at u·k in outScores/outIndices,
- * their fill count at sizeAt). Shared by the float and the int8 top-k kernels.
- */
-export function offerScoredRow(
-  row: usize, columns: i32, first: i32, u: i32, colBias: usize, biasScale: f32, exclOffsets: usize, exclIndices: usize,
-  k: i32, outScores: usize, outIndices: usize, sizeAt: usize,
-): void {
-  if (colBias != 0) addScaledRow(row, biasScale, colBias + (<usize>first << 2), columns);
-  if (exclOffsets != 0) {
-    const end = load<i32>(exclOffsets + (<usize>u << 2), 4);
-    for (let e = load<i32>(exclOffsets + (<usize>u << 2)); e < end; e++) {
-      const c = load<i32>(exclIndices + (<usize>e << 2)) - first;
-      if (c >= 0 && c < columns) store<f32>(row + (<usize>c << 2), -Infinity);
-    }
-  }
-  const heap = <usize>u * <usize>k << 2;
-  store<i32>(sizeAt, collectBest(row, columns, first, k, outScores + heap, outIndices + heap, load<i32>(sizeAt)));
 }
