@@ -26,7 +26,7 @@ export {
 } from "./quantized";
 export { count_above, count_above_items } from "./rank";
 export { project_out, l2_normalize_rows, l2_normalize_rows_at } from "./projection";
-export { sgd_rows, adagrad_rows, adam_rows } from "./optimizers";
+export { sgd_rows, adagrad_rows, adam_rows, adam_catch_up_rows } from "./optimizers";
 export { pairwise_train, pairwise_layout, random_u32s } from "./pairwise";
 export { matvec, matvec_t, add_outer, add_to_rows } from "./matvec";
 export { madd_ceiling } from "./madd-ceiling";

@@ -125,3 +125,57 @@ export function adam_rows(
     }
   }
 }
+
+/**
+ * Dense Adam's steps for rows that sat steps out. Dense Adam (PyTorch's and Keras's Adam on an
+ * embedding table) moves every row at every step s, a row without a gradient on its decaying
+ * momentum: m ← β1·m, v ← β2·v, p −= lr·c(s)·m/√v with c(s) = √(1 − β2^s)/(1 − β1^s). Sparse rows
+ * skip those steps, so a rarely touched row (a tail item, a light user) moves about ten times less
+ * per gradient than in dense Adam. This applies a row's skipped steps t0+1 .. t (t0 = stamps[row],
+ * t = through, K = t − t0) at once:
+ *   p −= lr·(m/√v)·Σ_{k=1..K} r^k·c(t0 + k),  m ← β1^K·m,  v ← β2^K·v,   r = β1/√β2,
+ * then sets stamps[row] = after. The sum is E(t0) − r^K·E(t), from the table horizon[s] =
+ * E(s) = Σ_{k≥1} r^k·c(s + k) (f32, `horizonLength` entries; beyond them c = 1 and E = r/(1 − r)).
+ * ε is left out: this equals dense Adam while √v ≫ ε. rows = 0: rows 0 .. nRows-1.
+ */
+export function adam_catch_up_rows(
+  params: usize, m: usize, v: usize, d: i32, rows: usize, nRows: i32, stamps: usize,
+  through: i32, after: i32, lr: f32, beta1: f32, beta2: f32, horizon: usize, horizonLength: i32,
+): void {
+  for (let r = 0; r < nRows; r++) {
+    const index = rows != 0 ? load<i32>(rows + (<usize>r << 2)) : r;
+    adamCatchUpRow(params, m, v, d, index, stamps, through, after, lr, beta1, beta2, horizon, horizonLength);
+  }
+}
+
+/** adam_catch_up_rows for the one row `index` (the training kernels call it on a row's first touch). */
+export function adamCatchUpRow(
+  params: usize, m: usize, v: usize, d: i32, index: i32, stamps: usize,
+  through: i32, after: i32, lr: f32, beta1: f32, beta2: f32, horizon: usize, horizonLength: i32,
+): void {
+  const stamp = stamps + (<usize>index << 2);
+  const last = load<i32>(stamp);
+  store<i32>(stamp, after);
+  const skipped = through - last;
+  if (skipped <= 0) return;
+  const ratio = <f64>beta1 / Math.sqrt(<f64>beta2);
+  const tail = ratio / (1 - ratio);
+  const k = <f64>skipped;
+  const travel = <f32>(<f64>lr * (horizonAt(horizon, horizonLength, last, tail) - Math.pow(ratio, k) * horizonAt(horizon, horizonLength, through, tail)));
+  const decay1 = <f32>Math.pow(<f64>beta1, k);
+  const decay2 = <f32>Math.pow(<f64>beta2, k);
+  const offset = <usize>index * (<usize>d << 2);
+  const p = params + offset, pm = m + offset, pv = v + offset;
+  for (let i = 0; i < d; i++) {
+    const o = <usize>i << 2;
+    const mi = load<f32>(pm + o), vi = load<f32>(pv + o);
+    if (vi > 0) store<f32>(p + o, load<f32>(p + o) - (travel * mi) / Mathf.sqrt(vi));
+    store<f32>(pm + o, mi * decay1);
+    store<f32>(pv + o, vi * decay2);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function horizonAt(horizon: usize, length: i32, s: i32, tail: f64): f64 {
+  return s < length ? <f64>load<f32>(horizon + (<usize>s << 2)) : tail;
+}

@@ -18,7 +18,7 @@
   /** The epoch's interactions in their shuffled order: user and item of each (sequential reads). */
   epochUsers: usize;
   epochItems: usize;
-  /** 0 = BPR, 1 = BCE. */
+  /** 0 = BPR, 1 = BCE, 2 = CCL (the cosine contrastive loss on unit-norm rows). */
   loss: i32;
   negatives: i32;
   /** Draws per negative, the best-scored kept (1 = plain sampling). */
@@ -50,6 +50,17 @@
   accItems: usize;
   accScale: f32;
   batchSize: i32;
+  /** CCL (loss 2): the negatives' margin m and the weight w of their mean hinge. */
+  margin: f32;
+  negativeWeight: f32;
+  /**
+   * Adam with dense updates (see adam_catch_up_rows): each table's row stamps, and the step table
+   * (f32, horizonLength entries); userStamps = 0: lazy Adam.
+   */
+  userStamps: usize;
+  itemStamps: usize;
+  horizon: usize;
+  horizonLength: i32;
 }
 
 /** One thread's state: its random stream, its run of positions, and its batch buffers. */

@@ -1,9 +1,10 @@
-// Whole training steps of BPR and BCE in one call: for a run of positions of the epoch's shuffled
-// order, in mini-batches of `batchSize` positives, sample each positive's negatives (uniform among
-// the items the user has not interacted with, rejected against the user's sorted row; or drawn in
-// proportion to popularity from an alias table; or the best-scored of `candidates` such draws),
-// add the loss gradients into compact per-batch rows, and step the optimizer on the rows the batch
-// touched. Nothing crosses into JavaScript between positives, and one call covers many batches.
+// Whole training steps of BPR, BCE and CCL with per-positive negatives in one call: for a run of
+// positions of the epoch's shuffled order, in mini-batches of `batchSize` positives, sample each
+// positive's negatives (uniform among the items the user has not interacted with, rejected against
+// the user's sorted row; or drawn in proportion to popularity from an alias table; or the
+// best-scored of `candidates` such draws), add the loss gradients into compact per-batch rows, and
+// step the optimizer on the rows the batch touched. Nothing crosses into JavaScript between
+// positives, and one call covers many batches.
 //
 // Several threads may run this kernel at once on the same tables (Hogwild: each thread its own run
 // of positions, its own random stream, its own batch buffers; the tables, the optimizer state and
@@ -11,7 +12,7 @@
 // is part of that method; with one thread the result is exact and reproducible.
 
 import { dotProduct, addScaledRow } from "./rows";
-import { adagrad_rows, adam_rows, sgd_rows } from "./optimizers";
+import { adagrad_rows, adam_catch_up_rows, adamCatchUpRow, adam_rows, sgd_rows } from "./optimizers";
 import { l2_normalize_rows_at } from "./projection";
 import { nextU32 } from "./random";
 import { sampleBatch } from "./pairwise-sampling";
@@ -70,15 +71,16 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
       sink ^= touch(P + <usize>load<i32>(users + q) * rowBytes, rowBytes);
       sink ^= touch(Q + <usize>load<i32>(items + q) * rowBytes, rowBytes);
       const ahead = batchNegatives + (<usize>((p + AHEAD - from) * negatives) << 2);
-      for (let n = 0; n < negatives; n++) sink ^= touch(Q + <usize>load<i32>(ahead + (<usize>n << 2)) * rowBytes, rowBytes);
+      const early = plan.loss == 2 ? min<i32>(negatives, NEGATIVES_AHEAD) : negatives;
+      for (let n = 0; n < early; n++) sink ^= touch(Q + <usize>load<i32>(ahead + (<usize>n << 2)) * rowBytes, rowBytes);
     }
     const u = load<i32>(users + (<usize>p << 2));
     const i = load<i32>(items + (<usize>p << 2));
     const pu = P + <usize>u * rowBytes;
     const qi = Q + <usize>i * rowBytes;
     const w: f64 = ips != 0 ? <f64>load<f32>(ips + (<usize>i << 2)) : 1;
-    const gu = userGradient(state, u, generation, rowBytes);
-    const gi = itemGradient(state, i, generation, rowBytes);
+    const gu = userGradient(plan, state, u, generation, rowBytes);
+    const gi = itemGradient(plan, state, i, generation, rowBytes);
     if (bce) {
       const s = <f64>dotProduct(pu, qi, d);
       const e = Math.exp(-Math.abs(s));
@@ -92,10 +94,14 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
       addScaledRow(gi, g, pu, d);
     }
     const mine = batchNegatives + (<usize>((p - from) * negatives) << 2);
+    if (plan.loss == 2) {
+      loss += contrastiveRow(plan, state, generation, pu, qi, gu, gi, mine, w, rowBytes);
+      continue;
+    }
     for (let n = 0; n < negatives; n++) {
       const j = load<i32>(mine + (<usize>n << 2));
       const qj = Q + <usize>j * rowBytes;
-      const gj = itemGradient(state, j, generation, rowBytes);
+      const gj = itemGradient(plan, state, j, generation, rowBytes);
       if (bce) {
         // A sampled negative: label 0, weight 1 (IPS reweights observed positives only).
         const s = <f64>dotProduct(pu, qj, d);
@@ -130,27 +136,75 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
       t = load<i32>(plan.stepCounter) + 1;
       store<i32>(plan.stepCounter, t);
     }
-    step(plan, P, plan.userState1, plan.userState2, state.userRows, nu, gradU, d, plan.normalizeUsers != 0, t);
-    step(plan, Q, plan.itemState1, plan.itemState2, state.itemRows, ni, gradI, d, plan.normalizeItems != 0, t);
+    step(plan, P, plan.userState1, plan.userState2, plan.userStamps, state.userRows, nu, gradU, d, plan.normalizeUsers != 0, t);
+    step(plan, Q, plan.itemState1, plan.itemState2, plan.itemStamps, state.itemRows, ni, gradI, d, plan.normalizeItems != 0, t);
   }
   return loss;
 }
 
+/**
+ * CCL for one positive, on unit rows (their dot products are cosines):
+ * w·max(0, 1 − s⁺) + (negativeWeight / N)·Σ_j max(0, s_j − margin). Only negatives above the
+ * margin have a gradient, so only they claim a gradient row; the rest cost one dot product.
+ * Returns the row's loss.
+ */
+function contrastiveRow(plan: Plan, state: ThreadState, generation: i32, pu: usize, qi: usize, gu: usize, gi: usize, mine: usize, w: f64, rowBytes: usize): f64 {
+  const Q = plan.itemTable, d = plan.dim, negatives = plan.negatives;
+  const margin = plan.margin;
+  const perNegative = <f32>(w * <f64>plan.negativeWeight / <f64>negatives);
+  let loss: f64 = 0;
+  let sink = 0;
+  const sPos = dotProduct(pu, qi, d);
+  if (sPos < 1) {
+    loss += w * <f64>(1 - sPos);
+    addScaledRow(gu, <f32>-w, qi, d);
+    addScaledRow(gi, <f32>-w, pu, d);
+  }
+  let hinge: f64 = 0;
+  for (let n = 0; n < negatives; n++) {
+    if (n + NEGATIVES_AHEAD < negatives) sink ^= touch(Q + <usize>load<i32>(mine + (<usize>(n + NEGATIVES_AHEAD) << 2)) * rowBytes, rowBytes);
+    const j = load<i32>(mine + (<usize>n << 2));
+    const qj = Q + <usize>j * rowBytes;
+    const s = dotProduct(pu, qj, d);
+    if (s <= margin) continue;
+    hinge += <f64>(s - margin);
+    addScaledRow(gu, perNegative, qj, d);
+    addScaledRow(itemGradient(plan, state, j, generation, rowBytes), perNegative, pu, d);
+  }
+  state.sink ^= sink;
+  return loss + <f64>perNegative * hinge;
+}
+
+/** Negatives ahead whose rows the contrastive loop loads early. */
+const NEGATIVES_AHEAD: i32 = 16;
+
 // Slots: the batch's gradient rows, compact. A table row gets the next slot, with its gradient row
 // zeroed, the first time the batch touches it (its stamp is then this batch's generation).
 
-/** The gradient row of user u in this batch. */
+/** The gradient row of user u in this batch; with dense Adam, the row's skipped steps are applied on its first touch, before it is read. */
 // @ts-ignore: decorator
-@inline function userGradient(state: ThreadState, u: i32, generation: i32, rowBytes: usize): usize {
+@inline function userGradient(plan: Plan, state: ThreadState, u: i32, generation: i32, rowBytes: usize): usize {
   const used = changetype<usize>(state) + offsetof<ThreadState>("usedUsers");
+  if (plan.userStamps != 0 && load<i32>(state.userStamp + (<usize>u << 2)) != generation) {
+    catchUp(plan, plan.userTable, plan.userState1, plan.userState2, plan.userStamps, u);
+  }
   return gradientRow(state.userStamp, state.userSlot, state.userRows, state.gradUsers, used, u, generation, rowBytes);
 }
 
-/** The gradient row of item i in this batch. */
+/** The gradient row of item i in this batch (dense Adam: caught up on first touch, as users are). */
 // @ts-ignore: decorator
-@inline function itemGradient(state: ThreadState, i: i32, generation: i32, rowBytes: usize): usize {
+@inline function itemGradient(plan: Plan, state: ThreadState, i: i32, generation: i32, rowBytes: usize): usize {
   const used = changetype<usize>(state) + offsetof<ThreadState>("usedItems");
+  if (plan.itemStamps != 0 && load<i32>(state.itemStamp + (<usize>i << 2)) != generation) {
+    catchUp(plan, plan.itemTable, plan.itemState1, plan.itemState2, plan.itemStamps, i);
+  }
   return gradientRow(state.itemStamp, state.itemSlot, state.itemRows, state.gradItems, used, i, generation, rowBytes);
+}
+
+/** Dense Adam: row `row` moved by the steps it skipped, through the last step any thread took. */
+function catchUp(plan: Plan, table: usize, m: usize, v: usize, stamps: usize, row: i32): void {
+  const through = load<i32>(plan.stepCounter);
+  adamCatchUpRow(table, m, v, plan.dim, row, stamps, through, through, plan.learningRate, plan.beta1, plan.beta2, plan.horizon, plan.horizonLength);
 }
 
 /** The gradient row of table row `row`: its slot's, claimed (the count at `used` advanced, the row zeroed) on first touch. */
@@ -177,13 +231,20 @@ function trainBatch(plan: Plan, state: ThreadState, rng: usize, from: i32, to: i
   return row;
 }
 
-/** The optimizer step on the batch's `n` touched rows of one table (ids in `rows`, gradients compact in `grads`). */
-function step(plan: Plan, table: usize, state1: usize, state2: usize, rows: usize, n: i32, grads: usize, d: i32, normalize: bool, t: i32): void {
+/**
+ * The optimizer step on the batch's `n` touched rows of one table (ids in `rows`, gradients compact
+ * in `grads`). Dense Adam (stamps ≠ 0) first moves the rows by the steps they skipped since they
+ * were last stepped (up to t − 1).
+ */
+function step(plan: Plan, table: usize, state1: usize, state2: usize, stamps: usize, rows: usize, n: i32, grads: usize, d: i32, normalize: bool, t: i32): void {
   if (n == 0) return;
   const kind = plan.optimizer;
   if (kind == 0) sgd_rows(table, d, rows, n, grads, plan.learningRate, plan.l2);
   else if (kind == 1) adagrad_rows(table, state1, d, rows, n, grads, plan.learningRate, plan.eps, plan.l2);
-  else adam_rows(table, state1, state2, d, rows, n, grads, plan.learningRate, plan.beta1, plan.beta2, plan.eps, t, plan.l2);
+  else {
+    if (stamps != 0) adam_catch_up_rows(table, state1, state2, d, rows, n, stamps, t - 1, t, plan.learningRate, plan.beta1, plan.beta2, plan.horizon, plan.horizonLength);
+    adam_rows(table, state1, state2, d, rows, n, grads, plan.learningRate, plan.beta1, plan.beta2, plan.eps, t, plan.l2);
+  }
   if (normalize) l2_normalize_rows_at(table, d, rows, n);
 }
 

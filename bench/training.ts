@@ -39,6 +39,9 @@ export const TRAINING_ROWS: { label: string; config: Partial<MfConfig> & { loss:
   { label: "softmax", config: { loss: "softmax" } },
   { label: "sampled-softmax", config: { loss: "sampled-softmax" } },
   { label: "sampled-softmax --sampling users", config: { loss: "sampled-softmax", sampling: "users" } },
+  { label: "sampled-softmax --adam-updates dense", config: { loss: "sampled-softmax", adamUpdates: "dense" } },
+  { label: "ccl (1024 negatives shared by the batch)", config: { loss: "ccl" } },
+  { label: "ccl --negative-draws per-positive --negatives 800", config: { loss: "ccl", negativeDraws: "per-positive", negatives: 800 } },
 ];
 
 /** The median interactions-per-second over the one-second windows after `warmup` seconds of a `seconds` run. */

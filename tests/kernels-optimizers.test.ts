@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
 import { referenceAdagradRows, referenceAdamRows, referenceSgdRows } from "./reference/optimizers.js";
 import { VARIANTS, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
+import { ADAM_EPS, BETA1, BETA2, TableOptimizer, adamHorizon } from "../ts/train/optimizer.js";
 
 const STEPS = 4;
 const TABLE_ROWS = 9;
@@ -122,6 +123,62 @@ for (const variant of VARIANTS) {
         k.adamRows(params, m, v, 5, null, 1, grads, 0.1, 0.9, 0.999, 1e-8, 1, 0);
         assertClose(params.view, [0.9, 1.1, 0.9, 1.1, 0.9], 1e-6, "params after one step");
       }));
+
+    it("dense Adam updates: sparse steps plus the skipped steps' catch-up equal dense Adam stepping every row", () =>
+      withKernels(variant, (k, mem) => {
+        const rng = new Rng(54);
+        for (const [d, perStep] of [
+          [1, 2],
+          [3, 4],
+          [8, 1],
+          [17, 6],
+        ] as const) {
+          const params0 = randomF32(rng, TABLE_ROWS * d);
+          const table = mem.f32From(params0);
+          const optimizer = new TableOptimizer(k, "adam", table, d, 0.01, 0, false, true);
+          // Dense Adam: every row at every step, a zero gradient for the rows the step does not touch.
+          const expected = Float64Array.from(params0);
+          const [m, v] = [new Float64Array(TABLE_ROWS * d), new Float64Array(TABLE_ROWS * d)];
+          const [beta1, beta2, eps] = [BETA1, BETA2, ADAM_EPS].map(Math.fround);
+          let step = 0;
+          try {
+            // Three epochs with the rate changed between them (a schedule), rows touched at random: some
+            // rows sit out a whole epoch, some resume after one step, some every step.
+            for (const rate of [0.01, 0.004, 0.001]) {
+              optimizer.setLearningRate(rate);
+              for (let s = 0; s < 25; s++) {
+                const rows = Int32Array.from(rng.shuffle(Array.from({ length: TABLE_ROWS - 2 }, (_, i) => i)).slice(0, perStep));
+                const grads = randomF32(rng, perStep * d);
+                optimizer.apply(mem.i32From(rows), perStep, mem.f32From(grads));
+                const dense = new Float32Array(TABLE_ROWS * d);
+                rows.forEach((r, i) => dense.set(grads.subarray(i * d, (i + 1) * d), r * d));
+                referenceAdamRows(expected, m, v, d, null, TABLE_ROWS, dense, Math.fround(rate), beta1, beta2, eps, ++step, 0);
+                // The rows just stepped are already where dense Adam has them.
+                for (const r of rows)
+                  assertClose(table.view.subarray(r * d, (r + 1) * d), expected.subarray(r * d, (r + 1) * d), 2e-5, `d=${d} step ${step} row ${r}`);
+              }
+              optimizer.finishEpoch();
+              assertClose(table.view, expected, 2e-5, `d=${d} after the epoch at rate ${rate}`);
+            }
+            // The last two rows never had a gradient: they never moved.
+            assert.deepEqual(table.view.subarray((TABLE_ROWS - 2) * d), params0.subarray((TABLE_ROWS - 2) * d));
+          } finally {
+            optimizer.dispose();
+          }
+        }
+      }));
+
+    it("adamHorizon's table sums the bias-corrected steps a row moves on its momentum", () => {
+      const table = adamHorizon(0.9, 0.999);
+      const r = 0.9 / Math.sqrt(0.999);
+      const c = (s: number) => Math.sqrt(1 - 0.999 ** s) / (1 - 0.9 ** s);
+      for (const s of [0, 1, 7, 100, 5000, table.length - 1]) {
+        let direct = 0;
+        for (let k = 1; k < 2000; k++) direct += r ** k * c(s + k);
+        assert.ok(Math.abs(table[s] - direct) < 1e-9 * direct, `E(${s}) = ${table[s]}, summed directly ${direct}`);
+      }
+      assert.ok(Math.abs(table[table.length - 1] - r / (1 - r)) < 1e-6, "the table ends where c(s) = 1");
+    });
 
     it("rejects a row index outside the table and a step below 1", () =>
       withKernels(variant, (k, mem) => {

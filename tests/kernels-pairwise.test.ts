@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
 import type { Kernels } from "../ts/kernels/kernels.js";
 import { AliasSampler } from "../ts/train/alias-sampler.js";
+import { adamHorizon } from "../ts/train/optimizer.js";
 import { PLAN_FIELDS, PLAN_FLOAT_FIELDS, StructBlock, THREAD_FIELDS } from "../ts/mf/pairwise-plan.js";
 import { referencePairwiseTrain, type PairwiseReferenceRun, type PairwiseReferenceState } from "./reference/pairwise-training.js";
 import { VARIANTS, type WasmScope, assertClose, randomF32, withKernels } from "./support/kernel-harness.js";
@@ -93,7 +94,9 @@ function check(k: Kernels, mem: WasmScope, c: Case, rounds: number): void {
     set("sortedItems", mem.i32From(userItems.flat()).ptr);
     set("epochUsers", mem.i32From(epochUsers).ptr);
     set("epochItems", mem.i32From(epochItems).ptr);
-    set("loss", c.loss === "bce" ? 1 : 0);
+    set("loss", { bpr: 0, bce: 1, ccl: 2 }[c.loss]);
+    set("margin", c.margin ?? 0);
+    set("negativeWeight", c.negativeWeight ?? 0);
     set("negatives", c.negatives);
     set("candidates", c.candidates);
     set("maxTries", 32);
@@ -121,6 +124,14 @@ function check(k: Kernels, mem: WasmScope, c: Case, rounds: number): void {
       set("accScale", -c.lr);
     }
     set("batchSize", c.batchSize);
+    const stamps = c.denseAdam ? { users: mem.i32From(new Int32Array(nUsers)), items: mem.i32From(new Int32Array(nItems)) } : null;
+    const horizon = mem.f32From(adamHorizon(0.9, 0.999));
+    if (stamps) {
+      set("userStamps", stamps.users.ptr);
+      set("itemStamps", stamps.items.ptr);
+      set("horizon", horizon.ptr);
+      set("horizonLength", horizon.length);
+    }
     new Rng(streamSeed).words().forEach((w, i) => state.set(`rng${i}` as "rng0", w | 0));
     const B = c.batchSize,
       perPositive = c.negatives * Math.max(1, c.candidates);
@@ -151,7 +162,13 @@ function check(k: Kernels, mem: WasmScope, c: Case, rounds: number): void {
       refLoss += referencePairwiseTrain(run, ref, start, end);
       start = end;
     }
-    const what = `${c.loss} d=${d} neg=${c.negatives}×${c.candidates} ${c.optimizer} batch ${B}${c.popularity ? " popularity" : ""}${c.withIps ? " ips" : ""}`;
+    if (stamps) {
+      // The end of the epoch: every row's skipped steps, as TableOptimizer.finishEpoch applies them.
+      const t = counter.view[0];
+      k.adamCatchUpRows(wP, us1, us2, d, null, nUsers, stamps.users, t, t, c.lr, 0.9, 0.999, horizon);
+      k.adamCatchUpRows(wQ, is1, is2, d, null, nItems, stamps.items, t, t, c.lr, 0.9, 0.999, horizon);
+    }
+    const what = `${c.denseAdam ? "dense Adam " : ""}${c.loss}${c.margin !== undefined ? ` margin ${c.margin}` : ""} d=${d} neg=${c.negatives}×${c.candidates} ${c.optimizer} batch ${B}${c.popularity ? " popularity" : ""}${c.withIps ? " ips" : ""}`;
     const tol = 2e-4;
     assert.ok(Math.abs(loss - refLoss) <= tol * Math.max(1, Math.abs(refLoss)), `${what}: loss ${loss} vs ${refLoss}`);
     assertClose(wP.view, ref.P, tol, `${what}: user table`);
@@ -181,7 +198,7 @@ function check(k: Kernels, mem: WasmScope, c: Case, rounds: number): void {
 
 const BASE = { nUsers: 9, nItems: 13, maxPerUser: 6, lr: 0.05, l2: 0.01, normalizeUsers: false, normalizeItems: false, accumulate: false } as const;
 
-describe("kernels: BPR/BCE training steps in wasm (pairwise_train) against an f64 reference", () => {
+describe("kernels: BPR/BCE/CCL training steps in wasm (pairwise_train) against an f64 reference", () => {
   for (const variant of VARIANTS) {
     it(`${variant}: BPR, uniform and best-of-C negatives, every optimizer, awkward sizes`, () =>
       withKernels(variant, (k, mem) => {
@@ -238,6 +255,35 @@ describe("kernels: BPR/BCE training steps in wasm (pairwise_train) against an f6
               accumulate: true,
               withIps: true,
             },
+            1,
+          );
+        }
+      }));
+    it(`${variant}: CCL, per-positive negatives, margins that leave some negatives active and some not, every optimizer`, () =>
+      withKernels(variant, (k, mem) => {
+        let seed = 200;
+        for (const d of [1, 4, 7, 16]) {
+          for (const optimizer of ["sgd", "adagrad", "adam"] as const) {
+            const ccl = { ...BASE, seed: seed++, d, loss: "ccl", negatives: 5, candidates: 1, optimizer, negativeWeight: 3 } as const;
+            check(k, mem, { ...ccl, margin: 0.05, batchSize: 4 }, 2);
+            // With d = 1 unit rows score exactly ±1, on the positive's hinge boundary, where f32 and f64 may fall either side.
+            if (d > 1) check(k, mem, { ...ccl, margin: -0.3, batchSize: 9, normalizeUsers: true, normalizeItems: true, withIps: true }, 1);
+            check(k, mem, { ...ccl, margin: 0.6, batchSize: 1, popularity: true }, 3);
+          }
+        }
+      }));
+  }
+
+  for (const variant of VARIANTS) {
+    it(`${variant}: dense Adam updates (rows skipped by a batch move on their momentum) equal dense Adam over every row`, () =>
+      withKernels(variant, (k, mem) => {
+        let seed = 300;
+        for (const d of [1, 3, 8]) {
+          check(k, mem, { ...BASE, seed: seed++, d, l2: 0, loss: "bpr", negatives: 1, candidates: 1, optimizer: "adam", batchSize: 3, denseAdam: true }, 3);
+          check(
+            k,
+            mem,
+            { ...BASE, seed: seed++, d, l2: 0, loss: "bce", negatives: 2, candidates: 1, optimizer: "adam", batchSize: 5, denseAdam: true, withIps: true },
             1,
           );
         }

@@ -45,13 +45,13 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe("sizes: the library refuses before allocating", () => {
   it("fit() with a dimension whose buffers cannot fit: SizeLimitError naming the setting, bytes and limit; nothing allocated", async () => {
     const start = kernels.wasm.allocatedBytes;
-    const mf = new MatrixFactorization(kernels, { dim: 100_000, epochs: 1 });
+    const mf = new MatrixFactorization(kernels, { dim: 10_000_000, epochs: 1 });
     const err = await mf.fit(train).then(
       () => null,
       (e: unknown) => e,
     );
     assert.ok(err instanceof SizeLimitError, String(err));
-    assert.match(err.message, /^dim 100000 needs .* GiB .*lower dim$/);
+    assert.match(err.message, /^dim 10000000 needs .* GiB .*lower dim$/);
     assert.equal(err.setting, "dim");
     assert.ok(err.neededBytes > err.limitBytes && err.limitBytes > 0);
     assert.equal(kernels.wasm.allocatedBytes, start, "refused before anything was allocated");
@@ -77,6 +77,19 @@ describe("sizes: the library refuses before allocating", () => {
     );
   });
 
+  it("plans per-positive CCL's batch gradients at no more rows than the catalog has, and dense Adam's stamps", () => {
+    const shape = { users: 1000, items: 5000, interactions: 50_000 };
+    const gradients = (negatives: number) => {
+      const plan = planMfTraining(resolveMfConfig({ loss: "ccl", negativeDraws: "per-positive", negatives, batchSize: 256 }), shape);
+      return plan.entries.find((e) => e.what === "the batch's item gradients")!.each;
+    };
+    assert.equal(gradients(4), 256 * 5 * 64 * 4);
+    assert.equal(gradients(800), 5000 * 64 * 4, "a batch of 256 positives × 801 items touches at most the 5,000 of the catalog");
+    const lazy = planMfTraining(resolveMfConfig({ loss: "sampled-softmax" }), shape);
+    const dense = planMfTraining(resolveMfConfig({ loss: "sampled-softmax", adamUpdates: "dense" }), shape);
+    assert.ok(totalBytes(dense, "wasm") - totalBytes(lazy, "wasm") >= (1000 + 5000) * 4);
+  });
+
   it("the engine's allocator refuses one block over its limit with a SizeLimitError, not a trap", () => {
     assert.throws(
       () => kernels.wasm.f32(WASM_BUFFER_LIMIT_BYTES / 4 + 1024),
@@ -88,11 +101,11 @@ describe("sizes: the library refuses before allocating", () => {
 
 describe("sizes: the CLI refuses with one line naming the flag (exit 1)", () => {
   const refused: [string, string[], RegExp][] = [
-    ["train --dim 100000", ["train", "--data", DATA, "--dim", "100000", "--out", join(tmpdir(), "never.ltm")], /--dim 100000 needs .*GiB.*lower --dim/],
+    ["train --dim 10⁷", ["train", "--data", DATA, "--dim", "10000000", "--out", join(tmpdir(), "never.ltm")], /--dim 10000000 needs .*GiB.*lower --dim/],
     [
       "train --batch 2147483647",
       ["train", "--data", DATA, "--batch", "2147483647", "--out", join(tmpdir(), "never.ltm")],
-      /--batch 2147483647 needs .*TiB of wasm memory.*4 GiB a WebAssembly memory can hold.*lower --batch/,
+      /--batch 2147483647 needs .*GiB of wasm memory.*4 GiB a WebAssembly memory can hold.*lower --batch/,
     ],
     [
       "train --negatives 10⁸ (sampled softmax)",

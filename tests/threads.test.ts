@@ -116,6 +116,7 @@ describe("threads: deterministic paths give identical results on 1, 2 and 4 thre
       { loss: "sampled-softmax", negatives: 64, batchSize: 100 },
       { loss: "sampled-softmax", sampling: "users" },
       { loss: "ccl", negatives: 64, batchSize: 100, margin: 0.3 },
+      { loss: "sampled-softmax", negatives: 64, batchSize: 100, adamUpdates: "dense" },
     ] as Partial<MfConfig>[]) {
       const runs = [];
       for (const threads of THREAD_COUNTS) {
@@ -124,8 +125,9 @@ describe("threads: deterministic paths give identical results on 1, 2 and 4 thre
         runs.push(r);
       }
       for (const r of runs.slice(1)) {
-        assert.deepEqual(r.users, runs[0].users, `${config.loss}${config.sampling ? " " + config.sampling : ""}: user table`);
-        assert.deepEqual(r.items, runs[0].items, `${config.loss}${config.sampling ? " " + config.sampling : ""}: item table`);
+        const what = `${config.loss}${config.sampling ? " " + config.sampling : ""}${config.adamUpdates ? " " + config.adamUpdates + " Adam" : ""}`;
+        assert.deepEqual(r.users, runs[0].users, `${what}: user table`);
+        assert.deepEqual(r.items, runs[0].items, `${what}: item table`);
       }
     }
   });

@@ -9,7 +9,7 @@ import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
 import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { ConfigError, LOSSES, resolveMfConfig, type LossName } from "../ts/mf/config.js";
+import { ConfigError, LOSSES, resolveMfConfig, type LossName, type MfConfig } from "../ts/mf/config.js";
 import { DivergenceError } from "../ts/mf/training-context.js";
 import { Rng } from "../ts/util/rng.js";
 import { assertSeedDeterminesModel } from "./support/seeded-training.js";
@@ -169,5 +169,68 @@ describe("the cosine contrastive loss's settings", () => {
     assert.throws(() => resolveMfConfig({ loss: "ccl", negativeWeight: 0 }), /negativeWeight/);
     assert.throws(() => resolveMfConfig({ loss: "ccl", normalize: "users" }), /needs normalize "both"/);
     assert.throws(() => resolveMfConfig({ loss: "ccl", logitAdjustment: 0.5 }), ConfigError);
+  });
+
+  it("draws per-positive negatives in BPR's Hogwild kernel: the loss falls and the model beats an untrained one", async () => {
+    const start = kernels.wasm.allocatedBytes;
+    const untrained = new MatrixFactorization(kernels, { loss: "ccl", epochs: 0, seed: 1 });
+    await untrained.fit(train);
+    const model = new MatrixFactorization(kernels, { loss: "ccl", negativeDraws: "per-positive", negatives: 32, epochs: 10, seed: 1 });
+    const report = await model.fit(train);
+    const losses = report.epochs.map((e) => e.loss);
+    assert.ok(losses.every(Number.isFinite) && losses.at(-1)! < losses[0] * 0.9, `loss falls: ${losses.map((l) => l.toFixed(3)).join(" ")}`);
+    const base = evaluateRanking(untrained, train, test, { k: 10 }).metrics["recall@10"];
+    const recall = model.evaluate(train, test, { k: 10 }).metrics["recall@10"];
+    assert.ok(recall > 2 * base && recall > 0.1, `recall@10 ${recall} vs untrained ${base}`);
+    // Unit rows, as the loss's cosines need.
+    const d = model.dim;
+    for (const table of [model.userFactors.view, model.itemFactors.view]) {
+      for (let r = 0; r < 20; r++) assert.ok(Math.abs(Math.hypot(...table.subarray(r * d, (r + 1) * d)) - 1) < 1e-5);
+    }
+    model.dispose();
+    untrained.dispose();
+    assert.equal(kernels.wasm.allocatedBytes, start, "every wasm allocation freed");
+  });
+});
+
+describe("how negatives are drawn, and how Adam steps rows", () => {
+  it("negativeDraws: per positive for bpr and bce, either for ccl, shared for the sampled softmax; errors name the fix", () => {
+    assert.equal(resolveMfConfig({ loss: "bpr" }).negativeDraws, "per-positive");
+    assert.equal(resolveMfConfig({ loss: "ccl" }).negativeDraws, "shared");
+    assert.equal(resolveMfConfig({ loss: "ccl", negativeDraws: "per-positive" }).negativeDraws, "per-positive");
+    assert.throws(() => resolveMfConfig({ loss: "bce", negativeDraws: "shared" }), /not a way to train bce: it always draws negatives per positive/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", negativeDraws: "per-positive" }), /implemented for loss "ccl".*not for "sampled-softmax"/);
+    assert.throws(() => resolveMfConfig({ loss: "ccl", negativeDraws: "each" as never }), /negativeDraws/);
+  });
+
+  it("adamUpdates: lazy by default, dense for Adam only", () => {
+    assert.equal(resolveMfConfig({ loss: "bpr" }).adamUpdates, "lazy");
+    assert.equal(resolveMfConfig({ loss: "ccl", adamUpdates: "dense" }).adamUpdates, "dense");
+    assert.equal(resolveMfConfig({ loss: "bpr", adamUpdates: "dense" }).adamUpdates, "dense");
+    assert.throws(() => resolveMfConfig({ loss: "softmax", adamUpdates: "dense" }), /use optimizer "adam", not "adagrad"/);
+    assert.throws(() => resolveMfConfig({ loss: "bpr", optimizer: "sgd", adamUpdates: "dense" }), /use optimizer "adam", not "sgd"/);
+    assert.throws(() => resolveMfConfig({ loss: "bpr", adamUpdates: "sparse" as never }), /adamUpdates/);
+  });
+
+  it("dense Adam trains the sampled softmax, CCL and BPR, and leaves every wasm allocation freed", async () => {
+    const start = kernels.wasm.allocatedBytes;
+    const untrained = new MatrixFactorization(kernels, { loss: "sampled-softmax", epochs: 0, seed: 1 });
+    await untrained.fit(train);
+    const base = evaluateRanking(untrained, train, test, { k: 10 }).metrics["recall@10"];
+    for (const config of [
+      { loss: "sampled-softmax", negatives: 128, adamUpdates: "dense" },
+      { loss: "ccl", negatives: 128, negativeWeight: (50 * 128) / 1024, adamUpdates: "dense" },
+      { loss: "bpr", adamUpdates: "dense" },
+    ] as Partial<MfConfig>[]) {
+      const model = new MatrixFactorization(kernels, { ...config, epochs: 10, seed: 1 });
+      const report = await model.fit(train);
+      const losses = report.epochs.map((e) => e.loss);
+      assert.ok(losses.every(Number.isFinite) && losses.at(-1)! < losses[0] * 0.9, `${config.loss}: loss falls: ${losses.map((l) => l.toFixed(3)).join(" ")}`);
+      const recall = model.evaluate(train, test, { k: 10 }).metrics["recall@10"];
+      assert.ok(recall > 2 * base && recall > 0.1, `${config.loss}: recall@10 ${recall} vs untrained ${base}`);
+      model.dispose();
+    }
+    untrained.dispose();
+    assert.equal(kernels.wasm.allocatedBytes, start, "every wasm allocation freed");
   });
 });

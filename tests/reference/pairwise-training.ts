@@ -1,5 +1,5 @@
 /**
- * A plain f64 reference for the BPR/BCE training kernel (assembly/pairwise.ts): the same batches,
+ * A plain f64 reference for the BPR/BCE/CCL training kernel (assembly/pairwise.ts): the same batches,
  * the same draws from the same xoshiro128** stream (ts/util/rng.ts continues the kernel's), the
  * losses, Ren et al.'s Algorithm 1 sums and the optimizer steps, written the obvious way.
  */
@@ -16,7 +16,10 @@ export interface PairwiseReferenceRun {
   /** The epoch's interactions in order. */
   epochUsers: ArrayLike<number>;
   epochItems: ArrayLike<number>;
-  loss: "bpr" | "bce";
+  loss: "bpr" | "bce" | "ccl";
+  /** CCL only: the negatives' margin and the weight of their mean hinge. */
+  margin?: number;
+  negativeWeight?: number;
   negatives: number;
   candidates: number;
   maxTries: number;
@@ -30,6 +33,8 @@ export interface PairwiseReferenceRun {
   eps: number;
   normalizeUsers: boolean;
   normalizeItems: boolean;
+  /** Adam only: dense Adam, every row of both tables stepped at every step (a zero gradient for the rows the batch did not touch). */
+  denseAdam?: boolean;
   accumulate: boolean;
   accScale: number;
   batchSize: number;
@@ -129,6 +134,24 @@ function batch(run: PairwiseReferenceRun, s: PairwiseReferenceState, from: numbe
       add(gu, g, s.Q, i);
       add(gi, g, s.P, u);
     }
+    if (run.loss === "ccl") {
+      // w·max(0, 1 − s⁺) + (negativeWeight / N)·Σ max(0, s_j − margin); only negatives above the margin get a gradient row.
+      const x = dot(s.P, u, s.Q, i, d);
+      if (x < 1) {
+        loss += w * (1 - x);
+        add(gu, -w, s.Q, i);
+        add(gi, -w, s.P, u);
+      }
+      const perNegative = (w * run.negativeWeight!) / negatives;
+      for (const j of negs[p - from]) {
+        const y = dot(s.P, u, s.Q, j, d);
+        if (y <= run.margin!) continue;
+        loss += perNegative * (y - run.margin!);
+        add(gu, perNegative, s.Q, j);
+        add(row(gradI, j), perNegative, s.P, u);
+      }
+      continue;
+    }
     for (const j of negs[p - from]) {
       const gj = row(gradI, j);
       if (run.loss === "bce") {
@@ -153,6 +176,10 @@ function batch(run: PairwiseReferenceRun, s: PairwiseReferenceState, from: numbe
     }
   }
   const t = run.optimizer === "adam" ? ++s.step : 0;
+  if (run.denseAdam) {
+    for (let u = 0; u < run.nUsers; u++) row(gradU, u);
+    for (let i = 0; i < run.nItems; i++) row(gradI, i);
+  }
   stepRows(run, s.P, s.userState1, s.userState2, gradU, t, run.normalizeUsers);
   stepRows(run, s.Q, s.itemState1, s.itemState2, gradI, t, run.normalizeItems);
   return loss;

@@ -2,7 +2,7 @@ import { DEFAULT_SEED } from "../util/rng.js";
 import type { FlagSpec, FlagValues } from "./args.js";
 import { DEBIASING_FLAGS, debiasingConfigFromFlags } from "./debiasing-flags.js";
 import { LEARNING_RATE_SCHEDULES } from "../train/learning-rate-schedule.js";
-import { LOSSES, NEGATIVE_SAMPLINGS, NORMALIZE_MODES, OPTIMIZERS, SAMPLING_MODES, type MfConfig } from "../mf/config.js";
+import { ADAM_UPDATES, LOSSES, NEGATIVE_DRAWS, NEGATIVE_SAMPLINGS, NORMALIZE_MODES, OPTIMIZERS, SAMPLING_MODES, type MfConfig } from "../mf/config.js";
 
 /**
  * The flags that describe a model and how it is trained. `longtail train` takes them on its
@@ -20,7 +20,18 @@ export const TRAINING_FLAGS = [
     positive: true,
     help: "Interactions per step (users per step for --loss softmax, and for sampled-softmax with --sampling users).",
   },
-  { name: "negatives", type: "int", positive: true, help: "Negatives per positive (bpr, bce) or shared per batch (sampled-softmax, ccl)." },
+  {
+    name: "negatives",
+    type: "int",
+    positive: true,
+    help: "Negatives per positive (bpr, bce; ccl with --negative-draws per-positive) or shared per batch (sampled-softmax, ccl).",
+  },
+  {
+    name: "negative-draws",
+    type: "enum",
+    choices: NEGATIVE_DRAWS,
+    help: "ccl: shared (default: one set of --negatives per batch, scored as a matrix product) or per-positive (each positive draws its own, as SimpleX does; slower per epoch).",
+  },
   {
     name: "normalize",
     type: "enum",
@@ -37,6 +48,12 @@ export const TRAINING_FLAGS = [
   { name: "reg", type: "number", min: 0, help: "L2 penalty on the rows each step updates." },
   { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
   { name: "optimizer", type: "enum", choices: OPTIMIZERS, help: "Sparse-row optimizer (default adam)." },
+  {
+    name: "adam-updates",
+    type: "enum",
+    choices: ADAM_UPDATES,
+    help: "adam: lazy (default: only the rows a step touches move) or dense (the other rows keep moving on their momentum, as in PyTorch's dense Adam; at lazy Adam's cost).",
+  },
   {
     name: "lr-schedule",
     type: "enum",
@@ -91,10 +108,12 @@ export function mfConfigFromFlags(v: TrainingFlagValues): Partial<MfConfig> {
     negatives: v.negatives,
     hardNegatives: v["hard-negatives"],
     negativeSampling: v["negative-sampling"],
+    negativeDraws: v["negative-draws"],
     normalize: v.normalize,
     l2: v.reg,
     temperature: v.temperature,
     optimizer: v.optimizer,
+    adamUpdates: v["adam-updates"],
     initStd: v["init-std"],
     samplingExponent: v["sampling-exponent"],
     sampling: v.sampling,

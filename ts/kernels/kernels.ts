@@ -795,6 +795,59 @@ export class Kernels {
   }
 
   /**
+   * Dense Adam's skipped steps for sparse rows (see assembly/optimizers.ts adam_catch_up_rows):
+   * each given row (rows null: rows 0 .. nRows-1) moves on its momentum for the steps
+   * stamps[row]+1 .. through it skipped, as dense Adam would have moved it; its stamp becomes
+   * `after`. `horizon` is adamHorizon's table for these β1, β2 (ts/train/optimizer.ts).
+   */
+  adamCatchUpRows(
+    params: WasmF32Array,
+    m: WasmF32Array,
+    v: WasmF32Array,
+    d: number,
+    rows: WasmI32Array | null,
+    nRows: number,
+    stamps: WasmI32Array,
+    through: number,
+    after: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    horizon: WasmF32Array,
+  ): void {
+    need(m, params.length, "adamCatchUpRows m");
+    need(v, params.length, "adamCatchUpRows v");
+    need(stamps, params.length / d, "adamCatchUpRows stamps");
+    if (rows) {
+      need(rows, nRows, "adamCatchUpRows rows");
+      checkIndices(rows, nRows, params.length / d, "adamCatchUpRows");
+    } else {
+      need(params, nRows * d, "adamCatchUpRows params");
+    }
+    const [paramsPtr, mPtr, vPtr, rowsPtr, stampsPtr] = [params.ptr, m.ptr, v.ptr, ptrOrNull(rows), stamps.ptr];
+    // Shares of distinct rows, as adamRows; dense rows offset the tables and the stamps.
+    this.rows("adam_catch_up_rows", nRows, 1, d * 3 * RANDOM_ROW_WORK, (start, count) => {
+      const dense = rowsPtr ? 0 : start * d * 4;
+      return [
+        paramsPtr + dense,
+        mPtr + dense,
+        vPtr + dense,
+        d,
+        rowsPtr && rowsPtr + start * 4,
+        count,
+        stampsPtr + (rowsPtr ? 0 : start * 4),
+        through,
+        after,
+        lr,
+        beta1,
+        beta2,
+        horizon.ptr,
+        horizon.length,
+      ];
+    });
+  }
+
+  /**
    * Fold-in of nRows histories at once (see ts/mf/fold-in.ts): out[r] = (Q_hᵀQ_h + λI)⁻¹ Q_hᵀ·1
    * over the distinct items of row r (indices[offsets[r] .. offsets[r+1]), rows of the m×d `items`),
    * in f64 exactly as foldInUser computes it; an empty row gets zeros. Rows split across threads.

@@ -191,6 +191,23 @@ export interface KernelExports {
     l2: number,
   ): void;
 
+  adam_catch_up_rows(
+    params: number,
+    m: number,
+    v: number,
+    d: number,
+    rows: number,
+    nRows: number,
+    stamps: number,
+    through: number,
+    after: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    horizon: number,
+    horizonLength: number,
+  ): void;
+
   pairwise_train(plan: number, thread: number): number;
   pairwise_layout(which: number): number;
   random_u32s(state: number, out: number, n: number): void;

@@ -20,6 +20,12 @@ export const SAMPLING_MODES: readonly SamplingMode[] = ["users", "interactions"]
 /** Where BPR and BCE draw negatives from: uniformly over the catalog, or in proportion to (count + 1)^β. */
 export type NegativeSampling = "uniform" | "popularity";
 export const NEGATIVE_SAMPLINGS: readonly NegativeSampling[] = ["uniform", "popularity"];
+/** How Adam treats the rows a step does not touch: frozen (lazy Adam) or moving on their momentum (as dense Adam). */
+export type AdamUpdates = "lazy" | "dense";
+export const ADAM_UPDATES: readonly AdamUpdates[] = ["lazy", "dense"];
+/** Whose negatives a step draws: one set shared by the batch, or each positive its own. */
+export type NegativeDraws = "shared" | "per-positive";
+export const NEGATIVE_DRAWS: readonly NegativeDraws[] = ["shared", "per-positive"];
 
 export interface MfConfig {
   /** Embedding size d. */
@@ -28,10 +34,27 @@ export interface MfConfig {
   epochs: number;
   optimizer: OptimizerName;
   learningRate: number;
+  /**
+   * Adam: "lazy" steps only the rows a batch touches, and only their moments decay; "dense" gives
+   * what dense Adam (PyTorch's and Keras's Adam on an embedding table) computes: a row no batch
+   * touches still moves on its decaying momentum, those skipped steps applied in closed form when
+   * the row is next stepped and at the end of every epoch, so the cost stays that of the touched
+   * rows. A rarely touched row (a tail item) moves about ten times further per gradient than with
+   * lazy Adam. In the Hogwild kernel (bpr, bce, per-positive ccl) on several threads, two threads
+   * may apply the same row's skipped steps twice: a lost-update race of the Hogwild kind.
+   */
+  adamUpdates: AdamUpdates;
   /** Interactions per step (pairwise losses, sampled softmax); users per step for the full softmax. */
   batchSize: number;
-  /** Negatives per positive (BPR, BCE); shared negatives per batch (sampled softmax, CCL). */
+  /** Negatives per positive (BPR, BCE; CCL with negativeDraws "per-positive"); shared negatives per batch (sampled softmax, CCL). */
   negatives: number;
+  /**
+   * CCL only: "shared" (default) scores the batch against one set of `negatives` as a matrix
+   * product; "per-positive" draws `negatives` for every positive, uniformly among the items its
+   * user has not interacted with (SimpleX's and MF-CCL's setting), in the Hogwild kernel of BPR.
+   * BPR and BCE always draw per positive; the sampled softmax always shares.
+   */
+  negativeDraws: NegativeDraws;
   /** BPR/BCE: each negative is the best-scored of this many uniform draws (1 = uniform sampling). */
   hardNegatives: number;
   /** L2 penalty on the embedding rows a step touches. */
@@ -113,6 +136,8 @@ const COMMON = {
   initStd: 0.1,
   samplingExponent: 0.75,
   sampling: "interactions" as SamplingMode,
+  negativeDraws: "shared" as NegativeDraws,
+  adamUpdates: "lazy" as AdamUpdates,
   positivesPerRow: 0,
   learningRateSchedule: "constant" as LearningRateSchedule,
 };
@@ -122,6 +147,17 @@ const NO_CONTRASTIVE = { margin: 0, negativeWeight: 0 };
 const DEBIASING_DEFAULTS = { logitAdjustment: 0, spectralPenalty: 0, ips: false, ipsMinPropensity: 0.01 };
 const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false };
 
+/** What BPR and BCE share: negatives drawn per positive in the Hogwild kernel, raw dot products. */
+const PAIRWISE = {
+  ...COMMON,
+  ...DEBIASING_DEFAULTS,
+  ...NO_CONTRASTIVE,
+  negativeDraws: "per-positive" as NegativeDraws,
+  learningRate: 0.005,
+  batchSize: 1024,
+  temperature: 1,
+};
+
 /**
  * Defaults per loss, chosen from runs on Gowalla and ml-1m-resn (docs/methods-and-metrics.md, "Accuracy on real data"):
  * BPR with hard negatives; softmax losses on unit-norm embeddings (cosine scores / T), the full
@@ -129,8 +165,8 @@ const GRADIENT_ADJUSTMENT_DEFAULTS = { gradientAdjustment: false };
  * normalisation turns into full-size steps for every tail item).
  */
 export const LOSS_DEFAULTS: Record<LossName, Omit<MfConfig, "loss" | keyof typeof GRADIENT_ADJUSTMENT_DEFAULTS>> = {
-  bpr: { ...COMMON, ...DEBIASING_DEFAULTS, ...NO_CONTRASTIVE, learningRate: 0.005, batchSize: 1024, negatives: 2, hardNegatives: 8, l2: 0.02, temperature: 1 },
-  bce: { ...COMMON, ...DEBIASING_DEFAULTS, ...NO_CONTRASTIVE, learningRate: 0.005, batchSize: 1024, negatives: 4, l2: 1e-4, temperature: 1 },
+  bpr: { ...PAIRWISE, negatives: 2, hardNegatives: 8, l2: 0.02 },
+  bce: { ...PAIRWISE, negatives: 4, l2: 1e-4 },
   softmax: {
     ...COMMON,
     ...DEBIASING_DEFAULTS,
@@ -208,6 +244,19 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   oneOf(config.learningRateSchedule, LEARNING_RATE_SCHEDULES, "learningRateSchedule");
   oneOf(config.sampling, SAMPLING_MODES, "sampling");
   oneOf(config.negativeSampling, NEGATIVE_SAMPLINGS, "negativeSampling");
+  oneOf(config.negativeDraws, NEGATIVE_DRAWS, "negativeDraws");
+  oneOf(config.adamUpdates, ADAM_UPDATES, "adamUpdates");
+  if (config.adamUpdates === "dense") {
+    if (config.optimizer !== "adam") throw new ConfigError(`adamUpdates "dense" is a way to run Adam: use optimizer "adam", not "${config.optimizer}"`);
+  }
+  const drawsPerPositive = loss === "bpr" || loss === "bce";
+  if (loss !== "ccl" && config.negativeDraws !== (drawsPerPositive ? "per-positive" : "shared")) {
+    throw new ConfigError(
+      drawsPerPositive
+        ? `negativeDraws "shared" is not a way to train ${loss}: it always draws negatives per positive; "shared" is for loss "ccl"`
+        : `negativeDraws "per-positive" is implemented for loss "ccl" (and is how bpr and bce always draw), not for "${loss}"`,
+    );
+  }
   if (config.negativeSampling !== "uniform" && loss !== "bpr" && loss !== "bce") {
     throw new ConfigError(
       `negativeSampling "${config.negativeSampling}" is how BPR and BCE draw negatives; the ${loss} loss does not use it (the sampled softmax's proposal is set by samplingExponent)`,
@@ -229,7 +278,7 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   }
   integerSeed(config.seed);
   if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax" || loss === "ccl") {
-    const shared = loss === "sampled-softmax" || loss === "ccl";
+    const shared = config.negativeDraws === "shared";
     positiveInt(config.negatives, "negatives", shared ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");
   }
   checkContrastive(config, defined);

@@ -38,7 +38,7 @@ export function createRunner(ctx: TrainingContext): EpochRunner {
       return { runEpoch: (onBatch) => runner.runEpoch(onBatch), dispose };
     }
     case "ccl":
-      return new SampledSoftmaxRunner(ctx, null);
+      return ctx.config.negativeDraws === "per-positive" ? new PairwiseRunner(ctx) : new SampledSoftmaxRunner(ctx, null);
     case "sampled-softmax":
       return ctx.config.sampling === "users" ? new UserBlockSampledSoftmaxRunner(ctx, logitBias) : new SampledSoftmaxRunner(ctx, logitBias);
   }
@@ -119,6 +119,9 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
         }
         throw err;
       }
+      // Dense Adam: the rows the epoch's last steps skipped move now, before the epoch's tables are read.
+      userOptimizer.finishEpoch();
+      itemOptimizer.finishEpoch();
       const seconds = (now() - t0) / 1000;
       // The epoch's last update can overflow while every loss it reported was finite.
       if (!allFinite(userFactors.view) || !allFinite(itemFactors.view)) {

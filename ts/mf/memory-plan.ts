@@ -1,5 +1,6 @@
 /** What training a matrix factorisation model allocates, for the size checks of ts/train/memory-plan.ts. */
 import { LOSS_DEFAULTS, type MfConfig } from "./config.js";
+import { adamHorizon, BETA1, BETA2 } from "../train/optimizer.js";
 import { SizeLimitError, type MemoryLimits } from "../kernels/memory-limits.js";
 import {
   addEvaluation,
@@ -38,6 +39,10 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
   const states = OPTIMIZER_STATES[config.optimizer];
   b.add(`the ${config.optimizer} state of the user factors`, "wasm", U * d * 4, `users × dim × 4 B`, ["dim"], states);
   b.add(`the ${config.optimizer} state of the item factors`, "wasm", I * d * 4, `items × dim × 4 B`, ["dim"], states);
+  if (config.adamUpdates === "dense") {
+    b.add("dense Adam's row stamps", "wasm", (U + I) * 4, `(users + items) × 4 B`, []);
+    b.add("dense Adam's step table", "wasm", adamHorizon(BETA1, BETA2).length * 4, `about 20,000 steps × 4 B`, [], 2);
+  }
   if (config.gradientAdjustment) b.add("the accumulated gradients (Algorithm 1)", "wasm", (U + I) * d * 4, `(users + items) × dim × 4 B`, ["dim"]);
   b.add("the packed items of scoring", "wasm", packedFloats(I, d) * 4, `items × dim × 4 B = ${f(I, d, 4)} B`, ["dim"]);
   b.add("the kernels' scratch", "wasm", KERNEL_SCRATCH_BYTES_PER_DIM * d, `480 rows × dim × 16 B per thread = ${f(480, d, 16)} B`, ["dim"], threads);
@@ -58,23 +63,27 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
     b.add("ReSN's user block", "wasm", maxUsers * d * 4, `batch × dim × 4 B = ${f(maxUsers, d, 4)} B`, ["batchSize", "dim"]);
     b.add("ReSN's vectors", "wasm", (2 * maxUsers + I + 3 * d) * 4, `(2 × batch + items + 3 × dim) × 4 B`, ["batchSize"]);
   };
-  switch (config.loss) {
+  // CCL with per-positive negatives trains in BPR's Hogwild kernel, with its buffers.
+  const hogwild = config.loss === "bpr" || config.loss === "bce" || config.negativeDraws === "per-positive";
+  switch (hogwild ? "bpr" : config.loss) {
     case "bpr":
     case "bce": {
       const T = resn ? 1 : Math.max(1, Math.min(threads, Math.floor(nnz / (MIN_BATCHES_PER_THREAD * B))));
       const C = config.hardNegatives;
       b.add("the epoch's interactions", "wasm", nnz * 4, `interactions × 4 B = ${f(nnz, 4)} B`, [], 3);
       b.add("the per-thread row stamps", "wasm", (U + I) * 4, `(users + items) × 4 B`, [], 2 * T);
+      // A batch touches at most batch × (1 + negatives) distinct items, and never more than the catalog.
+      const touched = Math.min(I, B * (1 + N));
       b.add(
         "the batch's item gradients",
         "wasm",
-        B * (1 + N) * d * 4,
-        `batch × (1 + negatives) × dim × 4 B = ${f(B, 1 + N, d, 4)} B`,
+        touched * d * 4,
+        `min(items, batch × (1 + negatives)) × dim × 4 B = ${f(touched, d, 4)} B`,
         ["batchSize", "negatives", "dim"],
         T,
       );
       b.add("the batch's user gradients", "wasm", B * d * 4, `batch × dim × 4 B = ${f(B, d, 4)} B`, ["batchSize", "dim"], T);
-      b.add("the batch's item rows", "wasm", B * (1 + N) * 4, `batch × (1 + negatives) × 4 B = ${f(B, 1 + N, 4)} B`, ["batchSize", "negatives"], T);
+      b.add("the batch's item rows", "wasm", touched * 4, `min(items, batch × (1 + negatives)) × 4 B = ${f(touched, 4)} B`, ["batchSize", "negatives"], T);
       b.add("the batch's negatives", "wasm", B * N * 4, `batch × negatives × 4 B = ${f(B, N, 4)} B`, ["negatives", "batchSize"], T);
       if (C > 1)
         b.add(

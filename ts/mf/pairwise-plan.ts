@@ -39,10 +39,16 @@ export const PLAN_FIELDS = [
   "accItems",
   "accScale",
   "batchSize",
+  "margin",
+  "negativeWeight",
+  "userStamps",
+  "itemStamps",
+  "horizon",
+  "horizonLength",
 ] as const;
 
 /** Plan fields that hold f32 values (every other field is an i32 or a pointer). */
-export const PLAN_FLOAT_FIELDS: ReadonlySet<string> = new Set(["learningRate", "l2", "beta1", "beta2", "eps", "accScale"]);
+export const PLAN_FLOAT_FIELDS: ReadonlySet<string> = new Set(["learningRate", "l2", "beta1", "beta2", "eps", "accScale", "margin", "negativeWeight"]);
 
 export const THREAD_FIELDS = [
   "rng0",

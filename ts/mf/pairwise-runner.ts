@@ -40,7 +40,7 @@ interface ThreadBuffers {
 }
 
 /**
- * BPR and BCE, every step inside wasm (assembly/pairwise.ts): an epoch visits every training
+ * BPR, BCE and CCL with per-positive negatives, every step inside wasm (assembly/pairwise.ts): an epoch visits every training
  * interaction once in a fresh random order, pairs each positive with `negatives` sampled items
  * (uniform among those the user has not interacted with, or popularity-proportional, or the
  * best-scored of `hardNegatives` such draws) and steps the optimizer on the rows each mini-batch
@@ -87,7 +87,9 @@ export class PairwiseRunner implements EpochRunner {
     p.set("sortedItems", owned(e.i32From(sorted)).ptr);
     p.set("epochUsers", this.epochUsers.ptr);
     p.set("epochItems", this.epochItems.ptr);
-    p.set("loss", config.loss === "bce" ? 1 : 0);
+    p.set("loss", config.loss === "bce" ? 1 : config.loss === "ccl" ? 2 : 0);
+    p.set("margin", config.margin);
+    p.set("negativeWeight", config.negativeWeight);
     p.set("negatives", config.negatives);
     p.set("candidates", config.hardNegatives);
     p.set("maxTries", MAX_NEGATIVE_TRIES);
@@ -109,6 +111,12 @@ export class PairwiseRunner implements EpochRunner {
     p.set("beta2", BETA2);
     p.set("eps", userOptimizer.kind === "adam" ? ADAM_EPS : ADAGRAD_EPS);
     p.set("stepCounter", this.stepCounter.ptr);
+    if (userOptimizer.stamps && itemOptimizer.stamps && itemOptimizer.horizon) {
+      p.set("userStamps", userOptimizer.stamps.ptr);
+      p.set("itemStamps", itemOptimizer.stamps.ptr);
+      p.set("horizon", itemOptimizer.horizon.ptr);
+      p.set("horizonLength", itemOptimizer.horizon.length);
+    }
     p.set("normalizeUsers", userOptimizer.unitNorm ? 1 : 0);
     p.set("normalizeItems", itemOptimizer.unitNorm ? 1 : 0);
     if (gradientAccumulator) {
@@ -117,9 +125,10 @@ export class PairwiseRunner implements EpochRunner {
       p.set("accScale", gradientAccumulator.scale);
     }
     p.set("batchSize", config.batchSize);
-    // One step holds batchSize positives: at most that many users, and 1 + negatives items each.
+    // One step holds batchSize positives: at most that many users, and 1 + negatives items each (at
+    // most the catalog: a slot per distinct item).
     const userCap = config.batchSize,
-      itemCap = config.batchSize * (1 + config.negatives);
+      itemCap = Math.min(train.nItems, config.batchSize * (1 + config.negatives));
     for (let t = 0; t < threads; t++) this.threads.push(this.threadBuffers(ctx.rng, userCap, itemCap));
   }
 

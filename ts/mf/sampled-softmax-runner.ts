@@ -8,6 +8,7 @@ import { RowGradientStep } from "./resn.js";
 import { SlotMap } from "../train/slot-map.js";
 import {
   checkFinite,
+  prepareStepRows,
   shuffledRange,
   userOfPosition,
   withRegularizer,
@@ -166,6 +167,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
       for (let b = 0; b < nb; b++) w[b] = this.ipsWeights![positives[b]];
     }
 
+    const { nu, ni } = prepareStepRows(this.ctx, this.userSlots, this.itemSlots, this.userRows, this.itemRows);
     kernels.gatherRows(userFactors, d, this.batchUsers, nb, this.userBlock);
     kernels.gatherRows(itemFactors, d, this.batchPositives, nb, this.posBlock);
     kernels.gatherRows(itemFactors, d, this.negatives, N, this.negBlock);
@@ -176,15 +178,11 @@ export class SampledSoftmaxRunner implements EpochRunner {
     // The shared negatives' gradient needs every row: columns 0..N-1 of the gradient, rows `stride` apart.
     kernels.gemmTN({ array: this.logits, offset: 0, stride }, this.userBlock, this.gradNeg, N, d, nb);
 
-    const nu = this.userSlots.size,
-      ni = this.itemSlots.size;
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
     kernels.scatterAddRows(this.gradU, d, this.userSlotOf, nb, this.gradUserBlock);
     kernels.scatterAddRows(this.gradI, d, this.posSlotOf, nb, this.gradPos);
     kernels.scatterAddRows(this.gradI, d, this.negSlotOf, N, this.gradNeg);
-    this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
-    this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
     return { loss, penalty: this.update.apply(this.userRows, nu, this.gradU, this.itemRows, ni, this.gradI) };
   }
 

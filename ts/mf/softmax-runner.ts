@@ -81,6 +81,7 @@ export class SoftmaxRunner implements EpochRunner {
       t += b - a;
       offsets[r + 1] = t;
     }
+    this.ctx.userOptimizer.bringUpToDate(this.blockUsers, nb);
     kernels.gatherRows(userFactors, d, this.blockUsers, nb, this.userBlock);
     kernels.packItems(itemFactors, m, d, this.packed);
     kernels.scorePacked(this.userBlock, nb, d, this.packed, m, this.scores, m);

@@ -1,5 +1,6 @@
 import type { Kernels } from "../kernels/kernels.js";
-import type { WasmF32Array } from "../kernels/wasm-instance.js";
+import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
+import type { SlotMap } from "../train/slot-map.js";
 import type { Interactions } from "../data/interactions.js";
 import type { Rng } from "../util/rng.js";
 import type { MfConfig } from "./config.js";
@@ -108,8 +109,30 @@ export function userOfPosition(data: Interactions): Int32Array {
 }
 
 export function makeOptimizers(kernels: Kernels, config: MfConfig, userFactors: WasmF32Array, itemFactors: WasmF32Array) {
+  const dense = config.adamUpdates === "dense";
   return {
-    userOptimizer: new TableOptimizer(kernels, config.optimizer, userFactors, config.dim, config.learningRate, config.l2, config.normalize !== "none"),
-    itemOptimizer: new TableOptimizer(kernels, config.optimizer, itemFactors, config.dim, config.learningRate, config.l2, config.normalize === "both"),
+    userOptimizer: new TableOptimizer(kernels, config.optimizer, userFactors, config.dim, config.learningRate, config.l2, config.normalize !== "none", dense),
+    itemOptimizer: new TableOptimizer(kernels, config.optimizer, itemFactors, config.dim, config.learningRate, config.l2, config.normalize === "both", dense),
   };
+}
+
+/**
+ * The step's distinct user and item rows, copied out of their slot maps into `userRows` and
+ * `itemRows`, and brought up to date by the optimizers (dense Adam's skipped steps) before the
+ * step reads them. Returns their counts.
+ */
+export function prepareStepRows(
+  ctx: TrainingContext,
+  userSlots: SlotMap,
+  itemSlots: SlotMap,
+  userRows: WasmI32Array,
+  itemRows: WasmI32Array,
+): { nu: number; ni: number } {
+  const nu = userSlots.size,
+    ni = itemSlots.size;
+  userRows.view.set(userSlots.rows.subarray(0, nu));
+  itemRows.view.set(itemSlots.rows.subarray(0, ni));
+  ctx.userOptimizer.bringUpToDate(userRows, nu);
+  ctx.itemOptimizer.bringUpToDate(itemRows, ni);
+  return { nu, ni };
 }

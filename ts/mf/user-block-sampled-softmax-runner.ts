@@ -3,7 +3,7 @@ import { freeAll } from "../kernels/wasm-instance.js";
 import type { AliasSampler } from "../train/alias-sampler.js";
 import { NegativeProposal } from "../train/negative-proposal.js";
 import { SlotMap } from "../train/slot-map.js";
-import { runBlocks, shuffledRange, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
+import { prepareStepRows, runBlocks, shuffledRange, type BatchCallback, type EpochResult, type EpochRunner, type TrainingContext } from "./training-context.js";
 
 /** Logit of a sampled negative that is one of the row's own positives, and of the sink column: softmax weight 0. */
 const MASKED_LOGIT = -1e9;
@@ -199,6 +199,7 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     }
     colBias[N] = 0;
 
+    const { nu, ni } = prepareStepRows(this.ctx, this.userSlots, this.itemSlots, this.userRows, this.itemRows);
     kernels.gatherRows(userFactors, d, this.blockUsers, nb, this.userBlock);
     kernels.gatherRows(itemFactors, d, this.positives, t, this.posBlock);
     kernels.gatherRows(itemFactors, d, this.negatives, N, this.negBlock);
@@ -258,15 +259,11 @@ export class UserBlockSampledSoftmaxRunner implements EpochRunner {
     kernels.addScaledRows(this.userOfPositive, this.posBlock, this.posScales, t, d);
     kernels.scatterAddRows(this.gradUsers, d, this.rowOfPositive, t, this.userOfPositive);
 
-    const ni = this.itemSlots.size;
     this.gradItems.view.fill(0, 0, ni * d);
     kernels.scatterAddRows(this.gradItems, d, this.posSlotOf, t, this.gradPos);
     kernels.scatterAddRows(this.gradItems, d, this.negSlotOf, N, this.gradNeg);
-    this.itemRows.view.set(this.itemSlots.rows.subarray(0, ni));
-    const nu = this.userSlots.size;
     this.gradUserSlots.view.fill(0, 0, nu * d);
     kernels.scatterAddRows(this.gradUserSlots, d, this.userSlotOf, nb, this.gradUsers);
-    this.userRows.view.set(this.userSlots.rows.subarray(0, nu));
     this.ctx.userOptimizer.apply(this.userRows, nu, this.gradUserSlots);
     this.ctx.itemOptimizer.apply(this.itemRows, ni, this.gradItems);
     return { loss, targets: t };
