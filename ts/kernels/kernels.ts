@@ -388,54 +388,33 @@ export class Kernels {
       temperature: number;
     },
   ): number {
-    const { nRows, d, N, stride } = args;
+    const { nRows, N } = args;
     this.checkSharedNegativeRows("sampledSoftmaxRows", args);
     need(args.colBias, N + 1, "sampledSoftmaxRows colBias");
     need(args.targetOffsets, nRows + 1, "sampledSoftmaxRows targetOffsets");
     need(args.targetIndices, args.targetOffsets.view[nRows], "sampledSoftmaxRows targetIndices");
     checkIndices(args.targetIndices, args.targetOffsets.view[nRows], N + 1, "sampledSoftmaxRows targets");
     checkIndices(args.positiveIds, nRows, args.itemBias.length, "sampledSoftmaxRows positiveIds");
-    const p = {
-      users: args.users.ptr,
-      positives: args.positives.ptr,
-      packed: args.packedNegatives.ptr,
-      negatives: args.negatives.ptr,
-      logits: args.logits.ptr,
-      colBias: args.colBias.ptr,
-      itemBias: args.itemBias.ptr,
-      negIds: args.negativeIds.ptr,
-      posIds: args.positiveIds.ptr,
-      offsets: args.targetOffsets.ptr,
-      targets: args.targetIndices.ptr,
-      weights: ptrOrNull(args.rowWeights),
-      gradUsers: args.gradUsers.ptr,
-      gradPos: args.gradPositives.ptr,
-    };
-    const scratch = (count: number) => Math.max(this.x.score_packed_scratch_bytes(count, d), this.x.gemm_scratch_bytes(d, N));
-    const losses = this.rows("sampled_softmax_rows", nRows, TILE_ROW_ALIGN, N * d * 4, (start, count, thread) => [
-      p.users + start * d * 4,
-      p.positives + start * d * 4,
-      count,
-      d,
-      p.packed,
-      p.negatives,
-      N,
-      p.logits + start * stride * 4,
-      stride,
-      p.colBias,
-      p.itemBias,
-      p.negIds,
-      p.posIds + start * 4,
-      p.offsets + start * 4,
-      p.targets,
-      p.weights && p.weights + start * 4,
+    const [colBias, itemBias, negIds, posIds, offsets, targets, weights] = [
+      args.colBias.ptr,
+      args.itemBias.ptr,
+      args.negativeIds.ptr,
+      args.positiveIds.ptr,
+      args.targetOffsets.ptr,
+      args.targetIndices.ptr,
+      ptrOrNull(args.rowWeights),
+    ];
+    return this.sharedNegativeRows("sampled_softmax_rows", args, (start) => [
+      colBias,
+      itemBias,
+      negIds,
+      posIds + start * 4,
+      offsets + start * 4,
+      targets,
+      weights && weights + start * 4,
       args.invTemp,
       args.temperature,
-      p.gradUsers + start * d * 4,
-      p.gradPos + start * d * 4,
-      this.wasm.scratchFor(thread, scratch(count)),
     ]);
-    return losses.reduce((a, b) => a + b, 0);
   }
 
   /**
@@ -445,38 +424,48 @@ export class Kernels {
    * positives' gradient rows. Returns the loss. Rows are split across the pool's threads as there.
    */
   cosineContrastiveRows(args: SharedNegativeRows & { margin: number; negativeWeight: number }): number {
-    const { nRows, d, N, stride } = args;
     this.checkSharedNegativeRows("cosineContrastiveRows", args);
-    const p = {
-      users: args.users.ptr,
-      positives: args.positives.ptr,
-      packed: args.packedNegatives.ptr,
-      negatives: args.negatives.ptr,
-      logits: args.logits.ptr,
-      negIds: args.negativeIds.ptr,
-      posIds: args.positiveIds.ptr,
-      weights: ptrOrNull(args.rowWeights),
-      gradUsers: args.gradUsers.ptr,
-      gradPos: args.gradPositives.ptr,
-    };
-    const scratch = (count: number) => Math.max(this.x.score_packed_scratch_bytes(count, d), this.x.gemm_scratch_bytes(d, N));
-    const losses = this.rows("cosine_contrastive_rows", nRows, TILE_ROW_ALIGN, N * d * 4, (start, count, thread) => [
-      p.users + start * d * 4,
-      p.positives + start * d * 4,
-      count,
-      d,
-      p.packed,
-      p.negatives,
-      N,
-      p.logits + start * stride * 4,
-      stride,
-      p.negIds,
-      p.posIds + start * 4,
-      p.weights && p.weights + start * 4,
+    const [negIds, posIds, weights] = [args.negativeIds.ptr, args.positiveIds.ptr, ptrOrNull(args.rowWeights)];
+    return this.sharedNegativeRows("cosine_contrastive_rows", args, (start) => [
+      negIds,
+      posIds + start * 4,
+      weights && weights + start * 4,
       args.margin,
       args.negativeWeight,
-      p.gradUsers + start * d * 4,
-      p.gradPos + start * d * 4,
+    ]);
+  }
+
+  /**
+   * Runs a row kernel over shared negatives, its rows split across the pool's threads: every such
+   * kernel takes (users, positives, count, d, packed, negatives, N, logits, stride, ...its own
+   * arguments for the share starting at row `start`..., gradUsers, gradPositives, scratch) and
+   * returns its share's loss. Returns the summed loss.
+   */
+  private sharedNegativeRows(kernel: keyof KernelExports & string, args: SharedNegativeRows, own: (start: number) => number[]): number {
+    const { nRows, d, N, stride } = args;
+    const [users, positives, packed, negatives, logits, gradUsers, gradPos] = [
+      args.users.ptr,
+      args.positives.ptr,
+      args.packedNegatives.ptr,
+      args.negatives.ptr,
+      args.logits.ptr,
+      args.gradUsers.ptr,
+      args.gradPositives.ptr,
+    ];
+    const scratch = (count: number) => Math.max(this.x.score_packed_scratch_bytes(count, d), this.x.gemm_scratch_bytes(d, N));
+    const losses = this.rows(kernel, nRows, TILE_ROW_ALIGN, N * d * 4, (start, count, thread) => [
+      users + start * d * 4,
+      positives + start * d * 4,
+      count,
+      d,
+      packed,
+      negatives,
+      N,
+      logits + start * stride * 4,
+      stride,
+      ...own(start),
+      gradUsers + start * d * 4,
+      gradPos + start * d * 4,
       this.wasm.scratchFor(thread, scratch(count)),
     ]);
     return losses.reduce((a, b) => a + b, 0);

@@ -134,6 +134,16 @@ export class TableOptimizer {
  * f32 precision; beyond it E = r/(1 − r). Built by E(s) = r·(c(s + 1) + E(s + 1)), backwards.
  */
 export function adamHorizon(beta1: number, beta2: number): Float64Array {
+  const key = `${beta1} ${beta2}`;
+  let table = HORIZONS.get(key);
+  if (!table) HORIZONS.set(key, (table = buildHorizon(beta1, beta2)));
+  return table;
+}
+
+/** adamHorizon's tables, built once per (β1, β2): every dense-Adam table and memory plan reads the same one. */
+const HORIZONS = new Map<string, Float64Array>();
+
+function buildHorizon(beta1: number, beta2: number): Float64Array {
   const r = beta1 / Math.sqrt(beta2);
   const c = (s: number) => Math.sqrt(1 - Math.pow(beta2, s)) / (1 - Math.pow(beta1, s));
   let length = 1;
