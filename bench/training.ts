@@ -40,6 +40,10 @@ export const TRAINING_ROWS: { label: string; config: Partial<MfConfig> & { loss:
   { label: "sampled-softmax", config: { loss: "sampled-softmax" } },
   { label: "sampled-softmax --sampling users", config: { loss: "sampled-softmax", sampling: "users" } },
   { label: "sampled-softmax --adam-updates dense", config: { loss: "sampled-softmax", adamUpdates: "dense" } },
+  {
+    label: "sampled-softmax --adam-updates dense --history-weight 0.5",
+    config: { loss: "sampled-softmax", adamUpdates: "dense", historyWeight: 0.5 },
+  },
   { label: "ccl (1024 negatives shared by the batch)", config: { loss: "ccl" } },
   { label: "ccl --negative-draws per-positive --negatives 800", config: { loss: "ccl", negativeDraws: "per-positive", negatives: 800 } },
 ];

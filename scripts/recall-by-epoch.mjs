@@ -13,7 +13,8 @@ if (!data) {
 }
 const every = Number(everyArg);
 const kernels = await loadKernels();
-const { train, test } = await loadTrainTest(data);
+// As the CLI reads a train/test folder: test ids missing from training join the catalog.
+const { train, test } = await loadTrainTest(data, { unknownInTest: "extend" });
 const model = new MatrixFactorization(kernels, JSON.parse(configJson));
 const started = performance.now();
 let evaluating = 0;

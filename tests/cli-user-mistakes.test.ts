@@ -78,6 +78,20 @@ describe("a user's mistake is one line, not a stack trace", () => {
     );
   });
 
+  it("--history-weight with a loss or setting it cannot train with, or out of range, names the fix", () => {
+    const train = (...flags: string[]) =>
+      cli("train", "--data", join(dir, "train.txt"), "--format", "lines", "--epochs", "1", "--dim", "4", ...flags, "--out", join(dir, "h.ltm"));
+    assertOneLineError(
+      train("--history-weight", "0.5"),
+      1,
+      /historyWeight \(the history tower\) trains with the losses over shared negatives: use loss "sampled-softmax".*not "bpr"/,
+    );
+    assertOneLineError(train("--loss", "sampled-softmax", "--history-weight", "1"), 1, /historyWeight must be a number in \[0, 1\)/);
+    assertOneLineError(train("--loss", "sampled-softmax", "--history-length", "10"), 1, /does nothing while historyWeight is 0/);
+    const ok = train("--loss", "sampled-softmax", "--negatives", "16", "--history-weight", "0.5", "--history-length", "2", "--quiet");
+    assert.equal(ok.status, 0, ok.stderr);
+  });
+
   it("--out is checked before training: a missing folder, a folder as the file", () => {
     const r = cli("train", "--data", join(dir, "train.txt"), "--out", join(dir, "no", "such", "m.ltm"));
     assertOneLineError(r, 1, /the folder .*no\/such does not exist; create it first/);

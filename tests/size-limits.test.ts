@@ -85,8 +85,8 @@ describe("sizes: the library refuses before allocating", () => {
     };
     assert.equal(gradients(4), 256 * 5 * 64 * 4);
     assert.equal(gradients(800), 5000 * 64 * 4, "a batch of 256 positives × 801 items touches at most the 5,000 of the catalog");
-    const lazy = planMfTraining(resolveMfConfig({ loss: "sampled-softmax" }), shape);
-    const dense = planMfTraining(resolveMfConfig({ loss: "sampled-softmax", adamUpdates: "dense" }), shape);
+    const lazy = planMfTraining(resolveMfConfig({ loss: "sampled-softmax", historyWeight: 0, adamUpdates: "lazy" }), shape);
+    const dense = planMfTraining(resolveMfConfig({ loss: "sampled-softmax", historyWeight: 0, adamUpdates: "dense" }), shape);
     assert.ok(totalBytes(dense, "wasm") - totalBytes(lazy, "wasm") >= (1000 + 5000) * 4);
   });
 
@@ -104,7 +104,7 @@ describe("sizes: the CLI refuses with one line naming the flag (exit 1)", () => 
     ["train --dim 10⁷", ["train", "--data", DATA, "--dim", "10000000", "--out", join(tmpdir(), "never.ltm")], /--dim 10000000 needs .*GiB.*lower --dim/],
     [
       "train --batch 2147483647",
-      ["train", "--data", DATA, "--batch", "2147483647", "--out", join(tmpdir(), "never.ltm")],
+      ["train", "--data", DATA, "--loss", "bpr", "--batch", "2147483647", "--out", join(tmpdir(), "never.ltm")],
       /--batch 2147483647 needs .*GiB of wasm memory.*4 GiB a WebAssembly memory can hold.*lower --batch/,
     ],
     [
@@ -114,7 +114,7 @@ describe("sizes: the CLI refuses with one line naming the flag (exit 1)", () => 
     ],
     [
       "train --hard-negatives 10⁶ on 141 items",
-      ["train", "--data", DATA, "--hard-negatives", "1000000", "--out", join(tmpdir(), "never.ltm")],
+      ["train", "--data", DATA, "--loss", "bpr", "--hard-negatives", "1000000", "--out", join(tmpdir(), "never.ltm")],
       /--hard-negatives 1000000 .* 141 items .*give at most 141/,
     ],
     [

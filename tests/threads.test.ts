@@ -117,6 +117,7 @@ describe("threads: deterministic paths give identical results on 1, 2 and 4 thre
       { loss: "sampled-softmax", sampling: "users" },
       { loss: "ccl", negatives: 64, batchSize: 100, margin: 0.3 },
       { loss: "sampled-softmax", negatives: 64, batchSize: 100, adamUpdates: "dense" },
+      { loss: "sampled-softmax", negatives: 64, batchSize: 100, historyWeight: 0.5 },
     ] as Partial<MfConfig>[]) {
       const runs = [];
       for (const threads of THREAD_COUNTS) {
@@ -125,7 +126,7 @@ describe("threads: deterministic paths give identical results on 1, 2 and 4 thre
         runs.push(r);
       }
       for (const r of runs.slice(1)) {
-        const what = `${config.loss}${config.sampling ? " " + config.sampling : ""}${config.adamUpdates ? " " + config.adamUpdates + " Adam" : ""}`;
+        const what = `${config.loss}${config.sampling ? " " + config.sampling : ""}${config.adamUpdates ? " " + config.adamUpdates + " Adam" : ""}${config.historyWeight ? " history tower" : ""}`;
         assert.deepEqual(r.users, runs[0].users, `${what}: user table`);
         assert.deepEqual(r.items, runs[0].items, `${what}: item table`);
       }

@@ -193,6 +193,17 @@ describe("the cosine contrastive loss's settings", () => {
   });
 });
 
+/** Trains `config` for 10 epochs: its loss must fall by 10% and its Recall@10 beat twice the untrained model's (and 0.1). */
+async function assertLearns(config: Partial<MfConfig>, untrainedRecall: number): Promise<MatrixFactorization> {
+  const model = new MatrixFactorization(kernels, { ...config, epochs: 10, seed: 1 });
+  const report = await model.fit(train);
+  const losses = report.epochs.map((e) => e.loss);
+  assert.ok(losses.every(Number.isFinite) && losses.at(-1)! < losses[0] * 0.9, `${config.loss}: loss falls: ${losses.map((l) => l.toFixed(3)).join(" ")}`);
+  const recall = model.evaluate(train, test, { k: 10 }).metrics["recall@10"];
+  assert.ok(recall > 2 * untrainedRecall && recall > 0.1, `${config.loss}: recall@10 ${recall} vs untrained ${untrainedRecall}`);
+  return model;
+}
+
 describe("how negatives are drawn, and how Adam steps rows", () => {
   it("negativeDraws: per positive for bpr and bce, either for ccl, shared for the sampled softmax; errors name the fix", () => {
     assert.equal(resolveMfConfig({ loss: "bpr" }).negativeDraws, "per-positive");
@@ -222,15 +233,56 @@ describe("how negatives are drawn, and how Adam steps rows", () => {
       { loss: "ccl", negatives: 128, negativeWeight: (50 * 128) / 1024, adamUpdates: "dense" },
       { loss: "bpr", adamUpdates: "dense" },
     ] as Partial<MfConfig>[]) {
-      const model = new MatrixFactorization(kernels, { ...config, epochs: 10, seed: 1 });
-      const report = await model.fit(train);
-      const losses = report.epochs.map((e) => e.loss);
-      assert.ok(losses.every(Number.isFinite) && losses.at(-1)! < losses[0] * 0.9, `${config.loss}: loss falls: ${losses.map((l) => l.toFixed(3)).join(" ")}`);
-      const recall = model.evaluate(train, test, { k: 10 }).metrics["recall@10"];
-      assert.ok(recall > 2 * base && recall > 0.1, `${config.loss}: recall@10 ${recall} vs untrained ${base}`);
+      const model = await assertLearns(config, base);
       model.dispose();
     }
     untrained.dispose();
     assert.equal(kernels.wasm.allocatedBytes, start, "every wasm allocation freed");
   });
+});
+
+describe("the history tower (SimpleX's user tower: historyWeight)", () => {
+  it("is off by default; its settings are checked and name the fix", () => {
+    assert.equal(resolveMfConfig({ loss: "sampled-softmax" }).historyWeight, 0);
+    assert.equal(resolveMfConfig({ loss: "ccl", historyWeight: 0.5 }).historyLength, 50);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", historyWeight: 1 }), /historyWeight must be a number in \[0, 1\)/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", historyWeight: -0.1 }), /historyWeight must be/);
+    assert.throws(() => resolveMfConfig({ loss: "bpr", historyWeight: 0.5 }), /use loss "sampled-softmax".*not "bpr"/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", sampling: "users", historyWeight: 0.5 }), /not "sampled-softmax" with sampling "users"/);
+    assert.throws(() => resolveMfConfig({ loss: "ccl", negativeDraws: "per-positive", historyWeight: 0.5 }), /not "ccl" with negativeDraws "per-positive"/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", normalize: "users", historyWeight: 0.5 }), /needs normalize "both"/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", spectralPenalty: 0.1, historyWeight: 0.5 }), /use one or the other/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", historyLength: 20 }), /does nothing while historyWeight is 0/);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", historyWeight: 0.5, historyLength: 0 }), /historyLength must be a positive integer/);
+  });
+
+  it("trains the sampled softmax and CCL; the saved users are the tower's unit vectors; every allocation is freed", async () => {
+    const start = kernels.wasm.allocatedBytes;
+    const untrained = new MatrixFactorization(kernels, { loss: "sampled-softmax", epochs: 0, seed: 1 });
+    await untrained.fit(train);
+    const base = evaluateRanking(untrained, train, test, { k: 10 }).metrics["recall@10"];
+    untrained.dispose();
+    for (const config of [
+      { loss: "sampled-softmax", negatives: 128, historyWeight: 0.5, adamUpdates: "dense" },
+      { loss: "ccl", negatives: 128, negativeWeight: (50 * 128) / 1024, historyWeight: 0.3, historyLength: 10 },
+    ] as Partial<MfConfig>[]) {
+      const model = await assertLearns(config, base);
+      const d = model.config.dim,
+        users = model.userFactors.view;
+      for (let u = 0; u < model.nUsers; u++) {
+        let s = 0;
+        for (let c = 0; c < d; c++) s += users[u * d + c] ** 2;
+        assert.ok(Math.abs(s - 1) < 1e-4, `user ${u}: |u|² = ${s}`);
+      }
+      const plain = new MatrixFactorization(kernels, { ...config, historyWeight: 0, historyLength: undefined, epochs: 10, seed: 1 });
+      await plain.fit(train);
+      assert.notDeepEqual(Array.from(plain.userFactors.view.subarray(0, 8)), Array.from(users.subarray(0, 8)), "the tower changes the model");
+      plain.dispose();
+      model.dispose();
+    }
+    assert.equal(kernels.wasm.allocatedBytes, start, "every wasm allocation freed");
+  });
+
+  it("the same seed gives the same model, byte for byte", () =>
+    assertSeedDeterminesModel(kernels, train, { loss: "sampled-softmax", negatives: 64, epochs: 3, historyWeight: 0.5, historyLength: 5 }));
 });

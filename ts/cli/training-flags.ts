@@ -62,6 +62,18 @@ export const TRAINING_FLAGS = [
   },
   { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
   {
+    name: "history-weight",
+    type: "number",
+    min: 0,
+    help: "sampled-softmax, ccl: SimpleX's user tower: train each user as (1 − w)·its embedding + w·(mean of its other items)·W, W learned (default 0 = off). The saved model holds these user vectors.",
+  },
+  {
+    name: "history-length",
+    type: "int",
+    positive: true,
+    help: "With --history-weight: a step reads a random window of at most this many of a user's items (default 50; serving reads all).",
+  },
+  {
     name: "sampling",
     type: "enum",
     choices: SAMPLING_MODES,
@@ -115,6 +127,8 @@ export function mfConfigFromFlags(v: TrainingFlagValues): Partial<MfConfig> {
     optimizer: v.optimizer,
     adamUpdates: v["adam-updates"],
     initStd: v["init-std"],
+    historyWeight: v["history-weight"],
+    historyLength: v["history-length"],
     samplingExponent: v["sampling-exponent"],
     sampling: v.sampling,
     positivesPerRow: v["positives-per-row"],

@@ -281,6 +281,38 @@ export class Kernels {
     this.x.pool_rows_backward(gradTable.ptr, d, offsets.ptr, indices.ptr, ptrOrNull(weights), nRows, gradOut.ptr);
   }
 
+  /**
+   * The history tower's blend (SimpleX): rows[r] ← h/‖h‖ with h = keep·rows[r] + weight·mixed[r]
+   * for n rows of d; norms[r] ← ‖h‖ (0 where h is zero, which stays zero).
+   */
+  blendUnitRows(rows: WasmF32Array, mixed: WasmF32Array, n: number, d: number, keep: number, weight: number, norms: WasmF32Array): void {
+    need(rows, n * d, "blendUnitRows rows");
+    need(mixed, n * d, "blendUnitRows mixed");
+    need(norms, n, "blendUnitRows norms");
+    this.x.blend_unit_rows(rows.ptr, mixed.ptr, n, d, keep, weight, norms.ptr);
+  }
+
+  /**
+   * The gradient of {@link blendUnitRows}: `unit` = its output rows, `grad` = ∂L/∂(unit) on entry;
+   * with g = (∂ − unit·(unit·∂))/norm, grad[r] ← keep·g and gradMixed[r] ← weight·g.
+   */
+  blendUnitRowsBackward(
+    unit: WasmF32Array,
+    grad: WasmF32Array,
+    gradMixed: WasmF32Array,
+    norms: WasmF32Array,
+    n: number,
+    d: number,
+    keep: number,
+    weight: number,
+  ): void {
+    need(unit, n * d, "blendUnitRowsBackward unit");
+    need(grad, n * d, "blendUnitRowsBackward grad");
+    need(gradMixed, n * d, "blendUnitRowsBackward gradMixed");
+    need(norms, n, "blendUnitRowsBackward norms");
+    this.x.blend_unit_rows_backward(unit.ptr, grad.ptr, gradMixed.ptr, norms.ptr, n, d, keep, weight);
+  }
+
   /** dst[r] += scales[r]·src[r] for n rows of d. */
   addScaledRows(dst: WasmF32Array, src: WasmF32Array, scales: WasmF32Array, n: number, d: number): void {
     need(dst, n * d, "addScaledRows dst");

@@ -96,6 +96,15 @@ export interface MfConfig {
   margin: number;
   /** CCL only: the weight w of the negatives' term, (w / negatives)·Σ max(0, cos − margin), against the positive's 1 − cos. */
   negativeWeight: number;
+  /**
+   * SimpleX's user tower (Mao et al. 2021; sampled-softmax and shared-negative ccl): w > 0 trains
+   * each user as normalize((1 − w)·e_u + w·mean(the user's other items' vectors)·W), with W a learned
+   * d×d map, so every item of a scored user gets a gradient. The saved user table holds these
+   * vectors over each user's whole history, so serving is unchanged. 0 (default) = off.
+   */
+  historyWeight: number;
+  /** The history tower reads a random window of at most this many of a user's items per step (serving reads them all). */
+  historyLength: number;
   /** Standard deviation of the initial embeddings. */
   initStd: number;
   /** "constant", or "cosine": the rate anneals from learningRate in epoch 1 towards 0 after the last epoch. */
@@ -140,6 +149,8 @@ const COMMON = {
   adamUpdates: "lazy" as AdamUpdates,
   positivesPerRow: 0,
   learningRateSchedule: "constant" as LearningRateSchedule,
+  historyWeight: 0,
+  historyLength: 50,
 };
 /** The contrastive loss's own knobs: unused by the other losses, which keep these neutral values. */
 const NO_CONTRASTIVE = { margin: 0, negativeWeight: 0 };
@@ -246,9 +257,6 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
   oneOf(config.negativeSampling, NEGATIVE_SAMPLINGS, "negativeSampling");
   oneOf(config.negativeDraws, NEGATIVE_DRAWS, "negativeDraws");
   oneOf(config.adamUpdates, ADAM_UPDATES, "adamUpdates");
-  if (config.adamUpdates === "dense") {
-    if (config.optimizer !== "adam") throw new ConfigError(`adamUpdates "dense" is a way to run Adam: use optimizer "adam", not "${config.optimizer}"`);
-  }
   const drawsPerPositive = loss === "bpr" || loss === "bce";
   if (loss !== "ccl" && config.negativeDraws !== (drawsPerPositive ? "per-positive" : "shared")) {
     throw new ConfigError(
@@ -276,12 +284,16 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
       if (defined[key] === undefined) Object.assign(config, { [key]: value });
     }
   }
+  if (config.adamUpdates === "dense") {
+    if (config.optimizer !== "adam") throw new ConfigError(`adamUpdates "dense" is a way to run Adam: use optimizer "adam", not "${config.optimizer}"`);
+  }
   integerSeed(config.seed);
   if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax" || loss === "ccl") {
     const shared = config.negativeDraws === "shared";
     positiveInt(config.negatives, "negatives", shared ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");
   }
   checkContrastive(config, defined);
+  checkHistoryTower(config, defined);
   validateDebiasing(config);
   checkGradientAdjustment(config, partial);
   return config;
@@ -300,6 +312,36 @@ function checkContrastive(config: MfConfig, given: Partial<MfConfig>): void {
   positiveNumber(config.negativeWeight, "negativeWeight");
   if (config.normalize !== "both") {
     throw new ConfigError(`the cosine contrastive loss compares cosines with its margin: it needs normalize "both", got "${config.normalize}"`);
+  }
+}
+
+function checkHistoryTower(config: MfConfig, given: Partial<MfConfig>): void {
+  const w = config.historyWeight;
+  if (!(typeof w === "number" && w >= 0 && w < 1)) {
+    throw new ConfigError(`historyWeight must be a number in [0, 1) (e.g. 0.5: half id embedding, half the mean of the user's items; 0 = off), got ${w}`);
+  }
+  positiveInt(config.historyLength, "historyLength", "items of a user's history a step reads, e.g. 50");
+  if (w === 0) {
+    if (given.historyLength !== undefined && given.historyLength !== COMMON.historyLength) {
+      throw new ConfigError(
+        `historyLength sets the window of the history tower; it does nothing while historyWeight is 0: set historyWeight (e.g. 0.5) or drop it`,
+      );
+    }
+    return;
+  }
+  const shared = (config.loss === "sampled-softmax" && config.sampling === "interactions") || (config.loss === "ccl" && config.negativeDraws === "shared");
+  if (!shared) {
+    const how =
+      config.loss === "ccl" ? ` with negativeDraws "${config.negativeDraws}"` : config.loss === "sampled-softmax" ? ` with sampling "${config.sampling}"` : "";
+    throw new ConfigError(
+      `historyWeight (the history tower) trains with the losses over shared negatives: use loss "sampled-softmax" (sampling "interactions") or "ccl" (negativeDraws "shared"), not "${config.loss}"${how}`,
+    );
+  }
+  if (config.normalize !== "both") {
+    throw new ConfigError(`the history tower scores the cosine of its blend with unit item vectors: it needs normalize "both", got "${config.normalize}"`);
+  }
+  if (config.spectralPenalty > 0) {
+    throw new ConfigError(`spectralPenalty (ReSN) penalises the user table's id embeddings, not the history tower's vectors: use one or the other`);
   }
 }
 

@@ -135,13 +135,39 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
         b.add("the epoch's rows", "js", Math.min(nnz, U + (config.positivesPerRow > 0 ? Math.ceil(nnz / config.positivesPerRow) : 0)) * 44, `rows × 44 B`, []);
       } else {
         b.add("the batch's user and positive rows and gradients", "wasm", B * d * 4, `batch × dim × 4 B = ${f(B, d, 4)} B`, ["batchSize", "dim"], 5);
-        b.add("the batch's item gradients", "wasm", (B + N) * d * 4, `(batch + negatives) × dim × 4 B = ${f(B + N, d, 4)} B`, [
-          "negatives",
+        // The history tower's steps also touch every history item they read: batch × window of them.
+        const longestRow = longest(1);
+        const window = config.historyWeight > 0 ? Math.min(config.historyLength, longestRow) : 0;
+        const touched = Math.min(I, B + N + B * window);
+        const tower = window > 0 ? (["historyLength"] as const) : [];
+        b.add(
+          "the batch's item gradients",
+          "wasm",
+          touched * d * 4,
+          `min(items, batch + negatives${window > 0 ? " + batch × history length" : ""}) × dim × 4 B = ${f(touched, d, 4)} B`,
+          ["negatives", "batchSize", ...tower, "dim"],
+        );
+        // 7 × batch + 3 × negatives of slots and ids, and one item row id per item touched.
+        b.add("the batch's row indices", "wasm", (7 * B + 3 * N + touched) * 4, `(7 × batch + 3 × negatives + items touched) × 4 B`, [
           "batchSize",
-          "dim",
+          "negatives",
+          ...tower,
         ]);
-        b.add("the batch's row indices", "wasm", (8 * B + 4 * N) * 4, `(8 × batch + 4 × negatives) × 4 B`, ["batchSize", "negatives"]);
         b.add("the interactions' users", "js", nnz * 4, `interactions × 4 B`, []);
+        if (config.historyWeight > 0) {
+          const entries = Math.max(1, B * window, longestRow);
+          b.add(
+            "the history tower's entries",
+            "wasm",
+            entries * 4,
+            `max(batch × history length, longest user row) × 4 B = ${f(entries, 4)} B`,
+            ["batchSize", "historyLength"],
+            3,
+          );
+          b.add("the history tower's rows", "wasm", (4 * B * d + 2 * B) * 4, `(4 × batch × dim + 2 × batch) × 4 B`, ["batchSize", "dim"]);
+          b.add("the history tower's map", "wasm", d * d * 4, `dim × dim × 4 B = ${f(d, d, 4)} B`, ["dim"], 2 + states);
+          b.add("the users' id embeddings set aside", "js", U * d * 4, `users × dim × 4 B = ${f(U, d, 4)} B`, ["dim"]);
+        }
       }
       rowStep(B);
       break;
@@ -158,6 +184,7 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
       negatives: N,
       hardNegatives: config.hardNegatives,
       positivesPerRow: config.positivesPerRow,
+      historyLength: config.historyLength,
       ...(options.validationK !== undefined && { validationK: options.validationK }),
     },
     defaults: {
@@ -166,6 +193,7 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
       negatives: Math.max(1, defaults.negatives),
       hardNegatives: defaults.hardNegatives,
       positivesPerRow: 8,
+      historyLength: defaults.historyLength,
       validationK: 20,
     },
     data: `${U} users × ${I} items, ${nnz} interactions`,

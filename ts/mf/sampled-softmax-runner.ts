@@ -5,6 +5,7 @@ import type { AliasSampler } from "../train/alias-sampler.js";
 import { ipsItemWeights } from "../train/ips.js";
 import { NegativeProposal } from "../train/negative-proposal.js";
 import { RowGradientStep } from "./resn.js";
+import { HistoryTower } from "./history-tower.js";
 import { SlotMap } from "../train/slot-map.js";
 import {
   checkFinite,
@@ -60,6 +61,8 @@ export class SampledSoftmaxRunner implements EpochRunner {
   private readonly ipsWeights: Float32Array | null;
   private readonly rowWeights: WasmF32Array | null;
   private readonly update: RowGradientStep;
+  /** SimpleX's user tower, when historyWeight > 0. */
+  private readonly history: HistoryTower | null;
 
   constructor(
     private readonly ctx: TrainingContext,
@@ -76,7 +79,9 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.itemBias = e.f32From(Array.from(proposal.logExpected, (l, i) => -l + (logitBias ? logitBias[i] : 0)));
     this.userOf = userOfPosition(train);
     this.userSlots = new SlotMap(train.nUsers, B);
-    this.itemSlots = new SlotMap(m, B + N);
+    // A step touches its positives, its negatives and (with the history tower) its users' history items.
+    const itemCapacity = Math.min(m, B + N + (config.historyWeight > 0 ? HistoryTower.stepItems(config.historyLength, train, B) : 0));
+    this.itemSlots = new SlotMap(m, itemCapacity);
     this.batchUsers = e.i32(B);
     this.batchPositives = e.i32(B);
     this.negatives = e.i32(N);
@@ -98,15 +103,16 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.gradNeg = e.f32(N * d);
     this.gradPos = e.f32(B * d);
     this.gradU = e.f32(B * d);
-    this.gradI = e.f32((B + N) * d);
+    this.gradI = e.f32(itemCapacity * d);
     this.userRows = e.i32(B);
-    this.itemRows = e.i32(B + N);
+    this.itemRows = e.i32(itemCapacity);
     const offsets = this.targetOffsets.view;
     for (let b = 0; b <= B; b++) offsets[b] = b;
     this.targetIndices.view.fill(N);
     this.ipsWeights = ipsItemWeights(config, train);
     this.rowWeights = this.ipsWeights ? e.f32(B) : null;
     this.update = new RowGradientStep(ctx, B);
+    this.history = config.historyWeight > 0 ? new HistoryTower(ctx, B) : null;
   }
 
   runEpoch(onBatch?: BatchCallback): EpochResult {
@@ -116,6 +122,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     const steps = Math.ceil(train.nnz / B);
     let lossSum = 0,
       penaltySum = 0;
+    this.history?.beginEpoch();
     for (let step = 0; step < steps; step++) {
       const start = step * B;
       const end = Math.min(train.nnz, start + B);
@@ -125,6 +132,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
       checkFinite(lossSum, config, `at epoch step ${step + 1}/${steps}`);
       onBatch?.(end, train.nnz, lossSum / end, penaltySum / end);
     }
+    this.history?.finishEpoch();
     return withRegularizer({ loss: train.nnz ? lossSum / train.nnz : 0, examples: train.nnz }, config, penaltySum);
   }
 
@@ -167,8 +175,10 @@ export class SampledSoftmaxRunner implements EpochRunner {
       for (let b = 0; b < nb; b++) w[b] = this.ipsWeights![positives[b]];
     }
 
+    this.history?.collect(users, positives, nb, this.itemSlots);
     const { nu, ni } = prepareStepRows(this.ctx, this.userSlots, this.itemSlots, this.userRows, this.itemRows);
     kernels.gatherRows(userFactors, d, this.batchUsers, nb, this.userBlock);
+    this.history?.forward(this.userBlock, nb);
     kernels.gatherRows(itemFactors, d, this.batchPositives, nb, this.posBlock);
     kernels.gatherRows(itemFactors, d, this.negatives, N, this.negBlock);
     kernels.packItems(this.negBlock, N, d, this.packedNeg);
@@ -180,6 +190,10 @@ export class SampledSoftmaxRunner implements EpochRunner {
 
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
+    if (this.history) {
+      this.history.backward(this.userBlock, this.gradUserBlock, nb, this.gradI);
+      this.history.step();
+    }
     kernels.scatterAddRows(this.gradU, d, this.userSlotOf, nb, this.gradUserBlock);
     kernels.scatterAddRows(this.gradI, d, this.posSlotOf, nb, this.gradPos);
     kernels.scatterAddRows(this.gradI, d, this.negSlotOf, N, this.gradNeg);
@@ -251,5 +265,6 @@ export class SampledSoftmaxRunner implements EpochRunner {
       this.rowWeights,
     );
     this.update.dispose();
+    this.history?.dispose();
   }
 }

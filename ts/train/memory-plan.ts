@@ -59,6 +59,7 @@ const FLAGS: Record<string, string> = {
   hardNegatives: "--hard-negatives",
   positivesPerRow: "--positives-per-row",
   maxHistory: "--max-history",
+  historyLength: "--history-length",
   nUsers: "--users",
   nItems: "--items",
   k: "--k",
