@@ -790,28 +790,10 @@ export class Kernels {
     need(m, params.length, "adamRows m");
     need(v, params.length, "adamRows v");
     if (!(step >= 1)) throw new RangeError(`adamRows: step must be >= 1, got ${step}`);
-    const paramsPtr = params.ptr,
-      mPtr = m.ptr,
-      vPtr = v.ptr,
-      rowsPtr = ptrOrNull(rows),
+    const tables = adamTables(params, m, v, d, rows),
       gradsPtr = grads.ptr;
     this.rows("adam_rows", nRows, 1, d * 3 * RANDOM_ROW_WORK, (start, count) => {
-      const dense = rowsPtr ? 0 : start * d * 4;
-      return [
-        paramsPtr + dense,
-        mPtr + dense,
-        vPtr + dense,
-        d,
-        rowsPtr && rowsPtr + start * 4,
-        count,
-        gradsPtr + start * d * 4,
-        lr,
-        beta1,
-        beta2,
-        eps,
-        step,
-        l2,
-      ];
+      return [...tables(start, count), gradsPtr + start * d * 4, lr, beta1, beta2, eps, step, l2];
     });
   }
 
@@ -845,26 +827,11 @@ export class Kernels {
     } else {
       need(params, nRows * d, "adamCatchUpRows params");
     }
-    const [paramsPtr, mPtr, vPtr, rowsPtr, stampsPtr] = [params.ptr, m.ptr, v.ptr, ptrOrNull(rows), stamps.ptr];
-    // Shares of distinct rows, as adamRows; dense rows offset the tables and the stamps.
+    const tables = adamTables(params, m, v, d, rows),
+      stampsPtr = stamps.ptr;
+    // Shares of distinct rows, as adamRows; dense rows offset the stamps too.
     this.rows("adam_catch_up_rows", nRows, 1, d * 3 * RANDOM_ROW_WORK, (start, count) => {
-      const dense = rowsPtr ? 0 : start * d * 4;
-      return [
-        paramsPtr + dense,
-        mPtr + dense,
-        vPtr + dense,
-        d,
-        rowsPtr && rowsPtr + start * 4,
-        count,
-        stampsPtr + (rowsPtr ? 0 : start * 4),
-        through,
-        after,
-        lr,
-        beta1,
-        beta2,
-        horizon.ptr,
-        horizon.length,
-      ];
+      return [...tables(start, count), stampsPtr + (rows ? 0 : start * 4), through, after, lr, beta1, beta2, horizon.ptr, horizon.length];
     });
   }
 
@@ -992,6 +959,18 @@ function at(a: WasmF32Array | WasmI32Array, index: number): number {
 
 function ptrOrNull(a: WasmF32Array | WasmI32Array | null): number {
   return a ? a.ptr : 0;
+}
+
+/**
+ * The Adam row kernels' first arguments for a thread's share of rows start .. start+count:
+ * (params, m, v, d, rows, count), the tables offset to the share when rows is null (dense rows 0..n-1).
+ */
+function adamTables(params: WasmF32Array, m: WasmF32Array, v: WasmF32Array, d: number, rows: WasmI32Array | null) {
+  const [paramsPtr, mPtr, vPtr, rowsPtr] = [params.ptr, m.ptr, v.ptr, ptrOrNull(rows)];
+  return (start: number, count: number): number[] => {
+    const dense = rowsPtr ? 0 : start * d * 4;
+    return [paramsPtr + dense, mPtr + dense, vPtr + dense, d, rowsPtr && rowsPtr + start * 4, count];
+  };
 }
 
 function need(a: WasmF32Array | WasmI32Array, length: number, what: string): void {

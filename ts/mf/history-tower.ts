@@ -26,6 +26,8 @@ export class HistoryTower {
   private readonly weight: number;
   /** Items a step reads per user: historyLength, or fewer when no user has that many. */
   private readonly window: number;
+  /** Distinct items a step can touch beyond its positives and negatives: its history entries. */
+  readonly stepItems: number;
   private readonly offsets: WasmI32Array;
   private readonly items: WasmI32Array;
   private readonly slots: WasmI32Array;
@@ -53,8 +55,11 @@ export class HistoryTower {
       B = batchSize;
     this.weight = config.historyWeight;
     this.keep = 1 - this.weight;
-    this.window = HistoryTower.window(config.historyLength, train);
-    const entries = HistoryTower.entries(config.historyLength, train, B);
+    const longest = longestRow(train);
+    this.window = Math.min(config.historyLength, longest);
+    this.stepItems = B * this.window;
+    // A step's entries, and any one user's whole row (serving reads it in one block).
+    const entries = Math.max(1, this.stepItems, longest);
     this.offsets = e.i32(B + 1);
     this.items = e.i32(entries);
     this.slots = e.i32(entries);
@@ -70,21 +75,6 @@ export class HistoryTower {
     for (let r = 0; r < d; r++) w[r * d + r] = 1;
     this.gradProjection = e.f32(d * d);
     this.projectionOptimizer = new TableOptimizer(kernels, config.optimizer, this.projection, d, config.learningRate, 0, false);
-  }
-
-  /** Items a step reads per user: at most historyLength, and no more than the longest row. */
-  static window(historyLength: number, train: Interactions): number {
-    return Math.min(historyLength, longestRow(train));
-  }
-
-  /** History entries the buffers hold: a step's (batch × window), and any one user's whole row (serving). */
-  static entries(historyLength: number, train: Interactions, batchSize: number): number {
-    return Math.max(1, batchSize * HistoryTower.window(historyLength, train), longestRow(train));
-  }
-
-  /** Distinct items a step can touch beyond its positives and negatives: its history entries. */
-  static stepItems(historyLength: number, train: Interactions, batchSize: number): number {
-    return batchSize * HistoryTower.window(historyLength, train);
   }
 
   /** Epoch start: the user table holds the id embeddings again. */
@@ -125,11 +115,16 @@ export class HistoryTower {
 
   /** userRows (nb × d) holds the rows' e_u on entry and ĥ on return. */
   forward(userRows: WasmF32Array, nb: number): void {
+    this.blend(userRows, nb, this.weights);
+  }
+
+  /** The tower over the first n contexts of the entry buffers (weights null: a plain mean). */
+  private blend(userRows: WasmF32Array, n: number, weights: WasmF32Array | null): void {
     const { kernels, itemFactors, config } = this.ctx;
     const d = config.dim;
-    kernels.poolRows(itemFactors, d, this.offsets, this.items, this.weights, nb, this.pooled);
-    kernels.gemmNN(this.pooled, this.projection, this.mixed, nb, d, d);
-    kernels.blendUnitRows(userRows, this.mixed, nb, d, this.keep, this.weight, this.norms);
+    kernels.poolRows(itemFactors, d, this.offsets, this.items, weights, n, this.pooled);
+    kernels.gemmNN(this.pooled, this.projection, this.mixed, n, d, d);
+    kernels.blendUnitRows(userRows, this.mixed, n, d, this.keep, this.weight, this.norms);
   }
 
   /**
@@ -158,7 +153,7 @@ export class HistoryTower {
    * of users and the entry buffer's size.
    */
   finishEpoch(): void {
-    const { kernels, config, train, userFactors, itemFactors, userOptimizer } = this.ctx;
+    const { config, train, userFactors, userOptimizer } = this.ctx;
     const d = config.dim;
     userOptimizer.finishEpoch();
     this.ids = userFactors.view.slice();
@@ -166,9 +161,7 @@ export class HistoryTower {
       row = train.byUser.indices;
     const capacity = this.items.length;
     const offsets = this.offsets.view,
-      items = this.items.view,
-      weights = this.weights.view;
-    weights.fill(1);
+      items = this.items.view;
     let user = 0;
     while (user < train.nUsers) {
       const first = user;
@@ -185,9 +178,7 @@ export class HistoryTower {
       // The block's id rows go through a scratch row block (gradPooled is free between steps).
       const block = this.gradPooled;
       block.view.set(userFactors.view.subarray(first * d, user * d));
-      kernels.poolRows(itemFactors, d, this.offsets, this.items, this.weights, n, this.pooled);
-      kernels.gemmNN(this.pooled, this.projection, this.mixed, n, d, d);
-      kernels.blendUnitRows(block, this.mixed, n, d, this.keep, this.weight, this.norms);
+      this.blend(block, n, null);
       userFactors.view.set(block.view.subarray(0, n * d), first * d);
     }
   }

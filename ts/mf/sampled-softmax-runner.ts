@@ -79,8 +79,9 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.itemBias = e.f32From(Array.from(proposal.logExpected, (l, i) => -l + (logitBias ? logitBias[i] : 0)));
     this.userOf = userOfPosition(train);
     this.userSlots = new SlotMap(train.nUsers, B);
+    this.history = config.historyWeight > 0 ? new HistoryTower(ctx, B) : null;
     // A step touches its positives, its negatives and (with the history tower) its users' history items.
-    const itemCapacity = Math.min(m, B + N + (config.historyWeight > 0 ? HistoryTower.stepItems(config.historyLength, train, B) : 0));
+    const itemCapacity = Math.min(m, B + N + (this.history?.stepItems ?? 0));
     this.itemSlots = new SlotMap(m, itemCapacity);
     this.batchUsers = e.i32(B);
     this.batchPositives = e.i32(B);
@@ -112,7 +113,6 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.ipsWeights = ipsItemWeights(config, train);
     this.rowWeights = this.ipsWeights ? e.f32(B) : null;
     this.update = new RowGradientStep(ctx, B);
-    this.history = config.historyWeight > 0 ? new HistoryTower(ctx, B) : null;
   }
 
   runEpoch(onBatch?: BatchCallback): EpochResult {
