@@ -84,8 +84,9 @@ describe("a user's mistake is one line, not a stack trace", () => {
     assertOneLineError(
       train("--history-weight", "0.5"),
       1,
-      /historyWeight \(the history tower\) trains with the losses over shared negatives: use loss "sampled-softmax".*not "bpr"/,
+      /historyWeight \(the history tower\) trains with the losses over shared negatives: use loss "sampled-softmax".*not "softmax" \(no loss was named, so the default "softmax" was used: name one with --loss \/ loss\)$/,
     );
+    assertOneLineError(train("--loss", "bpr", "--history-weight", "0.5"), 1, /use loss "sampled-softmax".*not "bpr"$/);
     assertOneLineError(train("--loss", "sampled-softmax", "--history-weight", "1"), 1, /historyWeight must be a number in \[0, 1\)/);
     assertOneLineError(train("--loss", "sampled-softmax", "--history-length", "10"), 1, /does nothing while historyWeight is 0/);
     const ok = train("--loss", "sampled-softmax", "--negatives", "16", "--history-weight", "0.5", "--history-length", "2", "--quiet");

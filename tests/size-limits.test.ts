@@ -66,8 +66,9 @@ describe("sizes: the library refuses before allocating", () => {
 
   it("the plan grows with the settings and blames the one furthest above its default", () => {
     const shape = { users: 1000, items: 5000, interactions: 50_000 };
-    const small = planMfTraining(resolveMfConfig({ dim: 16 }), shape);
-    const large = planMfTraining(resolveMfConfig({ dim: 160 }), shape);
+    // BPR: its plan is the tables and their optimizer state (the full softmax's is mostly the batch's logits, which dim does not change).
+    const small = planMfTraining(resolveMfConfig({ loss: "bpr", dim: 16 }), shape);
+    const large = planMfTraining(resolveMfConfig({ loss: "bpr", dim: 160 }), shape);
     assert.ok(totalBytes(large, "wasm") > 5 * totalBytes(small, "wasm"), "the factor tables, optimizer state and gradients scale with dim");
     assert.doesNotThrow(() => checkMfTraining(resolveMfConfig({}), shape));
     const big = resolveMfConfig({ loss: "sampled-softmax", negatives: 4096, batchSize: 1_000_000 });

@@ -9,7 +9,7 @@ import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
 import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { ConfigError, LOSSES, resolveMfConfig, type LossName, type MfConfig } from "../ts/mf/config.js";
+import { ConfigError, defaultLossNote, FULL_SOFTMAX_NOTE_PAIRS, LOSSES, resolveMfConfig, type LossName, type MfConfig } from "../ts/mf/config.js";
 import { DivergenceError } from "../ts/mf/training-context.js";
 import { Rng } from "../ts/util/rng.js";
 import { assertSeedDeterminesModel } from "./support/seeded-training.js";
@@ -116,6 +116,39 @@ describe("matrix factorisation training", () => {
     assert.throws(() => model.recommend("nobody", 5), /user "nobody" is not in the model/);
     assert.throws(() => model.recommend(0, 0), /k must be a positive integer/);
     model.dispose();
+  });
+});
+
+describe("the default loss", () => {
+  it("is the full softmax; settings only BPR has bring BPR; a refusal says the loss was the default", () => {
+    assert.equal(resolveMfConfig({}).loss, "softmax");
+    assert.deepEqual(resolveMfConfig({ epochs: 3 }), resolveMfConfig({ loss: "softmax", epochs: 3 }));
+    assert.equal(resolveMfConfig({ gradientAdjustment: true }).loss, "bpr");
+    assert.equal(resolveMfConfig({ negativeSampling: "popularity" }).loss, "bpr");
+    assert.equal(resolveMfConfig({ hardNegatives: 4 }).loss, "bpr");
+    assert.equal(resolveMfConfig({ negativeSampling: "uniform" }).loss, "softmax");
+    // A named loss is never overridden.
+    assert.throws(() => resolveMfConfig({ loss: "softmax", gradientAdjustment: true }), /use loss bpr or bce, got "softmax"$/);
+    assert.throws(
+      () => resolveMfConfig({ adamUpdates: "dense" }),
+      /not "adagrad" \(no loss was named, so the default "softmax" was used: name one with --loss \/ loss\)$/,
+    );
+    assert.throws(() => resolveMfConfig({ loss: "softmax", adamUpdates: "dense" }), /not "adagrad"$/);
+    // The full softmax draws no negatives: a count for it is refused, not ignored.
+    assert.throws(
+      () => resolveMfConfig({ negatives: 16 }),
+      /negatives \(16\): the full softmax normalises over every item and draws none; for sampled negatives use loss "sampled-softmax"/,
+    );
+    assert.equal(resolveMfConfig({ loss: "sampled-softmax", negatives: 16 }).negatives, 16);
+  });
+
+  it("notes the full softmax's cost on a large user × item grid, only when the loss was not named", () => {
+    assert.equal(defaultLossNote({}, { users: 29_858, items: 40_981 }), undefined);
+    const note = defaultLossNote({ epochs: 5 }, { users: 1_000_000, items: 200_000 });
+    assert.match(note ?? "", /the full softmax, scores all 1,000,000 × 200,000 \(2\.0·10\^11\) user-item pairs every epoch; .*--loss sampled-softmax/);
+    assert.equal(defaultLossNote({ loss: "softmax" }, { users: 1_000_000, items: 200_000 }), undefined);
+    assert.equal(defaultLossNote({ gradientAdjustment: true }, { users: 1_000_000, items: 200_000 }), undefined);
+    assert.equal(FULL_SOFTMAX_NOTE_PAIRS, 1e10);
   });
 });
 

@@ -10,7 +10,12 @@ import { ADAM_UPDATES, LOSSES, NEGATIVE_DRAWS, NEGATIVE_SAMPLINGS, NORMALIZE_MOD
  * configuration means the same thing everywhere.
  */
 export const TRAINING_FLAGS = [
-  { name: "loss", type: "enum", choices: LOSSES, default: "bpr", help: "Training objective." },
+  {
+    name: "loss",
+    type: "enum",
+    choices: LOSSES,
+    help: "Training objective (default softmax, the full softmax; bpr when --gradient-adjust, --negative-sampling or --hard-negatives is given).",
+  },
   { name: "dim", type: "int", positive: true, help: "Embedding size (default 64)." },
   { name: "epochs", type: "int", min: 0, help: "Passes over the training data (default 20)." },
   { name: "lr", type: "number", positive: true, help: "Learning rate (default depends on the optimizer and loss)." },

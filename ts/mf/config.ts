@@ -233,9 +233,56 @@ export const USER_SAMPLING_DEFAULTS: Readonly<Partial<MfConfig>> = {
 
 export { ConfigError } from "../train/config-checks.js";
 
+/**
+ * The loss trained when none is named: the full softmax on unit-norm embeddings, the one candidate
+ * that beat BPR on all four bundled data sets (Gowalla, ml-1m-resn, ml-latest-small, Coat; the
+ * table in docs/methods-and-metrics.md, "Which loss `longtail train` uses by default").
+ */
+export const DEFAULT_LOSS: LossName = "softmax";
+
+/**
+ * The loss of a configuration that names none: BPR when it asks for something only BPR and BCE
+ * have (the gradient-perspective adjustment, popularity-drawn or hard negatives), which the
+ * methods were defined with; the full softmax otherwise.
+ */
+export function defaultLoss(partial: Partial<MfConfig>): LossName {
+  const pairwiseOnly = partial.gradientAdjustment === true || (partial.negativeSampling ?? "uniform") !== "uniform" || partial.hardNegatives !== undefined;
+  return pairwiseOnly ? "bpr" : DEFAULT_LOSS;
+}
+
+/**
+ * Users × items from which a run on the default loss gets a note: the full softmax scores every
+ * (user, item) pair each epoch, so its epoch grows with the product, where the sampled softmax's
+ * grows with the interactions. Gowalla (1.2·10⁹ pairs) takes about 10 s an epoch on 2 threads here; at
+ * 10¹⁰ pairs an epoch is over a minute.
+ */
+export const FULL_SOFTMAX_NOTE_PAIRS = 1e10;
+
+/** A note for a configuration that names no loss and trains the full softmax on a large user × item grid; undefined otherwise. */
+export function defaultLossNote(partial: Partial<MfConfig>, shape: { users: number; items: number }): string | undefined {
+  if (partial.loss !== undefined || defaultLoss(partial) !== "softmax" || shape.users * shape.items < FULL_SOFTMAX_NOTE_PAIRS) return undefined;
+  const pairs = (shape.users * shape.items).toExponential(1).replace("e+", "·10^");
+  return (
+    `no loss was named, so the default, the full softmax, scores all ${shape.users.toLocaleString("en-US")} × ${shape.items.toLocaleString("en-US")} ` +
+    `(${pairs}) user-item pairs every epoch; on data this size "--loss sampled-softmax --adam-updates dense --lr-schedule cosine" ` +
+    `trains in time proportional to the interactions`
+  );
+}
+
 /** Fill in defaults for the chosen loss and validate every field. */
 export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
-  const loss = partial.loss ?? "bpr";
+  if (partial.loss !== undefined) return resolveWithLoss(partial, partial.loss);
+  const loss = defaultLoss(partial);
+  try {
+    return resolveWithLoss(partial, loss);
+  } catch (e) {
+    // A setting of another loss meets the default one: say which loss that was, since nobody chose it.
+    if (e instanceof ConfigError) throw new ConfigError(`${e.message} (no loss was named, so the default "${loss}" was used: name one with --loss / loss)`);
+    throw e;
+  }
+}
+
+function resolveWithLoss(partial: Partial<MfConfig>, loss: LossName): MfConfig {
   oneOf(loss, LOSSES, "loss");
   refuseServingSettings(partial);
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
@@ -288,7 +335,12 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
     if (config.optimizer !== "adam") throw new ConfigError(`adamUpdates "dense" is a way to run Adam: use optimizer "adam", not "${config.optimizer}"`);
   }
   integerSeed(config.seed);
-  if (loss === "bpr" || loss === "bce" || loss === "sampled-softmax" || loss === "ccl") {
+  if (loss === "softmax") {
+    if (defined.negatives !== undefined && defined.negatives !== 0)
+      throw new ConfigError(
+        `negatives (${defined.negatives}): the full softmax normalises over every item and draws none; for sampled negatives use loss "sampled-softmax"`,
+      );
+  } else {
     const shared = config.negativeDraws === "shared";
     positiveInt(config.negatives, "negatives", shared ? "shared negatives per batch, e.g. 1024" : "negatives per positive, e.g. 1");
   }

@@ -13,7 +13,7 @@ import { loadTrainTest } from "../../node/dataset-files.js";
 import { MatrixFactorization } from "../../mf/matrix-factorization.js";
 import { randomHoldout } from "../../data/splits.js";
 import { mfConfigFromFlags } from "../training-flags.js";
-import type { MfConfig } from "../../mf/config.js";
+import { defaultLossNote, type MfConfig } from "../../mf/config.js";
 import { gradientAdjustmentFromFlags } from "../debiasing-flags.js";
 import { alphaGridWarnings, searchPopularityAlphas, type AlphaGridResult } from "../../mf/alpha-grid.js";
 import { Rng } from "../../util/rng.js";
@@ -83,6 +83,8 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   const config: Partial<MfConfig> = { ...mfConfigFromFlags(v), ...gradient.config };
   // Sizes that cannot fit (--dim, --batch, --negatives, --hard-negatives) are refused before threads start or tables are allocated.
   checkMfTrainingFlags(config, shapeOf(train), v.threads, validation && earlyStopping ? v.k : undefined);
+  const note = defaultLossNote(config, shapeOf(train));
+  if (note && !v.quiet) process.stderr.write(`longtail: note: ${note}\n`);
   const kernels = await cliKernels(v.kernels, v.threads);
   const model = new MatrixFactorization(kernels, config);
   const report = await model.fit(train, {
