@@ -37,7 +37,7 @@ export const TRAINING_ROWS: { label: string; config: Partial<MfConfig> & { loss:
   { label: "bpr (defaults: 2 negatives, best of 8)", config: { loss: "bpr" } },
   { label: "bce", config: { loss: "bce" } },
   { label: "softmax", config: { loss: "softmax" } },
-  { label: "sampled-softmax", config: { loss: "sampled-softmax" } },
+  { label: "sampled-softmax --adam-updates lazy", config: { loss: "sampled-softmax", adamUpdates: "lazy" } },
   { label: "sampled-softmax --sampling users", config: { loss: "sampled-softmax", sampling: "users" } },
   { label: "sampled-softmax --adam-updates dense", config: { loss: "sampled-softmax", adamUpdates: "dense" } },
   {

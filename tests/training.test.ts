@@ -247,8 +247,19 @@ describe("how negatives are drawn, and how Adam steps rows", () => {
     assert.throws(() => resolveMfConfig({ loss: "ccl", negativeDraws: "each" as never }), /negativeDraws/);
   });
 
-  it("adamUpdates: lazy by default, dense for Adam only", () => {
+  it("adamUpdates: dense with the cosine rate by default for the sampled softmax, lazy for the others; dense for Adam only", () => {
     assert.equal(resolveMfConfig({ loss: "bpr" }).adamUpdates, "lazy");
+    assert.equal(resolveMfConfig({ loss: "ccl" }).adamUpdates, "lazy");
+    const ssm = resolveMfConfig({ loss: "sampled-softmax" });
+    assert.deepEqual([ssm.adamUpdates, ssm.learningRateSchedule], ["dense", "cosine"]);
+    // Its other optimizers and its per-user batching keep what they were measured with.
+    const adagrad = resolveMfConfig({ loss: "sampled-softmax", optimizer: "adagrad" });
+    assert.deepEqual([adagrad.adamUpdates, adagrad.learningRateSchedule], ["lazy", "cosine"]);
+    const users = resolveMfConfig({ loss: "sampled-softmax", sampling: "users" });
+    assert.deepEqual([users.optimizer, users.adamUpdates, users.learningRateSchedule], ["adagrad", "lazy", "constant"]);
+    const lazy = resolveMfConfig({ loss: "sampled-softmax", adamUpdates: "lazy", learningRateSchedule: "constant" });
+    assert.deepEqual([lazy.adamUpdates, lazy.learningRateSchedule], ["lazy", "constant"]);
+    assert.throws(() => resolveMfConfig({ loss: "sampled-softmax", optimizer: "adagrad", adamUpdates: "dense" }), /use optimizer "adam", not "adagrad"/);
     assert.equal(resolveMfConfig({ loss: "ccl", adamUpdates: "dense" }).adamUpdates, "dense");
     assert.equal(resolveMfConfig({ loss: "bpr", adamUpdates: "dense" }).adamUpdates, "dense");
     assert.throws(() => resolveMfConfig({ loss: "softmax", adamUpdates: "dense" }), /use optimizer "adam", not "adagrad"/);

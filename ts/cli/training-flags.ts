@@ -57,13 +57,13 @@ export const TRAINING_FLAGS = [
     name: "adam-updates",
     type: "enum",
     choices: ADAM_UPDATES,
-    help: "adam: lazy (default: only the rows a step touches move) or dense (the other rows keep moving on their momentum, as in PyTorch's dense Adam; at lazy Adam's cost).",
+    help: "adam: lazy (only the rows a step touches move; the default, except for sampled-softmax) or dense (the other rows keep moving on their momentum, as in PyTorch's dense Adam; at lazy Adam's cost; sampled-softmax's default).",
   },
   {
     name: "lr-schedule",
     type: "enum",
     choices: LEARNING_RATE_SCHEDULES,
-    help: "Learning rate over the epochs: constant (default), or cosine (annealed from --lr towards 0 by the last epoch).",
+    help: "Learning rate over the epochs: constant (the default, except for sampled-softmax), or cosine (annealed from --lr towards 0 by the last epoch; sampled-softmax's default).",
   },
   { name: "init-std", type: "number", positive: true, help: "Standard deviation of the initial embeddings (default 0.1)." },
   {
