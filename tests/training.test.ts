@@ -148,7 +148,9 @@ describe("the default loss", () => {
     assert.match(note ?? "", /the full softmax, scores all 1,000,000 × 200,000 \(2\.0·10\^11\) user-item pairs every epoch; .*--loss sampled-softmax/);
     assert.equal(defaultLossNote({ loss: "softmax" }, { users: 1_000_000, items: 200_000 }), undefined);
     assert.equal(defaultLossNote({ gradientAdjustment: true }, { users: 1_000_000, items: 200_000 }), undefined);
-    assert.equal(FULL_SOFTMAX_NOTE_PAIRS, 1e10);
+    assert.equal(FULL_SOFTMAX_NOTE_PAIRS, 5e9);
+    assert.equal(defaultLossNote({}, { users: 100_000, items: 49_999 }), undefined);
+    assert.ok(defaultLossNote({}, { users: 100_000, items: 50_000 }));
   });
 });
 
