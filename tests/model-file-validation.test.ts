@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Kernels } from "../ts/kernels/kernels.js";
+import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { modelFromContents as loadModel } from "../ts/model/load-history-recommender.js";
 import {
   decodeModelFile,
@@ -135,6 +136,14 @@ describe("a loaded model is validated", () => {
   it("the valid files load (so every refusal below is the check's doing)", () => {
     load(encodeModelFile(mfContents(), FILE));
     load(encodeModelFile(twoTowerContents(), FILE));
+  });
+
+  it("loads a full-softmax file from before negatives were refused for it, and still refuses a broken config", () => {
+    const file = encodeModelFile({ ...mfContents(), config: { loss: "softmax", dim: 4, negatives: 64 } }, FILE);
+    const model = loadModel(kernels, decodeModelFile(file, FILE), FILE);
+    assert.equal((model as MatrixFactorization).config.negatives, 0);
+    model.dispose();
+    expectRefused(encodeModelFile({ ...mfContents(), config: { loss: "softmax", dim: 4, temperature: -1 } }, FILE), "corrupt", "temperature");
   });
 
   it("refuses a NaN factor, naming the table, the position and the value", () => {

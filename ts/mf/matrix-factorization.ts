@@ -472,7 +472,9 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     }
     const { nUsers, nItems, dim } = contents.shapes;
     // Files written before the "serving" section kept the serving settings in the config.
-    const { config, serving: legacyServing } = splitServing(contents.config);
+    const { config: stored, serving: legacyServing } = splitServing(contents.config);
+    // Files written before the full softmax refused a count of negatives may hold one it never used.
+    const config = stored.loss === "softmax" && stored.negatives !== undefined ? { ...stored, negatives: 0 } : stored;
     const model = fromFileConfig(fileName, () => new MatrixFactorization(kernels, config as Partial<MfConfig>));
     model.servingSettings = fromFileConfig(fileName, () => resolveMfServing({ ...legacyServing, ...(contents.serving as Partial<MfServing> | undefined) }));
     if (dim !== model.config.dim) throw new ModelFileError(fileName, "shape-mismatch", `shapes say dim ${dim} but the config says ${model.config.dim}`);
