@@ -138,12 +138,21 @@ describe("a loaded model is validated", () => {
     load(encodeModelFile(twoTowerContents(), FILE));
   });
 
-  it("loads a full-softmax file from before negatives were refused for it, and still refuses a broken config", () => {
+  it("reads older files as they were trained: a full softmax's unused negatives, a sampled softmax's former Adam and rate; a broken config is still refused", () => {
     const file = encodeModelFile({ ...mfContents(), config: { loss: "softmax", dim: 4, negatives: 64 } }, FILE);
     const model = loadModel(kernels, decodeModelFile(file, FILE), FILE);
     assert.equal((model as MatrixFactorization).config.negatives, 0);
     model.dispose();
     expectRefused(encodeModelFile({ ...mfContents(), config: { loss: "softmax", dim: 4, temperature: -1 } }, FILE), "corrupt", "temperature");
+    // A sampled-softmax file from before adamUpdates and learningRateSchedule existed was trained lazily at a constant rate.
+    const old = loadModel(kernels, decodeModelFile(encodeModelFile({ ...mfContents(), config: { loss: "sampled-softmax", dim: 4 } }, FILE), FILE), FILE);
+    const { adamUpdates, learningRateSchedule } = (old as MatrixFactorization).config;
+    assert.deepEqual([adamUpdates, learningRateSchedule], ["lazy", "constant"]);
+    old.dispose();
+    const stored = { loss: "sampled-softmax", dim: 4, adamUpdates: "dense", learningRateSchedule: "cosine" };
+    const current = loadModel(kernels, decodeModelFile(encodeModelFile({ ...mfContents(), config: stored }, FILE), FILE), FILE);
+    assert.deepEqual([(current as MatrixFactorization).config.adamUpdates, (current as MatrixFactorization).config.learningRateSchedule], ["dense", "cosine"]);
+    current.dispose();
   });
 
   it("refuses a NaN factor, naming the table, the position and the value", () => {

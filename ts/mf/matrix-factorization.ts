@@ -26,6 +26,18 @@ import { UnitItemTable } from "../model/similar-items.js";
 import { QuantizedItemTable } from "../kernels/quantized-items.js";
 
 /**
+ * A stored configuration read as it was trained. A full-softmax file written before a count of
+ * negatives was refused for it may hold one it never used; a sampled-softmax file written before
+ * its adamUpdates and learningRateSchedule fields existed was trained with lazy Adam at a constant
+ * rate, not with today's defaults for that loss.
+ */
+function olderDefaults(stored: Record<string, unknown>): Record<string, unknown> {
+  if (stored.loss === "softmax" && stored.negatives !== undefined) return { ...stored, negatives: 0 };
+  if (stored.loss === "sampled-softmax") return { adamUpdates: "lazy", learningRateSchedule: "constant", ...stored };
+  return stored;
+}
+
+/**
  * Matrix factorisation: score(u, i) = P_u · Q_i. The tables live in wasm memory owned by this
  * object; dispose() frees them. Serving excludes the items the user interacted with in training
  * (kept with the model as a CSR, so a saved model recommends like the trained one).
@@ -473,8 +485,7 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     const { nUsers, nItems, dim } = contents.shapes;
     // Files written before the "serving" section kept the serving settings in the config.
     const { config: stored, serving: legacyServing } = splitServing(contents.config);
-    // Files written before the full softmax refused a count of negatives may hold one it never used.
-    const config = stored.loss === "softmax" && stored.negatives !== undefined ? { ...stored, negatives: 0 } : stored;
+    const config = olderDefaults(stored);
     const model = fromFileConfig(fileName, () => new MatrixFactorization(kernels, config as Partial<MfConfig>));
     model.servingSettings = fromFileConfig(fileName, () => resolveMfServing({ ...legacyServing, ...(contents.serving as Partial<MfServing> | undefined) }));
     if (dim !== model.config.dim) throw new ModelFileError(fileName, "shape-mismatch", `shapes say dim ${dim} but the config says ${model.config.dim}`);
