@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Kernels } from "../ts/kernels/kernels.js";
-import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
+import type { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
 import { modelFromContents as loadModel } from "../ts/model/load-history-recommender.js";
 import {
   decodeModelFile,
