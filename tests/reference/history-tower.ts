@@ -3,6 +3,7 @@
  * the definitions the tests compare against, written for clarity, not speed.
  */
 import { referencePoolRows } from "./pooling.js";
+import { referenceGemmNN } from "./scoring.js";
 
 /** Row r of n: h = keep·rows[r] + weight·mixed[r], then h/‖h‖ (a zero h stays zero); with the norms. */
 export function referenceBlendUnitRows(
@@ -70,13 +71,6 @@ export function referenceHistoryTower(
   weight: number,
 ): Float64Array {
   const pooled = referencePoolRows(items, d, offsets, entries, weights, n, null);
-  const mixed = new Float64Array(n * d);
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < d; c++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += pooled[r * d + k] * projection[k * d + c];
-      mixed[r * d + c] = s;
-    }
-  }
+  const mixed = referenceGemmNN(pooled, projection, n, d, d, null);
   return referenceBlendUnitRows(ids, mixed, n, d, keep, weight).out;
 }

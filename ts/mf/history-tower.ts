@@ -1,7 +1,7 @@
-import type { Interactions } from "../data/interactions.js";
 import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
 import { freeAll } from "../kernels/wasm-instance.js";
 import { TableOptimizer } from "../train/optimizer.js";
+import { longestRowsOf } from "../train/memory-plan.js";
 import type { SlotMap } from "../train/slot-map.js";
 import type { TrainingContext } from "./training-context.js";
 
@@ -55,7 +55,7 @@ export class HistoryTower {
       B = batchSize;
     this.weight = config.historyWeight;
     this.keep = 1 - this.weight;
-    const longest = longestRow(train);
+    const longest = longestRowsOf(train.userCounts())(1);
     this.window = Math.min(config.historyLength, longest);
     this.stepItems = B * this.window;
     // A step's entries, and any one user's whole row (serving reads it in one block).
@@ -199,11 +199,4 @@ export class HistoryTower {
     );
     this.projectionOptimizer.dispose();
   }
-}
-
-function longestRow(train: Interactions): number {
-  const p = train.byUser.indptr;
-  let longest = 0;
-  for (let u = 0; u < train.nUsers; u++) longest = Math.max(longest, p[u + 1] - p[u]);
-  return longest;
 }
