@@ -1,8 +1,9 @@
 // Dense products for full-softmax training: dP = G·Q (gemm_nn) and dQ = Gᵀ·P (gemm_tn). Both run
-// the packed, register-blocked tiles of microkernel.ts, like score_packed; they differ only in
-// where packing reads the left operand from.
+// the register-blocked 4×8 tiles of microkernel.ts over a packed right operand, like
+// score_packed. gemm_nn packs its left operand's rows pre-broadcast; gemm_tn's SIMD builds read
+// theirs in place, since its four values per k are already adjacent in the source.
 
-import { EDGE_SCRATCH_BYTES, PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile, useEdgeScratch } from "./microkernel";
+import { EDGE_SCRATCH_BYTES, PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile, transposedTile4x8, useEdgeScratch } from "./microkernel";
 
 // k values per cache block: a block of B (256 × N = 64) packs to 64 KiB and stays in L2 while
 // every row group sweeps it; a packed row group (4 × 256 pre-broadcast = 16 KiB) is written just
@@ -70,6 +71,22 @@ function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, bColStride
     const panelBytes = <usize>(kc * PANEL) << 2;
     const aBlock = a + <usize>k0 * aKStride;
     let r = 0;
+    if (ASC_FEATURE_SIMD && aRowStride == 4) {
+      // Aᵀ's rows are A's columns: the four values of a row group at one k sit side by side in the
+      // source, so the tile loads them as one vector and broadcasts lanes itself. Packing them
+      // pre-broadcast (packRows: a fifth of a full-softmax step in node --cpu-prof) cost more than
+      // it saved: in place, this product at the full softmax's shape (40,981 × 64 over 128 users,
+      // one thread, relaxed build) took 22.0 ms instead of 24.4.
+      while (M - r >= 4) {
+        const rowC = c + <usize>r * cPitch;
+        const aGroup = aBlock + (<usize>r << 2);
+        for (let p = 0; p < panels; p++) {
+          const cols = min<i32>(PANEL, N - p * PANEL);
+          transposedTile4x8(aGroup, aKStride, packedB + <usize>p * panelBytes, kc, rowC + (<usize>(p * PANEL) << 2), cPitch, cols, add);
+        }
+        r += 4;
+      }
+    }
     while (r < M) {
       const g = groupRows(M, r);
       packRows(aBlock + <usize>r * aRowStride, aRowStride, aKStride, g, kc, packedGroup);

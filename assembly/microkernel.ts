@@ -244,6 +244,62 @@ function tile4x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: 
   storeRow(c + 3 * cStride, c30, c31, cols, accumulate);
 }
 
+/**
+ * The 4×8 tile with its left operand read in place from a transposed source (gemm_tn): at step k
+ * the group's four values are the 16 bytes at pa + k·aKStride, broadcast lane by lane here
+ * (a 4-lane shuffle, one uop) instead of pre-broadcast by packRows. SIMD builds only.
+ */
+export function transposedTile4x8(pa: usize, aKStride: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let b0: v128, b1: v128, a: v128, t: v128;
+  const pbEnd = pb + (<usize>(kc * PANEL) << 2);
+  if (kc > 0) while (true) {
+    b0 = v128.load(pb, 0);
+    b1 = v128.load(pb, 16);
+    a = v128.load(pa);
+    t = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+    c00 = madd(t, b0, c00);
+    c01 = madd(t, b1, c01);
+    t = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+    c10 = madd(t, b0, c10);
+    c11 = madd(t, b1, c11);
+    t = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+    c20 = madd(t, b0, c20);
+    c21 = madd(t, b1, c21);
+    t = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+    c30 = madd(t, b0, c30);
+    c31 = madd(t, b1, c31);
+    pa += aKStride;
+    pb += 32;
+    if (pb >= pbEnd) break;
+    b0 = v128.load(pb, 0);
+    b1 = v128.load(pb, 16);
+    a = v128.load(pa);
+    t = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+    c00 = madd(t, b0, c00);
+    c01 = madd(t, b1, c01);
+    t = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+    c10 = madd(t, b0, c10);
+    c11 = madd(t, b1, c11);
+    t = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+    c20 = madd(t, b0, c20);
+    c21 = madd(t, b1, c21);
+    t = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+    c30 = madd(t, b0, c30);
+    c31 = madd(t, b1, c31);
+    pa += aKStride;
+    pb += 32;
+    if (pb >= pbEnd) break;
+  }
+  storeRow(c, c00, c01, cols, accumulate);
+  storeRow(c + cStride, c10, c11, cols, accumulate);
+  storeRow(c + 2 * cStride, c20, c21, cols, accumulate);
+  storeRow(c + 3 * cStride, c30, c31, cols, accumulate);
+}
+
 function tile2x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: i32, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
