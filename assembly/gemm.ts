@@ -1,13 +1,20 @@
 // Dense products for full-softmax training: dP = G·Q (gemm_nn) and dQ = Gᵀ·P (gemm_tn). Both run
 // the register-blocked 4×8 tiles of microkernel.ts over a packed right operand, like
-// score_packed. gemm_nn packs its left operand's rows pre-broadcast; gemm_tn's SIMD builds read
-// theirs in place, since its four values per k are already adjacent in the source.
+// score_packed. In SIMD builds the tile reads the left operand in place, one broadcast load per
+// value, wherever four rows are left; only the last 1-3 rows (and the scalar build) pack it.
+//
+// Why in place: packing pre-broadcast (packRows) was a fifth of a full-softmax step (node
+// --cpu-prof), and on this AMD EPYC (Zen 5) the in-place tile is also the faster tile. Side by side
+// in one process (relaxed build, one thread, medians of 13 alternating calls, the full softmax's
+// shapes on Gowalla: 128 users × 40,981 items, d = 64): gemm_nn 18.2 → 15.0 ms, gemm_tn 24.3 →
+// 16.2 ms. Loading gemm_tn's four adjacent values as one vector and broadcasting its lanes with
+// shuffles was slower than four broadcast loads (22.0 ms): the shuffles compete with the FMAs.
 
-import { EDGE_SCRATCH_BYTES, PANEL, groupRows, packPanels, packRows, packedRowsBytes, tile, transposedTile4x8, useEdgeScratch } from "./microkernel";
+import { EDGE_SCRATCH_BYTES, PANEL, groupRows, packPanels, packRows, packedRowsBytes, inPlaceTile4x8, tile, useEdgeScratch } from "./microkernel";
 
 // k values per cache block: a block of B (256 × N = 64) packs to 64 KiB and stays in L2 while
-// every row group sweeps it; a packed row group (4 × 256 pre-broadcast = 16 KiB) is written just
-// before its panel run and read back from L1 by each of the N/8 panels.
+// every row group sweeps it; a row group's 4 × 256 values of A are read by each of the N/8 panels,
+// from L1 after the first.
 const K_BLOCK: i32 = 256;
 
 /**
@@ -71,18 +78,13 @@ function gemm(a: usize, aRowStride: usize, aKStride: usize, b: usize, bColStride
     const panelBytes = <usize>(kc * PANEL) << 2;
     const aBlock = a + <usize>k0 * aKStride;
     let r = 0;
-    if (ASC_FEATURE_SIMD && aRowStride == 4) {
-      // Aᵀ's rows are A's columns: the four values of a row group at one k sit side by side in the
-      // source, so the tile loads them as one vector and broadcasts lanes itself. Packing them
-      // pre-broadcast (packRows: a fifth of a full-softmax step in node --cpu-prof) cost more than
-      // it saved: in place, this product at the full softmax's shape (40,981 × 64 over 128 users,
-      // one thread, relaxed build) took 22.0 ms instead of 24.4.
+    if (ASC_FEATURE_SIMD) {
       while (M - r >= 4) {
         const rowC = c + <usize>r * cPitch;
-        const aGroup = aBlock + (<usize>r << 2);
+        const aGroup = aBlock + <usize>r * aRowStride;
         for (let p = 0; p < panels; p++) {
           const cols = min<i32>(PANEL, N - p * PANEL);
-          transposedTile4x8(aGroup, aKStride, packedB + <usize>p * panelBytes, kc, rowC + (<usize>(p * PANEL) << 2), cPitch, cols, add);
+          inPlaceTile4x8(aGroup, aRowStride, aKStride, packedB + <usize>p * panelBytes, kc, rowC + (<usize>(p * PANEL) << 2), cPitch, cols, add);
         }
         r += 4;
       }

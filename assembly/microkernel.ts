@@ -8,9 +8,11 @@
 //   panels (right operand):     PANEL columns; for each k, the PANEL values side by side,
 //                               zero-padded past the last real column.
 //
-// Why the SIMD build stores every left value pre-broadcast (16-byte slots): V8 folds a constant
-// offset into a v128.load but materialises it with an extra `lea` for v128.load32_splat, so
-// broadcasting once while packing takes 3 integer ops out of every k step.
+// Why packed left values are stored pre-broadcast (16-byte slots) in the SIMD build: V8 folds a
+// constant offset into a v128.load but materialises it with an extra `lea` for v128.load32_splat,
+// so broadcasting once while packing takes 3 integer ops out of every k step. The GEMMs no longer
+// pack their left operand in SIMD builds (inPlaceTile4x8, gemm.ts says why); score_packed still
+// does, once per call for all its users.
 //
 // Why the loops look the way they do (read off V8 11.3's x64 code for this file, Node 20, and
 // timed with bench/kernels.ts):
@@ -245,52 +247,57 @@ function tile4x8(pa: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: 
 }
 
 /**
- * The 4×8 tile with its left operand read in place from a transposed source (gemm_tn): at step k
- * the group's four values are the 16 bytes at pa + k·aKStride, broadcast lane by lane here
- * (a 4-lane shuffle, one uop) instead of pre-broadcast by packRows. SIMD builds only.
+ * The 4×8 tile with its left operand read in place instead of packed: value (r, k) sits at
+ * pa + r·aRowStride + k·aKStride, and each is loaded straight into all four lanes
+ * (v128.load32_splat). SIMD builds only.
  */
-export function transposedTile4x8(pa: usize, aKStride: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: i32, accumulate: bool): void {
+export function inPlaceTile4x8(pa: usize, aRowStride: usize, aKStride: usize, pb: usize, kc: i32, c: usize, cStride: usize, cols: i32, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let b0: v128, b1: v128, a: v128, t: v128;
+  let b0: v128, b1: v128, t: v128;
+  let a0 = pa, a1 = pa + aRowStride, a2 = pa + 2 * aRowStride, a3 = pa + 3 * aRowStride;
   const pbEnd = pb + (<usize>(kc * PANEL) << 2);
   if (kc > 0) while (true) {
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
-    a = v128.load(pa);
-    t = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+    t = v128.load32_splat(a0);
     c00 = madd(t, b0, c00);
     c01 = madd(t, b1, c01);
-    t = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+    t = v128.load32_splat(a1);
     c10 = madd(t, b0, c10);
     c11 = madd(t, b1, c11);
-    t = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+    t = v128.load32_splat(a2);
     c20 = madd(t, b0, c20);
     c21 = madd(t, b1, c21);
-    t = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+    t = v128.load32_splat(a3);
     c30 = madd(t, b0, c30);
     c31 = madd(t, b1, c31);
-    pa += aKStride;
+    a0 += aKStride;
+    a1 += aKStride;
+    a2 += aKStride;
+    a3 += aKStride;
     pb += 32;
     if (pb >= pbEnd) break;
     b0 = v128.load(pb, 0);
     b1 = v128.load(pb, 16);
-    a = v128.load(pa);
-    t = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+    t = v128.load32_splat(a0);
     c00 = madd(t, b0, c00);
     c01 = madd(t, b1, c01);
-    t = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+    t = v128.load32_splat(a1);
     c10 = madd(t, b0, c10);
     c11 = madd(t, b1, c11);
-    t = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+    t = v128.load32_splat(a2);
     c20 = madd(t, b0, c20);
     c21 = madd(t, b1, c21);
-    t = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+    t = v128.load32_splat(a3);
     c30 = madd(t, b0, c30);
     c31 = madd(t, b1, c31);
-    pa += aKStride;
+    a0 += aKStride;
+    a1 += aKStride;
+    a2 += aKStride;
+    a3 += aKStride;
     pb += 32;
     if (pb >= pbEnd) break;
   }
