@@ -1,12 +1,15 @@
 /**
- * score_packed from several kernel .wasm files side by side (a build before and after a kernel
- * change, say), interleaved round by round with the engine's multiply-add ceiling (madd_ceiling:
+ * A kernel (score_packed by default; the full softmax's gemm_nn or gemm_tn with --kernel) from
+ * several kernel .wasm files side by side (a build before and after a kernel change, say),
+ * interleaved round by round with the engine's multiply-add ceiling (madd_ceiling:
  * ten independent FMA chains, no loads), so that every build and the ceiling see the same clock.
  * Reports, per build, the median GFLOP/s, the median per-round share of the ceiling, and the
  * median per-round speed against the first file.
  *
  * Usage: node dist/bench/score-builds.js <a.wasm> [<b.wasm> ...] [--users 512] [--items 100000]
- *          [--dim 64] [--rounds 25]
+ *          [--dim 64] [--rounds 25] [--kernel score_packed|gemm_nn|gemm_tn]
+ * gemm_nn is a full-softmax step's dP[users×d] = G[users×items]·Q[items×d], gemm_tn its
+ * dQ[items×d] = Gᵀ·P[users×d] (--users 128 --items 40981: Gowalla's step).
  * A file's variant comes from its name (longtail.<variant>.wasm; relaxed when the name says none).
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -20,8 +23,12 @@ import { Rng } from "../ts/util/rng.js";
 import { describeMachine } from "./machine.js";
 import { median } from "./stats.js";
 
+const KERNELS = ["score_packed", "gemm_nn", "gemm_tn"] as const;
+type BenchKernel = (typeof KERNELS)[number];
+
 interface Options {
   files: string[];
+  kernel: BenchKernel;
   users: number;
   items: number;
   dim: number;
@@ -38,7 +45,7 @@ interface Contender {
 const CEILING_STEPS = 20_000_000;
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { files: [], users: 512, items: 100_000, dim: 64, rounds: 25 };
+  const options: Options = { files: [], kernel: "score_packed", users: 512, items: 100_000, dim: 64, rounds: 25 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith("--")) {
@@ -46,7 +53,14 @@ function parseArgs(argv: readonly string[]): Options {
       continue;
     }
     const key = arg.slice(2);
-    if (!["users", "items", "dim", "rounds"].includes(key)) throw new Error(`unknown flag ${arg} (expected --users, --items, --dim, --rounds)`);
+    if (key === "kernel") {
+      const name = argv[++i];
+      const kernel = KERNELS.find((k) => k === name);
+      if (!kernel) throw new Error(`--kernel: expected one of ${KERNELS.join(", ")}, got "${name}"`);
+      options.kernel = kernel;
+      continue;
+    }
+    if (!["users", "items", "dim", "rounds"].includes(key)) throw new Error(`unknown flag ${arg} (expected --users, --items, --dim, --rounds, --kernel)`);
     const v = Number(argv[++i]);
     if (!Number.isInteger(v) || v < 1) throw new Error(`${arg}: expected a positive integer, got "${argv[i]}"`);
     options[key as "users" | "items" | "dim" | "rounds"] = v;
@@ -56,7 +70,7 @@ function parseArgs(argv: readonly string[]): Options {
   return options;
 }
 
-function variantOf(file: string): KernelVariant {
+export function variantOf(file: string): KernelVariant {
   const named = KERNEL_VARIANTS.find((v) => basename(file).includes(`.${v}.`));
   return named ?? "relaxed";
 }
@@ -70,7 +84,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { users, items, dim: d, rounds } = options;
+  const { kernel, users, items, dim: d, rounds } = options;
   const rng = new Rng(7);
   const userTable = Float32Array.from({ length: users * d }, () => rng.next() - 0.5);
   const itemTable = Float32Array.from({ length: items * d }, () => rng.next() - 0.5);
@@ -82,11 +96,21 @@ async function main(): Promise<void> {
       const k = new Kernels(await loadWasmInstance({ variant, wasm: readFileSync(file), threads: 1 }));
       const wu = k.wasm.f32From(userTable);
       const wi = k.wasm.f32From(itemTable);
-      const packed = k.wasm.f32(k.packedItemsLength(items, d));
-      const out = k.wasm.f32(users * items);
-      owned.push(wu, wi, packed, out);
-      k.packItems(wi, items, d, packed);
-      const run = () => k.scorePacked(wu, users, d, packed, items, out);
+      // score_packed's scores out, or the GEMMs' G in (users × items either way).
+      const wide = k.wasm.f32(users * items);
+      owned.push(wu, wi, wide);
+      let run: () => void;
+      if (kernel === "score_packed") {
+        const packed = k.wasm.f32(k.packedItemsLength(items, d));
+        owned.push(packed);
+        k.packItems(wi, items, d, packed);
+        run = () => k.scorePacked(wu, users, d, packed, items, wide);
+      } else {
+        wide.view.set(itemTable.subarray(0, Math.min(itemTable.length, users * items)));
+        const out = k.wasm.f32(kernel === "gemm_nn" ? users * d : items * d);
+        owned.push(out);
+        run = kernel === "gemm_nn" ? () => k.gemmNN(wide, wi, out, users, d, items) : () => k.gemmTN(wide, wu, out, items, d, users);
+      }
       for (let i = 0; i < 3; i++) run();
       contenders.push({ label: `${file} (${variant})`, run, flops: 2 * users * items * d });
     }
@@ -111,7 +135,7 @@ async function main(): Promise<void> {
     const m = describeMachine();
     const lines = [
       `Machine: ${m.cpuModel}, ${m.logicalCores} logical cores; ${m.runtime}, V8 ${m.v8}; load average at start ${m.loadAverage.join(" / ")}`,
-      `score_packed ${users}×${d} · ${items}×${d}ᵀ, ${rounds} interleaved rounds (medians):`,
+      `${kernel} ${kernel === "score_packed" ? `${users}×${d} · ${items}×${d}ᵀ` : kernel === "gemm_nn" ? `${users}×${items} · ${items}×${d}` : `Gᵀ: ${items}×${users} · ${users}×${d}`}, ${rounds} interleaved rounds (medians):`,
     ];
     contenders.forEach((c, j) => {
       const perRound = (f: (r: number) => number) => median(seconds[j].map((_, r) => f(r)));

@@ -52,7 +52,12 @@ export const TRAINING_FLAGS = [
   },
   { name: "reg", type: "number", min: 0, help: "L2 penalty on the rows each step updates." },
   { name: "temperature", type: "number", positive: true, help: "Softmax temperature T (softmax losses; default 0.1)." },
-  { name: "optimizer", type: "enum", choices: OPTIMIZERS, help: "Sparse-row optimizer (default adagrad for softmax, the default loss, and for sampled-softmax with --sampling users; adam otherwise)." },
+  {
+    name: "optimizer",
+    type: "enum",
+    choices: OPTIMIZERS,
+    help: "Sparse-row optimizer (default adagrad for softmax, the default loss, and for sampled-softmax with --sampling users; adam otherwise).",
+  },
   {
     name: "adam-updates",
     type: "enum",
