@@ -259,8 +259,8 @@ export function defaultLoss(partial: Partial<MfConfig>): LossName {
 /**
  * Users × items from which a run on the default loss gets a note: the full softmax scores every
  * (user, item) pair each epoch, so its epoch grows with the product, where the sampled softmax's
- * grows with the interactions. Gowalla (1.2·10⁹ pairs) takes about 10 s an epoch on 2 threads here; at
- * 5·10⁹ pairs, four times as many, 20 epochs would take some 13 minutes.
+ * grows with the interactions. Gowalla (1.2·10⁹ pairs) takes about 7.5 s an epoch on 2 threads here; at
+ * 5·10⁹ pairs, four times as many, 20 epochs would take some 10 minutes.
  */
 export const FULL_SOFTMAX_NOTE_PAIRS = 5e9;
 
