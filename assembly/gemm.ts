@@ -6,9 +6,9 @@
 // Why in place: packing pre-broadcast (packRows) was a fifth of a full-softmax step (node
 // --cpu-prof), and on this AMD EPYC (Zen 5) the in-place tile is also the faster tile: at a
 // full-softmax step's shapes on Gowalla (128 users × 40,981 items, d = 64, one thread, the builds
-// before and after side by side with bench/score-builds.ts --kernel) gemm_nn ran 1.24× and gemm_tn
-// 1.44× faster (docs/benchmarks.md). Loading gemm_tn's four adjacent values as one vector and
-// broadcasting its lanes with shuffles gained only 1.11×: the shuffles compete with the FMAs.
+// before and after side by side with bench/score-builds.ts --kernel) gemm_nn ran 1.23× and gemm_tn
+// 1.53× faster (docs/benchmarks.md). Loading gemm_tn's four adjacent values as one vector and
+// broadcasting its lanes with shuffles gained only 1.21×: the shuffles compete with the FMAs.
 
 import { EDGE_SCRATCH_BYTES, PANEL, groupRows, packPanels, packRows, packedRowsBytes, inPlaceTile4x8, tile, useEdgeScratch } from "./microkernel";
 

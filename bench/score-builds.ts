@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   const rng = new Rng(7);
   const userTable = Float32Array.from({ length: users * d }, () => rng.next() - 0.5);
   const itemTable = Float32Array.from({ length: items * d }, () => rng.next() - 0.5);
+  // The GEMMs' G (∂L/∂scores of a full-softmax step), users × items.
+  const gradScores = kernel === "score_packed" ? null : Float32Array.from({ length: users * items }, () => rng.next() - 0.5);
   const owned: WasmF32Array[] = [];
   const contenders: Contender[] = [];
   try {
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
         k.packItems(wi, items, d, packed);
         run = () => k.scorePacked(wu, users, d, packed, items, wide);
       } else {
-        wide.view.set(itemTable.subarray(0, Math.min(itemTable.length, users * items)));
+        wide.view.set(gradScores!);
         const out = k.wasm.f32(kernel === "gemm_nn" ? users * d : items * d);
         owned.push(out);
         run = kernel === "gemm_nn" ? () => k.gemmNN(wide, wi, out, users, d, items) : () => k.gemmTN(wide, wu, out, items, d, users);
