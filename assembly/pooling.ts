@@ -24,25 +24,42 @@ export function pool_rows(
 export function pool_rows_backward(
   gradTable: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, gradOut: usize,
 ): void {
-  poolEntries(gradTable, d, offsets, indices, weights, nRows, gradOut, true);
+  poolEntries(gradTable, d, offsets, indices, weights, nRows, gradOut, true, 0, i32.MAX_VALUE);
+}
+
+/**
+ * pool_rows_backward for the table rows first .. end-1 only: the entries of other rows are
+ * skipped. Threads that take disjoint ranges share one backward pass without races, and every
+ * table row still adds its entries in entry order, so any split gives the same sums.
+ */
+export function pool_rows_backward_range(
+  gradTable: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, gradOut: usize, first: i32, end: i32,
+): void {
+  poolEntries(gradTable, d, offsets, indices, weights, nRows, gradOut, true, first, end);
 }
 
 /**
  * For every entry e of row r, with its normalised weight ŵ_e = w_e / Σ w: forward, rows[r] +=
- * ŵ_e·table[indices[e]]; backward, table[indices[e]] += ŵ_e·rows[r].
+ * ŵ_e·table[indices[e]]; backward, table[indices[e]] += ŵ_e·rows[r] where indices[e] lies in
+ * first .. end-1.
  */
-function poolEntries(table: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, rows: usize, backward: bool): void {
+function poolEntries(
+  table: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, rows: usize, backward: bool,
+  first: i32 = 0, end: i32 = i32.MAX_VALUE,
+): void {
   const rowBytes = <usize>d << 2;
   for (let r = 0; r < nRows; r++) {
     const row = rows + <usize>r * rowBytes;
-    const first = load<i32>(offsets + (<usize>r << 2));
-    const end = load<i32>(offsets + (<usize>r << 2), 4);
-    const total = weightSum(weights, first, end);
+    const from = load<i32>(offsets + (<usize>r << 2));
+    const to = load<i32>(offsets + (<usize>r << 2), 4);
+    const total = weightSum(weights, from, to);
     if (total == 0) continue;
     const inv: f32 = <f32>(1 / total);
-    for (let e = first; e < end; e++) {
+    for (let e = from; e < to; e++) {
+      const index = load<i32>(indices + (<usize>e << 2));
+      if (index < first || index >= end) continue;
       const w: f32 = weights != 0 ? load<f32>(weights + (<usize>e << 2)) : 1;
-      const tableRow = table + <usize>load<i32>(indices + (<usize>e << 2)) * rowBytes;
+      const tableRow = table + <usize>index * rowBytes;
       if (backward) addScaledRow(tableRow, w * inv, row, d);
       else addScaledRow(row, w * inv, tableRow, d);
     }

@@ -72,7 +72,7 @@ for (const variant of VARIANTS) {
         const grad = kernels.wasm.f32From(c);
         const gradItems = kernels.wasm.f32(train.nItems * d);
         gradItems.view.fill(0);
-        tower.backward(block, grad, B, gradItems);
+        tower.backward(block, grad, B, gradItems, train.nItems);
         tower.step();
         const gradW = Float64Array.from(tower.projection.view, (w, x) => identity[x] - w);
 

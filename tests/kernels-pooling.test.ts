@@ -86,6 +86,13 @@ for (const variant of VARIANTS) {
         const out = mem.f32(2 * 2);
         assert.throws(() => k.poolRows(table, 2, mem.i32From([0, 1, 2]), mem.i32From([0, 4]), null, 2, out), /index 4 at position 1 is outside \[0, 4\)/);
         assert.throws(() => k.poolRows(table, 2, mem.i32From([0, 2, 1]), mem.i32From([0, 1]), null, 2, out), /offsets\[1..2\] = 2..1/);
+        // poolRowsBackward's bound on the rows in use: an index past it is refused, and so is a bound past the table.
+        const gradOut = mem.f32(2 * 2);
+        assert.throws(
+          () => k.poolRowsBackward(table, 2, mem.i32From([0, 1, 2]), mem.i32From([0, 3]), null, 2, gradOut, 3),
+          /index 3 at position 1 is outside \[0, 3\)/,
+        );
+        assert.throws(() => k.poolRowsBackward(table, 2, mem.i32From([0, 1, 2]), mem.i32From([0, 1]), null, 2, gradOut, 5), /poolRowsBackward gradTable/);
       }));
 
     it("addScaledRows adds each row times its own scale", () =>

@@ -16,6 +16,7 @@ import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
 import type { MfConfig } from "../ts/mf/config.js";
 import { MIN_BATCHES_PER_THREAD } from "../ts/mf/pairwise-runner.js";
 import { Rng } from "../ts/util/rng.js";
+import { referencePoolRowsBackward } from "./reference/pooling.js";
 
 const THREAD_COUNTS = [1, 2, 4] as const;
 const kernelsByThreads = new Map<number, Kernels>();
@@ -161,6 +162,49 @@ describe("threads: deterministic paths give identical results on 1, 2 and 4 thre
     }
     assert.deepEqual(results[0].fused, results[0].unfused, "score_topk gives exactly the lists of score_packed + topk_rows");
     for (const r of results.slice(1)) assert.deepEqual(r, results[0]);
+  });
+
+  it("pooling and its backward pass (split by contexts and by table rows) give the same bits on every thread count", () => {
+    // Large enough that both kernels split across 4 threads: 400 contexts of up to 60 random rows of 32.
+    const rng = new Rng(21);
+    const [tableRows, d, nRows, usedRows] = [3000, 32, 400, 1000];
+    const offsets = new Int32Array(nRows + 1);
+    for (let r = 0; r < nRows; r++) offsets[r + 1] = offsets[r] + rng.int(61);
+    const entries = offsets[nRows];
+    // Indices in the first usedRows rows only, as a step's slots are, so the backward pass is told tableRows = usedRows.
+    const indices = Int32Array.from({ length: entries }, () => rng.int(usedRows));
+    const weights = Float32Array.from({ length: entries }, () => (rng.next() < 0.1 ? 0 : 0.1 + rng.next()));
+    const table = Float32Array.from({ length: tableRows * d }, () => rng.next() - 0.5);
+    const gradOut = Float32Array.from({ length: nRows * d }, () => rng.next() - 0.5);
+    const results: Array<{ pooled: Float32Array; grad: Float32Array }> = [];
+    for (const threads of THREAD_COUNTS) {
+      const k = kernelsByThreads.get(threads)!;
+      const e = k.wasm;
+      const [t, off, idx, w, out, g, go] = [
+        e.f32From(table),
+        e.i32From(offsets),
+        e.i32From(indices),
+        e.f32From(weights),
+        e.f32(nRows * d),
+        e.f32(tableRows * d),
+        e.f32From(gradOut),
+      ];
+      try {
+        g.view.fill(0);
+        k.poolRows(t, d, off, idx, w, nRows, out);
+        k.poolRowsBackward(g, d, off, idx, w, nRows, go, usedRows);
+        results.push({ pooled: out.view.slice(), grad: g.view.slice() });
+      } finally {
+        for (const a of [t, off, idx, w, out, g, go]) a.free();
+      }
+    }
+    const expected = referencePoolRowsBackward(new Float32Array(tableRows * d), d, offsets, indices, weights, nRows, gradOut);
+    for (let x = 0; x < expected.length; x++)
+      assert.ok(Math.abs(results[0].grad[x] - expected[x]) < 1e-4, `backward [${x}]: ${results[0].grad[x]} vs ${expected[x]}`);
+    for (const [i, r] of results.entries()) {
+      assert.deepEqual(r.pooled, results[0].pooled, `poolRows on ${THREAD_COUNTS[i]} threads`);
+      assert.deepEqual(r.grad, results[0].grad, `poolRowsBackward on ${THREAD_COUNTS[i]} threads`);
+    }
   });
 });
 

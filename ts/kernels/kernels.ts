@@ -263,10 +263,26 @@ export class Kernels {
   ): void {
     this.checkContexts(table, d, offsets, indices, weights, nRows, "poolRows");
     need(out, nRows * d, "poolRows out");
-    this.x.pool_rows(table.ptr, d, offsets.ptr, indices.ptr, ptrOrNull(weights), nRows, out.ptr, accumulate ? 1 : 0);
+    const [tablePtr, offsetsPtr, indicesPtr, weightsPtr, outPtr] = [table.ptr, offsets.ptr, indices.ptr, ptrOrNull(weights), out.ptr];
+    // Rows are independent: each range pools its own rows (offsets stay absolute entry positions).
+    this.rows("pool_rows", nRows, 1, entriesPerRow(offsets, nRows) * d * RANDOM_ROW_WORK, (start, count) => [
+      tablePtr,
+      d,
+      offsetsPtr + start * 4,
+      indicesPtr,
+      weightsPtr,
+      count,
+      outPtr + start * d * 4,
+      accumulate ? 1 : 0,
+    ]);
   }
 
-  /** The gradient of {@link poolRows}: gradTable[indices[e]] += (w_e / Σ w)·gradOut[r] (adds; repeated indices accumulate). */
+  /**
+   * The gradient of {@link poolRows}: gradTable[indices[e]] += (w_e / Σ w)·gradOut[r] (adds; repeated
+   * indices accumulate). `tableRows` bounds the indices in use (default: all of gradTable's rows):
+   * threads split the table's rows, each adding only the entries of its own, so a tight bound
+   * balances them when only the first rows are used (a step's slots).
+   */
   poolRowsBackward(
     gradTable: WasmF32Array,
     d: number,
@@ -275,10 +291,26 @@ export class Kernels {
     weights: WasmF32Array | null,
     nRows: number,
     gradOut: WasmF32Array,
+    tableRows = d > 0 ? gradTable.length / d : 0,
   ): void {
     this.checkContexts(gradTable, d, offsets, indices, weights, nRows, "poolRowsBackward");
     need(gradOut, nRows * d, "poolRowsBackward gradOut");
-    this.x.pool_rows_backward(gradTable.ptr, d, offsets.ptr, indices.ptr, ptrOrNull(weights), nRows, gradOut.ptr);
+    need(gradTable, tableRows * d, "poolRowsBackward gradTable");
+    const entries = nRows > 0 ? offsets.view[nRows] : 0;
+    checkIndices(indices, entries, tableRows, "poolRowsBackward");
+    const [tablePtr, offsetsPtr, indicesPtr, weightsPtr, gradPtr] = [gradTable.ptr, offsets.ptr, indices.ptr, ptrOrNull(weights), gradOut.ptr];
+    const work = tableRows > 0 ? (entries / tableRows) * d * RANDOM_ROW_WORK : 0;
+    this.rows("pool_rows_backward_range", tableRows, 1, work, (start, count) => [
+      tablePtr,
+      d,
+      offsetsPtr,
+      indicesPtr,
+      weightsPtr,
+      nRows,
+      gradPtr,
+      start,
+      start + count,
+    ]);
   }
 
   /**
@@ -955,6 +987,11 @@ function strided(a: WasmF32Array | StridedRows, width: number, what: string): St
 
 function at(a: WasmF32Array | WasmI32Array, index: number): number {
   return a.ptr + index * 4;
+}
+
+/** The mean number of entries per row of CSR contexts (0 without rows). */
+function entriesPerRow(offsets: WasmI32Array, nRows: number): number {
+  return nRows > 0 ? offsets.view[nRows] / nRows : 0;
 }
 
 function ptrOrNull(a: WasmF32Array | WasmI32Array | null): number {

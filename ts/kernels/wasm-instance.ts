@@ -30,6 +30,17 @@ export interface KernelExports {
   gemm_scratch_bytes(N: number, K: number): number;
   pool_rows(table: number, d: number, offsets: number, indices: number, weights: number, nRows: number, out: number, accumulate: number): void;
   pool_rows_backward(gradTable: number, d: number, offsets: number, indices: number, weights: number, nRows: number, gradOut: number): void;
+  pool_rows_backward_range(
+    gradTable: number,
+    d: number,
+    offsets: number,
+    indices: number,
+    weights: number,
+    nRows: number,
+    gradOut: number,
+    first: number,
+    end: number,
+  ): void;
   add_scaled_rows(dst: number, src: number, scales: number, n: number, d: number): void;
   blend_unit_rows(rows: number, mixed: number, n: number, d: number, keep: number, weight: number, norms: number): void;
   blend_unit_rows_backward(unit: number, grad: number, gradMixed: number, norms: number, n: number, d: number, keep: number, weight: number): void;

@@ -129,16 +129,16 @@ export class HistoryTower {
 
   /**
    * The gradient of forward. `unitRows` = forward's output; `gradUserRows` holds ∂L/∂ĥ on entry
-   * and ∂L/∂e_u on return; the history items' gradients are added to their slots of `gradItems`,
-   * and W's gradient is kept for {@link step}.
+   * and ∂L/∂e_u on return; the history items' gradients are added to their slots of `gradItems`
+   * (the step's first `itemRows` rows), and W's gradient is kept for {@link step}.
    */
-  backward(unitRows: WasmF32Array, gradUserRows: WasmF32Array, nb: number, gradItems: WasmF32Array): void {
+  backward(unitRows: WasmF32Array, gradUserRows: WasmF32Array, nb: number, gradItems: WasmF32Array, itemRows: number): void {
     const { kernels, config } = this.ctx;
     const d = config.dim;
     kernels.blendUnitRowsBackward(unitRows, gradUserRows, this.gradMixed, this.norms, nb, d, this.keep, this.weight);
     kernels.gemmTN(this.pooled, this.gradMixed, this.gradProjection, d, d, nb);
     kernels.gemmNT(this.gradMixed, this.projection, this.gradPooled, nb, d, d);
-    kernels.poolRowsBackward(gradItems, d, this.offsets, this.slots, this.weights, nb, this.gradPooled);
+    kernels.poolRowsBackward(gradItems, d, this.offsets, this.slots, this.weights, nb, this.gradPooled, itemRows);
   }
 
   /** W's optimizer step, at the rate the user table's optimizer has now (the schedule's). */

@@ -191,7 +191,7 @@ export class SampledSoftmaxRunner implements EpochRunner {
     this.gradU.view.fill(0, 0, nu * d);
     this.gradI.view.fill(0, 0, ni * d);
     if (this.history) {
-      this.history.backward(this.userBlock, this.gradUserBlock, nb, this.gradI);
+      this.history.backward(this.userBlock, this.gradUserBlock, nb, this.gradI, ni);
       this.history.step();
     }
     kernels.scatterAddRows(this.gradU, d, this.userSlotOf, nb, this.gradUserBlock);
