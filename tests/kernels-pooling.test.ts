@@ -93,6 +93,10 @@ for (const variant of VARIANTS) {
           /index 3 at position 1 is outside \[0, 3\)/,
         );
         assert.throws(() => k.poolRowsBackward(table, 2, mem.i32From([0, 1, 2]), mem.i32From([0, 1]), null, 2, gradOut, 5), /poolRowsBackward gradTable/);
+        assert.throws(
+          () => k.poolRowsBackward(table, 2, mem.i32From([0, 1, 2]), mem.i32From([0, 1]), null, 2, gradOut, 1.5),
+          /tableRows must be a non-negative integer, got 1.5/,
+        );
       }));
 
     it("addScaledRows adds each row times its own scale", () =>

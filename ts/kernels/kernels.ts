@@ -291,8 +291,9 @@ export class Kernels {
     weights: WasmF32Array | null,
     nRows: number,
     gradOut: WasmF32Array,
-    tableRows = d > 0 ? gradTable.length / d : 0,
+    tableRows = d > 0 ? Math.floor(gradTable.length / d) : 0,
   ): void {
+    if (!Number.isInteger(tableRows) || tableRows < 0) throw new RangeError(`poolRowsBackward: tableRows must be a non-negative integer, got ${tableRows}`);
     this.checkContexts(gradTable, d, offsets, indices, weights, nRows, "poolRowsBackward");
     need(gradOut, nRows * d, "poolRowsBackward gradOut");
     need(gradTable, tableRows * d, "poolRowsBackward gradTable");
