@@ -261,11 +261,16 @@ export class Kernels {
     out: WasmF32Array,
     accumulate = false,
   ): void {
-    this.checkContexts(table, d, offsets, indices, weights, nRows, "poolRows");
+    const entries = this.checkContexts(table, d, offsets, indices, weights, nRows, "poolRows");
     need(out, nRows * d, "poolRows out");
-    const [tablePtr, offsetsPtr, indicesPtr, weightsPtr, outPtr] = [table.ptr, offsets.ptr, indices.ptr, ptrOrNull(weights), out.ptr];
+    const tablePtr = table.ptr,
+      offsetsPtr = offsets.ptr,
+      indicesPtr = indices.ptr,
+      weightsPtr = ptrOrNull(weights),
+      outPtr = out.ptr;
     // Rows are independent: each range pools its own rows (offsets stay absolute entry positions).
-    this.rows("pool_rows", nRows, 1, entriesPerRow(offsets, nRows) * d * RANDOM_ROW_WORK, (start, count) => [
+    const work = nRows > 0 ? (entries / nRows) * d * RANDOM_ROW_WORK : 0;
+    this.rows("pool_rows", nRows, 1, work, (start, count) => [
       tablePtr,
       d,
       offsetsPtr + start * 4,
@@ -294,12 +299,14 @@ export class Kernels {
     tableRows = d > 0 ? Math.floor(gradTable.length / d) : 0,
   ): void {
     if (!Number.isInteger(tableRows) || tableRows < 0) throw new RangeError(`poolRowsBackward: tableRows must be a non-negative integer, got ${tableRows}`);
-    this.checkContexts(gradTable, d, offsets, indices, weights, nRows, "poolRowsBackward");
-    need(gradOut, nRows * d, "poolRowsBackward gradOut");
     need(gradTable, tableRows * d, "poolRowsBackward gradTable");
-    const entries = nRows > 0 ? offsets.view[nRows] : 0;
-    checkIndices(indices, entries, tableRows, "poolRowsBackward");
-    const [tablePtr, offsetsPtr, indicesPtr, weightsPtr, gradPtr] = [gradTable.ptr, offsets.ptr, indices.ptr, ptrOrNull(weights), gradOut.ptr];
+    const entries = this.checkContexts(gradTable, d, offsets, indices, weights, nRows, "poolRowsBackward", tableRows);
+    need(gradOut, nRows * d, "poolRowsBackward gradOut");
+    const tablePtr = gradTable.ptr,
+      offsetsPtr = offsets.ptr,
+      indicesPtr = indices.ptr,
+      weightsPtr = ptrOrNull(weights),
+      gradPtr = gradOut.ptr;
     const work = tableRows > 0 ? (entries / tableRows) * d * RANDOM_ROW_WORK : 0;
     this.rows("pool_rows_backward_range", tableRows, 1, work, (start, count) => [
       tablePtr,
@@ -941,6 +948,7 @@ export class Kernels {
     this.x.add_to_rows(a.ptr, n, m, stride, alpha, v.ptr);
   }
 
+  /** Checks CSR contexts over a table of `tableRows` rows (default: all of its rows); returns their entry count. */
   private checkContexts(
     table: WasmF32Array,
     d: number,
@@ -949,7 +957,8 @@ export class Kernels {
     weights: WasmF32Array | null,
     nRows: number,
     name: string,
-  ): void {
+    tableRows = d > 0 ? table.length / d : 0,
+  ): number {
     need(offsets, nRows + 1, `${name} offsets`);
     const off = offsets.view;
     for (let r = 0; r < nRows; r++) {
@@ -958,7 +967,8 @@ export class Kernels {
     const entries = nRows > 0 ? off[nRows] : 0;
     need(indices, entries, `${name} indices`);
     if (weights) need(weights, entries, `${name} weights`);
-    if (d > 0) checkIndices(indices, entries, table.length / d, name);
+    if (d > 0) checkIndices(indices, entries, tableRows, name);
+    return entries;
   }
 
   private checkRows(params: WasmF32Array, d: number, rows: WasmI32Array | null, nRows: number, grads: WasmF32Array, name: string): void {
@@ -988,11 +998,6 @@ function strided(a: WasmF32Array | StridedRows, width: number, what: string): St
 
 function at(a: WasmF32Array | WasmI32Array, index: number): number {
   return a.ptr + index * 4;
-}
-
-/** The mean number of entries per row of CSR contexts (0 without rows). */
-function entriesPerRow(offsets: WasmI32Array, nRows: number): number {
-  return nRows > 0 ? offsets.view[nRows] / nRows : 0;
 }
 
 function ptrOrNull(a: WasmF32Array | WasmI32Array | null): number {

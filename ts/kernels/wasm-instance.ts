@@ -29,7 +29,6 @@ export interface KernelExports {
   gemm_nt(a: number, b: number, c: number, M: number, N: number, K: number, accumulate: number, scratch: number): void;
   gemm_scratch_bytes(N: number, K: number): number;
   pool_rows(table: number, d: number, offsets: number, indices: number, weights: number, nRows: number, out: number, accumulate: number): void;
-  pool_rows_backward(gradTable: number, d: number, offsets: number, indices: number, weights: number, nRows: number, gradOut: number): void;
   pool_rows_backward_range(
     gradTable: number,
     d: number,
