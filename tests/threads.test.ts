@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Interactions } from "../ts/data/interactions.js";
 import { randomHoldout } from "../ts/data/splits.js";
 import type { Kernels } from "../ts/kernels/kernels.js";
 import { KernelUnavailableError } from "../ts/kernels/capabilities.js";
 import { ThreadPoolError } from "../ts/kernels/threads/thread-pool.js";
+import { CONTROL, CONTROL_BLOCK_BYTES, THREAD_LAYOUT, THREAD_STATE } from "../ts/kernels/threads/control-block.js";
+import { kernelThreadMain } from "../ts/kernels/threads/kernel-thread.js";
 import { splitRows } from "../ts/kernels/threads/row-split.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { forEachRankedBlock, rankTopLists } from "../ts/eval/ranked-blocks.js";
@@ -107,6 +110,49 @@ describe("the thread pool", () => {
     k.dispose();
     assert.equal(k.wasm.threadPool, null);
     assert.throws(() => pool.run("l2_normalize_rows", [null, [0, 0, 1]]), /disposed/);
+  });
+
+  it("a thread that sat out a call runs only the ticket of the generation it sees, never the next call's ticket early", () => {
+    // The thread body runs here, on this thread, against a control block of its own, so the race
+    // is laid out step by step: the thread had no share in call G+1 and wakes to see it only after
+    // the caller has written its ticket for call G+2 but not yet reset PENDING for that call.
+    // Running that ticket then (as before the fix) left PENDING at -1, overwritten by the caller to
+    // 1, and the caller waiting for ever (tests/threads.test.ts hung in CI).
+    const k = kernelsByThreads.get(2)!;
+    const e = k.wasm;
+    // The pool's own build: its instances all share the one memory (and its data segments).
+    const module = new WebAssembly.Module(readFileSync(new URL(`../../build/longtail.${e.variant}.threads.wasm`, import.meta.url)));
+    const control = e.exports.alloc(CONTROL_BLOCK_BYTES);
+    const row = e.f32From([3, 4, 0]);
+    try {
+      new Uint8Array(e.memory.buffer, control, CONTROL_BLOCK_BYTES).fill(0);
+      const ints = new Int32Array(e.memory.buffer, control, CONTROL.INT_SLOTS);
+      const doubles = new Float64Array(e.memory.buffer, control + THREAD_LAYOUT.ARGS_BYTE_OFFSET, CONTROL.MAX_THREADS * CONTROL.ARG_STRIDE);
+      const names = Object.keys(e.exports).filter((name) => typeof (e.exports as unknown as Record<string, unknown>)[name] === "function");
+      let listener: (message: unknown) => void = () => {};
+      const port = { onMessage: (l: (message: unknown) => void) => (listener = l), post: () => {}, close: () => {} };
+      kernelThreadMain(port);
+      // Starts, watches the generation (still 0), and parks after its quiet spell: back here.
+      listener({ type: "init", module, memory: e.memory, control, index: 1, names, layout: THREAD_LAYOUT });
+      assert.equal(ints[CONTROL.STATE + 1], THREAD_STATE.PARKED);
+      const g = 7;
+      Atomics.store(ints, CONTROL.TASK, names.indexOf("l2_normalize_rows"));
+      doubles.set([3, row.ptr, 1, 3], CONTROL.ARG_STRIDE);
+      Atomics.store(ints, CONTROL.TICKET + 1, g + 1); // call G+1's ticket, written before its generation
+      Atomics.store(ints, CONTROL.GENERATION, g); // call G (no share for thread 1) is what the thread sees
+      listener({ type: "wake" });
+      assert.deepEqual(Array.from(row.view), [3, 4, 0], "the thread ran call G+1's share while it saw generation G");
+      assert.equal(ints[CONTROL.PENDING], 0);
+      Atomics.store(ints, CONTROL.PENDING, 1);
+      Atomics.store(ints, CONTROL.GENERATION, g + 1);
+      listener({ type: "wake" });
+      assert.deepEqual(Array.from(row.view), [0.6000000238418579, 0.800000011920929, 0], "the thread ran its share once it saw its generation");
+      assert.equal(ints[CONTROL.PENDING], 0);
+      assert.equal(ints[CONTROL.ERROR + 1], 0);
+    } finally {
+      row.free();
+      e.exports.free(control);
+    }
   });
 });
 

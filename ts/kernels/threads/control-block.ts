@@ -17,7 +17,7 @@ export const CONTROL = {
   TASK: 3,
   /** Per thread t: STATE + t (see THREAD_STATE). */
   STATE: 16,
-  /** Per thread t: TICKET + t, the generation of the last call given to t (a thread runs each ticket once). */
+  /** Per thread t: TICKET + t, the generation of the last call given to t (run once, and only when t sees that generation). */
   TICKET: 16 + 256,
   /** Per thread t: ERROR + t, the byte length of the message of the kernel that threw (0 = none). */
   ERROR: 16 + 512,
@@ -46,6 +46,9 @@ export const THREAD_STATE = {
 export const ARGS_BYTE_OFFSET = CONTROL.INT_SLOTS * 4;
 export const ERRORS_BYTE_OFFSET = ARGS_BYTE_OFFSET + CONTROL.MAX_THREADS * CONTROL.ARG_STRIDE * 8;
 export const CONTROL_BLOCK_BYTES = ERRORS_BYTE_OFFSET + CONTROL.MAX_THREADS * CONTROL.ERROR_BYTES;
+
+/** Every number above, as the pool sends it to each thread at start (kernel-thread.ts's `L`). */
+export const THREAD_LAYOUT = { ...CONTROL, ARGS_BYTE_OFFSET, ERRORS_BYTE_OFFSET, ...THREAD_STATE } as const;
 
 /** The most arguments one kernel call can take through the pool. */
 export const MAX_KERNEL_ARGS = CONTROL.ARG_STRIDE - 2;

@@ -35,9 +35,13 @@ export function kernelThreadMain(port: ThreadPortLike): void {
   const SLEEP_MS = 50;
   const SLEEPS_BEFORE_PARKING = 4;
 
-  function runTicket(): void {
+  // Only the ticket of the generation just seen: a thread that sat out call N (no share) may see
+  // generation N late, after the caller has already written its ticket for call N+1 but before it
+  // reset PENDING for that call; running that ticket early would count it against the wrong call
+  // and leave the caller waiting for ever.
+  function runTicket(generation: number): void {
     const ticket = Atomics.load(ints, L.TICKET + index);
-    if (ticket === 0 || ticket === lastTicket) return;
+    if (ticket !== generation || ticket === lastTicket) return;
     lastTicket = ticket;
     const base = index * L.ARG_STRIDE;
     const argc = doubles[base];
@@ -86,7 +90,7 @@ export function kernelThreadMain(port: ThreadPortLike): void {
         port.close();
         return;
       }
-      runTicket();
+      runTicket(generation);
     }
   }
 

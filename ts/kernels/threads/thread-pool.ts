@@ -1,4 +1,4 @@
-import { ARGS_BYTE_OFFSET, CONTROL, CONTROL_BLOCK_BYTES, ERRORS_BYTE_OFFSET, MAX_KERNEL_ARGS, THREAD_STATE } from "./control-block.js";
+import { ARGS_BYTE_OFFSET, CONTROL, CONTROL_BLOCK_BYTES, ERRORS_BYTE_OFFSET, MAX_KERNEL_ARGS, THREAD_LAYOUT, THREAD_STATE } from "./control-block.js";
 
 /** One started pool thread, as its runtime gives it. */
 export interface ThreadHandle {
@@ -196,7 +196,6 @@ export class ThreadPool {
     const { module, memory, control, spawn } = this.options;
     const ints = this.ints;
     Atomics.store(ints, CONTROL.QUIT, 0);
-    const layout = { ...CONTROL, ARGS_BYTE_OFFSET, ERRORS_BYTE_OFFSET, ...THREAD_STATE };
     const readies: Promise<void>[] = [];
     this.handles = [];
     this.lastError = null;
@@ -215,7 +214,7 @@ export class ThreadPool {
             },
           );
           this.handles.push(handle);
-          handle.post({ type: "init", module, memory, control, index: t, names: this.names, layout });
+          handle.post({ type: "init", module, memory, control, index: t, names: this.names, layout: THREAD_LAYOUT });
         }),
       );
     }
