@@ -8,7 +8,7 @@ export { alloc, free } from "./memory";
 export { dot, rowwise_dot, gather_rows, scatter_add_rows } from "./rows";
 export { packed_panel_width, packed_items_length, pack_items, score_packed, score_packed_scratch_bytes, score_rows_dot } from "./scoring";
 export { gemm_nn, gemm_tn, gemm_nt, gemm_scratch_bytes } from "./gemm";
-export { pool_rows, pool_rows_backward_range, add_scaled_rows } from "./pooling";
+export { pool_rows, pool_rows_backward_range, sum_rows, add_scaled_rows } from "./pooling";
 export { blend_unit_rows, blend_unit_rows_backward } from "./history-tower";
 export { softmax_xent, lse_rows, mask_matching_columns } from "./softmax";
 export { sampled_softmax_rows } from "./sampled-softmax";

@@ -39,22 +39,39 @@ export function pool_rows_backward_range(
 }
 
 /**
- * For every entry e of row r, with its normalised weight ŵ_e = w_e / Σ w: forward, rows[r] +=
+ * A sparse-times-dense product over CSR rows: out[r] (+)= scale·Σ_e w_e·table[indices[e]] over the
+ * entries e of row r, weights = 0 (null) meaning w_e = 1. pool_rows without the division by Σ w:
+ * the graph filter multiplies its normalised interaction matrix into blocks of dense columns.
+ */
+export function sum_rows(
+  table: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, out: usize, scale: f32, accumulate: i32,
+): void {
+  if (accumulate == 0) memory.fill(out, 0, <usize>max(0, nRows) * (<usize>d << 2));
+  poolEntries(table, d, offsets, indices, weights, nRows, out, false, 0, i32.MAX_VALUE, scale);
+}
+
+/**
+ * For every entry e of row r, with its normalised weight ŵ_e = w_e / Σ w (or w_e·sumScale when
+ * sumScale is given: no normalisation): forward, rows[r] +=
  * ŵ_e·table[indices[e]]; backward, table[indices[e]] += ŵ_e·rows[r] where indices[e] lies in
  * first .. end-1.
  */
 function poolEntries(
   table: usize, d: i32, offsets: usize, indices: usize, weights: usize, nRows: i32, rows: usize, backward: bool,
-  first: i32 = 0, end: i32 = i32.MAX_VALUE,
+  first: i32 = 0, end: i32 = i32.MAX_VALUE, sumScale: f32 = NaN,
 ): void {
   const rowBytes = <usize>d << 2;
+  const mean = isNaN(sumScale);
   for (let r = 0; r < nRows; r++) {
     const row = rows + <usize>r * rowBytes;
     const from = load<i32>(offsets + (<usize>r << 2));
     const to = load<i32>(offsets + (<usize>r << 2), 4);
-    const total = weightSum(weights, from, to);
-    if (total == 0) continue;
-    const inv: f32 = <f32>(1 / total);
+    let inv = sumScale;
+    if (mean) {
+      const total = weightSum(weights, from, to);
+      if (total == 0) continue;
+      inv = <f32>(1 / total);
+    }
     for (let e = from; e < to; e++) {
       const index = load<i32>(indices + (<usize>e << 2));
       if (index < first || index >= end) continue;

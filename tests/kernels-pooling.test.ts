@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../ts/util/rng.js";
-import { referenceAddScaledRows, referenceGemmNT, referencePoolRows, referencePoolRowsBackward } from "./reference/pooling.js";
+import { referenceAddScaledRows, referenceGemmNT, referencePoolRows, referencePoolRowsBackward, referenceSumRows } from "./reference/pooling.js";
 import { F32_EPS, VARIANTS, assertClose, randomF32, randomIndices, withKernels } from "./support/kernel-harness.js";
 
 /** Random CSR offsets: row lengths uniform in 0..maxLen, with every third row empty. */
@@ -46,6 +46,40 @@ for (const variant of VARIANTS) {
             }
           }
         }
+      }));
+
+    it("sumRows (overwrite and accumulate, with and without weights, any scale, signed weights) matches the f64 reference", () =>
+      withKernels(variant, (k, mem) => {
+        const rng = new Rng(43);
+        for (const [rows, d, n, maxLen] of SHAPES) {
+          for (const weighted of [false, true]) {
+            for (const [scale, accumulate] of [
+              [1, false],
+              [-0.6, true],
+              [2.5, false],
+            ] as const) {
+              const table = randomF32(rng, rows * d);
+              const off = randomOffsets(rng, n, maxLen);
+              const idx = randomIndices(rng, off[n], rows);
+              // Signed weights: unlike poolRows nothing is divided by their sum, which may be 0.
+              const w = weighted ? randomF32(rng, off[n]) : null;
+              const out0 = randomF32(rng, n * d);
+              const out = mem.f32From(out0);
+              k.sumRows(mem.f32From(table), d, mem.i32From(off), mem.i32From(idx), w && mem.f32From(w), n, out, { scale, accumulate });
+              const expected = referenceSumRows(table, d, off, idx, w, n, scale, accumulate ? out0 : null);
+              assertClose(out.view, expected, 8 * F32_EPS * (maxLen + 2) * 4, `sumRows ${rows}x${d} n=${n} weighted=${weighted} scale=${scale}`);
+            }
+          }
+        }
+      }));
+
+    it("sumRows refuses an index outside the table, short offsets and a scale that is not finite", () =>
+      withKernels(variant, (k, mem) => {
+        const table = mem.f32From([1, 2, 3, 4]);
+        const out = mem.f32(2);
+        assert.throws(() => k.sumRows(table, 2, mem.i32From([0, 1]), mem.i32From([2]), null, 1, out), /sumRows/);
+        assert.throws(() => k.sumRows(table, 2, mem.i32From([0]), mem.i32From([0]), null, 1, out), /sumRows offsets/);
+        assert.throws(() => k.sumRows(table, 2, mem.i32From([0, 1]), mem.i32From([0]), null, 1, out, { scale: Number.NaN }), /scale must be finite/);
       }));
 
     it("poolRowsBackward scatters the weighted gradient into the table rows (repeats accumulate)", () =>

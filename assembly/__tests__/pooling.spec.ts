@@ -1,5 +1,5 @@
 import { F32_EPS, copyF32, f32At, filledF32, hashIndex, hashValue, newI32, release, setF32, setI32, within, zeroF32 } from "./support/kernel-spec-data";
-import { add_scaled_rows, pool_rows, pool_rows_backward } from "../pooling";
+import { add_scaled_rows, pool_rows, pool_rows_backward, sum_rows } from "../pooling";
 
 /** CSR offsets for nRows rows of lengths hash-chosen in 0..maxLen (row 1 always empty). */
 function offsetsFor(nRows: i32, maxLen: i32, seed: i32): usize {
@@ -80,6 +80,36 @@ describe("pool_rows and pool_rows_backward", () => {
       expect<bool>(within(<f64>f32At(out, 5 + c), 0.5 * (<f64>f32At(table, 10 + c) + <f64>f32At(table, c)), 1e-6)).toBe(true);
     }
     release(table); release(off); release(idx); release(out);
+  });
+});
+
+describe("sum_rows", () => {
+  it("adds scale·Σ w_e·table[indices[e]] per row, unnormalised (signed weights), over d = 1, 3, 17 and an empty row", () => {
+    // tableRows, d, nRows, maxLen
+    const shapes: i32[] = [5, 1, 6, 4, 9, 3, 7, 5, 12, 17, 9, 8, 6, 5, 0, 3];
+    for (let s = 0; s < shapes.length; s += 4) {
+      const tableRows = shapes[s], d = shapes[s + 1], nRows = shapes[s + 2];
+      const table = filledF32(tableRows * d, 70 + s);
+      const off = offsetsFor(nRows, shapes[s + 3], 71 + s);
+      const entries = load<i32>(off + (<usize>nRows << 2));
+      const idx = newI32(max(entries, 1));
+      for (let e = 0; e < entries; e++) setI32(idx, e, hashIndex(72 + s, e, tableRows));
+      const w = filledF32(max(entries, 1), 73 + s);
+      const out = filledF32(nRows * d, 74 + s);
+      const out0 = copyF32(out, nRows * d);
+      const scale: f32 = -0.75;
+      sum_rows(table, d, off, idx, w, nRows, out, scale, 1);
+      for (let r = 0; r < nRows; r++) {
+        const first = load<i32>(off + (<usize>r << 2));
+        const end = load<i32>(off + (<usize>r << 2), 4);
+        for (let c = 0; c < d; c++) {
+          let expected: f64 = <f64>f32At(out0, r * d + c);
+          for (let e = first; e < end; e++) expected += <f64>scale * <f64>f32At(w, e) * <f64>f32At(table, load<i32>(idx + (<usize>e << 2)) * d + c);
+          expect<bool>(within(<f64>f32At(out, r * d + c), expected, 8 * F32_EPS * (<f64>(end - first) + 2) * 4)).toBe(true, "summed row within f32 tolerance");
+        }
+      }
+      release(table); release(off); release(idx); release(w); release(out); release(out0);
+    }
   });
 });
 

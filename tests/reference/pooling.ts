@@ -34,6 +34,27 @@ export function referencePoolRows(
   return out;
 }
 
+/** out0 (or zeros) + scale·Σ_e w_e·table[indices[e]] for every row: the sparse product sumRows computes. */
+export function referenceSumRows(
+  table: ArrayLike<number>,
+  d: number,
+  offsets: ArrayLike<number>,
+  indices: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+  nRows: number,
+  scale: number,
+  out0: ArrayLike<number> | null,
+): Float64Array {
+  const out = out0 ? Float64Array.from(out0) : new Float64Array(nRows * d);
+  for (let r = 0; r < nRows; r++) {
+    for (let e = offsets[r]; e < offsets[r + 1]; e++) {
+      const w = scale * (weights ? weights[e] : 1);
+      for (let c = 0; c < d; c++) out[r * d + c] += w * table[indices[e] * d + c];
+    }
+  }
+  return out;
+}
+
 /** A copy of gradTable with (w_e / Σ w)·gradOut[r] added into row indices[e] for every entry. */
 export function referencePoolRowsBackward(
   gradTable: ArrayLike<number>,

@@ -283,6 +283,43 @@ export class Kernels {
   }
 
   /**
+   * Sparse times dense over CSR rows: out[r] (+)= scale·Σ_e w_e·table[indices[e]] over the entries
+   * of row r (weights null = 1): {@link poolRows} without the division by Σ w. Rows split across
+   * the threads, each summing its own in entry order (the same bits on any thread count).
+   */
+  sumRows(
+    table: WasmF32Array,
+    d: number,
+    offsets: WasmI32Array,
+    indices: WasmI32Array,
+    weights: WasmF32Array | null,
+    nRows: number,
+    out: WasmF32Array,
+    { scale = 1, accumulate = false }: { scale?: number; accumulate?: boolean } = {},
+  ): void {
+    if (!Number.isFinite(scale)) throw new RangeError(`sumRows: scale must be finite, got ${scale}`);
+    const entries = this.checkContexts(table, d, offsets, indices, weights, nRows, "sumRows");
+    need(out, nRows * d, "sumRows out");
+    const tablePtr = table.ptr,
+      offsetsPtr = offsets.ptr,
+      indicesPtr = indices.ptr,
+      weightsPtr = ptrOrNull(weights),
+      outPtr = out.ptr;
+    const work = nRows > 0 ? (entries / nRows) * d * RANDOM_ROW_WORK : 0;
+    this.rows("sum_rows", nRows, 1, work, (start, count) => [
+      tablePtr,
+      d,
+      offsetsPtr + start * 4,
+      indicesPtr,
+      weightsPtr,
+      count,
+      outPtr + start * d * 4,
+      scale,
+      accumulate ? 1 : 0,
+    ]);
+  }
+
+  /**
    * The gradient of {@link poolRows}: gradTable[indices[e]] += (w_e / Σ w)·gradOut[r] (adds; repeated
    * indices accumulate). `tableRows` bounds the indices in use (default: all of gradTable's rows):
    * threads split the table's rows, each adding only the entries of its own, so a tight bound
