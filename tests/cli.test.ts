@@ -179,6 +179,39 @@ describe("longtail compare and sweep", () => {
     assert.match(text.stdout, /recall@5\s+\d\.\d{4}\s+\d\.\d{4}\s+[+-]\d/);
   });
 
+  it("compares the graph filter (closed form, its own flags) with a trained model; the same seed gives the same numbers", () => {
+    const run = () =>
+      cli(
+        "compare",
+        "--data",
+        dir,
+        "--common",
+        "--loss softmax --dim 8 --epochs 1",
+        "--k",
+        "5",
+        "--json",
+        "--quiet",
+        "mf:",
+        "gf: graph-filter --rank 6 --sharpen 0.3",
+      );
+    const r = run();
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    const gf = report.configurations[1];
+    assert.equal(gf.model, "graph-filter");
+    assert.equal(gf.config, null);
+    assert.deepEqual(gf.graphFilter, { rank: 6, lowPassWeight: 0.3, sharpening: 0.3, iterations: 4, seed: 1 });
+    assert.equal(gf.epochs, 0);
+    assert.ok(gf.metrics["recall@5"] > 0, "the filter ranks held-out items");
+    assert.deepEqual(JSON.parse(run().stdout).configurations[1].metrics, gf.metrics);
+    const bad = cli("compare", "--data", dir, "a: --loss softmax", "b: graph-filter --rank -1");
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /configuration "b".*--rank/);
+    const trainFlag = cli("compare", "--data", dir, "a: --loss softmax", "b: graph-filter --epochs 3");
+    assert.equal(trainFlag.status, 2);
+    assert.match(trainFlag.stderr, /configuration "b".*unknown flag --epochs/);
+  });
+
   it("rejects a bad configuration before training anything", () => {
     const r = cli("compare", "--data", dir, "a: --loss softmax", "b: --lossy bpr");
     assert.equal(r.status, 2);

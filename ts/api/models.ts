@@ -1,4 +1,4 @@
-/** longtail/models: model internals and configuration tables (losses, defaults, fold-in, the history tower, the model file). */
+/** longtail/models: model internals and configuration tables (losses, defaults, fold-in, the history tower, the graph filter, the model file). */
 export { resolveMfConfig, LOSSES, OPTIMIZERS, NORMALIZE_MODES, LOSS_DEFAULTS, type NormalizeMode, type OptimizerName } from "../mf/config.js";
 export {
   resolveTwoTowerConfig,
@@ -19,3 +19,4 @@ export type { ModelFileContents } from "../model/model-file.js";
 export type { EpochSummary, TrainingWarning, TrainingWarningKind } from "../train/fit-report.js";
 export { trainScorer, type TrainedScorer } from "../experiments/trained-scorer.js";
 export type { ExperimentSpec } from "../experiments/experiment.js";
+export { GraphFilter, GRAPH_FILTER_DEFAULTS, type GraphFilterOptions, type ResolvedGraphFilter } from "../graph-filter/graph-filter.js";

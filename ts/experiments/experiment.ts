@@ -5,7 +5,8 @@ import type { MfConfig } from "../mf/config.js";
 import type { MfServing } from "../mf/serving.js";
 import type { FitOptions, TrainingWarning } from "../train/fit-report.js";
 import { trainScorer } from "./trained-scorer.js";
-import type { ExperimentSpec } from "./experiment-spec.js";
+import type { ExperimentModel, ExperimentSpec } from "./experiment-spec.js";
+import type { ResolvedGraphFilter } from "../graph-filter/graph-filter.js";
 
 export type { ExperimentSpec };
 
@@ -13,11 +14,13 @@ export type { ExperimentSpec };
 
 export interface ExperimentResult {
   label: string;
-  model: "mf" | "most-popular";
+  model: ExperimentModel;
   /** The resolved configuration (MF only). */
   config?: MfConfig;
   /** How it served (MF only): the gradient adjustment's α1/α2 and directions. */
   serving?: MfServing;
+  /** The graph filter's settings, its rank as capped by the data (graph-filter only). */
+  graphFilter?: ResolvedGraphFilter;
   epochs: number;
   trainSeconds: number;
   /** Signs of a useless model from its training (see FitReport.warnings); empty when none. */
@@ -56,6 +59,7 @@ export async function runExperiment(
       model: trained.kind,
       ...(trained.config && { config: trained.config }),
       ...(trained.serving && { serving: trained.serving }),
+      ...(trained.graphFilter && { graphFilter: trained.graphFilter }),
       epochs: trained.epochs,
       trainSeconds: trained.trainSeconds,
       warnings: trained.warnings,

@@ -7,17 +7,20 @@ import { PopularityReranker } from "../model/popularity-rerank.js";
 import type { MfConfig } from "../mf/config.js";
 import type { MfServing } from "../mf/serving.js";
 import type { FitOptions, TrainingWarning } from "../train/fit-report.js";
-import type { ExperimentSpec } from "./experiment-spec.js";
+import type { ExperimentModel, ExperimentSpec } from "./experiment-spec.js";
+import { GraphFilter, type ResolvedGraphFilter } from "../graph-filter/graph-filter.js";
 
 /** A configuration trained and ready to serve; dispose() frees its wasm memory. */
 export interface TrainedScorer {
-  kind: "mf" | "most-popular";
+  kind: ExperimentModel;
   /** What serves: the model, its re-ranked view, or the Most Popular shelf. */
   scorer: UserBlockScorer;
   /** The resolved configuration (MF only). */
   config?: MfConfig;
   /** How the model serves (MF only). */
   serving?: MfServing;
+  /** The graph filter's settings (graph-filter only). */
+  graphFilter?: ResolvedGraphFilter;
   /** The training counts the scorer was built on (the popularity of its items). */
   itemPopularity: Int32Array;
   epochs: number;
@@ -27,7 +30,7 @@ export interface TrainedScorer {
   dispose(): void;
 }
 
-/** Train one configuration on `train` (MF with its optional re-ranking, or the Most Popular shelf of its counts). */
+/** Train one configuration on `train` (MF with its optional re-ranking, the graph filter, or the Most Popular shelf of its counts). */
 export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train: Interactions, fit: FitOptions = {}): Promise<TrainedScorer> {
   if ((spec.model ?? "mf") === "most-popular") {
     const counts = train.itemCounts();
@@ -39,6 +42,20 @@ export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train:
       trainSeconds: 0,
       warnings: [],
       dispose: () => {},
+    };
+  }
+  if (spec.model === "graph-filter") {
+    const started = Date.now();
+    const filter = GraphFilter.fit(kernels, train, spec.graphFilter);
+    return {
+      kind: "graph-filter",
+      scorer: filter,
+      graphFilter: filter.settings,
+      itemPopularity: train.itemCounts(),
+      epochs: 0,
+      trainSeconds: (Date.now() - started) / 1000,
+      warnings: [],
+      dispose: () => filter.dispose(),
     };
   }
   const model = new MatrixFactorization(kernels, spec.config ?? {});

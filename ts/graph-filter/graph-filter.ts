@@ -22,6 +22,9 @@ export interface GraphFilterOptions {
 
 export const GRAPH_FILTER_DEFAULTS = { rank: 448, lowPassWeight: 0.3, sharpening: 0.6, iterations: 4, seed: 1 } as const;
 
+/** Every setting of a built filter, the rank as capped by the data. */
+export type ResolvedGraphFilter = Required<GraphFilterOptions>;
+
 /** Users scored per pass when a caller hands a larger block (bounds the item-major buffers). */
 const MAX_BLOCK_USERS = 256;
 
@@ -43,6 +46,8 @@ export class GraphFilter implements UserBlockScorer {
   readonly rank: number;
   readonly lowPassWeight: number;
   readonly sharpening: number;
+  /** Every setting it was built with, the rank as capped by the data. */
+  readonly settings: ResolvedGraphFilter;
   private readonly history: { readonly indptr: Int32Array; readonly indices: Int32Array };
   private block: {
     users: number;
@@ -69,6 +74,7 @@ export class GraphFilter implements UserBlockScorer {
     this.rank = rank;
     this.lowPassWeight = options.lowPassWeight;
     this.sharpening = options.sharpening;
+    this.settings = { ...options, rank };
     this.history = train.byUser;
   }
 

@@ -25,7 +25,7 @@ import { DEFAULT_HEAD_RULE, headTailBoundary, type HeadRule, type HeadTailBounda
 import { PopularityRanking } from "../eval/popularity-ranking.js";
 import { rankTopLists } from "../eval/ranked-blocks.js";
 import { servedPopularityMetrics } from "../eval/served-popularity.js";
-import type { ExperimentSpec } from "../experiments/experiment.js";
+import type { ExperimentModel, ExperimentSpec } from "../experiments/experiment-spec.js";
 import { trainScorer } from "../experiments/trained-scorer.js";
 import { trulyRelevantItems } from "../synthetic/relevant-items.js";
 import { measureTrueRelevance } from "../synthetic/true-relevance.js";
@@ -88,7 +88,7 @@ export interface SimulationRound {
 
 export interface SimulatedConfiguration {
   label: string;
-  model: "mf" | "most-popular";
+  model: ExperimentModel;
   config: MfConfig | null;
   /** How the model served (the gradient adjustment's α1/α2); null for the Most Popular shelf. */
   serving: MfServing | null;
