@@ -18,6 +18,12 @@ const SMALL = ["--rounds", "2", "--users", "90", "--items", "150", "--k", "5", "
 const CONFIGS = ["plain: --loss softmax --epochs 2", "ren: --loss bpr --epochs 2 --gradient-adjust --alpha-items 1 --alpha-users 1", "pop: most-popular"];
 
 describe("longtail simulate", () => {
+  it("runs a graph-filter configuration (rebuilt from the grown log every round)", () => {
+    const r = cli("simulate", ...SMALL, "plain: --loss softmax --epochs 2", "gf: graph-filter --rank 16");
+    assert.equal(r.status, 0, r.stderr);
+    for (const round of [1, 2]) assert.match(r.stdout, new RegExp(`^gf\\s+${round}\\s+0\\.\\d{3}\\s`, "m"), `gf round ${round}`);
+  });
+
   it("prints one row per configuration and round", () => {
     const r = cli("simulate", ...SMALL, ...CONFIGS);
     assert.equal(r.status, 0, r.stderr);

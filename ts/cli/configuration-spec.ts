@@ -43,7 +43,7 @@ const GRAPH_FILTER_CONFIGURATION = defineCommand({
  * `[label:] most-popular` for the unpersonalised baseline, or `[label:] graph-filter [--rank N
  * --low-pass α --sharpen β]` for the closed-form graph filter. `common` flags (training flags) come
  * first in a trained configuration, so its own flags may not repeat them; the graph filter trains
- * nothing and takes none of them.
+ * nothing and takes only their --seed.
  */
 export function parseConfiguration(text: string, index: number, common: readonly string[], command: string): ExperimentSpec {
   const match = /^\s*([^\s:-][^:]*?)\s*:(?!\/)(.*)$/s.exec(text);
@@ -52,7 +52,9 @@ export function parseConfiguration(text: string, index: number, common: readonly
   if (words.length === 1 && words[0] === "most-popular") return { label, model: "most-popular" };
   try {
     if (words[0] === "graph-filter") {
-      const v = parseArgs(GRAPH_FILTER_CONFIGURATION, words.slice(1)).values;
+      // Of the common (training) flags only --seed applies: simulate passes its --seed to every configuration.
+      const seedAt = common.indexOf("--seed");
+      const v = parseArgs(GRAPH_FILTER_CONFIGURATION, [...(seedAt >= 0 ? common.slice(seedAt, seedAt + 2) : []), ...words.slice(1)]).values;
       return {
         label,
         model: "graph-filter",

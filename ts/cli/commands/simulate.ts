@@ -34,7 +34,7 @@ export const SIMULATE = defineCommand({
     "Per round it records the served slates' Gini, coverage, long-tail share and median popularity (against the initial " +
     "log's counts and head/tail boundary), their true precision over all, head and tail slots, the true recall, the " +
     'accepted items, and the Gini of the grown log. A configuration is "label: <train flags>" as in compare (--rerank β, ' +
-    "--gradient-adjust with --alpha-items and --alpha-users, or most-popular). Without configurations: " +
+    "--gradient-adjust with --alpha-items and --alpha-users, most-popular, or graph-filter with its own flags). Without configurations: " +
     DEFAULT_SIMULATION_CONFIGURATIONS.map((c) => JSON.stringify(c)).join(", ") +
     ".\n" +
     "--seed sets the world, the users' choices and every configuration's training seed (so a configuration may not set --seed).",
@@ -72,7 +72,13 @@ export const SIMULATE = defineCommand({
     VARIANT,
     THREADS,
   ],
-  positionals: [{ name: "configuration", variadic: true, help: '"[label:] <train flags>" or "[label:] most-popular" (default: the set above).' }],
+  positionals: [
+    {
+      name: "configuration",
+      variadic: true,
+      help: '"[label:] <train flags>", "[label:] most-popular" or "[label:] graph-filter [...]" (default: the set above).',
+    },
+  ],
   examples: [
     "longtail simulate",
     "longtail simulate --rounds 10 --users 2000 --items 3000 --out loops.json",
