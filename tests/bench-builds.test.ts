@@ -61,3 +61,26 @@ describe("kernel builds side by side (bench/score-builds, bench/train-builds)", 
     assert.match(missing.stderr, /--data <train\/test folder> is required/);
   });
 });
+
+describe("the graph filter against numpy/scipy (bench/graph-filter)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "longtail-gf-bench-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("fits and ranks on 1 and N threads and in numpy, with the same Recall@20 on every engine side", async () => {
+    // 60 users × 40 items in the LightGCN layout: "user item item ...".
+    const rng = new Rng(8);
+    const lines = (from: number, count: number) =>
+      Array.from({ length: 60 }, (_, u) => `${u} ${Array.from({ length: count }, (_, j) => (u * 7 + from + j * 3 + rng.int(2)) % 40).join(" ")}`).join("\n");
+    writeFileSync(join(dir, "train.txt"), `${lines(0, 6)}\n`);
+    writeFileSync(join(dir, "test.txt"), `${lines(20, 2)}\n`);
+    const out = await bench(join(REPO_ROOT, "dist/bench/graph-filter.js"), ["--data", dir, "--rank", "8"]);
+    assert.equal(out.code, 0, out.stderr);
+    const recalls = [...out.stdout.matchAll(/^longtail, \d+ threads?\s+fit [\d.]+ s\s+rank [\d.]+ s\s+total [\d.]+ s\s+Recall@20 ([\d.]+)/gm)].map((m) => m[1]);
+    assert.equal(recalls.length, 2, out.stdout);
+    assert.equal(recalls[0], recalls[1], "1 thread and N threads rank the same");
+    assert.match(out.stdout, /^numpy\/scipy\s+fit|numpy\/scipy side not run/m);
+    const bad = await bench(join(REPO_ROOT, "dist/bench/graph-filter.js"), ["--data", dir, "--rounds", "0"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--rounds must be a positive integer/);
+  });
+});
