@@ -237,6 +237,22 @@ describe("GraphFilter", () => {
     }
   });
 
+  it("writes every score when its first call grows the memory (views taken after the kernels' allocations)", async () => {
+    const kernels = await loadKernels({ threads: 1 });
+    try {
+      // Block buffers of 3,000 users and 2,500 items × 256 columns: several MB, more than the memory has spare.
+      const train = randomInteractions(10, 3000, 2500, 0.002);
+      using model = GraphFilter.fit(kernels, train, { rank: 4, iterations: 1 });
+      const bytes = kernels.wasm.memory.buffer.byteLength;
+      const first = scoresOf(model, kernels, range(300));
+      assert.ok(kernels.wasm.memory.buffer.byteLength > bytes, "the first call grew the memory");
+      assert.deepEqual(scoresOf(model, kernels, range(300)), first, "the second call, on grown memory, scores the same");
+      assert.ok(first.some((x) => x !== 0));
+    } finally {
+      kernels.dispose();
+    }
+  });
+
   it("refuses bad options and users by name, caps the rank at the data, frees its memory on dispose", async () => {
     const kernels = await loadKernels({ threads: 1 });
     try {

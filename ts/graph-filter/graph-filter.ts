@@ -107,13 +107,13 @@ export class GraphFilter implements UserBlockScorer {
     if (this.disposed) throw new Error("this GraphFilter was disposed");
     if (!Number.isInteger(n) || n < 0 || n > users.length) throw new RangeError(`scoreUsers: n = ${n} for ${users.length} users`);
     if (out.length < n * this.nItems) throw new RangeError(`scoreUsers: out holds ${out.length} floats, ${n} users need ${n * this.nItems}`);
-    for (let start = 0; start < n; start += MAX_BLOCK_USERS) {
-      const count = Math.min(MAX_BLOCK_USERS, n - start);
-      this.scoreBlock(users.view.subarray(start, start + count), out.view.subarray(start * this.nItems, (start + count) * this.nItems));
-    }
+    // A copy: the kernels below may grow the memory, which replaces every view taken before.
+    const ids = users.view.slice(0, n);
+    for (let start = 0; start < n; start += MAX_BLOCK_USERS) this.scoreBlock(ids.subarray(start, start + MAX_BLOCK_USERS), out, start * this.nItems);
   }
 
-  private scoreBlock(users: Int32Array, out: Float32Array): void {
+  /** Scores `users` into out from float `at` on (user-major). */
+  private scoreBlock(users: Int32Array, out: WasmF32Array, at: number): void {
     const n = users.length;
     const { nItems, rank, graph, kernels } = this;
     const b = this.blockBuffers(n, users);
@@ -139,12 +139,14 @@ export class GraphFilter implements UserBlockScorer {
       graph.users(b.scores, n, b.xUsers);
       graph.items(b.xUsers, n, b.scores, { scale: -this.sharpening, accumulate: true });
     }
+    // Back to user-major, in tiles of 64 items so that both sides stay in cache.
     const s = b.scores.view;
+    const o = out.view;
     for (let i0 = 0; i0 < nItems; i0 += 64) {
       const i1 = Math.min(nItems, i0 + 64);
       for (let c = 0; c < n; c++) {
-        const row = c * nItems;
-        for (let i = i0; i < i1; i++) out[row + i] = s[i * n + c]!;
+        const row = at + c * nItems;
+        for (let i = i0; i < i1; i++) o[row + i] = s[i * n + c]!;
       }
     }
   }
