@@ -18,18 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as sla
 
-
-def read_lines(path):
-    rows, cols = [], []
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) < 2:
-                continue
-            items = [int(x) for x in parts[1:]]
-            rows += [int(parts[0])] * len(items)
-            cols += items
-    return np.array(rows), np.array(cols)
+from ials_reference import read_lines
 
 
 def main():

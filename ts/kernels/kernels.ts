@@ -261,25 +261,7 @@ export class Kernels {
     out: WasmF32Array,
     accumulate = false,
   ): void {
-    const entries = this.checkContexts(table, d, offsets, indices, weights, nRows, "poolRows");
-    need(out, nRows * d, "poolRows out");
-    const tablePtr = table.ptr,
-      offsetsPtr = offsets.ptr,
-      indicesPtr = indices.ptr,
-      weightsPtr = ptrOrNull(weights),
-      outPtr = out.ptr;
-    // Rows are independent: each range pools its own rows (offsets stay absolute entry positions).
-    const work = nRows > 0 ? (entries / nRows) * d * RANDOM_ROW_WORK : 0;
-    this.rows("pool_rows", nRows, 1, work, (start, count) => [
-      tablePtr,
-      d,
-      offsetsPtr + start * 4,
-      indicesPtr,
-      weightsPtr,
-      count,
-      outPtr + start * d * 4,
-      accumulate ? 1 : 0,
-    ]);
+    this.csrRows("pool_rows", "poolRows", table, d, offsets, indices, weights, nRows, out, [accumulate ? 1 : 0]);
   }
 
   /**
@@ -298,15 +280,34 @@ export class Kernels {
     { scale = 1, accumulate = false }: { scale?: number; accumulate?: boolean } = {},
   ): void {
     if (!Number.isFinite(scale)) throw new RangeError(`sumRows: scale must be finite, got ${scale}`);
-    const entries = this.checkContexts(table, d, offsets, indices, weights, nRows, "sumRows");
-    need(out, nRows * d, "sumRows out");
+    this.csrRows("sum_rows", "sumRows", table, d, offsets, indices, weights, nRows, out, [scale, accumulate ? 1 : 0]);
+  }
+
+  /**
+   * pool_rows and sum_rows over CSR rows: rows are independent, so each thread's range computes its
+   * own (offsets stay absolute entry positions); `trailing` are the kernel's arguments after out.
+   */
+  private csrRows(
+    kernel: "pool_rows" | "sum_rows",
+    name: string,
+    table: WasmF32Array,
+    d: number,
+    offsets: WasmI32Array,
+    indices: WasmI32Array,
+    weights: WasmF32Array | null,
+    nRows: number,
+    out: WasmF32Array,
+    trailing: readonly number[],
+  ): void {
+    const entries = this.checkContexts(table, d, offsets, indices, weights, nRows, name);
+    need(out, nRows * d, `${name} out`);
     const tablePtr = table.ptr,
       offsetsPtr = offsets.ptr,
       indicesPtr = indices.ptr,
       weightsPtr = ptrOrNull(weights),
       outPtr = out.ptr;
     const work = nRows > 0 ? (entries / nRows) * d * RANDOM_ROW_WORK : 0;
-    this.rows("sum_rows", nRows, 1, work, (start, count) => [
+    this.rows(kernel, nRows, 1, work, (start, count) => [
       tablePtr,
       d,
       offsetsPtr + start * 4,
@@ -314,8 +315,7 @@ export class Kernels {
       weightsPtr,
       count,
       outPtr + start * d * 4,
-      scale,
-      accumulate ? 1 : 0,
+      ...trailing,
     ]);
   }
 
