@@ -73,7 +73,7 @@ describe("longtail simulate", () => {
   it("lists the default configurations in --help", () => {
     const r = cli("simulate", "--help");
     assert.equal(r.status, 0);
-    assert.match(r.stdout, /Without configurations: "plain: --loss softmax/);
+    assert.match(r.stdout, /Without configurations:\s+"plain:\s+--loss softmax/);
     assert.match(r.stdout, /--rounds/);
   });
 

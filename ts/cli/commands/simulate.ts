@@ -34,7 +34,7 @@ export const SIMULATE = defineCommand({
     "Per round it records the served slates' Gini, coverage, long-tail share and median popularity (against the initial " +
     "log's counts and head/tail boundary), their true precision over all, head and tail slots, the true recall, the " +
     'accepted items, and the Gini of the grown log. A configuration is "label: <train flags>" as in compare (--rerank β, ' +
-    "--gradient-adjust with --alpha-items and --alpha-users, most-popular, or graph-filter with its own flags). Without configurations: " +
+    "--gradient-adjust with --alpha-items and --alpha-users, most-popular, or graph-filter). Without configurations: " +
     DEFAULT_SIMULATION_CONFIGURATIONS.map((c) => JSON.stringify(c)).join(", ") +
     ".\n" +
     "--seed sets the world, the users' choices and every configuration's training seed (so a configuration may not set --seed).",
