@@ -22,7 +22,7 @@ const CONFIGURATION = defineCommand({
 /** The flags of a `graph-filter` configuration (GraphFilterOptions). */
 const GRAPH_FILTER_CONFIGURATION = defineCommand({
   name: "graph-filter",
-  summary: "A graph-filter configuration of compare/sweep: the closed-form model of GraphFilter.",
+  summary: "A graph-filter configuration of compare and simulate: the closed-form model of GraphFilter.",
   flags: [
     {
       name: "rank",
