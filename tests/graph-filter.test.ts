@@ -253,6 +253,31 @@ describe("GraphFilter", () => {
     }
   });
 
+  it("refuses, before allocating anything, a rank whose subspace block cannot fit one wasm allocation (SizeLimitError naming --rank's setting)", async () => {
+    const kernels = await loadKernels({ threads: 1 });
+    try {
+      // 600,000 items × (448 + 32) columns × 4 bytes = 1.15 GB: over the allocator's 1 GiB block.
+      const users = new IdMap();
+      const items = new IdMap();
+      for (let i = 0; i < 600_000; i++) items.indexOrAdd(`i${i}`);
+      const b = new InteractionsBuilder({ users, items });
+      for (let u = 0; u < 500; u++) b.add(`u${u}`, `i${u * 1000}`);
+      const train = b.build();
+      const before = kernels.wasm.allocatedBytes;
+      assert.throws(
+        () => GraphFilter.fit(kernels, train),
+        (e: Error & { setting?: string }) =>
+          e.name === "SizeLimitError" && e.setting === "rank" && /rank 448 over 600000 items.*lower the rank/.test(e.message),
+      );
+      assert.equal(kernels.wasm.allocatedBytes, before);
+      // A rank that fits is built and scores (the passes then hold 27 users: 64 MiB over 600,000 items).
+      using model = GraphFilter.fit(kernels, train, { rank: 8, iterations: 1 });
+      assert.equal(scoresOf(model, kernels, range(40)).length, 40 * 600_000);
+    } finally {
+      kernels.dispose();
+    }
+  });
+
   it("refuses bad options and users by name, caps the rank at the data, frees its memory on dispose", async () => {
     const kernels = await loadKernels({ threads: 1 });
     try {

@@ -25,8 +25,15 @@ export const GRAPH_FILTER_DEFAULTS = { rank: 448, lowPassWeight: 0.3, sharpening
 /** Every setting of a built filter, the rank as capped by the data. */
 export type ResolvedGraphFilter = Required<GraphFilterOptions>;
 
-/** Users scored per pass when a caller hands a larger block (bounds the item-major buffers). */
+/** Users scored per pass when a caller hands a larger block. */
 const MAX_BLOCK_USERS = 256;
+/** Bytes of one item-major (or user-major) work buffer at most: large catalogs score fewer users per pass. */
+const BLOCK_BUFFER_BYTES = 64 * 2 ** 20;
+
+/** Users per scoring pass for a part of this shape: up to 256, fewer where a buffer would pass 64 MiB. */
+function blockUsers(nUsers: number, nItems: number): number {
+  return Math.max(1, Math.min(MAX_BLOCK_USERS, Math.floor(BLOCK_BUFFER_BYTES / (4 * Math.max(nUsers, nItems, 1)))));
+}
 
 /**
  * A closed-form recommender: graph filtering of each user's interactions over the normalised item
@@ -109,7 +116,8 @@ export class GraphFilter implements UserBlockScorer {
     if (out.length < n * this.nItems) throw new RangeError(`scoreUsers: out holds ${out.length} floats, ${n} users need ${n * this.nItems}`);
     // A copy: the kernels below may grow the memory, which replaces every view taken before.
     const ids = users.view.slice(0, n);
-    for (let start = 0; start < n; start += MAX_BLOCK_USERS) this.scoreBlock(ids.subarray(start, start + MAX_BLOCK_USERS), out, start * this.nItems);
+    const step = blockUsers(this.nUsers, this.nItems);
+    for (let start = 0; start < n; start += step) this.scoreBlock(ids.subarray(start, start + step), out, start * this.nItems);
   }
 
   /** Scores `users` into out from float `at` on (user-major). */
@@ -250,9 +258,10 @@ function checkOptions(o: Required<GraphFilterOptions>): void {
 function checkSize(train: Interactions, rank: number): void {
   const width = Math.min(rank + OVERSAMPLING, train.nItems, Math.max(train.nUsers, 1));
   const limits = memoryLimits();
-  const largest = Math.max(train.nItems * width, train.nUsers * width, train.nUsers * MAX_BLOCK_USERS, train.nItems * MAX_BLOCK_USERS) * 4;
+  const block = blockUsers(train.nUsers, train.nItems);
+  const largest = Math.max(train.nItems * width, train.nUsers * width, train.nUsers * block, train.nItems * block) * 4;
   const fitBytes = ItemGraph.wasmBytes(train.nUsers, train.nItems, train.nnz) + 4 * (3 * train.nItems * width + train.nUsers * width + train.nItems * rank);
-  const serveBytes = ItemGraph.wasmBytes(train.nUsers, train.nItems, train.nnz) + 4 * (train.nItems * rank + (train.nUsers + train.nItems) * MAX_BLOCK_USERS);
+  const serveBytes = ItemGraph.wasmBytes(train.nUsers, train.nItems, train.nnz) + 4 * (train.nItems * rank + (train.nUsers + train.nItems) * block);
   const needed = Math.max(fitBytes, serveBytes);
   if (largest > limits.wasmBufferBytes || needed > limits.wasmBytes) {
     throw new SizeLimitError(
