@@ -92,11 +92,23 @@ function scoresOf(model: GraphFilter, kernels: Kernels, users: number[]): Float3
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe("dense linear algebra for the graph filter", () => {
-  it("symmetricEigen: A = VΛVᵀ with orthonormal V, values sorted down (n = 1, 2, 7, 30)", () => {
+  it("symmetricEigen: A = VΛVᵀ with orthonormal V, values sorted down (random n = 1, 2, 7, 30, 120; zero, identity, rank one, repeated values)", () => {
     const rng = new Rng(3);
-    for (const n of [1, 2, 7, 30]) {
+    const randomSymmetric = (n: number) => {
       const a = new Float64Array(n * n);
       for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.next() - 0.5;
+      return a;
+    };
+    const special = (n: number, entry: (i: number, j: number) => number) => Float64Array.from({ length: n * n }, (_, k) => entry(Math.floor(k / n), k % n));
+    const v = [0.5, -1, 2, 0, 0.25];
+    const cases: Array<[number, Float64Array]> = [
+      ...[1, 2, 7, 30, 120].map((n) => [n, randomSymmetric(n)] as [number, Float64Array]),
+      [5, special(5, () => 0)],
+      [4, special(4, (i, j) => (i === j ? 1 : 0))],
+      [5, special(5, (i, j) => v[i] * v[j])],
+      [6, special(6, (i, j) => (i === j ? [3, 1, 3, 1, 3, 0][i] : 0))],
+    ];
+    for (const [n, a] of cases) {
       const { values, vectors } = symmetricEigen(a, n);
       for (let c = 1; c < n; c++) assert.ok(values[c - 1] >= values[c], `sorted at ${c}`);
       for (let i = 0; i < n; i++) {
