@@ -300,6 +300,10 @@ describe("GraphFilter", () => {
       const before = kernels.wasm.allocatedBytes;
       const model = GraphFilter.fit(kernels, train);
       assert.equal(model.rank, 15, "the default rank is capped at the catalog");
+      // A part without interactions: every eigenvector column is dropped and every score is 0, never NaN.
+      const empty = GraphFilter.fit(kernels, randomInteractions(8, 1, 4, 0));
+      assert.deepEqual(Array.from(scoresOf(empty, kernels, [0])), [0, 0, 0, 0]);
+      empty.dispose();
       assert.throws(() => scoresOf(model, kernels, [20]), /user 20 is outside \[0, 20\)/);
       scoresOf(model, kernels, [0, 1]);
       model.dispose();
