@@ -5,7 +5,7 @@
 // compile-time constants ASC_FEATURE_RELAXED_SIMD and ASC_FEATURE_SIMD.
 
 export { alloc, free } from "./memory";
-export { dot, rowwise_dot, gather_rows, scatter_add_rows } from "./rows";
+export { dot, rowwise_dot, gather_rows, scatter_add_rows, transpose_columns } from "./rows";
 export { packed_panel_width, packed_items_length, pack_items, score_packed, score_packed_scratch_bytes, score_rows_dot } from "./scoring";
 export { gemm_nn, gemm_tn, gemm_nt, gemm_scratch_bytes } from "./gemm";
 export { pool_rows, pool_rows_backward_range, sum_rows, add_scaled_rows } from "./pooling";

@@ -36,6 +36,27 @@ export function scatter_add_rows(dst: usize, d: i32, indices: usize, n: i32, src
 }
 
 /**
+ * dst[c·rows + r] = src[r·cols + c] for the columns c = first .. first+count-1 of src (rows × cols,
+ * row-major): a transpose, split by the destination's rows so threads write disjoint memory. Rows
+ * go in tiles of 32 so that the columns read stay in cache between the destination rows.
+ */
+export function transpose_columns(src: usize, rows: i32, cols: i32, dst: usize, first: i32, count: i32): void {
+  const end = first + count;
+  const rowBytes = <usize>cols << 2;
+  for (let r0 = 0; r0 < rows; r0 += 32) {
+    const r1 = min(rows, r0 + 32);
+    for (let c = first; c < end; c++) {
+      const out = dst + ((<usize>c * <usize>rows) << 2);
+      let from = src + <usize>r0 * rowBytes + (<usize>c << 2);
+      for (let r = r0; r < r1; r++) {
+        store<f32>(out + (<usize>r << 2), load<f32>(from));
+        from += rowBytes;
+      }
+    }
+  }
+}
+
+/**
  * a·b over n floats. The SIMD path keeps four independent f32x4 accumulators so consecutive
  * adds do not wait on each other (add latency, not throughput, bounds a single accumulator).
  */

@@ -104,6 +104,35 @@ for (const variant of VARIANTS) {
         assert.deepEqual(Array.from(dst.view), [0, 0, 0, 111, 222, 333]);
       }));
 
+    it("transpose writes srcᵀ exactly (0, 1, awkward and tile-crossing shapes; at an offset, leaving the rest of dst alone)", () =>
+      withKernels(variant, (k, mem) => {
+        const rng = new Rng(17);
+        for (const [rows, cols] of [
+          [0, 5],
+          [5, 0],
+          [1, 1],
+          [1, 7],
+          [7, 1],
+          [3, 5],
+          [33, 17],
+          [70, 64],
+          [129, 3],
+        ]) {
+          const src = randomF32(rng, rows * cols);
+          for (const offset of [0, 3]) {
+            const before = randomF32(rng, offset + rows * cols + 2);
+            const dst = mem.f32From(before);
+            k.transpose(mem.f32From(src), rows, cols, dst, offset);
+            const expected = Array.from(before);
+            for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[offset + c * rows + r] = src[r * cols + c];
+            assert.deepEqual(Array.from(dst.view), expected, `${rows}×${cols} at ${offset}`);
+          }
+        }
+        assert.throws(() => k.transpose(mem.f32(6), 2, 3, mem.f32(5)), /transpose dst: needs 6 elements, has 5/);
+        assert.throws(() => k.transpose(mem.f32(6), 2, 3, mem.f32(6), -1), /dstOffset must be a non-negative integer/);
+        assert.throws(() => k.transpose(mem.f32(6), 2.5, 3, mem.f32(9)), /rows must be a non-negative integer/);
+      }));
+
     it("rejects indices outside the table before calling the kernel", () =>
       withKernels(variant, (k, mem) => {
         const src = mem.f32(8);

@@ -210,6 +210,25 @@ describe("threads: deterministic paths give identical results on 1, 2 and 4 thre
     for (const r of results.slice(1)) assert.deepEqual(r, results[0]);
   });
 
+  it("transpose (split by the destination's rows) writes srcᵀ on every thread count", () => {
+    const rng = new Rng(22);
+    const [rows, cols] = [1500, 700];
+    const src = Float32Array.from({ length: rows * cols }, () => rng.next());
+    for (const threads of THREAD_COUNTS) {
+      const e = kernelsByThreads.get(threads)!.wasm;
+      const [s, d] = [e.f32From(src), e.f32(rows * cols)];
+      try {
+        kernelsByThreads.get(threads)!.transpose(s, rows, cols, d);
+        const out = d.view;
+        for (let r = 0; r < rows; r += 7) for (let c = 0; c < cols; c++) assert.equal(out[c * rows + r], src[r * cols + c], `${threads} threads [${r}, ${c}]`);
+        for (let c = 0; c < cols; c++) assert.equal(out[c * rows + rows - 1], src[(rows - 1) * cols + c], `${threads} threads, last row, column ${c}`);
+      } finally {
+        s.free();
+        d.free();
+      }
+    }
+  });
+
   it("pooling and its backward pass (split by contexts and by table rows) give the same bits on every thread count", () => {
     // Large enough that both kernels split across 4 threads: 400 contexts of up to 60 random rows of 32.
     const rng = new Rng(21);

@@ -147,16 +147,8 @@ export class GraphFilter implements UserBlockScorer {
       graph.users(b.scores, n, b.xUsers);
       graph.items(b.xUsers, n, b.scores, { scale: -this.sharpening, accumulate: true });
     }
-    // Back to user-major, in tiles of 64 items so that both sides stay in cache.
-    const s = b.scores.view;
-    const o = out.view;
-    for (let i0 = 0; i0 < nItems; i0 += 64) {
-      const i1 = Math.min(nItems, i0 + 64);
-      for (let c = 0; c < n; c++) {
-        const row = at + c * nItems;
-        for (let i = i0; i < i1; i++) o[row + i] = s[i * n + c]!;
-      }
-    }
+    // Back to user-major.
+    kernels.transpose(b.scores, nItems, n, out, at);
   }
 
   /** The item-major work buffers for n users (grown when a larger block comes) and the block's history lists. */

@@ -80,6 +80,25 @@ export class Kernels {
     return Array.from(pool!.run(kernel, shares));
   }
 
+  /**
+   * dst (cols × rows) = srcᵀ for src (rows × cols), both row-major; dst starts at float
+   * `dstOffset` of its array. The threads split the destination's rows.
+   */
+  transpose(src: WasmF32Array, rows: number, cols: number, dst: WasmF32Array, dstOffset = 0): void {
+    for (const [name, value] of [
+      ["rows", rows],
+      ["cols", cols],
+      ["dstOffset", dstOffset],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 0) throw new RangeError(`transpose: ${name} must be a non-negative integer, got ${value}`);
+    }
+    need(src, rows * cols, "transpose src");
+    need(dst, dstOffset + rows * cols, "transpose dst");
+    const srcPtr = src.ptr,
+      dstPtr = dst.ptr + dstOffset * 4;
+    this.rows("transpose_columns", cols, 1, rows, (start, count) => [srcPtr, rows, cols, dstPtr, start, count]);
+  }
+
   /** a·b over n elements. */
   dot(a: WasmF32Array, b: WasmF32Array, n = a.length, aOffset = 0, bOffset = 0): number {
     need(a, aOffset + n, "dot a");

@@ -40,6 +40,7 @@ export interface KernelExports {
     first: number,
     end: number,
   ): void;
+  transpose_columns(src: number, rows: number, cols: number, dst: number, first: number, count: number): void;
   sum_rows(table: number, d: number, offsets: number, indices: number, weights: number, nRows: number, out: number, scale: number, accumulate: number): void;
   add_scaled_rows(dst: number, src: number, scales: number, n: number, d: number): void;
   blend_unit_rows(rows: number, mixed: number, n: number, d: number, keep: number, weight: number, norms: number): void;
