@@ -84,9 +84,9 @@ let numpyMissing: string | null = null;
 for (let round = 0; round < rounds; round++) {
   sides["longtail, 1 thread"]!.push(await engine(1));
   sides[`longtail, ${threads} threads`]!.push(await engine(threads));
-  const reference = numpy();
-  if (typeof reference === "string") numpyMissing = reference;
-  else sides["numpy/scipy"]!.push(reference);
+  const outcome = numpy();
+  if (typeof outcome === "string") numpyMissing = outcome;
+  else sides["numpy/scipy"]!.push(outcome);
   console.log(`round ${round + 1} of ${rounds} done`);
 }
 const reference = sides["numpy/scipy"]!;

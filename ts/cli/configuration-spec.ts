@@ -53,8 +53,9 @@ export function parseConfiguration(text: string, index: number, common: readonly
   try {
     if (words[0] === "graph-filter") {
       // Of the common (training) flags only --seed applies: simulate passes its --seed to every configuration.
-      const seedAt = common.indexOf("--seed");
-      const v = parseArgs(GRAPH_FILTER_CONFIGURATION, [...(seedAt >= 0 ? common.slice(seedAt, seedAt + 2) : []), ...words.slice(1)]).values;
+      const shared = parseArgs(CONFIGURATION, [...common]);
+      const seed = shared.given.has("seed") ? ["--seed", String(shared.values.seed)] : [];
+      const v = parseArgs(GRAPH_FILTER_CONFIGURATION, [...seed, ...words.slice(1)]).values;
       return {
         label,
         model: "graph-filter",

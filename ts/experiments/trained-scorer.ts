@@ -51,7 +51,7 @@ export async function trainScorer(kernels: Kernels, spec: ExperimentSpec, train:
       kind: "graph-filter",
       scorer: filter,
       graphFilter: filter.settings,
-      itemPopularity: train.itemCounts(),
+      itemPopularity: filter.itemCounts,
       epochs: 0,
       trainSeconds: (Date.now() - started) / 1000,
       warnings: [],

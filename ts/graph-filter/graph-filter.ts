@@ -50,9 +50,6 @@ function blockUsers(nUsers: number, nItems: number): number {
 export class GraphFilter implements UserBlockScorer {
   readonly nUsers: number;
   readonly nItems: number;
-  readonly rank: number;
-  readonly lowPassWeight: number;
-  readonly sharpening: number;
   /** Every setting it was built with, the rank as capped by the data. */
   readonly settings: ResolvedGraphFilter;
   private readonly history: { readonly indptr: Int32Array; readonly indices: Int32Array };
@@ -73,16 +70,21 @@ export class GraphFilter implements UserBlockScorer {
     /** D_I^{1/2}·V̄, nItems × rank: the low-pass filter's item side. */
     private readonly itemBasis: WasmF32Array,
     train: Interactions,
-    rank: number,
-    options: Required<GraphFilterOptions>,
+    settings: ResolvedGraphFilter,
   ) {
     this.nUsers = train.nUsers;
     this.nItems = train.nItems;
-    this.rank = rank;
-    this.lowPassWeight = options.lowPassWeight;
-    this.sharpening = options.sharpening;
-    this.settings = { ...options, rank };
+    this.settings = settings;
     this.history = train.byUser;
+  }
+
+  get rank(): number {
+    return this.settings.rank;
+  }
+
+  /** Each item's training count: the popularity its scores are measured against. */
+  get itemCounts(): Int32Array {
+    return this.graph.itemDegrees;
   }
 
   /** Builds the filter for a training part: the normalised graph and its leading eigenvectors. */
@@ -101,7 +103,7 @@ export class GraphFilter implements UserBlockScorer {
         const s = Math.sqrt(graph.itemDegrees[i]!);
         for (let j = 0; j < rank; j++) view[i * rank + j]! *= s;
       }
-      return new GraphFilter(kernels, graph, basis, train, rank, o);
+      return new GraphFilter(kernels, graph, basis, train, { ...o, rank });
     } catch (error) {
       basis?.free();
       graph.dispose();
@@ -138,14 +140,14 @@ export class GraphFilter implements UserBlockScorer {
       }
     }
     graph.items(b.xUsers, n, b.scores);
-    if (rank > 0 && this.lowPassWeight !== 0) {
+    if (rank > 0 && this.settings.lowPassWeight !== 0) {
       // α·r·D^{-1/2}V̄ (n × rank) from the history lists, then + (D^{1/2}V̄)·that ᵀ into the scores.
       kernels.sumRows(this.itemBasis, rank, b.offsets, b.items, b.weights, n, b.low);
       kernels.gemmNT(this.itemBasis, b.low, b.scores, nItems, n, rank, true);
     }
-    if (this.sharpening !== 0) {
+    if (this.settings.sharpening !== 0) {
       graph.users(b.scores, n, b.xUsers);
-      graph.items(b.xUsers, n, b.scores, { scale: -this.sharpening, accumulate: true });
+      graph.items(b.xUsers, n, b.scores, { scale: -this.settings.sharpening, accumulate: true });
     }
     // Back to user-major.
     kernels.transpose(b.scores, nItems, n, out, at);
@@ -198,13 +200,14 @@ export class GraphFilter implements UserBlockScorer {
     const offsets = b.offsets.view;
     const items = b.items.view;
     const weights = b.weights.view;
+    const alpha = this.settings.lowPassWeight;
     let k = 0;
     offsets[0] = 0;
     users.forEach((u, c) => {
       for (let p = indptr[u]!; p < indptr[u + 1]!; p++) {
         const i = indices[p]!;
         items[k] = i;
-        weights[k++] = this.lowPassWeight / this.graph.itemDegrees[i]!;
+        weights[k++] = alpha / this.graph.itemDegrees[i]!;
       }
       offsets[c + 1] = k;
     });
@@ -252,8 +255,9 @@ function checkSize(train: Interactions, rank: number): void {
   const limits = memoryLimits();
   const block = blockUsers(train.nUsers, train.nItems);
   const largest = Math.max(train.nItems * width, train.nUsers * width, train.nUsers * block, train.nItems * block) * 4;
-  const fitBytes = ItemGraph.wasmBytes(train.nUsers, train.nItems, train.nnz) + 4 * (3 * train.nItems * width + train.nUsers * width + train.nItems * rank);
-  const serveBytes = ItemGraph.wasmBytes(train.nUsers, train.nItems, train.nnz) + 4 * (train.nItems * rank + (train.nUsers + train.nItems) * block);
+  const graphBytes = ItemGraph.wasmBytes(train.nUsers, train.nItems, train.nnz);
+  const fitBytes = graphBytes + 4 * (3 * train.nItems * width + train.nUsers * width + train.nItems * rank);
+  const serveBytes = graphBytes + 4 * (train.nItems * rank + (train.nUsers + train.nItems) * block);
   const needed = Math.max(fitBytes, serveBytes);
   if (largest > limits.wasmBufferBytes || needed > limits.wasmBytes) {
     throw new SizeLimitError(

@@ -54,7 +54,8 @@ export function topEigenvectors(graph: ItemGraph, rank: number, iterations: numb
     const { vectors } = symmetricEigen(Float64Array.from(square.view), width);
     const kept = Math.min(rank, width);
     const rotation = alloc(width * rank);
-    for (let i = 0; i < width; i++) for (let j = 0; j < kept; j++) rotation.view[i * rank + j] = vectors[i * width + j]!;
+    const r = rotation.view;
+    for (let i = 0; i < width; i++) for (let j = 0; j < kept; j++) r[i * rank + j] = vectors[i * width + j]!;
     result = e.f32(nItems * rank);
     kernels.gemmNN(q, rotation, result, nItems, rank, width);
     return result;
