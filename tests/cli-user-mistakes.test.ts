@@ -82,9 +82,9 @@ describe("a user's mistake is one line, not a stack trace", () => {
     const train = (...flags: string[]) =>
       cli("train", "--data", join(dir, "train.txt"), "--format", "lines", "--epochs", "1", "--dim", "4", ...flags, "--out", join(dir, "h.ltm"));
     assertOneLineError(
-      train("--history-weight", "0.5"),
+      train("--sampling", "users", "--history-weight", "0.5"),
       1,
-      /historyWeight \(the history tower\) trains with the losses over shared negatives: use loss "sampled-softmax".*not "softmax" \(no loss was named, so the default "softmax" was used: name one with --loss \/ loss\)$/,
+      /historyWeight \(the history tower\) trains with the losses over shared negatives: .*not "sampled-softmax" with sampling "users" \(no loss was named, so the default "sampled-softmax" was used: name one with --loss \/ loss\)$/,
     );
     assertOneLineError(train("--loss", "bpr", "--history-weight", "0.5"), 1, /use loss "sampled-softmax".*not "bpr"$/);
     assertOneLineError(train("--loss", "sampled-softmax", "--history-weight", "1"), 1, /historyWeight must be a number in \[0, 1\)/);

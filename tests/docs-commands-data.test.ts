@@ -55,7 +55,8 @@ const skip = existsSync(join(SHARED, "data")) ? false : `real data folder ${join
  */
 const BOUNDS: ReadonlyArray<{ flag: string; value: number; applies: (words: readonly string[]) => boolean }> = [
   { flag: "epochs", value: 1, applies: () => true },
-  { flag: "negatives", value: 64, applies: (w) => flagValue(w, "loss") === "sampled-softmax" },
+  // The default training (no --loss) is the sampled softmax too, after its graph filter teacher (gowalla: 37-60 s, not bounded).
+  { flag: "negatives", value: 64, applies: trainsSampledSoftmax },
   { flag: "dim", value: 16, applies: (w) => flagValue(w, "model") === "two-tower" },
   { flag: "grid-users", value: 1000, applies: (w) => w.includes("--gradient-adjust") },
 ];
@@ -63,6 +64,14 @@ const BOUNDS: ReadonlyArray<{ flag: string; value: number; applies: (words: read
 /** The commands whose training BOUNDS applies to: their own flags, or their configurations' (--common/--base and each positional). */
 const TRAINS_ITSELF = new Set(["train", "demo"]);
 const TRAINS_CONFIGURATIONS: Readonly<Record<string, string>> = { compare: "common", sweep: "base" };
+
+/** True when the words train MF's sampled softmax: named, or the default of a command that names no loss (as resolveMfConfig resolves it). */
+function trainsSampledSoftmax(words: readonly string[]): boolean {
+  const loss = flagValue(words, "loss");
+  if (loss !== undefined) return loss === "sampled-softmax";
+  const bprOnly = ["--gradient-adjust", "--negative-sampling", "--hard-negatives"].some((f) => words.some((w) => w === f || w.startsWith(`${f}=`)));
+  return !bprOnly && flagValue(words, "model") !== "two-tower";
+}
 
 function flagValue(words: readonly string[], flag: string): string | undefined {
   for (let i = words.length - 1; i >= 0; i--) {

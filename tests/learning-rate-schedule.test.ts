@@ -47,8 +47,10 @@ describe("learning-rate schedule", () => {
     }
   });
 
-  it("is validated and defaults to constant", () => {
-    assert.equal(resolveMfConfig({}).learningRateSchedule, "constant");
+  it("is validated and defaults to constant, cosine for the sampled softmax (the default training)", () => {
+    assert.equal(resolveMfConfig({ loss: "softmax" }).learningRateSchedule, "constant");
+    assert.equal(resolveMfConfig({ loss: "bpr" }).learningRateSchedule, "constant");
+    assert.equal(resolveMfConfig({}).learningRateSchedule, "cosine");
     assert.throws(
       () => resolveMfConfig({ learningRateSchedule: "step" as MfConfig["learningRateSchedule"] }),
       (e: Error) => e instanceof ConfigError && /learningRateSchedule must be one of constant, cosine, got "step"/.test(e.message),

@@ -9,7 +9,16 @@ import { decodeModelFile, encodeModelFile } from "../ts/model/model-file.js";
 import { loadWasmInstance } from "../ts/node.js";
 import { generateSyntheticWorld } from "../ts/synthetic/world.js";
 import { worldToInteractions } from "../ts/synthetic/to-interactions.js";
-import { ConfigError, defaultLossNote, FULL_SOFTMAX_NOTE_PAIRS, LOSSES, resolveMfConfig, type LossName, type MfConfig } from "../ts/mf/config.js";
+import {
+  ConfigError,
+  DEFAULT_TEACHER_NOTE_PAIRS,
+  DEFAULT_TRAINING,
+  defaultLossNote,
+  LOSSES,
+  resolveMfConfig,
+  type LossName,
+  type MfConfig,
+} from "../ts/mf/config.js";
 import { DivergenceError } from "../ts/mf/training-context.js";
 import { Rng } from "../ts/util/rng.js";
 import { assertSeedDeterminesModel } from "./support/seeded-training.js";
@@ -120,35 +129,48 @@ describe("matrix factorisation training", () => {
 });
 
 describe("the default loss", () => {
-  it("is the full softmax; settings only BPR has bring BPR; a refusal says the loss was the default", () => {
-    assert.equal(resolveMfConfig({}).loss, "softmax");
-    assert.deepEqual(resolveMfConfig({ epochs: 3 }), resolveMfConfig({ loss: "softmax", epochs: 3 }));
+  it("is the sampled softmax over 30 epochs, distilled from the graph filter; settings only BPR has bring BPR; a refusal says the loss was the default", () => {
+    const d = resolveMfConfig({});
+    assert.equal(d.loss, "sampled-softmax");
+    assert.equal(d.epochs, 30);
+    assert.equal(d.distillPositives, 5);
+    assert.deepEqual(d, resolveMfConfig({ ...DEFAULT_TRAINING }));
+    // Every part of the default can be overridden, and a named loss keeps its own defaults.
+    assert.deepEqual(resolveMfConfig({ epochs: 3 }), resolveMfConfig({ loss: "sampled-softmax", epochs: 3, distillPositives: 5 }));
+    assert.equal(resolveMfConfig({ distillPositives: 0 }).distillPositives, 0);
+    assert.equal(resolveMfConfig({ loss: "sampled-softmax" }).distillPositives, 0);
+    assert.equal(resolveMfConfig({ loss: "sampled-softmax" }).epochs, 20);
     assert.equal(resolveMfConfig({ gradientAdjustment: true }).loss, "bpr");
+    assert.equal(resolveMfConfig({ gradientAdjustment: true }).distillPositives, 0);
     assert.equal(resolveMfConfig({ negativeSampling: "popularity" }).loss, "bpr");
     assert.equal(resolveMfConfig({ hardNegatives: 4 }).loss, "bpr");
-    assert.equal(resolveMfConfig({ negativeSampling: "uniform" }).loss, "softmax");
+    assert.equal(resolveMfConfig({ negativeSampling: "uniform" }).loss, "sampled-softmax");
     // A named loss is never overridden.
     assert.throws(() => resolveMfConfig({ loss: "softmax", gradientAdjustment: true }), /use loss bpr or bce, got "softmax"$/);
     assert.throws(
-      () => resolveMfConfig({ adamUpdates: "dense" }),
-      /not "adagrad" \(no loss was named, so the default "softmax" was used: name one with --loss \/ loss\)$/,
+      () => resolveMfConfig({ margin: 0.3 }),
+      /margin is a knob of the cosine contrastive loss: use loss "ccl", not "sampled-softmax" \(no loss was named, so the default "sampled-softmax" was used: name one with --loss \/ loss\)$/,
     );
     assert.throws(() => resolveMfConfig({ loss: "softmax", adamUpdates: "dense" }), /not "adagrad"$/);
     // The full softmax draws no negatives: a count for it is refused, not ignored.
     assert.throws(
-      () => resolveMfConfig({ negatives: 16 }),
+      () => resolveMfConfig({ loss: "softmax", negatives: 16 }),
       /negatives \(16\): the full softmax normalises over every item and draws none; for sampled negatives use loss "sampled-softmax"/,
     );
-    assert.equal(resolveMfConfig({ loss: "sampled-softmax", negatives: 16 }).negatives, 16);
+    assert.equal(resolveMfConfig({ negatives: 16 }).negatives, 16);
   });
 
-  it("notes the full softmax's cost on a large user × item grid, only when the loss was not named", () => {
+  it("notes the teacher's cost on a large user × item grid, only when the default distils", () => {
     assert.equal(defaultLossNote({}, { users: 29_858, items: 40_981 }), undefined);
     const note = defaultLossNote({ epochs: 5 }, { users: 1_000_000, items: 200_000 });
-    assert.match(note ?? "", /the full softmax, scores all 1,000,000 × 200,000 \(2\.0·10\^11\) user-item pairs every epoch; .*--loss sampled-softmax/);
-    assert.equal(defaultLossNote({ loss: "softmax" }, { users: 1_000_000, items: 200_000 }), undefined);
+    assert.match(
+      note ?? "",
+      /the default distils from the graph filter, which scores all 1,000,000 × 200,000 \(2\.0·10\^11\) user-item pairs once .*"--distill 0"/,
+    );
+    assert.equal(defaultLossNote({ loss: "sampled-softmax", distillPositives: 5 }, { users: 1_000_000, items: 200_000 }), undefined);
+    assert.equal(defaultLossNote({ distillPositives: 0 }, { users: 1_000_000, items: 200_000 }), undefined);
     assert.equal(defaultLossNote({ gradientAdjustment: true }, { users: 1_000_000, items: 200_000 }), undefined);
-    assert.equal(FULL_SOFTMAX_NOTE_PAIRS, 5e9);
+    assert.equal(DEFAULT_TEACHER_NOTE_PAIRS, 5e9);
     assert.equal(defaultLossNote({}, { users: 100_000, items: 49_999 }), undefined);
     assert.ok(defaultLossNote({}, { users: 100_000, items: 50_000 }));
   });

@@ -14,10 +14,10 @@ export const TRAINING_FLAGS = [
     name: "loss",
     type: "enum",
     choices: LOSSES,
-    help: "Training objective (default softmax, the full softmax; bpr when --gradient-adjust, --negative-sampling or --hard-negatives is given).",
+    help: "Training objective (none given: sampled-softmax over 30 epochs with --distill 5; bpr when --gradient-adjust, --negative-sampling or --hard-negatives is given).",
   },
   { name: "dim", type: "int", positive: true, help: "Embedding size (default 64)." },
-  { name: "epochs", type: "int", min: 0, help: "Passes over the training data (default 20)." },
+  { name: "epochs", type: "int", min: 0, help: "Passes over the training data (default 20; 30 when no --loss is given)." },
   { name: "lr", type: "number", positive: true, help: "Learning rate (default depends on the optimizer and loss)." },
   {
     name: "batch",
@@ -56,7 +56,7 @@ export const TRAINING_FLAGS = [
     name: "optimizer",
     type: "enum",
     choices: OPTIMIZERS,
-    help: "Sparse-row optimizer (default adagrad for softmax, the default loss, and for sampled-softmax with --sampling users; adam otherwise).",
+    help: "Sparse-row optimizer (default adagrad for softmax and for sampled-softmax with --sampling users; adam otherwise).",
   },
   {
     name: "adam-updates",
@@ -112,6 +112,19 @@ export const TRAINING_FLAGS = [
     positive: true,
     help: "ccl: weight of the negatives' term, (w / negatives)·Σ max(0, cos − margin), against the positive's 1 − cos (default 50).",
   },
+  {
+    name: "distill",
+    type: "int",
+    min: 0,
+    placeholder: "N",
+    help: "Ranking distillation: add each user's top N unseen items of the graph filter (fitted on the training part first) to the user's training positives (default 5 when no --loss is given, else 0 = off). Serving still leaves out only the real training items.",
+  },
+  {
+    name: "distill-rank",
+    type: "int",
+    positive: true,
+    help: "With --distill: the graph filter teacher's rank, the leading eigenvectors of its low-pass filter (default 448; capped at the data's size).",
+  },
   { name: "seed", type: "int", default: DEFAULT_SEED, help: "Seed of the one random generator behind every random choice." },
   ...DEBIASING_FLAGS,
 ] as const satisfies readonly FlagSpec[];
@@ -144,6 +157,8 @@ export function mfConfigFromFlags(v: TrainingFlagValues): Partial<MfConfig> {
     positivesPerRow: v["positives-per-row"],
     margin: v.margin,
     negativeWeight: v["negative-weight"],
+    distillPositives: v.distill,
+    distillRank: v["distill-rank"],
     seed: v.seed,
     ...debiasingConfigFromFlags(v),
   };

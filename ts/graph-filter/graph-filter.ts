@@ -92,7 +92,7 @@ export class GraphFilter implements UserBlockScorer {
     const o = { ...GRAPH_FILTER_DEFAULTS, ...definedOnly(options) };
     checkOptions(o);
     const rank = Math.min(o.rank, train.nItems, train.nUsers);
-    checkSize(train, rank);
+    checkGraphFilterSize({ users: train.nUsers, items: train.nItems, interactions: train.nnz }, rank);
     const graph = new ItemGraph(kernels, train);
     let basis: WasmF32Array | null = null;
     try {
@@ -249,21 +249,31 @@ function checkOptions(o: Required<GraphFilterOptions>): void {
   rule(Number.isInteger(o.seed), "seed", "an integer", o.seed);
 }
 
-/** Refuses, before anything is allocated, a rank whose blocks cannot fit the kernels' memory. */
-function checkSize(train: Interactions, rank: number): void {
-  const width = Math.min(rank + OVERSAMPLING, train.nItems, Math.max(train.nUsers, 1));
+/**
+ * Refuses, before anything is allocated, a rank whose blocks cannot fit the kernels' memory
+ * (the rank capped at the data, as fit() caps it). `setting` names the knob in the error: "rank",
+ * or the option of a caller that builds a filter (distillation's teacher rank).
+ */
+export function checkGraphFilterSize(
+  shape: { readonly users: number; readonly items: number; readonly interactions: number },
+  requestedRank: number,
+  setting = "rank",
+  remedy = "lower the rank",
+): void {
+  const rank = Math.min(requestedRank, shape.items, shape.users);
+  const width = Math.min(rank + OVERSAMPLING, shape.items, Math.max(shape.users, 1));
   const limits = memoryLimits();
-  const block = blockUsers(train.nUsers, train.nItems);
-  const largest = Math.max(train.nItems * width, train.nUsers * width, train.nUsers * block, train.nItems * block) * 4;
-  const graphBytes = ItemGraph.wasmBytes(train.nUsers, train.nItems, train.nnz);
-  const fitBytes = graphBytes + 4 * (3 * train.nItems * width + train.nUsers * width + train.nItems * rank);
-  const serveBytes = graphBytes + 4 * (train.nItems * rank + (train.nUsers + train.nItems) * block);
+  const block = blockUsers(shape.users, shape.items);
+  const largest = Math.max(shape.items * width, shape.users * width, shape.users * block, shape.items * block) * 4;
+  const graphBytes = ItemGraph.wasmBytes(shape.users, shape.items, shape.interactions);
+  const fitBytes = graphBytes + 4 * (3 * shape.items * width + shape.users * width + shape.items * rank);
+  const serveBytes = graphBytes + 4 * (shape.items * rank + (shape.users + shape.items) * block);
   const needed = Math.max(fitBytes, serveBytes);
   if (largest > limits.wasmBufferBytes || needed > limits.wasmBytes) {
     throw new SizeLimitError(
-      `GraphFilter: rank ${rank} over ${train.nItems} items and ${train.nUsers} users needs ${formatBytes(needed)} of wasm memory ` +
-        `(largest block ${formatBytes(largest)}), more than the kernels can hold (${formatBytes(limits.wasmBytes)}, blocks up to ${formatBytes(limits.wasmBufferBytes)}): lower the rank`,
-      "rank",
+      `GraphFilter: rank ${rank} over ${shape.items} items and ${shape.users} users needs ${formatBytes(needed)} of wasm memory ` +
+        `(largest block ${formatBytes(largest)}), more than the kernels can hold (${formatBytes(limits.wasmBytes)}, blocks up to ${formatBytes(limits.wasmBufferBytes)}): ${remedy}`,
+      setting,
       needed,
       limits.wasmBytes,
     );

@@ -66,7 +66,14 @@ export interface TrainableFactorization extends UserBlockScorer {
  * best epoch's parameters are kept), and divergence handling (a NaN/Inf loss restores the last
  * finite parameters and throws, so a model never holds NaN).
  */
-export async function fitMatrixFactorization(model: TrainableFactorization, train: Interactions, rng: Rng, options: FitOptions): Promise<FitReport> {
+export async function fitMatrixFactorization(
+  model: TrainableFactorization,
+  train: Interactions,
+  rng: Rng,
+  options: FitOptions,
+  /** The items validation leaves out of each user's ranking: the user's real training items when `train` holds distilled ones too. */
+  seen: Interactions = train,
+): Promise<FitReport> {
   const config = model.config;
   const kernels = model.kernels;
   const userFactors = model.userFactors;
@@ -140,7 +147,7 @@ export async function fitMatrixFactorization(model: TrainableFactorization, trai
       lastGood = { users: userFactors.view.slice(), items: itemFactors.view.slice() };
       model.invalidatePacked();
       if (validation && (epoch % every === 0 || epoch === config.epochs)) {
-        const evaluated = evaluateRanking(model, train, validation, { k });
+        const evaluated = evaluateRanking(model, seen, validation, { k });
         const recall = evaluated.metrics[`recall@${evaluated.k}`];
         summary.validationRecall = recall;
         if (recall > bestRecall) {

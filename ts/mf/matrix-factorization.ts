@@ -21,6 +21,7 @@ import type { HistoryRecommender } from "../model/history-recommender.js";
 import { Rng } from "../util/rng.js";
 import { longestRowsOf } from "../train/memory-plan.js";
 import { checkMfTraining } from "./memory-plan.js";
+import { distillGraphFilter } from "./graph-filter-distillation.js";
 import { quoteFound } from "../data/errors.js";
 import { UnitItemTable } from "../model/similar-items.js";
 import { QuantizedItemTable } from "../kernels/quantized-items.js";
@@ -98,15 +99,25 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
       throw new RangeError(`cannot fit on ${train.name ?? "the data"}: it has ${train.nUsers} users, ${train.nItems} items and ${train.nnz} interactions`);
     }
     await this.loadKernels();
-    // Sizes that cannot fit are refused before anything is allocated (or the previous fit released).
+    // Sizes that cannot fit are refused before anything is allocated (or the previous fit released);
+    // distillation may add up to distillPositives items to each user's row.
+    const added = Math.min(this.config.distillPositives, train.nItems);
+    const rowLengths = Int32Array.from(train.userCounts(), (c) => (c > 0 ? c + added : 0));
     checkMfTraining(
       this.config,
-      { users: train.nUsers, items: train.nItems, interactions: train.nnz, longestRows: longestRowsOf(train.userCounts()) },
+      { users: train.nUsers, items: train.nItems, interactions: rowLengths.reduce((a, b) => a + b, 0), longestRows: longestRowsOf(rowLengths) },
       {
         threads: this.kernels.threads.count,
         ...(options.validation && { validationK: options.validationK ?? DEFAULT_K }),
       },
     );
+    const started = performance.now();
+    const distilled =
+      this.config.distillPositives > 0
+        ? distillGraphFilter(this.kernels, train, { positives: this.config.distillPositives, rank: this.config.distillRank }, (done, total) =>
+            options.onProgress?.({ phase: "distill", epoch: 0, epochs: this.config.epochs, done, total, loss: 0, examplesPerSecond: 0 }),
+          )
+        : null;
     this.release();
     const e = this.kernels.wasm;
     const d = this.config.dim;
@@ -122,9 +133,10 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     fillNormal(items.view, rng, this.config.initStd);
     if (this.config.normalize !== "none") this.kernels.l2NormalizeRows(users, train.nUsers, d);
     if (this.config.normalize === "both") this.kernels.l2NormalizeRows(items, train.nItems, d);
-    const report = await fitMatrixFactorization(this, train, rng, options);
+    const report = await fitMatrixFactorization(this, distilled?.train ?? train, rng, options, train);
     this.invalidatePacked();
-    return report;
+    if (!distilled) return report;
+    return { ...report, seconds: (performance.now() - started) / 1000, distillation: distilled.summary };
   }
 
   /** Called by fit when it recorded Algorithm 1's accumulated gradients; serving uses them from then on. */

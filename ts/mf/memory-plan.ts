@@ -1,4 +1,5 @@
 /** What training a matrix factorisation model allocates, for the size checks of ts/train/memory-plan.ts. */
+import { checkGraphFilterSize } from "../graph-filter/graph-filter.js";
 import { LOSS_DEFAULTS, type MfConfig } from "./config.js";
 import { adamHorizon, BETA1, BETA2 } from "../train/optimizer.js";
 import { SizeLimitError, type MemoryLimits } from "../kernels/memory-limits.js";
@@ -202,8 +203,18 @@ export function planMfTraining(config: MfConfig, shape: DataShape, options: MfPl
 
 /** {@link planMfTraining}, checked: refuses with a {@link SizeLimitError} before anything is allocated. */
 export function checkMfTraining(config: MfConfig, shape: DataShape, options: MfPlanOptions & { names?: SettingNames; limits?: MemoryLimits } = {}): void {
-  checkNegativesFitCatalog(config, shape.items, options.names ?? CONFIG_NAMES);
+  const names = options.names ?? CONFIG_NAMES;
+  checkNegativesFitCatalog(config, shape.items, names);
   checkMemoryPlan(planMfTraining(config, shape, options), options);
+  // Distillation's teacher runs (and is freed) before the tables are allocated: it must fit on its own.
+  if (config.distillPositives > 0) {
+    checkGraphFilterSize(
+      shape,
+      config.distillRank,
+      names("distillRank"),
+      `lower ${names("distillRank")}, or train without distillation (${names("distillPositives")} 0)`,
+    );
+  }
 }
 
 /**

@@ -5,7 +5,8 @@ import type { TrainingWarning } from "./training-warnings.js";
 export type { TrainingWarning, TrainingWarningKind } from "./training-warnings.js";
 
 export interface TrainingProgress {
-  phase: "batch" | "epoch";
+  /** "distill": the graph filter teacher ranks users (done/total count users; epoch 0) before the first epoch. */
+  phase: "distill" | "batch" | "epoch";
   epoch: number;
   epochs: number;
   /** Interactions processed in this epoch so far, and in all. */
@@ -65,6 +66,8 @@ export interface FitReport {
    */
   initialLoss?: number;
   initialRegularizer?: number;
+  /** Matrix factorisation with distillPositives: the teacher positives added to the training part (the report's seconds include the teacher's). */
+  distillation?: { readonly added: number; readonly users: number };
   /** Signs of a useless model found at the end of training (the loss rose, the regulariser dominates); empty when none. */
   warnings: TrainingWarning[];
 }

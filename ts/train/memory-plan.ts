@@ -60,6 +60,8 @@ const FLAGS: Record<string, string> = {
   positivesPerRow: "--positives-per-row",
   maxHistory: "--max-history",
   historyLength: "--history-length",
+  distillRank: "--distill-rank",
+  distillPositives: "--distill",
   nUsers: "--users",
   nItems: "--items",
   k: "--k",

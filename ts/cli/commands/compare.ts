@@ -75,7 +75,7 @@ export async function runCompare(args: ParsedArgs<typeof COMPARE>): Promise<numb
   const kernels = await cliKernels(v.kernels, v.threads);
   const results = await runExperiments(kernels, specs, data.train, data.test, {
     evaluate: { k, head, exposureThreshold: v["exposure-threshold"] },
-    fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, k, spec.label) }),
+    fit: (spec) => ({ onProgress: trainingProgress(progress, k, spec.label) }),
     onEvaluateStart: (spec) => progress.log(`${spec.label}: evaluating`),
   });
   for (const r of results) printTrainingWarnings(r.warnings, r.label);

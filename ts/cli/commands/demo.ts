@@ -117,7 +117,7 @@ export async function runDemo(args: ParsedArgs<typeof DEMO>): Promise<number> {
     data,
     { ...options, startedAt },
     {
-      fit: (label) => ({ onProgress: trainingProgress(progress, train.nnz, k, label) }),
+      fit: (label) => ({ onProgress: trainingProgress(progress, k, label) }),
       task: (label, total, unit) => progress.start(label, total, unit),
     },
   );

@@ -93,7 +93,7 @@ export async function runSweep(args: ParsedArgs<typeof SWEEP>): Promise<number> 
     progress.log(`point ${i + 1}/${specs.length}: ${specs[i].label}`);
     const r = await runExperiment(kernels, specs[i], data.train, data.test, {
       evaluate: { k, head, exposureThreshold: v["exposure-threshold"] },
-      fit: (spec) => ({ onProgress: trainingProgress(progress, data.train.nnz, k, spec.label) }),
+      fit: (spec) => ({ onProgress: trainingProgress(progress, k, spec.label) }),
     });
     printTrainingWarnings(r.warnings, specs[i].label);
     metricsOf.push(r.evaluation.metrics);

@@ -34,6 +34,8 @@ export const MF_ONLY_FLAGS = [
   "alpha-users",
   "grid-users",
   "tten",
+  "distill",
+  "distill-rank",
 ] as const;
 /** Flags of `train` that describe the two-tower model only. */
 export const TWO_TOWER_ONLY_FLAGS = ["movies", "history-weighting", "half-life", "max-history"] as const;
@@ -107,7 +109,7 @@ export async function runTrainTwoTower(args: ParsedArgs<typeof TRAIN>): Promise<
   const report = await model.fit(train, {
     ...(movies && { genres: movies }),
     ...(validation && { validation, validationK: v.k, patience: v.patience }),
-    onProgress: trainingProgress(progress, train.nnz - train.usersWithInteractions().length, v.k),
+    onProgress: trainingProgress(progress, v.k),
   });
   printTrainingWarnings(report.warnings);
   // Timings stay out of the file (reportForModelFile): the same seed and data give the same bytes.

@@ -89,7 +89,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
   const model = new MatrixFactorization(kernels, config);
   const report = await model.fit(train, {
     ...(validation && earlyStopping && { validation, validationK: v.k, patience: v.patience }),
-    onProgress: trainingProgress(progress, train.nnz, v.k),
+    onProgress: trainingProgress(progress, v.k),
   });
   printTrainingWarnings(report.warnings);
   // TTEN is a serving setting: it changes no training step, and the model file keeps it.
@@ -147,6 +147,7 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     stoppedEarly: report.stoppedEarly,
     ...(report.bestValidationRecall !== undefined && { [`validationRecall@${v.k}`]: report.bestValidationRecall }),
     ...(gradientAdjustment && { gradientAdjustment }),
+    ...(report.distillation && { distillation: report.distillation }),
     finalLoss: report.epochs.at(-1)?.loss ?? null,
     warnings: [...report.warnings, ...gridWarnings],
     threads: kernels.threads,
@@ -158,6 +159,9 @@ export async function runTrain(args: ParsedArgs<typeof TRAIN>): Promise<number> 
     process.stdout.write(
       `wrote ${v.out} (${(bytes / 1e6).toFixed(1)} MB): ${model.config.loss}, d=${model.dim}, ${model.nUsers} users × ${model.nItems} items, ` +
         `${report.epochs.length} epochs in ${report.seconds.toFixed(1)} s on ${kernels.threads.count} thread${kernels.threads.count === 1 ? "" : "s"}` +
+        (report.distillation
+          ? ` (with ${report.distillation.added.toLocaleString("en-US")} graph-filter positives for ${report.distillation.users.toLocaleString("en-US")} users, the teacher's time included)`
+          : "") +
         (report.bestValidationRecall !== undefined
           ? `, best validation recall@${v.k} ${report.bestValidationRecall.toFixed(4)} (epoch ${report.bestEpoch})`
           : "") +
