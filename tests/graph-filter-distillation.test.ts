@@ -1,13 +1,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { IdMap } from "../ts/data/id-map.js";
-import { InteractionsBuilder, type Interactions } from "../ts/data/interactions.js";
+import type { Interactions } from "../ts/data/interactions.js";
+import { numberedInteractions } from "./support/numbered-interactions.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { GraphFilter } from "../ts/graph-filter/graph-filter.js";
 import type { Kernels } from "../ts/kernels/kernels.js";
 import { ConfigError, resolveMfConfig } from "../ts/mf/config.js";
 import { distillGraphFilter } from "../ts/mf/graph-filter-distillation.js";
 import { MatrixFactorization } from "../ts/mf/matrix-factorization.js";
+import { TrainingAbortedError } from "../ts/train/fit-report.js";
 import { encodeModelFile } from "../ts/model/model-file.js";
 import { loadKernels } from "../ts/node.js";
 import { randomHoldout } from "../ts/data/splits.js";
@@ -19,19 +20,12 @@ import { SizeLimitError } from "../ts/kernels/memory-limits.js";
 /** Users in a few taste clusters (each likes its cluster's items), so the graph has structure; the last user has no interactions. */
 function clusteredInteractions(seed: number, nUsers: number, nItems: number, clusters: number): Interactions {
   const rng = new Rng(seed);
-  const users = new IdMap();
-  const items = new IdMap();
-  for (let u = 0; u < nUsers; u++) users.indexOrAdd(`u${u}`);
-  for (let i = 0; i < nItems; i++) items.indexOrAdd(`i${i}`);
-  const b = new InteractionsBuilder({ users, items });
-  for (let u = 0; u < nUsers - 1; u++) {
-    const c = u % clusters;
-    for (let i = 0; i < nItems; i++) {
-      const p = i % clusters === c ? 0.25 : 0.02;
-      if (rng.next() < p) b.add(`u${u}`, `i${i}`);
-    }
-  }
-  return b.build();
+  return numberedInteractions(nUsers, nItems, (u) => {
+    const row: number[] = [];
+    if (u === nUsers - 1) return row;
+    for (let i = 0; i < nItems; i++) if (rng.next() < (i % clusters === u % clusters ? 0.25 : 0.02)) row.push(i);
+    return row;
+  });
 }
 
 /** Every user's teacher scores (f64 copies of GraphFilter's), row-major. */
@@ -129,6 +123,30 @@ describe("ranking distillation from the graph filter", () => {
     const report = await model.fit(train, { validation, validationK: 10 });
     const expected = evaluateRanking(model, train, validation, { k: 10 }).metrics["recall@10"];
     assert.equal(report.bestValidationRecall, expected);
+  });
+
+  it("reports the teacher's progress, and a cancel while it ranks leaves the model as it was", async () => {
+    const kernels = await loadKernels({ threads: 1 });
+    const train = clusteredInteractions(5, 700, 60, 3);
+    using model = new MatrixFactorization(kernels, { loss: "sampled-softmax", epochs: 1, negatives: 16, distillPositives: 2, distillRank: 4 });
+    const phases: string[] = [];
+    await model.fit(train, { onProgress: (p) => phases.push(p.phase) });
+    assert.equal(phases[0], "distill");
+    assert.equal(phases.at(-1), "epoch");
+    const before = Array.from(model.itemFactors.view);
+    const allocated = kernels.wasm.allocatedBytes;
+    const controller = new AbortController();
+    await assert.rejects(
+      model.fit(train, {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === "distill") controller.abort();
+        },
+      }),
+      (e: Error) => e instanceof TrainingAbortedError,
+    );
+    assert.deepEqual(Array.from(model.itemFactors.view), before, "the previous fit's tables are kept");
+    assert.equal(kernels.wasm.allocatedBytes, allocated, "the teacher's memory is freed");
   });
 
   it("refuses settings that do nothing or make no sense, naming the field", () => {

@@ -2,8 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import { IdMap } from "../ts/data/id-map.js";
-import { InteractionsBuilder, type Interactions } from "../ts/data/interactions.js";
+import type { Interactions } from "../ts/data/interactions.js";
 import { evaluateRanking } from "../ts/eval/evaluate.js";
 import { choleskyInverseUpper, symmetricEigen } from "../ts/graph-filter/dense-eigen.js";
 import { GraphFilter } from "../ts/graph-filter/graph-filter.js";
@@ -12,22 +11,19 @@ import { topEigenvectors } from "../ts/graph-filter/top-eigenvectors.js";
 import type { Kernels } from "../ts/kernels/kernels.js";
 import { loadKernels, loadTrainTest } from "../ts/node.js";
 import { Rng } from "../ts/util/rng.js";
+import { numberedInteractions } from "./support/numbered-interactions.js";
 
 const GOWALLA = fileURLToPath(new URL("../../../shared/data/gowalla/", import.meta.url));
 
 /** nUsers × nItems random 0/1 interactions (density p); the last item and the last user have none. */
 function randomInteractions(seed: number, nUsers: number, nItems: number, p: number): Interactions {
   const rng = new Rng(seed);
-  const users = new IdMap();
-  const items = new IdMap();
-  for (let u = 0; u < nUsers; u++) users.indexOrAdd(`u${u}`);
-  for (let i = 0; i < nItems; i++) items.indexOrAdd(`i${i}`);
-  const b = new InteractionsBuilder({ users, items });
-  for (let u = 0; u < nUsers - 1; u++) {
-    b.add(`u${u}`, `i${rng.int(nItems - 1)}`);
-    for (let i = 0; i < nItems - 1; i++) if (rng.next() < p) b.add(`u${u}`, `i${i}`);
-  }
-  return b.build();
+  return numberedInteractions(nUsers, nItems, (u) => {
+    if (u === nUsers - 1) return [];
+    const row = [rng.int(nItems - 1)];
+    for (let i = 0; i < nItems - 1; i++) if (rng.next() < p) row.push(i);
+    return row;
+  });
 }
 
 /** R̃ = D_U^{-1/2} R D_I^{-1/2} as a dense f64 matrix, and R as 0/1. */
@@ -269,12 +265,7 @@ describe("GraphFilter", () => {
     const kernels = await loadKernels({ threads: 1 });
     try {
       // 600,000 items × (448 + 32) columns × 4 bytes = 1.15 GB: over the allocator's 1 GiB block.
-      const users = new IdMap();
-      const items = new IdMap();
-      for (let i = 0; i < 600_000; i++) items.indexOrAdd(`i${i}`);
-      const b = new InteractionsBuilder({ users, items });
-      for (let u = 0; u < 500; u++) b.add(`u${u}`, `i${u * 1000}`);
-      const train = b.build();
+      const train = numberedInteractions(500, 600_000, (u) => [u * 1000]);
       const before = kernels.wasm.allocatedBytes;
       assert.throws(
         () => GraphFilter.fit(kernels, train),

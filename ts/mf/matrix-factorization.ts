@@ -13,6 +13,7 @@ import { resolveMfServing, projectsNothing, servingChanges, splitServing, type M
 import type { PopularDirections } from "./gradient-accumulator.js";
 import { headMeanDirections, projectPopularity } from "./popularity-projection.js";
 import { fitMatrixFactorization, type FitOptions, type FitReport } from "./fit.js";
+import { TrainingAbortedError } from "../train/fit-report.js";
 import { checkCountsTable, fromFileConfig, ModelFileError, requireCsrTables, requireTable, type ModelFileContents } from "../model/model-file.js";
 import { PopularityReranker } from "../model/popularity-rerank.js";
 import { evaluateModel } from "../model/evaluate-model.js";
@@ -114,9 +115,11 @@ export class MatrixFactorization extends TrainableModel<MfConfig> implements Use
     const started = performance.now();
     const distilled =
       this.config.distillPositives > 0
-        ? distillGraphFilter(this.kernels, train, { positives: this.config.distillPositives, rank: this.config.distillRank }, (done, total) =>
-            options.onProgress?.({ phase: "distill", epoch: 0, epochs: this.config.epochs, done, total, loss: 0, examplesPerSecond: 0 }),
-          )
+        ? distillGraphFilter(this.kernels, train, { positives: this.config.distillPositives, rank: this.config.distillRank }, (done, total) => {
+            // Cancelling while the teacher ranks leaves the model as it was (nothing is released yet).
+            if (options.signal?.aborted) throw new TrainingAbortedError(1);
+            options.onProgress?.({ phase: "distill", epoch: 0, epochs: this.config.epochs, done, total, loss: 0, examplesPerSecond: 0 });
+          })
         : null;
     this.release();
     const e = this.kernels.wasm;
