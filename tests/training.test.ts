@@ -132,7 +132,7 @@ describe("the default loss", () => {
   it("is the sampled softmax over 30 epochs, distilled from the graph filter; settings only BPR has bring BPR; a refusal says the loss was the default", () => {
     const d = resolveMfConfig({});
     assert.equal(d.loss, "sampled-softmax");
-    assert.equal(d.epochs, 30);
+    assert.equal(d.epochs, 40);
     assert.equal(d.distillPositives, 5);
     assert.deepEqual(d, resolveMfConfig({ ...DEFAULT_TRAINING }));
     // Every part of the default can be overridden, and a named loss keeps its own defaults.

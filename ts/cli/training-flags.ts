@@ -14,10 +14,10 @@ export const TRAINING_FLAGS = [
     name: "loss",
     type: "enum",
     choices: LOSSES,
-    help: "Training objective (none given: sampled-softmax over 30 epochs with --distill 5; bpr when --gradient-adjust, --negative-sampling or --hard-negatives is given).",
+    help: "Training objective (none given: sampled-softmax over 40 epochs with --distill 5; bpr when --gradient-adjust, --negative-sampling or --hard-negatives is given).",
   },
   { name: "dim", type: "int", positive: true, help: "Embedding size (default 64)." },
-  { name: "epochs", type: "int", min: 0, help: "Passes over the training data (default 20; 30 when no --loss is given)." },
+  { name: "epochs", type: "int", min: 0, help: "Passes over the training data (default 20; 40 when no --loss is given)." },
   { name: "lr", type: "number", positive: true, help: "Learning rate (default depends on the optimizer and loss)." },
   {
     name: "batch",

@@ -252,13 +252,13 @@ export const USER_SAMPLING_DEFAULTS: Readonly<Partial<MfConfig>> = {
 export { ConfigError } from "../train/config-checks.js";
 
 /**
- * What a configuration that names no loss trains: the sampled softmax at its own defaults, over 30
+ * What a configuration that names no loss trains: the sampled softmax at its own defaults, over 40
  * epochs, on the training part distilled from the graph filter (each user's top 5 of the teacher
  * as extra positives). Against the full softmax, the default before it, it raised Recall@20 on all
  * four bundled data sets (Gowalla, ml-1m-resn, ml-latest-small, Coat), and on Gowalla it passes
  * SimpleX (docs/methods-and-metrics.md, "Which loss `longtail train` uses by default").
  */
-export const DEFAULT_TRAINING = { loss: "sampled-softmax", epochs: 30, distillPositives: 5 } as const satisfies Partial<MfConfig>;
+export const DEFAULT_TRAINING = { loss: "sampled-softmax", epochs: 40, distillPositives: 5 } as const satisfies Partial<MfConfig>;
 
 /** The loss trained when none is named (see {@link DEFAULT_TRAINING}). */
 export const DEFAULT_LOSS: LossName = DEFAULT_TRAINING.loss;
