@@ -135,6 +135,7 @@ describe("longtail CLI with --model two-tower", () => {
     const refused: Array<[string[], RegExp]> = [
       [["--model", "two-tower", "--resn", "0.1"], /--resn belongs to matrix factorisation/],
       [["--model", "two-tower", "--normalize", "both"], /--normalize belongs to matrix factorisation/],
+      [["--model", "two-tower", "--distill", "5"], /--distill belongs to matrix factorisation/],
       [["--model", "two-tower", "--loss", "bpr"], /--loss bpr is not a two-tower loss: use --loss softmax or sampled-softmax/],
       [["--model", "two-tower", "--optimizer", "sgd"], /--optimizer sgd is not available for --model two-tower/],
       [["--model", "two-tower", "--negatives", "8"], /--negatives sets the sampled softmax's shared negatives/],
