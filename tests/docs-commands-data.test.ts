@@ -33,6 +33,7 @@ import { loadTrainTest } from "../ts/node/dataset-files.js";
 import { docFiles, REPO_ROOT } from "./support/docs.js";
 import { type DocCommand, pageCommands } from "./support/doc-commands.js";
 import { startServeIn } from "./support/serve-process.js";
+import { defaultLoss, type MfConfig } from "../ts/mf/config.js";
 
 const run = promisify(execFile);
 const BIN = join(REPO_ROOT, "bin/longtail.js");
@@ -67,10 +68,16 @@ const TRAINS_CONFIGURATIONS: Readonly<Record<string, string>> = { compare: "comm
 
 /** True when the words train MF's sampled softmax: named, or the default of a command that names no loss (as resolveMfConfig resolves it). */
 function trainsSampledSoftmax(words: readonly string[]): boolean {
-  const loss = flagValue(words, "loss");
-  if (loss !== undefined) return loss === "sampled-softmax";
-  const bprOnly = ["--gradient-adjust", "--negative-sampling", "--hard-negatives"].some((f) => words.some((w) => w === f || w.startsWith(`${f}=`)));
-  return !bprOnly && flagValue(words, "model") !== "two-tower";
+  if (flagValue(words, "model") === "two-tower") return false;
+  const hard = flagValue(words, "hard-negatives");
+  const loss =
+    flagValue(words, "loss") ??
+    defaultLoss({
+      gradientAdjustment: words.includes("--gradient-adjust"),
+      negativeSampling: flagValue(words, "negative-sampling") as MfConfig["negativeSampling"] | undefined,
+      ...(hard !== undefined && { hardNegatives: Number(hard) }),
+    });
+  return loss === "sampled-softmax";
 }
 
 function flagValue(words: readonly string[], flag: string): string | undefined {

@@ -6,6 +6,7 @@ import type { WasmF32Array, WasmI32Array } from "../kernels/wasm-instance.js";
 import { Rng } from "../util/rng.js";
 import { ItemGraph } from "./item-graph.js";
 import { OVERSAMPLING, topEigenvectors } from "./top-eigenvectors.js";
+import { definedOnly } from "../util/defined-only.js";
 
 export interface GraphFilterOptions {
   /** Leading eigenvectors of the item graph the ideal low-pass filter keeps (default 448; capped at the data's size). */
@@ -232,10 +233,6 @@ export class GraphFilter implements UserBlockScorer {
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-function definedOnly(options: GraphFilterOptions): Partial<Required<GraphFilterOptions>> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
 function checkOptions(o: Required<GraphFilterOptions>): void {

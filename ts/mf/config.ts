@@ -9,6 +9,7 @@ import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, pos
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "../train/learning-rate-schedule.js";
 import { MF_SERVING_KEYS } from "./serving.js";
 import { GRAPH_FILTER_DEFAULTS } from "../graph-filter/graph-filter.js";
+import { definedOnly } from "../util/defined-only.js";
 export type LossName = "bpr" | "bce" | "softmax" | "sampled-softmax" | "ccl";
 /** Which embeddings are kept at unit L2 norm during training. */
 export type NormalizeMode = "none" | "users" | "both";
@@ -307,10 +308,6 @@ export function resolveMfConfig(partial: Partial<MfConfig> = {}): MfConfig {
     if (e instanceof ConfigError) throw new ConfigError(`${e.message} (no loss was named, so the default "${loss}" was used: name one with --loss / loss)`);
     throw e;
   }
-}
-
-function definedOnly(partial: Partial<MfConfig>): Partial<MfConfig> & Record<string, unknown> {
-  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
 }
 
 function resolveWithLoss(partial: Partial<MfConfig>, loss: LossName): MfConfig {

@@ -5,6 +5,7 @@
  * row, and matrix factorisation trains on the augmented part. What the model keeps as the user's
  * training items (what serving leaves out) and as popularity stays the real part.
  */
+import { csrFromPairs } from "../data/csr.js";
 import { Interactions } from "../data/interactions.js";
 import { forEachRankedBlock } from "../eval/ranked-blocks.js";
 import { GraphFilter } from "../graph-filter/graph-filter.js";
@@ -39,58 +40,41 @@ export function distillGraphFilter(
 ): { train: Interactions; summary: DistillationSummary } {
   const users = train.usersWithInteractions();
   const n = settings.positives;
-  const extra = new Int32Array(users.length * n).fill(-1);
+  // The augmented part's (user, item) pairs: the training entries, then the teacher's, so that
+  // csrFromPairs (which keeps input order within a row) puts each user's own items first.
+  const own = train.nnz;
+  const rows = new Int32Array(own + users.length * n);
+  const cols = new Int32Array(rows.length);
+  rows.set(train.entryUsers());
+  cols.set(train.byUser.indices);
+  let added = own;
+  let receivers = 0;
   const teacher = GraphFilter.fit(kernels, train, { rank: settings.rank });
   try {
     const m = train.nItems;
-    forEachRankedBlock(teacher, train, users, n, { ...(onProgress && { onProgress }) }, ({ start, n: rows, kk, topIndices, scores }) => {
+    forEachRankedBlock(teacher, train, users, n, { ...(onProgress && { onProgress }) }, ({ start, n: count, kk, topIndices, scores }) => {
       const top = topIndices.view;
       const s = scores.view;
-      for (let r = 0; r < rows; r++) {
+      for (let r = 0; r < count; r++) {
+        const before = added;
         for (let j = 0; j < kk; j++) {
           const item = top[r * kk + j]!;
           // Best first: once one is missing or has no support, so have the rest.
           if (item < 0 || !(s[r * m + item]! > 0)) break;
-          extra[(start + r) * n + j] = item;
+          rows[added] = users[start + r]!;
+          cols[added++] = item;
         }
+        if (added > before) receivers++;
       }
     });
   } finally {
     teacher.dispose();
   }
-  return withExtraItems(train, users, extra, n);
-}
-
-/** `train` with the items of extra[r·n .. r·n + n) (−1: none) appended to the row of users[r]. */
-function withExtraItems(train: Interactions, users: Int32Array, extra: Int32Array, n: number): { train: Interactions; summary: DistillationSummary } {
-  const { indptr, indices } = train.byUser;
-  const addedTo = new Int32Array(train.nUsers);
-  users.forEach((u, r) => {
-    let c = 0;
-    while (c < n && extra[r * n + c]! >= 0) c++;
-    addedTo[u] = c;
-  });
-  const rowOf = new Int32Array(train.nUsers).fill(-1);
-  users.forEach((u, r) => (rowOf[u] = r));
-  const outIndptr = new Int32Array(train.nUsers + 1);
-  for (let u = 0; u < train.nUsers; u++) outIndptr[u + 1] = outIndptr[u]! + (indptr[u + 1]! - indptr[u]!) + addedTo[u]!;
-  const outIndices = new Int32Array(outIndptr[train.nUsers]!);
-  let added = 0;
-  let receivers = 0;
-  for (let u = 0; u < train.nUsers; u++) {
-    let at = outIndptr[u]!;
-    outIndices.set(indices.subarray(indptr[u]!, indptr[u + 1]!), at);
-    at += indptr[u + 1]! - indptr[u]!;
-    const r = rowOf[u]!;
-    for (let c = 0; c < addedTo[u]!; c++) outIndices[at++] = extra[r * n + c]!;
-    added += addedTo[u]!;
-    if (addedTo[u]! > 0) receivers++;
-  }
   const augmented = new Interactions({
     users: train.users,
     items: train.items,
-    byUser: { indptr: outIndptr, indices: outIndices },
+    byUser: csrFromPairs(rows.subarray(0, added), cols.subarray(0, added), train.nUsers),
     name: `${train.name} with the graph filter's top ${n} per user`,
   });
-  return { train: augmented, summary: { added, users: receivers } };
+  return { train: augmented, summary: { added: added - own, users: receivers } };
 }

@@ -6,6 +6,7 @@
  * section, not in its training configuration.
  */
 import { ConfigError, nonNegativeNumber, oneOf } from "../train/config-checks.js";
+import { definedOnly } from "../util/defined-only.js";
 
 /** How the gradient-perspective adjustment estimates the popular directions P̄ and Q̄. */
 export type PopularDirectionSource = "gradients" | "head-mean";
@@ -41,7 +42,7 @@ export const MF_SERVING_KEYS = Object.keys(MF_SERVING_DEFAULTS) as readonly (key
 
 /** Fill in the defaults and validate every field. */
 export function resolveMfServing(partial: Partial<MfServing> = {}): MfServing {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const defined = definedOnly(partial);
   for (const key of Object.keys(defined)) {
     if (!(MF_SERVING_KEYS as readonly string[]).includes(key)) {
       throw new ConfigError(`unknown serving setting "${key}": the serving settings are ${MF_SERVING_KEYS.join(", ")}`);

@@ -5,6 +5,7 @@
 import { DEFAULT_SEED } from "../util/rng.js";
 import { ConfigError, integerSeed, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "../train/config-checks.js";
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from "../train/learning-rate-schedule.js";
+import { definedOnly } from "../util/defined-only.js";
 
 const MAX_HISTORY = 65_536;
 
@@ -71,7 +72,7 @@ export const TWO_TOWER_DEFAULTS: TwoTowerConfig = {
 
 /** Fill in defaults and validate every field. */
 export function resolveTwoTowerConfig(partial: Partial<TwoTowerConfig> = {}): TwoTowerConfig {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const defined = definedOnly(partial);
   const c: TwoTowerConfig = { ...TWO_TOWER_DEFAULTS, ...defined };
   oneOf(c.loss, TWO_TOWER_LOSSES, "loss");
   oneOf(c.optimizer, TWO_TOWER_OPTIMIZERS, "optimizer");
